@@ -1,0 +1,13 @@
+#pragma once
+
+#include "engine/Error.h"
+
+namespace keywarden::api {
+
+// The one place where expected failures become HTTP statuses.
+class ErrorMapper {
+ public:
+  static int status(engine::ErrorKind kind);
+};
+
+}  // namespace keywarden::api

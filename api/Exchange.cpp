@@ -1,0 +1,105 @@
+#include "api/Exchange.h"
+
+#include <Poco/StreamCopier.h>
+#include <Poco/URI.h>
+
+#include <istream>
+
+#include "api/ErrorMapper.h"
+#include "api/JsonWriter.h"
+
+namespace keywarden::api {
+
+Exchange::Exchange(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res, size_t maxBody)
+    : _req(req), _res(res), _maxBody(maxBody) {
+  const std::string& uri = req.getURI();
+  size_t q = uri.find('?');
+  _path = uri.substr(0, q);
+  if (q != std::string::npos) _query = uri.substr(q + 1);
+}
+
+const std::string& Exchange::param(const std::string& name) const {
+  static const std::string empty;
+  for (const auto& [k, v] : _params)
+    if (k == name) return v;
+  return empty;
+}
+
+std::string Exchange::query(const std::string& name) const {
+  if (_query.empty()) return {};
+  try {
+    Poco::URI uri("/?" + _query);
+    for (const auto& [k, v] : uri.getQueryParameters())
+      if (k == name) return v;
+  } catch (const Poco::Exception&) {
+  }
+  return {};
+}
+
+std::optional<engine::Error> Exchange::readBody(std::string& out) {
+  using engine::Error;
+  using engine::ErrorKind;
+  auto len = _req.getContentLength64();
+  if (len != Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH && static_cast<uint64_t>(len) > _maxBody)
+    return Error{ErrorKind::TooLarge, "BODY_TOO_LARGE",
+                 "the body is larger than " + std::to_string(_maxBody) + " bytes", ""};
+  std::istream& in = _req.stream();
+  char buf[8192];
+  while (in) {
+    in.read(buf, sizeof buf);
+    out.append(buf, static_cast<size_t>(in.gcount()));
+    if (out.size() > _maxBody)
+      return Error{ErrorKind::TooLarge, "BODY_TOO_LARGE",
+                   "the body is larger than " + std::to_string(_maxBody) + " bytes", ""};
+  }
+  if (!out.empty()) {
+    std::string type = _req.getContentType();
+    std::string base = type.substr(0, type.find(';'));
+    while (!base.empty() && base.back() == ' ') base.pop_back();
+    if (Poco::icompare(base, "application/json") != 0)
+      return Error{ErrorKind::UnsupportedMedia, "UNSUPPORTED_MEDIA_TYPE",
+                   "the body must be sent as Content-Type: application/json", ""};
+  }
+  return std::nullopt;
+}
+
+std::optional<BodyReader> Exchange::json(bool allowEmpty) {
+  std::string body;
+  if (auto e = readBody(body)) {
+    sendError(*e);
+    return std::nullopt;
+  }
+  BodyReader r(body, allowEmpty);
+  if (r.error()) {
+    sendError(*r.error());
+    return std::nullopt;
+  }
+  return r;
+}
+
+void Exchange::sendJson(int status, const std::string& body) { sendText(status, "application/json", body); }
+
+void Exchange::sendText(int status, const std::string& contentType, const std::string& body) {
+  _status = status;
+  _res.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+  _res.setContentType(contentType);
+  _res.setContentLength(static_cast<std::streamsize>(body.size()));
+  _res.send().write(body.data(), static_cast<std::streamsize>(body.size()));
+}
+
+void Exchange::sendError(const engine::Error& e) {
+  JsonWriter w;
+  w.beginObject().objectField("error").field("code", e.code).field("message", e.message);
+  if (!e.field.empty()) w.field("field", e.field);
+  w.endObject().endObject();
+  sendJson(ErrorMapper::status(e.kind), w.str());
+}
+
+void Exchange::sendEmpty(int status) {
+  _status = status;
+  _res.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+  _res.setContentLength(0);
+  _res.send();
+}
+
+}  // namespace keywarden::api

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "api/BodyReader.h"
+#include "engine/AccessToken.h"
+#include "engine/Error.h"
+
+namespace keywarden::api {
+
+// One request and its response, as the handlers see it.
+class Exchange {
+ public:
+  Exchange(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res, size_t maxBody);
+
+  Poco::Net::HTTPServerRequest& request() { return _req; }
+  Poco::Net::HTTPServerResponse& response() { return _res; }
+  const std::string& path() const { return _path; }
+  const std::string& method() const { return _req.getMethod(); }
+
+  // Path parameters bound by the router.
+  std::vector<std::pair<std::string, std::string>>& params() { return _params; }
+  const std::string& param(const std::string& name) const;
+  // A query parameter ("" when absent).
+  std::string query(const std::string& name) const;
+
+  // The request body as JSON. On 413/415/400 it answers the request itself and returns nullopt.
+  std::optional<BodyReader> json(bool allowEmpty);
+
+  void sendJson(int status, const std::string& body);
+  void sendText(int status, const std::string& contentType, const std::string& body);
+  void sendError(const engine::Error& e);
+  void sendEmpty(int status);
+  int status() const { return _status; }
+
+  // Set once the caller's token has been checked.
+  std::optional<engine::Principal> principal;
+
+ private:
+  std::optional<engine::Error> readBody(std::string& out);
+
+  Poco::Net::HTTPServerRequest& _req;
+  Poco::Net::HTTPServerResponse& _res;
+  const size_t _maxBody;
+  std::string _path;
+  std::string _query;
+  std::vector<std::pair<std::string, std::string>> _params;
+  int _status = 0;
+};
+
+}  // namespace keywarden::api

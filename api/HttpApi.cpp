@@ -1,0 +1,97 @@
+#include "api/HttpApi.h"
+
+#include <Poco/Logger.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+
+#include <chrono>
+#include <cstring>
+
+namespace keywarden::api {
+
+namespace {
+class Dispatch : public Poco::Net::HTTPRequestHandler {
+ public:
+  explicit Dispatch(HttpApi& api) : _api(api) {}
+  void handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res) override {
+    _api.handle(req, res);
+  }
+
+ private:
+  HttpApi& _api;
+};
+
+bool startsWith(const std::string& s, const char* prefix) {
+  return std::strncmp(s.c_str(), prefix, std::strlen(prefix)) == 0;
+}
+}  // namespace
+
+HttpApi::HttpApi(ApiServices services, GatewaySettings gateway, size_t maxBodyBytes,
+                 std::function<std::string()> gauges)
+    : _s(services),
+      _auth(services.tokens),
+      _catalog(services.catalog, _auth),
+      _keys(services.keys, _auth),
+      _verify(services.verifier, _auth, std::move(gateway)),
+      _ops(services.store, services.verifier, std::move(gauges)),
+      _maxBody(maxBodyBytes) {
+  _ops.install(_router, &_metricsPtr);
+  _catalog.install(_router);
+  _verify.install(_router);  // before /v1/keys/{id} so "verify" is never read as a key id
+  _keys.install(_router);
+  _unmatched = _router.indexOfPattern("(unmatched)");
+  _verifyRoute = _router.indexOfPattern("/v1/keys/verify");
+  _gatewayRoute = _router.indexOfPattern("/v1/gateway/auth");
+  std::vector<std::string> labels;
+  for (size_t i = 0; i < _router.patternCount(); ++i) labels.push_back(_router.patternOf(i));
+  _metrics = std::make_unique<Metrics>(std::move(labels));
+  _metricsPtr = _metrics.get();
+}
+
+Poco::Net::HTTPRequestHandler* HttpApi::createRequestHandler(const Poco::Net::HTTPServerRequest&) {
+  return new Dispatch(*this);
+}
+
+void HttpApi::handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res) {
+  auto t0 = std::chrono::steady_clock::now();
+  Exchange ex(req, res, _maxBody);
+  size_t route = _unmatched;
+  try {
+    // The gateway paths skip the router: they are most of the traffic.
+    if (startsWith(ex.path(), "/v1/gateway/auth") &&
+        (ex.path().size() == 16 || ex.path()[16] == '/')) {
+      route = _gatewayRoute;
+      _verify.forwardAuth(ex);
+    } else if (ex.path() == "/v1/keys/verify" && ex.method() == "POST") {
+      route = _verifyRoute;
+      _verify.verify(ex);
+    } else {
+      const Router::Route* r = nullptr;
+      switch (_router.find(ex, r)) {
+        case Router::Match::Found:
+          route = r->index;
+          r->handler(ex);
+          break;
+        case Router::Match::NoMethod:
+          ex.sendError({engine::ErrorKind::MethodNotAllowed, "METHOD_NOT_ALLOWED",
+                        "method " + ex.method() + " is not allowed on " + ex.path(), ""});
+          break;
+        case Router::Match::NoPath:
+          ex.sendError({engine::ErrorKind::NotFound, "NOT_FOUND", "no such endpoint: " + ex.path(), ""});
+          break;
+      }
+    }
+  } catch (const std::exception& e) {
+    // The message may name a table or a constraint, never a key: keys are digested on arrival.
+    Poco::Logger::get("keywarden.http").error("%s %s failed: %s", ex.method(), ex.path(), std::string(e.what()));
+    if (ex.status() == 0) {
+      try {
+        ex.sendError({engine::ErrorKind::Internal, "INTERNAL", "the request failed; see the server log", ""});
+      } catch (...) {
+      }
+    }
+  }
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
+  _metrics->record(route, ex.status(), micros);
+}
+
+}  // namespace keywarden::api

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "api/Authenticator.h"
+#include "api/CatalogHandlers.h"
+#include "api/GatewaySettings.h"
+#include "api/KeyHandlers.h"
+#include "api/Metrics.h"
+#include "api/OpsHandlers.h"
+#include "api/Router.h"
+#include "api/VerifyHandlers.h"
+
+namespace keywarden::api {
+
+struct ApiServices {
+  engine::Store& store;
+  engine::CatalogService& catalog;
+  engine::KeyService& keys;
+  engine::TokenService& tokens;
+  engine::Verifier& verifier;
+};
+
+// The HTTP API: every route, the metrics, and the Poco handler factory that dispatches to them.
+// Built once before the server starts; thread-safe afterwards.
+class HttpApi : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  HttpApi(ApiServices services, GatewaySettings gateway, size_t maxBodyBytes,
+          std::function<std::string()> gauges);
+
+  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest& request) override;
+  // Handles one request (what the Poco handler calls).
+  void handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res);
+  const Router& router() const { return _router; }
+
+ private:
+  ApiServices _s;
+  Authenticator _auth;
+  CatalogHandlers _catalog;
+  KeyHandlers _keys;
+  VerifyHandlers _verify;
+  OpsHandlers _ops;
+  Router _router;
+  std::unique_ptr<Metrics> _metrics;
+  const Metrics* _metricsPtr = nullptr;
+  size_t _maxBody;
+  size_t _unmatched = 0, _verifyRoute = 0, _gatewayRoute = 0;
+};
+
+}  // namespace keywarden::api

@@ -1,0 +1,135 @@
+#include "app/Commands.h"
+
+#include <Poco/AutoPtr.h>
+#include <Poco/ConsoleChannel.h>
+#include <Poco/FormattingChannel.h>
+#include <Poco/Logger.h>
+#include <Poco/PatternFormatter.h>
+
+#include <iostream>
+
+#include "app/Server.h"
+#include "app/Settings.h"
+#include "engine/SystemClock.h"
+#include "engine/TokenService.h"
+#include "store/SqlStore.h"
+
+namespace keywarden::app {
+
+namespace {
+void setupLogging(const std::string& level) {
+  Poco::AutoPtr<Poco::PatternFormatter> f(new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%SZ %p %s: %t"));
+  f->setProperty("times", "UTC");
+  Poco::AutoPtr<Poco::FormattingChannel> ch(new Poco::FormattingChannel(f, new Poco::ConsoleChannel(std::cerr)));
+  Poco::Logger::root().setChannel(ch);
+  Poco::Logger::root().setLevel(level);
+}
+
+// Pulls `--config FILE` out of args.
+std::string takeConfig(std::vector<std::string>& args) {
+  std::string config;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--config" && i + 1 < args.size()) {
+      config = args[i + 1];
+      args.erase(args.begin() + static_cast<long>(i), args.begin() + static_cast<long>(i) + 2);
+      break;
+    }
+    if (args[i].rfind("--config=", 0) == 0) {
+      config = args[i].substr(9);
+      args.erase(args.begin() + static_cast<long>(i));
+      break;
+    }
+  }
+  return config;
+}
+}  // namespace
+
+void Commands::usage() {
+  std::cerr << "usage: keywarden serve [--config FILE]\n"
+               "       keywarden migrate [--config FILE]\n"
+               "       keywarden token create --role admin|gateway|requester|approver [--email E] "
+               "[--tenant T] [--name N] [--config FILE]\n";
+}
+
+int Commands::main(const std::vector<std::string>& in) {
+  std::vector<std::string> args = in;
+  std::string config = takeConfig(args);
+  if (args.empty()) {
+    usage();
+    return 2;
+  }
+  try {
+    if (args[0] == "serve" && args.size() == 1) return serve(config);
+    if (args[0] == "migrate" && args.size() == 1) return migrate(config);
+    if (args[0] == "token" && args.size() >= 2 && args[1] == "create")
+      return tokenCreate(std::vector<std::string>(args.begin() + 2, args.end()), config);
+    usage();
+    return 2;
+  } catch (const SettingsError& e) {
+    std::cerr << "keywarden: " << e.what() << std::endl;
+    return 2;
+  } catch (const Poco::Exception& e) {
+    std::cerr << "keywarden: " << e.displayText() << std::endl;
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "keywarden: " << e.what() << std::endl;
+    return 1;
+  }
+}
+
+int Commands::serve(const std::string& config) {
+  Settings s = Settings::load(config);
+  s.requireServeSecrets();
+  setupLogging(s.logLevel);
+  Server server(std::move(s));
+  return server.run();
+}
+
+int Commands::migrate(const std::string& config) {
+  Settings s = Settings::load(config);
+  store::SqlStore store(s.db);
+  int applied = store.migrate();
+  std::cerr << "schema at version " << store.schemaVersion() << " (" << applied << " migration(s) applied)"
+            << std::endl;
+  return 0;
+}
+
+int Commands::tokenCreate(const std::vector<std::string>& args, const std::string& config) {
+  std::string role, email, tenant, name;
+  for (size_t i = 0; i < args.size(); i += 2) {
+    if (i + 1 >= args.size()) {
+      std::cerr << "keywarden: " << args[i] << " needs a value" << std::endl;
+      return 2;
+    }
+    const std::string& v = args[i + 1];
+    if (args[i] == "--role") role = v;
+    else if (args[i] == "--email") email = v;
+    else if (args[i] == "--tenant") tenant = v;
+    else if (args[i] == "--name") name = v;
+    else {
+      std::cerr << "keywarden: unknown option " << args[i] << std::endl;
+      return 2;
+    }
+  }
+  auto r = engine::parseRole(role);
+  if (!r) {
+    std::cerr << "keywarden: --role must be admin, gateway, requester or approver" << std::endl;
+    return 2;
+  }
+  Settings s = Settings::load(config);
+  store::SqlStore store(s.db);
+  store.migrate();
+  engine::SystemClock clock;
+  engine::TokenService tokens(store, clock);
+  auto minted = tokens.create(*r, tenant, email, name);
+  if (!minted) {
+    std::cerr << "keywarden: " << minted.error().message << std::endl;
+    return 2;
+  }
+  std::cout << minted.value().plaintext << std::endl;
+  std::cerr << "created " << role << " token " << minted.value().token.id << "; it is shown only this once"
+            << std::endl;
+  return 0;
+}
+
+}  // namespace keywarden::app

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace keywarden::app {
+
+// The command line of contract §1: `serve`, `migrate`, `token create`. Returns the exit code:
+// 0 done, 2 bad usage or settings (one line on stderr), 1 any other failure.
+class Commands {
+ public:
+  static int main(const std::vector<std::string>& args);
+
+ private:
+  static int serve(const std::string& config);
+  static int migrate(const std::string& config);
+  static int tokenCreate(const std::vector<std::string>& args, const std::string& config);
+  static void usage();
+};
+
+}  // namespace keywarden::app

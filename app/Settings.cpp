@@ -1,0 +1,195 @@
+#include "app/Settings.h"
+
+#include <Poco/AutoPtr.h>
+#include <Poco/Environment.h>
+#include <Poco/File.h>
+#include <Poco/NumberParser.h>
+#include <Poco/String.h>
+#include <Poco/Util/PropertyFileConfiguration.h>
+
+#include <functional>
+#include <vector>
+
+#include "engine/Duration.h"
+#include "engine/KeyCodec.h"
+
+namespace keywarden::app {
+
+namespace {
+const char* kDefaultFile = "config/keywarden.properties";
+
+const std::vector<std::string> kKeys = {
+    "http.address", "http.port", "http.threads", "http.maxQueued", "http.keepAliveTimeout",
+    "http.maxBodyBytes", "https.port", "https.certificate", "https.privateKey", "public.baseUrl",
+    "db.connector", "db.connection", "db.poolSize", "db.synchronous", "secret",
+    "bootstrap.adminToken", "smtp.host", "smtp.port", "smtp.user", "smtp.password", "smtp.starttls",
+    "smtp.from", "smtp.retryMax", "workflows.dir", "templates.dir", "keys.prefix",
+    "gateway.keyHeaders", "gateway.requireToken", "gateway.rateLimitStatus", "keys.expiryReminder",
+    "approvals.linkLifetime", "quota.leaseBlock", "usage.flushInterval", "log.level"};
+
+// Where a value came from, so an error can say which file or variable to fix.
+struct Source {
+  std::map<std::string, std::string> values;
+  std::map<std::string, std::string> origin;
+
+  bool has(const std::string& k) const { return values.count(k) != 0; }
+  [[noreturn]] void fail(const std::string& k, const std::string& why) const {
+    auto it = origin.find(k);
+    throw SettingsError("setting " + k + (it != origin.end() ? " (" + it->second + ")" : "") + ": " + why);
+  }
+  void str(const std::string& k, std::string& out) const {
+    if (has(k)) out = values.at(k);
+  }
+  void integer(const std::string& k, int64_t& out, int64_t min, int64_t max) const {
+    if (!has(k)) return;
+    Poco::Int64 v;
+    if (!Poco::NumberParser::tryParse64(Poco::trim(values.at(k)), v)) fail(k, "'" + values.at(k) + "' is not a whole number");
+    if (v < min || v > max) fail(k, std::to_string(v) + " is outside " + std::to_string(min) + ".." + std::to_string(max));
+    out = v;
+  }
+  void integer(const std::string& k, int& out, int64_t min, int64_t max) const {
+    int64_t v = out;
+    integer(k, v, min, max);
+    out = static_cast<int>(v);
+  }
+  void boolean(const std::string& k, bool& out) const {
+    if (!has(k)) return;
+    std::string v = Poco::toLower(Poco::trim(values.at(k)));
+    if (v == "true" || v == "yes" || v == "1") out = true;
+    else if (v == "false" || v == "no" || v == "0") out = false;
+    else fail(k, "'" + values.at(k) + "' is not true or false");
+  }
+  void duration(const std::string& k, int64_t& out) const {
+    if (!has(k)) return;
+    auto ms = engine::Duration::parseMs(Poco::trim(values.at(k)));
+    if (!ms) fail(k, "'" + values.at(k) + "' is not a duration such as 90s, 15m, 48h or 7d");
+    out = *ms;
+  }
+};
+
+Source gather(const std::string& file) {
+  Source s;
+  std::string path = file.empty() ? kDefaultFile : file;
+  if (Poco::File(path).exists()) {
+    Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> cfg;
+    try {
+      cfg = new Poco::Util::PropertyFileConfiguration(path);
+    } catch (const Poco::Exception& e) {
+      throw SettingsError(path + ": cannot be read: " + e.displayText());
+    }
+    std::function<void(const std::string&)> walk = [&](const std::string& prefix) {
+      Poco::Util::AbstractConfiguration::Keys keys;
+      cfg->keys(prefix, keys);
+      for (const auto& k : keys) {
+        std::string full = prefix.empty() ? k : prefix + "." + k;
+        if (cfg->hasProperty(full)) {
+          if (std::find(kKeys.begin(), kKeys.end(), full) == kKeys.end())
+            throw SettingsError(path + ": unknown setting '" + full + "'");
+          s.values[full] = cfg->getRawString(full);
+          s.origin[full] = path;
+        }
+        walk(full);
+      }
+    };
+    walk("");
+  } else if (!file.empty()) {
+    throw SettingsError("--config " + file + ": no such file");
+  }
+  for (const auto& k : kKeys) {
+    std::string env = Settings::envName(k);
+    if (Poco::Environment::has(env)) {
+      s.values[k] = Poco::Environment::get(env);
+      s.origin[k] = "environment " + env;
+    }
+  }
+  return s;
+}
+}  // namespace
+
+std::string Settings::envName(const std::string& key) {
+  std::string out = "KEYWARDEN_";
+  for (char c : key) out.push_back(c == '.' ? '_' : static_cast<char>(toupper(static_cast<unsigned char>(c))));
+  return out;
+}
+
+Settings Settings::load(const std::string& file) {
+  Source s = gather(file);
+  Settings st;
+  s.str("http.address", st.httpAddress);
+  s.integer("http.port", st.httpPort, 0, 65535);
+  s.integer("http.threads", st.httpThreads, 2, 4096);
+  s.integer("http.maxQueued", st.httpMaxQueued, 1, 1000000);
+  s.duration("http.keepAliveTimeout", st.httpKeepAliveMs);
+  int64_t maxBody = static_cast<int64_t>(st.httpMaxBodyBytes);
+  s.integer("http.maxBodyBytes", maxBody, 1024, 64LL << 20);
+  st.httpMaxBodyBytes = static_cast<size_t>(maxBody);
+  s.integer("https.port", st.httpsPort, 0, 65535);
+  s.str("https.certificate", st.httpsCertificate);
+  s.str("https.privateKey", st.httpsPrivateKey);
+  if (st.httpsPort != 0) {
+    for (const char* k : {"https.certificate", "https.privateKey"}) {
+      std::string v;
+      s.str(k, v);
+      if (v.empty()) s.fail(k, "is required when https.port is set");
+      if (!Poco::File(v).exists()) s.fail(k, "file '" + v + "' does not exist");
+    }
+  }
+  s.str("public.baseUrl", st.publicBaseUrl);
+  if (st.publicBaseUrl.rfind("http://", 0) != 0 && st.publicBaseUrl.rfind("https://", 0) != 0)
+    s.fail("public.baseUrl", "'" + st.publicBaseUrl + "' must start with http:// or https://");
+  while (!st.publicBaseUrl.empty() && st.publicBaseUrl.back() == '/') st.publicBaseUrl.pop_back();
+  s.str("db.connector", st.db.connector);
+  if (st.db.connector != "sqlite" && st.db.connector != "postgresql")
+    s.fail("db.connector", "'" + st.db.connector + "' is not sqlite or postgresql");
+  if (st.db.connector == "postgresql")
+    s.fail("db.connector", "postgresql is not available in this build yet (see README, roadmap)");
+  s.str("db.connection", st.db.connection);
+  if (st.db.connection.empty()) s.fail("db.connection", "must not be empty");
+  s.integer("db.poolSize", st.db.poolSize, 1, 256);
+  s.str("db.synchronous", st.db.synchronous);
+  st.db.synchronous = Poco::toUpper(st.db.synchronous);
+  if (st.db.synchronous != "FULL" && st.db.synchronous != "NORMAL")
+    s.fail("db.synchronous", "must be FULL or NORMAL");
+  s.str("secret", st.secret);
+  if (s.has("secret") && st.secret.size() < 32) s.fail("secret", "must be at least 32 bytes long");
+  s.str("bootstrap.adminToken", st.bootstrapAdminToken);
+  if (s.has("bootstrap.adminToken") && st.bootstrapAdminToken.size() < 24)
+    s.fail("bootstrap.adminToken", "must be at least 24 characters long");
+  s.str("smtp.host", st.smtpHost);
+  s.integer("smtp.port", st.smtpPort, 1, 65535);
+  s.str("smtp.user", st.smtpUser);
+  s.str("smtp.password", st.smtpPassword);
+  s.boolean("smtp.starttls", st.smtpStartTls);
+  s.str("smtp.from", st.smtpFrom);
+  s.duration("smtp.retryMax", st.smtpRetryMaxMs);
+  s.str("workflows.dir", st.workflowsDir);
+  s.str("templates.dir", st.templatesDir);
+  s.str("keys.prefix", st.keysPrefix);
+  if (!engine::KeyCodec::isValidPrefix(st.keysPrefix))
+    s.fail("keys.prefix", "'" + st.keysPrefix + "' must be 1-16 characters of a-z and 0-9");
+  std::string headers = "X-API-Key,X-TLM-Key,secret,client-key,apikey,cookie:mia_client_key,bearer", why;
+  s.str("gateway.keyHeaders", headers);
+  if (!api::GatewaySettings::parseSources(headers, st.gateway.keySources, why)) s.fail("gateway.keyHeaders", why);
+  s.boolean("gateway.requireToken", st.gateway.requireToken);
+  s.integer("gateway.rateLimitStatus", st.gateway.rateLimitStatus, 0, 999);
+  if (st.gateway.rateLimitStatus != 403 && st.gateway.rateLimitStatus != 429)
+    s.fail("gateway.rateLimitStatus", "must be 403 or 429");
+  s.duration("keys.expiryReminder", st.expiryReminderMs);
+  s.duration("approvals.linkLifetime", st.linkLifetimeMs);
+  s.integer("quota.leaseBlock", st.quotaLeaseBlock, 1, 1000000);
+  s.duration("usage.flushInterval", st.usageFlushMs);
+  s.str("log.level", st.logLevel);
+  static const std::vector<std::string> levels = {"fatal", "critical", "error", "warning", "notice",
+                                                  "information", "debug", "trace"};
+  if (std::find(levels.begin(), levels.end(), st.logLevel) == levels.end())
+    s.fail("log.level", "'" + st.logLevel + "' is not one of error, warning, notice, information, debug");
+  return st;
+}
+
+void Settings::requireServeSecrets() const {
+  if (secret.empty())
+    throw SettingsError("setting secret: required (set KEYWARDEN_SECRET to at least 32 random bytes; "
+                        "`make run` makes one for the demo)");
+}
+
+}  // namespace keywarden::app

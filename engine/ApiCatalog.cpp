@@ -1,0 +1,68 @@
+#include "engine/ApiCatalog.h"
+
+#include <algorithm>
+#include <strings.h>
+
+namespace keywarden::engine {
+
+bool scopeHolds(std::string_view held, std::string_view wanted) {
+  if (!held.empty() && held.back() == '*') {
+    held.remove_suffix(1);
+    return wanted.substr(0, held.size()) == held;
+  }
+  return held == wanted;
+}
+
+bool keyHoldsScope(const Key& key, std::string_view wanted) {
+  for (const auto& s : key.scopes)
+    if (scopeHolds(s, wanted)) return true;
+  return false;
+}
+
+ApiCatalog::ApiCatalog(const std::vector<ApiDef>& apis, const std::vector<Group>& groups) {
+  for (const auto& a : apis) _byTenant[a.tenant].push_back({a, PathPattern(a.path)});
+  for (auto& [tenant, list] : _byTenant) {
+    // Most specific first, so results read naturally; correctness does not depend on order.
+    std::stable_sort(list.begin(), list.end(), [](const Compiled& x, const Compiled& y) {
+      return x.pattern.specificity() > y.pattern.specificity();
+    });
+    for (const auto& c : list) _byId[c.def.id] = &c;
+  }
+  for (const auto& g : groups) _groups[g.id] = {g.apis.begin(), g.apis.end()};
+}
+
+const ApiDef* ApiCatalog::api(const std::string& id) const {
+  auto it = _byId.find(id);
+  return it == _byId.end() ? nullptr : &it->second->def;
+}
+
+bool ApiCatalog::granted(const Key& key, const Compiled& api) const {
+  const std::string& id = api.def.id;
+  if (std::find(key.apis.begin(), key.apis.end(), id) != key.apis.end()) return true;
+  for (const auto& g : key.groups) {
+    auto it = _groups.find(g);
+    if (it != _groups.end() && it->second.count(id)) return true;
+  }
+  if (api.def.scopes.empty()) return false;
+  for (const auto& s : api.def.scopes)
+    if (!keyHoldsScope(key, s)) return false;
+  return true;
+}
+
+bool ApiCatalog::allows(const Key& key, std::string_view method, std::string_view path) const {
+  bool unrestricted = key.unrestricted();
+  auto it = _byTenant.find(key.tenant);
+  if (it == _byTenant.end()) return unrestricted;
+  bool matchedAny = false;
+  for (const auto& c : it->second) {
+    const std::string& m = c.def.method;
+    bool methodOk = m == "*" || (m.size() == method.size() &&
+                                 strncasecmp(m.data(), method.data(), m.size()) == 0);
+    if (!methodOk || !c.pattern.matches(path)) continue;
+    matchedAny = true;
+    if (unrestricted || granted(key, c)) return true;
+  }
+  return !matchedAny && unrestricted;
+}
+
+}  // namespace keywarden::engine

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "engine/ApiDef.h"
+#include "engine/Group.h"
+#include "engine/Key.h"
+#include "engine/PathPattern.h"
+
+namespace keywarden::engine {
+
+// An immutable, compiled snapshot of the registered APIs and groups, rebuilt on every change
+// and shared by the check path. Thread-safe once built.
+class ApiCatalog {
+ public:
+  ApiCatalog(const std::vector<ApiDef>& apis, const std::vector<Group>& groups);
+
+  // Whether `key` may call `method path` (contract §4 "What a key may call"):
+  // REQUIRES: !method.empty() && !path.empty().
+  bool allows(const Key& key, std::string_view method, std::string_view path) const;
+
+  bool hasApi(const std::string& id) const { return _byId.count(id) != 0; }
+  bool hasGroup(const std::string& id) const { return _groups.count(id) != 0; }
+  const ApiDef* api(const std::string& id) const;
+
+ private:
+  struct Compiled {
+    ApiDef def;
+    PathPattern pattern;
+  };
+  bool granted(const Key& key, const Compiled& api) const;
+
+  std::unordered_map<std::string, std::vector<Compiled>> _byTenant;
+  std::unordered_map<std::string, const Compiled*> _byId;
+  std::unordered_map<std::string, std::unordered_set<std::string>> _groups;  // group -> api ids
+};
+
+// True when `held` grants `wanted`: equal, or `held` ends in `*` and `wanted` starts with the rest
+// (`orders:*` holds `orders:read`; `*` holds everything).
+bool scopeHolds(std::string_view held, std::string_view wanted);
+bool keyHoldsScope(const Key& key, std::string_view wanted);
+
+}  // namespace keywarden::engine

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace keywarden::engine {
+
+// One row of the audit trail. `detail` is a JSON object; secrets never appear in it.
+struct AuditEntry {
+  int64_t at = 0;
+  std::string actor;
+  std::string action;
+  std::string objectType;
+  std::string objectId;
+  std::string tenant;
+  std::string detail = "{}";
+};
+
+// Append-only; written in the transaction of the change it records.
+class AuditLog {
+ public:
+  virtual ~AuditLog() = default;
+  virtual void append(const AuditEntry& e) = 0;
+};
+
+}  // namespace keywarden::engine

@@ -1,0 +1,351 @@
+#include "engine/CatalogService.h"
+
+#include <algorithm>
+
+#include "engine/Ids.h"
+#include "engine/JsonText.h"
+#include "engine/PathPattern.h"
+#include "engine/Validation.h"
+
+namespace keywarden::engine {
+
+namespace {
+const char* kMethods[] = {"*", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"};
+
+// Finds an object by id and hides it from principals of other tenants.
+template <typename T>
+Result<T> visible(const Principal& p, std::optional<T> found, const char* what, const std::string& id) {
+  if (!found || !p.seesTenant(found->tenant)) return Error::notFound(what, id);
+  return std::move(*found);
+}
+
+template <typename T>
+std::vector<T> onlyVisible(const Principal& p, std::vector<T> items) {
+  items.erase(std::remove_if(items.begin(), items.end(),
+                             [&](const T& t) { return !p.seesTenant(t.tenant); }),
+              items.end());
+  return items;
+}
+}  // namespace
+
+CatalogService::CatalogService(Store& store, KeyCache& cache, const Clock& clock)
+    : _store(store), _cache(cache), _clock(clock) {}
+
+Result<std::string> CatalogService::tenantFor(const Principal& p, const std::string& requested) {
+  if (requested.empty()) return p.tenant.empty() ? std::string("default") : p.tenant;
+  if (auto e = Validation::tenant("tenant", requested)) return *e;
+  if (!p.seesTenant(requested))
+    return Error::forbidden("TENANT_FORBIDDEN", "this token may not act in tenant '" + requested + "'");
+  return requested;
+}
+
+void CatalogService::warmCache() {
+  std::vector<Client> clients;
+  std::shared_ptr<const ApiCatalog> catalog;
+  _store.read([&](Transaction& tx) {
+    clients = tx.catalog().listClients("");
+    catalog = std::make_shared<ApiCatalog>(tx.catalog().listApis(""), tx.catalog().listGroups(""));
+  });
+  for (const auto& c : clients) _cache.upsertClient(c);
+  _cache.setCatalog(std::move(catalog), ++_catalogGeneration);
+}
+
+void CatalogService::refreshCatalog(Transaction& tx) {
+  auto catalog =
+      std::make_shared<const ApiCatalog>(tx.catalog().listApis(""), tx.catalog().listGroups(""));
+  uint64_t generation = ++_catalogGeneration;  // write transactions are serialised
+  tx.afterCommit([this, catalog, generation] { _cache.setCatalog(catalog, generation); });
+}
+
+void CatalogService::audit(Transaction& tx, const Principal& p, const std::string& action,
+                           const std::string& type, const std::string& id, const std::string& tenant) {
+  tx.audit().append({_clock.nowMs(), p.actor(), action, type, id, tenant, "{}"});
+}
+
+// ---- clients ---------------------------------------------------------------------------------
+
+std::optional<Error> CatalogService::checkClient(const Client& c) const {
+  if (auto e = Validation::id("id", c.id)) return e;
+  if (auto e = Validation::name("name", c.name, true)) return e;
+  if (!c.clientType.empty())
+    if (auto e = Validation::token("clientType", c.clientType)) return e;
+  if (!c.contactEmail.empty())
+    if (auto e = Validation::email("contactEmail", c.contactEmail)) return e;
+  return std::nullopt;
+}
+
+Result<Client> CatalogService::createClient(const Principal& p, Client c) {
+  auto tenant = tenantFor(p, c.tenant);
+  if (!tenant) return tenant.error();
+  c.tenant = tenant.value();
+  if (c.id.empty()) c.id = Ids::make("cli");
+  if (c.clientType.empty()) c.clientType = "default";
+  if (auto e = checkClient(c)) return *e;
+  c.createdAt = c.updatedAt = _clock.nowMs();
+  std::optional<Error> err;
+  _store.write([&](Transaction& tx) {
+    if (tx.catalog().findClient(c.id)) {
+      err = Error::conflict("DUPLICATE_ID", "client '" + c.id + "' exists already", "id");
+      return;
+    }
+    tx.catalog().insertClient(c);
+    audit(tx, p, "client.create", "client", c.id, c.tenant);
+  });
+  if (err) return *err;
+  _cache.upsertClient(c);
+  return c;
+}
+
+Result<Client> CatalogService::getClient(const Principal& p, const std::string& id) {
+  std::optional<Client> c;
+  _store.read([&](Transaction& tx) { c = tx.catalog().findClient(id); });
+  return visible(p, std::move(c), "client", id);
+}
+
+Result<std::vector<Client>> CatalogService::listClients(const Principal& p, const std::string& t) {
+  if (!t.empty() && !p.seesTenant(t))
+    return Error::forbidden("TENANT_FORBIDDEN", "this token may not read tenant '" + t + "'");
+  std::vector<Client> out;
+  _store.read([&](Transaction& tx) { out = tx.catalog().listClients(t); });
+  return onlyVisible(p, std::move(out));
+}
+
+Result<Client> CatalogService::updateClient(const Principal& p, const Client& in) {
+  if (auto e = checkClient(in)) return *e;
+  std::optional<Error> err;
+  Client c = in;
+  _store.write([&](Transaction& tx) {
+    auto cur = visible(p, tx.catalog().findClient(in.id), "client", in.id);
+    if (!cur) {
+      err = cur.error();
+      return;
+    }
+    c.tenant = cur.value().tenant;  // an object never moves between tenants
+    c.createdAt = cur.value().createdAt;
+    c.updatedAt = _clock.nowMs();
+    tx.catalog().updateClient(c);
+    audit(tx, p, "client.update", "client", c.id, c.tenant);
+  });
+  if (err) return *err;
+  _cache.upsertClient(c);
+  return c;
+}
+
+Status CatalogService::deleteClient(const Principal& p, const std::string& id) {
+  std::optional<Error> err;
+  _store.write([&](Transaction& tx) {
+    auto cur = visible(p, tx.catalog().findClient(id), "client", id);
+    if (!cur) {
+      err = cur.error();
+      return;
+    }
+    KeyFilter f;
+    f.clientId = id;
+    for (const auto& k : tx.keys().list(f))
+      if (k.state != KeyState::Revoked) {
+        err = Error::conflict("CLIENT_HAS_KEYS", "client '" + id + "' still holds key '" + k.id +
+                                                     "'; revoke its keys first");
+        return;
+      }
+    tx.catalog().deleteClient(id);
+    audit(tx, p, "client.delete", "client", id, cur.value().tenant);
+  });
+  if (err) return *err;
+  _cache.removeClient(id);
+  return okStatus();
+}
+
+// ---- APIs ------------------------------------------------------------------------------------
+
+std::optional<Error> CatalogService::checkApi(const ApiDef& a) const {
+  if (auto e = Validation::id("id", a.id)) return e;
+  if (auto e = Validation::name("name", a.name, true)) return e;
+  if (std::find(std::begin(kMethods), std::end(kMethods), a.method) == std::end(kMethods))
+    return Error::badInput("method", "method must be one of *, GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS");
+  std::string why;
+  if (a.path.empty()) return Error::badInput("path", "path is required", "MISSING_FIELD");
+  if (!PathPattern::validate(a.path, why)) return Error::badInput("path", "path " + why);
+  if (auto e = Validation::scopes("scopes", a.scopes)) return e;
+  return std::nullopt;
+}
+
+Result<ApiDef> CatalogService::createApi(const Principal& p, ApiDef a) {
+  auto tenant = tenantFor(p, a.tenant);
+  if (!tenant) return tenant.error();
+  a.tenant = tenant.value();
+  if (a.id.empty()) a.id = Ids::make("api");
+  for (auto& ch : a.method) ch = static_cast<char>(toupper(ch));
+  if (auto e = checkApi(a)) return *e;
+  a.createdAt = a.updatedAt = _clock.nowMs();
+  std::optional<Error> err;
+  _store.write([&](Transaction& tx) {
+    if (tx.catalog().findApi(a.id)) {
+      err = Error::conflict("DUPLICATE_ID", "API '" + a.id + "' exists already", "id");
+      return;
+    }
+    tx.catalog().insertApi(a);
+    audit(tx, p, "api.create", "api", a.id, a.tenant);
+    refreshCatalog(tx);
+  });
+  if (err) return *err;
+  return a;
+}
+
+Result<ApiDef> CatalogService::getApi(const Principal& p, const std::string& id) {
+  std::optional<ApiDef> a;
+  _store.read([&](Transaction& tx) { a = tx.catalog().findApi(id); });
+  return visible(p, std::move(a), "API", id);
+}
+
+Result<std::vector<ApiDef>> CatalogService::listApis(const Principal& p, const std::string& t) {
+  if (!t.empty() && !p.seesTenant(t))
+    return Error::forbidden("TENANT_FORBIDDEN", "this token may not read tenant '" + t + "'");
+  std::vector<ApiDef> out;
+  _store.read([&](Transaction& tx) { out = tx.catalog().listApis(t); });
+  return onlyVisible(p, std::move(out));
+}
+
+Result<ApiDef> CatalogService::updateApi(const Principal& p, const ApiDef& in) {
+  ApiDef a = in;
+  for (auto& ch : a.method) ch = static_cast<char>(toupper(ch));
+  if (auto e = checkApi(a)) return *e;
+  std::optional<Error> err;
+  _store.write([&](Transaction& tx) {
+    auto cur = visible(p, tx.catalog().findApi(in.id), "API", in.id);
+    if (!cur) {
+      err = cur.error();
+      return;
+    }
+    a.tenant = cur.value().tenant;
+    a.createdAt = cur.value().createdAt;
+    a.updatedAt = _clock.nowMs();
+    tx.catalog().updateApi(a);
+    audit(tx, p, "api.update", "api", a.id, a.tenant);
+    refreshCatalog(tx);
+  });
+  if (err) return *err;
+  return a;
+}
+
+Status CatalogService::deleteApi(const Principal& p, const std::string& id) {
+  std::optional<Error> err;
+  _store.write([&](Transaction& tx) {
+    auto cur = visible(p, tx.catalog().findApi(id), "API", id);
+    if (!cur) {
+      err = cur.error();
+      return;
+    }
+    for (const auto& g : tx.catalog().listGroups(cur.value().tenant))
+      if (std::count(g.apis.begin(), g.apis.end(), id)) {
+        err = Error::conflict("API_IN_USE", "API '" + id + "' belongs to group '" + g.id + "'");
+        return;
+      }
+    KeyFilter f;
+    f.tenant = cur.value().tenant;
+    for (const auto& k : tx.keys().list(f))
+      if (k.state != KeyState::Revoked && std::count(k.apis.begin(), k.apis.end(), id)) {
+        err = Error::conflict("API_IN_USE", "API '" + id + "' is granted to key '" + k.id + "'");
+        return;
+      }
+    tx.catalog().deleteApi(id);
+    audit(tx, p, "api.delete", "api", id, cur.value().tenant);
+    refreshCatalog(tx);
+  });
+  if (err) return *err;
+  return okStatus();
+}
+
+// ---- groups ----------------------------------------------------------------------------------
+
+std::optional<Error> CatalogService::checkGroup(Transaction& tx, const Group& g) const {
+  if (auto e = Validation::id("id", g.id)) return e;
+  if (auto e = Validation::name("name", g.name, true)) return e;
+  for (const auto& apiId : g.apis) {
+    auto a = tx.catalog().findApi(apiId);
+    if (!a || a->tenant != g.tenant)
+      return Error::badInput("apis", "API '" + apiId + "' does not exist in tenant '" + g.tenant + "'",
+                             "UNKNOWN_API");
+  }
+  return std::nullopt;
+}
+
+Result<Group> CatalogService::createGroup(const Principal& p, Group g) {
+  auto tenant = tenantFor(p, g.tenant);
+  if (!tenant) return tenant.error();
+  g.tenant = tenant.value();
+  if (g.id.empty()) g.id = Ids::make("grp");
+  g.createdAt = g.updatedAt = _clock.nowMs();
+  std::optional<Error> err;
+  _store.write([&](Transaction& tx) {
+    if ((err = checkGroup(tx, g))) return;
+    if (tx.catalog().findGroup(g.id)) {
+      err = Error::conflict("DUPLICATE_ID", "group '" + g.id + "' exists already", "id");
+      return;
+    }
+    tx.catalog().insertGroup(g);
+    audit(tx, p, "group.create", "group", g.id, g.tenant);
+    refreshCatalog(tx);
+  });
+  if (err) return *err;
+  return g;
+}
+
+Result<Group> CatalogService::getGroup(const Principal& p, const std::string& id) {
+  std::optional<Group> g;
+  _store.read([&](Transaction& tx) { g = tx.catalog().findGroup(id); });
+  return visible(p, std::move(g), "group", id);
+}
+
+Result<std::vector<Group>> CatalogService::listGroups(const Principal& p, const std::string& t) {
+  if (!t.empty() && !p.seesTenant(t))
+    return Error::forbidden("TENANT_FORBIDDEN", "this token may not read tenant '" + t + "'");
+  std::vector<Group> out;
+  _store.read([&](Transaction& tx) { out = tx.catalog().listGroups(t); });
+  return onlyVisible(p, std::move(out));
+}
+
+Result<Group> CatalogService::updateGroup(const Principal& p, const Group& in) {
+  std::optional<Error> err;
+  Group g = in;
+  _store.write([&](Transaction& tx) {
+    auto cur = visible(p, tx.catalog().findGroup(in.id), "group", in.id);
+    if (!cur) {
+      err = cur.error();
+      return;
+    }
+    g.tenant = cur.value().tenant;
+    g.createdAt = cur.value().createdAt;
+    g.updatedAt = _clock.nowMs();
+    if ((err = checkGroup(tx, g))) return;
+    tx.catalog().updateGroup(g);
+    audit(tx, p, "group.update", "group", g.id, g.tenant);
+    refreshCatalog(tx);
+  });
+  if (err) return *err;
+  return g;
+}
+
+Status CatalogService::deleteGroup(const Principal& p, const std::string& id) {
+  std::optional<Error> err;
+  _store.write([&](Transaction& tx) {
+    auto cur = visible(p, tx.catalog().findGroup(id), "group", id);
+    if (!cur) {
+      err = cur.error();
+      return;
+    }
+    KeyFilter f;
+    f.tenant = cur.value().tenant;
+    for (const auto& k : tx.keys().list(f))
+      if (k.state != KeyState::Revoked && std::count(k.groups.begin(), k.groups.end(), id)) {
+        err = Error::conflict("GROUP_IN_USE", "group '" + id + "' is granted to key '" + k.id + "'");
+        return;
+      }
+    tx.catalog().deleteGroup(id);
+    audit(tx, p, "group.delete", "group", id, cur.value().tenant);
+    refreshCatalog(tx);
+  });
+  if (err) return *err;
+  return okStatus();
+}
+
+}  // namespace keywarden::engine

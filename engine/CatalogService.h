@@ -1,0 +1,60 @@
+#pragma once
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "engine/AccessToken.h"
+#include "engine/Clock.h"
+#include "engine/KeyCache.h"
+#include "engine/Result.h"
+#include "engine/Store.h"
+
+namespace keywarden::engine {
+
+// Clients, the API registry and authorization groups (contract §4 "Catalog"). Every change is
+// one transaction with its audit row; the check path's cache is updated after commit.
+// Tenant-scoped principals reach only their own tenant. Thread-safe.
+class CatalogService {
+ public:
+  CatalogService(Store& store, KeyCache& cache, const Clock& clock);
+
+  // Loads clients and the compiled API catalog into the cache (start-up).
+  void warmCache();
+
+  Result<Client> createClient(const Principal& p, Client c);
+  Result<Client> getClient(const Principal& p, const std::string& id);
+  Result<std::vector<Client>> listClients(const Principal& p, const std::string& tenant);
+  Result<Client> updateClient(const Principal& p, const Client& c);
+  Status deleteClient(const Principal& p, const std::string& id);
+
+  Result<ApiDef> createApi(const Principal& p, ApiDef a);
+  Result<ApiDef> getApi(const Principal& p, const std::string& id);
+  Result<std::vector<ApiDef>> listApis(const Principal& p, const std::string& tenant);
+  Result<ApiDef> updateApi(const Principal& p, const ApiDef& a);
+  Status deleteApi(const Principal& p, const std::string& id);
+
+  Result<Group> createGroup(const Principal& p, Group g);
+  Result<Group> getGroup(const Principal& p, const std::string& id);
+  Result<std::vector<Group>> listGroups(const Principal& p, const std::string& tenant);
+  Result<Group> updateGroup(const Principal& p, const Group& g);
+  Status deleteGroup(const Principal& p, const std::string& id);
+
+  // Resolves the tenant a principal acts in: `requested` if allowed, else its own or `default`.
+  static Result<std::string> tenantFor(const Principal& p, const std::string& requested);
+
+ private:
+  std::optional<Error> checkClient(const Client& c) const;
+  std::optional<Error> checkApi(const ApiDef& a) const;
+  std::optional<Error> checkGroup(Transaction& tx, const Group& g) const;
+  void refreshCatalog(Transaction& tx);
+  void audit(Transaction& tx, const Principal& p, const std::string& action,
+             const std::string& type, const std::string& id, const std::string& tenant);
+
+  Store& _store;
+  KeyCache& _cache;
+  const Clock& _clock;
+  std::atomic<uint64_t> _catalogGeneration{0};
+};
+
+}  // namespace keywarden::engine

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace keywarden::engine {
+
+// Identifiers: generated ones are `<kind>_` + 20 random base62 characters; ids chosen by
+// callers must be 1–64 characters of [A-Za-z0-9._:-].
+class Ids {
+ public:
+  static std::string make(std::string_view kind);
+  static bool valid(std::string_view id);
+  // Tenants: 1–64 characters of [a-z0-9_-].
+  static bool validTenant(std::string_view tenant);
+};
+
+}  // namespace keywarden::engine

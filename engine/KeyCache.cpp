@@ -1,0 +1,108 @@
+#include "engine/KeyCache.h"
+
+namespace keywarden::engine {
+
+KeyCache::KeyCache() : _catalog(std::make_shared<ApiCatalog>(std::vector<ApiDef>{}, std::vector<Group>{})) {}
+
+std::shared_ptr<QuotaAccount> KeyCache::accountFor(const std::string& id) {
+  auto& a = _accounts[id];
+  if (!a) a = std::make_shared<QuotaAccount>(id);
+  return a;
+}
+
+void KeyCache::upsertLocked(const Key& k) {
+  auto snapshot = std::make_shared<const Key>(k);
+  const std::string& owner = k.quotaKeyId.empty() ? k.id : k.quotaKeyId;
+  auto account = accountFor(owner);
+  if (owner == k.id) account->configure(k);
+  auto it = _byId.find(k.id);
+  if (it == _byId.end()) {
+    auto e = std::make_shared<KeyEntry>();
+    e->key = snapshot;
+    e->quota = account;
+    e->lastUsedAt = k.lastUsedAt;
+    _byId.emplace(k.id, e);
+    _byDigest.emplace(k.digest, e);
+    return;
+  }
+  std::lock_guard<std::mutex> lock(it->second->m);
+  // Hooks of two commits may arrive out of order: never replace a newer definition.
+  if (it->second->key->version > k.version) return;
+  it->second->key = snapshot;
+  it->second->quota = account;
+}
+
+void KeyCache::upsertKey(const Key& k) {
+  std::unique_lock<std::shared_mutex> lock(_mu);
+  upsertLocked(k);
+}
+
+void KeyCache::loadKeys(const std::vector<Key>& keys) {
+  std::unique_lock<std::shared_mutex> lock(_mu);
+  _byId.reserve(_byId.size() + keys.size());
+  _byDigest.reserve(_byDigest.size() + keys.size());
+  for (const auto& k : keys) upsertLocked(k);
+}
+
+void KeyCache::upsertClient(const Client& c) {
+  std::unique_lock<std::shared_mutex> lock(_mu);
+  _clients[c.id] = ClientInfo{c.active, c.clientType};
+}
+
+void KeyCache::removeClient(const std::string& id) {
+  std::unique_lock<std::shared_mutex> lock(_mu);
+  _clients.erase(id);
+}
+
+void KeyCache::setCatalog(std::shared_ptr<const ApiCatalog> catalog, uint64_t generation) {
+  std::unique_lock<std::shared_mutex> lock(_mu);
+  if (generation < _catalogGeneration) return;
+  _catalogGeneration = generation;
+  _catalog = std::move(catalog);
+}
+
+const std::shared_ptr<KeyEntry>* KeyCache::View::byDigest(const KeyDigest& d) const {
+  auto it = _c._byDigest.find(d);
+  return it == _c._byDigest.end() ? nullptr : &it->second;
+}
+
+const std::shared_ptr<KeyEntry>* KeyCache::View::byId(const std::string& id) const {
+  auto it = _c._byId.find(id);
+  return it == _c._byId.end() ? nullptr : &it->second;
+}
+
+const KeyCache::ClientInfo* KeyCache::View::client(const std::string& id) const {
+  auto it = _c._clients.find(id);
+  return it == _c._clients.end() ? nullptr : &it->second;
+}
+
+void KeyCache::markDirty(const std::shared_ptr<KeyEntry>& e) {
+  if (e->dirty) return;
+  e->dirty = true;
+  std::lock_guard<std::mutex> lock(_dirtyMu);
+  _dirty.push_back(e);
+}
+
+std::vector<std::shared_ptr<KeyEntry>> KeyCache::takeDirty() {
+  std::lock_guard<std::mutex> lock(_dirtyMu);
+  std::vector<std::shared_ptr<KeyEntry>> out;
+  out.swap(_dirty);
+  return out;
+}
+
+void KeyCache::forEachAccount(const std::function<void(QuotaAccount&)>& fn) const {
+  std::vector<std::shared_ptr<QuotaAccount>> all;
+  {
+    std::shared_lock<std::shared_mutex> lock(_mu);
+    all.reserve(_accounts.size());
+    for (const auto& [id, a] : _accounts) all.push_back(a);
+  }
+  for (const auto& a : all) fn(*a);  // outside the lock: `fn` may write to the store
+}
+
+size_t KeyCache::size() const {
+  std::shared_lock<std::shared_mutex> lock(_mu);
+  return _byId.size();
+}
+
+}  // namespace keywarden::engine

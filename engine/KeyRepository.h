@@ -1,0 +1,56 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/Key.h"
+
+namespace keywarden::engine {
+
+struct KeyFilter {
+  std::string tenant;    // empty: any
+  std::string clientId;  // empty: any
+  std::optional<KeyState> state;
+};
+
+// Units of quota handed to one instance: consumed from memory until spent.
+struct QuotaLease {
+  int64_t granted = 0;
+  int64_t leftInStore = 0;  // units neither consumed nor leased after this lease
+  int64_t periodStart = 0;  // the refill period the units belong to
+};
+
+// Usage accumulated in memory since the last flush, added to the stored counters.
+struct UsageDelta {
+  std::string keyId;
+  int64_t valid = 0;
+  int64_t rejected = 0;
+  int64_t lastUsedAt = 0;
+};
+
+// Keys. Methods run inside the caller's Transaction.
+class KeyRepository {
+ public:
+  virtual ~KeyRepository() = default;
+
+  // Throws if the id or the digest exists already (callers check ids first).
+  virtual void insert(const Key& k) = 0;
+  // Writes what admins and workflows change; leaves remaining, usage and lastUsedAt alone.
+  virtual void updateDefinition(const Key& k) = 0;
+  // Adds `delta` to the stored remaining (never below 0), as when a quota is raised or lowered.
+  virtual void adjustRemaining(const std::string& id, int64_t delta) = 0;
+  virtual std::optional<Key> find(const std::string& id) = 0;
+  virtual std::vector<Key> list(const KeyFilter& f) = 0;
+  virtual std::vector<Key> loadAll() = 0;
+
+  // Takes up to `want` units from key `id`'s stored remaining. When the key refills and
+  // `periodStart` is newer than the stored period, the stored remaining restarts at
+  // `refillAmount` first. Must run in a write transaction.
+  virtual QuotaLease leaseQuota(const std::string& id, int64_t want, int64_t periodStart) = 0;
+  // Gives back units leased in `periodStart` and not consumed (ignored if the period moved on).
+  virtual void returnQuota(const std::string& id, int64_t units, int64_t periodStart) = 0;
+  virtual void addUsage(const std::vector<UsageDelta>& deltas) = 0;
+};
+
+}  // namespace keywarden::engine

@@ -1,0 +1,359 @@
+#include "engine/KeyService.h"
+
+#include <algorithm>
+
+#include "engine/CatalogService.h"
+#include "engine/KeyCodec.h"
+#include "engine/Ids.h"
+#include "engine/JsonText.h"
+#include "engine/RefillPeriod.h"
+#include "engine/StoreQuotaSource.h"
+#include "engine/Validation.h"
+
+namespace keywarden::engine {
+
+namespace {
+Error stateConflict(const Key& k, KeyState eff, const std::string& what) {
+  return Error::conflict("INVALID_STATE", "key '" + k.id + "' is " +
+                                              std::string(keyStateName(eff)) + ": cannot " + what);
+}
+}  // namespace
+
+KeyService::KeyService(Store& store, KeyCache& cache, const Clock& clock, std::string prefix)
+    : _store(store), _cache(cache), _clock(clock), _prefix(std::move(prefix)) {}
+
+size_t KeyService::warmCache() {
+  std::vector<Key> keys;
+  _store.read([&](Transaction& tx) { keys = tx.keys().loadAll(); });
+  // Owners first, so every shared quota account is configured from its owning key.
+  std::stable_partition(keys.begin(), keys.end(), [](const Key& k) { return k.quotaKeyId.empty(); });
+  _cache.loadKeys(keys);
+  return keys.size();
+}
+
+void KeyService::audit(Transaction& tx, const Principal& p, const std::string& action,
+                       const Key& k, const std::string& detail) {
+  tx.audit().append({_clock.nowMs(), p.actor(), action, "key", k.id, k.tenant, detail});
+}
+
+std::optional<Error> KeyService::checkSpec(Transaction& tx, const KeySpec& s, int64_t now) const {
+  if (auto e = Validation::name("name", s.name, true)) return e;
+  if (auto e = Validation::scopes("scopes", s.scopes)) return e;
+  for (const auto& a : s.apis) {
+    auto api = tx.catalog().findApi(a);
+    if (!api || api->tenant != s.tenant)
+      return Error::badInput("apis", "API '" + a + "' does not exist in tenant '" + s.tenant + "'",
+                             "UNKNOWN_API");
+  }
+  for (const auto& g : s.groups) {
+    auto group = tx.catalog().findGroup(g);
+    if (!group || group->tenant != s.tenant)
+      return Error::badInput("groups", "group '" + g + "' does not exist in tenant '" + s.tenant + "'",
+                             "UNKNOWN_GROUP");
+  }
+  if (s.expiresAt != 0 && s.expiresAt <= now)
+    return Error::badInput("expiresAt", "expiresAt is in the past");
+  if (s.expiresAt != 0 && s.effectiveAt != 0 && s.effectiveAt >= s.expiresAt)
+    return Error::badInput("effectiveAt", "effectiveAt must be before expiresAt");
+  if (s.quota < -1) return Error::badInput("quota", "quota must be -1 (unlimited) or at least 0");
+  if (s.refillInterval != RefillInterval::None && s.quota < 0)
+    return Error::badInput("refill", "refill needs a quota (quota is -1, unlimited)");
+  if (s.refillInterval != RefillInterval::None && s.refillAmount < 1)
+    return Error::badInput("refill.amount", "refill.amount must be at least 1");
+  if ((s.rateLimit != 0 || s.rateWindowMs != 0) && (s.rateLimit < 1 || s.rateWindowMs < 1))
+    return Error::badInput("ratelimit", "ratelimit needs a limit of at least 1 and a window");
+  return std::nullopt;
+}
+
+Result<IssuedKey> KeyService::issue(const Principal& p, const KeySpec& in) {
+  KeySpec s = in;
+  int64_t now = _clock.nowMs();
+  std::optional<Error> err;
+  IssuedKey out;
+  _store.write([&](Transaction& tx) {
+    if (!s.clientId.empty()) {
+      auto c = tx.catalog().findClient(s.clientId);
+      if (!c || !p.seesTenant(c->tenant)) {
+        err = Error::badInput("clientId", "client '" + s.clientId + "' does not exist", "UNKNOWN_CLIENT");
+        return;
+      }
+      if (!s.tenant.empty() && s.tenant != c->tenant) {
+        err = Error::badInput("tenant", "tenant differs from the client's tenant '" + c->tenant + "'");
+        return;
+      }
+      if (!c->active) {
+        err = Error::unprocessable("CLIENT_INACTIVE", "client '" + c->id + "' is not active", "clientId");
+        return;
+      }
+      s.tenant = c->tenant;
+    } else {
+      auto t = CatalogService::tenantFor(p, s.tenant);
+      if (!t) {
+        err = t.error();
+        return;
+      }
+      s.tenant = t.value();
+    }
+    if ((err = checkSpec(tx, s, now))) return;
+    MintedKey m = KeyCodec::mint(_prefix);
+    Key& k = out.key;
+    k.id = Ids::make("key");
+    k.tenant = s.tenant;
+    k.clientId = s.clientId;
+    k.name = s.name;
+    k.digest = m.digest;
+    k.start = m.start;
+    k.scopes = s.scopes;
+    k.apis = s.apis;
+    k.groups = s.groups;
+    k.effectiveAt = s.effectiveAt;
+    k.expiresAt = s.expiresAt;
+    k.state = s.effectiveAt > now ? KeyState::Scheduled : KeyState::Active;
+    k.quota = s.quota;
+    k.remaining = s.quota;
+    k.refillAmount = s.refillAmount;
+    k.refillInterval = s.refillInterval;
+    k.refilledAt = RefillPeriod::startOf(s.refillInterval, now);
+    k.rateLimit = s.rateLimit;
+    k.rateWindowMs = s.rateWindowMs;
+    k.meta = s.meta;
+    k.applicationId = s.applicationId;
+    k.createdAt = k.updatedAt = now;
+    k.version = 1;
+    tx.keys().insert(k);
+    audit(tx, p, "key.issue", k, "{\"start\":" + JsonText::quoted(k.start) + "}");
+    out.plaintext = std::move(m.plaintext);
+    Key copy = k;
+    tx.afterCommit([this, copy] { _cache.upsertKey(copy); });
+  });
+  if (err) return *err;
+  return out;
+}
+
+Key KeyService::withLiveUsage(Key k) const {
+  int64_t now = _clock.nowMs();
+  k.state = k.effectiveState(now);
+  KeyCache::View view(_cache);
+  if (const auto* e = view.byId(k.id)) {
+    std::lock_guard<std::mutex> lock((*e)->m);
+    k.remaining = (*e)->quota->remaining(now);
+    k.usageValid += (*e)->pendingValid;
+    k.usageRejected += (*e)->pendingRejected;
+    k.lastUsedAt = std::max(k.lastUsedAt, (*e)->lastUsedAt);
+  }
+  return k;
+}
+
+Result<Key> KeyService::findVisible(Transaction& tx, const Principal& p, const std::string& id) const {
+  auto k = tx.keys().find(id);
+  if (!k || !p.seesTenant(k->tenant)) return Error::notFound("key", id);
+  return std::move(*k);
+}
+
+Result<Key> KeyService::get(const Principal& p, const std::string& id) {
+  std::optional<Result<Key>> r;
+  _store.read([&](Transaction& tx) { r = findVisible(tx, p, id); });
+  if (!*r) return r->error();
+  return withLiveUsage(r->value());
+}
+
+Result<std::vector<Key>> KeyService::list(const Principal& p, const KeyFilter& in) {
+  KeyFilter f = in;
+  if (!f.tenant.empty() && !p.seesTenant(f.tenant))
+    return Error::forbidden("TENANT_FORBIDDEN", "this token may not read tenant '" + f.tenant + "'");
+  if (f.tenant.empty()) f.tenant = p.tenant;
+  auto wanted = f.state;
+  f.state.reset();  // stored states may lag time-driven ones: filter on the effective state
+  std::vector<Key> keys;
+  _store.read([&](Transaction& tx) { keys = tx.keys().list(f); });
+  std::vector<Key> out;
+  out.reserve(keys.size());
+  for (auto& k : keys) {
+    Key live = withLiveUsage(std::move(k));
+    if (!wanted || live.state == *wanted) out.push_back(std::move(live));
+  }
+  return out;
+}
+
+Result<Key> KeyService::change(const Principal& p, const std::string& id, const std::string& action,
+                               const std::function<std::optional<Error>(Key&, int64_t)>& fn) {
+  int64_t now = _clock.nowMs();
+  std::optional<Error> err;
+  Key k;
+  _store.write([&](Transaction& tx) {
+    auto found = findVisible(tx, p, id);
+    if (!found) {
+      err = found.error();
+      return;
+    }
+    k = found.value();
+    if ((err = fn(k, now))) return;
+    k.updatedAt = now;
+    ++k.version;
+    tx.keys().updateDefinition(k);
+    audit(tx, p, action, k);
+    tx.afterCommit([this, k] { _cache.upsertKey(k); });
+  });
+  if (err) return *err;
+  return withLiveUsage(k);
+}
+
+Result<Key> KeyService::disable(const Principal& p, const std::string& id, const std::string& reason) {
+  return change(p, id, "key.disable", [&](Key& k, int64_t now) -> std::optional<Error> {
+    KeyState eff = k.effectiveState(now);
+    if (eff != KeyState::Active && eff != KeyState::Scheduled) return stateConflict(k, eff, "disable");
+    k.state = KeyState::Disabled;
+    if (!reason.empty()) k.revokeReason = reason;
+    return std::nullopt;
+  });
+}
+
+Result<Key> KeyService::enable(const Principal& p, const std::string& id) {
+  return change(p, id, "key.enable", [&](Key& k, int64_t now) -> std::optional<Error> {
+    KeyState eff = k.effectiveState(now);
+    if (eff != KeyState::Disabled) return stateConflict(k, eff, "enable");
+    k.state = k.effectiveAt > now ? KeyState::Scheduled : KeyState::Active;
+    k.revokeReason.clear();
+    return std::nullopt;
+  });
+}
+
+Result<Key> KeyService::revoke(const Principal& p, const std::string& id, const std::string& reason,
+                               int64_t at) {
+  return change(p, id, "key.revoke", [&](Key& k, int64_t now) -> std::optional<Error> {
+    KeyState eff = k.effectiveState(now);
+    if (eff == KeyState::Revoked) return stateConflict(k, eff, "revoke");
+    k.revokeReason = reason;
+    if (at > now) {
+      k.revokeAt = at;
+    } else {
+      k.state = KeyState::Revoked;
+      k.revokeAt = now;
+    }
+    return std::nullopt;
+  });
+}
+
+Result<IssuedKey> KeyService::rotate(const Principal& p, const std::string& id, int64_t graceSeconds) {
+  if (graceSeconds < 0 || graceSeconds > 366LL * 86400)
+    return Error::badInput("graceSeconds", "graceSeconds must be between 0 and 31622400");
+  // Hand this instance's leased units back first, so the store holds the whole remaining quota
+  // that moves to the new key.
+  std::shared_ptr<QuotaAccount> account;
+  {
+    KeyCache::View view(_cache);
+    if (const auto* e = view.byId(id)) {
+      std::lock_guard<std::mutex> lock((*e)->m);
+      account = (*e)->quota;
+    }
+  }
+  if (account) {
+    StoreQuotaSource source(_store);
+    account->giveBack(source);
+  }
+  int64_t now = _clock.nowMs();
+  std::optional<Error> err;
+  IssuedKey out;
+  _store.write([&](Transaction& tx) {
+    auto found = findVisible(tx, p, id);
+    if (!found) {
+      err = found.error();
+      return;
+    }
+    Key old = found.value();
+    KeyState eff = old.effectiveState(now);
+    if (eff == KeyState::Revoked || eff == KeyState::Expired) {
+      err = stateConflict(old, eff, "rotate");
+      return;
+    }
+    std::string owner = old.quotaKeyId.empty() ? old.id : old.quotaKeyId;
+    auto ownerKey = owner == old.id ? std::optional<Key>(old) : tx.keys().find(owner);
+    MintedKey m = KeyCodec::mint(_prefix);
+    Key k = old;
+    k.id = Ids::make("key");
+    k.digest = m.digest;
+    k.start = m.start;
+    k.state = old.state == KeyState::Disabled ? KeyState::Disabled
+                                                : (old.effectiveAt > now ? KeyState::Scheduled : KeyState::Active);
+    k.remaining = ownerKey ? ownerKey->remaining : old.remaining;
+    k.refilledAt = ownerKey ? ownerKey->refilledAt : old.refilledAt;
+    k.quotaKeyId.clear();
+    k.rotatedTo.clear();
+    k.revokeAt = 0;
+    k.revokeReason.clear();
+    k.createdAt = k.updatedAt = now;
+    k.lastUsedAt = k.usageValid = k.usageRejected = 0;
+    k.version = 1;
+    tx.keys().insert(k);
+    if (ownerKey && ownerKey->quota >= 0) tx.keys().adjustRemaining(owner, -ownerKey->remaining);
+    // Every key that drew from the old owner's quota now draws from the new key's.
+    KeyFilter f;
+    f.tenant = old.tenant;
+    std::vector<Key> changed;
+    for (auto& other : tx.keys().list(f)) {
+      if (other.id == old.id || (other.id != owner && other.quotaKeyId != owner)) continue;
+      other.quotaKeyId = k.id;
+      other.updatedAt = now;
+      ++other.version;
+      tx.keys().updateDefinition(other);
+      changed.push_back(other);
+    }
+    old.quotaKeyId = k.id;
+    old.rotatedTo = k.id;
+    old.revokeReason = "rotated";
+    if (graceSeconds == 0) {
+      old.state = KeyState::Revoked;
+      old.revokeAt = now;
+    } else {
+      old.revokeAt = now + graceSeconds * 1000;
+    }
+    old.updatedAt = now;
+    ++old.version;
+    tx.keys().updateDefinition(old);
+    changed.push_back(old);
+    audit(tx, p, "key.rotate", old,
+          "{\"newKeyId\":" + JsonText::quoted(k.id) + ",\"graceSeconds\":" + std::to_string(graceSeconds) + "}");
+    audit(tx, p, "key.issue", k, "{\"start\":" + JsonText::quoted(k.start) + ",\"rotatedFrom\":" + JsonText::quoted(old.id) + "}");
+    out.key = k;
+    out.plaintext = std::move(m.plaintext);
+    tx.afterCommit([this, k, changed] {
+      _cache.upsertKey(k);
+      for (const auto& c : changed) _cache.upsertKey(c);
+    });
+  });
+  if (err) return *err;
+  out.key = withLiveUsage(out.key);
+  return out;
+}
+
+Result<std::vector<Key>> KeyService::listTenantKeys(const Principal& p, const std::string& tenant) {
+  auto t = CatalogService::tenantFor(p, tenant);
+  if (!t) return t.error();
+  KeyFilter f;
+  f.tenant = t.value();
+  auto all = list(p, f);
+  if (!all) return all;
+  std::vector<Key> out;
+  for (auto& k : all.value())
+    if (k.state != KeyState::Revoked) out.push_back(std::move(k));
+  return out;
+}
+
+Result<Key> KeyService::getTenantKey(const Principal& p, const std::string& tenant, const std::string& id) {
+  auto t = CatalogService::tenantFor(p, tenant);
+  if (!t) return t.error();
+  auto k = get(p, id);
+  if (!k || k.value().tenant != t.value() || k.value().state == KeyState::Revoked)
+    return Error::notFound("key", id);
+  return k;
+}
+
+Status KeyService::deleteTenantKey(const Principal& p, const std::string& tenant, const std::string& id) {
+  auto k = getTenantKey(p, tenant, id);
+  if (!k) return k.error();
+  auto r = revoke(p, id, "deleted", 0);
+  if (!r) return r.error();
+  return okStatus();
+}
+
+}  // namespace keywarden::engine

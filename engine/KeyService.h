@@ -1,0 +1,57 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/AccessToken.h"
+#include "engine/Clock.h"
+#include "engine/KeyCache.h"
+#include "engine/KeySpec.h"
+#include "engine/Result.h"
+#include "engine/Store.h"
+
+namespace keywarden::engine {
+
+// The life of keys outside the check path (contract §3 and §4 "Keys"): issue, read, disable,
+// enable, revoke (now or planned), rotate with a grace period, and the tenant-shaped endpoints.
+// Each change is one transaction with its audit row; the cache follows after commit.
+class KeyService {
+ public:
+  KeyService(Store& store, KeyCache& cache, const Clock& clock, std::string prefix);
+
+  // Loads every key into the cache (start-up).
+  size_t warmCache();
+
+  Result<IssuedKey> issue(const Principal& p, const KeySpec& spec);
+  Result<Key> get(const Principal& p, const std::string& id);
+  Result<std::vector<Key>> list(const Principal& p, const KeyFilter& f);
+  Result<Key> disable(const Principal& p, const std::string& id, const std::string& reason);
+  Result<Key> enable(const Principal& p, const std::string& id);
+  // `at` in the future plans the revocation; 0 or the past revokes now.
+  Result<Key> revoke(const Principal& p, const std::string& id, const std::string& reason, int64_t at);
+  // A new key with the same rights and quota; the old one stays valid `graceSeconds`.
+  Result<IssuedKey> rotate(const Principal& p, const std::string& id, int64_t graceSeconds);
+
+  // Tenant-shaped endpoints: keys of a tenant that are not revoked.
+  Result<std::vector<Key>> listTenantKeys(const Principal& p, const std::string& tenant);
+  Result<Key> getTenantKey(const Principal& p, const std::string& tenant, const std::string& id);
+  Status deleteTenantKey(const Principal& p, const std::string& tenant, const std::string& id);
+
+ private:
+  std::optional<Error> checkSpec(Transaction& tx, const KeySpec& s, int64_t now) const;
+  Result<Key> findVisible(Transaction& tx, const Principal& p, const std::string& id) const;
+  // Shows the live figures of this instance (remaining, usage not yet flushed).
+  Key withLiveUsage(Key k) const;
+  // Runs `change` on the key in one transaction, stores and audits it, refreshes the cache.
+  Result<Key> change(const Principal& p, const std::string& id, const std::string& action,
+                     const std::function<std::optional<Error>(Key&, int64_t)>& change);
+  void audit(Transaction& tx, const Principal& p, const std::string& action, const Key& k,
+             const std::string& detail = "{}");
+
+  Store& _store;
+  KeyCache& _cache;
+  const Clock& _clock;
+  const std::string _prefix;
+};
+
+}  // namespace keywarden::engine

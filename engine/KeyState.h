@@ -1,0 +1,14 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace keywarden::engine {
+
+enum class KeyState { Scheduled, Active, Disabled, Expired, Revoked };
+
+std::string_view keyStateName(KeyState s);
+std::optional<KeyState> parseKeyState(std::string_view name);
+
+}  // namespace keywarden::engine

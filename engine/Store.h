@@ -1,0 +1,38 @@
+#pragma once
+
+#include <functional>
+
+#include "engine/AuditLog.h"
+#include "engine/CatalogRepository.h"
+#include "engine/KeyRepository.h"
+#include "engine/TokenRepository.h"
+
+namespace keywarden::engine {
+
+// One unit of work: every repository reached through it reads and writes in one database
+// transaction. Valid only inside Store::write / Store::read.
+class Transaction {
+ public:
+  virtual ~Transaction() = default;
+  virtual CatalogRepository& catalog() = 0;
+  virtual KeyRepository& keys() = 0;
+  virtual TokenRepository& tokens() = 0;
+  virtual AuditLog& audit() = 0;
+  // Runs `fn` after this transaction commits (never if it rolls back): how in-memory state
+  // such as the check path's cache follows the store without getting ahead of it.
+  virtual void afterCommit(std::function<void()> fn) = 0;
+};
+
+// The persistent store. Thread-safe.
+class Store {
+ public:
+  virtual ~Store() = default;
+  // Runs `fn` in a write transaction: committed when `fn` returns, rolled back when it throws.
+  virtual void write(const std::function<void(Transaction&)>& fn) = 0;
+  // Runs `fn` with a consistent read view; `fn` must not write.
+  virtual void read(const std::function<void(Transaction&)>& fn) = 0;
+  // True when the database answers.
+  virtual bool ping() = 0;
+};
+
+}  // namespace keywarden::engine

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "engine/AccessToken.h"
+#include "engine/Clock.h"
+#include "engine/Result.h"
+#include "engine/Store.h"
+
+namespace keywarden::engine {
+
+// A token just minted: shown once, stored as its SHA-256.
+struct MintedToken {
+  AccessToken token;
+  std::string plaintext;
+};
+
+// Access tokens for Keywarden's own API (admin, gateway, requester, approver). Thread-safe.
+// Known tokens are remembered in memory, so checking a token on a hot path costs a hash and
+// a map look-up; an unknown one is looked up in the store (tokens minted by the CLI while the
+// server runs work at once).
+class TokenService {
+ public:
+  TokenService(Store& store, const Clock& clock) : _store(store), _clock(clock) {}
+
+  Result<MintedToken> create(Role role, const std::string& tenant, const std::string& email,
+                             const std::string& name);
+  // If no admin token exists, stores `plaintext` as one. Returns whether it did.
+  bool bootstrapAdmin(const std::string& plaintext);
+  std::optional<Principal> authenticate(const std::string& plaintext);
+
+ private:
+  Store& _store;
+  const Clock& _clock;
+  std::mutex _m;
+  std::unordered_map<std::string, Principal> _known;  // by digest
+};
+
+}  // namespace keywarden::engine

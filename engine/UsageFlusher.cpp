@@ -1,0 +1,68 @@
+#include "engine/UsageFlusher.h"
+
+#include <chrono>
+#include <iostream>
+
+#include "engine/StoreQuotaSource.h"
+
+namespace keywarden::engine {
+
+UsageFlusher::UsageFlusher(KeyCache& cache, Store& store, int64_t intervalMs)
+    : _cache(cache), _store(store), _intervalMs(intervalMs) {}
+
+UsageFlusher::~UsageFlusher() { stop(); }
+
+void UsageFlusher::start() { _thread = std::thread([this] { run(); }); }
+
+void UsageFlusher::stop() {
+  {
+    std::lock_guard<std::mutex> lock(_m);
+    if (_stopping && !_thread.joinable()) return;
+    _stopping = true;
+  }
+  _cv.notify_all();
+  if (_thread.joinable()) _thread.join();
+  flush();
+  StoreQuotaSource source(_store);
+  _cache.forEachAccount([&](QuotaAccount& a) { a.giveBack(source); });
+}
+
+size_t UsageFlusher::flush() {
+  std::vector<UsageDelta> deltas;
+  auto dirty = _cache.takeDirty();
+  deltas.reserve(dirty.size());
+  for (auto& e : dirty) {
+    std::lock_guard<std::mutex> lock(e->m);
+    deltas.push_back({e->key->id, e->pendingValid, e->pendingRejected, e->lastUsedAt});
+    e->pendingValid = e->pendingRejected = 0;
+    e->dirty = false;
+  }
+  if (deltas.empty()) return 0;
+  try {
+    _store.write([&](Transaction& tx) { tx.keys().addUsage(deltas); });
+  } catch (const std::exception& ex) {
+    // Counters are statistics: on failure they are put back and tried on the next tick.
+    std::cerr << "usage flush failed: " << ex.what() << std::endl;
+    for (size_t i = 0; i < dirty.size(); ++i) {
+      std::lock_guard<std::mutex> lock(dirty[i]->m);
+      dirty[i]->pendingValid += deltas[i].valid;
+      dirty[i]->pendingRejected += deltas[i].rejected;
+      _cache.markDirty(dirty[i]);
+    }
+    return 0;
+  }
+  return deltas.size();
+}
+
+void UsageFlusher::run() {
+  std::unique_lock<std::mutex> lock(_m);
+  while (!_stopping) {
+    _cv.wait_for(lock, std::chrono::milliseconds(_intervalMs), [this] { return _stopping; });
+    if (_stopping) break;
+    lock.unlock();
+    flush();
+    lock.lock();
+  }
+}
+
+}  // namespace keywarden::engine

@@ -1,0 +1,92 @@
+#include "store/Migrations.h"
+
+#include <Poco/Data/RecordSet.h>
+#include <Poco/Data/Statement.h>
+
+#include <chrono>
+
+using namespace Poco::Data::Keywords;
+
+namespace keywarden::store {
+
+// Types every supported database reads the same way: TEXT, BIGINT; no NULLs; times in epoch ms.
+const std::vector<Migrations::Migration>& Migrations::all() {
+  static const std::vector<Migration> kAll = {
+      {1,
+       "catalog, keys, tokens, audit",
+       {
+           "CREATE TABLE clients (id TEXT PRIMARY KEY, tenant TEXT NOT NULL, name TEXT NOT NULL,"
+           " client_type TEXT NOT NULL, contact_email TEXT NOT NULL, active BIGINT NOT NULL,"
+           " created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)",
+           "CREATE INDEX clients_tenant ON clients (tenant)",
+           "CREATE TABLE apis (id TEXT PRIMARY KEY, tenant TEXT NOT NULL, name TEXT NOT NULL,"
+           " method TEXT NOT NULL, path TEXT NOT NULL, scopes TEXT NOT NULL,"
+           " created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)",
+           "CREATE INDEX apis_tenant ON apis (tenant)",
+           "CREATE TABLE api_groups (id TEXT PRIMARY KEY, tenant TEXT NOT NULL, name TEXT NOT NULL,"
+           " api_ids TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)",
+           "CREATE INDEX api_groups_tenant ON api_groups (tenant)",
+           "CREATE TABLE api_keys (id TEXT PRIMARY KEY, tenant TEXT NOT NULL, client_id TEXT NOT NULL,"
+           " name TEXT NOT NULL, digest TEXT NOT NULL UNIQUE, start TEXT NOT NULL, state TEXT NOT NULL,"
+           " scopes TEXT NOT NULL, api_ids TEXT NOT NULL, group_ids TEXT NOT NULL,"
+           " effective_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, quota BIGINT NOT NULL,"
+           " remaining BIGINT NOT NULL, quota_key_id TEXT NOT NULL, refill_amount BIGINT NOT NULL,"
+           " refill_interval TEXT NOT NULL, refilled_at BIGINT NOT NULL, rate_limit BIGINT NOT NULL,"
+           " rate_window_ms BIGINT NOT NULL, meta TEXT NOT NULL, created_at BIGINT NOT NULL,"
+           " updated_at BIGINT NOT NULL, last_used_at BIGINT NOT NULL, usage_valid BIGINT NOT NULL,"
+           " usage_rejected BIGINT NOT NULL, revoke_at BIGINT NOT NULL, revoke_reason TEXT NOT NULL,"
+           " rotated_to TEXT NOT NULL, application_id TEXT NOT NULL, version BIGINT NOT NULL)",
+           "CREATE INDEX api_keys_tenant ON api_keys (tenant)",
+           "CREATE INDEX api_keys_client ON api_keys (client_id)",
+           "CREATE TABLE access_tokens (id TEXT PRIMARY KEY, digest TEXT NOT NULL UNIQUE,"
+           " role TEXT NOT NULL, tenant TEXT NOT NULL, email TEXT NOT NULL, name TEXT NOT NULL,"
+           " created_at BIGINT NOT NULL, revoked_at BIGINT NOT NULL)",
+           "CREATE TABLE audit_log (id TEXT PRIMARY KEY, at BIGINT NOT NULL, actor TEXT NOT NULL,"
+           " action TEXT NOT NULL, object_type TEXT NOT NULL, object_id TEXT NOT NULL,"
+           " tenant TEXT NOT NULL, detail TEXT NOT NULL)",
+           "CREATE INDEX audit_log_object ON audit_log (object_type, object_id)",
+           "CREATE INDEX audit_log_at ON audit_log (at)",
+       }},
+  };
+  return kAll;
+}
+
+int Migrations::currentVersion(Poco::Data::Session& s) {
+  s << "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY,"
+       " name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+      now;
+  Poco::Data::Statement st(s);
+  st << "SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations";
+  st.execute();
+  Poco::Data::RecordSet rs(st);
+  return static_cast<int>(rs["v"].convert<Poco::Int64>());
+}
+
+int Migrations::apply(Poco::Data::Session& s, const Dialect& d) {
+  int applied = 0;
+  for (const auto& m : all()) {
+    s << d.beginWrite(), now;
+    try {
+      if (currentVersion(s) >= m.version) {
+        s << "COMMIT", now;
+        continue;
+      }
+      for (const auto& sql : m.statements) s << sql, now;
+      Poco::Int64 version = m.version;
+      std::string name = m.name;
+      Poco::Int64 at = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+      s << "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+          use(version), use(name), use(at), now;
+      s << "COMMIT", now;
+      ++applied;
+    } catch (...) {
+      s << "ROLLBACK", now;
+      throw;
+    }
+  }
+  return applied;
+}
+
+}  // namespace keywarden::store

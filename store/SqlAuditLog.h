@@ -1,0 +1,18 @@
+#pragma once
+
+#include <Poco/Data/Session.h>
+
+#include "engine/AuditLog.h"
+
+namespace keywarden::store {
+
+class SqlAuditLog : public engine::AuditLog {
+ public:
+  explicit SqlAuditLog(Poco::Data::Session& s) : _s(s) {}
+  void append(const engine::AuditEntry& e) override;
+
+ private:
+  Poco::Data::Session& _s;
+};
+
+}  // namespace keywarden::store

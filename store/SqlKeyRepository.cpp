@@ -1,0 +1,205 @@
+#include "store/SqlKeyRepository.h"
+
+#include <Poco/Data/RecordSet.h>
+#include <Poco/Data/Statement.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "store/Sql.h"
+
+using namespace Poco::Data::Keywords;
+using Poco::Data::RecordSet;
+using Poco::Data::Statement;
+
+namespace keywarden::store {
+
+namespace {
+const char* kCols =
+    "SELECT id, tenant, client_id, name, digest, start, state, scopes, api_ids, group_ids,"
+    " effective_at, expires_at, quota, remaining, quota_key_id, refill_amount, refill_interval,"
+    " refilled_at, rate_limit, rate_window_ms, meta, created_at, updated_at, last_used_at,"
+    " usage_valid, usage_rejected, revoke_at, revoke_reason, rotated_to, application_id, version"
+    " FROM api_keys";
+
+std::string intervalText(engine::RefillInterval i) {
+  switch (i) {
+    case engine::RefillInterval::Daily: return "daily";
+    case engine::RefillInterval::Monthly: return "monthly";
+    default: return "";
+  }
+}
+
+engine::RefillInterval intervalOf(const std::string& s) {
+  if (s == "daily") return engine::RefillInterval::Daily;
+  if (s == "monthly") return engine::RefillInterval::Monthly;
+  return engine::RefillInterval::None;
+}
+
+engine::Key keyOf(RecordSet& rs) {
+  engine::Key k;
+  k.id = Sql::str(rs, "id");
+  k.tenant = Sql::str(rs, "tenant");
+  k.clientId = Sql::str(rs, "client_id");
+  k.name = Sql::str(rs, "name");
+  if (!engine::KeyDigest::fromHex(Sql::str(rs, "digest"), k.digest))
+    throw std::runtime_error("api_keys row " + k.id + " holds a malformed digest");
+  k.start = Sql::str(rs, "start");
+  k.state = engine::parseKeyState(Sql::str(rs, "state")).value_or(engine::KeyState::Revoked);
+  k.scopes = Sql::list(rs, "scopes");
+  k.apis = Sql::list(rs, "api_ids");
+  k.groups = Sql::list(rs, "group_ids");
+  k.effectiveAt = Sql::i64(rs, "effective_at");
+  k.expiresAt = Sql::i64(rs, "expires_at");
+  k.quota = Sql::i64(rs, "quota");
+  k.remaining = Sql::i64(rs, "remaining");
+  k.quotaKeyId = Sql::str(rs, "quota_key_id");
+  k.refillAmount = Sql::i64(rs, "refill_amount");
+  k.refillInterval = intervalOf(Sql::str(rs, "refill_interval"));
+  k.refilledAt = Sql::i64(rs, "refilled_at");
+  k.rateLimit = Sql::i64(rs, "rate_limit");
+  k.rateWindowMs = Sql::i64(rs, "rate_window_ms");
+  k.meta = Sql::str(rs, "meta");
+  k.createdAt = Sql::i64(rs, "created_at");
+  k.updatedAt = Sql::i64(rs, "updated_at");
+  k.lastUsedAt = Sql::i64(rs, "last_used_at");
+  k.usageValid = Sql::i64(rs, "usage_valid");
+  k.usageRejected = Sql::i64(rs, "usage_rejected");
+  k.revokeAt = Sql::i64(rs, "revoke_at");
+  k.revokeReason = Sql::str(rs, "revoke_reason");
+  k.rotatedTo = Sql::str(rs, "rotated_to");
+  k.applicationId = Sql::str(rs, "application_id");
+  k.version = Sql::i64(rs, "version");
+  return k;
+}
+
+std::vector<engine::Key> keysOf(Statement& st) {
+  st.execute();
+  RecordSet rs(st);
+  std::vector<engine::Key> out;
+  out.reserve(rs.rowCount());
+  for (bool more = rs.moveFirst(); more; more = rs.moveNext()) out.push_back(keyOf(rs));
+  return out;
+}
+}  // namespace
+
+void SqlKeyRepository::insert(const engine::Key& k0) {
+  engine::Key k = k0;
+  std::string digest = k.digest.hex(), state(engine::keyStateName(k.state));
+  std::string scopes = Sql::listText(k.scopes), apis = Sql::listText(k.apis),
+              groups = Sql::listText(k.groups), interval = intervalText(k.refillInterval);
+  Poco::Int64 eff = k.effectiveAt, exp = k.expiresAt, quota = k.quota, rem = k.remaining,
+              refill = k.refillAmount, refilled = k.refilledAt, rate = k.rateLimit,
+              window = k.rateWindowMs, created = k.createdAt, updated = k.updatedAt,
+              used = k.lastUsedAt, valid = k.usageValid, rejected = k.usageRejected,
+              revokeAt = k.revokeAt, version = k.version;
+  Statement st(_s);
+  st << "INSERT INTO api_keys (id, tenant, client_id, name, digest, start, state, scopes, api_ids,"
+        " group_ids, effective_at, expires_at, quota, remaining, quota_key_id, refill_amount,"
+        " refill_interval, refilled_at, rate_limit, rate_window_ms, meta, created_at, updated_at,"
+        " last_used_at, usage_valid, usage_rejected, revoke_at, revoke_reason, rotated_to,"
+        " application_id, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
+        " $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)",
+      use(k.id), use(k.tenant), use(k.clientId), use(k.name), use(digest), use(k.start), use(state),
+      use(scopes), use(apis), use(groups), use(eff), use(exp), use(quota), use(rem),
+      use(k.quotaKeyId), use(refill), use(interval), use(refilled), use(rate), use(window),
+      use(k.meta), use(created), use(updated), use(used), use(valid), use(rejected), use(revokeAt),
+      use(k.revokeReason), use(k.rotatedTo), use(k.applicationId), use(version);
+  st.execute();
+}
+
+void SqlKeyRepository::updateDefinition(const engine::Key& k0) {
+  engine::Key k = k0;
+  std::string state(engine::keyStateName(k.state));
+  std::string scopes = Sql::listText(k.scopes), apis = Sql::listText(k.apis),
+              groups = Sql::listText(k.groups), interval = intervalText(k.refillInterval);
+  Poco::Int64 eff = k.effectiveAt, exp = k.expiresAt, quota = k.quota, refill = k.refillAmount,
+              rate = k.rateLimit, window = k.rateWindowMs, updated = k.updatedAt,
+              revokeAt = k.revokeAt, version = k.version;
+  Statement st(_s);
+  st << "UPDATE api_keys SET name = $1, state = $2, scopes = $3, api_ids = $4, group_ids = $5,"
+        " effective_at = $6, expires_at = $7, quota = $8, quota_key_id = $9, refill_amount = $10,"
+        " refill_interval = $11, rate_limit = $12, rate_window_ms = $13, meta = $14,"
+        " updated_at = $15, revoke_at = $16, revoke_reason = $17, rotated_to = $18,"
+        " version = $19 WHERE id = $20",
+      use(k.name), use(state), use(scopes), use(apis), use(groups), use(eff), use(exp), use(quota),
+      use(k.quotaKeyId), use(refill), use(interval), use(rate), use(window), use(k.meta),
+      use(updated), use(revokeAt), use(k.revokeReason), use(k.rotatedTo), use(version), use(k.id);
+  st.execute();
+}
+
+void SqlKeyRepository::adjustRemaining(const std::string& id0, int64_t delta0) {
+  std::string id = id0;
+  Poco::Int64 delta = delta0;
+  _s << "UPDATE api_keys SET remaining = CASE WHEN remaining + $1 < 0 THEN 0 ELSE remaining + $1 END"
+        " WHERE id = $2",
+      use(delta), use(id), now;
+}
+
+std::optional<engine::Key> SqlKeyRepository::find(const std::string& id0) {
+  std::string id = id0;
+  Statement st(_s);
+  st << std::string(kCols) + " WHERE id = $1", use(id);
+  auto v = keysOf(st);
+  if (v.empty()) return std::nullopt;
+  return std::move(v.front());
+}
+
+std::vector<engine::Key> SqlKeyRepository::list(const engine::KeyFilter& f) {
+  // A fixed statement with "match anything" sentinels keeps the SQL free of string building.
+  std::string tenant = f.tenant, client = f.clientId;
+  std::string state = f.state ? std::string(engine::keyStateName(*f.state)) : "";
+  Statement st(_s);
+  st << std::string(kCols) +
+            " WHERE ($1 = '' OR tenant = $1) AND ($2 = '' OR client_id = $2)"
+            " AND ($3 = '' OR state = $3) ORDER BY created_at, id",
+      use(tenant), use(client), use(state);
+  return keysOf(st);
+}
+
+std::vector<engine::Key> SqlKeyRepository::loadAll() {
+  Statement st(_s);
+  st << std::string(kCols) + " ORDER BY id";
+  return keysOf(st);
+}
+
+engine::QuotaLease SqlKeyRepository::leaseQuota(const std::string& id0, int64_t want,
+                                                int64_t periodStart) {
+  std::string id = id0;
+  Poco::Int64 remaining = 0, refilledAt = 0, refillAmount = 0;
+  std::string interval;
+  _s << "SELECT remaining, refilled_at, refill_amount, refill_interval FROM api_keys WHERE id = $1" +
+            _d.forUpdate(),
+      use(id), into(remaining), into(refilledAt), into(refillAmount), into(interval), now;
+  engine::QuotaLease l;
+  if (!interval.empty() && periodStart > refilledAt) {
+    remaining = refillAmount;
+    refilledAt = periodStart;
+  }
+  l.granted = std::max<int64_t>(0, std::min<int64_t>(want, remaining));
+  l.leftInStore = remaining - l.granted;
+  l.periodStart = refilledAt;
+  Poco::Int64 left = l.leftInStore;
+  _s << "UPDATE api_keys SET remaining = $1, refilled_at = $2 WHERE id = $3", use(left),
+      use(refilledAt), use(id), now;
+  return l;
+}
+
+void SqlKeyRepository::returnQuota(const std::string& id0, int64_t units0, int64_t periodStart0) {
+  std::string id = id0;
+  Poco::Int64 units = units0, period = periodStart0;
+  _s << "UPDATE api_keys SET remaining = remaining + $1 WHERE id = $2 AND refilled_at = $3",
+      use(units), use(id), use(period), now;
+}
+
+void SqlKeyRepository::addUsage(const std::vector<engine::UsageDelta>& deltas) {
+  for (const auto& d : deltas) {
+    std::string id = d.keyId;
+    Poco::Int64 valid = d.valid, rejected = d.rejected, used = d.lastUsedAt;
+    _s << "UPDATE api_keys SET usage_valid = usage_valid + $1, usage_rejected = usage_rejected + $2,"
+          " last_used_at = CASE WHEN last_used_at < $3 THEN $3 ELSE last_used_at END WHERE id = $4",
+        use(valid), use(rejected), use(used), use(id), now;
+  }
+}
+
+}  // namespace keywarden::store

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <Poco/Data/Session.h>
+
+#include "engine/KeyRepository.h"
+#include "store/Dialect.h"
+
+namespace keywarden::store {
+
+// KeyRepository over one open session (the transaction's).
+class SqlKeyRepository : public engine::KeyRepository {
+ public:
+  SqlKeyRepository(Poco::Data::Session& s, const Dialect& d) : _s(s), _d(d) {}
+
+  void insert(const engine::Key& k) override;
+  void updateDefinition(const engine::Key& k) override;
+  void adjustRemaining(const std::string& id, int64_t delta) override;
+  std::optional<engine::Key> find(const std::string& id) override;
+  std::vector<engine::Key> list(const engine::KeyFilter& f) override;
+  std::vector<engine::Key> loadAll() override;
+  engine::QuotaLease leaseQuota(const std::string& id, int64_t want, int64_t periodStart) override;
+  void returnQuota(const std::string& id, int64_t units, int64_t periodStart) override;
+  void addUsage(const std::vector<engine::UsageDelta>& deltas) override;
+
+ private:
+  Poco::Data::Session& _s;
+  const Dialect& _d;
+};
+
+}  // namespace keywarden::store

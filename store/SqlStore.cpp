@@ -1,0 +1,132 @@
+#include "store/SqlStore.h"
+
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Exception.h>
+#include <Poco/File.h>
+#include <Poco/Path.h>
+
+#include <stdexcept>
+
+#include "store/Migrations.h"
+#include "store/SqlTransaction.h"
+
+using namespace Poco::Data::Keywords;
+
+namespace keywarden::store {
+
+namespace {
+DialectKind kindOf(const std::string& connector) {
+  if (connector == "sqlite") return DialectKind::SQLite;
+  if (connector == "postgresql") return DialectKind::PostgreSQL;
+  throw std::invalid_argument("db.connector: '" + connector + "' is not one of sqlite, postgresql");
+}
+}  // namespace
+
+// A read session borrowed from the pool for one call.
+class SqlStore::Lease {
+ public:
+  explicit Lease(SqlStore& s) : _s(s) {
+    std::unique_lock<std::mutex> lock(_s._poolMutex);
+    _s._poolCv.wait(lock, [&] { return !_s._idle.empty(); });
+    _session = std::move(_s._idle.back());
+    _s._idle.pop_back();
+  }
+  ~Lease() {
+    std::lock_guard<std::mutex> lock(_s._poolMutex);
+    _s._idle.push_back(std::move(_session));
+    _s._poolCv.notify_one();
+  }
+  Poco::Data::Session& session() { return *_session; }
+
+ private:
+  SqlStore& _s;
+  std::unique_ptr<Poco::Data::Session> _session;
+};
+
+SqlStore::SqlStore(const DbSettings& settings)
+    : _settings(settings), _dialect(kindOf(settings.connector)) {
+  if (_dialect.kind() == DialectKind::PostgreSQL)
+    throw std::invalid_argument("db.connector: postgresql is not available in this build yet");
+  Poco::Data::SQLite::Connector::registerConnector();
+  Poco::Path dir = Poco::Path(settings.connection).parent();
+  if (!dir.toString().empty()) Poco::File(dir).createDirectories();
+  _writer = openSession();
+  for (int i = 0; i < std::max(1, settings.poolSize); ++i) _idle.push_back(openSession());
+}
+
+SqlStore::~SqlStore() = default;
+
+std::unique_ptr<Poco::Data::Session> SqlStore::openSession() {
+  auto s = std::make_unique<Poco::Data::Session>("SQLite", _settings.connection);
+  std::string mode;
+  *s << "PRAGMA journal_mode=WAL", into(mode), now;
+  *s << "PRAGMA synchronous=" + _settings.synchronous, now;
+  int timeout = 0;
+  *s << "PRAGMA busy_timeout=" + std::to_string(_settings.busyTimeoutMs), into(timeout), now;
+  return s;
+}
+
+int SqlStore::migrate() {
+  std::lock_guard<std::mutex> lock(_writeMutex);
+  return Migrations::apply(*_writer, _dialect);
+}
+
+int SqlStore::schemaVersion() {
+  std::lock_guard<std::mutex> lock(_writeMutex);
+  return Migrations::currentVersion(*_writer);
+}
+
+void SqlStore::requireCurrentSchema() {
+  int have = schemaVersion();
+  int want = Migrations::all().back().version;
+  if (have < want)
+    throw std::runtime_error("database schema is at version " + std::to_string(have) + ", this build needs " +
+                             std::to_string(want) + ": run 'keywarden migrate'");
+}
+
+void SqlStore::run(Poco::Data::Session& s, SqlTransaction& tx, const std::string& begin,
+                   const std::function<void(engine::Transaction&)>& fn) {
+  s << begin, now;
+  try {
+    fn(tx);
+    s << "COMMIT", now;
+  } catch (...) {
+    try {
+      s << "ROLLBACK", now;
+    } catch (...) {
+      // The original failure is the one worth reporting.
+    }
+    throw;
+  }
+}
+
+void SqlStore::write(const std::function<void(engine::Transaction&)>& fn) {
+  SqlTransaction tx(*_writer, _dialect);
+  {
+    std::lock_guard<std::mutex> lock(_writeMutex);
+    run(*_writer, tx, _dialect.beginWrite(), fn);
+  }
+  // Hooks run outside the write lock: they take the cache's locks, and a check that leases
+  // quota holds a cache entry while it waits for the write lock. Versions keep them ordered.
+  tx.committed();
+}
+
+void SqlStore::read(const std::function<void(engine::Transaction&)>& fn) {
+  Lease lease(*this);
+  SqlTransaction tx(lease.session(), _dialect);
+  run(lease.session(), tx, _dialect.beginRead(), fn);
+  tx.committed();
+}
+
+bool SqlStore::ping() {
+  try {
+    Lease lease(*this);
+    int one = 0;
+    lease.session() << "SELECT 1", into(one), now;
+    return one == 1;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+}  // namespace keywarden::store

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <Poco/Data/Session.h>
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "engine/Store.h"
+#include "store/Dialect.h"
+
+namespace keywarden::store {
+
+struct DbSettings {
+  std::string connector = "sqlite";
+  std::string connection = "var/keywarden.db";
+  int poolSize = 4;
+  std::string synchronous = "FULL";  // SQLite: FULL loses no commit on power loss
+  int busyTimeoutMs = 10000;
+};
+
+// engine::Store over Poco::Data. Writes are serialised inside the process (one writer at a
+// time, BEGIN IMMEDIATE on SQLite) so concurrent requests never see "database is locked";
+// other processes (the CLI) wait on the busy timeout. Reads use a small pool of sessions and,
+// with SQLite in WAL mode, never wait for the writer. Thread-safe.
+class SqlStore : public engine::Store {
+ public:
+  // Opens the database; throws Poco::Exception with a readable message when it cannot.
+  explicit SqlStore(const DbSettings& settings);
+  ~SqlStore() override;
+
+  // Brings the schema to the newest version; returns the number of migrations applied.
+  int migrate();
+  int schemaVersion();
+  // Throws std::runtime_error when the schema is older than this build expects.
+  void requireCurrentSchema();
+
+  void write(const std::function<void(engine::Transaction&)>& fn) override;
+  void read(const std::function<void(engine::Transaction&)>& fn) override;
+  bool ping() override;
+
+ private:
+  class Lease;
+  std::unique_ptr<Poco::Data::Session> openSession();
+  void run(Poco::Data::Session& s, class SqlTransaction& tx, const std::string& begin,
+           const std::function<void(engine::Transaction&)>& fn);
+
+  const DbSettings _settings;
+  const Dialect _dialect;
+  std::mutex _writeMutex;
+  std::unique_ptr<Poco::Data::Session> _writer;  // guarded by _writeMutex
+  std::mutex _poolMutex;
+  std::condition_variable _poolCv;
+  std::vector<std::unique_ptr<Poco::Data::Session>> _idle;  // guarded by _poolMutex
+};
+
+}  // namespace keywarden::store

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <Poco/Data/Session.h>
+
+#include <functional>
+#include <vector>
+
+#include "engine/Store.h"
+#include "store/SqlAuditLog.h"
+#include "store/SqlCatalogRepository.h"
+#include "store/SqlKeyRepository.h"
+#include "store/SqlTokenRepository.h"
+
+namespace keywarden::store {
+
+// The repositories bound to one session for the length of one transaction.
+class SqlTransaction : public engine::Transaction {
+ public:
+  SqlTransaction(Poco::Data::Session& s, const Dialect& d)
+      : _catalog(s), _keys(s, d), _tokens(s), _audit(s) {}
+
+  engine::CatalogRepository& catalog() override { return _catalog; }
+  engine::KeyRepository& keys() override { return _keys; }
+  engine::TokenRepository& tokens() override { return _tokens; }
+  engine::AuditLog& audit() override { return _audit; }
+  void afterCommit(std::function<void()> fn) override { _after.push_back(std::move(fn)); }
+
+  // Runs the after-commit hooks; called by the store once COMMIT succeeded.
+  void committed() {
+    for (auto& fn : _after) fn();
+  }
+
+ private:
+  SqlCatalogRepository _catalog;
+  SqlKeyRepository _keys;
+  SqlTokenRepository _tokens;
+  SqlAuditLog _audit;
+  std::vector<std::function<void()>> _after;
+};
+
+}  // namespace keywarden::store
