@@ -1,0 +1,64 @@
+#include <cppunit/extensions/HelperMacros.h>
+
+#include "engine/PathPattern.h"
+
+using keywarden::engine::PathPattern;
+
+class PathPatternTest : public CppUnit::TestFixture {
+  CPPUNIT_TEST_SUITE(PathPatternTest);
+  CPPUNIT_TEST(literalPathMatchesOnlyItself);
+  CPPUNIT_TEST(paramMatchesExactlyOneNonEmptySegment);
+  CPPUNIT_TEST(trailingStarMatchesAnyRestIncludingNothing);
+  CPPUNIT_TEST(queryStringIsIgnored);
+  CPPUNIT_TEST(invalidPatternsAreRefusedWithAReason);
+  CPPUNIT_TEST_SUITE_END();
+
+ public:
+  void literalPathMatchesOnlyItself() {
+    PathPattern p("/orders");
+    CPPUNIT_ASSERT(p.matches("/orders"));
+    CPPUNIT_ASSERT(!p.matches("/orders/1"));
+    CPPUNIT_ASSERT(!p.matches("/order"));
+    CPPUNIT_ASSERT(!p.matches("/orders/"));
+    CPPUNIT_ASSERT(!p.matches("orders"));
+    CPPUNIT_ASSERT(PathPattern("/").matches("/"));
+    CPPUNIT_ASSERT(!PathPattern("/").matches("/x"));
+  }
+
+  void paramMatchesExactlyOneNonEmptySegment() {
+    PathPattern p("/orders/{id}/items");
+    CPPUNIT_ASSERT(p.matches("/orders/42/items"));
+    CPPUNIT_ASSERT(!p.matches("/orders//items"));
+    CPPUNIT_ASSERT(!p.matches("/orders/42/7/items"));
+    CPPUNIT_ASSERT(!p.matches("/orders/42"));
+    CPPUNIT_ASSERT_EQUAL(2, p.specificity());
+  }
+
+  void trailingStarMatchesAnyRestIncludingNothing() {
+    PathPattern p("/files/*");
+    CPPUNIT_ASSERT(p.matches("/files"));
+    CPPUNIT_ASSERT(p.matches("/files/a"));
+    CPPUNIT_ASSERT(p.matches("/files/a/b/c"));
+    CPPUNIT_ASSERT(!p.matches("/filesystem"));
+    CPPUNIT_ASSERT(PathPattern("/*").matches("/anything/at/all"));
+    CPPUNIT_ASSERT(PathPattern("/v1/{tenant}/*").matches("/v1/acme/x/y"));
+    CPPUNIT_ASSERT(!PathPattern("/v1/{tenant}/*").matches("/v2/acme/x"));
+  }
+
+  void queryStringIsIgnored() {
+    CPPUNIT_ASSERT(PathPattern("/orders/{id}").matches("/orders/1?expand=items"));
+    CPPUNIT_ASSERT(PathPattern("/orders").matches("/orders#frag"));
+  }
+
+  void invalidPatternsAreRefusedWithAReason() {
+    std::string why;
+    CPPUNIT_ASSERT(PathPattern::validate("/orders/{id}/*", why));
+    for (const char* bad : {"", "orders", "/a/*/b", "/a*", "/a/{id", "/a/x{id}", "/a/{}", "/a b", "/a?b=1"}) {
+      why.clear();
+      CPPUNIT_ASSERT_MESSAGE(bad, !PathPattern::validate(bad, why));
+      CPPUNIT_ASSERT_MESSAGE(bad, !why.empty());
+    }
+  }
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(PathPatternTest);
