@@ -28,65 +28,89 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 
 const char* const kNginx = "/usr/sbin/nginx";
 
-// The operator's recipe: nginx asks Keywarden (`keywarden` = host:port) about every request with
-// auth_request, passes the client id to `upstream` and shows Keywarden's code on a denial.
-std::string gatewayRecipe(const std::string& listen, const std::string& keywarden,
-                          const std::string& upstream) {
-  return "server {\n"
-         "  listen " + listen + ";\n"
-         "\n"
-         "  location / {\n"
-         "    auth_request /_keywarden;\n"
-         "    auth_request_set $kw_client $upstream_http_x_keywarden_client_id;\n"
-         "    auth_request_set $kw_code $upstream_http_x_keywarden_code;\n"
-         "    proxy_set_header X-Client-Id $kw_client;\n"
-         "    proxy_pass " + upstream + ";\n"
-         "    error_page 401 = @denied401;\n"
-         "    error_page 403 = @denied403;\n"
-         "  }\n"
-         "\n"
-         "  location = /_keywarden {\n"
-         "    internal;\n"
-         "    proxy_pass http://" + keywarden + "/v1/gateway/auth;\n"
-         "    proxy_pass_request_body off;\n"
-         "    proxy_set_header Content-Length \"\";\n"
-         "    proxy_set_header X-Original-URI $request_uri;\n"
-         "    proxy_set_header X-Original-Method $request_method;\n"
-         "  }\n"
-         "\n"
-         "  location @denied401 {\n"
-         "    add_header X-Keywarden-Code $kw_code always;\n"
-         "    return 401;\n"
-         "  }\n"
-         "\n"
-         "  location @denied403 {\n"
-         "    add_header X-Keywarden-Code $kw_code always;\n"
-         "    return 403;\n"
-         "  }\n"
-         "}\n";
+// Replaces every `{{name}}` in `text` with its value.
+std::string fill(std::string text, const std::vector<std::pair<std::string, std::string>>& values) {
+  for (const auto& [name, value] : values) {
+    std::string mark = "{{" + name + "}}";
+    for (size_t at = text.find(mark); at != std::string::npos;
+         at = text.find(mark, at + value.size()))
+      text.replace(at, mark.size(), value);
+  }
+  return text;
 }
 
-// A whole nginx.conf for the test: everything nginx writes stays in `dir`; the recipe on
-// `port`, and a static upstream on `upstreamPort` that echoes the X-Client-Id it received.
+// The operator's recipe: nginx asks Keywarden about every request with auth_request, passes the
+// caller's client id to the upstream and shows Keywarden's code on a denial.
+const char* const kRecipe = R"(server {
+  listen {{listen}};
+
+  location / {
+    auth_request /_keywarden;
+    auth_request_set $kw_client $upstream_http_x_keywarden_client_id;
+    auth_request_set $kw_code $upstream_http_x_keywarden_code;
+    proxy_set_header X-Client-Id $kw_client;
+    proxy_pass {{upstream}};
+    error_page 401 = @denied401;
+    error_page 403 = @denied403;
+  }
+
+  location = /_keywarden {
+    internal;
+    proxy_pass http://{{keywarden}}/v1/gateway/auth;
+    proxy_pass_request_body off;
+    proxy_set_header Content-Length "";
+    proxy_set_header X-Original-URI $request_uri;
+    proxy_set_header X-Original-Method $request_method;
+  }
+
+  location @denied401 {
+    add_header X-Keywarden-Code $kw_code always;
+    return 401;
+  }
+
+  location @denied403 {
+    add_header X-Keywarden-Code $kw_code always;
+    return 403;
+  }
+}
+)";
+
+// `keywarden` is host:port; `upstream` a URL.
+std::string gatewayRecipe(const std::string& listen, const std::string& keywarden,
+                          const std::string& upstream) {
+  return fill(kRecipe, {{"listen", listen}, {"keywarden", keywarden}, {"upstream", upstream}});
+}
+
+// Test-only wrapping: everything nginx writes stays in {{dir}}; a static upstream on
+// {{upstreamPort}} echoes the X-Client-Id it received.
+const char* const kTestConf = R"({{user}}worker_processes 1;
+pid {{dir}}/nginx.pid;
+error_log {{dir}}/error.log info;
+events { worker_connections 128; }
+http {
+  access_log {{dir}}/access.log;
+  client_body_temp_path {{dir}}/client_body_temp;
+  proxy_temp_path {{dir}}/proxy_temp;
+  fastcgi_temp_path {{dir}}/fastcgi_temp;
+  uwsgi_temp_path {{dir}}/uwsgi_temp;
+  scgi_temp_path {{dir}}/scgi_temp;
+
+{{recipe}}
+  server {
+    listen 127.0.0.1:{{upstreamPort}};
+    location / { return 200 "upstream client=$http_x_client_id\n"; }
+  }
+}
+)";
+
 std::string testConf(const std::string& dir, int port, int keywardenPort, int upstreamPort) {
-  std::string conf = geteuid() == 0 ? "user root;\n" : "";
-  conf += "worker_processes 1;\n"
-          "pid " + dir + "/nginx.pid;\n"
-          "error_log " + dir + "/error.log info;\n"
-          "events { worker_connections 128; }\n"
-          "http {\n"
-          "access_log " + dir + "/access.log;\n";
-  for (const char* t : {"client_body", "proxy", "fastcgi", "uwsgi", "scgi"})
-    conf += std::string(t) + "_temp_path " + dir + "/" + t + "_temp;\n";
-  conf += gatewayRecipe("127.0.0.1:" + std::to_string(port),
-                        "127.0.0.1:" + std::to_string(keywardenPort),
-                        "http://127.0.0.1:" + std::to_string(upstreamPort));
-  conf += "server {\n"
-          "  listen 127.0.0.1:" + std::to_string(upstreamPort) + ";\n"
-          "  location / { return 200 \"upstream client=$http_x_client_id\\n\"; }\n"
-          "}\n"
-          "}\n";
-  return conf;
+  std::string upstream = std::to_string(upstreamPort);
+  return fill(kTestConf, {{"user", geteuid() == 0 ? "user root;\n" : ""},
+                          {"dir", dir},
+                          {"upstreamPort", upstream},
+                          {"recipe", gatewayRecipe("127.0.0.1:" + std::to_string(port),
+                                                   "127.0.0.1:" + std::to_string(keywardenPort),
+                                                   "http://127.0.0.1:" + upstream)}});
 }
 
 // nginx in the foreground as a child process; stop() always reaps it.
@@ -129,9 +153,12 @@ class NginxProcess {
     if (_pid <= 0) return;
     kill(_pid, SIGTERM);
     int status = 0;
-    for (int i = 0; i < 100 && waitpid(_pid, &status, WNOHANG) == 0; ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    if (kill(_pid, 0) == 0) {
+    bool reaped = false;
+    for (int i = 0; i < 100 && !reaped; ++i) {  // up to 5 s for a clean exit
+      reaped = waitpid(_pid, &status, WNOHANG) == _pid;
+      if (!reaped) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (!reaped) {
       kill(_pid, SIGKILL);
       waitpid(_pid, &status, 0);
     }
@@ -139,7 +166,9 @@ class NginxProcess {
   }
 
   HttpClient client() const { return HttpClient("127.0.0.1", _port); }
-  std::string log() const { return readFile(_dir.file("nginx.out")) + readFile(_dir.file("error.log")); }
+  std::string log() const {
+    return readFile(_dir.file("nginx.out")) + readFile(_dir.file("error.log"));
+  }
 
  private:
   TempDir _dir;

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <cppunit/extensions/HelperMacros.h>
+
+#include <memory>
+#include <string>
+
+#include "tests/support/ServerProcess.h"
+
+namespace keywarden::test {
+
+// A running server and short-hands for the admin API; one per test (fresh database).
+class Fixture : public CppUnit::TestFixture {
+ public:
+  void setUp() override {
+    server = std::make_unique<ServerProcess>(settings());
+    server->start();
+  }
+  void tearDown() override { server.reset(); }
+  virtual std::map<std::string, std::string> settings() { return {}; }
+
+  HttpResponse admin(const std::string& method, const std::string& path, const std::string& body = "") {
+    return server->client().call(method, path, server->adminToken(), body);
+  }
+  HttpResponse as(const std::string& token, const std::string& method, const std::string& path,
+                  const std::string& body = "") {
+    return server->client().call(method, path, token, body);
+  }
+  // Creates a key (and its client "c1" on first use); returns the creation response.
+  HttpResponse issue(const std::string& body) {
+    if (!clientMade) {
+      HttpResponse c = admin("POST", "/v1/clients", R"({"id":"c1","name":"Client One","clientType":"web"})");
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(c.body, 201, c.status);
+      clientMade = true;
+    }
+    return admin("POST", "/v1/keys", body);
+  }
+  // Issues a key and returns {id, plaintext}.
+  std::pair<std::string, std::string> newKey(const std::string& body = R"({"clientId":"c1","name":"k"})") {
+    HttpResponse r = issue(body);
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 201, r.status);
+    auto j = r.json();
+    return {j->getValue<std::string>("id"), j->getValue<std::string>("key")};
+  }
+  // POST /v1/keys/verify; returns the code.
+  std::string verify(const std::string& key, const std::string& extra = "") {
+    HttpResponse r = server->client().request("POST", "/v1/keys/verify", R"({"key":")" + key + "\"" + extra + "}");
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 200, r.status);
+    return r.json()->getValue<std::string>("code");
+  }
+  std::string token(const std::string& args) {
+    std::string out;
+    int rc = server->runCli("token create " + args, out);
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(out, 0, rc);
+    return out.substr(0, out.find('\n'));
+  }
+
+  std::unique_ptr<ServerProcess> server;
+  bool clientMade = false;
+};
+
+}  // namespace keywarden::test
