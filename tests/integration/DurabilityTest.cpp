@@ -1,0 +1,108 @@
+#include <atomic>
+#include <thread>
+
+#include "tests/integration/Fixture.h"
+
+using namespace keywarden::test;
+
+class DurabilityTest : public Fixture {
+  CPPUNIT_TEST_SUITE(DurabilityTest);
+  CPPUNIT_TEST(quotaIsNeverServedPastItsLimitAcrossKill9);
+  CPPUNIT_TEST(gracefulRestartReturnsUnusedQuotaAndKeepsUsage);
+  CPPUNIT_TEST(databaseFileNeverHoldsAPlaintextKey);
+  CPPUNIT_TEST(concurrentWritesAndChecksNeverSeeALockedDatabase);
+  CPPUNIT_TEST(cacheFollowsEveryChangeImmediately);
+  CPPUNIT_TEST_SUITE_END();
+
+ public:
+  std::map<std::string, std::string> settings() override { return {{"quota.leaseBlock", "4"}}; }
+
+  void quotaIsNeverServedPastItsLimitAcrossKill9() {
+    auto [id, key] = newKey(R"({"clientId":"c1","name":"k","quota":10})");
+    int valid = 0;
+    for (int i = 0; i < 5; ++i) valid += verify(key) == "VALID" ? 1 : 0;
+    CPPUNIT_ASSERT_EQUAL(5, valid);
+    server->kill9();  // 8 units were leased (two blocks of 4): 3 are stranded, never re-served
+    server->start();
+    for (int i = 0; i < 10; ++i) valid += verify(key) == "VALID" ? 1 : 0;
+    CPPUNIT_ASSERT(valid <= 10);
+    CPPUNIT_ASSERT(valid >= 10 - 4);  // at most one block strands per crash
+    CPPUNIT_ASSERT_EQUAL(std::string("USAGE_EXCEEDED"), verify(key));
+  }
+
+  void gracefulRestartReturnsUnusedQuotaAndKeepsUsage() {
+    auto [id, key] = newKey(R"({"clientId":"c1","name":"k","quota":10})");
+    for (int i = 0; i < 3; ++i) CPPUNIT_ASSERT_EQUAL(std::string("VALID"), verify(key));
+    CPPUNIT_ASSERT_EQUAL(0, server->stop());
+    server->start();
+    auto k = admin("GET", "/v1/keys/" + id).json();
+    CPPUNIT_ASSERT_EQUAL(7, k->getValue<int>("remaining"));
+    CPPUNIT_ASSERT_EQUAL(3, k->getObject("usage")->getValue<int>("valid"));
+    int valid = 0;
+    for (int i = 0; i < 9; ++i) valid += verify(key) == "VALID" ? 1 : 0;
+    CPPUNIT_ASSERT_EQUAL(7, valid);
+  }
+
+  void databaseFileNeverHoldsAPlaintextKey() {
+    std::vector<std::string> keys;
+    for (int i = 0; i < 5; ++i) keys.push_back(newKey().second);
+    auto [rid, rotated] = newKey();
+    keys.push_back(admin("POST", "/v1/keys/" + rid + "/rotate", R"({"graceSeconds":5})").json()->getValue<std::string>("key"));
+    keys.push_back(rotated);
+    keys.push_back(admin("POST", "/v1/tenants/acme/apiKeys", R"({"name":"t"})").json()->getValue<std::string>("key"));
+    for (const auto& k : keys) verify(k);
+    CPPUNIT_ASSERT_EQUAL(0, server->stop());
+    std::string db = readFile(server->dbPath()) + readFile(server->dbPath() + "-wal");
+    std::string log = server->log();
+    CPPUNIT_ASSERT(db.size() > 4096);
+    for (const auto& k : keys) {
+      std::string secretPart = k.substr(7);  // everything after the display start
+      CPPUNIT_ASSERT_MESSAGE("plaintext key in the database", db.find(secretPart) == std::string::npos);
+      CPPUNIT_ASSERT_MESSAGE("plaintext key in the log", log.find(secretPart) == std::string::npos);
+    }
+    CPPUNIT_ASSERT(log.find(server->adminToken()) == std::string::npos);
+  }
+
+  void concurrentWritesAndChecksNeverSeeALockedDatabase() {
+    auto [id, key] = newKey(R"({"clientId":"c1","name":"k","quota":200})");
+    std::atomic<int> created{0}, failed{0}, valid{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t)
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < 15; ++i) {
+          try {
+            HttpResponse r = admin("POST", "/v1/keys", R"({"clientId":"c1","name":"t)" + std::to_string(t) + "\"}");
+            (r.status == 201 ? created : failed)++;
+            HttpResponse v = server->client().request("POST", "/v1/keys/verify", R"({"key":")" + key + "\"}");
+            if (v.body.find("\"VALID\"") != std::string::npos) valid++;
+          } catch (...) {
+            failed++;
+          }
+        }
+      });
+    for (auto& th : threads) th.join();
+    CPPUNIT_ASSERT_EQUAL(0, failed.load());
+    CPPUNIT_ASSERT_EQUAL(120, created.load());
+    CPPUNIT_ASSERT_EQUAL(120, valid.load());
+    CPPUNIT_ASSERT(server->log().find("locked") == std::string::npos);
+    CPPUNIT_ASSERT_EQUAL(size_t(121), admin("GET", "/v1/keys").json()->getArray("keys")->size());
+  }
+
+  void cacheFollowsEveryChangeImmediately() {
+    admin("POST", "/v1/apis", R"({"id":"orders","name":"O","method":"GET","path":"/orders/{id}","scopes":["orders:read"]})");
+    auto [id, key] = newKey(R"({"clientId":"c1","name":"k","scopes":["orders:read"]})");
+    auto call = [&] { return verify(key, R"(,"method":"GET","path":"/orders/1")"); };
+    CPPUNIT_ASSERT_EQUAL(std::string("VALID"), call());
+    admin("PATCH", "/v1/apis/orders", R"({"scopes":["orders:admin"]})");
+    CPPUNIT_ASSERT_EQUAL(std::string("FORBIDDEN"), call());
+    admin("POST", "/v1/groups", R"({"id":"g","name":"G","apis":["orders"]})");
+    admin("PATCH", "/v1/apis/orders", R"({"scopes":["orders:read"]})");
+    CPPUNIT_ASSERT_EQUAL(std::string("VALID"), call());
+    admin("PATCH", "/v1/clients/c1", R"({"active":false})");
+    CPPUNIT_ASSERT_EQUAL(std::string("DISABLED"), call());
+    admin("PATCH", "/v1/clients/c1", R"({"active":true})");
+    CPPUNIT_ASSERT_EQUAL(std::string("VALID"), call());
+  }
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(DurabilityTest);
