@@ -263,8 +263,8 @@ class NginxGatewayTest : public CppUnit::TestFixture {
     HttpResponse r = call("/anything", {{"X-Other", "x"}});
     CPPUNIT_ASSERT_EQUAL_MESSAGE(describe(r), 401, r.status);
     std::string code = r.header("X-Keywarden-Code");
-    // CONTRACT's code list has no MISSING (the server answers MALFORMED); docs/API.md says MISSING.
-    CPPUNIT_ASSERT_MESSAGE(describe(r), code == "MALFORMED" || code == "MISSING");
+    // The contract's code list has no separate code for an absent key: it is MALFORMED.
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(describe(r), std::string("MALFORMED"), code);
     assertNotUpstream(r);
   }
 
