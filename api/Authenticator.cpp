@@ -9,7 +9,8 @@ using engine::Role;
 
 std::string Authenticator::bearer(const Poco::Net::HTTPServerRequest& req) {
   const std::string& h = req.get("Authorization", "");
-  if (h.size() > 7 && Poco::icompare(h.substr(0, 7), "Bearer ") == 0) return Poco::trim(h.substr(7));
+  if (h.size() > 7 && Poco::icompare(h.substr(0, 7), "Bearer ") == 0)
+    return Poco::trim(h.substr(7));
   return {};
 }
 
@@ -27,7 +28,8 @@ bool Authenticator::require(Exchange& ex, std::initializer_list<Role> roles) {
   bool allowed = false;
   for (Role r : roles) allowed = allowed || p->role == r;
   if (!allowed) {
-    ex.sendError(Error::forbidden("FORBIDDEN_ROLE", "a token of role '" + std::string(engine::roleName(p->role)) +
+    ex.sendError(Error::forbidden("FORBIDDEN_ROLE", "a token of role '" +
+                                                        std::string(engine::roleName(p->role)) +
                                                         "' may not call this endpoint"));
     return false;
   }

@@ -13,8 +13,10 @@ namespace keywarden::api {
 
 BodyReader::BodyReader(const std::string& body, bool allowEmpty) {
   if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
-    if (allowEmpty) _obj = new Poco::JSON::Object;
-    else _error = engine::Error::badInput("", "a JSON object body is required", "MISSING_BODY");
+    if (allowEmpty)
+      _obj = new Poco::JSON::Object;
+    else
+      _error = engine::Error::badInput("", "a JSON object body is required", "MISSING_BODY");
     return;
   }
   try {
@@ -26,9 +28,11 @@ BodyReader::BodyReader(const std::string& body, bool allowEmpty) {
     }
     _obj = v.extract<Poco::JSON::Object::Ptr>();
   } catch (const Poco::Exception& e) {
-    _error = engine::Error::badInput("", "the body is not valid JSON: " + e.message(), "INVALID_JSON");
+    _error =
+        engine::Error::badInput("", "the body is not valid JSON: " + e.message(), "INVALID_JSON");
   } catch (const std::exception& e) {
-    _error = engine::Error::badInput("", std::string("the body is not valid JSON: ") + e.what(), "INVALID_JSON");
+    _error = engine::Error::badInput("", std::string("the body is not valid JSON: ") + e.what(),
+                                     "INVALID_JSON");
   }
 }
 
@@ -39,9 +43,13 @@ void BodyReader::fail(const std::string& f, const std::string& message, const st
   if (!_error) _error = engine::Error::badInput(name(f), message, code);
 }
 
-bool BodyReader::has(const std::string& f) const { return _obj && _obj->has(f); }
+bool BodyReader::has(const std::string& f) const {
+  return _obj && _obj->has(f);
+}
 
-bool BodyReader::isNull(const std::string& f) const { return has(f) && _obj->isNull(f); }
+bool BodyReader::isNull(const std::string& f) const {
+  return has(f) && _obj->isNull(f);
+}
 
 BodyReader& BodyReader::onlyFields(std::initializer_list<const char*> allowed) {
   if (_error) return *this;
@@ -94,7 +102,8 @@ BodyReader& BodyReader::integer(const std::string& f, int64_t& out, bool require
     return fail(f, name(f) + " must be an integer"), *this;
   if (!v.isInteger()) {
     double d = v.convert<double>();
-    if (std::floor(d) != d || std::fabs(d) > 9.0e15) return fail(f, name(f) + " must be an integer"), *this;
+    if (std::floor(d) != d || std::fabs(d) > 9.0e15)
+      return fail(f, name(f) + " must be an integer"), *this;
     out = static_cast<int64_t>(d);
     return *this;
   }
@@ -119,7 +128,8 @@ BodyReader& BodyReader::time(const std::string& f, int64_t& out) {
   auto v = _obj->get(f);
   if (!v.isString()) return fail(f, name(f) + " must be an RFC 3339 time string"), *this;
   auto ms = Rfc3339::parse(v.extract<std::string>());
-  if (!ms) return fail(f, name(f) + " must be an RFC 3339 time such as 2026-12-31T23:59:59Z"), *this;
+  if (!ms)
+    return fail(f, name(f) + " must be an RFC 3339 time such as 2026-12-31T23:59:59Z"), *this;
   out = *ms;
   return *this;
 }

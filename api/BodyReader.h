@@ -37,7 +37,8 @@ class BodyReader {
   BodyReader& objectText(const std::string& f, std::string& out);
   // A nested object reader, or nullopt when absent or null.
   std::optional<BodyReader> child(const std::string& f);
-  void fail(const std::string& f, const std::string& message, const std::string& code = "INVALID_FIELD");
+  void fail(const std::string& f, const std::string& message,
+            const std::string& code = "INVALID_FIELD");
 
  private:
   std::string name(const std::string& f) const { return _prefix + f; }

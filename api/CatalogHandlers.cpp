@@ -16,10 +16,13 @@ void CatalogHandlers::install(Router& r) {
   };
   r.add("POST", "/v1/clients", [this](Exchange& ex) { createClient(ex); });
   r.add("GET", "/v1/clients", [this](Exchange& ex) {
-    if (admin(ex)) respondList(ex, _catalog.listClients(*ex.principal, ex.query("tenant")), "clients", Serialize::client);
+    if (admin(ex))
+      respondList(ex, _catalog.listClients(*ex.principal, ex.query("tenant")), "clients",
+                  Serialize::client);
   });
   r.add("GET", "/v1/clients/{id}", [this](Exchange& ex) {
-    if (admin(ex)) respond(ex, _catalog.getClient(*ex.principal, ex.param("id")), 200, Serialize::client);
+    if (admin(ex))
+      respond(ex, _catalog.getClient(*ex.principal, ex.param("id")), 200, Serialize::client);
   });
   r.add("PATCH", "/v1/clients/{id}", [this](Exchange& ex) { patchClient(ex); });
   r.add("DELETE", "/v1/clients/{id}", [this, noContent](Exchange& ex) {
@@ -28,7 +31,8 @@ void CatalogHandlers::install(Router& r) {
 
   r.add("POST", "/v1/apis", [this](Exchange& ex) { createApi(ex); });
   r.add("GET", "/v1/apis", [this](Exchange& ex) {
-    if (admin(ex)) respondList(ex, _catalog.listApis(*ex.principal, ex.query("tenant")), "apis", Serialize::api);
+    if (admin(ex))
+      respondList(ex, _catalog.listApis(*ex.principal, ex.query("tenant")), "apis", Serialize::api);
   });
   r.add("GET", "/v1/apis/{id}", [this](Exchange& ex) {
     if (admin(ex)) respond(ex, _catalog.getApi(*ex.principal, ex.param("id")), 200, Serialize::api);
@@ -40,10 +44,13 @@ void CatalogHandlers::install(Router& r) {
 
   r.add("POST", "/v1/groups", [this](Exchange& ex) { createGroup(ex); });
   r.add("GET", "/v1/groups", [this](Exchange& ex) {
-    if (admin(ex)) respondList(ex, _catalog.listGroups(*ex.principal, ex.query("tenant")), "groups", Serialize::group);
+    if (admin(ex))
+      respondList(ex, _catalog.listGroups(*ex.principal, ex.query("tenant")), "groups",
+                  Serialize::group);
   });
   r.add("GET", "/v1/groups/{id}", [this](Exchange& ex) {
-    if (admin(ex)) respond(ex, _catalog.getGroup(*ex.principal, ex.param("id")), 200, Serialize::group);
+    if (admin(ex))
+      respond(ex, _catalog.getGroup(*ex.principal, ex.param("id")), 200, Serialize::group);
   });
   r.add("PATCH", "/v1/groups/{id}", [this](Exchange& ex) { patchGroup(ex); });
   r.add("DELETE", "/v1/groups/{id}", [this, noContent](Exchange& ex) {
@@ -53,12 +60,17 @@ void CatalogHandlers::install(Router& r) {
 
 namespace {
 void readClient(BodyReader& b, Client& c) {
-  b.str("name", c.name).str("clientType", c.clientType).str("contactEmail", c.contactEmail).boolean("active", c.active);
+  b.str("name", c.name)
+      .str("clientType", c.clientType)
+      .str("contactEmail", c.contactEmail)
+      .boolean("active", c.active);
 }
 void readApi(BodyReader& b, ApiDef& a) {
   b.str("name", a.name).str("method", a.method).str("path", a.path).strList("scopes", a.scopes);
 }
-void readGroup(BodyReader& b, Group& g) { b.str("name", g.name).strList("apis", g.apis); }
+void readGroup(BodyReader& b, Group& g) {
+  b.str("name", g.name).strList("apis", g.apis);
+}
 }  // namespace
 
 void CatalogHandlers::createClient(Exchange& ex) {
@@ -67,7 +79,9 @@ void CatalogHandlers::createClient(Exchange& ex) {
   if (!b) return;
   Client c;
   c.tenant.clear();
-  b->onlyFields({"id", "name", "clientType", "contactEmail", "tenant", "active"}).str("id", c.id).str("tenant", c.tenant);
+  b->onlyFields({"id", "name", "clientType", "contactEmail", "tenant", "active"})
+      .str("id", c.id)
+      .str("tenant", c.tenant);
   readClient(*b, c);
   if (b->error()) return ex.sendError(*b->error());
   respond(ex, _catalog.createClient(*ex.principal, c), 201, Serialize::client);
@@ -92,7 +106,9 @@ void CatalogHandlers::createApi(Exchange& ex) {
   if (!b) return;
   ApiDef a;
   a.tenant.clear();
-  b->onlyFields({"id", "name", "method", "path", "scopes", "tenant"}).str("id", a.id).str("tenant", a.tenant);
+  b->onlyFields({"id", "name", "method", "path", "scopes", "tenant"})
+      .str("id", a.id)
+      .str("tenant", a.tenant);
   readApi(*b, a);
   if (b->error()) return ex.sendError(*b->error());
   respond(ex, _catalog.createApi(*ex.principal, a), 201, Serialize::api);

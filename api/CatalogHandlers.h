@@ -9,7 +9,8 @@ namespace keywarden::api {
 // /v1/clients, /v1/apis, /v1/groups (admin).
 class CatalogHandlers {
  public:
-  CatalogHandlers(engine::CatalogService& catalog, Authenticator& auth) : _catalog(catalog), _auth(auth) {}
+  CatalogHandlers(engine::CatalogService& catalog, Authenticator& auth)
+      : _catalog(catalog), _auth(auth) {}
   void install(Router& router);
 
  private:

@@ -10,7 +10,8 @@
 
 namespace keywarden::api {
 
-Exchange::Exchange(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res, size_t maxBody)
+Exchange::Exchange(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res,
+                   size_t maxBody)
     : _req(req), _res(res), _maxBody(maxBody) {
   const std::string& uri = req.getURI();
   size_t q = uri.find('?');
@@ -40,7 +41,8 @@ std::optional<engine::Error> Exchange::readBody(std::string& out) {
   using engine::Error;
   using engine::ErrorKind;
   auto len = _req.getContentLength64();
-  if (len != Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH && static_cast<uint64_t>(len) > _maxBody)
+  if (len != Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH &&
+      static_cast<uint64_t>(len) > _maxBody)
     return Error{ErrorKind::TooLarge, "BODY_TOO_LARGE",
                  "the body is larger than " + std::to_string(_maxBody) + " bytes", ""};
   std::istream& in = _req.stream();
@@ -77,7 +79,9 @@ std::optional<BodyReader> Exchange::json(bool allowEmpty) {
   return r;
 }
 
-void Exchange::sendJson(int status, const std::string& body) { sendText(status, "application/json", body); }
+void Exchange::sendJson(int status, const std::string& body) {
+  sendText(status, "application/json", body);
+}
 
 void Exchange::sendText(int status, const std::string& contentType, const std::string& body) {
   _status = status;

@@ -5,9 +5,11 @@
 
 namespace keywarden::api {
 
-bool GatewaySettings::parseSources(const std::string& text, std::vector<KeySource>& out, std::string& why) {
+bool GatewaySettings::parseSources(const std::string& text, std::vector<KeySource>& out,
+                                   std::string& why) {
   out.clear();
-  Poco::StringTokenizer t(text, ",", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
+  Poco::StringTokenizer t(
+      text, ",", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
   for (const auto& item : t) {
     auto colon = item.find(':');
     std::string kind = Poco::toLower(item.substr(0, colon));

@@ -12,7 +12,8 @@ namespace {
 class Dispatch : public Poco::Net::HTTPRequestHandler {
  public:
   explicit Dispatch(HttpApi& api) : _api(api) {}
-  void handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res) override {
+  void handleRequest(Poco::Net::HTTPServerRequest& req,
+                     Poco::Net::HTTPServerResponse& res) override {
     _api.handle(req, res);
   }
 
@@ -76,21 +77,26 @@ void HttpApi::handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerRes
                         "method " + ex.method() + " is not allowed on " + ex.path(), ""});
           break;
         case Router::Match::NoPath:
-          ex.sendError({engine::ErrorKind::NotFound, "NOT_FOUND", "no such endpoint: " + ex.path(), ""});
+          ex.sendError(
+              {engine::ErrorKind::NotFound, "NOT_FOUND", "no such endpoint: " + ex.path(), ""});
           break;
       }
     }
   } catch (const std::exception& e) {
     // The message may name a table or a constraint, never a key: keys are digested on arrival.
-    Poco::Logger::get("keywarden.http").error("%s %s failed: %s", ex.method(), ex.path(), std::string(e.what()));
+    Poco::Logger::get("keywarden.http")
+        .error("%s %s failed: %s", ex.method(), ex.path(), std::string(e.what()));
     if (ex.status() == 0) {
       try {
-        ex.sendError({engine::ErrorKind::Internal, "INTERNAL", "the request failed; see the server log", ""});
+        ex.sendError({engine::ErrorKind::Internal, "INTERNAL",
+                      "the request failed; see the server log", ""});
       } catch (...) {
       }
     }
   }
-  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
+  auto micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
   _metrics->record(route, ex.status(), micros);
 }
 

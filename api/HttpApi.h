@@ -32,7 +32,8 @@ class HttpApi : public Poco::Net::HTTPRequestHandlerFactory {
   HttpApi(ApiServices services, GatewaySettings gateway, size_t maxBodyBytes,
           std::function<std::string()> gauges);
 
-  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest& request) override;
+  Poco::Net::HTTPRequestHandler* createRequestHandler(
+      const Poco::Net::HTTPServerRequest& request) override;
   // Handles one request (what the Poco handler calls).
   void handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res);
   const Router& router() const { return _router; }

@@ -26,8 +26,10 @@ JsonWriter& JsonWriter::endObject() {
 }
 
 JsonWriter& JsonWriter::beginArray(std::string_view k) {
-  if (!k.empty()) key(k);
-  else comma();
+  if (!k.empty())
+    key(k);
+  else
+    comma();
   _out.push_back('[');
   _first = true;
   return *this;
@@ -83,7 +85,9 @@ JsonWriter& JsonWriter::field(std::string_view k, const std::vector<std::string>
   return endArray();
 }
 
-JsonWriter& JsonWriter::nullField(std::string_view k) { return rawField(k, "null"); }
+JsonWriter& JsonWriter::nullField(std::string_view k) {
+  return rawField(k, "null");
+}
 
 JsonWriter& JsonWriter::rawField(std::string_view k, std::string_view json) {
   key(k);

@@ -18,7 +18,9 @@ class JsonWriter {
   JsonWriter& objectField(std::string_view k);  // "k": { ... then fields ... endObject()
   JsonWriter& field(std::string_view k, std::string_view v);
   JsonWriter& field(std::string_view k, const char* v) { return field(k, std::string_view(v)); }
-  JsonWriter& field(std::string_view k, const std::string& v) { return field(k, std::string_view(v)); }
+  JsonWriter& field(std::string_view k, const std::string& v) {
+    return field(k, std::string_view(v));
+  }
   JsonWriter& field(std::string_view k, int64_t v);
   JsonWriter& field(std::string_view k, int v) { return field(k, static_cast<int64_t>(v)); }
   JsonWriter& field(std::string_view k, bool v);

@@ -10,9 +10,13 @@ using engine::IssuedKey;
 using engine::Key;
 
 namespace {
-void writeKey(JsonWriter& w, const Key& k) { Serialize::key(w, k); }
+void writeKey(JsonWriter& w, const Key& k) {
+  Serialize::key(w, k);
+}
 
-void writeIssued(JsonWriter& w, const IssuedKey& i) { Serialize::key(w, i.key, i.plaintext); }
+void writeIssued(JsonWriter& w, const IssuedKey& i) {
+  Serialize::key(w, i.key, i.plaintext);
+}
 
 void writeIdName(JsonWriter& w, const Key& k) {
   w.beginObject().field("id", k.id).field("name", k.name).endObject();
@@ -22,16 +26,23 @@ void writeIdName(JsonWriter& w, const Key& k) {
 void readLimits(BodyReader& b, engine::KeySpec& s) {
   if (auto r = b.child("refill")) {
     std::string interval;
-    r->onlyFields({"amount", "interval"}).integer("amount", s.refillAmount, true).str("interval", interval, true);
-    if (!r->error() && interval != "daily" && interval != "monthly") r->fail("interval", "refill.interval must be daily or monthly");
-    s.refillInterval = interval == "daily" ? engine::RefillInterval::Daily : engine::RefillInterval::Monthly;
+    r->onlyFields({"amount", "interval"})
+        .integer("amount", s.refillAmount, true)
+        .str("interval", interval, true);
+    if (!r->error() && interval != "daily" && interval != "monthly")
+      r->fail("interval", "refill.interval must be daily or monthly");
+    s.refillInterval =
+        interval == "daily" ? engine::RefillInterval::Daily : engine::RefillInterval::Monthly;
     if (r->error()) return b.fail(r->error()->field, r->error()->message, r->error()->code);
   }
   if (auto r = b.child("rateLimit")) {
     std::string window;
-    r->onlyFields({"limit", "window"}).integer("limit", s.rateLimit, true).str("window", window, true);
+    r->onlyFields({"limit", "window"})
+        .integer("limit", s.rateLimit, true)
+        .str("window", window, true);
     auto ms = engine::Duration::parseMs(window);
-    if (!r->error() && !ms) r->fail("window", "rateLimit.window must be a duration such as 1s, 1m or 1h");
+    if (!r->error() && !ms)
+      r->fail("window", "rateLimit.window must be a duration such as 1s, 1m or 1h");
     if (r->error()) return b.fail(r->error()->field, r->error()->message, r->error()->code);
     s.rateWindowMs = *ms;
   }
@@ -45,16 +56,19 @@ void KeyHandlers::install(Router& r) {
     if (admin(ex)) respond(ex, _keys.get(*ex.principal, ex.param("id")), 200, writeKey);
   });
   for (const char* what : {"disable", "enable", "revoke"})
-    r.add("POST", std::string("/v1/keys/{id}/") + what, [this, what](Exchange& ex) { action(ex, what); });
+    r.add("POST", std::string("/v1/keys/{id}/") + what,
+          [this, what](Exchange& ex) { action(ex, what); });
   r.add("POST", "/v1/keys/{id}/rotate", [this](Exchange& ex) { rotate(ex); });
 
   r.add("GET", "/v1/tenants/{tenant}/apiKeys", [this](Exchange& ex) {
-    if (admin(ex)) respondList(ex, _keys.listTenantKeys(*ex.principal, ex.param("tenant")), "keys", writeIdName);
+    if (admin(ex))
+      respondList(ex, _keys.listTenantKeys(*ex.principal, ex.param("tenant")), "keys", writeIdName);
   });
   r.add("POST", "/v1/tenants/{tenant}/apiKeys", [this](Exchange& ex) { tenantCreate(ex); });
   r.add("GET", "/v1/tenants/{tenant}/apiKeys/{keyId}", [this](Exchange& ex) {
     if (admin(ex))
-      respond(ex, _keys.getTenantKey(*ex.principal, ex.param("tenant"), ex.param("keyId")), 200, writeIdName);
+      respond(ex, _keys.getTenantKey(*ex.principal, ex.param("tenant"), ex.param("keyId")), 200,
+              writeIdName);
   });
   r.add("DELETE", "/v1/tenants/{tenant}/apiKeys/{keyId}", [this](Exchange& ex) {
     if (!admin(ex)) return;
@@ -71,8 +85,8 @@ void KeyHandlers::create(Exchange& ex) {
   auto b = ex.json(false);
   if (!b) return;
   engine::KeySpec s;
-  b->onlyFields({"clientId", "name", "scopes", "apis", "groups", "effectiveAt", "expiresAt", "quota",
-                 "refill", "rateLimit", "meta", "tenant"})
+  b->onlyFields({"clientId", "name", "scopes", "apis", "groups", "effectiveAt", "expiresAt",
+                 "quota", "refill", "rateLimit", "meta", "tenant"})
       .str("clientId", s.clientId, true)
       .str("name", s.name, true)
       .strList("scopes", s.scopes)
@@ -109,16 +123,23 @@ void KeyHandlers::action(Exchange& ex, const std::string& what) {
   if (!b) return;
   std::string reason;
   int64_t at = 0;
-  if (what == "enable") b->onlyFields({});
-  else if (what == "disable") b->onlyFields({"reason"}).str("reason", reason);
-  else b->onlyFields({"reason", "at"}).str("reason", reason).time("at", at);
+  if (what == "enable")
+    b->onlyFields({});
+  else if (what == "disable")
+    b->onlyFields({"reason"}).str("reason", reason);
+  else
+    b->onlyFields({"reason", "at"}).str("reason", reason).time("at", at);
   if (b->error()) return ex.sendError(*b->error());
-  if (reason.size() > 500) return ex.sendError(engine::Error::badInput("reason", "reason is longer than 500 characters"));
+  if (reason.size() > 500)
+    return ex.sendError(engine::Error::badInput("reason", "reason is longer than 500 characters"));
   const auto& p = *ex.principal;
   const std::string& id = ex.param("id");
-  if (what == "disable") respond(ex, _keys.disable(p, id, reason), 200, writeKey);
-  else if (what == "enable") respond(ex, _keys.enable(p, id), 200, writeKey);
-  else respond(ex, _keys.revoke(p, id, reason, at), 200, writeKey);
+  if (what == "disable")
+    respond(ex, _keys.disable(p, id, reason), 200, writeKey);
+  else if (what == "enable")
+    respond(ex, _keys.enable(p, id), 200, writeKey);
+  else
+    respond(ex, _keys.revoke(p, id, reason, at), 200, writeKey);
 }
 
 void KeyHandlers::rotate(Exchange& ex) {
@@ -129,11 +150,12 @@ void KeyHandlers::rotate(Exchange& ex) {
   b->onlyFields({"graceSeconds"}).integer("graceSeconds", grace);
   if (b->error()) return ex.sendError(*b->error());
   const std::string& from = ex.param("id");
-  respond(ex, _keys.rotate(*ex.principal, from, grace), 201, [&from](JsonWriter& w, const IssuedKey& i) {
-    w.beginObject();
-    Serialize::keyFields(w, i.key);
-    w.field("key", i.plaintext).field("rotatedFrom", from).endObject();
-  });
+  respond(ex, _keys.rotate(*ex.principal, from, grace), 201,
+          [&from](JsonWriter& w, const IssuedKey& i) {
+            w.beginObject();
+            Serialize::keyFields(w, i.key);
+            w.field("key", i.plaintext).field("rotatedFrom", from).endObject();
+          });
 }
 
 void KeyHandlers::tenantCreate(Exchange& ex) {
@@ -145,9 +167,14 @@ void KeyHandlers::tenantCreate(Exchange& ex) {
   b->onlyFields({"name", "clientId"}).str("name", s.name, true).str("clientId", s.clientId);
   if (b->error()) return ex.sendError(*b->error());
   if (s.tenant.empty() || !ex.principal->seesTenant(s.tenant))
-    return ex.sendError(engine::Error::forbidden("TENANT_FORBIDDEN", "this token may not act in tenant '" + s.tenant + "'"));
+    return ex.sendError(engine::Error::forbidden(
+        "TENANT_FORBIDDEN", "this token may not act in tenant '" + s.tenant + "'"));
   respond(ex, _keys.issue(*ex.principal, s), 201, [](JsonWriter& w, const IssuedKey& i) {
-    w.beginObject().field("id", i.key.id).field("name", i.key.name).field("key", i.plaintext).endObject();
+    w.beginObject()
+        .field("id", i.key.id)
+        .field("name", i.key.name)
+        .field("key", i.plaintext)
+        .endObject();
   });
 }
 

@@ -32,7 +32,8 @@ std::string Metrics::render(const engine::Verifier& verifier, const std::string&
       uint64_t n = _stats[r].byStatus[i].load(std::memory_order_relaxed);
       if (n == 0) continue;
       std::string status = kStatuses[i] ? std::to_string(kStatuses[i]) : "other";
-      std::snprintf(line, sizeof line, "keywarden_http_requests_total{route=\"%s\",status=\"%s\"} %llu\n",
+      std::snprintf(line, sizeof line,
+                    "keywarden_http_requests_total{route=\"%s\",status=\"%s\"} %llu\n",
                     _labels[r].c_str(), status.c_str(), static_cast<unsigned long long>(n));
       out += line;
     }
@@ -55,8 +56,8 @@ std::string Metrics::render(const engine::Verifier& verifier, const std::string&
     std::snprintf(line, sizeof line,
                   "keywarden_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n"
                   "keywarden_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
-                  _labels[r].c_str(), static_cast<double>(s.sumMicros.load()) / 1e6, _labels[r].c_str(),
-                  static_cast<unsigned long long>(count));
+                  _labels[r].c_str(), static_cast<double>(s.sumMicros.load()) / 1e6,
+                  _labels[r].c_str(), static_cast<unsigned long long>(count));
     out += line;
   }
   out += "# HELP keywarden_verifications_total Key verifications by outcome code.\n";

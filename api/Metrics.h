@@ -18,9 +18,8 @@ class Metrics {
  public:
   static constexpr std::array<int, 16> kStatuses = {200, 201, 204, 400, 401, 403, 404, 405,
                                                     409, 413, 415, 422, 429, 500, 503, 0};
-  static constexpr std::array<double, 13> kBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025,
-                                                      0.005,  0.01,    0.025,  0.05,  0.1,
-                                                      0.25,   0.5,     1.0};
+  static constexpr std::array<double, 13> kBuckets = {
+      0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0};
 
   explicit Metrics(std::vector<std::string> routeLabels);
   void record(size_t route, int status, int64_t micros);

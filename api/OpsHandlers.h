@@ -14,7 +14,8 @@ namespace keywarden::api {
 class OpsHandlers {
  public:
   // `gauges` returns extra Prometheus lines (keys loaded, …) at scrape time.
-  OpsHandlers(engine::Store& store, const engine::Verifier& verifier, std::function<std::string()> gauges)
+  OpsHandlers(engine::Store& store, const engine::Verifier& verifier,
+              std::function<std::string()> gauges)
       : _store(store), _verifier(verifier), _gauges(std::move(gauges)) {}
   void install(Router& router, const Metrics* const* metrics);
 

@@ -20,7 +20,8 @@ void respond(Exchange& ex, const engine::Result<T>& r, int status, Write write) 
 
 // Sends a list as {"<name>": [ ... ]}.
 template <typename T, typename Write>
-void respondList(Exchange& ex, const engine::Result<std::vector<T>>& r, const char* name, Write write) {
+void respondList(Exchange& ex, const engine::Result<std::vector<T>>& r, const char* name,
+                 Write write) {
   if (!r) return ex.sendError(r.error());
   JsonWriter w;
   w.beginObject().beginArray(name);

@@ -27,7 +27,8 @@ bool Router::bind(const std::string& pattern, std::string_view path,
     std::string_view seg = p.substr(pi, pe - pi);
     if (si > path.size()) return false;
     if (seg.size() > 3 && seg.substr(0, 2) == "{*") {  // the rest of the path
-      params.emplace_back(std::string(seg.substr(2, seg.size() - 3)), std::string(path.substr(si - 1)));
+      params.emplace_back(std::string(seg.substr(2, seg.size() - 3)),
+                          std::string(path.substr(si - 1)));
       return true;
     }
     size_t se = path.find('/', si);

@@ -43,8 +43,10 @@ void Serialize::group(JsonWriter& w, const engine::Group& g) {
 
 void Serialize::keyFields(JsonWriter& w, const engine::Key& k) {
   w.field("id", k.id).field("tenant", k.tenant);
-  if (k.clientId.empty()) w.nullField("clientId");
-  else w.field("clientId", k.clientId);
+  if (k.clientId.empty())
+    w.nullField("clientId");
+  else
+    w.field("clientId", k.clientId);
   w.field("name", k.name)
       .field("start", k.start)
       .field("state", engine::keyStateName(k.state))
@@ -81,10 +83,14 @@ void Serialize::keyFields(JsonWriter& w, const engine::Key& k) {
       .endObject()
       .timeField("revokeAt", k.revokeAt)
       .field("revokeReason", k.revokeReason);
-  if (k.rotatedTo.empty()) w.nullField("rotatedTo");
-  else w.field("rotatedTo", k.rotatedTo);
-  if (k.applicationId.empty()) w.nullField("applicationId");
-  else w.field("applicationId", k.applicationId);
+  if (k.rotatedTo.empty())
+    w.nullField("rotatedTo");
+  else
+    w.field("rotatedTo", k.rotatedTo);
+  if (k.applicationId.empty())
+    w.nullField("applicationId");
+  else
+    w.field("applicationId", k.applicationId);
 }
 
 void Serialize::key(JsonWriter& w, const engine::Key& k, const std::string& plaintext) {

@@ -47,9 +47,11 @@ void VerifyHandlers::verify(Exchange& ex) {
       .str("path", path)
       .strList("scopes", scopes)
       .integer("cost", cost);
-  if (!b->error() && (cost < 0 || cost > 1'000'000'000)) b->fail("cost", "cost must be between 0 and 1000000000");
+  if (!b->error() && (cost < 0 || cost > 1'000'000'000))
+    b->fail("cost", "cost must be between 0 and 1000000000");
   if (!b->error() && !path.empty() && path[0] != '/') b->fail("path", "path must start with '/'");
-  if (!b->error() && method.empty() != path.empty()) b->fail(method.empty() ? "method" : "path", "method and path go together");
+  if (!b->error() && method.empty() != path.empty())
+    b->fail(method.empty() ? "method" : "path", "method and path go together");
   if (b->error()) return ex.sendError(*b->error());
 
   engine::VerifyRequest req;
@@ -62,21 +64,28 @@ void VerifyHandlers::verify(Exchange& ex) {
   engine::VerifyResult r = _verifier.verify(req);
 
   JsonWriter w;
-  w.beginObject().field("valid", r.code == VerifyCode::Valid).field("code", engine::verifyCodeName(r.code));
+  w.beginObject()
+      .field("valid", r.code == VerifyCode::Valid)
+      .field("code", engine::verifyCodeName(r.code));
   if (r.key) {
     const engine::Key& k = *r.key;
     w.field("keyId", k.id);
-    if (k.clientId.empty()) w.nullField("clientId");
-    else w.field("clientId", k.clientId);
-    if (k.clientId.empty()) w.nullField("clientType");
-    else w.field("clientType", r.clientType);
+    if (k.clientId.empty())
+      w.nullField("clientId");
+    else
+      w.field("clientId", k.clientId);
+    if (k.clientId.empty())
+      w.nullField("clientType");
+    else
+      w.field("clientType", r.clientType);
     w.field("tenant", k.tenant)
         .field("scopes", k.scopes)
         .timeField("expiresAt", k.expiresAt)
         .field("remaining", r.remaining)
         .rawField("meta", k.meta.empty() ? "{}" : k.meta);
   } else {
-    for (const char* f : {"keyId", "clientId", "clientType", "tenant", "scopes", "expiresAt", "remaining", "meta"})
+    for (const char* f :
+         {"keyId", "clientId", "clientType", "tenant", "scopes", "expiresAt", "remaining", "meta"})
       w.nullField(f);
   }
   if (r.code == VerifyCode::RateLimited) w.field("retryAfterMs", r.retryAfterMs);

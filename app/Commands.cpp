@@ -18,9 +18,11 @@ namespace keywarden::app {
 
 namespace {
 void setupLogging(const std::string& level) {
-  Poco::AutoPtr<Poco::PatternFormatter> f(new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%SZ %p %s: %t"));
+  Poco::AutoPtr<Poco::PatternFormatter> f(
+      new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%SZ %p %s: %t"));
   f->setProperty("times", "UTC");
-  Poco::AutoPtr<Poco::FormattingChannel> ch(new Poco::FormattingChannel(f, new Poco::ConsoleChannel(std::cerr)));
+  Poco::AutoPtr<Poco::FormattingChannel> ch(
+      new Poco::FormattingChannel(f, new Poco::ConsoleChannel(std::cerr)));
   Poco::Logger::root().setChannel(ch);
   Poco::Logger::root().setLevel(level);
 }
@@ -89,8 +91,8 @@ int Commands::migrate(const std::string& config) {
   Settings s = Settings::load(config);
   store::SqlStore store(s.db);
   int applied = store.migrate();
-  std::cerr << "schema at version " << store.schemaVersion() << " (" << applied << " migration(s) applied)"
-            << std::endl;
+  std::cerr << "schema at version " << store.schemaVersion() << " (" << applied
+            << " migration(s) applied)" << std::endl;
   return 0;
 }
 
@@ -102,10 +104,14 @@ int Commands::tokenCreate(const std::vector<std::string>& args, const std::strin
       return 2;
     }
     const std::string& v = args[i + 1];
-    if (args[i] == "--role") role = v;
-    else if (args[i] == "--email") email = v;
-    else if (args[i] == "--tenant") tenant = v;
-    else if (args[i] == "--name") name = v;
+    if (args[i] == "--role")
+      role = v;
+    else if (args[i] == "--email")
+      email = v;
+    else if (args[i] == "--tenant")
+      tenant = v;
+    else if (args[i] == "--name")
+      name = v;
     else {
       std::cerr << "keywarden: unknown option " << args[i] << std::endl;
       return 2;
@@ -127,8 +133,8 @@ int Commands::tokenCreate(const std::vector<std::string>& args, const std::strin
     return 2;
   }
   std::cout << minted.value().plaintext << std::endl;
-  std::cerr << "created " << role << " token " << minted.value().token.id << "; it is shown only this once"
-            << std::endl;
+  std::cerr << "created " << role << " token " << minted.value().token.id
+            << "; it is shown only this once" << std::endl;
   return 0;
 }
 

@@ -36,7 +36,8 @@ struct Server::Parts {
   std::unique_ptr<engine::UsageFlusher> flusher;
 };
 
-Server::Server(Settings settings) : _settings(std::move(settings)), _parts(std::make_unique<Parts>()) {}
+Server::Server(Settings settings)
+    : _settings(std::move(settings)), _parts(std::make_unique<Parts>()) {}
 Server::~Server() = default;
 
 namespace {
@@ -92,13 +93,14 @@ int Server::run() {
 
   // Our own pool: Poco's default pool is shared with timers and would cap connections.
   Poco::ThreadPool pool("http", 4, s.httpThreads + 4, 60);
-  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(s.httpAddress, static_cast<Poco::UInt16>(s.httpPort)),
-                                 1024);
+  Poco::Net::ServerSocket socket(
+      Poco::Net::SocketAddress(s.httpAddress, static_cast<Poco::UInt16>(s.httpPort)), 1024);
   Poco::Net::HTTPServer http(factory, pool, socket, httpParams(s));
   std::unique_ptr<Poco::Net::HTTPServer> https;
   if (s.httpsPort != 0) {
-    Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, s.httpsPrivateKey,
-                                                         s.httpsCertificate, "", Poco::Net::Context::VERIFY_NONE);
+    Poco::Net::Context::Ptr ctx =
+        new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, s.httpsPrivateKey,
+                               s.httpsCertificate, "", Poco::Net::Context::VERIFY_NONE);
     Poco::Net::SecureServerSocket tls(
         Poco::Net::SocketAddress(s.httpAddress, static_cast<Poco::UInt16>(s.httpsPort)), 1024, ctx);
     https = std::make_unique<Poco::Net::HTTPServer>(factory, pool, tls, httpParams(s));
@@ -106,9 +108,10 @@ int Server::run() {
   p.flusher->start();
   http.start();
   if (https) https->start();
-  log.information("keywarden listening on http://%s:%hu%s, %z keys loaded", s.httpAddress,
-                  socket.address().port(),
-                  https ? std::string(", https port ") + std::to_string(s.httpsPort) : std::string(), loaded);
+  log.information(
+      "keywarden listening on http://%s:%hu%s, %z keys loaded", s.httpAddress,
+      socket.address().port(),
+      https ? std::string(", https port ") + std::to_string(s.httpsPort) : std::string(), loaded);
 
   int sig = 0;
   sigwait(&signals, &sig);

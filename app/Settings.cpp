@@ -18,14 +18,40 @@ namespace keywarden::app {
 namespace {
 const char* kDefaultFile = "config/keywarden.properties";
 
-const std::vector<std::string> kKeys = {
-    "http.address", "http.port", "http.threads", "http.maxQueued", "http.keepAliveTimeout",
-    "http.maxBodyBytes", "https.port", "https.certificate", "https.privateKey", "public.baseUrl",
-    "db.connector", "db.connection", "db.poolSize", "db.synchronous", "secret",
-    "bootstrap.adminToken", "smtp.host", "smtp.port", "smtp.user", "smtp.password", "smtp.starttls",
-    "smtp.from", "smtp.retryMax", "workflows.dir", "templates.dir", "keys.prefix",
-    "gateway.keyHeaders", "gateway.requireToken", "gateway.rateLimitStatus", "keys.expiryReminder",
-    "approvals.linkLifetime", "quota.leaseBlock", "usage.flushInterval", "log.level"};
+const std::vector<std::string> kKeys = {"http.address",
+                                        "http.port",
+                                        "http.threads",
+                                        "http.maxQueued",
+                                        "http.keepAliveTimeout",
+                                        "http.maxBodyBytes",
+                                        "https.port",
+                                        "https.certificate",
+                                        "https.privateKey",
+                                        "public.baseUrl",
+                                        "db.connector",
+                                        "db.connection",
+                                        "db.poolSize",
+                                        "db.synchronous",
+                                        "secret",
+                                        "bootstrap.adminToken",
+                                        "smtp.host",
+                                        "smtp.port",
+                                        "smtp.user",
+                                        "smtp.password",
+                                        "smtp.starttls",
+                                        "smtp.from",
+                                        "smtp.retryMax",
+                                        "workflows.dir",
+                                        "templates.dir",
+                                        "keys.prefix",
+                                        "gateway.keyHeaders",
+                                        "gateway.requireToken",
+                                        "gateway.rateLimitStatus",
+                                        "keys.expiryReminder",
+                                        "approvals.linkLifetime",
+                                        "quota.leaseBlock",
+                                        "usage.flushInterval",
+                                        "log.level"};
 
 // Where a value came from, so an error can say which file or variable to fix.
 struct Source {
@@ -35,7 +61,8 @@ struct Source {
   bool has(const std::string& k) const { return values.count(k) != 0; }
   [[noreturn]] void fail(const std::string& k, const std::string& why) const {
     auto it = origin.find(k);
-    throw SettingsError("setting " + k + (it != origin.end() ? " (" + it->second + ")" : "") + ": " + why);
+    throw SettingsError("setting " + k + (it != origin.end() ? " (" + it->second + ")" : "") +
+                        ": " + why);
   }
   void str(const std::string& k, std::string& out) const {
     if (has(k)) out = values.at(k);
@@ -43,8 +70,11 @@ struct Source {
   void integer(const std::string& k, int64_t& out, int64_t min, int64_t max) const {
     if (!has(k)) return;
     Poco::Int64 v;
-    if (!Poco::NumberParser::tryParse64(Poco::trim(values.at(k)), v)) fail(k, "'" + values.at(k) + "' is not a whole number");
-    if (v < min || v > max) fail(k, std::to_string(v) + " is outside " + std::to_string(min) + ".." + std::to_string(max));
+    if (!Poco::NumberParser::tryParse64(Poco::trim(values.at(k)), v))
+      fail(k, "'" + values.at(k) + "' is not a whole number");
+    if (v < min || v > max)
+      fail(k,
+           std::to_string(v) + " is outside " + std::to_string(min) + ".." + std::to_string(max));
     out = v;
   }
   void integer(const std::string& k, int& out, int64_t min, int64_t max) const {
@@ -55,9 +85,12 @@ struct Source {
   void boolean(const std::string& k, bool& out) const {
     if (!has(k)) return;
     std::string v = Poco::toLower(Poco::trim(values.at(k)));
-    if (v == "true" || v == "yes" || v == "1") out = true;
-    else if (v == "false" || v == "no" || v == "0") out = false;
-    else fail(k, "'" + values.at(k) + "' is not true or false");
+    if (v == "true" || v == "yes" || v == "1")
+      out = true;
+    else if (v == "false" || v == "no" || v == "0")
+      out = false;
+    else
+      fail(k, "'" + values.at(k) + "' is not true or false");
   }
   void duration(const std::string& k, int64_t& out) const {
     if (!has(k)) return;
@@ -108,7 +141,8 @@ Source gather(const std::string& file) {
 
 std::string Settings::envName(const std::string& key) {
   std::string out = "KEYWARDEN_";
-  for (char c : key) out.push_back(c == '.' ? '_' : static_cast<char>(toupper(static_cast<unsigned char>(c))));
+  for (char c : key)
+    out.push_back(c == '.' ? '_' : static_cast<char>(toupper(static_cast<unsigned char>(c))));
   return out;
 }
 
@@ -167,9 +201,11 @@ Settings Settings::load(const std::string& file) {
   s.str("keys.prefix", st.keysPrefix);
   if (!engine::KeyCodec::isValidPrefix(st.keysPrefix))
     s.fail("keys.prefix", "'" + st.keysPrefix + "' must be 1-16 characters of a-z and 0-9");
-  std::string headers = "X-API-Key,X-TLM-Key,secret,client-key,apikey,cookie:mia_client_key,bearer", why;
+  std::string headers = "X-API-Key,X-TLM-Key,secret,client-key,apikey,cookie:mia_client_key,bearer",
+              why;
   s.str("gateway.keyHeaders", headers);
-  if (!api::GatewaySettings::parseSources(headers, st.gateway.keySources, why)) s.fail("gateway.keyHeaders", why);
+  if (!api::GatewaySettings::parseSources(headers, st.gateway.keySources, why))
+    s.fail("gateway.keyHeaders", why);
   s.boolean("gateway.requireToken", st.gateway.requireToken);
   s.integer("gateway.rateLimitStatus", st.gateway.rateLimitStatus, 0, 999);
   if (st.gateway.rateLimitStatus != 403 && st.gateway.rateLimitStatus != 429)
@@ -179,17 +215,19 @@ Settings Settings::load(const std::string& file) {
   s.integer("quota.leaseBlock", st.quotaLeaseBlock, 1, 1000000);
   s.duration("usage.flushInterval", st.usageFlushMs);
   s.str("log.level", st.logLevel);
-  static const std::vector<std::string> levels = {"fatal", "critical", "error", "warning", "notice",
-                                                  "information", "debug", "trace"};
+  static const std::vector<std::string> levels = {"fatal",  "critical",    "error", "warning",
+                                                  "notice", "information", "debug", "trace"};
   if (std::find(levels.begin(), levels.end(), st.logLevel) == levels.end())
-    s.fail("log.level", "'" + st.logLevel + "' is not one of error, warning, notice, information, debug");
+    s.fail("log.level",
+           "'" + st.logLevel + "' is not one of error, warning, notice, information, debug");
   return st;
 }
 
 void Settings::requireServeSecrets() const {
   if (secret.empty())
-    throw SettingsError("setting secret: required (set KEYWARDEN_SECRET to at least 32 random bytes; "
-                        "`make run` makes one for the demo)");
+    throw SettingsError(
+        "setting secret: required (set KEYWARDEN_SECRET to at least 32 random bytes; "
+        "`make run` makes one for the demo)");
 }
 
 }  // namespace keywarden::app

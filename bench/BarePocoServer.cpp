@@ -24,7 +24,8 @@ class NoContent : public Poco::Net::HTTPRequestHandler {
 };
 class Factory : public Poco::Net::HTTPRequestHandlerFactory {
  public:
-  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
+  Poco::Net::HTTPRequestHandler* createRequestHandler(
+      const Poco::Net::HTTPServerRequest&) override {
     return new NoContent;
   }
 };
@@ -47,7 +48,8 @@ int main(int argc, char** argv) {
   p->setKeepAlive(true);
   p->setMaxKeepAliveRequests(0);
   Poco::ThreadPool pool("http", 4, threads + 4, 60);
-  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(std::atoi(argv[1]))), 1024);
+  Poco::Net::ServerSocket socket(
+      Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(std::atoi(argv[1]))), 1024);
   Poco::Net::HTTPServer server(new Factory, pool, socket, p);
   server.start();
   int sig = 0;

@@ -4,10 +4,14 @@ namespace keywarden::engine {
 
 std::string_view roleName(Role r) {
   switch (r) {
-    case Role::Admin: return "admin";
-    case Role::Gateway: return "gateway";
-    case Role::Requester: return "requester";
-    case Role::Approver: return "approver";
+    case Role::Admin:
+      return "admin";
+    case Role::Gateway:
+      return "gateway";
+    case Role::Requester:
+      return "requester";
+    case Role::Approver:
+      return "approver";
   }
   return "admin";
 }

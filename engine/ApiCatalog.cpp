@@ -1,7 +1,7 @@
 #include "engine/ApiCatalog.h"
 
-#include <algorithm>
 #include <strings.h>
+#include <algorithm>
 
 namespace keywarden::engine {
 

@@ -14,7 +14,8 @@ const char* kMethods[] = {"*", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", 
 
 // Finds an object by id and hides it from principals of other tenants.
 template <typename T>
-Result<T> visible(const Principal& p, std::optional<T> found, const char* what, const std::string& id) {
+Result<T> visible(const Principal& p, std::optional<T> found, const char* what,
+                  const std::string& id) {
   if (!found || !p.seesTenant(found->tenant)) return Error::notFound(what, id);
   return std::move(*found);
 }
@@ -35,7 +36,8 @@ Result<std::string> CatalogService::tenantFor(const Principal& p, const std::str
   if (requested.empty()) return p.tenant.empty() ? std::string("default") : p.tenant;
   if (auto e = Validation::tenant("tenant", requested)) return *e;
   if (!p.seesTenant(requested))
-    return Error::forbidden("TENANT_FORBIDDEN", "this token may not act in tenant '" + requested + "'");
+    return Error::forbidden("TENANT_FORBIDDEN",
+                            "this token may not act in tenant '" + requested + "'");
   return requested;
 }
 
@@ -58,7 +60,8 @@ void CatalogService::refreshCatalog(Transaction& tx) {
 }
 
 void CatalogService::audit(Transaction& tx, const Principal& p, const std::string& action,
-                           const std::string& type, const std::string& id, const std::string& tenant) {
+                           const std::string& type, const std::string& id,
+                           const std::string& tenant) {
   tx.audit().append({_clock.nowMs(), p.actor(), action, type, id, tenant, "{}"});
 }
 
@@ -161,7 +164,8 @@ std::optional<Error> CatalogService::checkApi(const ApiDef& a) const {
   if (auto e = Validation::id("id", a.id)) return e;
   if (auto e = Validation::name("name", a.name, true)) return e;
   if (std::find(std::begin(kMethods), std::end(kMethods), a.method) == std::end(kMethods))
-    return Error::badInput("method", "method must be one of *, GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS");
+    return Error::badInput("method",
+                           "method must be one of *, GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS");
   std::string why;
   if (a.path.empty()) return Error::badInput("path", "path is required", "MISSING_FIELD");
   if (!PathPattern::validate(a.path, why)) return Error::badInput("path", "path " + why);
@@ -263,8 +267,8 @@ std::optional<Error> CatalogService::checkGroup(Transaction& tx, const Group& g)
   for (const auto& apiId : g.apis) {
     auto a = tx.catalog().findApi(apiId);
     if (!a || a->tenant != g.tenant)
-      return Error::badInput("apis", "API '" + apiId + "' does not exist in tenant '" + g.tenant + "'",
-                             "UNKNOWN_API");
+      return Error::badInput(
+          "apis", "API '" + apiId + "' does not exist in tenant '" + g.tenant + "'", "UNKNOWN_API");
   }
   return std::nullopt;
 }
@@ -337,7 +341,8 @@ Status CatalogService::deleteGroup(const Principal& p, const std::string& id) {
     f.tenant = cur.value().tenant;
     for (const auto& k : tx.keys().list(f))
       if (k.state != KeyState::Revoked && std::count(k.groups.begin(), k.groups.end(), id)) {
-        err = Error::conflict("GROUP_IN_USE", "group '" + id + "' is granted to key '" + k.id + "'");
+        err =
+            Error::conflict("GROUP_IN_USE", "group '" + id + "' is granted to key '" + k.id + "'");
         return;
       }
     tx.catalog().deleteGroup(id);

@@ -6,17 +6,17 @@ namespace keywarden::engine {
 
 // What kind of expected failure happened; the api module maps each kind to one HTTP status.
 enum class ErrorKind {
-  BadInput,         // 400
-  Unauthenticated,  // 401
-  Forbidden,        // 403
-  NotFound,         // 404
-  MethodNotAllowed, // 405
-  Conflict,         // 409
-  TooLarge,         // 413
-  UnsupportedMedia, // 415
-  Unprocessable,    // 422
-  Internal,         // 500
-  Unavailable,      // 503
+  BadInput,          // 400
+  Unauthenticated,   // 401
+  Forbidden,         // 403
+  NotFound,          // 404
+  MethodNotAllowed,  // 405
+  Conflict,          // 409
+  TooLarge,          // 413
+  UnsupportedMedia,  // 415
+  Unprocessable,     // 422
+  Internal,          // 500
+  Unavailable,       // 503
 };
 
 // An expected failure as a value: a machine code (SNAKE_CASE), a sentence for people and,
@@ -27,7 +27,8 @@ struct Error {
   std::string message;
   std::string field;
 
-  static Error badInput(std::string field, std::string message, std::string code = "INVALID_FIELD") {
+  static Error badInput(std::string field, std::string message,
+                        std::string code = "INVALID_FIELD") {
     return {ErrorKind::BadInput, std::move(code), std::move(message), std::move(field)};
   }
   static Error notFound(std::string what, const std::string& id) {

@@ -2,7 +2,8 @@
 
 namespace keywarden::engine {
 
-KeyCache::KeyCache() : _catalog(std::make_shared<ApiCatalog>(std::vector<ApiDef>{}, std::vector<Group>{})) {}
+KeyCache::KeyCache()
+    : _catalog(std::make_shared<ApiCatalog>(std::vector<ApiDef>{}, std::vector<Group>{})) {}
 
 std::shared_ptr<QuotaAccount> KeyCache::accountFor(const std::string& id) {
   auto& a = _accounts[id];

@@ -31,6 +31,8 @@ bool KeyDigest::fromHex(std::string_view hex, KeyDigest& out) {
   return true;
 }
 
-std::string KeyDigest::hex() const { return Crypto::toHex(bytes.data(), bytes.size()); }
+std::string KeyDigest::hex() const {
+  return Crypto::toHex(bytes.data(), bytes.size());
+}
 
 }  // namespace keywarden::engine

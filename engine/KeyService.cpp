@@ -3,9 +3,9 @@
 #include <algorithm>
 
 #include "engine/CatalogService.h"
-#include "engine/KeyCodec.h"
 #include "engine/Ids.h"
 #include "engine/JsonText.h"
+#include "engine/KeyCodec.h"
 #include "engine/RefillPeriod.h"
 #include "engine/StoreQuotaSource.h"
 #include "engine/Validation.h"
@@ -26,13 +26,14 @@ size_t KeyService::warmCache() {
   std::vector<Key> keys;
   _store.read([&](Transaction& tx) { keys = tx.keys().loadAll(); });
   // Owners first, so every shared quota account is configured from its owning key.
-  std::stable_partition(keys.begin(), keys.end(), [](const Key& k) { return k.quotaKeyId.empty(); });
+  std::stable_partition(keys.begin(), keys.end(),
+                        [](const Key& k) { return k.quotaKeyId.empty(); });
   _cache.loadKeys(keys);
   return keys.size();
 }
 
-void KeyService::audit(Transaction& tx, const Principal& p, const std::string& action,
-                       const Key& k, const std::string& detail) {
+void KeyService::audit(Transaction& tx, const Principal& p, const std::string& action, const Key& k,
+                       const std::string& detail) {
   tx.audit().append({_clock.nowMs(), p.actor(), action, "key", k.id, k.tenant, detail});
 }
 
@@ -48,7 +49,8 @@ std::optional<Error> KeyService::checkSpec(Transaction& tx, const KeySpec& s, in
   for (const auto& g : s.groups) {
     auto group = tx.catalog().findGroup(g);
     if (!group || group->tenant != s.tenant)
-      return Error::badInput("groups", "group '" + g + "' does not exist in tenant '" + s.tenant + "'",
+      return Error::badInput("groups",
+                             "group '" + g + "' does not exist in tenant '" + s.tenant + "'",
                              "UNKNOWN_GROUP");
   }
   if (s.expiresAt != 0 && s.expiresAt <= now)
@@ -74,15 +76,18 @@ Result<IssuedKey> KeyService::issue(const Principal& p, const KeySpec& in) {
     if (!s.clientId.empty()) {
       auto c = tx.catalog().findClient(s.clientId);
       if (!c || !p.seesTenant(c->tenant)) {
-        err = Error::badInput("clientId", "client '" + s.clientId + "' does not exist", "UNKNOWN_CLIENT");
+        err = Error::badInput("clientId", "client '" + s.clientId + "' does not exist",
+                              "UNKNOWN_CLIENT");
         return;
       }
       if (!s.tenant.empty() && s.tenant != c->tenant) {
-        err = Error::badInput("tenant", "tenant differs from the client's tenant '" + c->tenant + "'");
+        err = Error::badInput("tenant",
+                              "tenant differs from the client's tenant '" + c->tenant + "'");
         return;
       }
       if (!c->active) {
-        err = Error::unprocessable("CLIENT_INACTIVE", "client '" + c->id + "' is not active", "clientId");
+        err = Error::unprocessable("CLIENT_INACTIVE", "client '" + c->id + "' is not active",
+                                   "clientId");
         return;
       }
       s.tenant = c->tenant;
@@ -144,7 +149,8 @@ Key KeyService::withLiveUsage(Key k) const {
   return k;
 }
 
-Result<Key> KeyService::findVisible(Transaction& tx, const Principal& p, const std::string& id) const {
+Result<Key> KeyService::findVisible(Transaction& tx, const Principal& p,
+                                    const std::string& id) const {
   auto k = tx.keys().find(id);
   if (!k || !p.seesTenant(k->tenant)) return Error::notFound("key", id);
   return std::move(*k);
@@ -160,7 +166,8 @@ Result<Key> KeyService::get(const Principal& p, const std::string& id) {
 Result<std::vector<Key>> KeyService::list(const Principal& p, const KeyFilter& in) {
   KeyFilter f = in;
   if (!f.tenant.empty() && !p.seesTenant(f.tenant))
-    return Error::forbidden("TENANT_FORBIDDEN", "this token may not read tenant '" + f.tenant + "'");
+    return Error::forbidden("TENANT_FORBIDDEN",
+                            "this token may not read tenant '" + f.tenant + "'");
   if (f.tenant.empty()) f.tenant = p.tenant;
   auto wanted = f.state;
   f.state.reset();  // stored states may lag time-driven ones: filter on the effective state
@@ -198,10 +205,12 @@ Result<Key> KeyService::change(const Principal& p, const std::string& id, const 
   return withLiveUsage(k);
 }
 
-Result<Key> KeyService::disable(const Principal& p, const std::string& id, const std::string& reason) {
+Result<Key> KeyService::disable(const Principal& p, const std::string& id,
+                                const std::string& reason) {
   return change(p, id, "key.disable", [&](Key& k, int64_t now) -> std::optional<Error> {
     KeyState eff = k.effectiveState(now);
-    if (eff != KeyState::Active && eff != KeyState::Scheduled) return stateConflict(k, eff, "disable");
+    if (eff != KeyState::Active && eff != KeyState::Scheduled)
+      return stateConflict(k, eff, "disable");
     k.state = KeyState::Disabled;
     if (!reason.empty()) k.revokeReason = reason;
     return std::nullopt;
@@ -234,7 +243,8 @@ Result<Key> KeyService::revoke(const Principal& p, const std::string& id, const 
   });
 }
 
-Result<IssuedKey> KeyService::rotate(const Principal& p, const std::string& id, int64_t graceSeconds) {
+Result<IssuedKey> KeyService::rotate(const Principal& p, const std::string& id,
+                                     int64_t graceSeconds) {
   if (graceSeconds < 0 || graceSeconds > 366LL * 86400)
     return Error::badInput("graceSeconds", "graceSeconds must be between 0 and 31622400");
   // Hand this instance's leased units back first, so the store holds the whole remaining quota
@@ -273,8 +283,9 @@ Result<IssuedKey> KeyService::rotate(const Principal& p, const std::string& id, 
     k.id = Ids::make("key");
     k.digest = m.digest;
     k.start = m.start;
-    k.state = old.state == KeyState::Disabled ? KeyState::Disabled
-                                                : (old.effectiveAt > now ? KeyState::Scheduled : KeyState::Active);
+    k.state = old.state == KeyState::Disabled
+                  ? KeyState::Disabled
+                  : (old.effectiveAt > now ? KeyState::Scheduled : KeyState::Active);
     k.remaining = ownerKey ? ownerKey->remaining : old.remaining;
     k.refilledAt = ownerKey ? ownerKey->refilledAt : old.refilledAt;
     k.quotaKeyId.clear();
@@ -312,8 +323,11 @@ Result<IssuedKey> KeyService::rotate(const Principal& p, const std::string& id, 
     tx.keys().updateDefinition(old);
     changed.push_back(old);
     audit(tx, p, "key.rotate", old,
-          "{\"newKeyId\":" + JsonText::quoted(k.id) + ",\"graceSeconds\":" + std::to_string(graceSeconds) + "}");
-    audit(tx, p, "key.issue", k, "{\"start\":" + JsonText::quoted(k.start) + ",\"rotatedFrom\":" + JsonText::quoted(old.id) + "}");
+          "{\"newKeyId\":" + JsonText::quoted(k.id) +
+              ",\"graceSeconds\":" + std::to_string(graceSeconds) + "}");
+    audit(tx, p, "key.issue", k,
+          "{\"start\":" + JsonText::quoted(k.start) +
+              ",\"rotatedFrom\":" + JsonText::quoted(old.id) + "}");
     out.key = k;
     out.plaintext = std::move(m.plaintext);
     tx.afterCommit([this, k, changed] {
@@ -339,7 +353,8 @@ Result<std::vector<Key>> KeyService::listTenantKeys(const Principal& p, const st
   return out;
 }
 
-Result<Key> KeyService::getTenantKey(const Principal& p, const std::string& tenant, const std::string& id) {
+Result<Key> KeyService::getTenantKey(const Principal& p, const std::string& tenant,
+                                     const std::string& id) {
   auto t = CatalogService::tenantFor(p, tenant);
   if (!t) return t.error();
   auto k = get(p, id);
@@ -348,7 +363,8 @@ Result<Key> KeyService::getTenantKey(const Principal& p, const std::string& tena
   return k;
 }
 
-Status KeyService::deleteTenantKey(const Principal& p, const std::string& tenant, const std::string& id) {
+Status KeyService::deleteTenantKey(const Principal& p, const std::string& tenant,
+                                   const std::string& id) {
   auto k = getTenantKey(p, tenant, id);
   if (!k) return k.error();
   auto r = revoke(p, id, "deleted", 0);

@@ -28,7 +28,8 @@ class KeyService {
   Result<Key> disable(const Principal& p, const std::string& id, const std::string& reason);
   Result<Key> enable(const Principal& p, const std::string& id);
   // `at` in the future plans the revocation; 0 or the past revokes now.
-  Result<Key> revoke(const Principal& p, const std::string& id, const std::string& reason, int64_t at);
+  Result<Key> revoke(const Principal& p, const std::string& id, const std::string& reason,
+                     int64_t at);
   // A new key with the same rights and quota; the old one stays valid `graceSeconds`.
   Result<IssuedKey> rotate(const Principal& p, const std::string& id, int64_t graceSeconds);
 

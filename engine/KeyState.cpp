@@ -4,11 +4,16 @@ namespace keywarden::engine {
 
 std::string_view keyStateName(KeyState s) {
   switch (s) {
-    case KeyState::Scheduled: return "SCHEDULED";
-    case KeyState::Active: return "ACTIVE";
-    case KeyState::Disabled: return "DISABLED";
-    case KeyState::Expired: return "EXPIRED";
-    case KeyState::Revoked: return "REVOKED";
+    case KeyState::Scheduled:
+      return "SCHEDULED";
+    case KeyState::Active:
+      return "ACTIVE";
+    case KeyState::Disabled:
+      return "DISABLED";
+    case KeyState::Expired:
+      return "EXPIRED";
+    case KeyState::Revoked:
+      return "REVOKED";
   }
   return "ACTIVE";
 }

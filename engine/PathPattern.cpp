@@ -26,7 +26,8 @@ bool PathPattern::validate(std::string_view p, std::string& why) {
     return false;
   }
   size_t star = p.find('*');
-  if (star != std::string_view::npos && (star != p.size() - 1 || (p.size() > 1 && p[star - 1] != '/'))) {
+  if (star != std::string_view::npos &&
+      (star != p.size() - 1 || (p.size() > 1 && p[star - 1] != '/'))) {
     why = "'*' is allowed only as the whole last segment";
     return false;
   }
@@ -75,8 +76,10 @@ bool PathPattern::matches(std::string_view path) const {
       return false;
     }
     const Segment& seg = _segments[index++];
-    if (seg.kind == Segment::Param) ok = !s.empty();
-    else ok = s == seg.text;
+    if (seg.kind == Segment::Param)
+      ok = !s.empty();
+    else
+      ok = s == seg.text;
     return ok;
   });
   if (!ok) return false;

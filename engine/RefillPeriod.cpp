@@ -7,8 +7,10 @@ namespace keywarden::engine {
 int64_t RefillPeriod::startOf(RefillInterval interval, int64_t now) {
   constexpr int64_t day = 86'400'000;
   switch (interval) {
-    case RefillInterval::None: return 0;
-    case RefillInterval::Daily: return now - ((now % day) + day) % day;
+    case RefillInterval::None:
+      return 0;
+    case RefillInterval::Daily:
+      return now - ((now % day) + day) % day;
     case RefillInterval::Monthly: {
       time_t secs = static_cast<time_t>(now / 1000);
       struct tm tm {};

@@ -12,8 +12,8 @@ namespace keywarden::engine {
 template <typename T>
 class Result {
  public:
-  Result(T value) : _v(std::move(value)) {}       // NOLINT: implicit by design
-  Result(Error error) : _v(std::move(error)) {}   // NOLINT: implicit by design
+  Result(T value) : _v(std::move(value)) {}      // NOLINT: implicit by design
+  Result(Error error) : _v(std::move(error)) {}  // NOLINT: implicit by design
 
   bool ok() const { return std::holds_alternative<T>(_v); }
   explicit operator bool() const { return ok(); }
@@ -29,6 +29,8 @@ class Result {
 // Success without a value.
 struct Unit {};
 using Status = Result<Unit>;
-inline Status okStatus() { return Unit{}; }
+inline Status okStatus() {
+  return Unit{};
+}
 
 }  // namespace keywarden::engine

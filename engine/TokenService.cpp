@@ -44,7 +44,8 @@ bool TokenService::bootstrapAdmin(const std::string& plaintext) {
     t.name = "bootstrap";
     t.createdAt = _clock.nowMs();
     tx.tokens().insert(t);
-    tx.audit().append({t.createdAt, "bootstrap", "token.create", "token", t.id, "", "{\"role\":\"admin\"}"});
+    tx.audit().append(
+        {t.createdAt, "bootstrap", "token.create", "token", t.id, "", "{\"role\":\"admin\"}"});
     created = true;
   });
   return created;

@@ -10,9 +10,13 @@ namespace keywarden::engine {
 UsageFlusher::UsageFlusher(KeyCache& cache, Store& store, int64_t intervalMs)
     : _cache(cache), _store(store), _intervalMs(intervalMs) {}
 
-UsageFlusher::~UsageFlusher() { stop(); }
+UsageFlusher::~UsageFlusher() {
+  stop();
+}
 
-void UsageFlusher::start() { _thread = std::thread([this] { run(); }); }
+void UsageFlusher::start() {
+  _thread = std::thread([this] { run(); });
+}
 
 void UsageFlusher::stop() {
   {

@@ -12,7 +12,8 @@ std::optional<Error> Validation::name(const std::string& f, const std::string& v
 
 std::optional<Error> Validation::id(const std::string& f, const std::string& v) {
   if (!Ids::valid(v))
-    return Error::badInput(f, f + " must be 1-64 characters of letters, digits, '.', '_', ':' or '-'");
+    return Error::badInput(f,
+                           f + " must be 1-64 characters of letters, digits, '.', '_', ':' or '-'");
   return std::nullopt;
 }
 
@@ -25,7 +26,8 @@ std::optional<Error> Validation::tenant(const std::string& f, const std::string&
 std::optional<Error> Validation::email(const std::string& f, const std::string& v) {
   auto at = v.find('@');
   if (v.size() > 254 || at == std::string::npos || at == 0 || at + 1 >= v.size() ||
-      v.find_first_of(" \t\r\n<>,;\"") != std::string::npos || v.find('@', at + 1) != std::string::npos)
+      v.find_first_of(" \t\r\n<>,;\"") != std::string::npos ||
+      v.find('@', at + 1) != std::string::npos)
     return Error::badInput(f, f + " is not an e-mail address");
   return std::nullopt;
 }
@@ -39,7 +41,8 @@ std::optional<Error> Validation::token(const std::string& f, const std::string& 
 std::optional<Error> Validation::scopes(const std::string& f, const std::vector<std::string>& v) {
   if (v.size() > 256) return Error::badInput(f, f + " holds more than 256 scopes");
   for (const auto& s : v)
-    if (auto e = token(f, s)) return Error::badInput(f, "each scope " + e->message.substr(f.size() + 1));
+    if (auto e = token(f, s))
+      return Error::badInput(f, "each scope " + e->message.substr(f.size() + 1));
   return std::nullopt;
 }
 

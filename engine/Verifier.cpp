@@ -7,14 +7,19 @@ namespace keywarden::engine {
 Verifier::Verifier(KeyCache& cache, QuotaSource& quota, const Clock& clock, int64_t leaseBlock)
     : _cache(cache), _quota(quota), _clock(clock), _leaseBlock(leaseBlock) {}
 
-VerifyCode Verifier::judge(const VerifyRequest& r, const Key& k, const Snapshot& snap,
-                           KeyEntry& e, int64_t now, VerifyResult& out) {
+VerifyCode Verifier::judge(const VerifyRequest& r, const Key& k, const Snapshot& snap, KeyEntry& e,
+                           int64_t now, VerifyResult& out) {
   switch (k.effectiveState(now)) {
-    case KeyState::Revoked: return VerifyCode::Revoked;
-    case KeyState::Expired: return VerifyCode::Expired;
-    case KeyState::Disabled: return VerifyCode::Disabled;
-    case KeyState::Scheduled: return VerifyCode::NotYetActive;
-    case KeyState::Active: break;
+    case KeyState::Revoked:
+      return VerifyCode::Revoked;
+    case KeyState::Expired:
+      return VerifyCode::Expired;
+    case KeyState::Disabled:
+      return VerifyCode::Disabled;
+    case KeyState::Scheduled:
+      return VerifyCode::NotYetActive;
+    case KeyState::Active:
+      break;
   }
   if (!k.clientId.empty()) {
     if (!snap.clientKnown || !snap.client.active) return VerifyCode::Disabled;

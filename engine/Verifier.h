@@ -29,8 +29,8 @@ struct VerifyResult {
   VerifyCode code = VerifyCode::Malformed;
   std::shared_ptr<const Key> key;  // set once the key is found
   std::string clientType;
-  int64_t remaining = -1;     // -1: unlimited
-  int64_t retryAfterMs = 0;   // RATE_LIMITED only
+  int64_t remaining = -1;    // -1: unlimited
+  int64_t retryAfterMs = 0;  // RATE_LIMITED only
 };
 
 // The gateway check (contract §4 "Validation"): answers from memory only. The store is reached

@@ -14,7 +14,9 @@ class Dialect {
   DialectKind kind() const { return _kind; }
   // Starts a transaction that will write: takes SQLite's write lock up front, so a
   // read-then-write never fails half-way with "database is locked".
-  std::string beginWrite() const { return _kind == DialectKind::SQLite ? "BEGIN IMMEDIATE" : "BEGIN"; }
+  std::string beginWrite() const {
+    return _kind == DialectKind::SQLite ? "BEGIN IMMEDIATE" : "BEGIN";
+  }
   std::string beginRead() const { return "BEGIN"; }
   // Appended to a SELECT that reads a row about to be updated.
   std::string forUpdate() const { return _kind == DialectKind::SQLite ? "" : " FOR UPDATE"; }

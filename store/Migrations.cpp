@@ -26,15 +26,19 @@ const std::vector<Migrations::Migration>& Migrations::all() {
            "CREATE TABLE api_groups (id TEXT PRIMARY KEY, tenant TEXT NOT NULL, name TEXT NOT NULL,"
            " api_ids TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)",
            "CREATE INDEX api_groups_tenant ON api_groups (tenant)",
-           "CREATE TABLE api_keys (id TEXT PRIMARY KEY, tenant TEXT NOT NULL, client_id TEXT NOT NULL,"
-           " name TEXT NOT NULL, digest TEXT NOT NULL UNIQUE, start TEXT NOT NULL, state TEXT NOT NULL,"
+           "CREATE TABLE api_keys (id TEXT PRIMARY KEY, tenant TEXT NOT NULL, client_id TEXT NOT "
+           "NULL,"
+           " name TEXT NOT NULL, digest TEXT NOT NULL UNIQUE, start TEXT NOT NULL, state TEXT NOT "
+           "NULL,"
            " scopes TEXT NOT NULL, api_ids TEXT NOT NULL, group_ids TEXT NOT NULL,"
            " effective_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, quota BIGINT NOT NULL,"
            " remaining BIGINT NOT NULL, quota_key_id TEXT NOT NULL, refill_amount BIGINT NOT NULL,"
-           " refill_interval TEXT NOT NULL, refilled_at BIGINT NOT NULL, rate_limit BIGINT NOT NULL,"
+           " refill_interval TEXT NOT NULL, refilled_at BIGINT NOT NULL, rate_limit BIGINT NOT "
+           "NULL,"
            " rate_window_ms BIGINT NOT NULL, meta TEXT NOT NULL, created_at BIGINT NOT NULL,"
            " updated_at BIGINT NOT NULL, last_used_at BIGINT NOT NULL, usage_valid BIGINT NOT NULL,"
-           " usage_rejected BIGINT NOT NULL, revoke_at BIGINT NOT NULL, revoke_reason TEXT NOT NULL,"
+           " usage_rejected BIGINT NOT NULL, revoke_at BIGINT NOT NULL, revoke_reason TEXT NOT "
+           "NULL,"
            " rotated_to TEXT NOT NULL, application_id TEXT NOT NULL, version BIGINT NOT NULL)",
            "CREATE INDEX api_keys_tenant ON api_keys (tenant)",
            "CREATE INDEX api_keys_client ON api_keys (client_id)",

@@ -21,7 +21,9 @@ std::vector<std::string> Sql::list(Poco::Data::RecordSet& rs, const std::string&
   return parseList(str(rs, col));
 }
 
-std::string Sql::listText(const std::vector<std::string>& v) { return engine::JsonText::array(v); }
+std::string Sql::listText(const std::vector<std::string>& v) {
+  return engine::JsonText::array(v);
+}
 
 std::vector<std::string> Sql::parseList(const std::string& json) {
   std::vector<std::string> out;

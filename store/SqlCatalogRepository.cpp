@@ -40,8 +40,11 @@ void deleteById(Poco::Data::Session& s, const std::string& table, std::string id
   s << "DELETE FROM " + table + " WHERE id = $1", use(id), now;
 }
 
-const char* kClientCols = "SELECT id, tenant, name, client_type, contact_email, active, created_at, updated_at FROM clients";
-const char* kApiCols = "SELECT id, tenant, name, method, path, scopes, created_at, updated_at FROM apis";
+const char* kClientCols =
+    "SELECT id, tenant, name, client_type, contact_email, active, created_at, updated_at FROM "
+    "clients";
+const char* kApiCols =
+    "SELECT id, tenant, name, method, path, scopes, created_at, updated_at FROM apis";
 const char* kGroupCols = "SELECT id, tenant, name, api_ids, created_at, updated_at FROM api_groups";
 
 engine::Client clientOf(RecordSet& rs) {
@@ -96,10 +99,13 @@ void SqlCatalogRepository::updateClient(const engine::Client& c0) {
   Poco::Int64 active = c.active ? 1 : 0, updated = c.updatedAt;
   _s << "UPDATE clients SET name = $1, client_type = $2, contact_email = $3, active = $4,"
         " updated_at = $5 WHERE id = $6",
-      use(c.name), use(c.clientType), use(c.contactEmail), use(active), use(updated), use(c.id), now;
+      use(c.name), use(c.clientType), use(c.contactEmail), use(active), use(updated), use(c.id),
+      now;
 }
 
-void SqlCatalogRepository::deleteClient(const std::string& id) { deleteById(_s, "clients", id); }
+void SqlCatalogRepository::deleteClient(const std::string& id) {
+  deleteById(_s, "clients", id);
+}
 
 std::optional<engine::Client> SqlCatalogRepository::findClient(const std::string& id) {
   return first(select<engine::Client>(_s, kClientCols, "id", id.empty() ? "\x01" : id, clientOf));
@@ -123,11 +129,14 @@ void SqlCatalogRepository::updateApi(const engine::ApiDef& a0) {
   engine::ApiDef a = a0;
   std::string scopes = Sql::listText(a.scopes);
   Poco::Int64 updated = a.updatedAt;
-  _s << "UPDATE apis SET name = $1, method = $2, path = $3, scopes = $4, updated_at = $5 WHERE id = $6",
+  _s << "UPDATE apis SET name = $1, method = $2, path = $3, scopes = $4, updated_at = $5 WHERE id "
+        "= $6",
       use(a.name), use(a.method), use(a.path), use(scopes), use(updated), use(a.id), now;
 }
 
-void SqlCatalogRepository::deleteApi(const std::string& id) { deleteById(_s, "apis", id); }
+void SqlCatalogRepository::deleteApi(const std::string& id) {
+  deleteById(_s, "apis", id);
+}
 
 std::optional<engine::ApiDef> SqlCatalogRepository::findApi(const std::string& id) {
   return first(select<engine::ApiDef>(_s, kApiCols, "id", id.empty() ? "\x01" : id, apiOf));
@@ -154,7 +163,9 @@ void SqlCatalogRepository::updateGroup(const engine::Group& g0) {
       use(apis), use(updated), use(g.id), now;
 }
 
-void SqlCatalogRepository::deleteGroup(const std::string& id) { deleteById(_s, "api_groups", id); }
+void SqlCatalogRepository::deleteGroup(const std::string& id) {
+  deleteById(_s, "api_groups", id);
+}
 
 std::optional<engine::Group> SqlCatalogRepository::findGroup(const std::string& id) {
   return first(select<engine::Group>(_s, kGroupCols, "id", id.empty() ? "\x01" : id, groupOf));

@@ -24,9 +24,12 @@ const char* kCols =
 
 std::string intervalText(engine::RefillInterval i) {
   switch (i) {
-    case engine::RefillInterval::Daily: return "daily";
-    case engine::RefillInterval::Monthly: return "monthly";
-    default: return "";
+    case engine::RefillInterval::Daily:
+      return "daily";
+    case engine::RefillInterval::Monthly:
+      return "monthly";
+    default:
+      return "";
   }
 }
 
@@ -99,7 +102,8 @@ void SqlKeyRepository::insert(const engine::Key& k0) {
         " refill_interval, refilled_at, rate_limit, rate_window_ms, meta, created_at, updated_at,"
         " last_used_at, usage_valid, usage_rejected, revoke_at, revoke_reason, rotated_to,"
         " application_id, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
-        " $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)",
+        " $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, "
+        "$31)",
       use(k.id), use(k.tenant), use(k.clientId), use(k.name), use(digest), use(k.start), use(state),
       use(scopes), use(apis), use(groups), use(eff), use(exp), use(quota), use(rem),
       use(k.quotaKeyId), use(refill), use(interval), use(refilled), use(rate), use(window),
@@ -131,7 +135,8 @@ void SqlKeyRepository::updateDefinition(const engine::Key& k0) {
 void SqlKeyRepository::adjustRemaining(const std::string& id0, int64_t delta0) {
   std::string id = id0;
   Poco::Int64 delta = delta0;
-  _s << "UPDATE api_keys SET remaining = CASE WHEN remaining + $1 < 0 THEN 0 ELSE remaining + $1 END"
+  _s << "UPDATE api_keys SET remaining = CASE WHEN remaining + $1 < 0 THEN 0 ELSE remaining + $1 "
+        "END"
         " WHERE id = $2",
       use(delta), use(id), now;
 }
@@ -168,7 +173,8 @@ engine::QuotaLease SqlKeyRepository::leaseQuota(const std::string& id0, int64_t 
   std::string id = id0;
   Poco::Int64 remaining = 0, refilledAt = 0, refillAmount = 0;
   std::string interval;
-  _s << "SELECT remaining, refilled_at, refill_amount, refill_interval FROM api_keys WHERE id = $1" +
+  _s << "SELECT remaining, refilled_at, refill_amount, refill_interval FROM api_keys WHERE id = "
+        "$1" +
             _d.forUpdate(),
       use(id), into(remaining), into(refilledAt), into(refillAmount), into(interval), now;
   engine::QuotaLease l;
@@ -196,7 +202,8 @@ void SqlKeyRepository::addUsage(const std::vector<engine::UsageDelta>& deltas) {
   for (const auto& d : deltas) {
     std::string id = d.keyId;
     Poco::Int64 valid = d.valid, rejected = d.rejected, used = d.lastUsedAt;
-    _s << "UPDATE api_keys SET usage_valid = usage_valid + $1, usage_rejected = usage_rejected + $2,"
+    _s << "UPDATE api_keys SET usage_valid = usage_valid + $1, usage_rejected = usage_rejected + "
+          "$2,"
           " last_used_at = CASE WHEN last_used_at < $3 THEN $3 ELSE last_used_at END WHERE id = $4",
         use(valid), use(rejected), use(used), use(id), now;
   }

@@ -15,8 +15,8 @@ void SqlTokenRepository::insert(const engine::AccessToken& t0) {
   Poco::Int64 created = t.createdAt, revoked = t.revokedAt;
   _s << "INSERT INTO access_tokens (id, digest, role, tenant, email, name, created_at, revoked_at)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-      use(t.id), use(t.digestHex), use(role), use(t.tenant), use(t.email), use(t.name), use(created),
-      use(revoked), now;
+      use(t.id), use(t.digestHex), use(role), use(t.tenant), use(t.email), use(t.name),
+      use(created), use(revoked), now;
 }
 
 std::optional<engine::AccessToken> SqlTokenRepository::findByDigest(const std::string& d0) {
@@ -43,7 +43,8 @@ std::optional<engine::AccessToken> SqlTokenRepository::findByDigest(const std::s
 int64_t SqlTokenRepository::countActive(engine::Role r) {
   std::string role(engine::roleName(r));
   Poco::Int64 n = 0;
-  _s << "SELECT COUNT(*) FROM access_tokens WHERE role = $1 AND revoked_at = 0", use(role), into(n), now;
+  _s << "SELECT COUNT(*) FROM access_tokens WHERE role = $1 AND revoked_at = 0", use(role), into(n),
+      now;
   return n;
 }
 

@@ -17,13 +17,16 @@ class CatalogApiTest : public Fixture {
 
  public:
   void clientsCreateReadPatchListDelete() {
-    HttpResponse c = admin("POST", "/v1/clients", R"({"id":"shop","name":"Shop","clientType":"web","contactEmail":"ops@shop.test"})");
+    HttpResponse c =
+        admin("POST", "/v1/clients",
+              R"({"id":"shop","name":"Shop","clientType":"web","contactEmail":"ops@shop.test"})");
     CPPUNIT_ASSERT_EQUAL_MESSAGE(c.body, 201, c.status);
     CPPUNIT_ASSERT_EQUAL(std::string("default"), c.json()->getValue<std::string>("tenant"));
     CPPUNIT_ASSERT(c.json()->getValue<bool>("active"));
     HttpResponse g = admin("GET", "/v1/clients/shop");
     CPPUNIT_ASSERT_EQUAL(200, g.status);
-    CPPUNIT_ASSERT_EQUAL(std::string("ops@shop.test"), g.json()->getValue<std::string>("contactEmail"));
+    CPPUNIT_ASSERT_EQUAL(std::string("ops@shop.test"),
+                         g.json()->getValue<std::string>("contactEmail"));
     HttpResponse p = admin("PATCH", "/v1/clients/shop", R"({"name":"Shop 2","active":false})");
     CPPUNIT_ASSERT_EQUAL_MESSAGE(p.body, 200, p.status);
     CPPUNIT_ASSERT_EQUAL(std::string("Shop 2"), p.json()->getValue<std::string>("name"));
@@ -43,8 +46,10 @@ class CatalogApiTest : public Fixture {
     HttpResponse dup = admin("POST", "/v1/clients", R"({"id":"a","name":"A again"})");
     CPPUNIT_ASSERT_EQUAL(409, dup.status);
     CPPUNIT_ASSERT_EQUAL(std::string("DUPLICATE_ID"), dup.errorCode());
-    CPPUNIT_ASSERT_EQUAL(std::string("id"), dup.json()->getObject("error")->getValue<std::string>("field"));
-    for (const char* path : {"/v1/clients/nope", "/v1/apis/nope", "/v1/groups/nope", "/v1/keys/nope"}) {
+    CPPUNIT_ASSERT_EQUAL(std::string("id"),
+                         dup.json()->getObject("error")->getValue<std::string>("field"));
+    for (const char* path :
+         {"/v1/clients/nope", "/v1/apis/nope", "/v1/groups/nope", "/v1/keys/nope"}) {
       HttpResponse r = admin("GET", path);
       CPPUNIT_ASSERT_EQUAL_MESSAGE(path, 404, r.status);
       CPPUNIT_ASSERT_EQUAL(std::string("NOT_FOUND"), r.errorCode());
@@ -54,26 +59,35 @@ class CatalogApiTest : public Fixture {
   }
 
   void apisValidatePathAndMethod() {
-    HttpResponse a = admin("POST", "/v1/apis", R"({"id":"orders","name":"Orders","method":"get","path":"/orders/{id}/*","scopes":["orders:read"]})");
+    HttpResponse a = admin(
+        "POST", "/v1/apis",
+        R"({"id":"orders","name":"Orders","method":"get","path":"/orders/{id}/*","scopes":["orders:read"]})");
     CPPUNIT_ASSERT_EQUAL_MESSAGE(a.body, 201, a.status);
     CPPUNIT_ASSERT_EQUAL(std::string("GET"), a.json()->getValue<std::string>("method"));
-    HttpResponse badPath = admin("POST", "/v1/apis", R"({"name":"x","method":"GET","path":"/a/*/b"})");
+    HttpResponse badPath =
+        admin("POST", "/v1/apis", R"({"name":"x","method":"GET","path":"/a/*/b"})");
     CPPUNIT_ASSERT_EQUAL(400, badPath.status);
-    CPPUNIT_ASSERT_EQUAL(std::string("path"), badPath.json()->getObject("error")->getValue<std::string>("field"));
-    HttpResponse badMethod = admin("POST", "/v1/apis", R"({"name":"x","method":"FETCH","path":"/a"})");
-    CPPUNIT_ASSERT_EQUAL(std::string("method"), badMethod.json()->getObject("error")->getValue<std::string>("field"));
-    HttpResponse badScope = admin("POST", "/v1/apis", R"({"name":"x","path":"/a","scopes":["has space"]})");
+    CPPUNIT_ASSERT_EQUAL(std::string("path"),
+                         badPath.json()->getObject("error")->getValue<std::string>("field"));
+    HttpResponse badMethod =
+        admin("POST", "/v1/apis", R"({"name":"x","method":"FETCH","path":"/a"})");
+    CPPUNIT_ASSERT_EQUAL(std::string("method"),
+                         badMethod.json()->getObject("error")->getValue<std::string>("field"));
+    HttpResponse badScope =
+        admin("POST", "/v1/apis", R"({"name":"x","path":"/a","scopes":["has space"]})");
     CPPUNIT_ASSERT_EQUAL(400, badScope.status);
     HttpResponse patched = admin("PATCH", "/v1/apis/orders", R"({"path":"/v2/orders/{id}"})");
     CPPUNIT_ASSERT_EQUAL(200, patched.status);
-    CPPUNIT_ASSERT_EQUAL(std::string("/v2/orders/{id}"), patched.json()->getValue<std::string>("path"));
+    CPPUNIT_ASSERT_EQUAL(std::string("/v2/orders/{id}"),
+                         patched.json()->getValue<std::string>("path"));
   }
 
   void groupsReferOnlyToExistingApis() {
     admin("POST", "/v1/apis", R"({"id":"a1","name":"A1","path":"/a"})");
     HttpResponse g = admin("POST", "/v1/groups", R"({"id":"g1","name":"G1","apis":["a1"]})");
     CPPUNIT_ASSERT_EQUAL_MESSAGE(g.body, 201, g.status);
-    HttpResponse bad = admin("POST", "/v1/groups", R"({"id":"g2","name":"G2","apis":["a1","ghost"]})");
+    HttpResponse bad =
+        admin("POST", "/v1/groups", R"({"id":"g2","name":"G2","apis":["a1","ghost"]})");
     CPPUNIT_ASSERT_EQUAL(400, bad.status);
     CPPUNIT_ASSERT_EQUAL(std::string("UNKNOWN_API"), bad.errorCode());
     CPPUNIT_ASSERT_EQUAL(404, admin("GET", "/v1/groups/g2").status);  // nothing half-written
@@ -90,8 +104,10 @@ class CatalogApiTest : public Fixture {
     CPPUNIT_ASSERT_EQUAL(std::string("API_IN_USE"), inGroup.errorCode());
     auto [id, key] = newKey(R"({"clientId":"c1","name":"k","groups":["g1"]})");
     CPPUNIT_ASSERT_EQUAL(std::string("GROUP_IN_USE"), admin("DELETE", "/v1/groups/g1").errorCode());
-    CPPUNIT_ASSERT_EQUAL(std::string("CLIENT_HAS_KEYS"), admin("DELETE", "/v1/clients/c1").errorCode());
-    CPPUNIT_ASSERT_EQUAL(200, admin("POST", "/v1/keys/" + id + "/revoke", R"({"reason":"done"})").status);
+    CPPUNIT_ASSERT_EQUAL(std::string("CLIENT_HAS_KEYS"),
+                         admin("DELETE", "/v1/clients/c1").errorCode());
+    CPPUNIT_ASSERT_EQUAL(
+        200, admin("POST", "/v1/keys/" + id + "/revoke", R"({"reason":"done"})").status);
     CPPUNIT_ASSERT_EQUAL(204, admin("DELETE", "/v1/groups/g1").status);
     CPPUNIT_ASSERT_EQUAL(204, admin("DELETE", "/v1/apis/a1").status);
     CPPUNIT_ASSERT_EQUAL(204, admin("DELETE", "/v1/clients/c1").status);
@@ -106,18 +122,21 @@ class CatalogApiTest : public Fixture {
     expect(admin("POST", "/v1/clients", R"({"id":"x","name":)"), 400, "INVALID_JSON");
     expect(admin("POST", "/v1/clients", R"(["not","an","object"])"), 400, "INVALID_JSON");
     expect(admin("POST", "/v1/clients", R"({"id":"x","name":42})"), 400, "INVALID_FIELD");
-    expect(admin("POST", "/v1/clients", R"({"id":"x","name":"X","actve":true})"), 400, "UNKNOWN_FIELD");
+    expect(admin("POST", "/v1/clients", R"({"id":"x","name":"X","actve":true})"), 400,
+           "UNKNOWN_FIELD");
     expect(admin("POST", "/v1/clients", R"({"id":"x"})"), 400, "MISSING_FIELD");
     expect(admin("POST", "/v1/clients", R"({"id":"has space","name":"X"})"), 400, "INVALID_FIELD");
-    expect(admin("POST", "/v1/clients", R"({"name":"X","contactEmail":"not-an-email"})"), 400, "INVALID_FIELD");
+    expect(admin("POST", "/v1/clients", R"({"name":"X","contactEmail":"not-an-email"})"), 400,
+           "INVALID_FIELD");
     expect(admin("POST", "/v1/clients", ""), 400, "MISSING_BODY");
-    HttpResponse form = server->client().request("POST", "/v1/clients", "id=x&name=y",
-                                                 {{"Authorization", "Bearer " + server->adminToken()}},
-                                                 "application/x-www-form-urlencoded");
+    HttpResponse form = server->client().request(
+        "POST", "/v1/clients", "id=x&name=y", {{"Authorization", "Bearer " + server->adminToken()}},
+        "application/x-www-form-urlencoded");
     expect(form, 415, "UNSUPPORTED_MEDIA_TYPE");
     std::string huge = R"({"id":"x","name":")" + std::string(2 << 20, 'a') + "\"}";
     expect(admin("POST", "/v1/clients", huge), 413, "BODY_TOO_LARGE");
-    CPPUNIT_ASSERT_EQUAL(0u, static_cast<unsigned>(admin("GET", "/v1/clients").json()->getArray("clients")->size()));
+    CPPUNIT_ASSERT_EQUAL(
+        0u, static_cast<unsigned>(admin("GET", "/v1/clients").json()->getArray("clients")->size()));
   }
 
   void tokensAreCheckedForPresenceAndRole() {
@@ -138,18 +157,23 @@ class CatalogApiTest : public Fixture {
     HttpResponse own = as(acme, "POST", "/v1/clients", R"({"id":"acme-app","name":"Acme App"})");
     CPPUNIT_ASSERT_EQUAL_MESSAGE(own.body, 201, own.status);
     CPPUNIT_ASSERT_EQUAL(std::string("acme"), own.json()->getValue<std::string>("tenant"));
-    CPPUNIT_ASSERT_EQUAL(201, admin("POST", "/v1/clients", R"({"id":"globex-app","name":"G","tenant":"globex"})").status);
-    HttpResponse other = as(acme, "POST", "/v1/clients", R"({"id":"x","name":"X","tenant":"globex"})");
+    CPPUNIT_ASSERT_EQUAL(
+        201,
+        admin("POST", "/v1/clients", R"({"id":"globex-app","name":"G","tenant":"globex"})").status);
+    HttpResponse other =
+        as(acme, "POST", "/v1/clients", R"({"id":"x","name":"X","tenant":"globex"})");
     CPPUNIT_ASSERT_EQUAL(403, other.status);
     CPPUNIT_ASSERT_EQUAL(std::string("TENANT_FORBIDDEN"), other.errorCode());
     CPPUNIT_ASSERT_EQUAL(404, as(acme, "GET", "/v1/clients/globex-app").status);
     CPPUNIT_ASSERT_EQUAL(404, as(acme, "DELETE", "/v1/clients/globex-app").status);
     CPPUNIT_ASSERT_EQUAL(403, as(acme, "GET", "/v1/clients?tenant=globex").status);
     CPPUNIT_ASSERT_EQUAL(403, as(acme, "GET", "/v1/tenants/globex/apiKeys").status);
-    CPPUNIT_ASSERT_EQUAL(403, as(acme, "POST", "/v1/tenants/globex/apiKeys", R"({"name":"x"})").status);
+    CPPUNIT_ASSERT_EQUAL(403,
+                         as(acme, "POST", "/v1/tenants/globex/apiKeys", R"({"name":"x"})").status);
     auto list = as(acme, "GET", "/v1/clients").json()->getArray("clients");
     CPPUNIT_ASSERT_EQUAL(size_t(1), list->size());
-    CPPUNIT_ASSERT_EQUAL(size_t(2), admin("GET", "/v1/clients").json()->getArray("clients")->size());
+    CPPUNIT_ASSERT_EQUAL(size_t(2),
+                         admin("GET", "/v1/clients").json()->getArray("clients")->size());
   }
 
   void unknownRouteAndWrongMethod() {

@@ -47,9 +47,13 @@ class DurabilityTest : public Fixture {
     std::vector<std::string> keys;
     for (int i = 0; i < 5; ++i) keys.push_back(newKey().second);
     auto [rid, rotated] = newKey();
-    keys.push_back(admin("POST", "/v1/keys/" + rid + "/rotate", R"({"graceSeconds":5})").json()->getValue<std::string>("key"));
+    keys.push_back(admin("POST", "/v1/keys/" + rid + "/rotate", R"({"graceSeconds":5})")
+                       .json()
+                       ->getValue<std::string>("key"));
     keys.push_back(rotated);
-    keys.push_back(admin("POST", "/v1/tenants/acme/apiKeys", R"({"name":"t"})").json()->getValue<std::string>("key"));
+    keys.push_back(admin("POST", "/v1/tenants/acme/apiKeys", R"({"name":"t"})")
+                       .json()
+                       ->getValue<std::string>("key"));
     for (const auto& k : keys) verify(k);
     CPPUNIT_ASSERT_EQUAL(0, server->stop());
     std::string db = readFile(server->dbPath()) + readFile(server->dbPath() + "-wal");
@@ -57,7 +61,8 @@ class DurabilityTest : public Fixture {
     CPPUNIT_ASSERT(db.size() > 4096);
     for (const auto& k : keys) {
       std::string secretPart = k.substr(7);  // everything after the display start
-      CPPUNIT_ASSERT_MESSAGE("plaintext key in the database", db.find(secretPart) == std::string::npos);
+      CPPUNIT_ASSERT_MESSAGE("plaintext key in the database",
+                             db.find(secretPart) == std::string::npos);
       CPPUNIT_ASSERT_MESSAGE("plaintext key in the log", log.find(secretPart) == std::string::npos);
     }
     CPPUNIT_ASSERT(log.find(server->adminToken()) == std::string::npos);
@@ -71,9 +76,11 @@ class DurabilityTest : public Fixture {
       threads.emplace_back([&, t] {
         for (int i = 0; i < 15; ++i) {
           try {
-            HttpResponse r = admin("POST", "/v1/keys", R"({"clientId":"c1","name":"t)" + std::to_string(t) + "\"}");
+            HttpResponse r = admin("POST", "/v1/keys",
+                                   R"({"clientId":"c1","name":"t)" + std::to_string(t) + "\"}");
             (r.status == 201 ? created : failed)++;
-            HttpResponse v = server->client().request("POST", "/v1/keys/verify", R"({"key":")" + key + "\"}");
+            HttpResponse v =
+                server->client().request("POST", "/v1/keys/verify", R"({"key":")" + key + "\"}");
             if (v.body.find("\"VALID\"") != std::string::npos) valid++;
           } catch (...) {
             failed++;
@@ -89,7 +96,9 @@ class DurabilityTest : public Fixture {
   }
 
   void cacheFollowsEveryChangeImmediately() {
-    admin("POST", "/v1/apis", R"({"id":"orders","name":"O","method":"GET","path":"/orders/{id}","scopes":["orders:read"]})");
+    admin(
+        "POST", "/v1/apis",
+        R"({"id":"orders","name":"O","method":"GET","path":"/orders/{id}","scopes":["orders:read"]})");
     auto [id, key] = newKey(R"({"clientId":"c1","name":"k","scopes":["orders:read"]})");
     auto call = [&] { return verify(key, R"(,"method":"GET","path":"/orders/1")"); };
     CPPUNIT_ASSERT_EQUAL(std::string("VALID"), call());

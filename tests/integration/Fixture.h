@@ -19,7 +19,8 @@ class Fixture : public CppUnit::TestFixture {
   void tearDown() override { server.reset(); }
   virtual std::map<std::string, std::string> settings() { return {}; }
 
-  HttpResponse admin(const std::string& method, const std::string& path, const std::string& body = "") {
+  HttpResponse admin(const std::string& method, const std::string& path,
+                     const std::string& body = "") {
     return server->client().call(method, path, server->adminToken(), body);
   }
   HttpResponse as(const std::string& token, const std::string& method, const std::string& path,
@@ -29,14 +30,16 @@ class Fixture : public CppUnit::TestFixture {
   // Creates a key (and its client "c1" on first use); returns the creation response.
   HttpResponse issue(const std::string& body) {
     if (!clientMade) {
-      HttpResponse c = admin("POST", "/v1/clients", R"({"id":"c1","name":"Client One","clientType":"web"})");
+      HttpResponse c =
+          admin("POST", "/v1/clients", R"({"id":"c1","name":"Client One","clientType":"web"})");
       CPPUNIT_ASSERT_EQUAL_MESSAGE(c.body, 201, c.status);
       clientMade = true;
     }
     return admin("POST", "/v1/keys", body);
   }
   // Issues a key and returns {id, plaintext}.
-  std::pair<std::string, std::string> newKey(const std::string& body = R"({"clientId":"c1","name":"k"})") {
+  std::pair<std::string, std::string> newKey(
+      const std::string& body = R"({"clientId":"c1","name":"k"})") {
     HttpResponse r = issue(body);
     CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 201, r.status);
     auto j = r.json();
@@ -44,7 +47,8 @@ class Fixture : public CppUnit::TestFixture {
   }
   // POST /v1/keys/verify; returns the code.
   std::string verify(const std::string& key, const std::string& extra = "") {
-    HttpResponse r = server->client().request("POST", "/v1/keys/verify", R"({"key":")" + key + "\"" + extra + "}");
+    HttpResponse r = server->client().request("POST", "/v1/keys/verify",
+                                              R"({"key":")" + key + "\"" + extra + "}");
     CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 200, r.status);
     return r.json()->getValue<std::string>("code");
   }

@@ -12,7 +12,8 @@ class GatewayAuthTest : public Fixture {
   CPPUNIT_TEST_SUITE_END();
 
  public:
-  HttpResponse auth(const std::string& path, std::vector<std::pair<std::string, std::string>> headers,
+  HttpResponse auth(const std::string& path,
+                    std::vector<std::pair<std::string, std::string>> headers,
                     const std::string& method = "GET") {
     return server->client().request(method, path, "", headers);
   }
@@ -20,7 +21,8 @@ class GatewayAuthTest : public Fixture {
   void validKeyAnswers200WithIdentityHeaders() {
     // A key with scopes is restricted: it needs a registered API it holds, here everything.
     admin("POST", "/v1/apis", R"({"id":"all","name":"All","path":"/*","scopes":["a:read"]})");
-    auto [id, key] = newKey(R"({"clientId":"c1","name":"k","scopes":["a:read","b:read"],"quota":5})");
+    auto [id, key] =
+        newKey(R"({"clientId":"c1","name":"k","scopes":["a:read","b:read"],"quota":5})");
     HttpResponse r = auth("/v1/gateway/auth", {{"X-API-Key", key}});
     CPPUNIT_ASSERT_EQUAL(200, r.status);
     CPPUNIT_ASSERT_EQUAL(id, r.header("X-Keywarden-Key-Id"));
@@ -30,21 +32,29 @@ class GatewayAuthTest : public Fixture {
     CPPUNIT_ASSERT_EQUAL(std::string("VALID"), r.header("X-Keywarden-Code"));
     CPPUNIT_ASSERT_EQUAL(200, auth("/v1/gateway/auth", {{"apikey", key}}).status);
     CPPUNIT_ASSERT_EQUAL(200, auth("/v1/gateway/auth", {{"X-TLM-Key", key}}).status);
-    CPPUNIT_ASSERT_EQUAL(200, auth("/v1/gateway/auth", {{"Authorization", "Bearer " + key}}).status);
+    CPPUNIT_ASSERT_EQUAL(200,
+                         auth("/v1/gateway/auth", {{"Authorization", "Bearer " + key}}).status);
     // query strings are off by default: they end up in access logs
     CPPUNIT_ASSERT_EQUAL(401, auth("/v1/gateway/auth?key=" + key, {}).status);
   }
 
   void originalRequestComesFromForwardedHeadersOrThePath() {
-    admin("POST", "/v1/apis", R"({"id":"orders","name":"O","method":"GET","path":"/orders/{id}","scopes":["orders:read"]})");
+    admin(
+        "POST", "/v1/apis",
+        R"({"id":"orders","name":"O","method":"GET","path":"/orders/{id}","scopes":["orders:read"]})");
     auto [id, key] = newKey(R"({"clientId":"c1","name":"k","scopes":["orders:read"]})");
-    CPPUNIT_ASSERT_EQUAL(200, auth("/v1/gateway/auth", {{"X-API-Key", key}, {"X-Forwarded-Method", "GET"},
-                                                        {"X-Forwarded-Uri", "/orders/9?x=1"}}).status);
-    CPPUNIT_ASSERT_EQUAL(403, auth("/v1/gateway/auth", {{"X-API-Key", key}, {"X-Forwarded-Method", "DELETE"},
-                                                        {"X-Forwarded-Uri", "/orders/9"}}).status);
+    CPPUNIT_ASSERT_EQUAL(200, auth("/v1/gateway/auth", {{"X-API-Key", key},
+                                                        {"X-Forwarded-Method", "GET"},
+                                                        {"X-Forwarded-Uri", "/orders/9?x=1"}})
+                                  .status);
+    CPPUNIT_ASSERT_EQUAL(403, auth("/v1/gateway/auth", {{"X-API-Key", key},
+                                                        {"X-Forwarded-Method", "DELETE"},
+                                                        {"X-Forwarded-Uri", "/orders/9"}})
+                                  .status);
     // Envoy ext_authz keeps the method and appends the original path after a prefix.
     CPPUNIT_ASSERT_EQUAL(200, auth("/v1/gateway/auth/orders/9", {{"X-API-Key", key}}).status);
-    CPPUNIT_ASSERT_EQUAL(403, auth("/v1/gateway/auth/orders/9", {{"X-API-Key", key}}, "POST").status);
+    CPPUNIT_ASSERT_EQUAL(403,
+                         auth("/v1/gateway/auth/orders/9", {{"X-API-Key", key}}, "POST").status);
     CPPUNIT_ASSERT_EQUAL(403, auth("/v1/gateway/auth/billing", {{"X-API-Key", key}}).status);
   }
 
@@ -56,7 +66,8 @@ class GatewayAuthTest : public Fixture {
     CPPUNIT_ASSERT(!missing.header("WWW-Authenticate").empty());
     std::string bad = key;
     bad[12] = bad[12] == 'Q' ? 'R' : 'Q';
-    CPPUNIT_ASSERT_EQUAL(std::string("MALFORMED"), auth("/v1/gateway/auth", {{"X-API-Key", bad}}).header("X-Keywarden-Code"));
+    CPPUNIT_ASSERT_EQUAL(std::string("MALFORMED"),
+                         auth("/v1/gateway/auth", {{"X-API-Key", bad}}).header("X-Keywarden-Code"));
     admin("POST", "/v1/keys/" + id + "/disable");
     HttpResponse d = auth("/v1/gateway/auth", {{"secret", key}});
     CPPUNIT_ASSERT_EQUAL(403, d.status);
@@ -69,7 +80,8 @@ class GatewayAuthTest : public Fixture {
   }
 
   void rateLimitAnswers403ByDefault() {
-    auto [id, key] = newKey(R"({"clientId":"c1","name":"k","rateLimit":{"limit":2,"window":"1m"}})");
+    auto [id, key] =
+        newKey(R"({"clientId":"c1","name":"k","rateLimit":{"limit":2,"window":"1m"}})");
     CPPUNIT_ASSERT_EQUAL(200, auth("/v1/gateway/auth", {{"X-API-Key", key}}).status);
     CPPUNIT_ASSERT_EQUAL(200, auth("/v1/gateway/auth", {{"X-API-Key", key}}).status);
     HttpResponse limited = auth("/v1/gateway/auth", {{"X-API-Key", key}});
@@ -88,39 +100,51 @@ class GatewayStrictTest : public Fixture {
 
  public:
   std::map<std::string, std::string> settings() override {
-    return {{"gateway.rateLimitStatus", "429"}, {"gateway.requireToken", "true"}, {"gateway.keyHeaders", "X-API-Key,query:api_key"}};
+    return {{"gateway.rateLimitStatus", "429"},
+            {"gateway.requireToken", "true"},
+            {"gateway.keyHeaders", "X-API-Key,query:api_key"}};
   }
 
   void rateLimitAnswers429WithRetryAfter() {
     std::string gw = token("--role gateway");
-    auto [id, key] = newKey(R"({"clientId":"c1","name":"k","rateLimit":{"limit":1,"window":"30s"}})");
+    auto [id, key] =
+        newKey(R"({"clientId":"c1","name":"k","rateLimit":{"limit":1,"window":"30s"}})");
     auto call = [&] {
-      return server->client().request("GET", "/v1/gateway/auth", "", {{"X-API-Key", key}, {"X-Gateway-Token", gw}});
+      return server->client().request("GET", "/v1/gateway/auth", "",
+                                      {{"X-API-Key", key}, {"X-Gateway-Token", gw}});
     };
     CPPUNIT_ASSERT_EQUAL(200, call().status);
     HttpResponse limited = call();
     CPPUNIT_ASSERT_EQUAL(429, limited.status);
     int retry = std::stoi(limited.header("Retry-After"));
     CPPUNIT_ASSERT(retry >= 29 && retry <= 30);
-    HttpResponse q = server->client().request("GET", "/v1/gateway/auth?api_key=" + key, "", {{"X-Gateway-Token", gw}});
+    HttpResponse q = server->client().request("GET", "/v1/gateway/auth?api_key=" + key, "",
+                                              {{"X-Gateway-Token", gw}});
     CPPUNIT_ASSERT_EQUAL(429, q.status);  // the query source is on here, and the key is the same
   }
 
   void gatewayTokenIsRequiredAndScopesTheTenant() {
     auto [id, key] = newKey();
-    HttpResponse none = server->client().request("GET", "/v1/gateway/auth", "", {{"X-API-Key", key}});
+    HttpResponse none =
+        server->client().request("GET", "/v1/gateway/auth", "", {{"X-API-Key", key}});
     CPPUNIT_ASSERT_EQUAL(401, none.status);
-    HttpResponse v = server->client().request("POST", "/v1/keys/verify", R"({"key":")" + key + "\"}");
+    HttpResponse v =
+        server->client().request("POST", "/v1/keys/verify", R"({"key":")" + key + "\"}");
     CPPUNIT_ASSERT_EQUAL(401, v.status);
     CPPUNIT_ASSERT_EQUAL(std::string("UNAUTHENTICATED"), v.errorCode());
     std::string requester = token("--role requester --email dev@example.com");
-    CPPUNIT_ASSERT_EQUAL(401, server->client().request("GET", "/v1/gateway/auth", "", {{"X-API-Key", key}, {"X-Gateway-Token", requester}}).status);
+    CPPUNIT_ASSERT_EQUAL(401, server->client()
+                                  .request("GET", "/v1/gateway/auth", "",
+                                           {{"X-API-Key", key}, {"X-Gateway-Token", requester}})
+                                  .status);
     std::string acme = token("--role gateway --tenant acme");
-    HttpResponse other = server->client().request("GET", "/v1/gateway/auth", "", {{"X-API-Key", key}, {"X-Gateway-Token", acme}});
+    HttpResponse other = server->client().request("GET", "/v1/gateway/auth", "",
+                                                  {{"X-API-Key", key}, {"X-Gateway-Token", acme}});
     CPPUNIT_ASSERT_EQUAL(401, other.status);
     CPPUNIT_ASSERT_EQUAL(std::string("NOT_FOUND"), other.header("X-Keywarden-Code"));
     std::string all = token("--role gateway");
-    HttpResponse ok = server->client().request("POST", "/v1/keys/verify", R"({"key":")" + key + "\"}", {{"X-Gateway-Token", all}});
+    HttpResponse ok = server->client().request(
+        "POST", "/v1/keys/verify", R"({"key":")" + key + "\"}", {{"X-Gateway-Token", all}});
     CPPUNIT_ASSERT(ok.json()->getValue<bool>("valid"));
   }
 };

@@ -21,7 +21,8 @@ class KeyApiTest : public Fixture {
 
  public:
   void issuedKeyIsShownOnceAndVerifies() {
-    HttpResponse r = issue(R"({"clientId":"c1","name":"orders","scopes":["orders:read"],"quota":10,"meta":{"team":"a"},
+    HttpResponse r = issue(
+        R"({"clientId":"c1","name":"orders","scopes":["orders:read"],"quota":10,"meta":{"team":"a"},
                             "expiresAt":"2099-01-01T00:00:00Z"})");
     CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 201, r.status);
     auto j = r.json();
@@ -29,13 +30,15 @@ class KeyApiTest : public Fixture {
     CPPUNIT_ASSERT(key.rfind("kw_", 0) == 0);
     CPPUNIT_ASSERT_EQUAL(key.substr(0, 7), j->getValue<std::string>("start"));
     CPPUNIT_ASSERT_EQUAL(std::string("ACTIVE"), j->getValue<std::string>("state"));
-    CPPUNIT_ASSERT_EQUAL(std::string("2099-01-01T00:00:00Z"), j->getValue<std::string>("expiresAt"));
+    CPPUNIT_ASSERT_EQUAL(std::string("2099-01-01T00:00:00Z"),
+                         j->getValue<std::string>("expiresAt"));
     HttpResponse g = admin("GET", "/v1/keys/" + id);
     CPPUNIT_ASSERT_EQUAL(200, g.status);
     CPPUNIT_ASSERT(g.body.find(key.substr(7)) == std::string::npos);
     CPPUNIT_ASSERT(!g.json()->has("key"));
     CPPUNIT_ASSERT(!g.json()->has("digest"));
-    HttpResponse v = server->client().request("POST", "/v1/keys/verify", R"({"key":")" + key + R"(","scopes":["orders:read"]})");
+    HttpResponse v = server->client().request(
+        "POST", "/v1/keys/verify", R"({"key":")" + key + R"(","scopes":["orders:read"]})");
     auto vj = v.json();
     CPPUNIT_ASSERT(vj->getValue<bool>("valid"));
     CPPUNIT_ASSERT_EQUAL(std::string("c1"), vj->getValue<std::string>("clientId"));
@@ -44,7 +47,8 @@ class KeyApiTest : public Fixture {
     CPPUNIT_ASSERT_EQUAL(std::string("a"), vj->getObject("meta")->getValue<std::string>("team"));
     CPPUNIT_ASSERT_EQUAL(std::string("USAGE_EXCEEDED"), verify(key, R"(,"cost":10)"));
     CPPUNIT_ASSERT_EQUAL(std::string("VALID"), verify(key, R"(,"cost":9)"));
-    std::this_thread::sleep_for(std::chrono::milliseconds(600));  // usage flush interval is 200 ms here
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(600));  // usage flush interval is 200 ms here
     auto after = admin("GET", "/v1/keys/" + id).json();
     CPPUNIT_ASSERT_EQUAL(0, after->getValue<int>("remaining"));
     CPPUNIT_ASSERT_EQUAL(2, after->getObject("usage")->getValue<int>("valid"));
@@ -61,18 +65,32 @@ class KeyApiTest : public Fixture {
     };
     CPPUNIT_ASSERT_EQUAL(std::string("clientId"), field(R"({"clientId":"ghost","name":"k"})"));
     CPPUNIT_ASSERT_EQUAL(std::string("clientId"), field(R"({"name":"k"})"));
-    CPPUNIT_ASSERT_EQUAL(std::string("apis"), field(R"({"clientId":"c1","name":"k","apis":["ghost"]})"));
-    CPPUNIT_ASSERT_EQUAL(std::string("groups"), field(R"({"clientId":"c1","name":"k","groups":["ghost"]})"));
-    CPPUNIT_ASSERT_EQUAL(std::string("expiresAt"), field(R"({"clientId":"c1","name":"k","expiresAt":"2001-01-01T00:00:00Z"})"));
-    CPPUNIT_ASSERT_EQUAL(std::string("expiresAt"), field(R"({"clientId":"c1","name":"k","expiresAt":"next week"})"));
-    CPPUNIT_ASSERT_EQUAL(std::string("effectiveAt"),
-                         field(R"({"clientId":"c1","name":"k","effectiveAt":"2099-02-01T00:00:00Z","expiresAt":"2099-01-01T00:00:00Z"})"));
+    CPPUNIT_ASSERT_EQUAL(std::string("apis"),
+                         field(R"({"clientId":"c1","name":"k","apis":["ghost"]})"));
+    CPPUNIT_ASSERT_EQUAL(std::string("groups"),
+                         field(R"({"clientId":"c1","name":"k","groups":["ghost"]})"));
+    CPPUNIT_ASSERT_EQUAL(
+        std::string("expiresAt"),
+        field(R"({"clientId":"c1","name":"k","expiresAt":"2001-01-01T00:00:00Z"})"));
+    CPPUNIT_ASSERT_EQUAL(std::string("expiresAt"),
+                         field(R"({"clientId":"c1","name":"k","expiresAt":"next week"})"));
+    CPPUNIT_ASSERT_EQUAL(
+        std::string("effectiveAt"),
+        field(
+            R"({"clientId":"c1","name":"k","effectiveAt":"2099-02-01T00:00:00Z","expiresAt":"2099-01-01T00:00:00Z"})"));
     CPPUNIT_ASSERT_EQUAL(std::string("quota"), field(R"({"clientId":"c1","name":"k","quota":-2})"));
-    CPPUNIT_ASSERT_EQUAL(std::string("quota"), field(R"({"clientId":"c1","name":"k","quota":"5"})"));
-    CPPUNIT_ASSERT_EQUAL(std::string("refill.interval"), field(R"({"clientId":"c1","name":"k","quota":5,"refill":{"amount":5,"interval":"hourly"}})"));
-    CPPUNIT_ASSERT_EQUAL(std::string("rateLimit.window"), field(R"({"clientId":"c1","name":"k","rateLimit":{"limit":5,"window":"soon"}})"));
+    CPPUNIT_ASSERT_EQUAL(std::string("quota"),
+                         field(R"({"clientId":"c1","name":"k","quota":"5"})"));
+    CPPUNIT_ASSERT_EQUAL(
+        std::string("refill.interval"),
+        field(
+            R"({"clientId":"c1","name":"k","quota":5,"refill":{"amount":5,"interval":"hourly"}})"));
+    CPPUNIT_ASSERT_EQUAL(
+        std::string("rateLimit.window"),
+        field(R"({"clientId":"c1","name":"k","rateLimit":{"limit":5,"window":"soon"}})"));
     CPPUNIT_ASSERT_EQUAL(std::string("meta"), field(R"({"clientId":"c1","name":"k","meta":[1]})"));
-    CPPUNIT_ASSERT_EQUAL(std::string("scopes"), field(R"({"clientId":"c1","name":"k","scopes":"orders:read"})"));
+    CPPUNIT_ASSERT_EQUAL(std::string("scopes"),
+                         field(R"({"clientId":"c1","name":"k","scopes":"orders:read"})"));
     CPPUNIT_ASSERT_EQUAL(std::string("nmae"), field(R"({"clientId":"c1","nmae":"k"})"));
     CPPUNIT_ASSERT_EQUAL(size_t(0), admin("GET", "/v1/keys").json()->getArray("keys")->size());
     admin("PATCH", "/v1/clients/c1", R"({"active":false})");
@@ -100,7 +118,8 @@ class KeyApiTest : public Fixture {
     CPPUNIT_ASSERT_EQUAL(409, again.status);
     CPPUNIT_ASSERT(again.body.find("REVOKED") != std::string::npos);
     CPPUNIT_ASSERT_EQUAL(409, admin("POST", "/v1/keys/" + id + "/enable").status);
-    CPPUNIT_ASSERT_EQUAL(409, admin("POST", "/v1/keys/" + id + "/rotate", R"({"graceSeconds":0})").status);
+    CPPUNIT_ASSERT_EQUAL(
+        409, admin("POST", "/v1/keys/" + id + "/rotate", R"({"graceSeconds":0})").status);
     CPPUNIT_ASSERT_EQUAL(400, admin("POST", "/v1/keys/" + id + "/enable", R"({"x":1})").status);
   }
 
@@ -109,14 +128,16 @@ class KeyApiTest : public Fixture {
     time_t at = time(nullptr) + 2;
     char buf[32];
     strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", gmtime(&at));
-    HttpResponse r = admin("POST", "/v1/keys/" + id + "/revoke", std::string(R"({"reason":"planned","at":")") + buf + "\"}");
+    HttpResponse r = admin("POST", "/v1/keys/" + id + "/revoke",
+                           std::string(R"({"reason":"planned","at":")") + buf + "\"}");
     CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 200, r.status);
     CPPUNIT_ASSERT_EQUAL(std::string("ACTIVE"), r.json()->getValue<std::string>("state"));
     CPPUNIT_ASSERT_EQUAL(std::string(buf), r.json()->getValue<std::string>("revokeAt"));
     CPPUNIT_ASSERT_EQUAL(std::string("VALID"), verify(key));
     std::this_thread::sleep_for(std::chrono::milliseconds(3100));
     CPPUNIT_ASSERT_EQUAL(std::string("REVOKED"), verify(key));
-    CPPUNIT_ASSERT_EQUAL(std::string("REVOKED"), admin("GET", "/v1/keys/" + id).json()->getValue<std::string>("state"));
+    CPPUNIT_ASSERT_EQUAL(std::string("REVOKED"),
+                         admin("GET", "/v1/keys/" + id).json()->getValue<std::string>("state"));
   }
 
   void rotationKeepsTheOldKeyForTheGracePeriod() {
@@ -135,7 +156,8 @@ class KeyApiTest : public Fixture {
     std::this_thread::sleep_for(std::chrono::milliseconds(2100));
     CPPUNIT_ASSERT_EQUAL(std::string("REVOKED"), verify(key));
     CPPUNIT_ASSERT_EQUAL(std::string("VALID"), verify(newKey));
-    HttpResponse bad = admin("POST", "/v1/keys/" + j->getValue<std::string>("id") + "/rotate", R"({"graceSeconds":-1})");
+    HttpResponse bad = admin("POST", "/v1/keys/" + j->getValue<std::string>("id") + "/rotate",
+                             R"({"graceSeconds":-1})");
     CPPUNIT_ASSERT_EQUAL(400, bad.status);
   }
 
@@ -175,7 +197,8 @@ class KeyApiTest : public Fixture {
     strftime(eff, sizeof eff, "%Y-%m-%dT%H:%M:%SZ", gmtime(&soon));
     time_t later = soon + 2;
     strftime(exp, sizeof exp, "%Y-%m-%dT%H:%M:%SZ", gmtime(&later));
-    HttpResponse r = issue(std::string(R"({"clientId":"c1","name":"k","effectiveAt":")") + eff + R"(","expiresAt":")" + exp + "\"}");
+    HttpResponse r = issue(std::string(R"({"clientId":"c1","name":"k","effectiveAt":")") + eff +
+                           R"(","expiresAt":")" + exp + "\"}");
     CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 201, r.status);
     CPPUNIT_ASSERT_EQUAL(std::string("SCHEDULED"), r.json()->getValue<std::string>("state"));
     std::string key = r.json()->getValue<std::string>("key");
@@ -196,7 +219,8 @@ class KeyApiTest : public Fixture {
     auto list = admin("GET", "/v1/tenants/acme/apiKeys").json()->getArray("keys");
     CPPUNIT_ASSERT_EQUAL(size_t(1), list->size());
     CPPUNIT_ASSERT_EQUAL(id, list->getObject(0)->getValue<std::string>("id"));
-    CPPUNIT_ASSERT_EQUAL(size_t(0), admin("GET", "/v1/tenants/globex/apiKeys").json()->getArray("keys")->size());
+    CPPUNIT_ASSERT_EQUAL(
+        size_t(0), admin("GET", "/v1/tenants/globex/apiKeys").json()->getArray("keys")->size());
     HttpResponse g = admin("GET", "/v1/tenants/acme/apiKeys/" + id);
     CPPUNIT_ASSERT_EQUAL(200, g.status);
     CPPUNIT_ASSERT(!g.json()->has("key"));

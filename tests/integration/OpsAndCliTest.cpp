@@ -30,19 +30,22 @@ class OpsAndCliTest : public Fixture {
     HttpResponse m = server->client().request("GET", "/metrics");
     CPPUNIT_ASSERT_EQUAL(200, m.status);
     CPPUNIT_ASSERT(m.header("Content-Type").find("text/plain") == 0);
-    for (const char* want : {"keywarden_http_requests_total{route=\"/v1/keys\",status=\"201\"} 1",
-                             "keywarden_http_requests_total{route=\"/v1/clients/{id}\",status=\"404\"} 1",
-                             "keywarden_http_requests_total{route=\"/v1/keys/verify\",status=\"200\"} 2",
-                             "keywarden_verifications_total{code=\"VALID\"} 1",
-                             "keywarden_verifications_total{code=\"MALFORMED\"} 1",
-                             "keywarden_http_request_duration_seconds_bucket{route=\"/v1/keys/verify\",le=\"+Inf\"} 2",
-                             "keywarden_keys_loaded 1"})
-      CPPUNIT_ASSERT_MESSAGE(std::string(want) + "\n" + m.body, m.body.find(want) != std::string::npos);
+    for (const char* want :
+         {"keywarden_http_requests_total{route=\"/v1/keys\",status=\"201\"} 1",
+          "keywarden_http_requests_total{route=\"/v1/clients/{id}\",status=\"404\"} 1",
+          "keywarden_http_requests_total{route=\"/v1/keys/verify\",status=\"200\"} 2",
+          "keywarden_verifications_total{code=\"VALID\"} 1",
+          "keywarden_verifications_total{code=\"MALFORMED\"} 1",
+          "keywarden_http_request_duration_seconds_bucket{route=\"/v1/keys/verify\",le=\"+Inf\"} 2",
+          "keywarden_keys_loaded 1"})
+      CPPUNIT_ASSERT_MESSAGE(std::string(want) + "\n" + m.body,
+                             m.body.find(want) != std::string::npos);
   }
 
   void tokenCreatePrintsATokenThatWorksOnce() {
     std::string out;
-    CPPUNIT_ASSERT_EQUAL(0, server->runCli("token create --role admin --name ops 2>/dev/null", out));
+    CPPUNIT_ASSERT_EQUAL(0,
+                         server->runCli("token create --role admin --name ops 2>/dev/null", out));
     std::string t = out.substr(0, out.find('\n'));
     CPPUNIT_ASSERT(t.rfind("kwt_", 0) == 0);
     CPPUNIT_ASSERT_EQUAL(200, as(t, "GET", "/v1/keys").status);

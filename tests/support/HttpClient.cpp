@@ -30,7 +30,8 @@ std::string HttpResponse::errorCode() const {
   }
 }
 
-HttpResponse HttpClient::request(const std::string& method, const std::string& path, const std::string& body,
+HttpResponse HttpClient::request(const std::string& method, const std::string& path,
+                                 const std::string& body,
                                  const std::vector<std::pair<std::string, std::string>>& headers,
                                  const std::string& contentType) const {
   Poco::Net::HTTPClientSession session(_host, static_cast<Poco::UInt16>(_port));
@@ -55,8 +56,8 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& p
   return out;
 }
 
-HttpResponse HttpClient::call(const std::string& method, const std::string& path, const std::string& token,
-                              const std::string& body) const {
+HttpResponse HttpClient::call(const std::string& method, const std::string& path,
+                              const std::string& token, const std::string& body) const {
   std::vector<std::pair<std::string, std::string>> h;
   if (!token.empty()) h.emplace_back("Authorization", "Bearer " + token);
   return request(method, path, body, h);

@@ -25,7 +25,8 @@ class HttpClient {
  public:
   HttpClient(std::string host, int port) : _host(std::move(host)), _port(port) {}
 
-  HttpResponse request(const std::string& method, const std::string& path, const std::string& body = "",
+  HttpResponse request(const std::string& method, const std::string& path,
+                       const std::string& body = "",
                        const std::vector<std::pair<std::string, std::string>>& headers = {},
                        const std::string& contentType = "application/json") const;
   // With `Authorization: Bearer <token>` when `token` is not empty.

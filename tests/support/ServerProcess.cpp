@@ -47,8 +47,10 @@ void ServerProcess::start() {
     std::string cfg = configPath();
     // Keep the test environment's KEYWARDEN_* variables from leaking into the server.
     for (char** e = environ; *e; ++e)
-      if (std::string(*e).rfind("KEYWARDEN_", 0) == 0) unsetenv(std::string(*e).substr(0, std::string(*e).find('=')).c_str());
-    execl(KEYWARDEN_BINARY, KEYWARDEN_BINARY, "serve", "--config", cfg.c_str(), static_cast<char*>(nullptr));
+      if (std::string(*e).rfind("KEYWARDEN_", 0) == 0)
+        unsetenv(std::string(*e).substr(0, std::string(*e).find('=')).c_str());
+    execl(KEYWARDEN_BINARY, KEYWARDEN_BINARY, "serve", "--config", cfg.c_str(),
+          static_cast<char*>(nullptr));
     _exit(127);
   }
   _pid = pid;
@@ -86,10 +88,13 @@ void ServerProcess::kill9() {
   _pid = -1;
 }
 
-std::string ServerProcess::log() const { return readFile(_dir.file("server.log")); }
+std::string ServerProcess::log() const {
+  return readFile(_dir.file("server.log"));
+}
 
 int ServerProcess::runCli(const std::string& args, std::string& out) const {
-  std::string cmd = std::string(KEYWARDEN_BINARY) + " " + args + " --config " + configPath() + " 2>&1";
+  std::string cmd =
+      std::string(KEYWARDEN_BINARY) + " " + args + " --config " + configPath() + " 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return -1;
   char buf[4096];

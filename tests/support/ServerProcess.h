@@ -1,8 +1,8 @@
 #pragma once
 
+#include <sys/types.h>
 #include <map>
 #include <string>
-#include <sys/types.h>
 
 #include "tests/support/HttpClient.h"
 #include "tests/support/TempDir.h"
@@ -17,9 +17,9 @@ class ServerProcess {
   explicit ServerProcess(std::map<std::string, std::string> settings = {});
   ~ServerProcess();
 
-  void start();      // starts and waits until /healthz answers (throws after 15 s)
-  int stop();        // SIGTERM, waits; returns the exit status
-  void kill9();      // SIGKILL, waits
+  void start();  // starts and waits until /healthz answers (throws after 15 s)
+  int stop();    // SIGTERM, waits; returns the exit status
+  void kill9();  // SIGKILL, waits
   bool running() const { return _pid > 0; }
 
   int port() const { return _port; }

@@ -85,10 +85,12 @@ class ApiPiecesTest : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(int64_t(1795219200000), *api::Rfc3339::parse("2026-11-21T00:00:00Z"));
     CPPUNIT_ASSERT_EQUAL(int64_t(1795219200000), *api::Rfc3339::parse("2026-11-21T02:00:00+02:00"));
     CPPUNIT_ASSERT_EQUAL(int64_t(1795219200250), *api::Rfc3339::parse("2026-11-21T00:00:00.25Z"));
-    for (const char* bad : {"", "2026-11-21", "2026-11-21T00:00:00", "tomorrow", "2026-13-01T00:00:00Z"})
+    for (const char* bad :
+         {"", "2026-11-21", "2026-11-21T00:00:00", "tomorrow", "2026-13-01T00:00:00Z"})
       CPPUNIT_ASSERT_MESSAGE(bad, !api::Rfc3339::parse(bad));
     CPPUNIT_ASSERT_EQUAL(std::string("2026-11-21T00:00:00Z"), api::Rfc3339::format(1795219200000));
-    CPPUNIT_ASSERT_EQUAL(std::string("2026-11-21T00:00:00.250Z"), api::Rfc3339::format(1795219200250));
+    CPPUNIT_ASSERT_EQUAL(std::string("2026-11-21T00:00:00.250Z"),
+                         api::Rfc3339::format(1795219200250));
   }
 
   void jsonWriterEscapesAndNests() {
@@ -103,14 +105,16 @@ class ApiPiecesTest : public CppUnit::TestFixture {
         .endObject()
         .timeField("t", 0)
         .endObject();
-    CPPUNIT_ASSERT_EQUAL(std::string(R"({"s":"a\"b\\c\n<","n":-1,"b":false,"l":["x","y"],"o":{"z":null},"t":null})"),
-                         w.str());
+    CPPUNIT_ASSERT_EQUAL(
+        std::string(R"({"s":"a\"b\\c\n<","n":-1,"b":false,"l":["x","y"],"o":{"z":null},"t":null})"),
+        w.str());
   }
 
   void gatewayKeySourcesParse() {
     std::vector<api::GatewaySettings::KeySource> s;
     std::string why;
-    CPPUNIT_ASSERT(api::GatewaySettings::parseSources("X-API-Key, cookie:mia_client_key,bearer,query:k", s, why));
+    CPPUNIT_ASSERT(api::GatewaySettings::parseSources(
+        "X-API-Key, cookie:mia_client_key,bearer,query:k", s, why));
     CPPUNIT_ASSERT_EQUAL(size_t(4), s.size());
     CPPUNIT_ASSERT(s[1].kind == api::GatewaySettings::KeySource::Cookie);
     CPPUNIT_ASSERT_EQUAL(std::string("mia_client_key"), s[1].name);

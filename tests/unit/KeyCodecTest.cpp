@@ -27,7 +27,8 @@ class KeyCodecTest : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(m.plaintext.substr(0, 7), m.start);
     CPPUNIT_ASSERT(m.digest == KeyDigest::of(m.plaintext));
     std::string payload = m.plaintext.substr(3);
-    CPPUNIT_ASSERT_EQUAL(Checksum::base62Of(Checksum::crc32(payload.substr(0, 43))), payload.substr(43));
+    CPPUNIT_ASSERT_EQUAL(Checksum::base62Of(Checksum::crc32(payload.substr(0, 43))),
+                         payload.substr(43));
   }
 
   void mintedKeysAreDistinct() {
@@ -51,9 +52,9 @@ class KeyCodecTest : public CppUnit::TestFixture {
     CPPUNIT_ASSERT(!KeyCodec::wellFormed("kw_"));
     CPPUNIT_ASSERT(!KeyCodec::wellFormed(key.substr(0, key.size() - 1)));  // one character short
     CPPUNIT_ASSERT(!KeyCodec::wellFormed(key + "x"));
-    CPPUNIT_ASSERT(!KeyCodec::wellFormed("KW" + key.substr(2)));       // upper-case prefix
-    CPPUNIT_ASSERT(!KeyCodec::wellFormed("kw-" + key.substr(3)));      // no underscore
-    CPPUNIT_ASSERT(!KeyCodec::wellFormed(key.substr(3)));              // no prefix at all
+    CPPUNIT_ASSERT(!KeyCodec::wellFormed("KW" + key.substr(2)));   // upper-case prefix
+    CPPUNIT_ASSERT(!KeyCodec::wellFormed("kw-" + key.substr(3)));  // no underscore
+    CPPUNIT_ASSERT(!KeyCodec::wellFormed(key.substr(3)));          // no prefix at all
     std::string spaced = key;
     spaced[10] = ' ';
     CPPUNIT_ASSERT(!KeyCodec::wellFormed(spaced));
@@ -71,7 +72,8 @@ class KeyCodecTest : public CppUnit::TestFixture {
 
   void digestRoundTripsThroughHex() {
     KeyDigest d = KeyDigest::of("abc");
-    CPPUNIT_ASSERT_EQUAL(std::string("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"), d.hex());
+    CPPUNIT_ASSERT_EQUAL(
+        std::string("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"), d.hex());
     KeyDigest back;
     CPPUNIT_ASSERT(KeyDigest::fromHex(d.hex(), back));
     CPPUNIT_ASSERT(back == d);

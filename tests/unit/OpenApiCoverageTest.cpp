@@ -37,7 +37,8 @@ class OpenApiCoverageTest : public CppUnit::TestFixture {
     engine::TokenService tokens(store, clock);
     engine::StoreQuotaSource quota(store);
     engine::Verifier verifier(cache, quota, clock, 100);
-    api::HttpApi http({store, catalog, keys, tokens, verifier}, api::GatewaySettings{}, 1 << 20, nullptr);
+    api::HttpApi http({store, catalog, keys, tokens, verifier}, api::GatewaySettings{}, 1 << 20,
+                      nullptr);
 
     std::set<std::string> routes;
     for (const auto& r : http.router().routes()) {
@@ -55,8 +56,10 @@ class OpenApiCoverageTest : public CppUnit::TestFixture {
         if (method != "parameters" && method != "summary" && method != "description")
           documented.insert(method + " " + path);
     }
-    for (const auto& r : routes) CPPUNIT_ASSERT_MESSAGE("undocumented route: " + r, documented.count(r));
-    for (const auto& d : documented) CPPUNIT_ASSERT_MESSAGE("documented but not served: " + d, routes.count(d));
+    for (const auto& r : routes)
+      CPPUNIT_ASSERT_MESSAGE("undocumented route: " + r, documented.count(r));
+    for (const auto& d : documented)
+      CPPUNIT_ASSERT_MESSAGE("documented but not served: " + d, routes.count(d));
     CPPUNIT_ASSERT(routes.size() > 40);
   }
 };

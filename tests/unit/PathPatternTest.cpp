@@ -53,7 +53,8 @@ class PathPatternTest : public CppUnit::TestFixture {
   void invalidPatternsAreRefusedWithAReason() {
     std::string why;
     CPPUNIT_ASSERT(PathPattern::validate("/orders/{id}/*", why));
-    for (const char* bad : {"", "orders", "/a/*/b", "/a*", "/a/{id", "/a/x{id}", "/a/{}", "/a b", "/a?b=1"}) {
+    for (const char* bad :
+         {"", "orders", "/a/*/b", "/a*", "/a/{id", "/a/x{id}", "/a/{}", "/a b", "/a?b=1"}) {
       why.clear();
       CPPUNIT_ASSERT_MESSAGE(bad, !PathPattern::validate(bad, why));
       CPPUNIT_ASSERT_MESSAGE(bad, !why.empty());

@@ -23,24 +23,31 @@ class SettingsTest : public CppUnit::TestFixture {
 
   void environmentOverridesTheFile() {
     keywarden::test::TempDir dir;
-    keywarden::test::writeFile(dir.file("k.properties"), "http.port = 9000\nsmtp.host = mail.local\nkeys.prefix = acme\n");
+    keywarden::test::writeFile(dir.file("k.properties"),
+                               "http.port = 9000\nsmtp.host = mail.local\nkeys.prefix = acme\n");
     setenv("KEYWARDEN_HTTP_PORT", "9100", 1);
     Settings s = Settings::load(dir.file("k.properties"));
     CPPUNIT_ASSERT_EQUAL(9100, s.httpPort);
     CPPUNIT_ASSERT_EQUAL(std::string("mail.local"), s.smtpHost);
     CPPUNIT_ASSERT_EQUAL(std::string("acme"), s.keysPrefix);
     CPPUNIT_ASSERT_EQUAL(std::string("KEYWARDEN_SMTP_HOST"), Settings::envName("smtp.host"));
-    CPPUNIT_ASSERT_EQUAL(std::string("KEYWARDEN_BOOTSTRAP_ADMINTOKEN"), Settings::envName("bootstrap.adminToken"));
+    CPPUNIT_ASSERT_EQUAL(std::string("KEYWARDEN_BOOTSTRAP_ADMINTOKEN"),
+                         Settings::envName("bootstrap.adminToken"));
   }
 
   void eachBadSettingStopsWithOneLineNamingIt() {
     keywarden::test::TempDir dir;
     const std::vector<std::pair<std::string, std::string>> bad = {
-        {"http.port = 70000", "http.port"},           {"http.port = abc", "http.port"},
-        {"db.connector = mysql", "db.connector"},     {"secret = short", "secret"},
-        {"keys.prefix = Bad_", "keys.prefix"},        {"gateway.rateLimitStatus = 500", "gateway.rateLimitStatus"},
-        {"keys.expiryReminder = soon", "keys.expiryReminder"}, {"smtp.starttls = maybe", "smtp.starttls"},
-        {"gateway.keyHeaders = cookie:", "gateway.keyHeaders"}, {"htpp.port = 1", "htpp.port"},
+        {"http.port = 70000", "http.port"},
+        {"http.port = abc", "http.port"},
+        {"db.connector = mysql", "db.connector"},
+        {"secret = short", "secret"},
+        {"keys.prefix = Bad_", "keys.prefix"},
+        {"gateway.rateLimitStatus = 500", "gateway.rateLimitStatus"},
+        {"keys.expiryReminder = soon", "keys.expiryReminder"},
+        {"smtp.starttls = maybe", "smtp.starttls"},
+        {"gateway.keyHeaders = cookie:", "gateway.keyHeaders"},
+        {"htpp.port = 1", "htpp.port"},
         {"public.baseUrl = ftp://x", "public.baseUrl"}};
     for (const auto& [line, key] : bad) {
       keywarden::test::writeFile(dir.file("k.properties"), line + "\n");

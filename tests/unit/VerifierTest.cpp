@@ -41,7 +41,9 @@ class VerifierTest : public CppUnit::TestFixture {
     Group g;
     g.id = "g-billing";
     g.apis = {"billing"};
-    cache->setCatalog(std::make_shared<ApiCatalog>(std::vector<ApiDef>{orders, billing}, std::vector<Group>{g}), 1);
+    cache->setCatalog(
+        std::make_shared<ApiCatalog>(std::vector<ApiDef>{orders, billing}, std::vector<Group>{g}),
+        1);
   }
 
   // Adds a key; returns its plaintext.
@@ -144,22 +146,23 @@ class VerifierTest : public CppUnit::TestFixture {
     reader.scopes = {"orders:read"};
     std::string r = add(reader);
     std::vector<std::string> wantRead{"orders:read"}, wantWrite{"orders:write"};
-    CPPUNIT_ASSERT(check(r, "GET", "/orders/7") == VerifyCode::Valid);           // holds the API's scopes
-    CPPUNIT_ASSERT(check(r, "POST", "/orders/7") == VerifyCode::Forbidden);      // no API matches POST
-    CPPUNIT_ASSERT(check(r, "GET", "/billing/x") == VerifyCode::Forbidden);      // not granted
+    CPPUNIT_ASSERT(check(r, "GET", "/orders/7") == VerifyCode::Valid);  // holds the API's scopes
+    CPPUNIT_ASSERT(check(r, "POST", "/orders/7") == VerifyCode::Forbidden);  // no API matches POST
+    CPPUNIT_ASSERT(check(r, "GET", "/billing/x") == VerifyCode::Forbidden);  // not granted
     CPPUNIT_ASSERT(check(r, "", "", &wantRead) == VerifyCode::Valid);
     CPPUNIT_ASSERT(check(r, "", "", &wantWrite) == VerifyCode::Forbidden);
     Key grouped;
     grouped.groups = {"g-billing"};
     std::string g = add(grouped);
-    CPPUNIT_ASSERT(check(g, "DELETE", "/billing/a/b") == VerifyCode::Valid);     // through the group
+    CPPUNIT_ASSERT(check(g, "DELETE", "/billing/a/b") == VerifyCode::Valid);  // through the group
     CPPUNIT_ASSERT(check(g, "GET", "/orders/1") == VerifyCode::Forbidden);
     Key direct;
     direct.apis = {"orders"};
-    CPPUNIT_ASSERT(check(add(direct), "get", "/orders/1?x=1") == VerifyCode::Valid);  // direct grant
+    CPPUNIT_ASSERT(check(add(direct), "get", "/orders/1?x=1") ==
+                   VerifyCode::Valid);  // direct grant
     std::string open = add(Key{});
-    CPPUNIT_ASSERT(check(open, "GET", "/unregistered") == VerifyCode::Valid);    // unrestricted key
-    CPPUNIT_ASSERT(check(r, "GET", "/unregistered") == VerifyCode::Forbidden);   // restricted key
+    CPPUNIT_ASSERT(check(open, "GET", "/unregistered") == VerifyCode::Valid);   // unrestricted key
+    CPPUNIT_ASSERT(check(r, "GET", "/unregistered") == VerifyCode::Forbidden);  // restricted key
     Key wildcard;
     wildcard.scopes = {"orders:*"};
     CPPUNIT_ASSERT(check(add(wildcard), "", "", &wantWrite) == VerifyCode::Valid);
