@@ -37,22 +37,44 @@ std::string Exchange::query(const std::string& name) const {
   return {};
 }
 
+namespace {
+// Reads and drops what is left of a body that is too large, up to a bound, so the client can
+// read our 413 instead of meeting a reset connection while it is still sending.
+void drain(std::istream& in, size_t bound) {
+  char buf[16384];
+  size_t seen = 0;
+  while (in && seen < bound) {
+    in.read(buf, sizeof buf);
+    seen += static_cast<size_t>(in.gcount());
+  }
+}
+}  // namespace
+
 std::optional<engine::Error> Exchange::readBody(std::string& out) {
   using engine::Error;
   using engine::ErrorKind;
+  const Error tooLarge{ErrorKind::TooLarge, "BODY_TOO_LARGE",
+                       "the body is larger than " + std::to_string(_maxBody) + " bytes", ""};
+  const size_t drainBound = 16 * _maxBody;
+  std::istream& in = _req.stream();
   auto len = _req.getContentLength64();
   if (len != Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH &&
-      static_cast<uint64_t>(len) > _maxBody)
-    return Error{ErrorKind::TooLarge, "BODY_TOO_LARGE",
-                 "the body is larger than " + std::to_string(_maxBody) + " bytes", ""};
-  std::istream& in = _req.stream();
+      static_cast<uint64_t>(len) > _maxBody) {
+    if (static_cast<uint64_t>(len) <= drainBound)
+      drain(in, drainBound);
+    else
+      _res.setKeepAlive(false);
+    return tooLarge;
+  }
   char buf[8192];
   while (in) {
     in.read(buf, sizeof buf);
     out.append(buf, static_cast<size_t>(in.gcount()));
-    if (out.size() > _maxBody)
-      return Error{ErrorKind::TooLarge, "BODY_TOO_LARGE",
-                   "the body is larger than " + std::to_string(_maxBody) + " bytes", ""};
+    if (out.size() > _maxBody) {
+      drain(in, drainBound);
+      _res.setKeepAlive(false);
+      return tooLarge;
+    }
   }
   if (!out.empty()) {
     std::string type = _req.getContentType();
