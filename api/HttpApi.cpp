@@ -32,6 +32,7 @@ HttpApi::HttpApi(ApiServices services, GatewaySettings gateway, size_t maxBodyBy
       _auth(services.tokens),
       _catalog(services.catalog, _auth),
       _keys(services.keys, _auth),
+      _applications(services.applications, _auth),
       _verify(services.verifier, _auth, std::move(gateway)),
       _ops(services.store, services.verifier, std::move(gauges)),
       _maxBody(maxBodyBytes) {
@@ -39,6 +40,7 @@ HttpApi::HttpApi(ApiServices services, GatewaySettings gateway, size_t maxBodyBy
   _catalog.install(_router);
   _verify.install(_router);  // before /v1/keys/{id} so "verify" is never read as a key id
   _keys.install(_router);
+  _applications.install(_router);
   _unmatched = _router.indexOfPattern("(unmatched)");
   _verifyRoute = _router.indexOfPattern("/v1/keys/verify");
   _gatewayRoute = _router.indexOfPattern("/v1/gateway/auth");

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "api/ApplicationHandlers.h"
 #include "api/Authenticator.h"
 #include "api/CatalogHandlers.h"
 #include "api/GatewaySettings.h"
@@ -23,6 +24,7 @@ struct ApiServices {
   engine::KeyService& keys;
   engine::TokenService& tokens;
   engine::Verifier& verifier;
+  engine::ApplicationService& applications;
 };
 
 // The HTTP API: every route, the metrics, and the Poco handler factory that dispatches to them.
@@ -43,6 +45,7 @@ class HttpApi : public Poco::Net::HTTPRequestHandlerFactory {
   Authenticator _auth;
   CatalogHandlers _catalog;
   KeyHandlers _keys;
+  ApplicationHandlers _applications;
   VerifyHandlers _verify;
   OpsHandlers _ops;
   Router _router;

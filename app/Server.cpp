@@ -12,7 +12,11 @@
 #include <sstream>
 
 #include "api/HttpApi.h"
+#include "engine/ApplicationService.h"
 #include "engine/CatalogService.h"
+#include "engine/FlowCatalog.h"
+#include "engine/FlowParser.h"
+#include "engine/SecretBox.h"
 #include "engine/KeyCache.h"
 #include "engine/KeyService.h"
 #include "engine/StoreQuotaSource.h"
@@ -34,6 +38,9 @@ struct Server::Parts {
   std::unique_ptr<engine::StoreQuotaSource> quota;
   std::unique_ptr<engine::Verifier> verifier;
   std::unique_ptr<engine::UsageFlusher> flusher;
+  engine::FlowCatalog flows;
+  std::unique_ptr<engine::SecretBox> sealer;
+  std::unique_ptr<engine::ApplicationService> applications;
 };
 
 Server::Server(Settings settings)
@@ -65,6 +72,14 @@ int Server::run() {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  try {
+    p.flows = engine::FlowCatalog::loadDir(s.workflowsDir);
+  } catch (const engine::FlowError& e) {
+    throw SettingsError(std::string("workflows: ") + e.what());
+  }
+  for (const auto& f : p.flows.flows())
+    log.information("flow %s (priority %Ld, %z level(s), version %s) from %s", f.id, f.priority, f.levels.size(),
+                    f.version, f.source);
   p.store = std::make_unique<store::SqlStore>(s.db);
   int applied = p.store->migrate();
   if (applied > 0) log.information("applied %d schema migration(s)", applied);
@@ -74,6 +89,8 @@ int Server::run() {
   p.quota = std::make_unique<engine::StoreQuotaSource>(*p.store);
   p.verifier = std::make_unique<engine::Verifier>(p.cache, *p.quota, p.clock, s.quotaLeaseBlock);
   p.flusher = std::make_unique<engine::UsageFlusher>(p.cache, *p.store, s.usageFlushMs);
+  p.sealer = std::make_unique<engine::SecretBox>(s.secret, "key-delivery");
+  p.applications = std::make_unique<engine::ApplicationService>(*p.store, *p.keys, p.flows, p.clock, *p.sealer);
 
   p.catalog->warmCache();
   size_t loaded = p.keys->warmCache();
@@ -87,7 +104,7 @@ int Server::run() {
       << "# TYPE keywarden_keys_loaded gauge\nkeywarden_keys_loaded " << cache.size() << "\n";
     return o.str();
   };
-  auto* api = new api::HttpApi({*p.store, *p.catalog, *p.keys, *p.tokens, *p.verifier}, s.gateway,
+  auto* api = new api::HttpApi({*p.store, *p.catalog, *p.keys, *p.tokens, *p.verifier, *p.applications}, s.gateway,
                                s.httpMaxBodyBytes, gauges);
   Poco::Net::HTTPRequestHandlerFactory::Ptr factory(api);
 

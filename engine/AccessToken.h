@@ -30,9 +30,10 @@ struct Principal {
   Role role = Role::Admin;
   std::string tenant;  // empty: all tenants
   std::string email;
+  std::string actorName;  // set for actions the system takes on someone's behalf
 
   bool seesTenant(const std::string& t) const { return tenant.empty() || tenant == t; }
-  std::string actor() const { return "token:" + tokenId; }
+  std::string actor() const { return actorName.empty() ? "token:" + tokenId : actorName; }
 };
 
 }  // namespace keywarden::engine

@@ -68,70 +68,59 @@ std::optional<Error> KeyService::checkSpec(Transaction& tx, const KeySpec& s, in
 }
 
 Result<IssuedKey> KeyService::issue(const Principal& p, const KeySpec& in) {
+  std::optional<Result<IssuedKey>> out;
+  _store.write([&](Transaction& tx) { out = issueIn(tx, p, in, _clock.nowMs()); });
+  return std::move(*out);
+}
+
+Result<IssuedKey> KeyService::issueIn(Transaction& tx, const Principal& p, const KeySpec& in, int64_t now) {
   KeySpec s = in;
-  int64_t now = _clock.nowMs();
-  std::optional<Error> err;
+  if (!s.clientId.empty()) {
+    auto c = tx.catalog().findClient(s.clientId);
+    if (!c || !p.seesTenant(c->tenant))
+      return Error::badInput("clientId", "client '" + s.clientId + "' does not exist", "UNKNOWN_CLIENT");
+    if (!s.tenant.empty() && s.tenant != c->tenant)
+      return Error::badInput("tenant", "tenant differs from the client's tenant '" + c->tenant + "'");
+    if (!c->active)
+      return Error::unprocessable("CLIENT_INACTIVE", "client '" + c->id + "' is not active", "clientId");
+    s.tenant = c->tenant;
+  } else {
+    auto t = CatalogService::tenantFor(p, s.tenant);
+    if (!t) return t.error();
+    s.tenant = t.value();
+  }
+  if (auto e = checkSpec(tx, s, now)) return *e;
+  MintedKey m = KeyCodec::mint(_prefix);
   IssuedKey out;
-  _store.write([&](Transaction& tx) {
-    if (!s.clientId.empty()) {
-      auto c = tx.catalog().findClient(s.clientId);
-      if (!c || !p.seesTenant(c->tenant)) {
-        err = Error::badInput("clientId", "client '" + s.clientId + "' does not exist",
-                              "UNKNOWN_CLIENT");
-        return;
-      }
-      if (!s.tenant.empty() && s.tenant != c->tenant) {
-        err = Error::badInput("tenant",
-                              "tenant differs from the client's tenant '" + c->tenant + "'");
-        return;
-      }
-      if (!c->active) {
-        err = Error::unprocessable("CLIENT_INACTIVE", "client '" + c->id + "' is not active",
-                                   "clientId");
-        return;
-      }
-      s.tenant = c->tenant;
-    } else {
-      auto t = CatalogService::tenantFor(p, s.tenant);
-      if (!t) {
-        err = t.error();
-        return;
-      }
-      s.tenant = t.value();
-    }
-    if ((err = checkSpec(tx, s, now))) return;
-    MintedKey m = KeyCodec::mint(_prefix);
-    Key& k = out.key;
-    k.id = Ids::make("key");
-    k.tenant = s.tenant;
-    k.clientId = s.clientId;
-    k.name = s.name;
-    k.digest = m.digest;
-    k.start = m.start;
-    k.scopes = s.scopes;
-    k.apis = s.apis;
-    k.groups = s.groups;
-    k.effectiveAt = s.effectiveAt;
-    k.expiresAt = s.expiresAt;
-    k.state = s.effectiveAt > now ? KeyState::Scheduled : KeyState::Active;
-    k.quota = s.quota;
-    k.remaining = s.quota;
-    k.refillAmount = s.refillAmount;
-    k.refillInterval = s.refillInterval;
-    k.refilledAt = RefillPeriod::startOf(s.refillInterval, now);
-    k.rateLimit = s.rateLimit;
-    k.rateWindowMs = s.rateWindowMs;
-    k.meta = s.meta;
-    k.applicationId = s.applicationId;
-    k.createdAt = k.updatedAt = now;
-    k.version = 1;
-    tx.keys().insert(k);
-    audit(tx, p, "key.issue", k, "{\"start\":" + JsonText::quoted(k.start) + "}");
-    out.plaintext = std::move(m.plaintext);
-    Key copy = k;
-    tx.afterCommit([this, copy] { _cache.upsertKey(copy); });
-  });
-  if (err) return *err;
+  Key& k = out.key;
+  k.id = Ids::make("key");
+  k.tenant = s.tenant;
+  k.clientId = s.clientId;
+  k.name = s.name;
+  k.digest = m.digest;
+  k.start = m.start;
+  k.scopes = s.scopes;
+  k.apis = s.apis;
+  k.groups = s.groups;
+  k.effectiveAt = s.effectiveAt;
+  k.expiresAt = s.expiresAt;
+  k.state = s.effectiveAt > now ? KeyState::Scheduled : KeyState::Active;
+  k.quota = s.quota;
+  k.remaining = s.quota;
+  k.refillAmount = s.refillAmount;
+  k.refillInterval = s.refillInterval;
+  k.refilledAt = RefillPeriod::startOf(s.refillInterval, now);
+  k.rateLimit = s.rateLimit;
+  k.rateWindowMs = s.rateWindowMs;
+  k.meta = s.meta;
+  k.applicationId = s.applicationId;
+  k.createdAt = k.updatedAt = now;
+  k.version = 1;
+  tx.keys().insert(k);
+  audit(tx, p, "key.issue", k, "{\"start\":" + JsonText::quoted(k.start) + "}");
+  out.plaintext = std::move(m.plaintext);
+  Key copy = k;
+  tx.afterCommit([this, copy] { _cache.upsertKey(copy); });
   return out;
 }
 
@@ -184,25 +173,79 @@ Result<std::vector<Key>> KeyService::list(const Principal& p, const KeyFilter& i
 
 Result<Key> KeyService::change(const Principal& p, const std::string& id, const std::string& action,
                                const std::function<std::optional<Error>(Key&, int64_t)>& fn) {
-  int64_t now = _clock.nowMs();
-  std::optional<Error> err;
-  Key k;
-  _store.write([&](Transaction& tx) {
-    auto found = findVisible(tx, p, id);
-    if (!found) {
-      err = found.error();
-      return;
+  std::optional<Result<Key>> out;
+  _store.write([&](Transaction& tx) { out = changeIn(tx, p, id, action, fn, _clock.nowMs()); });
+  if (!*out) return out->error();
+  return withLiveUsage(out->value());
+}
+
+Result<Key> KeyService::changeIn(Transaction& tx, const Principal& p, const std::string& id,
+                                 const std::string& action,
+                                 const std::function<std::optional<Error>(Key&, int64_t)>& fn, int64_t now) {
+  auto found = findVisible(tx, p, id);
+  if (!found) return found.error();
+  Key k = found.value();
+  if (auto e = fn(k, now)) return *e;
+  k.updatedAt = now;
+  ++k.version;
+  tx.keys().updateDefinition(k);
+  audit(tx, p, action, k);
+  tx.afterCommit([this, k] { _cache.upsertKey(k); });
+  return k;
+}
+
+Result<Key> KeyService::revokeIn(Transaction& tx, const Principal& p, const std::string& id,
+                                 const std::string& reason, int64_t now) {
+  return changeIn(tx, p, id, "key.revoke", [&](Key& k, int64_t t) -> std::optional<Error> {
+    KeyState eff = k.effectiveState(t);
+    if (eff == KeyState::Revoked) return stateConflict(k, eff, "revoke");
+    k.revokeReason = reason;
+    k.state = KeyState::Revoked;
+    k.revokeAt = t;
+    return std::nullopt;
+  }, now);
+}
+
+Result<Key> KeyService::modifyIn(Transaction& tx, const Principal& p, const std::string& id,
+                                 const KeyChanges& c, int64_t now) {
+  int64_t quotaDelta = 0;
+  auto r = changeIn(tx, p, id, "key.modify", [&](Key& k, int64_t t) -> std::optional<Error> {
+    KeyState eff = k.effectiveState(t);
+    if (eff == KeyState::Revoked || eff == KeyState::Expired) return stateConflict(k, eff, "modify");
+    KeySpec s;
+    s.tenant = k.tenant;
+    s.name = k.name;
+    s.scopes = c.scopes.value_or(k.scopes);
+    s.apis = c.apis.value_or(k.apis);
+    s.groups = c.groups.value_or(k.groups);
+    s.expiresAt = c.expiresAt.value_or(k.expiresAt);
+    s.effectiveAt = k.effectiveAt;
+    s.quota = c.quota.value_or(k.quota);
+    s.refillInterval = k.refillInterval;
+    s.refillAmount = k.refillAmount;
+    s.rateLimit = k.rateLimit;
+    s.rateWindowMs = k.rateWindowMs;
+    if (auto e = checkSpec(tx, s, t)) return e;
+    if (c.quota && k.quota >= 0 && *c.quota >= 0) quotaDelta = *c.quota - k.quota;
+    k.scopes = s.scopes;
+    k.apis = s.apis;
+    k.groups = s.groups;
+    k.expiresAt = s.expiresAt;
+    if (c.quota && (*c.quota < 0) != (k.quota < 0)) {
+      // From unlimited to limited (or back): the stored remaining starts again at the quota.
+      tx.keys().adjustRemaining(k.id, -(1LL << 62));
+      if (*c.quota >= 0) quotaDelta = *c.quota;
     }
-    k = found.value();
-    if ((err = fn(k, now))) return;
-    k.updatedAt = now;
-    ++k.version;
-    tx.keys().updateDefinition(k);
-    audit(tx, p, action, k);
-    tx.afterCommit([this, k] { _cache.upsertKey(k); });
-  });
-  if (err) return *err;
-  return withLiveUsage(k);
+    k.quota = s.quota;
+    return std::nullopt;
+  }, now);
+  if (r && quotaDelta != 0) tx.keys().adjustRemaining(id, quotaDelta);
+  if (r && c.quota) {
+    // The cache must see the stored remaining after the adjustment: re-read the row.
+    auto fresh = tx.keys().find(id);
+    if (fresh) tx.afterCommit([this, k = *fresh] { _cache.upsertKey(k); });
+  }
+  return r;
 }
 
 Result<Key> KeyService::disable(const Principal& p, const std::string& id,

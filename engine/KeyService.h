@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "engine/AccessToken.h"
+#include "engine/Application.h"
 #include "engine/Clock.h"
 #include "engine/KeyCache.h"
 #include "engine/KeySpec.h"
@@ -33,19 +34,31 @@ class KeyService {
   // A new key with the same rights and quota; the old one stays valid `graceSeconds`.
   Result<IssuedKey> rotate(const Principal& p, const std::string& id, int64_t graceSeconds);
 
+  // The same operations inside a caller's transaction (an approval issues, modifies or revokes
+  // a key in the transaction that records the decision). The cache follows after commit.
+  Result<IssuedKey> issueIn(Transaction& tx, const Principal& p, const KeySpec& spec, int64_t now);
+  Result<Key> modifyIn(Transaction& tx, const Principal& p, const std::string& id, const KeyChanges& c,
+                       int64_t now);
+  Result<Key> revokeIn(Transaction& tx, const Principal& p, const std::string& id, const std::string& reason,
+                       int64_t now);
+
+  // Checks a spec against the catalog and the clock (names, scopes, APIs, groups, dates, quota).
+  std::optional<Error> checkSpec(Transaction& tx, const KeySpec& s, int64_t now) const;
+
   // Tenant-shaped endpoints: keys of a tenant that are not revoked.
   Result<std::vector<Key>> listTenantKeys(const Principal& p, const std::string& tenant);
   Result<Key> getTenantKey(const Principal& p, const std::string& tenant, const std::string& id);
   Status deleteTenantKey(const Principal& p, const std::string& tenant, const std::string& id);
 
  private:
-  std::optional<Error> checkSpec(Transaction& tx, const KeySpec& s, int64_t now) const;
   Result<Key> findVisible(Transaction& tx, const Principal& p, const std::string& id) const;
   // Shows the live figures of this instance (remaining, usage not yet flushed).
   Key withLiveUsage(Key k) const;
   // Runs `change` on the key in one transaction, stores and audits it, refreshes the cache.
   Result<Key> change(const Principal& p, const std::string& id, const std::string& action,
                      const std::function<std::optional<Error>(Key&, int64_t)>& change);
+  Result<Key> changeIn(Transaction& tx, const Principal& p, const std::string& id, const std::string& action,
+                       const std::function<std::optional<Error>(Key&, int64_t)>& change, int64_t now);
   void audit(Transaction& tx, const Principal& p, const std::string& action, const Key& k,
              const std::string& detail = "{}");
 

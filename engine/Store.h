@@ -2,6 +2,7 @@
 
 #include <functional>
 
+#include "engine/ApplicationRepository.h"
 #include "engine/AuditLog.h"
 #include "engine/CatalogRepository.h"
 #include "engine/KeyRepository.h"
@@ -18,6 +19,7 @@ class Transaction {
   virtual KeyRepository& keys() = 0;
   virtual TokenRepository& tokens() = 0;
   virtual AuditLog& audit() = 0;
+  virtual ApplicationRepository& applications() = 0;
   // Runs `fn` after this transaction commits (never if it rolls back): how in-memory state
   // such as the check path's cache follows the store without getting ahead of it.
   virtual void afterCommit(std::function<void()> fn) = 0;

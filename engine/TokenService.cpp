@@ -64,7 +64,7 @@ std::optional<Principal> TokenService::authenticate(const std::string& plaintext
   // The map look-up compared digests; confirm in constant time before trusting the row.
   if (!t || t->revokedAt != 0 || !Crypto::constantTimeEquals(t->digestHex, digest))
     return std::nullopt;
-  Principal p{t->id, t->role, t->tenant, t->email};
+  Principal p{t->id, t->role, t->tenant, t->email, ""};
   std::lock_guard<std::mutex> lock(_m);
   _known.emplace(digest, p);
   return p;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine/Store.h"
+#include "store/SqlApplicationRepository.h"
 #include "store/SqlAuditLog.h"
 #include "store/SqlCatalogRepository.h"
 #include "store/SqlKeyRepository.h"
@@ -17,12 +18,13 @@ namespace keywarden::store {
 class SqlTransaction : public engine::Transaction {
  public:
   SqlTransaction(Poco::Data::Session& s, const Dialect& d)
-      : _catalog(s), _keys(s, d), _tokens(s), _audit(s) {}
+      : _catalog(s), _keys(s, d), _tokens(s), _audit(s), _applications(s) {}
 
   engine::CatalogRepository& catalog() override { return _catalog; }
   engine::KeyRepository& keys() override { return _keys; }
   engine::TokenRepository& tokens() override { return _tokens; }
   engine::AuditLog& audit() override { return _audit; }
+  engine::ApplicationRepository& applications() override { return _applications; }
   void afterCommit(std::function<void()> fn) override { _after.push_back(std::move(fn)); }
 
   // Runs the after-commit hooks; called by the store once COMMIT succeeded.
@@ -35,6 +37,7 @@ class SqlTransaction : public engine::Transaction {
   SqlKeyRepository _keys;
   SqlTokenRepository _tokens;
   SqlAuditLog _audit;
+  SqlApplicationRepository _applications;
   std::vector<std::function<void()>> _after;
 };
 

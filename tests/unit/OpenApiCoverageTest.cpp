@@ -7,6 +7,7 @@
 
 #include "api/HttpApi.h"
 #include "api/OpenApiDocument.h"
+#include "engine/ApplicationService.h"
 #include "engine/CatalogService.h"
 #include "engine/KeyService.h"
 #include "engine/ManualClock.h"
@@ -37,8 +38,11 @@ class OpenApiCoverageTest : public CppUnit::TestFixture {
     engine::TokenService tokens(store, clock);
     engine::StoreQuotaSource quota(store);
     engine::Verifier verifier(cache, quota, clock, 100);
-    api::HttpApi http({store, catalog, keys, tokens, verifier}, api::GatewaySettings{}, 1 << 20,
-                      nullptr);
+    engine::FlowCatalog flows;
+    engine::SecretBox sealer("0123456789abcdef0123456789abcdef", "test");
+    engine::ApplicationService applications(store, keys, flows, clock, sealer);
+    api::HttpApi http({store, catalog, keys, tokens, verifier, applications}, api::GatewaySettings{},
+                      1 << 20, nullptr);
 
     std::set<std::string> routes;
     for (const auto& r : http.router().routes()) {

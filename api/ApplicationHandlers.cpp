@@ -1,0 +1,217 @@
+#include "api/ApplicationHandlers.h"
+
+#include "api/Respond.h"
+
+namespace keywarden::api {
+
+using engine::Application;
+using engine::ApplicationInput;
+
+namespace {
+// Reads the fields an application may set; `allowed` lists which are accepted here.
+void readFields(BodyReader& b, ApplicationInput& in) {
+  auto str = [&](const char* f, std::optional<std::string>& out) {
+    if (!b.has(f)) return;
+    std::string v;
+    b.str(f, v);
+    out = v;
+  };
+  auto time = [&](const char* f, std::optional<int64_t>& out) {
+    if (!b.has(f)) return;
+    int64_t v = 0;
+    b.time(f, v);
+    out = v;
+  };
+  auto list = [&](const char* f, std::optional<std::vector<std::string>>& out) {
+    if (!b.has(f)) return;
+    std::vector<std::string> v;
+    b.strList(f, v);
+    out = v;
+  };
+  if (b.has("kind")) {
+    std::string kind;
+    b.str("kind", kind);
+    in.kind = engine::parseAppKind(kind);
+    if (!b.error() && !in.kind) b.fail("kind", "kind must be new, modify or revoke");
+  }
+  str("clientId", in.clientId);
+  str("keyName", in.keyName);
+  str("description", in.description);
+  str("requesterEmail", in.requesterEmail);
+  str("keyId", in.keyId);
+  time("effectiveAt", in.effectiveAt);
+  time("expiresAt", in.expiresAt);
+  if (b.has("quota")) {
+    int64_t q = 0;
+    b.integer("quota", q);
+    in.quota = q;
+  }
+  list("apis", in.apis);
+  list("groups", in.groups);
+  list("scopes", in.scopes);
+  if (auto c = b.child("changes")) {
+    engine::KeyChanges ch;
+    c->onlyFields({"expiresAt", "quota", "scopes", "apis", "groups"});
+    if (c->has("expiresAt")) {
+      int64_t v = 0;
+      c->time("expiresAt", v);
+      ch.expiresAt = v;
+    }
+    if (c->has("quota")) {
+      int64_t v = 0;
+      c->integer("quota", v);
+      ch.quota = v;
+    }
+    for (auto [f, out] : {std::pair{"scopes", &ch.scopes}, {"apis", &ch.apis}, {"groups", &ch.groups}}) {
+      if (!c->has(f)) continue;
+      std::vector<std::string> v;
+      c->strList(f, v);
+      *out = v;
+    }
+    if (c->error()) b.fail(c->error()->field, c->error()->message, c->error()->code);
+    in.changes = ch;
+  }
+}
+
+const char* kFields[] = {"kind",        "clientId",  "keyName", "description", "requesterEmail",
+                         "effectiveAt", "expiresAt", "quota",   "apis",        "groups",
+                         "scopes",      "keyId",     "changes"};
+}  // namespace
+
+void ApplicationHandlers::write(JsonWriter& w, const Application& a, bool withHistory) {
+  w.beginObject()
+      .field("id", a.id)
+      .field("number", a.number)
+      .field("kind", engine::appKindName(a.kind))
+      .field("state", engine::appStateName(a.state))
+      .field("flow", a.flowId)
+      .field("flowVersion", a.flowVersion)
+      .field("level", a.level)
+      .field("levelCount", a.levelCount)
+      .field("approvers", engine::ApplicationService::currentApprovers(a))
+      .field("tenant", a.tenant)
+      .field("clientId", a.clientId)
+      .field("keyName", a.keyName)
+      .field("description", a.description)
+      .field("requesterEmail", a.requesterEmail)
+      .timeField("effectiveAt", a.effectiveAt)
+      .timeField("expiresAt", a.expiresAt)
+      .field("quota", a.quota)
+      .field("apis", a.apis)
+      .field("groups", a.groups)
+      .field("scopes", a.scopes);
+  if (a.keyId.empty()) w.nullField("keyId");
+  else w.field("keyId", a.keyId);
+  if (a.kind == engine::AppKind::Modify) {
+    w.objectField("changes");
+    if (a.changes.expiresAt) w.timeField("expiresAt", *a.changes.expiresAt);
+    if (a.changes.quota) w.field("quota", *a.changes.quota);
+    if (a.changes.scopes) w.field("scopes", *a.changes.scopes);
+    if (a.changes.apis) w.field("apis", *a.changes.apis);
+    if (a.changes.groups) w.field("groups", *a.changes.groups);
+    w.endObject();
+  }
+  w.timeField("createdAt", a.createdAt).timeField("updatedAt", a.updatedAt);
+  if (withHistory) {
+    w.beginArray("history");
+    for (const auto& d : a.history)
+      w.beginObject()
+          .field("level", d.level)
+          .field("decision", d.event)
+          .field("approver", d.approver)
+          .field("actor", d.actor)
+          .field("comment", d.comment)
+          .timeField("at", d.at)
+          .endObject();
+    w.endArray();
+  }
+  w.endObject();
+}
+
+void ApplicationHandlers::install(Router& r) {
+  r.add("POST", "/v1/applications", [this](Exchange& ex) { submit(ex); });
+  r.add("GET", "/v1/applications", [this](Exchange& ex) { list(ex); });
+  r.add("GET", "/v1/applications/{id}", [this](Exchange& ex) {
+    if (caller(ex))
+      respond(ex, _apps.get(*ex.principal, ex.param("id")), 200,
+              [](JsonWriter& w, const Application& a) { write(w, a, true); });
+  });
+  r.add("POST", "/v1/applications/{id}/withdraw", [this](Exchange& ex) {
+    if (!caller(ex)) return;
+    auto b = ex.json(true);
+    if (!b) return;
+    if (b->onlyFields({}).error()) return ex.sendError(*b->error());
+    respond(ex, _apps.withdraw(*ex.principal, ex.param("id")), 200,
+            [](JsonWriter& w, const Application& a) { write(w, a, true); });
+  });
+  r.add("POST", "/v1/applications/{id}/resubmit", [this](Exchange& ex) { resubmit(ex); });
+  r.add("POST", "/v1/applications/{id}/decisions", [this](Exchange& ex) { decide(ex); });
+}
+
+void ApplicationHandlers::submit(Exchange& ex) {
+  if (!caller(ex)) return;
+  auto b = ex.json(false);
+  if (!b) return;
+  ApplicationInput in;
+  b->onlyFields({kFields[0], kFields[1], kFields[2], kFields[3], kFields[4], kFields[5], kFields[6], kFields[7],
+                 kFields[8], kFields[9], kFields[10], kFields[11], kFields[12]});
+  readFields(*b, in);
+  if (b->error()) return ex.sendError(*b->error());
+  respond(ex, _apps.submit(*ex.principal, in), 201, [](JsonWriter& w, const Application& a) { write(w, a, true); });
+}
+
+void ApplicationHandlers::list(Exchange& ex) {
+  if (!caller(ex)) return;
+  engine::AppFilter f;
+  f.clientId = ex.query("clientId");
+  f.requester = ex.query("requester");
+  f.tenant = ex.query("tenant");
+  std::string state = ex.query("state");
+  if (!state.empty()) {
+    f.state = engine::parseAppState(state);
+    if (!f.state)
+      return ex.sendError(engine::Error::badInput("state", "state must be one of SUBMITTED, IN_REVIEW, APPROVED, "
+                                                           "ISSUED, REJECTED, RETURNED, WITHDRAWN, TIMED_OUT"));
+  }
+  respondList(ex, _apps.list(*ex.principal, f, ex.query("approver")), "applications",
+              [](JsonWriter& w, const Application& a) { write(w, a, false); });
+}
+
+void ApplicationHandlers::resubmit(Exchange& ex) {
+  if (!caller(ex)) return;
+  auto b = ex.json(true);
+  if (!b) return;
+  ApplicationInput in;
+  b->onlyFields({"changes"});
+  if (auto c = b->child("changes")) {
+    c->onlyFields({"keyName", "description", "effectiveAt", "expiresAt", "quota", "apis", "groups", "scopes", "changes"});
+    readFields(*c, in);
+    if (c->error()) b->fail(c->error()->field, c->error()->message, c->error()->code);
+  }
+  if (b->error()) return ex.sendError(*b->error());
+  respond(ex, _apps.resubmit(*ex.principal, ex.param("id"), in), 200,
+          [](JsonWriter& w, const Application& a) { write(w, a, true); });
+}
+
+void ApplicationHandlers::decide(Exchange& ex) {
+  if (!caller(ex)) return;
+  auto b = ex.json(false);
+  if (!b) return;
+  std::string decision;
+  engine::DecisionInput d;
+  b->onlyFields({"decision", "approver", "comment"})
+      .str("decision", decision, true)
+      .str("approver", d.approver)
+      .str("comment", d.comment);
+  if (!b->error()) {
+    if (decision == "approve") d.event = engine::AppEvent::Approve;
+    else if (decision == "reject") d.event = engine::AppEvent::Reject;
+    else if (decision == "return") d.event = engine::AppEvent::Return;
+    else b->fail("decision", "decision must be approve, reject or return");
+  }
+  if (b->error()) return ex.sendError(*b->error());
+  respond(ex, _apps.decide(*ex.principal, ex.param("id"), d), 200,
+          [](JsonWriter& w, const Application& a) { write(w, a, true); });
+}
+
+}  // namespace keywarden::api

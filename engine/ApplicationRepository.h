@@ -1,0 +1,40 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/Application.h"
+
+namespace keywarden::engine {
+
+struct AppFilter {
+  std::string tenant;  // empty: any
+  std::string clientId;
+  std::string requester;
+  std::optional<AppState> state;
+};
+
+// Applications, their decision history and order-number sequences. Methods run inside the
+// caller's Transaction.
+class ApplicationRepository {
+ public:
+  virtual ~ApplicationRepository() = default;
+  virtual void insert(const Application& a) = 0;
+  // Writes `a` if the stored version is still `expectedVersion`; false when another
+  // transition got there first (the caller answers 409).
+  virtual bool update(const Application& a, int64_t expectedVersion) = 0;
+  // With its history, oldest first.
+  virtual std::optional<Application> find(const std::string& id) = 0;
+  // Without history.
+  virtual std::vector<Application> list(const AppFilter& f) = 0;
+  virtual void addDecision(const Decision& d) = 0;
+  // The next value of the named counter (1, 2, …); runs in a write transaction.
+  virtual int64_t nextSequence(const std::string& name) = 0;
+  // Keeps a delivered key sealed (AES-256-GCM) until the mail that carries it is sent.
+  virtual void insertKeyDelivery(const std::string& applicationId, const std::string& keyId,
+                                 const std::string& recipient, const std::string& sealed,
+                                 int64_t at) = 0;
+};
+
+}  // namespace keywarden::engine

@@ -1,0 +1,77 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/AccessToken.h"
+#include "engine/Application.h"
+#include "engine/ApplicationStateMachine.h"
+#include "engine/Clock.h"
+#include "engine/FlowCatalog.h"
+#include "engine/KeyService.h"
+#include "engine/Result.h"
+#include "engine/SecretBox.h"
+#include "engine/Store.h"
+
+namespace keywarden::engine {
+
+// What a requester fills in (contract §4 POST /v1/applications). For a resubmission every
+// field is optional: only those set change.
+struct ApplicationInput {
+  std::optional<AppKind> kind;
+  std::optional<std::string> clientId, keyName, description, requesterEmail, keyId;
+  std::optional<int64_t> effectiveAt, expiresAt, quota;
+  std::optional<std::vector<std::string>> apis, groups, scopes;
+  std::optional<KeyChanges> changes;
+};
+
+// A decision as asked for: by an approver token (as itself), an admin token (on behalf of
+// `approver`) or an approver link (as the link's approver).
+struct DecisionInput {
+  AppEvent event = AppEvent::Approve;  // Approve, Reject or Return
+  std::string approver;                // required for admins
+  std::string comment;
+  std::optional<int> level;            // links are bound to one level
+};
+
+// Applications through their approval flows. Every transition is one transaction holding the
+// new state, the history row, the audit row and whatever the transition carries out (the key
+// issued, changed or revoked). Concurrent transitions on one application: the first wins, the
+// others see 409 (row version check). Thread-safe.
+class ApplicationService {
+ public:
+  ApplicationService(Store& store, KeyService& keys, const FlowCatalog& flows, const Clock& clock,
+                     const SecretBox& sealer);
+
+  Result<Application> submit(const Principal& p, const ApplicationInput& in);
+  Result<Application> get(const Principal& p, const std::string& id);
+  // `approver` non-empty: what waits for that approver now.
+  Result<std::vector<Application>> list(const Principal& p, const AppFilter& f, const std::string& approver);
+  Result<Application> withdraw(const Principal& p, const std::string& id);
+  Result<Application> resubmit(const Principal& p, const std::string& id, const ApplicationInput& changes);
+  Result<Application> decide(const Principal& p, const std::string& id, const DecisionInput& d);
+
+  // The approvers of `a`'s current level (empty when not in review).
+  static std::vector<std::string> currentApprovers(const Application& a);
+
+ private:
+  Result<Application> transition(const Principal& p, const std::string& id, AppEvent event,
+                                 const std::function<std::optional<Error>(Transaction&, Application&)>& prepare,
+                                 const DecisionInput* decision);
+  std::optional<Error> validate(Transaction& tx, const Principal& p, Application& a, int64_t now) const;
+  std::optional<Error> route(Transaction& tx, Application& a) const;
+  std::optional<Error> apply(Transaction& tx, const Principal& p, Application& a,
+                             const ApplicationStateMachine::Transition& t, const Decision* d, int64_t now);
+  std::optional<Error> carryOut(Transaction& tx, const Principal& p, Application& a, int64_t now);
+  bool mayView(const Principal& p, const Application& a) const;
+  void record(Transaction& tx, const Principal& p, Application& a, Decision d);
+
+  Store& _store;
+  KeyService& _keys;
+  const FlowCatalog& _flows;
+  const Clock& _clock;
+  const SecretBox& _sealer;
+};
+
+}  // namespace keywarden::engine

@@ -1,0 +1,211 @@
+#include "store/SqlApplicationRepository.h"
+
+#include <Poco/Data/RecordSet.h>
+#include <Poco/Data/Statement.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include "engine/Ids.h"
+#include "engine/JsonText.h"
+#include "store/Sql.h"
+
+using namespace Poco::Data::Keywords;
+using Poco::Data::RecordSet;
+using Poco::Data::Statement;
+
+namespace keywarden::store {
+
+namespace {
+const char* kCols =
+    "SELECT id, number, kind, state, tenant, client_id, key_name, description, requester_email,"
+    " effective_at, expires_at, quota, api_ids, group_ids, scopes, key_id, changes, flow_id,"
+    " flow_version, flow_snapshot, level, level_count, created_at, updated_at, version FROM applications";
+
+std::string changesText(const engine::KeyChanges& c) {
+  std::string out = "{";
+  auto sep = [&] {
+    if (out.size() > 1) out += ",";
+  };
+  if (c.expiresAt) sep(), out += "\"expiresAt\":" + std::to_string(*c.expiresAt);
+  if (c.quota) sep(), out += "\"quota\":" + std::to_string(*c.quota);
+  if (c.scopes) sep(), out += "\"scopes\":" + engine::JsonText::array(*c.scopes);
+  if (c.apis) sep(), out += "\"apis\":" + engine::JsonText::array(*c.apis);
+  if (c.groups) sep(), out += "\"groups\":" + engine::JsonText::array(*c.groups);
+  return out + "}";
+}
+
+engine::KeyChanges changesOf(const std::string& text) {
+  engine::KeyChanges c;
+  if (text.empty() || text == "{}") return c;
+  Poco::JSON::Parser p;
+  auto o = p.parse(text).extract<Poco::JSON::Object::Ptr>();
+  if (o->has("expiresAt")) c.expiresAt = o->getValue<Poco::Int64>("expiresAt");
+  if (o->has("quota")) c.quota = o->getValue<Poco::Int64>("quota");
+  auto list = [&](const char* k) {
+    std::vector<std::string> v;
+    auto a = o->getArray(k);
+    for (size_t i = 0; a && i < a->size(); ++i) v.push_back(a->getElement<std::string>(static_cast<unsigned>(i)));
+    return v;
+  };
+  if (o->has("scopes")) c.scopes = list("scopes");
+  if (o->has("apis")) c.apis = list("apis");
+  if (o->has("groups")) c.groups = list("groups");
+  return c;
+}
+
+engine::Application appOf(RecordSet& rs) {
+  engine::Application a;
+  a.id = Sql::str(rs, "id");
+  a.number = Sql::str(rs, "number");
+  a.kind = engine::parseAppKind(Sql::str(rs, "kind")).value_or(engine::AppKind::New);
+  a.state = engine::parseAppState(Sql::str(rs, "state")).value_or(engine::AppState::Submitted);
+  a.tenant = Sql::str(rs, "tenant");
+  a.clientId = Sql::str(rs, "client_id");
+  a.keyName = Sql::str(rs, "key_name");
+  a.description = Sql::str(rs, "description");
+  a.requesterEmail = Sql::str(rs, "requester_email");
+  a.effectiveAt = Sql::i64(rs, "effective_at");
+  a.expiresAt = Sql::i64(rs, "expires_at");
+  a.quota = Sql::i64(rs, "quota");
+  a.apis = Sql::list(rs, "api_ids");
+  a.groups = Sql::list(rs, "group_ids");
+  a.scopes = Sql::list(rs, "scopes");
+  a.keyId = Sql::str(rs, "key_id");
+  a.changes = changesOf(Sql::str(rs, "changes"));
+  a.flowId = Sql::str(rs, "flow_id");
+  a.flowVersion = Sql::str(rs, "flow_version");
+  a.flowSnapshot = Sql::str(rs, "flow_snapshot");
+  a.level = static_cast<int>(Sql::i64(rs, "level"));
+  a.levelCount = static_cast<int>(Sql::i64(rs, "level_count"));
+  a.createdAt = Sql::i64(rs, "created_at");
+  a.updatedAt = Sql::i64(rs, "updated_at");
+  a.version = Sql::i64(rs, "version");
+  return a;
+}
+
+// The columns every write binds, in one place for insert and update.
+struct Row {
+  explicit Row(const engine::Application& a)
+      : app(a),
+        kind(engine::appKindName(a.kind)),
+        state(engine::appStateName(a.state)),
+        apis(Sql::listText(a.apis)),
+        groups(Sql::listText(a.groups)),
+        scopes(Sql::listText(a.scopes)),
+        changes(changesText(a.changes)),
+        eff(a.effectiveAt),
+        exp(a.expiresAt),
+        quota(a.quota),
+        level(a.level),
+        levelCount(a.levelCount),
+        created(a.createdAt),
+        updated(a.updatedAt),
+        version(a.version) {}
+  engine::Application app;
+  std::string kind, state, apis, groups, scopes, changes;
+  Poco::Int64 eff, exp, quota, level, levelCount, created, updated, version;
+};
+}  // namespace
+
+void SqlApplicationRepository::insert(const engine::Application& a) {
+  Row r(a);
+  Statement st(_s);
+  st << "INSERT INTO applications (id, number, kind, state, tenant, client_id, key_name, description,"
+        " requester_email, effective_at, expires_at, quota, api_ids, group_ids, scopes, key_id, changes,"
+        " flow_id, flow_version, flow_snapshot, level, level_count, created_at, updated_at, version)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,"
+        " $20, $21, $22, $23, $24, $25)",
+      use(r.app.id), use(r.app.number), use(r.kind), use(r.state), use(r.app.tenant), use(r.app.clientId),
+      use(r.app.keyName), use(r.app.description), use(r.app.requesterEmail), use(r.eff), use(r.exp),
+      use(r.quota), use(r.apis), use(r.groups), use(r.scopes), use(r.app.keyId), use(r.changes),
+      use(r.app.flowId), use(r.app.flowVersion), use(r.app.flowSnapshot), use(r.level), use(r.levelCount),
+      use(r.created), use(r.updated), use(r.version);
+  st.execute();
+}
+
+bool SqlApplicationRepository::update(const engine::Application& a, int64_t expectedVersion) {
+  Row r(a);
+  Poco::Int64 expected = expectedVersion;
+  Statement st(_s);
+  st << "UPDATE applications SET state = $1, key_name = $2, description = $3, effective_at = $4,"
+        " expires_at = $5, quota = $6, api_ids = $7, group_ids = $8, scopes = $9, key_id = $10,"
+        " changes = $11, flow_id = $12, flow_version = $13, flow_snapshot = $14, level = $15,"
+        " level_count = $16, updated_at = $17, version = $18 WHERE id = $19 AND version = $20",
+      use(r.state), use(r.app.keyName), use(r.app.description), use(r.eff), use(r.exp), use(r.quota),
+      use(r.apis), use(r.groups), use(r.scopes), use(r.app.keyId), use(r.changes), use(r.app.flowId),
+      use(r.app.flowVersion), use(r.app.flowSnapshot), use(r.level), use(r.levelCount), use(r.updated),
+      use(r.version), use(r.app.id), use(expected);
+  return st.execute() == 1;
+}
+
+std::optional<engine::Application> SqlApplicationRepository::find(const std::string& id0) {
+  std::string id = id0;
+  Statement st(_s);
+  st << std::string(kCols) + " WHERE id = $1", use(id);
+  st.execute();
+  RecordSet rs(st);
+  if (!rs.moveFirst()) return std::nullopt;
+  engine::Application a = appOf(rs);
+  Statement ds(_s);
+  ds << "SELECT id, level, event, approver, actor, comment, at FROM application_decisions"
+        " WHERE application_id = $1 ORDER BY seq",
+      use(id);
+  ds.execute();
+  RecordSet d(ds);
+  for (bool more = d.moveFirst(); more; more = d.moveNext())
+    a.history.push_back({Sql::str(d, "id"), a.id, static_cast<int>(Sql::i64(d, "level")), Sql::str(d, "event"),
+                         Sql::str(d, "approver"), Sql::str(d, "actor"), Sql::str(d, "comment"), Sql::i64(d, "at")});
+  return a;
+}
+
+std::vector<engine::Application> SqlApplicationRepository::list(const engine::AppFilter& f) {
+  std::string tenant = f.tenant, client = f.clientId, requester = f.requester;
+  std::string state = f.state ? std::string(engine::appStateName(*f.state)) : "";
+  Statement st(_s);
+  st << std::string(kCols) +
+            " WHERE ($1 = '' OR tenant = $1) AND ($2 = '' OR client_id = $2)"
+            " AND ($3 = '' OR requester_email = $3) AND ($4 = '' OR state = $4) ORDER BY created_at, number",
+      use(tenant), use(client), use(requester), use(state);
+  st.execute();
+  RecordSet rs(st);
+  std::vector<engine::Application> out;
+  for (bool more = rs.moveFirst(); more; more = rs.moveNext()) out.push_back(appOf(rs));
+  return out;
+}
+
+void SqlApplicationRepository::addDecision(const engine::Decision& d0) {
+  engine::Decision d = d0;
+  std::string id = d.id.empty() ? engine::Ids::make("dec") : d.id;
+  Poco::Int64 level = d.level, at = d.at, seq = nextSequence("decision");
+  _s << "INSERT INTO application_decisions (id, application_id, level, event, approver, actor, comment,"
+        " at, seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+      use(id), use(d.applicationId), use(level), use(d.event), use(d.approver), use(d.actor),
+      use(d.comment), use(at), use(seq), now;
+}
+
+int64_t SqlApplicationRepository::nextSequence(const std::string& name0) {
+  std::string name = name0;
+  Poco::Int64 value = 0;
+  Statement sel(_s);
+  sel << "SELECT value FROM sequences WHERE name = $1", use(name), into(value);
+  if (sel.execute() == 0) {
+    value = 1;
+    _s << "INSERT INTO sequences (name, value) VALUES ($1, $2)", use(name), use(value), now;
+  } else {
+    ++value;
+    _s << "UPDATE sequences SET value = $1 WHERE name = $2", use(value), use(name), now;
+  }
+  return value;
+}
+
+void SqlApplicationRepository::insertKeyDelivery(const std::string& applicationId, const std::string& keyId,
+                                                 const std::string& recipient, const std::string& sealed,
+                                                 int64_t at0) {
+  std::string app = applicationId, key = keyId, to = recipient, box = sealed;
+  Poco::Int64 at = at0, delivered = 0;
+  _s << "INSERT INTO key_deliveries (application_id, key_id, recipient, sealed_key, created_at, delivered_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6)",
+      use(app), use(key), use(to), use(box), use(at), use(delivered), now;
+}
+
+}  // namespace keywarden::store

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <Poco/Data/Session.h>
+
+#include "engine/ApplicationRepository.h"
+
+namespace keywarden::store {
+
+// ApplicationRepository over one open session (the transaction's).
+class SqlApplicationRepository : public engine::ApplicationRepository {
+ public:
+  explicit SqlApplicationRepository(Poco::Data::Session& s) : _s(s) {}
+
+  void insert(const engine::Application& a) override;
+  bool update(const engine::Application& a, int64_t expectedVersion) override;
+  std::optional<engine::Application> find(const std::string& id) override;
+  std::vector<engine::Application> list(const engine::AppFilter& f) override;
+  void addDecision(const engine::Decision& d) override;
+  int64_t nextSequence(const std::string& name) override;
+  void insertKeyDelivery(const std::string& applicationId, const std::string& keyId,
+                         const std::string& recipient, const std::string& sealed, int64_t at) override;
+
+ private:
+  Poco::Data::Session& _s;
+};
+
+}  // namespace keywarden::store
