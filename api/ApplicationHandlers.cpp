@@ -62,7 +62,8 @@ void readFields(BodyReader& b, ApplicationInput& in) {
       c->integer("quota", v);
       ch.quota = v;
     }
-    for (auto [f, out] : {std::pair{"scopes", &ch.scopes}, {"apis", &ch.apis}, {"groups", &ch.groups}}) {
+    for (auto [f, out] :
+         {std::pair{"scopes", &ch.scopes}, {"apis", &ch.apis}, {"groups", &ch.groups}}) {
       if (!c->has(f)) continue;
       std::vector<std::string> v;
       c->strList(f, v);
@@ -100,8 +101,10 @@ void ApplicationHandlers::write(JsonWriter& w, const Application& a, bool withHi
       .field("apis", a.apis)
       .field("groups", a.groups)
       .field("scopes", a.scopes);
-  if (a.keyId.empty()) w.nullField("keyId");
-  else w.field("keyId", a.keyId);
+  if (a.keyId.empty())
+    w.nullField("keyId");
+  else
+    w.field("keyId", a.keyId);
   if (a.kind == engine::AppKind::Modify) {
     w.objectField("changes");
     if (a.changes.expiresAt) w.timeField("expiresAt", *a.changes.expiresAt);
@@ -153,11 +156,12 @@ void ApplicationHandlers::submit(Exchange& ex) {
   auto b = ex.json(false);
   if (!b) return;
   ApplicationInput in;
-  b->onlyFields({kFields[0], kFields[1], kFields[2], kFields[3], kFields[4], kFields[5], kFields[6], kFields[7],
-                 kFields[8], kFields[9], kFields[10], kFields[11], kFields[12]});
+  b->onlyFields({kFields[0], kFields[1], kFields[2], kFields[3], kFields[4], kFields[5], kFields[6],
+                 kFields[7], kFields[8], kFields[9], kFields[10], kFields[11], kFields[12]});
   readFields(*b, in);
   if (b->error()) return ex.sendError(*b->error());
-  respond(ex, _apps.submit(*ex.principal, in), 201, [](JsonWriter& w, const Application& a) { write(w, a, true); });
+  respond(ex, _apps.submit(*ex.principal, in), 201,
+          [](JsonWriter& w, const Application& a) { write(w, a, true); });
 }
 
 void ApplicationHandlers::list(Exchange& ex) {
@@ -170,8 +174,10 @@ void ApplicationHandlers::list(Exchange& ex) {
   if (!state.empty()) {
     f.state = engine::parseAppState(state);
     if (!f.state)
-      return ex.sendError(engine::Error::badInput("state", "state must be one of SUBMITTED, IN_REVIEW, APPROVED, "
-                                                           "ISSUED, REJECTED, RETURNED, WITHDRAWN, TIMED_OUT"));
+      return ex.sendError(
+          engine::Error::badInput("state",
+                                  "state must be one of SUBMITTED, IN_REVIEW, APPROVED, "
+                                  "ISSUED, REJECTED, RETURNED, WITHDRAWN, TIMED_OUT"));
   }
   respondList(ex, _apps.list(*ex.principal, f, ex.query("approver")), "applications",
               [](JsonWriter& w, const Application& a) { write(w, a, false); });
@@ -184,7 +190,8 @@ void ApplicationHandlers::resubmit(Exchange& ex) {
   ApplicationInput in;
   b->onlyFields({"changes"});
   if (auto c = b->child("changes")) {
-    c->onlyFields({"keyName", "description", "effectiveAt", "expiresAt", "quota", "apis", "groups", "scopes", "changes"});
+    c->onlyFields({"keyName", "description", "effectiveAt", "expiresAt", "quota", "apis", "groups",
+                   "scopes", "changes"});
     readFields(*c, in);
     if (c->error()) b->fail(c->error()->field, c->error()->message, c->error()->code);
   }
@@ -204,10 +211,14 @@ void ApplicationHandlers::decide(Exchange& ex) {
       .str("approver", d.approver)
       .str("comment", d.comment);
   if (!b->error()) {
-    if (decision == "approve") d.event = engine::AppEvent::Approve;
-    else if (decision == "reject") d.event = engine::AppEvent::Reject;
-    else if (decision == "return") d.event = engine::AppEvent::Return;
-    else b->fail("decision", "decision must be approve, reject or return");
+    if (decision == "approve")
+      d.event = engine::AppEvent::Approve;
+    else if (decision == "reject")
+      d.event = engine::AppEvent::Reject;
+    else if (decision == "return")
+      d.event = engine::AppEvent::Return;
+    else
+      b->fail("decision", "decision must be approve, reject or return");
   }
   if (b->error()) return ex.sendError(*b->error());
   respond(ex, _apps.decide(*ex.principal, ex.param("id"), d), 200,

@@ -10,7 +10,8 @@ namespace keywarden::api {
 // /v1/applications (requester, approver or admin tokens).
 class ApplicationHandlers {
  public:
-  ApplicationHandlers(engine::ApplicationService& apps, Authenticator& auth) : _apps(apps), _auth(auth) {}
+  ApplicationHandlers(engine::ApplicationService& apps, Authenticator& auth)
+      : _apps(apps), _auth(auth) {}
   void install(Router& router);
 
   // The JSON shape of an application, with its history when `withHistory`.
@@ -22,7 +23,8 @@ class ApplicationHandlers {
   void resubmit(Exchange& ex);
   void decide(Exchange& ex);
   bool caller(Exchange& ex) {
-    return _auth.require(ex, {engine::Role::Admin, engine::Role::Requester, engine::Role::Approver});
+    return _auth.require(ex,
+                         {engine::Role::Admin, engine::Role::Requester, engine::Role::Approver});
   }
 
   engine::ApplicationService& _apps;

@@ -91,13 +91,16 @@ void CatalogHandlers::patchClient(Exchange& ex) {
   if (!admin(ex)) return;
   auto b = ex.json(false);
   if (!b) return;
-  auto cur = _catalog.getClient(*ex.principal, ex.param("id"));
-  if (!cur) return ex.sendError(cur.error());
-  Client c = cur.value();
-  b->onlyFields({"name", "clientType", "contactEmail", "active"});
-  readClient(*b, c);
-  if (b->error()) return ex.sendError(*b->error());
-  respond(ex, _catalog.updateClient(*ex.principal, c), 200, Serialize::client);
+  if (b->onlyFields({"name", "clientType", "contactEmail", "active"}).error())
+    return ex.sendError(*b->error());
+  BodyReader& body = *b;
+  respond(ex,
+          _catalog.updateClient(*ex.principal, ex.param("id"),
+                                [&body](Client& c) {
+                                  readClient(body, c);
+                                  return body.error();
+                                }),
+          200, Serialize::client);
 }
 
 void CatalogHandlers::createApi(Exchange& ex) {
@@ -118,13 +121,15 @@ void CatalogHandlers::patchApi(Exchange& ex) {
   if (!admin(ex)) return;
   auto b = ex.json(false);
   if (!b) return;
-  auto cur = _catalog.getApi(*ex.principal, ex.param("id"));
-  if (!cur) return ex.sendError(cur.error());
-  ApiDef a = cur.value();
-  b->onlyFields({"name", "method", "path", "scopes"});
-  readApi(*b, a);
-  if (b->error()) return ex.sendError(*b->error());
-  respond(ex, _catalog.updateApi(*ex.principal, a), 200, Serialize::api);
+  if (b->onlyFields({"name", "method", "path", "scopes"}).error()) return ex.sendError(*b->error());
+  BodyReader& body = *b;
+  respond(ex,
+          _catalog.updateApi(*ex.principal, ex.param("id"),
+                             [&body](ApiDef& a) {
+                               readApi(body, a);
+                               return body.error();
+                             }),
+          200, Serialize::api);
 }
 
 void CatalogHandlers::createGroup(Exchange& ex) {
@@ -143,13 +148,15 @@ void CatalogHandlers::patchGroup(Exchange& ex) {
   if (!admin(ex)) return;
   auto b = ex.json(false);
   if (!b) return;
-  auto cur = _catalog.getGroup(*ex.principal, ex.param("id"));
-  if (!cur) return ex.sendError(cur.error());
-  Group g = cur.value();
-  b->onlyFields({"name", "apis"});
-  readGroup(*b, g);
-  if (b->error()) return ex.sendError(*b->error());
-  respond(ex, _catalog.updateGroup(*ex.principal, g), 200, Serialize::group);
+  if (b->onlyFields({"name", "apis"}).error()) return ex.sendError(*b->error());
+  BodyReader& body = *b;
+  respond(ex,
+          _catalog.updateGroup(*ex.principal, ex.param("id"),
+                               [&body](Group& g) {
+                                 readGroup(body, g);
+                                 return body.error();
+                               }),
+          200, Serialize::group);
 }
 
 }  // namespace keywarden::api

@@ -56,6 +56,9 @@ std::optional<engine::Error> Exchange::readBody(std::string& out) {
   const Error tooLarge{ErrorKind::TooLarge, "BODY_TOO_LARGE",
                        "the body is larger than " + std::to_string(_maxBody) + " bytes", ""};
   const size_t drainBound = 16 * _maxBody;
+  // Neither a length nor chunks: the message has no body (RFC 7230 §3.3.3). Reading would wait
+  // for the client to close the connection.
+  if (!_req.getChunkedTransferEncoding() && !_req.hasContentLength()) return std::nullopt;
   std::istream& in = _req.stream();
   auto len = _req.getContentLength64();
   if (len != Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH &&

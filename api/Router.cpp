@@ -37,7 +37,11 @@ bool Router::bind(const std::string& pattern, std::string_view path,
     if (seg.size() > 2 && seg.front() == '{' && seg.back() == '}') {
       if (part.empty()) return false;
       std::string decoded;
-      Poco::URI::decode(std::string(part), decoded);
+      try {
+        Poco::URI::decode(std::string(part), decoded);
+      } catch (const Poco::Exception&) {
+        return false;  // a bad escape matches no route: 404
+      }
       params.emplace_back(std::string(seg.substr(1, seg.size() - 2)), decoded);
     } else if (seg != part) {
       return false;

@@ -1,6 +1,7 @@
 #include "api/VerifyHandlers.h"
 
 #include <Poco/Net/NameValueCollection.h>
+#include <Poco/String.h>
 #include <Poco/URI.h>
 
 #include "api/JsonWriter.h"
@@ -8,6 +9,27 @@
 namespace keywarden::api {
 
 using engine::VerifyCode;
+
+namespace {
+// A path no API matches and the verifier refuses (not canonical): for requests whose real
+// target cannot be known for sure.
+const char* kUnknowable = "/\\";
+
+// Percent-decodes a request path. An encoded '/' or '\\' would let one path pass for another
+// at the upstream, and a bad escape has no meaning: both become kUnknowable.
+std::string decodePath(const std::string& raw) {
+  std::string lowered = Poco::toLower(raw);
+  if (lowered.find("%2f") != std::string::npos || lowered.find("%5c") != std::string::npos)
+    return kUnknowable;
+  std::string out;
+  try {
+    Poco::URI::decode(raw, out);
+  } catch (const Poco::Exception&) {
+    return kUnknowable;
+  }
+  return out.empty() ? "/" : out;
+}
+}  // namespace
 
 void VerifyHandlers::install(Router& r) {
   r.add("POST", "/v1/keys/verify", [this](Exchange& ex) { verify(ex); });
@@ -50,6 +72,7 @@ void VerifyHandlers::verify(Exchange& ex) {
   if (!b->error() && (cost < 0 || cost > 1'000'000'000))
     b->fail("cost", "cost must be between 0 and 1000000000");
   if (!b->error() && !path.empty() && path[0] != '/') b->fail("path", "path must start with '/'");
+  if (!path.empty()) path = decodePath(path);
   if (!b->error() && method.empty() != path.empty())
     b->fail(method.empty() ? "method" : "path", "method and path go together");
   if (b->error()) return ex.sendError(*b->error());
@@ -125,22 +148,32 @@ std::string VerifyHandlers::presentedKey(Exchange& ex) const {
   return {};
 }
 
-void VerifyHandlers::forwardAuth(Exchange& ex) {
-  std::string tenant;
-  if (!gatewayCaller(ex, tenant, false)) return;
+void VerifyHandlers::originalRequest(Exchange& ex, std::string& method, std::string& path) const {
   auto& req = ex.request();
-  auto& res = ex.response();
-  std::string method = req.get("X-Original-Method", "");
-  std::string uri = req.get("X-Original-URI", "");
-  if (method.empty()) method = req.get("X-Forwarded-Method", "");
-  if (uri.empty()) uri = req.get("X-Forwarded-Uri", "");
-  if (method.empty()) method = req.getMethod();
+  const std::string& origMethod = req.get("X-Original-Method", "");
+  const std::string& origUri = req.get("X-Original-URI", "");
+  const std::string& fwdMethod = req.get("X-Forwarded-Method", "");
+  const std::string& fwdUri = req.get("X-Forwarded-Uri", "");
+  method = !origMethod.empty() ? origMethod : !fwdMethod.empty() ? fwdMethod : req.getMethod();
+  std::string uri = !origUri.empty() ? origUri : fwdUri;
   if (uri.empty()) {
     static const std::string prefix = "/v1/gateway/auth";
     uri = ex.path().size() > prefix.size() ? ex.path().substr(prefix.size()) : "/";
   }
-  std::string path;
-  Poco::URI::decode(uri.substr(0, uri.find_first_of("?#")), path);
+  path = decodePath(uri.substr(0, uri.find_first_of("?#")));
+  // Both families present and disagreeing: one of them came from the client (Traefik passes
+  // client headers through unless told otherwise), so neither can be trusted.
+  if ((!origUri.empty() && !fwdUri.empty() && origUri != fwdUri) ||
+      (!origMethod.empty() && !fwdMethod.empty() && Poco::icompare(origMethod, fwdMethod) != 0))
+    path = kUnknowable;
+}
+
+void VerifyHandlers::forwardAuth(Exchange& ex) {
+  std::string tenant;
+  if (!gatewayCaller(ex, tenant, false)) return;
+  auto& res = ex.response();
+  std::string method, path;
+  originalRequest(ex, method, path);
 
   std::string key = presentedKey(ex);
   engine::VerifyResult r;
@@ -150,7 +183,6 @@ void VerifyHandlers::forwardAuth(Exchange& ex) {
     engine::VerifyRequest vr;
     vr.key = key;
     vr.method = method;
-    if (path.empty()) path = "/";
     vr.path = path;
     vr.tenant = tenant;
     r = _verifier.verify(vr);

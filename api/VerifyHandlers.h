@@ -21,6 +21,8 @@ class VerifyHandlers {
   void forwardAuth(Exchange& ex);
 
  private:
+  // The method and (decoded) path of the call the gateway asks about.
+  void originalRequest(Exchange& ex, std::string& method, std::string& path) const;
   // Returns the presented key ("" when none) from the configured places.
   std::string presentedKey(Exchange& ex) const;
   // When gateway.requireToken is set: the caller's tenant scope, or false after answering 401.

@@ -16,9 +16,9 @@
 #include "engine/CatalogService.h"
 #include "engine/FlowCatalog.h"
 #include "engine/FlowParser.h"
-#include "engine/SecretBox.h"
 #include "engine/KeyCache.h"
 #include "engine/KeyService.h"
+#include "engine/SecretBox.h"
 #include "engine/StoreQuotaSource.h"
 #include "engine/SystemClock.h"
 #include "engine/TokenService.h"
@@ -78,8 +78,8 @@ int Server::run() {
     throw SettingsError(std::string("workflows: ") + e.what());
   }
   for (const auto& f : p.flows.flows())
-    log.information("flow %s (priority %Ld, %z level(s), version %s) from %s", f.id, f.priority, f.levels.size(),
-                    f.version, f.source);
+    log.information("flow %s (priority %Ld, %z level(s), version %s) from %s", f.id, f.priority,
+                    f.levels.size(), f.version, f.source);
   p.store = std::make_unique<store::SqlStore>(s.db);
   int applied = p.store->migrate();
   if (applied > 0) log.information("applied %d schema migration(s)", applied);
@@ -90,7 +90,8 @@ int Server::run() {
   p.verifier = std::make_unique<engine::Verifier>(p.cache, *p.quota, p.clock, s.quotaLeaseBlock);
   p.flusher = std::make_unique<engine::UsageFlusher>(p.cache, *p.store, s.usageFlushMs);
   p.sealer = std::make_unique<engine::SecretBox>(s.secret, "key-delivery");
-  p.applications = std::make_unique<engine::ApplicationService>(*p.store, *p.keys, p.flows, p.clock, *p.sealer);
+  p.applications =
+      std::make_unique<engine::ApplicationService>(*p.store, *p.keys, p.flows, p.clock, *p.sealer);
 
   p.catalog->warmCache();
   size_t loaded = p.keys->warmCache();
@@ -104,8 +105,9 @@ int Server::run() {
       << "# TYPE keywarden_keys_loaded gauge\nkeywarden_keys_loaded " << cache.size() << "\n";
     return o.str();
   };
-  auto* api = new api::HttpApi({*p.store, *p.catalog, *p.keys, *p.tokens, *p.verifier, *p.applications}, s.gateway,
-                               s.httpMaxBodyBytes, gauges);
+  auto* api =
+      new api::HttpApi({*p.store, *p.catalog, *p.keys, *p.tokens, *p.verifier, *p.applications},
+                       s.gateway, s.httpMaxBodyBytes, gauges);
   Poco::Net::HTTPRequestHandlerFactory::Ptr factory(api);
 
   // Our own pool: Poco's default pool is shared with timers and would cap connections.

@@ -3,16 +3,22 @@
 namespace keywarden::engine {
 
 namespace {
-constexpr std::string_view kStates[] = {"SUBMITTED", "IN_REVIEW", "APPROVED", "ISSUED",
+constexpr std::string_view kStates[] = {"SUBMITTED", "IN_REVIEW", "APPROVED",  "ISSUED",
                                         "REJECTED",  "RETURNED",  "WITHDRAWN", "TIMED_OUT"};
 constexpr std::string_view kEvents[] = {"submit",   "approve",  "reject",  "return",
                                         "resubmit", "withdraw", "timeout", "issue"};
 constexpr std::string_view kKinds[] = {"new", "modify", "revoke"};
 }  // namespace
 
-std::string_view appStateName(AppState s) { return kStates[static_cast<int>(s)]; }
-std::string_view appEventName(AppEvent e) { return kEvents[static_cast<int>(e)]; }
-std::string_view appKindName(AppKind k) { return kKinds[static_cast<int>(k)]; }
+std::string_view appStateName(AppState s) {
+  return kStates[static_cast<int>(s)];
+}
+std::string_view appEventName(AppEvent e) {
+  return kEvents[static_cast<int>(e)];
+}
+std::string_view appKindName(AppKind k) {
+  return kKinds[static_cast<int>(k)];
+}
 
 std::optional<AppState> parseAppState(std::string_view s) {
   for (int i = 0; i < 8; ++i)

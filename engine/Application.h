@@ -8,7 +8,16 @@
 
 namespace keywarden::engine {
 
-enum class AppState { Submitted, InReview, Approved, Issued, Rejected, Returned, Withdrawn, TimedOut };
+enum class AppState {
+  Submitted,
+  InReview,
+  Approved,
+  Issued,
+  Rejected,
+  Returned,
+  Withdrawn,
+  TimedOut
+};
 enum class AppEvent { Submit, Approve, Reject, Return, Resubmit, Withdraw, Timeout, Issue };
 enum class AppKind { New, Modify, Revoke };
 
@@ -32,10 +41,10 @@ struct KeyChanges {
 struct Decision {
   std::string id;
   std::string applicationId;
-  int level = 0;             // 0: not at a level (submission, withdrawal, issue)
-  std::string event;         // approve, reject, return, submit, resubmit, withdraw, issue, timeout
-  std::string approver;      // on whose behalf (an e-mail, or "system")
-  std::string actor;         // who acted (token id, "approval-link", "system")
+  int level = 0;         // 0: not at a level (submission, withdrawal, issue)
+  std::string event;     // approve, reject, return, submit, resubmit, withdraw, issue, timeout
+  std::string approver;  // on whose behalf (an e-mail, or "system")
+  std::string actor;     // who acted (token id, "approval-link", "system")
   std::string comment;
   int64_t at = 0;
 };

@@ -20,11 +20,14 @@ struct Abort {
   Error error;
 };
 
-std::string lower(const std::string& s) { return Poco::toLower(Poco::trim(s)); }
+std::string lower(const std::string& s) {
+  return Poco::toLower(Poco::trim(s));
+}
 
 Error stateConflict(const Application& a, AppEvent e) {
-  return Error::conflict("INVALID_STATE", "application " + a.number + " is " + std::string(appStateName(a.state)) +
-                                              ": '" + std::string(appEventName(e)) + "' is not allowed");
+  return Error::conflict("INVALID_STATE", "application " + a.number + " is " +
+                                              std::string(appStateName(a.state)) + ": '" +
+                                              std::string(appEventName(e)) + "' is not allowed");
 }
 
 // Decisions at the current level since the application last entered review.
@@ -38,7 +41,9 @@ std::vector<const Decision*> levelDecisions(const Application& a) {
   return out;
 }
 
-Flow snapshotOf(const Application& a) { return FlowParser::parse(a.flowSnapshot, "flow snapshot of " + a.number); }
+Flow snapshotOf(const Application& a) {
+  return FlowParser::parse(a.flowSnapshot, "flow snapshot of " + a.number);
+}
 
 Principal systemFor(const Application& a) {
   Principal s;
@@ -49,8 +54,8 @@ Principal systemFor(const Application& a) {
 }
 }  // namespace
 
-ApplicationService::ApplicationService(Store& store, KeyService& keys, const FlowCatalog& flows, const Clock& clock,
-                                       const SecretBox& sealer)
+ApplicationService::ApplicationService(Store& store, KeyService& keys, const FlowCatalog& flows,
+                                       const Clock& clock, const SecretBox& sealer)
     : _store(store), _keys(keys), _flows(flows), _clock(clock), _sealer(sealer) {}
 
 std::vector<std::string> ApplicationService::currentApprovers(const Application& a) {
@@ -62,8 +67,10 @@ std::vector<std::string> ApplicationService::currentApprovers(const Application&
 
 bool ApplicationService::mayView(const Principal& p, const Application& a) const {
   switch (p.role) {
-    case Role::Admin: return p.seesTenant(a.tenant);
-    case Role::Requester: return lower(p.email) == a.requesterEmail;
+    case Role::Admin:
+      return p.seesTenant(a.tenant);
+    case Role::Requester:
+      return lower(p.email) == a.requesterEmail;
     case Role::Approver: {
       Flow f = snapshotOf(a);
       for (const auto& l : f.levels)
@@ -72,7 +79,8 @@ bool ApplicationService::mayView(const Principal& p, const Application& a) const
           return true;
       return false;
     }
-    case Role::Gateway: return false;
+    case Role::Gateway:
+      return false;
   }
   return false;
 }
@@ -84,20 +92,26 @@ void ApplicationService::record(Transaction& tx, const Principal& p, Application
   tx.applications().addDecision(d);
   a.history.push_back(d);
   tx.audit().append({d.at, d.actor, "application." + d.event, "application", a.id, a.tenant,
-                     "{\"number\":" + JsonText::quoted(a.number) + ",\"level\":" + std::to_string(d.level) +
+                     "{\"number\":" + JsonText::quoted(a.number) +
+                         ",\"level\":" + std::to_string(d.level) +
                          ",\"onBehalfOf\":" + JsonText::quoted(d.approver) + "}"});
 }
 
-std::optional<Error> ApplicationService::validate(Transaction& tx, const Principal& p, Application& a,
-                                                  int64_t now) const {
-  if (a.clientId.empty()) return Error::badInput("clientId", "clientId is required", "MISSING_FIELD");
+std::optional<Error> ApplicationService::validate(Transaction& tx, const Principal& p,
+                                                  Application& a, int64_t now) const {
+  if (a.clientId.empty())
+    return Error::badInput("clientId", "clientId is required", "MISSING_FIELD");
   auto client = tx.catalog().findClient(a.clientId);
   if (!client || !p.seesTenant(client->tenant))
-    return Error::badInput("clientId", "client '" + a.clientId + "' does not exist", "UNKNOWN_CLIENT");
-  if (!client->active) return Error::unprocessable("CLIENT_INACTIVE", "client '" + a.clientId + "' is not active", "clientId");
+    return Error::badInput("clientId", "client '" + a.clientId + "' does not exist",
+                           "UNKNOWN_CLIENT");
+  if (!client->active)
+    return Error::unprocessable("CLIENT_INACTIVE", "client '" + a.clientId + "' is not active",
+                                "clientId");
   a.tenant = client->tenant;
   if (auto e = Validation::name("description", a.description, false)) return e;
-  if (a.description.size() > 2000) return Error::badInput("description", "description is longer than 2000 characters");
+  if (a.description.size() > 2000)
+    return Error::badInput("description", "description is longer than 2000 characters");
   if (a.kind == AppKind::New) {
     KeySpec s;
     s.tenant = a.tenant;
@@ -111,30 +125,40 @@ std::optional<Error> ApplicationService::validate(Transaction& tx, const Princip
     s.quota = a.quota;
     if (auto e = _keys.checkSpec(tx, s, now)) {
       Error out = *e;
-      if (out.field == "name") out.field = "keyName", out.message = "keyName" + out.message.substr(4);
+      if (out.field == "name")
+        out.field = "keyName", out.message = "keyName" + out.message.substr(4);
       return out;
     }
     return std::nullopt;
   }
   if (a.keyId.empty())
-    return Error::badInput("keyId", "keyId is required for a " + std::string(appKindName(a.kind)) + " application",
-                           "MISSING_FIELD");
+    return Error::badInput(
+        "keyId", "keyId is required for a " + std::string(appKindName(a.kind)) + " application",
+        "MISSING_FIELD");
   auto key = tx.keys().find(a.keyId);
   if (!key || key->clientId != a.clientId)
-    return Error::badInput("keyId", "key '" + a.keyId + "' does not exist for client '" + a.clientId + "'", "UNKNOWN_KEY");
+    return Error::badInput("keyId",
+                           "key '" + a.keyId + "' does not exist for client '" + a.clientId + "'",
+                           "UNKNOWN_KEY");
   KeyState eff = key->effectiveState(now);
   if (eff == KeyState::Revoked || eff == KeyState::Expired)
-    return Error::conflict("INVALID_STATE", "key '" + a.keyId + "' is " + std::string(keyStateName(eff)), "keyId");
+    return Error::conflict("INVALID_STATE",
+                           "key '" + a.keyId + "' is " + std::string(keyStateName(eff)), "keyId");
   if (p.role == Role::Requester) {
-    auto origin = key->applicationId.empty() ? std::nullopt : tx.applications().find(key->applicationId);
-    bool holder = (origin && origin->requesterEmail == lower(p.email)) || lower(client->contactEmail) == lower(p.email);
+    auto origin =
+        key->applicationId.empty() ? std::nullopt : tx.applications().find(key->applicationId);
+    bool holder = (origin && origin->requesterEmail == lower(p.email)) ||
+                  lower(client->contactEmail) == lower(p.email);
     if (!holder)
-      return Error::forbidden("NOT_KEY_HOLDER", "only the key's requester or its client's contact may ask to change it");
+      return Error::forbidden(
+          "NOT_KEY_HOLDER",
+          "only the key's requester or its client's contact may ask to change it");
   }
   if (a.keyName.empty()) a.keyName = key->name;
   if (a.kind == AppKind::Modify) {
     if (a.changes.empty())
-      return Error::badInput("changes", "changes must set expiresAt, quota, scopes, apis or groups", "MISSING_FIELD");
+      return Error::badInput("changes", "changes must set expiresAt, quota, scopes, apis or groups",
+                             "MISSING_FIELD");
     KeySpec s;
     s.tenant = key->tenant;
     s.name = key->name;
@@ -176,7 +200,9 @@ std::optional<Error> ApplicationService::route(Transaction& tx, Application& a) 
   facts.quota = a.quota;
   if (a.expiresAt) facts.lifetimeMs = a.expiresAt - std::max(a.effectiveAt, a.createdAt);
   const Flow* f = _flows.route(facts);
-  if (!f) return Error::unprocessable("NO_FLOW", "no approval flow in workflows.dir matches this application");
+  if (!f)
+    return Error::unprocessable("NO_FLOW",
+                                "no approval flow in workflows.dir matches this application");
   a.flowId = f->id;
   a.flowVersion = f->version;
   a.flowSnapshot = FlowParser::toJson(*f);
@@ -184,7 +210,8 @@ std::optional<Error> ApplicationService::route(Transaction& tx, Application& a) 
   return std::nullopt;
 }
 
-std::optional<Error> ApplicationService::carryOut(Transaction& tx, const Principal&, Application& a, int64_t now) {
+std::optional<Error> ApplicationService::carryOut(Transaction& tx, const Principal&, Application& a,
+                                                  int64_t now) {
   Principal system = systemFor(a);
   std::string detail;
   if (a.kind == AppKind::New) {
@@ -202,7 +229,8 @@ std::optional<Error> ApplicationService::carryOut(Transaction& tx, const Princip
     if (!issued) return issued.error();
     a.keyId = issued.value().key.id;
     // The plaintext leaves only sealed, for the delivery mail; it is never stored in the clear.
-    tx.applications().insertKeyDelivery(a.id, a.keyId, a.requesterEmail, _sealer.seal(issued.value().plaintext), now);
+    tx.applications().insertKeyDelivery(a.id, a.keyId, a.requesterEmail,
+                                        _sealer.seal(issued.value().plaintext), now);
   } else if (a.kind == AppKind::Modify) {
     auto r = _keys.modifyIn(tx, system, a.keyId, a.changes, now);
     if (!r) return r.error();
@@ -214,19 +242,29 @@ std::optional<Error> ApplicationService::carryOut(Transaction& tx, const Princip
 }
 
 std::optional<Error> ApplicationService::apply(Transaction& tx, const Principal& p, Application& a,
-                                               const ApplicationStateMachine::Transition& t, const Decision* d,
-                                               int64_t now) {
+                                               const ApplicationStateMachine::Transition& t,
+                                               const Decision* d, int64_t now) {
   using A = ApplicationStateMachine::Action;
   for (A action : t.actions) {
     switch (action) {
-      case A::EnterFirstLevel: a.level = 1; break;
-      case A::NextLevel: ++a.level; break;
-      case A::ClearLevel: a.level = 0; break;
-      case A::ApplyChanges: break;  // merged and re-validated before the transition
-      case A::RecordDecision: record(tx, p, a, *d); break;
+      case A::EnterFirstLevel:
+        a.level = 1;
+        break;
+      case A::NextLevel:
+        ++a.level;
+        break;
+      case A::ClearLevel:
+        a.level = 0;
+        break;
+      case A::ApplyChanges:
+        break;  // merged and re-validated before the transition
+      case A::RecordDecision:
+        record(tx, p, a, *d);
+        break;
       case A::CarryOut:
         if (auto e = carryOut(tx, p, a, now)) return e;
-        record(tx, p, a, Decision{"", a.id, 0, "issue", "system", systemFor(a).actor(), a.keyId, now});
+        record(tx, p, a,
+               Decision{"", a.id, 0, "issue", "system", systemFor(a).actor(), a.keyId, now});
         break;
     }
   }
@@ -236,9 +274,11 @@ std::optional<Error> ApplicationService::apply(Transaction& tx, const Principal&
 
 Result<Application> ApplicationService::submit(const Principal& p, const ApplicationInput& in) {
   if (p.role != Role::Admin && p.role != Role::Requester)
-    return Error::forbidden("FORBIDDEN_ROLE", "only requester and admin tokens submit applications");
+    return Error::forbidden("FORBIDDEN_ROLE",
+                            "only requester and admin tokens submit applications");
   Application a;
-  if (!in.kind) return Error::badInput("kind", "kind is required: new, modify or revoke", "MISSING_FIELD");
+  if (!in.kind)
+    return Error::badInput("kind", "kind is required: new, modify or revoke", "MISSING_FIELD");
   a.kind = *in.kind;
   a.clientId = in.clientId.value_or("");
   a.keyName = in.keyName.value_or("");
@@ -253,14 +293,17 @@ Result<Application> ApplicationService::submit(const Principal& p, const Applica
   a.changes = in.changes.value_or(KeyChanges{});
   if (a.kind != AppKind::Modify && in.changes)
     return Error::badInput("changes", "changes belong to modify applications");
-  if (a.kind == AppKind::New && in.keyId) return Error::badInput("keyId", "a new application has no keyId");
+  if (a.kind == AppKind::New && in.keyId)
+    return Error::badInput("keyId", "a new application has no keyId");
   std::string requester = lower(in.requesterEmail.value_or(""));
   if (p.role == Role::Requester) {
     if (!requester.empty() && requester != lower(p.email))
-      return Error::forbidden("REQUESTER_MISMATCH", "a requester token submits as its own e-mail (" + p.email + ")");
+      return Error::forbidden("REQUESTER_MISMATCH",
+                              "a requester token submits as its own e-mail (" + p.email + ")");
     requester = lower(p.email);
   }
-  if (requester.empty()) return Error::badInput("requesterEmail", "requesterEmail is required", "MISSING_FIELD");
+  if (requester.empty())
+    return Error::badInput("requesterEmail", "requesterEmail is required", "MISSING_FIELD");
   if (auto e = Validation::email("requesterEmail", requester)) return *e;
   a.requesterEmail = requester;
   int64_t now = _clock.nowMs();
@@ -310,7 +353,8 @@ Result<std::vector<Application>> ApplicationService::list(const Principal& p, co
   AppFilter f = in;
   std::string approver = lower(approverIn);
   f.requester = lower(f.requester);
-  if (p.role == Role::Gateway) return Error::forbidden("FORBIDDEN_ROLE", "gateway tokens do not read applications");
+  if (p.role == Role::Gateway)
+    return Error::forbidden("FORBIDDEN_ROLE", "gateway tokens do not read applications");
   if (p.role == Role::Requester) {
     if (!f.requester.empty() && f.requester != lower(p.email))
       return Error::forbidden("FORBIDDEN", "a requester token lists only its own applications");
@@ -322,14 +366,16 @@ Result<std::vector<Application>> ApplicationService::list(const Principal& p, co
   }
   if (p.role == Role::Admin) {
     if (!f.tenant.empty() && !p.seesTenant(f.tenant))
-      return Error::forbidden("TENANT_FORBIDDEN", "this token may not read tenant '" + f.tenant + "'");
+      return Error::forbidden("TENANT_FORBIDDEN",
+                              "this token may not read tenant '" + f.tenant + "'");
     if (f.tenant.empty()) f.tenant = p.tenant;
   }
   if (!approver.empty()) f.state = AppState::InReview;
   std::vector<Application> all;
   _store.read([&](Transaction& tx) {
     all = tx.applications().list(f);
-    if (!approver.empty())  // decisions so far are needed to leave out what this approver already did
+    if (!approver
+             .empty())  // decisions so far are needed to leave out what this approver already did
       for (auto& a : all) a = tx.applications().find(a.id).value_or(a);
   });
   std::vector<Application> out;
@@ -349,7 +395,8 @@ Result<std::vector<Application>> ApplicationService::list(const Principal& p, co
 
 Result<Application> ApplicationService::transition(
     const Principal& p, const std::string& id, AppEvent event,
-    const std::function<std::optional<Error>(Transaction&, Application&)>& prepare, const DecisionInput* input) {
+    const std::function<std::optional<Error>(Transaction&, Application&)>& prepare,
+    const DecisionInput* input) {
   int64_t now = _clock.nowMs();
   Application a;
   try {
@@ -362,7 +409,9 @@ Result<Application> ApplicationService::transition(
       ApplicationStateMachine::Facts facts{a.levelCount > 0, false, a.level == a.levelCount};
       std::optional<Decision> decision;
       if (input) {
-        decision = Decision{"", a.id, a.level, std::string(appEventName(event)), input->approver, "", input->comment, now};
+        decision =
+            Decision{"", a.id,           a.level, std::string(appEventName(event)), input->approver,
+                     "", input->comment, now};
         if (event == AppEvent::Approve) {
           std::set<std::string> approved{input->approver};
           for (const Decision* d : levelDecisions(a))
@@ -380,7 +429,8 @@ Result<Application> ApplicationService::transition(
       a.updatedAt = now;
       a.version = expected + 1;
       if (!tx.applications().update(a, expected))
-        throw Abort{Error::conflict("CONCURRENT_UPDATE", "application " + a.number + " changed meanwhile; reload it")};
+        throw Abort{Error::conflict("CONCURRENT_UPDATE",
+                                    "application " + a.number + " changed meanwhile; reload it")};
     });
   } catch (const Abort& abort) {
     return abort.error;
@@ -390,44 +440,61 @@ Result<Application> ApplicationService::transition(
 
 Result<Application> ApplicationService::withdraw(const Principal& p, const std::string& id) {
   if (p.role != Role::Admin && p.role != Role::Requester)
-    return Error::forbidden("FORBIDDEN_ROLE", "only the requester (or an admin) withdraws an application");
-  return transition(p, id, AppEvent::Withdraw, [&](Transaction& tx, Application& a) -> std::optional<Error> {
-    if (!ApplicationStateMachine::find(a.state, AppEvent::Withdraw, {})) return stateConflict(a, AppEvent::Withdraw);
-    record(tx, p, a, Decision{"", a.id, a.level, "withdraw", a.requesterEmail, "", "", _clock.nowMs()});
-    return std::nullopt;
-  }, nullptr);
+    return Error::forbidden("FORBIDDEN_ROLE",
+                            "only the requester (or an admin) withdraws an application");
+  return transition(
+      p, id, AppEvent::Withdraw,
+      [&](Transaction& tx, Application& a) -> std::optional<Error> {
+        if (!ApplicationStateMachine::find(a.state, AppEvent::Withdraw, {}))
+          return stateConflict(a, AppEvent::Withdraw);
+        record(tx, p, a,
+               Decision{"", a.id, a.level, "withdraw", a.requesterEmail, "", "", _clock.nowMs()});
+        return std::nullopt;
+      },
+      nullptr);
 }
 
 Result<Application> ApplicationService::resubmit(const Principal& p, const std::string& id,
                                                  const ApplicationInput& in) {
   if (p.role != Role::Admin && p.role != Role::Requester)
-    return Error::forbidden("FORBIDDEN_ROLE", "only the requester (or an admin) resubmits an application");
+    return Error::forbidden("FORBIDDEN_ROLE",
+                            "only the requester (or an admin) resubmits an application");
   if (in.kind || in.clientId || in.requesterEmail || in.keyId)
-    return Error::badInput(in.kind ? "kind" : in.clientId ? "clientId" : in.requesterEmail ? "requesterEmail" : "keyId",
-                           "kind, clientId, requesterEmail and keyId cannot change on resubmission");
-  return transition(p, id, AppEvent::Resubmit, [&](Transaction& tx, Application& a) -> std::optional<Error> {
-    if (a.state != AppState::Returned) return stateConflict(a, AppEvent::Resubmit);
-    if (in.keyName) a.keyName = *in.keyName;
-    if (in.description) a.description = *in.description;
-    if (in.effectiveAt) a.effectiveAt = *in.effectiveAt;
-    if (in.expiresAt) a.expiresAt = *in.expiresAt;
-    if (in.quota) a.quota = *in.quota;
-    if (in.apis) a.apis = *in.apis;
-    if (in.groups) a.groups = *in.groups;
-    if (in.scopes) a.scopes = *in.scopes;
-    if (in.changes) {
-      if (a.kind != AppKind::Modify) return Error::badInput("changes", "changes belong to modify applications");
-      a.changes = *in.changes;
-    }
-    int64_t now = _clock.nowMs();
-    if (auto e = validate(tx, p, a, now)) return e;
-    if (auto e = route(tx, a)) return e;  // the changes may call for another flow
-    record(tx, p, a, Decision{"", a.id, 0, "resubmit", a.requesterEmail, "", a.description, now});
-    return std::nullopt;
-  }, nullptr);
+    return Error::badInput(
+        in.kind             ? "kind"
+        : in.clientId       ? "clientId"
+        : in.requesterEmail ? "requesterEmail"
+                            : "keyId",
+        "kind, clientId, requesterEmail and keyId cannot change on resubmission");
+  return transition(
+      p, id, AppEvent::Resubmit,
+      [&](Transaction& tx, Application& a) -> std::optional<Error> {
+        if (a.state != AppState::Returned) return stateConflict(a, AppEvent::Resubmit);
+        if (in.keyName) a.keyName = *in.keyName;
+        if (in.description) a.description = *in.description;
+        if (in.effectiveAt) a.effectiveAt = *in.effectiveAt;
+        if (in.expiresAt) a.expiresAt = *in.expiresAt;
+        if (in.quota) a.quota = *in.quota;
+        if (in.apis) a.apis = *in.apis;
+        if (in.groups) a.groups = *in.groups;
+        if (in.scopes) a.scopes = *in.scopes;
+        if (in.changes) {
+          if (a.kind != AppKind::Modify)
+            return Error::badInput("changes", "changes belong to modify applications");
+          a.changes = *in.changes;
+        }
+        int64_t now = _clock.nowMs();
+        if (auto e = validate(tx, p, a, now)) return e;
+        if (auto e = route(tx, a)) return e;  // the changes may call for another flow
+        record(tx, p, a,
+               Decision{"", a.id, 0, "resubmit", a.requesterEmail, "", a.description, now});
+        return std::nullopt;
+      },
+      nullptr);
 }
 
-Result<Application> ApplicationService::decide(const Principal& p, const std::string& id, const DecisionInput& in) {
+Result<Application> ApplicationService::decide(const Principal& p, const std::string& id,
+                                               const DecisionInput& in) {
   DecisionInput d = in;
   if (d.event != AppEvent::Approve && d.event != AppEvent::Reject && d.event != AppEvent::Return)
     return Error::badInput("decision", "decision must be approve, reject or return");
@@ -437,28 +504,38 @@ Result<Application> ApplicationService::decide(const Principal& p, const std::st
     d.approver = p.email;
   } else if (p.role == Role::Admin) {
     if (d.approver.empty())
-      return Error::badInput("approver", "an admin decides on behalf of an approver: approver is required", "MISSING_FIELD");
+      return Error::badInput("approver",
+                             "an admin decides on behalf of an approver: approver is required",
+                             "MISSING_FIELD");
   } else {
     return Error::forbidden("FORBIDDEN_ROLE", "only approver and admin tokens decide");
   }
   d.approver = lower(d.approver);
-  if (d.comment.size() > 2000) return Error::badInput("comment", "comment is longer than 2000 characters");
-  return transition(p, id, d.event, [&](Transaction&, Application& a) -> std::optional<Error> {
-    if (a.state != AppState::InReview) return stateConflict(a, d.event);
-    if (d.level && *d.level != a.level)
-      return Error::conflict("LEVEL_DECIDED", "level " + std::to_string(*d.level) + " of application " + a.number +
-                                                  " was already decided");
-    if (d.approver == a.requesterEmail)
-      return Error::forbidden("SELF_APPROVAL", "a requester never decides on their own application");
-    auto who = currentApprovers(a);
-    if (std::find(who.begin(), who.end(), d.approver) == who.end())
-      return Error::forbidden("NOT_AN_APPROVER", d.approver + " is not an approver of level " +
-                                                     std::to_string(a.level) + " of application " + a.number);
-    for (const Decision* prior : levelDecisions(a))
-      if (prior->approver == d.approver)
-        return Error::conflict("ALREADY_DECIDED", d.approver + " already decided on level " + std::to_string(a.level));
-    return std::nullopt;
-  }, &d);
+  if (d.comment.size() > 2000)
+    return Error::badInput("comment", "comment is longer than 2000 characters");
+  return transition(
+      p, id, d.event,
+      [&](Transaction&, Application& a) -> std::optional<Error> {
+        if (a.state != AppState::InReview) return stateConflict(a, d.event);
+        if (d.level && *d.level != a.level)
+          return Error::conflict("LEVEL_DECIDED", "level " + std::to_string(*d.level) +
+                                                      " of application " + a.number +
+                                                      " was already decided");
+        if (d.approver == a.requesterEmail)
+          return Error::forbidden("SELF_APPROVAL",
+                                  "a requester never decides on their own application");
+        auto who = currentApprovers(a);
+        if (std::find(who.begin(), who.end(), d.approver) == who.end())
+          return Error::forbidden("NOT_AN_APPROVER", d.approver + " is not an approver of level " +
+                                                         std::to_string(a.level) +
+                                                         " of application " + a.number);
+        for (const Decision* prior : levelDecisions(a))
+          if (prior->approver == d.approver)
+            return Error::conflict("ALREADY_DECIDED", d.approver + " already decided on level " +
+                                                          std::to_string(a.level));
+        return std::nullopt;
+      },
+      &d);
 }
 
 }  // namespace keywarden::engine

@@ -32,7 +32,7 @@ struct DecisionInput {
   AppEvent event = AppEvent::Approve;  // Approve, Reject or Return
   std::string approver;                // required for admins
   std::string comment;
-  std::optional<int> level;            // links are bound to one level
+  std::optional<int> level;  // links are bound to one level
 };
 
 // Applications through their approval flows. Every transition is one transaction holding the
@@ -47,22 +47,27 @@ class ApplicationService {
   Result<Application> submit(const Principal& p, const ApplicationInput& in);
   Result<Application> get(const Principal& p, const std::string& id);
   // `approver` non-empty: what waits for that approver now.
-  Result<std::vector<Application>> list(const Principal& p, const AppFilter& f, const std::string& approver);
+  Result<std::vector<Application>> list(const Principal& p, const AppFilter& f,
+                                        const std::string& approver);
   Result<Application> withdraw(const Principal& p, const std::string& id);
-  Result<Application> resubmit(const Principal& p, const std::string& id, const ApplicationInput& changes);
+  Result<Application> resubmit(const Principal& p, const std::string& id,
+                               const ApplicationInput& changes);
   Result<Application> decide(const Principal& p, const std::string& id, const DecisionInput& d);
 
   // The approvers of `a`'s current level (empty when not in review).
   static std::vector<std::string> currentApprovers(const Application& a);
 
  private:
-  Result<Application> transition(const Principal& p, const std::string& id, AppEvent event,
-                                 const std::function<std::optional<Error>(Transaction&, Application&)>& prepare,
-                                 const DecisionInput* decision);
-  std::optional<Error> validate(Transaction& tx, const Principal& p, Application& a, int64_t now) const;
+  Result<Application> transition(
+      const Principal& p, const std::string& id, AppEvent event,
+      const std::function<std::optional<Error>(Transaction&, Application&)>& prepare,
+      const DecisionInput* decision);
+  std::optional<Error> validate(Transaction& tx, const Principal& p, Application& a,
+                                int64_t now) const;
   std::optional<Error> route(Transaction& tx, Application& a) const;
   std::optional<Error> apply(Transaction& tx, const Principal& p, Application& a,
-                             const ApplicationStateMachine::Transition& t, const Decision* d, int64_t now);
+                             const ApplicationStateMachine::Transition& t, const Decision* d,
+                             int64_t now);
   std::optional<Error> carryOut(Transaction& tx, const Principal& p, Application& a, int64_t now);
   bool mayView(const Principal& p, const Application& a) const;
   void record(Transaction& tx, const Principal& p, Application& a, Decision d);

@@ -29,18 +29,24 @@ const std::vector<ApplicationStateMachine::Transition>& ApplicationStateMachine:
 
 bool ApplicationStateMachine::guardHolds(Guard g, const Facts& f) {
   switch (g) {
-    case G::Always: return true;
-    case G::HasLevels: return f.flowHasLevels;
-    case G::NoLevels: return !f.flowHasLevels;
-    case G::LevelOpen: return !f.levelComplete;
-    case G::LevelDoneMore: return f.levelComplete && !f.lastLevel;
-    case G::LevelDoneLast: return f.levelComplete && f.lastLevel;
+    case G::Always:
+      return true;
+    case G::HasLevels:
+      return f.flowHasLevels;
+    case G::NoLevels:
+      return !f.flowHasLevels;
+    case G::LevelOpen:
+      return !f.levelComplete;
+    case G::LevelDoneMore:
+      return f.levelComplete && !f.lastLevel;
+    case G::LevelDoneLast:
+      return f.levelComplete && f.lastLevel;
   }
   return false;
 }
 
-std::optional<ApplicationStateMachine::Transition> ApplicationStateMachine::find(AppState state, AppEvent event,
-                                                                                 const Facts& facts) {
+std::optional<ApplicationStateMachine::Transition> ApplicationStateMachine::find(
+    AppState state, AppEvent event, const Facts& facts) {
   for (const auto& t : table())
     if (t.from == state && t.event == event && guardHolds(t.guard, facts)) return t;
   return std::nullopt;

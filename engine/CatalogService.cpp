@@ -93,9 +93,9 @@ Result<Client> CatalogService::createClient(const Principal& p, Client c) {
     }
     tx.catalog().insertClient(c);
     audit(tx, p, "client.create", "client", c.id, c.tenant);
+    tx.afterCommit([this, c] { _cache.upsertClient(c); });
   });
   if (err) return *err;
-  _cache.upsertClient(c);
   return c;
 }
 
@@ -113,24 +113,27 @@ Result<std::vector<Client>> CatalogService::listClients(const Principal& p, cons
   return onlyVisible(p, std::move(out));
 }
 
-Result<Client> CatalogService::updateClient(const Principal& p, const Client& in) {
-  if (auto e = checkClient(in)) return *e;
+Result<Client> CatalogService::updateClient(const Principal& p, const std::string& id,
+                                            const Patch<Client>& patch) {
   std::optional<Error> err;
-  Client c = in;
+  Client c;
   _store.write([&](Transaction& tx) {
-    auto cur = visible(p, tx.catalog().findClient(in.id), "client", in.id);
+    auto cur = visible(p, tx.catalog().findClient(id), "client", id);
     if (!cur) {
       err = cur.error();
       return;
     }
+    c = cur.value();
+    if ((err = patch(c)) || (err = checkClient(c))) return;
+    c.id = cur.value().id;
     c.tenant = cur.value().tenant;  // an object never moves between tenants
     c.createdAt = cur.value().createdAt;
-    c.updatedAt = _clock.nowMs();
+    c.updatedAt = std::max(_clock.nowMs(), cur.value().updatedAt + 1);
     tx.catalog().updateClient(c);
     audit(tx, p, "client.update", "client", c.id, c.tenant);
+    tx.afterCommit([this, c] { _cache.upsertClient(c); });
   });
   if (err) return *err;
-  _cache.upsertClient(c);
   return c;
 }
 
@@ -152,9 +155,9 @@ Status CatalogService::deleteClient(const Principal& p, const std::string& id) {
       }
     tx.catalog().deleteClient(id);
     audit(tx, p, "client.delete", "client", id, cur.value().tenant);
+    tx.afterCommit([this, id] { _cache.removeClient(id); });
   });
   if (err) return *err;
-  _cache.removeClient(id);
   return okStatus();
 }
 
@@ -209,17 +212,21 @@ Result<std::vector<ApiDef>> CatalogService::listApis(const Principal& p, const s
   return onlyVisible(p, std::move(out));
 }
 
-Result<ApiDef> CatalogService::updateApi(const Principal& p, const ApiDef& in) {
-  ApiDef a = in;
-  for (auto& ch : a.method) ch = static_cast<char>(toupper(ch));
-  if (auto e = checkApi(a)) return *e;
+Result<ApiDef> CatalogService::updateApi(const Principal& p, const std::string& id,
+                                         const Patch<ApiDef>& patch) {
   std::optional<Error> err;
+  ApiDef a;
   _store.write([&](Transaction& tx) {
-    auto cur = visible(p, tx.catalog().findApi(in.id), "API", in.id);
+    auto cur = visible(p, tx.catalog().findApi(id), "API", id);
     if (!cur) {
       err = cur.error();
       return;
     }
+    a = cur.value();
+    if ((err = patch(a))) return;
+    for (auto& ch : a.method) ch = static_cast<char>(toupper(ch));
+    if ((err = checkApi(a))) return;
+    a.id = cur.value().id;
     a.tenant = cur.value().tenant;
     a.createdAt = cur.value().createdAt;
     a.updatedAt = _clock.nowMs();
@@ -308,15 +315,19 @@ Result<std::vector<Group>> CatalogService::listGroups(const Principal& p, const 
   return onlyVisible(p, std::move(out));
 }
 
-Result<Group> CatalogService::updateGroup(const Principal& p, const Group& in) {
+Result<Group> CatalogService::updateGroup(const Principal& p, const std::string& id,
+                                          const Patch<Group>& patch) {
   std::optional<Error> err;
-  Group g = in;
+  Group g;
   _store.write([&](Transaction& tx) {
-    auto cur = visible(p, tx.catalog().findGroup(in.id), "group", in.id);
+    auto cur = visible(p, tx.catalog().findGroup(id), "group", id);
     if (!cur) {
       err = cur.error();
       return;
     }
+    g = cur.value();
+    if ((err = patch(g))) return;
+    g.id = cur.value().id;
     g.tenant = cur.value().tenant;
     g.createdAt = cur.value().createdAt;
     g.updatedAt = _clock.nowMs();

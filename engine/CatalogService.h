@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,19 +26,24 @@ class CatalogService {
   Result<Client> createClient(const Principal& p, Client c);
   Result<Client> getClient(const Principal& p, const std::string& id);
   Result<std::vector<Client>> listClients(const Principal& p, const std::string& tenant);
-  Result<Client> updateClient(const Principal& p, const Client& c);
+  // Updates run `patch` on the stored object inside the write transaction, so concurrent
+  // updates never lose each other's fields.
+  template <typename T>
+  using Patch = std::function<std::optional<Error>(T&)>;
+  Result<Client> updateClient(const Principal& p, const std::string& id,
+                              const Patch<Client>& patch);
   Status deleteClient(const Principal& p, const std::string& id);
 
   Result<ApiDef> createApi(const Principal& p, ApiDef a);
   Result<ApiDef> getApi(const Principal& p, const std::string& id);
   Result<std::vector<ApiDef>> listApis(const Principal& p, const std::string& tenant);
-  Result<ApiDef> updateApi(const Principal& p, const ApiDef& a);
+  Result<ApiDef> updateApi(const Principal& p, const std::string& id, const Patch<ApiDef>& patch);
   Status deleteApi(const Principal& p, const std::string& id);
 
   Result<Group> createGroup(const Principal& p, Group g);
   Result<Group> getGroup(const Principal& p, const std::string& id);
   Result<std::vector<Group>> listGroups(const Principal& p, const std::string& tenant);
-  Result<Group> updateGroup(const Principal& p, const Group& g);
+  Result<Group> updateGroup(const Principal& p, const std::string& id, const Patch<Group>& patch);
   Status deleteGroup(const Principal& p, const std::string& id);
 
   // Resolves the tenant a principal acts in: `requested` if allowed, else its own or `default`.

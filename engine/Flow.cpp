@@ -12,9 +12,12 @@ bool FlowLevel::satisfiedBy(const std::set<std::string>& approvedBy) const {
   size_t count = 0;
   for (const auto& a : approvers) count += approvedBy.count(a);
   switch (policy) {
-    case Policy::Any: return count >= 1;
-    case Policy::All: return count == approvers.size();
-    case Policy::Quorum: return count >= static_cast<size_t>(quorum);
+    case Policy::Any:
+      return count >= 1;
+    case Policy::All:
+      return count == approvers.size();
+    case Policy::Quorum:
+      return count >= static_cast<size_t>(quorum);
   }
   return false;
 }

@@ -16,7 +16,7 @@ struct FlowLevel {
   std::string name;
   std::vector<std::string> approvers;  // e-mail addresses, lower-cased
   Policy policy = Policy::Any;
-  int quorum = 0;       // Quorum only
+  int quorum = 0;         // Quorum only
   int64_t timeoutMs = 0;  // 0: none
   OnTimeout onTimeout = OnTimeout::None;
   std::vector<std::string> escalateTo;
@@ -27,11 +27,11 @@ struct FlowLevel {
 };
 
 struct FlowMatch {
-  std::vector<std::string> scopes;       // patterns with '*'; any requested scope matching one
-  std::vector<std::string> clientTypes;  // empty: any
-  std::vector<std::string> tenants;      // empty: any
-  std::vector<std::string> kinds;        // new, modify, revoke; empty: any
-  std::optional<int64_t> minQuota;       // applies when quota >= minQuota or unlimited
+  std::vector<std::string> scopes;         // patterns with '*'; any requested scope matching one
+  std::vector<std::string> clientTypes;    // empty: any
+  std::vector<std::string> tenants;        // empty: any
+  std::vector<std::string> kinds;          // new, modify, revoke; empty: any
+  std::optional<int64_t> minQuota;         // applies when quota >= minQuota or unlimited
   std::optional<int64_t> maxLifetimeDays;  // applies when the key lives at most this long
 };
 

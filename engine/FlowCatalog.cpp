@@ -24,7 +24,8 @@ FlowCatalog FlowCatalog::loadDir(const std::string& dir) {
   if (!d.exists() || !d.isDirectory()) throw FlowError(dir + ": workflows.dir is not a directory");
   std::vector<std::string> files;
   for (Poco::DirectoryIterator it(dir), end; it != end; ++it)
-    if (it->isFile() && Poco::Path(it->path()).getExtension() == "json") files.push_back(it->path());
+    if (it->isFile() && Poco::Path(it->path()).getExtension() == "json")
+      files.push_back(it->path());
   std::sort(files.begin(), files.end());
   std::vector<Flow> flows;
   std::map<std::string, std::string> seen;

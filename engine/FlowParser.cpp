@@ -120,9 +120,12 @@ FlowLevel parseLevel(const Reader& r) {
   auto p = r.raw()->get("policy");
   if (p.isString()) {
     std::string s = p.extract<std::string>();
-    if (s == "any") l.policy = FlowLevel::Policy::Any;
-    else if (s == "all") l.policy = FlowLevel::Policy::All;
-    else r.fail("policy", "must be \"any\", \"all\" or {\"quorum\": N}, not \"" + s + "\"");
+    if (s == "any")
+      l.policy = FlowLevel::Policy::Any;
+    else if (s == "all")
+      l.policy = FlowLevel::Policy::All;
+    else
+      r.fail("policy", "must be \"any\", \"all\" or {\"quorum\": N}, not \"" + s + "\"");
   } else if (Object::Ptr q = r.object("policy")) {
     if (q->size() != 1 || !q->has("quorum") || !q->get("quorum").isInteger())
       r.fail("policy", "must be \"any\", \"all\" or {\"quorum\": N}");
@@ -139,10 +142,14 @@ FlowLevel parseLevel(const Reader& r) {
     l.timeoutMs = *ms;
   }
   std::string on = r.str("onTimeout", false);
-  if (on == "escalate") l.onTimeout = FlowLevel::OnTimeout::Escalate;
-  else if (on == "reject") l.onTimeout = FlowLevel::OnTimeout::Reject;
-  else if (on == "approve") l.onTimeout = FlowLevel::OnTimeout::Approve;
-  else if (!on.empty()) r.fail("onTimeout", "must be escalate, reject or approve, not \"" + on + "\"");
+  if (on == "escalate")
+    l.onTimeout = FlowLevel::OnTimeout::Escalate;
+  else if (on == "reject")
+    l.onTimeout = FlowLevel::OnTimeout::Reject;
+  else if (on == "approve")
+    l.onTimeout = FlowLevel::OnTimeout::Approve;
+  else if (!on.empty())
+    r.fail("onTimeout", "must be escalate, reject or approve, not \"" + on + "\"");
   if (l.timeoutMs && l.onTimeout == FlowLevel::OnTimeout::None)
     r.fail("onTimeout", "is required when timeout is set");
   if (!l.timeoutMs && l.onTimeout != FlowLevel::OnTimeout::None)
@@ -165,7 +172,8 @@ Flow FlowParser::parse(const std::string& json, const std::string& source) {
   try {
     Poco::JSON::Parser parser;
     auto v = parser.parse(json);
-    if (v.type() != typeid(Object::Ptr)) throw FlowError(source + ": the file must hold one JSON object");
+    if (v.type() != typeid(Object::Ptr))
+      throw FlowError(source + ": the file must hold one JSON object");
     root = v.extract<Object::Ptr>();
   } catch (const Poco::Exception& e) {
     throw FlowError(source + ": not valid JSON: " + e.message());
@@ -175,7 +183,8 @@ Flow FlowParser::parse(const std::string& json, const std::string& source) {
   Flow f;
   f.source = source;
   f.id = r.str("id", true);
-  if (!Ids::valid(f.id)) r.fail("id", "must be 1-64 characters of letters, digits, '.', '_', ':' or '-'");
+  if (!Ids::valid(f.id))
+    r.fail("id", "must be 1-64 characters of letters, digits, '.', '_', ':' or '-'");
   f.name = r.str("name", false);
   r.str("description", false);
   f.priority = r.integer("priority").value_or(0);
@@ -205,16 +214,20 @@ std::string FlowParser::toJson(const Flow& f) {
   writeStrings(out, "kinds", f.match.kinds);
   out += ",\"minQuota\":" + (f.match.minQuota ? std::to_string(*f.match.minQuota) : "null");
   out += ",\"maxLifetimeDays\":" +
-         (f.match.maxLifetimeDays ? std::to_string(*f.match.maxLifetimeDays) : "null") + "},\"levels\":[";
+         (f.match.maxLifetimeDays ? std::to_string(*f.match.maxLifetimeDays) : "null") +
+         "},\"levels\":[";
   for (size_t i = 0; i < f.levels.size(); ++i) {
     const FlowLevel& l = f.levels[i];
     if (i) out += ",";
     out += "{\"name\":" + JsonText::quoted(l.name) + ",";
     writeStrings(out, "approvers", l.approvers);
     out += ",\"policy\":";
-    if (l.policy == FlowLevel::Policy::Any) out += "\"any\"";
-    else if (l.policy == FlowLevel::Policy::All) out += "\"all\"";
-    else out += "{\"quorum\":" + std::to_string(l.quorum) + "}";
+    if (l.policy == FlowLevel::Policy::Any)
+      out += "\"any\"";
+    else if (l.policy == FlowLevel::Policy::All)
+      out += "\"all\"";
+    else
+      out += "{\"quorum\":" + std::to_string(l.quorum) + "}";
     if (l.timeoutMs) {
       static const char* names[] = {"", "escalate", "reject", "approve"};
       out += ",\"timeout\":" + JsonText::quoted(Duration::format(l.timeoutMs)) +

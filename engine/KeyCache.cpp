@@ -5,49 +5,56 @@ namespace keywarden::engine {
 KeyCache::KeyCache()
     : _catalog(std::make_shared<ApiCatalog>(std::vector<ApiDef>{}, std::vector<Group>{})) {}
 
-std::shared_ptr<QuotaAccount> KeyCache::accountFor(const std::string& id) {
-  auto& a = _accounts[id];
-  if (!a) a = std::make_shared<QuotaAccount>(id);
-  return a;
-}
-
-void KeyCache::upsertLocked(const Key& k) {
+void KeyCache::upsertKey(const Key& k) {
   auto snapshot = std::make_shared<const Key>(k);
   const std::string& owner = k.quotaKeyId.empty() ? k.id : k.quotaKeyId;
-  auto account = accountFor(owner);
-  if (owner == k.id) account->configure(k);
-  auto it = _byId.find(k.id);
-  if (it == _byId.end()) {
-    auto e = std::make_shared<KeyEntry>();
-    e->key = snapshot;
-    e->quota = account;
-    e->lastUsedAt = k.lastUsedAt;
-    _byId.emplace(k.id, e);
-    _byDigest.emplace(k.digest, e);
-    return;
+  std::shared_ptr<KeyEntry> existing;
+  std::shared_ptr<QuotaAccount> account;
+  bool freshAccount = false;
+  {
+    // Only map work under the exclusive lock: never wait here for an entry or account lock,
+    // which a check may hold while it leases quota from the store.
+    std::unique_lock<std::shared_mutex> lock(_mu);
+    auto& slot = _accounts[owner];
+    freshAccount = !slot;
+    if (!slot) slot = std::make_shared<QuotaAccount>(owner);
+    account = slot;
+    if (freshAccount && owner == k.id) account->configure(k);  // nobody else can hold it yet
+    auto it = _byId.find(k.id);
+    if (it == _byId.end()) {
+      auto e = std::make_shared<KeyEntry>();
+      e->key = snapshot;
+      e->quota = account;
+      e->lastUsedAt = k.lastUsedAt;
+      _byId.emplace(k.id, e);
+      _byDigest.emplace(k.digest, e);
+    } else {
+      existing = it->second;
+    }
   }
-  std::lock_guard<std::mutex> lock(it->second->m);
+  if (!freshAccount && owner == k.id) account->configure(k);
+  if (!existing) return;
+  std::lock_guard<std::mutex> lock(existing->m);
   // Hooks of two commits may arrive out of order: never replace a newer definition.
-  if (it->second->key->version > k.version) return;
-  it->second->key = snapshot;
-  it->second->quota = account;
-}
-
-void KeyCache::upsertKey(const Key& k) {
-  std::unique_lock<std::shared_mutex> lock(_mu);
-  upsertLocked(k);
+  if (existing->key->version > k.version) return;
+  existing->key = snapshot;
+  existing->quota = account;
 }
 
 void KeyCache::loadKeys(const std::vector<Key>& keys) {
-  std::unique_lock<std::shared_mutex> lock(_mu);
-  _byId.reserve(_byId.size() + keys.size());
-  _byDigest.reserve(_byDigest.size() + keys.size());
-  for (const auto& k : keys) upsertLocked(k);
+  {
+    std::unique_lock<std::shared_mutex> lock(_mu);
+    _byId.reserve(_byId.size() + keys.size());
+    _byDigest.reserve(_byDigest.size() + keys.size());
+  }
+  for (const auto& k : keys) upsertKey(k);
 }
 
 void KeyCache::upsertClient(const Client& c) {
   std::unique_lock<std::shared_mutex> lock(_mu);
-  _clients[c.id] = ClientInfo{c.active, c.clientType};
+  auto& info = _clients[c.id];
+  if (info.updatedAt > c.updatedAt) return;  // a later change is in already
+  info = ClientInfo{c.active, c.clientType, c.updatedAt};
 }
 
 void KeyCache::removeClient(const std::string& id) {

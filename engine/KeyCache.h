@@ -23,6 +23,7 @@ class KeyCache {
   struct ClientInfo {
     bool active = true;
     std::string clientType;
+    int64_t updatedAt = 0;
   };
 
   KeyCache();
@@ -60,9 +61,6 @@ class KeyCache {
   size_t size() const;
 
  private:
-  std::shared_ptr<QuotaAccount> accountFor(const std::string& id);  // REQUIRES: _mu exclusive
-  void upsertLocked(const Key& k);
-
   mutable std::shared_mutex _mu;
   std::unordered_map<KeyDigest, std::shared_ptr<KeyEntry>, KeyDigestHash> _byDigest;
   std::unordered_map<std::string, std::shared_ptr<KeyEntry>> _byId;

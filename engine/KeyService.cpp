@@ -73,16 +73,20 @@ Result<IssuedKey> KeyService::issue(const Principal& p, const KeySpec& in) {
   return std::move(*out);
 }
 
-Result<IssuedKey> KeyService::issueIn(Transaction& tx, const Principal& p, const KeySpec& in, int64_t now) {
+Result<IssuedKey> KeyService::issueIn(Transaction& tx, const Principal& p, const KeySpec& in,
+                                      int64_t now) {
   KeySpec s = in;
   if (!s.clientId.empty()) {
     auto c = tx.catalog().findClient(s.clientId);
     if (!c || !p.seesTenant(c->tenant))
-      return Error::badInput("clientId", "client '" + s.clientId + "' does not exist", "UNKNOWN_CLIENT");
+      return Error::badInput("clientId", "client '" + s.clientId + "' does not exist",
+                             "UNKNOWN_CLIENT");
     if (!s.tenant.empty() && s.tenant != c->tenant)
-      return Error::badInput("tenant", "tenant differs from the client's tenant '" + c->tenant + "'");
+      return Error::badInput("tenant",
+                             "tenant differs from the client's tenant '" + c->tenant + "'");
     if (!c->active)
-      return Error::unprocessable("CLIENT_INACTIVE", "client '" + c->id + "' is not active", "clientId");
+      return Error::unprocessable("CLIENT_INACTIVE", "client '" + c->id + "' is not active",
+                                  "clientId");
     s.tenant = c->tenant;
   } else {
     auto t = CatalogService::tenantFor(p, s.tenant);
@@ -181,7 +185,8 @@ Result<Key> KeyService::change(const Principal& p, const std::string& id, const 
 
 Result<Key> KeyService::changeIn(Transaction& tx, const Principal& p, const std::string& id,
                                  const std::string& action,
-                                 const std::function<std::optional<Error>(Key&, int64_t)>& fn, int64_t now) {
+                                 const std::function<std::optional<Error>(Key&, int64_t)>& fn,
+                                 int64_t now) {
   auto found = findVisible(tx, p, id);
   if (!found) return found.error();
   Key k = found.value();
@@ -196,49 +201,56 @@ Result<Key> KeyService::changeIn(Transaction& tx, const Principal& p, const std:
 
 Result<Key> KeyService::revokeIn(Transaction& tx, const Principal& p, const std::string& id,
                                  const std::string& reason, int64_t now) {
-  return changeIn(tx, p, id, "key.revoke", [&](Key& k, int64_t t) -> std::optional<Error> {
-    KeyState eff = k.effectiveState(t);
-    if (eff == KeyState::Revoked) return stateConflict(k, eff, "revoke");
-    k.revokeReason = reason;
-    k.state = KeyState::Revoked;
-    k.revokeAt = t;
-    return std::nullopt;
-  }, now);
+  return changeIn(
+      tx, p, id, "key.revoke",
+      [&](Key& k, int64_t t) -> std::optional<Error> {
+        KeyState eff = k.effectiveState(t);
+        if (eff == KeyState::Revoked) return stateConflict(k, eff, "revoke");
+        k.revokeReason = reason;
+        k.state = KeyState::Revoked;
+        k.revokeAt = t;
+        return std::nullopt;
+      },
+      now);
 }
 
 Result<Key> KeyService::modifyIn(Transaction& tx, const Principal& p, const std::string& id,
                                  const KeyChanges& c, int64_t now) {
   int64_t quotaDelta = 0;
-  auto r = changeIn(tx, p, id, "key.modify", [&](Key& k, int64_t t) -> std::optional<Error> {
-    KeyState eff = k.effectiveState(t);
-    if (eff == KeyState::Revoked || eff == KeyState::Expired) return stateConflict(k, eff, "modify");
-    KeySpec s;
-    s.tenant = k.tenant;
-    s.name = k.name;
-    s.scopes = c.scopes.value_or(k.scopes);
-    s.apis = c.apis.value_or(k.apis);
-    s.groups = c.groups.value_or(k.groups);
-    s.expiresAt = c.expiresAt.value_or(k.expiresAt);
-    s.effectiveAt = k.effectiveAt;
-    s.quota = c.quota.value_or(k.quota);
-    s.refillInterval = k.refillInterval;
-    s.refillAmount = k.refillAmount;
-    s.rateLimit = k.rateLimit;
-    s.rateWindowMs = k.rateWindowMs;
-    if (auto e = checkSpec(tx, s, t)) return e;
-    if (c.quota && k.quota >= 0 && *c.quota >= 0) quotaDelta = *c.quota - k.quota;
-    k.scopes = s.scopes;
-    k.apis = s.apis;
-    k.groups = s.groups;
-    k.expiresAt = s.expiresAt;
-    if (c.quota && (*c.quota < 0) != (k.quota < 0)) {
-      // From unlimited to limited (or back): the stored remaining starts again at the quota.
-      tx.keys().adjustRemaining(k.id, -(1LL << 62));
-      if (*c.quota >= 0) quotaDelta = *c.quota;
-    }
-    k.quota = s.quota;
-    return std::nullopt;
-  }, now);
+  auto r = changeIn(
+      tx, p, id, "key.modify",
+      [&](Key& k, int64_t t) -> std::optional<Error> {
+        KeyState eff = k.effectiveState(t);
+        if (eff == KeyState::Revoked || eff == KeyState::Expired)
+          return stateConflict(k, eff, "modify");
+        KeySpec s;
+        s.tenant = k.tenant;
+        s.name = k.name;
+        s.scopes = c.scopes.value_or(k.scopes);
+        s.apis = c.apis.value_or(k.apis);
+        s.groups = c.groups.value_or(k.groups);
+        s.expiresAt = c.expiresAt.value_or(k.expiresAt);
+        s.effectiveAt = k.effectiveAt;
+        s.quota = c.quota.value_or(k.quota);
+        s.refillInterval = k.refillInterval;
+        s.refillAmount = k.refillAmount;
+        s.rateLimit = k.rateLimit;
+        s.rateWindowMs = k.rateWindowMs;
+        if (auto e = checkSpec(tx, s, t)) return e;
+        if (c.quota && k.quota >= 0 && *c.quota >= 0) quotaDelta = *c.quota - k.quota;
+        k.scopes = s.scopes;
+        k.apis = s.apis;
+        k.groups = s.groups;
+        k.expiresAt = s.expiresAt;
+        if (c.quota && (*c.quota < 0) != (k.quota < 0)) {
+          // From unlimited to limited (or back): the stored remaining starts again at the quota.
+          tx.keys().adjustRemaining(k.id, -(1LL << 62));
+          if (*c.quota >= 0) quotaDelta = *c.quota;
+        }
+        k.quota = s.quota;
+        return std::nullopt;
+      },
+      now);
   if (r && quotaDelta != 0) tx.keys().adjustRemaining(id, quotaDelta);
   if (r && c.quota) {
     // The cache must see the stored remaining after the adjustment: re-read the row.
@@ -292,6 +304,7 @@ Result<IssuedKey> KeyService::rotate(const Principal& p, const std::string& id,
     return Error::badInput("graceSeconds", "graceSeconds must be between 0 and 31622400");
   // Hand this instance's leased units back first, so the store holds the whole remaining quota
   // that moves to the new key.
+  if (auto visibleKey = get(p, id); !visibleKey) return visibleKey.error();
   std::shared_ptr<QuotaAccount> account;
   {
     KeyCache::View view(_cache);

@@ -37,10 +37,10 @@ class KeyService {
   // The same operations inside a caller's transaction (an approval issues, modifies or revokes
   // a key in the transaction that records the decision). The cache follows after commit.
   Result<IssuedKey> issueIn(Transaction& tx, const Principal& p, const KeySpec& spec, int64_t now);
-  Result<Key> modifyIn(Transaction& tx, const Principal& p, const std::string& id, const KeyChanges& c,
-                       int64_t now);
-  Result<Key> revokeIn(Transaction& tx, const Principal& p, const std::string& id, const std::string& reason,
-                       int64_t now);
+  Result<Key> modifyIn(Transaction& tx, const Principal& p, const std::string& id,
+                       const KeyChanges& c, int64_t now);
+  Result<Key> revokeIn(Transaction& tx, const Principal& p, const std::string& id,
+                       const std::string& reason, int64_t now);
 
   // Checks a spec against the catalog and the clock (names, scopes, APIs, groups, dates, quota).
   std::optional<Error> checkSpec(Transaction& tx, const KeySpec& s, int64_t now) const;
@@ -57,8 +57,10 @@ class KeyService {
   // Runs `change` on the key in one transaction, stores and audits it, refreshes the cache.
   Result<Key> change(const Principal& p, const std::string& id, const std::string& action,
                      const std::function<std::optional<Error>(Key&, int64_t)>& change);
-  Result<Key> changeIn(Transaction& tx, const Principal& p, const std::string& id, const std::string& action,
-                       const std::function<std::optional<Error>(Key&, int64_t)>& change, int64_t now);
+  Result<Key> changeIn(Transaction& tx, const Principal& p, const std::string& id,
+                       const std::string& action,
+                       const std::function<std::optional<Error>(Key&, int64_t)>& change,
+                       int64_t now);
   void audit(Transaction& tx, const Principal& p, const std::string& action, const Key& k,
              const std::string& detail = "{}");
 

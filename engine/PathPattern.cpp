@@ -44,6 +44,18 @@ bool PathPattern::validate(std::string_view p, std::string& why) {
   return ok;
 }
 
+bool PathPattern::isCanonical(std::string_view path) {
+  size_t q = path.find_first_of("?#");
+  if (q != std::string_view::npos) path = path.substr(0, q);
+  if (path.find('\\') != std::string_view::npos) return false;
+  bool ok = true;
+  forEachSegment(path, [&](std::string_view s) {
+    ok = s != "." && s != "..";
+    return ok;
+  });
+  return ok;
+}
+
 PathPattern::PathPattern(std::string_view p) {
   if (!p.empty() && p.back() == '*') {
     _wildcardTail = true;

@@ -32,6 +32,7 @@ bool QuotaAccount::tryConsume(int64_t cost, int64_t now, QuotaSource& source, in
   std::lock_guard<std::mutex> lock(_m);
   if (_quota < 0) return true;
   rollPeriod(now);
+  if (cost == 0) return _local + _leftInStore > 0;  // a check that consumes nothing: is any left?
   if (_local >= cost) {
     _local -= cost;
     return true;

@@ -7,8 +7,8 @@
 #include <stdexcept>
 #include <vector>
 
-#include "engine/Crypto.h"
 #include <cstdio>
+#include "engine/Crypto.h"
 
 namespace keywarden::engine {
 
@@ -34,7 +34,8 @@ std::string SecretBox::seal(const std::string& plaintext) const {
                         reinterpret_cast<const unsigned char*>(plaintext.data()),
                         static_cast<int>(plaintext.size())) != 1 ||
       EVP_EncryptFinal_ex(ctx.get(), out.data() + kNonce + n, &n) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTag, out.data() + kNonce + plaintext.size()) != 1)
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTag,
+                          out.data() + kNonce + plaintext.size()) != 1)
     throw std::runtime_error("AES-256-GCM encryption failed");
   return Crypto::toHex(out.data(), out.size());
 }
@@ -52,9 +53,10 @@ std::optional<std::string> SecretBox::open(const std::string& sealed) const {
   Ctx ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
   int n = 0;
   if (!ctx || EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, _key, in.data()) != 1 ||
-      EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &n, in.data() + kNonce,
-                        static_cast<int>(textLen)) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTag, in.data() + kNonce + textLen) != 1 ||
+      EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &n,
+                        in.data() + kNonce, static_cast<int>(textLen)) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTag, in.data() + kNonce + textLen) !=
+          1 ||
       EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()) + n, &n) != 1)
     return std::nullopt;
   return out;

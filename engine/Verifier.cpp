@@ -1,6 +1,7 @@
 #include "engine/Verifier.h"
 
 #include "engine/KeyCodec.h"
+#include "engine/PathPattern.h"
 
 namespace keywarden::engine {
 
@@ -9,22 +10,16 @@ Verifier::Verifier(KeyCache& cache, QuotaSource& quota, const Clock& clock, int6
 
 VerifyCode Verifier::judge(const VerifyRequest& r, const Key& k, const Snapshot& snap, KeyEntry& e,
                            int64_t now, VerifyResult& out) {
-  switch (k.effectiveState(now)) {
-    case KeyState::Revoked:
-      return VerifyCode::Revoked;
-    case KeyState::Expired:
-      return VerifyCode::Expired;
-    case KeyState::Disabled:
-      return VerifyCode::Disabled;
-    case KeyState::Scheduled:
-      return VerifyCode::NotYetActive;
-    case KeyState::Active:
-      break;
-  }
+  KeyState state = k.effectiveState(now);
+  if (state == KeyState::Revoked) return VerifyCode::Revoked;
+  if (state == KeyState::Expired) return VerifyCode::Expired;
+  if (state == KeyState::Disabled) return VerifyCode::Disabled;
   if (!k.clientId.empty()) {
     if (!snap.clientKnown || !snap.client.active) return VerifyCode::Disabled;
     out.clientType = snap.client.clientType;
   }
+  if (state == KeyState::Scheduled) return VerifyCode::NotYetActive;
+  if (!r.path.empty() && !PathPattern::isCanonical(r.path)) return VerifyCode::Forbidden;
   if (r.scopes != nullptr)
     for (const auto& s : *r.scopes)
       if (!keyHoldsScope(k, s)) return VerifyCode::Forbidden;

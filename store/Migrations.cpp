@@ -55,17 +55,20 @@ const std::vector<Migrations::Migration>& Migrations::all() {
        "applications, decisions, sequences, sealed key deliveries",
        {
            "CREATE TABLE applications (id TEXT PRIMARY KEY, number TEXT NOT NULL UNIQUE,"
-           " kind TEXT NOT NULL, state TEXT NOT NULL, tenant TEXT NOT NULL, client_id TEXT NOT NULL,"
+           " kind TEXT NOT NULL, state TEXT NOT NULL, tenant TEXT NOT NULL, client_id TEXT NOT "
+           "NULL,"
            " key_name TEXT NOT NULL, description TEXT NOT NULL, requester_email TEXT NOT NULL,"
            " effective_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, quota BIGINT NOT NULL,"
-           " api_ids TEXT NOT NULL, group_ids TEXT NOT NULL, scopes TEXT NOT NULL, key_id TEXT NOT NULL,"
+           " api_ids TEXT NOT NULL, group_ids TEXT NOT NULL, scopes TEXT NOT NULL, key_id TEXT NOT "
+           "NULL,"
            " changes TEXT NOT NULL, flow_id TEXT NOT NULL, flow_version TEXT NOT NULL,"
            " flow_snapshot TEXT NOT NULL, level BIGINT NOT NULL, level_count BIGINT NOT NULL,"
            " created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, version BIGINT NOT NULL)",
            "CREATE INDEX applications_requester ON applications (requester_email)",
            "CREATE INDEX applications_state ON applications (state)",
            "CREATE TABLE application_decisions (id TEXT PRIMARY KEY, application_id TEXT NOT NULL,"
-           " level BIGINT NOT NULL, event TEXT NOT NULL, approver TEXT NOT NULL, actor TEXT NOT NULL,"
+           " level BIGINT NOT NULL, event TEXT NOT NULL, approver TEXT NOT NULL, actor TEXT NOT "
+           "NULL,"
            " comment TEXT NOT NULL, at BIGINT NOT NULL, seq BIGINT NOT NULL)",
            "CREATE INDEX application_decisions_app ON application_decisions (application_id, seq)",
            "CREATE TABLE sequences (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",

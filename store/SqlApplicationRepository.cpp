@@ -19,7 +19,8 @@ namespace {
 const char* kCols =
     "SELECT id, number, kind, state, tenant, client_id, key_name, description, requester_email,"
     " effective_at, expires_at, quota, api_ids, group_ids, scopes, key_id, changes, flow_id,"
-    " flow_version, flow_snapshot, level, level_count, created_at, updated_at, version FROM applications";
+    " flow_version, flow_snapshot, level, level_count, created_at, updated_at, version FROM "
+    "applications";
 
 std::string changesText(const engine::KeyChanges& c) {
   std::string out = "{";
@@ -44,7 +45,8 @@ engine::KeyChanges changesOf(const std::string& text) {
   auto list = [&](const char* k) {
     std::vector<std::string> v;
     auto a = o->getArray(k);
-    for (size_t i = 0; a && i < a->size(); ++i) v.push_back(a->getElement<std::string>(static_cast<unsigned>(i)));
+    for (size_t i = 0; a && i < a->size(); ++i)
+      v.push_back(a->getElement<std::string>(static_cast<unsigned>(i)));
     return v;
   };
   if (o->has("scopes")) c.scopes = list("scopes");
@@ -110,16 +112,21 @@ struct Row {
 void SqlApplicationRepository::insert(const engine::Application& a) {
   Row r(a);
   Statement st(_s);
-  st << "INSERT INTO applications (id, number, kind, state, tenant, client_id, key_name, description,"
-        " requester_email, effective_at, expires_at, quota, api_ids, group_ids, scopes, key_id, changes,"
-        " flow_id, flow_version, flow_snapshot, level, level_count, created_at, updated_at, version)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,"
+  st << "INSERT INTO applications (id, number, kind, state, tenant, client_id, key_name, "
+        "description,"
+        " requester_email, effective_at, expires_at, quota, api_ids, group_ids, scopes, key_id, "
+        "changes,"
+        " flow_id, flow_version, flow_snapshot, level, level_count, created_at, updated_at, "
+        "version)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, "
+        "$19,"
         " $20, $21, $22, $23, $24, $25)",
-      use(r.app.id), use(r.app.number), use(r.kind), use(r.state), use(r.app.tenant), use(r.app.clientId),
-      use(r.app.keyName), use(r.app.description), use(r.app.requesterEmail), use(r.eff), use(r.exp),
-      use(r.quota), use(r.apis), use(r.groups), use(r.scopes), use(r.app.keyId), use(r.changes),
-      use(r.app.flowId), use(r.app.flowVersion), use(r.app.flowSnapshot), use(r.level), use(r.levelCount),
-      use(r.created), use(r.updated), use(r.version);
+      use(r.app.id), use(r.app.number), use(r.kind), use(r.state), use(r.app.tenant),
+      use(r.app.clientId), use(r.app.keyName), use(r.app.description), use(r.app.requesterEmail),
+      use(r.eff), use(r.exp), use(r.quota), use(r.apis), use(r.groups), use(r.scopes),
+      use(r.app.keyId), use(r.changes), use(r.app.flowId), use(r.app.flowVersion),
+      use(r.app.flowSnapshot), use(r.level), use(r.levelCount), use(r.created), use(r.updated),
+      use(r.version);
   st.execute();
 }
 
@@ -131,10 +138,10 @@ bool SqlApplicationRepository::update(const engine::Application& a, int64_t expe
         " expires_at = $5, quota = $6, api_ids = $7, group_ids = $8, scopes = $9, key_id = $10,"
         " changes = $11, flow_id = $12, flow_version = $13, flow_snapshot = $14, level = $15,"
         " level_count = $16, updated_at = $17, version = $18 WHERE id = $19 AND version = $20",
-      use(r.state), use(r.app.keyName), use(r.app.description), use(r.eff), use(r.exp), use(r.quota),
-      use(r.apis), use(r.groups), use(r.scopes), use(r.app.keyId), use(r.changes), use(r.app.flowId),
-      use(r.app.flowVersion), use(r.app.flowSnapshot), use(r.level), use(r.levelCount), use(r.updated),
-      use(r.version), use(r.app.id), use(expected);
+      use(r.state), use(r.app.keyName), use(r.app.description), use(r.eff), use(r.exp),
+      use(r.quota), use(r.apis), use(r.groups), use(r.scopes), use(r.app.keyId), use(r.changes),
+      use(r.app.flowId), use(r.app.flowVersion), use(r.app.flowSnapshot), use(r.level),
+      use(r.levelCount), use(r.updated), use(r.version), use(r.app.id), use(expected);
   return st.execute() == 1;
 }
 
@@ -153,8 +160,9 @@ std::optional<engine::Application> SqlApplicationRepository::find(const std::str
   ds.execute();
   RecordSet d(ds);
   for (bool more = d.moveFirst(); more; more = d.moveNext())
-    a.history.push_back({Sql::str(d, "id"), a.id, static_cast<int>(Sql::i64(d, "level")), Sql::str(d, "event"),
-                         Sql::str(d, "approver"), Sql::str(d, "actor"), Sql::str(d, "comment"), Sql::i64(d, "at")});
+    a.history.push_back({Sql::str(d, "id"), a.id, static_cast<int>(Sql::i64(d, "level")),
+                         Sql::str(d, "event"), Sql::str(d, "approver"), Sql::str(d, "actor"),
+                         Sql::str(d, "comment"), Sql::i64(d, "at")});
   return a;
 }
 
@@ -164,7 +172,8 @@ std::vector<engine::Application> SqlApplicationRepository::list(const engine::Ap
   Statement st(_s);
   st << std::string(kCols) +
             " WHERE ($1 = '' OR tenant = $1) AND ($2 = '' OR client_id = $2)"
-            " AND ($3 = '' OR requester_email = $3) AND ($4 = '' OR state = $4) ORDER BY created_at, number",
+            " AND ($3 = '' OR requester_email = $3) AND ($4 = '' OR state = $4) ORDER BY "
+            "created_at, number",
       use(tenant), use(client), use(requester), use(state);
   st.execute();
   RecordSet rs(st);
@@ -177,7 +186,8 @@ void SqlApplicationRepository::addDecision(const engine::Decision& d0) {
   engine::Decision d = d0;
   std::string id = d.id.empty() ? engine::Ids::make("dec") : d.id;
   Poco::Int64 level = d.level, at = d.at, seq = nextSequence("decision");
-  _s << "INSERT INTO application_decisions (id, application_id, level, event, approver, actor, comment,"
+  _s << "INSERT INTO application_decisions (id, application_id, level, event, approver, actor, "
+        "comment,"
         " at, seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
       use(id), use(d.applicationId), use(level), use(d.event), use(d.approver), use(d.actor),
       use(d.comment), use(at), use(seq), now;
@@ -198,12 +208,14 @@ int64_t SqlApplicationRepository::nextSequence(const std::string& name0) {
   return value;
 }
 
-void SqlApplicationRepository::insertKeyDelivery(const std::string& applicationId, const std::string& keyId,
-                                                 const std::string& recipient, const std::string& sealed,
-                                                 int64_t at0) {
+void SqlApplicationRepository::insertKeyDelivery(const std::string& applicationId,
+                                                 const std::string& keyId,
+                                                 const std::string& recipient,
+                                                 const std::string& sealed, int64_t at0) {
   std::string app = applicationId, key = keyId, to = recipient, box = sealed;
   Poco::Int64 at = at0, delivered = 0;
-  _s << "INSERT INTO key_deliveries (application_id, key_id, recipient, sealed_key, created_at, delivered_at)"
+  _s << "INSERT INTO key_deliveries (application_id, key_id, recipient, sealed_key, created_at, "
+        "delivered_at)"
         " VALUES ($1, $2, $3, $4, $5, $6)",
       use(app), use(key), use(to), use(box), use(at), use(delivered), now;
 }

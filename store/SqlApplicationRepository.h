@@ -18,7 +18,8 @@ class SqlApplicationRepository : public engine::ApplicationRepository {
   void addDecision(const engine::Decision& d) override;
   int64_t nextSequence(const std::string& name) override;
   void insertKeyDelivery(const std::string& applicationId, const std::string& keyId,
-                         const std::string& recipient, const std::string& sealed, int64_t at) override;
+                         const std::string& recipient, const std::string& sealed,
+                         int64_t at) override;
 
  private:
   Poco::Data::Session& _s;

@@ -1,3 +1,5 @@
+#include <Poco/Net/StreamSocket.h>
+
 #include "tests/integration/Fixture.h"
 
 using namespace keywarden::test;
@@ -9,6 +11,9 @@ class GatewayAuthTest : public Fixture {
   CPPUNIT_TEST(originalRequestComesFromForwardedHeadersOrThePath);
   CPPUNIT_TEST(refusalsCarryTheirCode);
   CPPUNIT_TEST(rateLimitAnswers403ByDefault);
+  CPPUNIT_TEST(pathTricksAreRefusedNotMatched);
+  CPPUNIT_TEST(postWithoutContentLengthDoesNotHang);
+  CPPUNIT_TEST(costZeroOnASpentQuotaIsUsageExceeded);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -88,6 +93,59 @@ class GatewayAuthTest : public Fixture {
     CPPUNIT_ASSERT_EQUAL(403, limited.status);
     CPPUNIT_ASSERT_EQUAL(std::string("RATE_LIMITED"), limited.header("X-Keywarden-Code"));
     CPPUNIT_ASSERT(!limited.header("Retry-After").empty());
+  }
+
+  void pathTricksAreRefusedNotMatched() {
+    admin("POST", "/v1/apis", R"({"id":"orders","name":"O","method":"GET","path":"/orders/*"})");
+    admin("POST", "/v1/apis", R"({"id":"admin","name":"A","method":"GET","path":"/admin/*"})");
+    auto [id, key] = newKey(R"({"clientId":"c1","name":"k","apis":["orders"]})");
+    auto code = [&](const std::string& uri,
+                    std::vector<std::pair<std::string, std::string>> extra = {}) {
+      extra.emplace_back("X-API-Key", key);
+      if (!uri.empty()) extra.emplace_back("X-Original-URI", uri);
+      HttpResponse r = auth("/v1/gateway/auth", extra);
+      CPPUNIT_ASSERT_MESSAGE(uri + " -> " + std::to_string(r.status),
+                             r.status == 200 || r.status == 403);
+      return r.header("X-Keywarden-Code");
+    };
+    CPPUNIT_ASSERT_EQUAL(std::string("VALID"), code("/orders/1"));
+    CPPUNIT_ASSERT_EQUAL(std::string("FORBIDDEN"), code("/admin/users"));
+    for (const char* trick :
+         {"/orders/../admin/users", "/orders/%2e%2e/admin/users", "/orders%2F..%2Fadmin/users",
+          "/orders/./1", "/orders\\..\\admin", "/orders/%zz", "/orders/%5c..%5cadmin"})
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(trick, std::string("FORBIDDEN"), code(trick));
+    // One header family from the gateway, another from the client: the call is refused.
+    CPPUNIT_ASSERT_EQUAL(std::string("FORBIDDEN"),
+                         code("/orders/1", {{"X-Forwarded-Uri", "/admin/users"}}));
+    CPPUNIT_ASSERT_EQUAL(std::string("VALID"),
+                         code("/orders/1", {{"X-Forwarded-Uri", "/orders/1"}}));
+    HttpResponse v = server->client().request(
+        "POST", "/v1/keys/verify",
+        R"({"key":")" + key + R"(","method":"GET","path":"/orders/../admin/x"})");
+    CPPUNIT_ASSERT_EQUAL(std::string("FORBIDDEN"), v.json()->getValue<std::string>("code"));
+    CPPUNIT_ASSERT_EQUAL(404, admin("GET", "/v1/keys/%zz").status);
+  }
+
+  void postWithoutContentLengthDoesNotHang() {
+    auto [id, key] = newKey();
+    Poco::Net::StreamSocket socket(
+        Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(server->port())));
+    socket.setReceiveTimeout(Poco::Timespan(5, 0));
+    std::string req = "POST /v1/keys/" + id +
+                      "/disable HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                      server->adminToken() + "\r\n\r\n";
+    socket.sendBytes(req.data(), static_cast<int>(req.size()));
+    char buf[512];
+    int n = socket.receiveBytes(buf, sizeof buf);  // throws on the 5 s timeout
+    CPPUNIT_ASSERT(n > 12);
+    CPPUNIT_ASSERT_EQUAL(std::string("HTTP/1.1 200"), std::string(buf, 12));
+  }
+
+  void costZeroOnASpentQuotaIsUsageExceeded() {
+    auto [id, key] = newKey(R"({"clientId":"c1","name":"k","quota":1})");
+    CPPUNIT_ASSERT_EQUAL(std::string("VALID"), verify(key, R"(,"cost":0)"));
+    CPPUNIT_ASSERT_EQUAL(std::string("VALID"), verify(key));
+    CPPUNIT_ASSERT_EQUAL(std::string("USAGE_EXCEEDED"), verify(key, R"(,"cost":0)"));
   }
 };
 

@@ -30,26 +30,31 @@ class HttpsTest : public CppUnit::TestFixture {
     run("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -keyout " + key +
         " -out " + cert);
     int tls = freePort();
-    ServerProcess server(std::map<std::string, std::string>{
-        {"https.port", std::to_string(tls)}, {"https.certificate", cert}, {"https.privateKey", key}});
+    ServerProcess server(std::map<std::string, std::string>{{"https.port", std::to_string(tls)},
+                                                            {"https.certificate", cert},
+                                                            {"https.privateKey", key}});
     server.start();
     std::string url = "https://127.0.0.1:" + std::to_string(tls);
     std::string health = run("curl -sS --max-time 10 --cacert " + cert + " " + url + "/healthz");
     CPPUNIT_ASSERT_MESSAGE(health, health.find("\"ok\"") != std::string::npos);
-    std::string clients = run("curl -sS --max-time 10 --cacert " + cert + " -H 'Authorization: Bearer " +
-                              server.adminToken() + "' " + url + "/v1/clients");
+    std::string clients =
+        run("curl -sS --max-time 10 --cacert " + cert + " -H 'Authorization: Bearer " +
+            server.adminToken() + "' " + url + "/v1/clients");
     CPPUNIT_ASSERT_MESSAGE(clients, clients.find("\"clients\"") != std::string::npos);
-    std::string plain = run("curl -sS --max-time 10 -o /dev/null -w '%{http_code}' http://127.0.0.1:" +
-                            std::to_string(tls) + "/healthz");
+    std::string plain =
+        run("curl -sS --max-time 10 -o /dev/null -w '%{http_code}' http://127.0.0.1:" +
+            std::to_string(tls) + "/healthz");
     CPPUNIT_ASSERT_MESSAGE(plain, plain.find("200") == std::string::npos);
   }
 
   void missingCertificateFileStopsStartUp() {
-    ServerProcess server(std::map<std::string, std::string>{
-        {"https.port", std::to_string(freePort())}, {"https.certificate", "/nonexistent/cert.pem"},
-        {"https.privateKey", "/nonexistent/key.pem"}});
+    ServerProcess server(
+        std::map<std::string, std::string>{{"https.port", std::to_string(freePort())},
+                                           {"https.certificate", "/nonexistent/cert.pem"},
+                                           {"https.privateKey", "/nonexistent/key.pem"}});
     CPPUNIT_ASSERT_THROW(server.start(), std::runtime_error);
-    CPPUNIT_ASSERT_MESSAGE(server.log(), server.log().find("https.certificate") != std::string::npos);
+    CPPUNIT_ASSERT_MESSAGE(server.log(),
+                           server.log().find("https.certificate") != std::string::npos);
   }
 };
 

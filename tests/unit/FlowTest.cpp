@@ -70,13 +70,20 @@ class FlowTest : public CppUnit::TestFixture {
         {R"({"id":"a","match":{"scope":["x"]},"levels":[]})", "match.scope: unknown field"},
         {R"({"id":"a","match":{"kinds":["renew"]},"levels":[]})", "match.kinds[0]"},
         {R"({"id":"a","match":{"minQuota":-5},"levels":[]})", "match.minQuota"},
-        {R"({"id":"a","levels":[{"name":"L","approvers":[],"policy":"any"}]})", "levels[0].approvers: must list"},
-        {R"({"id":"a","levels":[{"name":"L","approvers":["x"],"policy":"any"}]})", "levels[0].approvers[0]"},
-        {R"({"id":"a","levels":[{"name":"L","approvers":["a@x.io","A@x.io"],"policy":"any"}]})", "listed twice"},
-        {R"({"id":"a","levels":[{"name":"L","approvers":["a@x.io"],"policy":"most"}]})", "levels[0].policy"},
-        {R"({"id":"a","levels":[{"name":"L","approvers":["a@x.io"]}]})", "levels[0].policy: is required"},
-        {R"({"id":"a","levels":[{"name":"L","approvers":["a@x.io"],"policy":{"quorum":2}}]})", "policy.quorum"},
-        {R"({"id":"a","levels":[{"name":"L","approvers":["a@x.io"],"policy":{"majority":1}}]})", "levels[0].policy"},
+        {R"({"id":"a","levels":[{"name":"L","approvers":[],"policy":"any"}]})",
+         "levels[0].approvers: must list"},
+        {R"({"id":"a","levels":[{"name":"L","approvers":["x"],"policy":"any"}]})",
+         "levels[0].approvers[0]"},
+        {R"({"id":"a","levels":[{"name":"L","approvers":["a@x.io","A@x.io"],"policy":"any"}]})",
+         "listed twice"},
+        {R"({"id":"a","levels":[{"name":"L","approvers":["a@x.io"],"policy":"most"}]})",
+         "levels[0].policy"},
+        {R"({"id":"a","levels":[{"name":"L","approvers":["a@x.io"]}]})",
+         "levels[0].policy: is required"},
+        {R"({"id":"a","levels":[{"name":"L","approvers":["a@x.io"],"policy":{"quorum":2}}]})",
+         "policy.quorum"},
+        {R"({"id":"a","levels":[{"name":"L","approvers":["a@x.io"],"policy":{"majority":1}}]})",
+         "levels[0].policy"},
         {R"({"id":"a","levels":[{"name":"L","approvers":["a@x.io"],"policy":"any","timeout":"2 days","onTimeout":"reject"}]})",
          "levels[0].timeout"},
         {R"({"id":"a","levels":[{"name":"L","approvers":["a@x.io"],"policy":"any","timeout":"2d"}]})",
@@ -87,7 +94,8 @@ class FlowTest : public CppUnit::TestFixture {
          "levels[0].onTimeout"},
         {R"({"id":"a","levels":[{"name":"L","approvers":["a@x.io"],"policy":"any","onTimeout":"reject"}]})",
          "levels[0].timeout: is required"},
-        {R"({"id":"a","levels":[{"approvers":["a@x.io"],"policy":"any"}]})", "levels[0].name: is required"},
+        {R"({"id":"a","levels":[{"approvers":["a@x.io"],"policy":"any"}]})",
+         "levels[0].name: is required"},
         {R"({"id":"a","levels":[5]})", "levels[0]: must be an object"},
     };
     for (const auto& [json, want] : cases) {
@@ -117,7 +125,8 @@ class FlowTest : public CppUnit::TestFixture {
   void routingTakesHighestPriorityThatMatches() {
     FlowCatalog c({flow("default", 0, "{}"), flow("write", 10, R"({"scopes":["*:write"]})"),
                    flow("partners", 20, R"({"clientTypes":["partner"],"tenants":["acme"]})"),
-                   flow("big", 5, R"({"minQuota":1000})"), flow("short", 7, R"({"maxLifetimeDays":30})"),
+                   flow("big", 5, R"({"minQuota":1000})"),
+                   flow("short", 7, R"({"maxLifetimeDays":30})"),
                    flow("revoke", 30, R"({"kinds":["revoke"]})")});
     RoutingFacts f;
     f.kind = "new";
@@ -145,7 +154,8 @@ class FlowTest : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(std::string("short"), c.route(big)->id);
     big.lifetimeMs = 31LL * 86400000;
     CPPUNIT_ASSERT_EQUAL(std::string("default"), c.route(big)->id);
-    CPPUNIT_ASSERT(FlowCatalog({flow("only-write", 1, R"({"scopes":["*:write"]})")}).route(big) == nullptr);
+    CPPUNIT_ASSERT(FlowCatalog({flow("only-write", 1, R"({"scopes":["*:write"]})")}).route(big) ==
+                   nullptr);
   }
 
   void globMatchesScopes() {
@@ -175,24 +185,37 @@ class FlowTest : public CppUnit::TestFixture {
         for (bool levels : {false, true})
           for (bool done : {false, true})
             for (bool last : {false, true})
-              any = any || ApplicationStateMachine::find(state, event, {levels, done, last}).has_value();
-        CPPUNIT_ASSERT_EQUAL_MESSAGE(std::string(appStateName(state)) + " + " + std::string(appEventName(event)),
-                                     allowed.count({state, event}) == 1, any);
+              any = any ||
+                    ApplicationStateMachine::find(state, event, {levels, done, last}).has_value();
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(
+            std::string(appStateName(state)) + " + " + std::string(appEventName(event)),
+            allowed.count({state, event}) == 1, any);
       }
   }
 
   void stateMachineGuardsPickTheRow() {
     using S = AppState;
     using E = AppEvent;
-    CPPUNIT_ASSERT(ApplicationStateMachine::find(S::Submitted, E::Submit, {true, false, false})->to == S::InReview);
-    CPPUNIT_ASSERT(ApplicationStateMachine::find(S::Submitted, E::Submit, {false, false, false})->to == S::Approved);
-    CPPUNIT_ASSERT(ApplicationStateMachine::find(S::InReview, E::Approve, {true, false, false})->to == S::InReview);
+    CPPUNIT_ASSERT(
+        ApplicationStateMachine::find(S::Submitted, E::Submit, {true, false, false})->to ==
+        S::InReview);
+    CPPUNIT_ASSERT(
+        ApplicationStateMachine::find(S::Submitted, E::Submit, {false, false, false})->to ==
+        S::Approved);
+    CPPUNIT_ASSERT(
+        ApplicationStateMachine::find(S::InReview, E::Approve, {true, false, false})->to ==
+        S::InReview);
     auto next = ApplicationStateMachine::find(S::InReview, E::Approve, {true, true, false});
     CPPUNIT_ASSERT(next->to == S::InReview);
     CPPUNIT_ASSERT(next->actions.back() == ApplicationStateMachine::Action::NextLevel);
-    CPPUNIT_ASSERT(ApplicationStateMachine::find(S::InReview, E::Approve, {true, true, true})->to == S::Approved);
-    CPPUNIT_ASSERT(ApplicationStateMachine::find(S::Returned, E::Resubmit, {true, false, false})->to == S::InReview);
-    CPPUNIT_ASSERT(ApplicationStateMachine::find(S::Returned, E::Resubmit, {false, false, false})->to == S::Approved);
+    CPPUNIT_ASSERT(ApplicationStateMachine::find(S::InReview, E::Approve, {true, true, true})->to ==
+                   S::Approved);
+    CPPUNIT_ASSERT(
+        ApplicationStateMachine::find(S::Returned, E::Resubmit, {true, false, false})->to ==
+        S::InReview);
+    CPPUNIT_ASSERT(
+        ApplicationStateMachine::find(S::Returned, E::Resubmit, {false, false, false})->to ==
+        S::Approved);
     CPPUNIT_ASSERT(ApplicationStateMachine::find(S::Approved, E::Issue, {})->to == S::Issued);
     CPPUNIT_ASSERT(!ApplicationStateMachine::find(S::Rejected, E::Approve, {true, true, true}));
   }

@@ -41,8 +41,8 @@ class OpenApiCoverageTest : public CppUnit::TestFixture {
     engine::FlowCatalog flows;
     engine::SecretBox sealer("0123456789abcdef0123456789abcdef", "test");
     engine::ApplicationService applications(store, keys, flows, clock, sealer);
-    api::HttpApi http({store, catalog, keys, tokens, verifier, applications}, api::GatewaySettings{},
-                      1 << 20, nullptr);
+    api::HttpApi http({store, catalog, keys, tokens, verifier, applications},
+                      api::GatewaySettings{}, 1 << 20, nullptr);
 
     std::set<std::string> routes;
     for (const auto& r : http.router().routes()) {

@@ -11,6 +11,7 @@ class PathPatternTest : public CppUnit::TestFixture {
   CPPUNIT_TEST(trailingStarMatchesAnyRestIncludingNothing);
   CPPUNIT_TEST(queryStringIsIgnored);
   CPPUNIT_TEST(invalidPatternsAreRefusedWithAReason);
+  CPPUNIT_TEST(dotSegmentsAndBackslashesAreNotCanonical);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -59,6 +60,13 @@ class PathPatternTest : public CppUnit::TestFixture {
       CPPUNIT_ASSERT_MESSAGE(bad, !PathPattern::validate(bad, why));
       CPPUNIT_ASSERT_MESSAGE(bad, !why.empty());
     }
+  }
+
+  void dotSegmentsAndBackslashesAreNotCanonical() {
+    CPPUNIT_ASSERT(PathPattern::isCanonical("/orders/1"));
+    CPPUNIT_ASSERT(PathPattern::isCanonical("/orders/..x/1?a=../b"));
+    for (const char* bad : {"/orders/../admin", "/./x", "/x/..", "/a\\b"})
+      CPPUNIT_ASSERT_MESSAGE(bad, !PathPattern::isCanonical(bad));
   }
 };
 

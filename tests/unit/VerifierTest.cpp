@@ -134,8 +134,14 @@ class VerifierTest : public CppUnit::TestFixture {
   }
 
   void inactiveClientDisablesItsKeys() {
+    Key scheduled;
+    scheduled.effectiveAt = kNow + 10000;
+    std::string later = add(scheduled);
     std::string key = add(Key{});
-    cache->upsertClient(Client{"c1", "default", "Shop", "web", "", false, 0, 0});
+    cache->upsertClient(Client{"c1", "default", "Shop", "web", "", false, 0, 1});
+    CPPUNIT_ASSERT(check(key) == VerifyCode::Disabled);
+    CPPUNIT_ASSERT(check(later) == VerifyCode::Disabled);  // DISABLED comes before NOT_YET_ACTIVE
+    cache->upsertClient(Client{"c1", "default", "Shop", "web", "", true, 0, 0});  // an older change
     CPPUNIT_ASSERT(check(key) == VerifyCode::Disabled);
     cache->removeClient("c1");
     CPPUNIT_ASSERT(check(key) == VerifyCode::Disabled);
