@@ -28,5 +28,9 @@ Try:
   curl -s -H "Authorization: Bearer ${KEYWARDEN_BOOTSTRAP_ADMINTOKEN}" -H 'Content-Type: application/json' \\
        -d '{"clientId":"shop","name":"first key"}' http://127.0.0.1:${port}/v1/keys
 
+Apply for a key as a requester, decide as an approver of workflows/default.json:
+  build/keywarden token create --role requester --email dev@example.com
+  build/keywarden token create --role approver --email owner@example.com
+
 MSG
 exec build/keywarden serve --config config/keywarden.properties
