@@ -7,7 +7,7 @@
 #include <cmath>
 #include <sstream>
 
-#include "api/Rfc3339.h"
+#include "engine/Rfc3339.h"
 
 namespace keywarden::api {
 
@@ -127,7 +127,7 @@ BodyReader& BodyReader::time(const std::string& f, int64_t& out) {
   }
   auto v = _obj->get(f);
   if (!v.isString()) return fail(f, name(f) + " must be an RFC 3339 time string"), *this;
-  auto ms = Rfc3339::parse(v.extract<std::string>());
+  auto ms = engine::Rfc3339::parse(v.extract<std::string>());
   if (!ms)
     return fail(f, name(f) + " must be an RFC 3339 time such as 2026-12-31T23:59:59Z"), *this;
   out = *ms;

@@ -33,6 +33,8 @@ HttpApi::HttpApi(ApiServices services, GatewaySettings gateway, size_t maxBodyBy
       _catalog(services.catalog, _auth),
       _keys(services.keys, _auth),
       _applications(services.applications, _auth),
+      _mail(services.mailLog, _auth),
+      _pages(services.applications, services.templates),
       _verify(services.verifier, _auth, std::move(gateway)),
       _ops(services.store, services.verifier, std::move(gauges)),
       _maxBody(maxBodyBytes) {
@@ -41,6 +43,8 @@ HttpApi::HttpApi(ApiServices services, GatewaySettings gateway, size_t maxBodyBy
   _verify.install(_router);  // before /v1/keys/{id} so "verify" is never read as a key id
   _keys.install(_router);
   _applications.install(_router);
+  _mail.install(_router);
+  _pages.install(_router);
   _unmatched = _router.indexOfPattern("(unmatched)");
   _verifyRoute = _router.indexOfPattern("/v1/keys/verify");
   _gatewayRoute = _router.indexOfPattern("/v1/gateway/auth");

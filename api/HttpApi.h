@@ -7,10 +7,12 @@
 #include <string>
 
 #include "api/ApplicationHandlers.h"
+#include "api/ApprovalPages.h"
 #include "api/Authenticator.h"
 #include "api/CatalogHandlers.h"
 #include "api/GatewaySettings.h"
 #include "api/KeyHandlers.h"
+#include "api/MailHandlers.h"
 #include "api/Metrics.h"
 #include "api/OpsHandlers.h"
 #include "api/Router.h"
@@ -25,6 +27,8 @@ struct ApiServices {
   engine::TokenService& tokens;
   engine::Verifier& verifier;
   engine::ApplicationService& applications;
+  engine::MailLog& mailLog;
+  const mail::TemplateSet& templates;
 };
 
 // The HTTP API: every route, the metrics, and the Poco handler factory that dispatches to them.
@@ -46,6 +50,8 @@ class HttpApi : public Poco::Net::HTTPRequestHandlerFactory {
   CatalogHandlers _catalog;
   KeyHandlers _keys;
   ApplicationHandlers _applications;
+  MailHandlers _mail;
+  ApprovalPages _pages;
   VerifyHandlers _verify;
   OpsHandlers _ops;
   Router _router;

@@ -1,7 +1,7 @@
 #include "api/JsonWriter.h"
 
-#include "api/Rfc3339.h"
 #include "engine/JsonText.h"
+#include "engine/Rfc3339.h"
 
 namespace keywarden::api {
 
@@ -98,7 +98,7 @@ JsonWriter& JsonWriter::rawField(std::string_view k, std::string_view json) {
 
 JsonWriter& JsonWriter::timeField(std::string_view k, int64_t ms) {
   if (ms == 0) return nullField(k);
-  return field(k, Rfc3339::format(ms));
+  return field(k, engine::Rfc3339::format(ms));
 }
 
 }  // namespace keywarden::api

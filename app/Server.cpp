@@ -12,35 +12,12 @@
 #include <sstream>
 
 #include "api/HttpApi.h"
-#include "engine/ApplicationService.h"
-#include "engine/CatalogService.h"
-#include "engine/FlowCatalog.h"
-#include "engine/FlowParser.h"
-#include "engine/KeyCache.h"
-#include "engine/KeyService.h"
-#include "engine/SecretBox.h"
-#include "engine/StoreQuotaSource.h"
-#include "engine/SystemClock.h"
-#include "engine/TokenService.h"
-#include "engine/UsageFlusher.h"
-#include "engine/Verifier.h"
-#include "store/SqlStore.h"
+#include "app/Wiring.h"
 
 namespace keywarden::app {
 
 struct Server::Parts {
-  engine::SystemClock clock;
-  std::unique_ptr<store::SqlStore> store;
-  engine::KeyCache cache;
-  std::unique_ptr<engine::CatalogService> catalog;
-  std::unique_ptr<engine::KeyService> keys;
-  std::unique_ptr<engine::TokenService> tokens;
-  std::unique_ptr<engine::StoreQuotaSource> quota;
-  std::unique_ptr<engine::Verifier> verifier;
-  std::unique_ptr<engine::UsageFlusher> flusher;
-  engine::FlowCatalog flows;
-  std::unique_ptr<engine::SecretBox> sealer;
-  std::unique_ptr<engine::ApplicationService> applications;
+  std::unique_ptr<Wiring> w;
 };
 
 Server::Server(Settings settings)
@@ -72,42 +49,22 @@ int Server::run() {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  try {
-    p.flows = engine::FlowCatalog::loadDir(s.workflowsDir);
-  } catch (const engine::FlowError& e) {
-    throw SettingsError(std::string("workflows: ") + e.what());
-  }
-  for (const auto& f : p.flows.flows())
-    log.information("flow %s (priority %Ld, %z level(s), version %s) from %s", f.id, f.priority,
-                    f.levels.size(), f.version, f.source);
-  p.store = std::make_unique<store::SqlStore>(s.db);
-  int applied = p.store->migrate();
-  if (applied > 0) log.information("applied %d schema migration(s)", applied);
-  p.catalog = std::make_unique<engine::CatalogService>(*p.store, p.cache, p.clock);
-  p.keys = std::make_unique<engine::KeyService>(*p.store, p.cache, p.clock, s.keysPrefix);
-  p.tokens = std::make_unique<engine::TokenService>(*p.store, p.clock);
-  p.quota = std::make_unique<engine::StoreQuotaSource>(*p.store);
-  p.verifier = std::make_unique<engine::Verifier>(p.cache, *p.quota, p.clock, s.quotaLeaseBlock);
-  p.flusher = std::make_unique<engine::UsageFlusher>(p.cache, *p.store, s.usageFlushMs);
-  p.sealer = std::make_unique<engine::SecretBox>(s.secret, "key-delivery");
-  p.applications =
-      std::make_unique<engine::ApplicationService>(*p.store, *p.keys, p.flows, p.clock, *p.sealer);
-
-  p.catalog->warmCache();
-  size_t loaded = p.keys->warmCache();
-  if (!s.bootstrapAdminToken.empty() && p.tokens->bootstrapAdmin(s.bootstrapAdminToken))
+  p.w = std::make_unique<Wiring>(s);
+  Wiring& w = *p.w;
+  size_t loaded = w.warm();
+  if (!s.bootstrapAdminToken.empty() && w.tokens->bootstrapAdmin(s.bootstrapAdminToken))
     log.information("stored bootstrap.adminToken as the first admin token");
 
-  engine::KeyCache& cache = p.cache;
+  engine::KeyCache& cache = w.cache;
   auto gauges = [&cache] {
     std::ostringstream o;
     o << "# HELP keywarden_keys_loaded Keys held in memory for the check path.\n"
       << "# TYPE keywarden_keys_loaded gauge\nkeywarden_keys_loaded " << cache.size() << "\n";
     return o.str();
   };
-  auto* api =
-      new api::HttpApi({*p.store, *p.catalog, *p.keys, *p.tokens, *p.verifier, *p.applications},
-                       s.gateway, s.httpMaxBodyBytes, gauges);
+  auto* api = new api::HttpApi({*w.store, *w.catalog, *w.keys, *w.tokens, *w.verifier,
+                                *w.applications, *w.mailLog, *w.templates},
+                               s.gateway, s.httpMaxBodyBytes, gauges);
   Poco::Net::HTTPRequestHandlerFactory::Ptr factory(api);
 
   // Our own pool: Poco's default pool is shared with timers and would cap connections.
@@ -124,7 +81,7 @@ int Server::run() {
         Poco::Net::SocketAddress(s.httpAddress, static_cast<Poco::UInt16>(s.httpsPort)), 1024, ctx);
     https = std::make_unique<Poco::Net::HTTPServer>(factory, pool, tls, httpParams(s));
   }
-  p.flusher->start();
+  w.startBackground();
   http.start();
   if (https) https->start();
   log.information(
@@ -138,7 +95,7 @@ int Server::run() {
   http.stopAll(false);
   if (https) https->stopAll(false);
   pool.joinAll();
-  p.flusher->stop();
+  w.stopBackground();
   log.information("stopped");
   return 0;
 }

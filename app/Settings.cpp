@@ -196,6 +196,7 @@ Settings Settings::load(const std::string& file) {
   s.boolean("smtp.starttls", st.smtpStartTls);
   s.str("smtp.from", st.smtpFrom);
   s.duration("smtp.retryMax", st.smtpRetryMaxMs);
+  s.duration("smtp.giveUpAfter", st.smtpGiveUpMs);
   s.str("workflows.dir", st.workflowsDir);
   s.str("templates.dir", st.templatesDir);
   s.str("keys.prefix", st.keysPrefix);

@@ -36,6 +36,7 @@ struct Settings {
   std::string smtpUser, smtpPassword, smtpFrom = "keywarden@localhost";
   bool smtpStartTls = false;
   int64_t smtpRetryMaxMs = 300000;
+  int64_t smtpGiveUpMs = 2LL * 86400000;
   std::string workflowsDir = "workflows", templatesDir = "templates";
   std::string keysPrefix = "kw";
   api::GatewaySettings gateway;

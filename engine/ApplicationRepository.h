@@ -31,10 +31,6 @@ class ApplicationRepository {
   virtual void addDecision(const Decision& d) = 0;
   // The next value of the named counter (1, 2, …); runs in a write transaction.
   virtual int64_t nextSequence(const std::string& name) = 0;
-  // Keeps a delivered key sealed (AES-256-GCM) until the mail that carries it is sent.
-  virtual void insertKeyDelivery(const std::string& applicationId, const std::string& keyId,
-                                 const std::string& recipient, const std::string& sealed,
-                                 int64_t at) = 0;
 };
 
 }  // namespace keywarden::engine

@@ -55,8 +55,9 @@ Principal systemFor(const Application& a) {
 }  // namespace
 
 ApplicationService::ApplicationService(Store& store, KeyService& keys, const FlowCatalog& flows,
-                                       const Clock& clock, const SecretBox& sealer)
-    : _store(store), _keys(keys), _flows(flows), _clock(clock), _sealer(sealer) {}
+                                       const Clock& clock, const Notices& notices,
+                                       const LinkSigner& links)
+    : _store(store), _keys(keys), _flows(flows), _clock(clock), _notices(notices), _links(links) {}
 
 std::vector<std::string> ApplicationService::currentApprovers(const Application& a) {
   if (a.state != AppState::InReview || a.level < 1) return {};
@@ -109,7 +110,6 @@ std::optional<Error> ApplicationService::validate(Transaction& tx, const Princip
     return Error::unprocessable("CLIENT_INACTIVE", "client '" + a.clientId + "' is not active",
                                 "clientId");
   a.tenant = client->tenant;
-  if (auto e = Validation::name("description", a.description, false)) return e;
   if (a.description.size() > 2000)
     return Error::badInput("description", "description is longer than 2000 characters");
   if (a.kind == AppKind::New) {
@@ -228,15 +228,16 @@ std::optional<Error> ApplicationService::carryOut(Transaction& tx, const Princip
     auto issued = _keys.issueIn(tx, system, s, now);
     if (!issued) return issued.error();
     a.keyId = issued.value().key.id;
-    // The plaintext leaves only sealed, for the delivery mail; it is never stored in the clear.
-    tx.applications().insertKeyDelivery(a.id, a.keyId, a.requesterEmail,
-                                        _sealer.seal(issued.value().plaintext), now);
+    // The plaintext leaves only sealed, in the delivery mail; it is never stored in the clear.
+    _notices.keyIssued(tx, a, issued.value().key, issued.value().plaintext, now);
   } else if (a.kind == AppKind::Modify) {
     auto r = _keys.modifyIn(tx, system, a.keyId, a.changes, now);
     if (!r) return r.error();
+    _notices.applicationApproved(tx, a, now);
   } else {
     auto r = _keys.revokeIn(tx, system, a.keyId, "application " + a.number, now);
     if (!r) return r.error();
+    _notices.applicationApproved(tx, a, now);
   }
   return std::nullopt;
 }
@@ -245,13 +246,17 @@ std::optional<Error> ApplicationService::apply(Transaction& tx, const Principal&
                                                const ApplicationStateMachine::Transition& t,
                                                const Decision* d, int64_t now) {
   using A = ApplicationStateMachine::Action;
+  const std::vector<std::string> waiting = currentApprovers(a);
+  bool entered = false;
   for (A action : t.actions) {
     switch (action) {
       case A::EnterFirstLevel:
         a.level = 1;
+        entered = true;
         break;
       case A::NextLevel:
         ++a.level;
+        entered = true;
         break;
       case A::ClearLevel:
         a.level = 0;
@@ -269,6 +274,10 @@ std::optional<Error> ApplicationService::apply(Transaction& tx, const Principal&
     }
   }
   a.state = t.to;
+  if (entered && a.state == AppState::InReview) _notices.levelEntered(tx, a, now);
+  if ((a.state == AppState::Rejected || a.state == AppState::Returned) && d)
+    _notices.decided(tx, a, d->event, d->approver, d->comment, now);
+  if (a.state == AppState::Withdrawn) _notices.withdrawn(tx, a, waiting, now);
   return std::nullopt;
 }
 
@@ -515,7 +524,9 @@ Result<Application> ApplicationService::decide(const Principal& p, const std::st
     return Error::badInput("comment", "comment is longer than 2000 characters");
   return transition(
       p, id, d.event,
-      [&](Transaction&, Application& a) -> std::optional<Error> {
+      [&](Transaction& tx, Application& a) -> std::optional<Error> {
+        if (!d.linkId.empty() && !tx.outbox().consumeLink(d.linkId, _clock.nowMs()))
+          return Error::conflict("LINK_USED", "this link was used already");
         if (a.state != AppState::InReview) return stateConflict(a, d.event);
         if (d.level && *d.level != a.level)
           return Error::conflict("LEVEL_DECIDED", "level " + std::to_string(*d.level) +
@@ -536,6 +547,85 @@ Result<Application> ApplicationService::decide(const Principal& p, const std::st
         return std::nullopt;
       },
       &d);
+}
+
+LinkOutcome ApplicationService::viewLink(const std::string& token) {
+  LinkOutcome out;
+  LinkClaims claims;
+  LinkSigner::Check check = _links.check(token, _clock.nowMs(), claims);
+  if (check == LinkSigner::Check::Forged) return out;  // kind Forged, nothing else said
+  out.approver = claims.approver;
+  if (check == LinkSigner::Check::Expired) {
+    out.kind = LinkOutcome::Expired;
+    return out;
+  }
+  int64_t usedAt = 0;
+  bool known = false;
+  _store.read([&](Transaction& tx) {
+    known = tx.outbox().findLink(claims.id, usedAt);
+    out.application = tx.applications().find(claims.applicationId);
+  });
+  if (!known || !out.application) {
+    out.kind = LinkOutcome::Forged;
+    out.application.reset();
+    return out;
+  }
+  const Application& a = *out.application;
+  if (usedAt != 0)
+    out.kind = LinkOutcome::Used;
+  else if (a.state != AppState::InReview || a.level != claims.level)
+    out.kind = LinkOutcome::Decided;
+  else
+    out.kind = LinkOutcome::Show;
+  return out;
+}
+
+LinkOutcome ApplicationService::decideByLink(const std::string& token, const std::string& decision,
+                                             const std::string& comment) {
+  LinkOutcome out = viewLink(token);
+  if (out.kind != LinkOutcome::Show) return out;
+  LinkClaims claims;
+  _links.check(token, _clock.nowMs(), claims);
+  DecisionInput d;
+  if (decision == "approve")
+    d.event = AppEvent::Approve;
+  else if (decision == "reject")
+    d.event = AppEvent::Reject;
+  else if (decision == "return")
+    d.event = AppEvent::Return;
+  else {
+    out.kind = LinkOutcome::Refused;
+    out.message = "Choose Approve, Return or Reject.";
+    return out;
+  }
+  d.approver = claims.approver;
+  d.comment = comment;
+  d.level = claims.level;
+  d.linkId = claims.id;
+  Principal p;
+  p.tokenId = "link";
+  p.role = Role::Approver;
+  p.email = claims.approver;
+  p.actorName = "approval-link:" + claims.id;
+  auto r = decide(p, claims.applicationId, d);
+  if (r) {
+    out.kind = LinkOutcome::Done;
+    out.application = r.value();
+    out.decision = decision;
+    return out;
+  }
+  const std::string& code = r.error().code;
+  if (code == "LINK_USED")
+    out.kind = LinkOutcome::Used;
+  else if (code == "LEVEL_DECIDED" || code == "INVALID_STATE" || code == "CONCURRENT_UPDATE")
+    out.kind = LinkOutcome::Decided;
+  else {
+    out.kind = LinkOutcome::Refused;
+    out.message = r.error().message;
+  }
+  _store.read(
+      [&](Transaction& tx) { out.application = tx.applications().find(claims.applicationId); });
+  return out;
 }
 
 }  // namespace keywarden::engine

@@ -10,8 +10,9 @@
 #include "engine/Clock.h"
 #include "engine/FlowCatalog.h"
 #include "engine/KeyService.h"
+#include "engine/LinkSigner.h"
+#include "engine/Notices.h"
 #include "engine/Result.h"
-#include "engine/SecretBox.h"
 #include "engine/Store.h"
 
 namespace keywarden::engine {
@@ -33,6 +34,16 @@ struct DecisionInput {
   std::string approver;                // required for admins
   std::string comment;
   std::optional<int> level;  // links are bound to one level
+  std::string linkId;        // a link's row, consumed with the decision
+};
+
+// What became of an approver link (for the pages behind GET/POST /approvals/{token}).
+struct LinkOutcome {
+  enum Kind { Show, Done, Used, Expired, Forged, Decided, Refused } kind = Forged;
+  std::optional<Application> application;
+  std::string approver;
+  std::string decision;  // Done: approve, reject or return
+  std::string message;   // Refused: why
 };
 
 // Applications through their approval flows. Every transition is one transaction holding the
@@ -42,7 +53,7 @@ struct DecisionInput {
 class ApplicationService {
  public:
   ApplicationService(Store& store, KeyService& keys, const FlowCatalog& flows, const Clock& clock,
-                     const SecretBox& sealer);
+                     const Notices& notices, const LinkSigner& links);
 
   Result<Application> submit(const Principal& p, const ApplicationInput& in);
   Result<Application> get(const Principal& p, const std::string& id);
@@ -53,6 +64,12 @@ class ApplicationService {
   Result<Application> resubmit(const Principal& p, const std::string& id,
                                const ApplicationInput& changes);
   Result<Application> decide(const Principal& p, const std::string& id, const DecisionInput& d);
+
+  // Approver links: GET shows (never decides); POST decides as the link's approver, consuming
+  // the link in the decision's transaction.
+  LinkOutcome viewLink(const std::string& token);
+  LinkOutcome decideByLink(const std::string& token, const std::string& decision,
+                           const std::string& comment);
 
   // The approvers of `a`'s current level (empty when not in review).
   static std::vector<std::string> currentApprovers(const Application& a);
@@ -76,7 +93,8 @@ class ApplicationService {
   KeyService& _keys;
   const FlowCatalog& _flows;
   const Clock& _clock;
-  const SecretBox& _sealer;
+  const Notices& _notices;
+  const LinkSigner& _links;
 };
 
 }  // namespace keywarden::engine

@@ -19,8 +19,9 @@ Error stateConflict(const Key& k, KeyState eff, const std::string& what) {
 }
 }  // namespace
 
-KeyService::KeyService(Store& store, KeyCache& cache, const Clock& clock, std::string prefix)
-    : _store(store), _cache(cache), _clock(clock), _prefix(std::move(prefix)) {}
+KeyService::KeyService(Store& store, KeyCache& cache, const Clock& clock, std::string prefix,
+                       const Notices* notices)
+    : _store(store), _cache(cache), _clock(clock), _prefix(std::move(prefix)), _notices(notices) {}
 
 size_t KeyService::warmCache() {
   std::vector<Key> keys;
@@ -284,18 +285,28 @@ Result<Key> KeyService::enable(const Principal& p, const std::string& id) {
 
 Result<Key> KeyService::revoke(const Principal& p, const std::string& id, const std::string& reason,
                                int64_t at) {
-  return change(p, id, "key.revoke", [&](Key& k, int64_t now) -> std::optional<Error> {
-    KeyState eff = k.effectiveState(now);
-    if (eff == KeyState::Revoked) return stateConflict(k, eff, "revoke");
-    k.revokeReason = reason;
-    if (at > now) {
-      k.revokeAt = at;
-    } else {
-      k.state = KeyState::Revoked;
-      k.revokeAt = now;
-    }
-    return std::nullopt;
+  std::optional<Result<Key>> out;
+  _store.write([&](Transaction& tx) {
+    int64_t now = _clock.nowMs();
+    out = changeIn(
+        tx, p, id, "key.revoke",
+        [&](Key& k, int64_t t) -> std::optional<Error> {
+          KeyState eff = k.effectiveState(t);
+          if (eff == KeyState::Revoked) return stateConflict(k, eff, "revoke");
+          k.revokeReason = reason;
+          if (at > t) {
+            k.revokeAt = at;
+          } else {
+            k.state = KeyState::Revoked;
+            k.revokeAt = t;
+          }
+          return std::nullopt;
+        },
+        now);
+    if (*out && _notices) _notices->keyRevoked(tx, out->value(), reason, now);
   });
+  if (!*out) return out->error();
+  return withLiveUsage(out->value());
 }
 
 Result<IssuedKey> KeyService::rotate(const Principal& p, const std::string& id,
@@ -384,6 +395,7 @@ Result<IssuedKey> KeyService::rotate(const Principal& p, const std::string& id,
     audit(tx, p, "key.issue", k,
           "{\"start\":" + JsonText::quoted(k.start) +
               ",\"rotatedFrom\":" + JsonText::quoted(old.id) + "}");
+    if (_notices) _notices->keyRotated(tx, old, k, now);
     out.key = k;
     out.plaintext = std::move(m.plaintext);
     tx.afterCommit([this, k, changed] {

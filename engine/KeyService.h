@@ -8,6 +8,7 @@
 #include "engine/Clock.h"
 #include "engine/KeyCache.h"
 #include "engine/KeySpec.h"
+#include "engine/Notices.h"
 #include "engine/Result.h"
 #include "engine/Store.h"
 
@@ -18,7 +19,9 @@ namespace keywarden::engine {
 // Each change is one transaction with its audit row; the cache follows after commit.
 class KeyService {
  public:
-  KeyService(Store& store, KeyCache& cache, const Clock& clock, std::string prefix);
+  // `notices` (may be null in unit tests) writes the revoked and rotated mails.
+  KeyService(Store& store, KeyCache& cache, const Clock& clock, std::string prefix,
+             const Notices* notices = nullptr);
 
   // Loads every key into the cache (start-up).
   size_t warmCache();
@@ -68,6 +71,7 @@ class KeyService {
   KeyCache& _cache;
   const Clock& _clock;
   const std::string _prefix;
+  const Notices* _notices;
 };
 
 }  // namespace keywarden::engine

@@ -6,6 +6,7 @@
 #include "engine/AuditLog.h"
 #include "engine/CatalogRepository.h"
 #include "engine/KeyRepository.h"
+#include "engine/OutboxRepository.h"
 #include "engine/TokenRepository.h"
 
 namespace keywarden::engine {
@@ -20,6 +21,7 @@ class Transaction {
   virtual TokenRepository& tokens() = 0;
   virtual AuditLog& audit() = 0;
   virtual ApplicationRepository& applications() = 0;
+  virtual OutboxRepository& outbox() = 0;
   // Runs `fn` after this transaction commits (never if it rolls back): how in-memory state
   // such as the check path's cache follows the store without getting ahead of it.
   virtual void afterCommit(std::function<void()> fn) = 0;

@@ -20,6 +20,10 @@ class Dialect {
   std::string beginRead() const { return "BEGIN"; }
   // Appended to a SELECT that reads a row about to be updated.
   std::string forUpdate() const { return _kind == DialectKind::SQLite ? "" : " FOR UPDATE"; }
+  // Appended to a SELECT that claims work rows, so two instances never claim the same one.
+  std::string skipLocked() const {
+    return _kind == DialectKind::SQLite ? "" : " FOR UPDATE SKIP LOCKED";
+  }
 
  private:
   DialectKind _kind;

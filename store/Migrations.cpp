@@ -76,6 +76,31 @@ const std::vector<Migrations::Migration>& Migrations::all() {
            " recipient TEXT NOT NULL, sealed_key TEXT NOT NULL, created_at BIGINT NOT NULL,"
            " delivered_at BIGINT NOT NULL)",
        }},
+      {3,
+       "durable mail outbox and approver links (key deliveries move into the outbox)",
+       {
+           "CREATE TABLE outbox (id TEXT PRIMARY KEY, event TEXT NOT NULL, recipient TEXT NOT NULL,"
+           " context TEXT NOT NULL, sealed_secret TEXT NOT NULL, status TEXT NOT NULL,"
+           " attempts BIGINT NOT NULL, next_attempt_at BIGINT NOT NULL, lease_until BIGINT NOT "
+           "NULL,"
+           " last_error TEXT NOT NULL, message_id TEXT NOT NULL, subject TEXT NOT NULL,"
+           " application_id TEXT NOT NULL, key_id TEXT NOT NULL, created_at BIGINT NOT NULL,"
+           " sent_at BIGINT NOT NULL, give_up_at BIGINT NOT NULL)",
+           "CREATE INDEX outbox_due ON outbox (status, next_attempt_at)",
+           "CREATE INDEX outbox_recipient ON outbox (recipient)",
+           "INSERT INTO outbox (id, event, recipient, context, sealed_secret, status, attempts,"
+           " next_attempt_at, lease_until, last_error, message_id, subject, application_id, key_id,"
+           " created_at, sent_at, give_up_at) SELECT 'mail_' || application_id, 'key-issued', "
+           "recipient,"
+           " '{}', sealed_key, 'PENDING', 0, created_at, 0, '', '', '', application_id, key_id, "
+           "created_at,"
+           " 0, created_at + 172800000 FROM key_deliveries WHERE delivered_at = 0",
+           "DROP TABLE key_deliveries",
+           "CREATE TABLE approval_links (id TEXT PRIMARY KEY, application_id TEXT NOT NULL,"
+           " approver TEXT NOT NULL, level BIGINT NOT NULL, expires_at BIGINT NOT NULL,"
+           " used_at BIGINT NOT NULL, created_at BIGINT NOT NULL)",
+           "CREATE INDEX approval_links_app ON approval_links (application_id)",
+       }},
   };
   return kAll;
 }

@@ -208,16 +208,4 @@ int64_t SqlApplicationRepository::nextSequence(const std::string& name0) {
   return value;
 }
 
-void SqlApplicationRepository::insertKeyDelivery(const std::string& applicationId,
-                                                 const std::string& keyId,
-                                                 const std::string& recipient,
-                                                 const std::string& sealed, int64_t at0) {
-  std::string app = applicationId, key = keyId, to = recipient, box = sealed;
-  Poco::Int64 at = at0, delivered = 0;
-  _s << "INSERT INTO key_deliveries (application_id, key_id, recipient, sealed_key, created_at, "
-        "delivered_at)"
-        " VALUES ($1, $2, $3, $4, $5, $6)",
-      use(app), use(key), use(to), use(box), use(at), use(delivered), now;
-}
-
 }  // namespace keywarden::store

@@ -17,9 +17,6 @@ class SqlApplicationRepository : public engine::ApplicationRepository {
   std::vector<engine::Application> list(const engine::AppFilter& f) override;
   void addDecision(const engine::Decision& d) override;
   int64_t nextSequence(const std::string& name) override;
-  void insertKeyDelivery(const std::string& applicationId, const std::string& keyId,
-                         const std::string& recipient, const std::string& sealed,
-                         int64_t at) override;
 
  private:
   Poco::Data::Session& _s;

@@ -10,6 +10,7 @@
 #include "store/SqlAuditLog.h"
 #include "store/SqlCatalogRepository.h"
 #include "store/SqlKeyRepository.h"
+#include "store/SqlOutboxRepository.h"
 #include "store/SqlTokenRepository.h"
 
 namespace keywarden::store {
@@ -18,13 +19,14 @@ namespace keywarden::store {
 class SqlTransaction : public engine::Transaction {
  public:
   SqlTransaction(Poco::Data::Session& s, const Dialect& d)
-      : _catalog(s), _keys(s, d), _tokens(s), _audit(s), _applications(s) {}
+      : _catalog(s), _keys(s, d), _tokens(s), _audit(s), _applications(s), _outbox(s, d) {}
 
   engine::CatalogRepository& catalog() override { return _catalog; }
   engine::KeyRepository& keys() override { return _keys; }
   engine::TokenRepository& tokens() override { return _tokens; }
   engine::AuditLog& audit() override { return _audit; }
   engine::ApplicationRepository& applications() override { return _applications; }
+  engine::OutboxRepository& outbox() override { return _outbox; }
   void afterCommit(std::function<void()> fn) override { _after.push_back(std::move(fn)); }
 
   // Runs the after-commit hooks; called by the store once COMMIT succeeded.
@@ -38,6 +40,7 @@ class SqlTransaction : public engine::Transaction {
   SqlTokenRepository _tokens;
   SqlAuditLog _audit;
   SqlApplicationRepository _applications;
+  SqlOutboxRepository _outbox;
   std::vector<std::function<void()>> _after;
 };
 

@@ -5,7 +5,7 @@
 #include "api/ErrorMapper.h"
 #include "api/GatewaySettings.h"
 #include "api/JsonWriter.h"
-#include "api/Rfc3339.h"
+#include "engine/Rfc3339.h"
 
 using namespace keywarden;
 using engine::ErrorKind;
@@ -82,15 +82,18 @@ class ApiPiecesTest : public CppUnit::TestFixture {
   }
 
   void rfc3339ParsesOffsetsAndFormatsUtc() {
-    CPPUNIT_ASSERT_EQUAL(int64_t(1795219200000), *api::Rfc3339::parse("2026-11-21T00:00:00Z"));
-    CPPUNIT_ASSERT_EQUAL(int64_t(1795219200000), *api::Rfc3339::parse("2026-11-21T02:00:00+02:00"));
-    CPPUNIT_ASSERT_EQUAL(int64_t(1795219200250), *api::Rfc3339::parse("2026-11-21T00:00:00.25Z"));
+    CPPUNIT_ASSERT_EQUAL(int64_t(1795219200000), *engine::Rfc3339::parse("2026-11-21T00:00:00Z"));
+    CPPUNIT_ASSERT_EQUAL(int64_t(1795219200000),
+                         *engine::Rfc3339::parse("2026-11-21T02:00:00+02:00"));
+    CPPUNIT_ASSERT_EQUAL(int64_t(1795219200250),
+                         *engine::Rfc3339::parse("2026-11-21T00:00:00.25Z"));
     for (const char* bad :
          {"", "2026-11-21", "2026-11-21T00:00:00", "tomorrow", "2026-13-01T00:00:00Z"})
-      CPPUNIT_ASSERT_MESSAGE(bad, !api::Rfc3339::parse(bad));
-    CPPUNIT_ASSERT_EQUAL(std::string("2026-11-21T00:00:00Z"), api::Rfc3339::format(1795219200000));
+      CPPUNIT_ASSERT_MESSAGE(bad, !engine::Rfc3339::parse(bad));
+    CPPUNIT_ASSERT_EQUAL(std::string("2026-11-21T00:00:00Z"),
+                         engine::Rfc3339::format(1795219200000));
     CPPUNIT_ASSERT_EQUAL(std::string("2026-11-21T00:00:00.250Z"),
-                         api::Rfc3339::format(1795219200250));
+                         engine::Rfc3339::format(1795219200250));
   }
 
   void jsonWriterEscapesAndNests() {

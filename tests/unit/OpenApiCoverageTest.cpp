@@ -7,13 +7,7 @@
 
 #include "api/HttpApi.h"
 #include "api/OpenApiDocument.h"
-#include "engine/ApplicationService.h"
-#include "engine/CatalogService.h"
-#include "engine/KeyService.h"
-#include "engine/ManualClock.h"
-#include "engine/StoreQuotaSource.h"
-#include "engine/TokenService.h"
-#include "store/SqlStore.h"
+#include "app/Wiring.h"
 #include "tests/support/TempDir.h"
 
 using namespace keywarden;
@@ -27,21 +21,14 @@ class OpenApiCoverageTest : public CppUnit::TestFixture {
  public:
   void everyRouteIsDocumentedAndEveryDocumentedOperationExists() {
     test::TempDir dir;
-    store::DbSettings db;
-    db.connection = dir.file("kw.db");
-    store::SqlStore store(db);
-    store.migrate();
-    engine::ManualClock clock(0);
-    engine::KeyCache cache;
-    engine::CatalogService catalog(store, cache, clock);
-    engine::KeyService keys(store, cache, clock, "kw");
-    engine::TokenService tokens(store, clock);
-    engine::StoreQuotaSource quota(store);
-    engine::Verifier verifier(cache, quota, clock, 100);
-    engine::FlowCatalog flows;
-    engine::SecretBox sealer("0123456789abcdef0123456789abcdef", "test");
-    engine::ApplicationService applications(store, keys, flows, clock, sealer);
-    api::HttpApi http({store, catalog, keys, tokens, verifier, applications},
+    app::Settings settings;
+    settings.db.connection = dir.file("kw.db");
+    settings.workflowsDir = std::string(KEYWARDEN_SOURCE_DIR) + "/workflows";
+    settings.templatesDir = std::string(KEYWARDEN_SOURCE_DIR) + "/templates";
+    settings.secret = "0123456789abcdef0123456789abcdef";
+    app::Wiring w(settings);
+    api::HttpApi http({*w.store, *w.catalog, *w.keys, *w.tokens, *w.verifier, *w.applications,
+                       *w.mailLog, *w.templates},
                       api::GatewaySettings{}, 1 << 20, nullptr);
 
     std::set<std::string> routes;

@@ -1,4 +1,4 @@
-#include "api/Rfc3339.h"
+#include "engine/Rfc3339.h"
 
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
@@ -7,7 +7,7 @@
 
 #include <regex>
 
-namespace keywarden::api {
+namespace keywarden::engine {
 
 std::optional<int64_t> Rfc3339::parse(const std::string& text) {
   // Poco's parser is lenient; require the RFC 3339 shape first.
@@ -28,4 +28,4 @@ std::string Rfc3339::format(int64_t ms) {
   return Poco::DateTimeFormatter::format(ts, "%Y-%m-%dT%H:%M:%S.%iZ");
 }
 
-}  // namespace keywarden::api
+}  // namespace keywarden::engine

@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-namespace keywarden::api {
+namespace keywarden::engine {
 
 // RFC 3339 timestamps <-> epoch milliseconds (UTC).
 class Rfc3339 {
@@ -15,4 +15,4 @@ class Rfc3339 {
   static std::string format(int64_t ms);
 };
 
-}  // namespace keywarden::api
+}  // namespace keywarden::engine

@@ -1,0 +1,20 @@
+#pragma once
+
+#include "api/Authenticator.h"
+#include "api/Router.h"
+#include "engine/MailLog.h"
+
+namespace keywarden::api {
+
+// GET /v1/mail?status=&to= (admin): the mail log. Never shows a key.
+class MailHandlers {
+ public:
+  MailHandlers(engine::MailLog& log, Authenticator& auth) : _log(log), _auth(auth) {}
+  void install(Router& router);
+
+ private:
+  engine::MailLog& _log;
+  Authenticator& _auth;
+};
+
+}  // namespace keywarden::api

@@ -1,0 +1,75 @@
+#include "app/Wiring.h"
+
+#include <Poco/Logger.h>
+
+#include "engine/FlowParser.h"
+
+namespace keywarden::app {
+
+Wiring::Wiring(const Settings& s) {
+  auto& log = Poco::Logger::get("keywarden");
+  try {
+    flows = engine::FlowCatalog::loadDir(s.workflowsDir);
+  } catch (const engine::FlowError& e) {
+    throw SettingsError(std::string("workflows: ") + e.what());
+  }
+  for (const auto& f : flows.flows())
+    log.information("flow %s (priority %Ld, %z level(s), version %s) from %s", f.id, f.priority,
+                    f.levels.size(), f.version, f.source);
+  try {
+    templates = std::make_unique<mail::TemplateSet>(s.templatesDir);
+  } catch (const mail::TemplateError& e) {
+    throw SettingsError(std::string("templates: ") + e.what());
+  }
+  store = std::make_unique<store::SqlStore>(s.db);
+  int applied = store->migrate();
+  if (applied > 0) log.information("applied %d schema migration(s)", applied);
+  std::string secret =
+      s.secret.empty() ? std::string(32, '\0') : s.secret;  // migrate/token never seal
+  sealer = std::make_unique<engine::SecretBox>(secret, "key-delivery");
+  links = std::make_unique<engine::LinkSigner>(secret, s.linkLifetimeMs);
+  notices = std::make_unique<engine::Notices>(*sealer, *links, s.publicBaseUrl, s.smtpGiveUpMs);
+  catalog = std::make_unique<engine::CatalogService>(*store, cache, clock);
+  keys = std::make_unique<engine::KeyService>(*store, cache, clock, s.keysPrefix, notices.get());
+  tokens = std::make_unique<engine::TokenService>(*store, clock);
+  quota = std::make_unique<engine::StoreQuotaSource>(*store);
+  verifier = std::make_unique<engine::Verifier>(cache, *quota, clock, s.quotaLeaseBlock);
+  flusher = std::make_unique<engine::UsageFlusher>(cache, *store, s.usageFlushMs);
+  applications =
+      std::make_unique<engine::ApplicationService>(*store, *keys, flows, clock, *notices, *links);
+  mailLog = std::make_unique<engine::MailLog>(*store);
+  mail::SmtpSettings smtp;
+  smtp.host = s.smtpHost;
+  smtp.port = s.smtpPort;
+  smtp.user = s.smtpUser;
+  smtp.password = s.smtpPassword;
+  smtp.starttls = s.smtpStartTls;
+  smtp.from = s.smtpFrom;
+  transport = std::make_unique<mail::SmtpTransport>(smtp);
+  mail::SenderSettings send;
+  send.retryMaxMs = s.smtpRetryMaxMs;
+  sender =
+      std::make_unique<mail::OutboxSender>(*store, *templates, *transport, *sealer, clock, send);
+  notices->onEnqueue([this] { sender->wake(); });
+}
+
+Wiring::~Wiring() {
+  stopBackground();
+}
+
+size_t Wiring::warm() {
+  catalog->warmCache();
+  return keys->warmCache();
+}
+
+void Wiring::startBackground() {
+  flusher->start();
+  sender->start();
+}
+
+void Wiring::stopBackground() {
+  if (sender) sender->stop();
+  if (flusher) flusher->stop();
+}
+
+}  // namespace keywarden::app

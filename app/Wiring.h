@@ -1,0 +1,61 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "app/Settings.h"
+#include "engine/ApplicationService.h"
+#include "engine/CatalogService.h"
+#include "engine/FlowCatalog.h"
+#include "engine/KeyCache.h"
+#include "engine/KeyService.h"
+#include "engine/LinkSigner.h"
+#include "engine/MailLog.h"
+#include "engine/Notices.h"
+#include "engine/SecretBox.h"
+#include "engine/StoreQuotaSource.h"
+#include "engine/SystemClock.h"
+#include "engine/TokenService.h"
+#include "engine/UsageFlusher.h"
+#include "engine/Verifier.h"
+#include "mail/OutboxSender.h"
+#include "mail/SmtpTransport.h"
+#include "mail/TemplateSet.h"
+#include "store/SqlStore.h"
+
+namespace keywarden::app {
+
+// Every long-lived object of a running Keywarden, built from the settings in dependency order:
+// store, engine services, mail. The one place that knows how the modules fit together.
+// Throws SettingsError (one line naming the file or setting) when flows or templates are broken.
+class Wiring {
+ public:
+  explicit Wiring(const Settings& s);
+  ~Wiring();
+
+  // Loads keys and catalog into memory; returns the number of keys.
+  size_t warm();
+  void startBackground();  // usage flusher, mail sender
+  void stopBackground();   // flushes usage, returns unspent quota, stops the sender
+
+  engine::SystemClock clock;
+  std::unique_ptr<store::SqlStore> store;
+  engine::KeyCache cache;
+  engine::FlowCatalog flows;
+  std::unique_ptr<mail::TemplateSet> templates;
+  std::unique_ptr<engine::SecretBox> sealer;
+  std::unique_ptr<engine::LinkSigner> links;
+  std::unique_ptr<engine::Notices> notices;
+  std::unique_ptr<engine::CatalogService> catalog;
+  std::unique_ptr<engine::KeyService> keys;
+  std::unique_ptr<engine::TokenService> tokens;
+  std::unique_ptr<engine::StoreQuotaSource> quota;
+  std::unique_ptr<engine::Verifier> verifier;
+  std::unique_ptr<engine::UsageFlusher> flusher;
+  std::unique_ptr<engine::ApplicationService> applications;
+  std::unique_ptr<engine::MailLog> mailLog;
+  std::unique_ptr<mail::SmtpTransport> transport;
+  std::unique_ptr<mail::OutboxSender> sender;
+};
+
+}  // namespace keywarden::app

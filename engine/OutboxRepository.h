@@ -1,0 +1,38 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/OutboxMail.h"
+
+namespace keywarden::engine {
+
+// The durable outbox and the approver links. Methods run inside the caller's Transaction.
+class OutboxRepository {
+ public:
+  virtual ~OutboxRepository() = default;
+  virtual void enqueue(const OutboxMail& m) = 0;
+  // Takes up to `limit` mails that are due (PENDING and due, or SENDING with an expired lease:
+  // an instance died mid-send) and leases them until `leaseUntil`. Runs in a write transaction.
+  virtual std::vector<OutboxMail> claim(int64_t now, int64_t leaseUntil, int limit) = 0;
+  // Accepted by the SMTP server: SENT, and the sealed secret erased.
+  virtual void markSent(const std::string& id, const std::string& subject, int64_t at) = 0;
+  virtual void markRetry(const std::string& id, const std::string& error,
+                         int64_t nextAttemptAt) = 0;
+  virtual void markFailed(const std::string& id, const std::string& error) = 0;
+  // When the next mail falls due (nullopt: nothing waits).
+  virtual std::optional<int64_t> nextDue() = 0;
+  virtual std::vector<OutboxMail> list(const std::string& status, const std::string& recipient) = 0;
+
+  // Approver links: one row per issued link; `used_at` 0 until a decision consumes it.
+  virtual void insertLink(const std::string& id, const std::string& applicationId,
+                          const std::string& approver, int level, int64_t expiresAt,
+                          int64_t createdAt) = 0;
+  // 0 when unknown; otherwise the use time (0 = unused) in `usedAt`.
+  virtual bool findLink(const std::string& id, int64_t& usedAt) = 0;
+  // Marks the link used if it was not; false when it was used already.
+  virtual bool consumeLink(const std::string& id, int64_t at) = 0;
+};
+
+}  // namespace keywarden::engine

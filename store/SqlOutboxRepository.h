@@ -1,0 +1,32 @@
+#pragma once
+
+#include <Poco/Data/Session.h>
+
+#include "engine/OutboxRepository.h"
+#include "store/Dialect.h"
+
+namespace keywarden::store {
+
+// OutboxRepository over one open session (the transaction's).
+class SqlOutboxRepository : public engine::OutboxRepository {
+ public:
+  SqlOutboxRepository(Poco::Data::Session& s, const Dialect& d) : _s(s), _d(d) {}
+
+  void enqueue(const engine::OutboxMail& m) override;
+  std::vector<engine::OutboxMail> claim(int64_t now, int64_t leaseUntil, int limit) override;
+  void markSent(const std::string& id, const std::string& subject, int64_t at) override;
+  void markRetry(const std::string& id, const std::string& error, int64_t nextAttemptAt) override;
+  void markFailed(const std::string& id, const std::string& error) override;
+  std::optional<int64_t> nextDue() override;
+  std::vector<engine::OutboxMail> list(const std::string& status, const std::string& recipient) override;
+  void insertLink(const std::string& id, const std::string& applicationId, const std::string& approver, int level,
+                  int64_t expiresAt, int64_t createdAt) override;
+  bool findLink(const std::string& id, int64_t& usedAt) override;
+  bool consumeLink(const std::string& id, int64_t at) override;
+
+ private:
+  Poco::Data::Session& _s;
+  const Dialect& _d;
+};
+
+}  // namespace keywarden::store
