@@ -58,6 +58,15 @@ Wiring::~Wiring() {
 }
 
 size_t Wiring::warm() {
+  // SQLite means one instance: mails it was sending when it stopped are due again now, not
+  // when their lease runs out. (With a shared database the lease decides; see the README.)
+  if (store->dialect().kind() == store::DialectKind::SQLite) {
+    int released = 0;
+    store->write([&](engine::Transaction& tx) { released = tx.outbox().releaseLeases(); });
+    if (released > 0)
+      Poco::Logger::get("keywarden.mail")
+          .warning("%d mail(s) were being sent at the last stop; sending again", released);
+  }
   catalog->warmCache();
   return keys->warmCache();
 }

@@ -16,6 +16,8 @@ class OutboxRepository {
   // Takes up to `limit` mails that are due (PENDING and due, or SENDING with an expired lease:
   // an instance died mid-send) and leases them until `leaseUntil`. Runs in a write transaction.
   virtual std::vector<OutboxMail> claim(int64_t now, int64_t leaseUntil, int limit) = 0;
+  // Makes every leased mail due again (start-up of the only instance: the lease holder is dead).
+  virtual int releaseLeases() = 0;
   // Accepted by the SMTP server: SENT, and the sealed secret erased.
   virtual void markSent(const std::string& id, const std::string& subject, int64_t at) = 0;
   virtual void markRetry(const std::string& id, const std::string& error,

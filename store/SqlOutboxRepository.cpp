@@ -13,8 +13,10 @@ namespace keywarden::store {
 
 namespace {
 const char* kCols =
-    "SELECT id, event, recipient, context, sealed_secret, status, attempts, next_attempt_at, lease_until,"
-    " last_error, message_id, subject, application_id, key_id, created_at, sent_at, give_up_at FROM outbox";
+    "SELECT id, event, recipient, context, sealed_secret, status, attempts, next_attempt_at, "
+    "lease_until,"
+    " last_error, message_id, subject, application_id, key_id, created_at, sent_at, give_up_at "
+    "FROM outbox";
 
 engine::OutboxMail mailOf(RecordSet& rs) {
   engine::OutboxMail m;
@@ -49,25 +51,31 @@ std::vector<engine::OutboxMail> mailsOf(Statement& st) {
 
 void SqlOutboxRepository::enqueue(const engine::OutboxMail& m0) {
   engine::OutboxMail m = m0;
-  Poco::Int64 attempts = m.attempts, next = m.nextAttemptAt, lease = m.leaseUntil, created = m.createdAt,
-              sent = m.sentAt, giveUp = m.giveUpAt;
+  Poco::Int64 attempts = m.attempts, next = m.nextAttemptAt, lease = m.leaseUntil,
+              created = m.createdAt, sent = m.sentAt, giveUp = m.giveUpAt;
   Statement st(_s);
-  st << "INSERT INTO outbox (id, event, recipient, context, sealed_secret, status, attempts, next_attempt_at,"
-        " lease_until, last_error, message_id, subject, application_id, key_id, created_at, sent_at, give_up_at)"
+  st << "INSERT INTO outbox (id, event, recipient, context, sealed_secret, status, attempts, "
+        "next_attempt_at,"
+        " lease_until, last_error, message_id, subject, application_id, key_id, created_at, "
+        "sent_at, give_up_at)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
-      use(m.id), use(m.event), use(m.recipient), use(m.context), use(m.sealedSecret), use(m.status), use(attempts),
-      use(next), use(lease), use(m.lastError), use(m.messageId), use(m.subject), use(m.applicationId),
-      use(m.keyId), use(created), use(sent), use(giveUp);
+      use(m.id), use(m.event), use(m.recipient), use(m.context), use(m.sealedSecret), use(m.status),
+      use(attempts), use(next), use(lease), use(m.lastError), use(m.messageId), use(m.subject),
+      use(m.applicationId), use(m.keyId), use(created), use(sent), use(giveUp);
   st.execute();
 }
 
-std::vector<engine::OutboxMail> SqlOutboxRepository::claim(int64_t now0, int64_t leaseUntil0, int limit0) {
-  Poco::Int64 now = now0, lease = leaseUntil0, limit = limit0;
+std::vector<engine::OutboxMail> SqlOutboxRepository::claim(int64_t now0, int64_t leaseUntil0,
+                                                           int limit0) {
+  // (Not named `now`: that would hide Poco's `now` keyword and leave statements unexecuted.)
+  Poco::Int64 at = now0, lease = leaseUntil0, limit = limit0;
   Statement st(_s);
   st << std::string(kCols) +
-            " WHERE (status = 'PENDING' AND next_attempt_at <= $1) OR (status = 'SENDING' AND lease_until <= $1)"
-            " ORDER BY next_attempt_at, id LIMIT $2" + _d.skipLocked(),
-      use(now), use(limit);
+            " WHERE (status = 'PENDING' AND next_attempt_at <= $1) OR (status = 'SENDING' AND "
+            "lease_until <= $1)"
+            " ORDER BY next_attempt_at, id LIMIT $2" +
+            _d.skipLocked(),
+      use(at), use(limit);
   auto due = mailsOf(st);
   for (auto& m : due) {
     m.status = "SENDING";
@@ -75,24 +83,34 @@ std::vector<engine::OutboxMail> SqlOutboxRepository::claim(int64_t now0, int64_t
     ++m.attempts;
     std::string id = m.id;
     Poco::Int64 attempts = m.attempts;
-    _s << "UPDATE outbox SET status = 'SENDING', lease_until = $1, attempts = $2 WHERE id = $3", use(lease),
-        use(attempts), use(id), now;
+    _s << "UPDATE outbox SET status = 'SENDING', lease_until = $1, attempts = $2 WHERE id = $3",
+        use(lease), use(attempts), use(id), now;
   }
   return due;
 }
 
-void SqlOutboxRepository::markSent(const std::string& id0, const std::string& subject0, int64_t at0) {
+int SqlOutboxRepository::releaseLeases() {
+  Statement st(_s);
+  st << "UPDATE outbox SET status = 'PENDING', lease_until = 0 WHERE status = 'SENDING'";
+  return static_cast<int>(st.execute());
+}
+
+void SqlOutboxRepository::markSent(const std::string& id0, const std::string& subject0,
+                                   int64_t at0) {
   std::string id = id0, subject = subject0;
   Poco::Int64 at = at0;
-  _s << "UPDATE outbox SET status = 'SENT', sent_at = $1, sealed_secret = '', subject = $2, last_error = ''"
+  _s << "UPDATE outbox SET status = 'SENT', sent_at = $1, sealed_secret = '', subject = $2, "
+        "last_error = ''"
         " WHERE id = $3",
       use(at), use(subject), use(id), now;
 }
 
-void SqlOutboxRepository::markRetry(const std::string& id0, const std::string& error0, int64_t next0) {
+void SqlOutboxRepository::markRetry(const std::string& id0, const std::string& error0,
+                                    int64_t next0) {
   std::string id = id0, error = error0;
   Poco::Int64 next = next0;
-  _s << "UPDATE outbox SET status = 'PENDING', last_error = $1, next_attempt_at = $2, lease_until = 0"
+  _s << "UPDATE outbox SET status = 'PENDING', last_error = $1, next_attempt_at = $2, lease_until "
+        "= 0"
         " WHERE id = $3",
       use(error), use(next), use(id), now;
 }
@@ -100,36 +118,42 @@ void SqlOutboxRepository::markRetry(const std::string& id0, const std::string& e
 void SqlOutboxRepository::markFailed(const std::string& id0, const std::string& error0) {
   std::string id = id0, error = error0;
   // A mail given up on keeps no secret either.
-  _s << "UPDATE outbox SET status = 'FAILED', last_error = $1, sealed_secret = '', lease_until = 0 WHERE id = $2",
+  _s << "UPDATE outbox SET status = 'FAILED', last_error = $1, sealed_secret = '', lease_until = 0 "
+        "WHERE id = $2",
       use(error), use(id), now;
 }
 
 std::optional<int64_t> SqlOutboxRepository::nextDue() {
   Poco::Int64 pending = 0, sending = 0, n = 0;
-  _s << "SELECT COUNT(*), COALESCE(MIN(next_attempt_at), 0) FROM outbox WHERE status = 'PENDING'", into(n),
-      into(pending), now;
+  _s << "SELECT COUNT(*), COALESCE(MIN(next_attempt_at), 0) FROM outbox WHERE status = 'PENDING'",
+      into(n), into(pending), now;
   Poco::Int64 m = 0;
-  _s << "SELECT COUNT(*), COALESCE(MIN(lease_until), 0) FROM outbox WHERE status = 'SENDING'", into(m),
-      into(sending), now;
+  _s << "SELECT COUNT(*), COALESCE(MIN(lease_until), 0) FROM outbox WHERE status = 'SENDING'",
+      into(m), into(sending), now;
   if (n == 0 && m == 0) return std::nullopt;
   if (n == 0) return sending;
   if (m == 0) return pending;
   return std::min(pending, sending);
 }
 
-std::vector<engine::OutboxMail> SqlOutboxRepository::list(const std::string& status0, const std::string& to0) {
+std::vector<engine::OutboxMail> SqlOutboxRepository::list(const std::string& status0,
+                                                          const std::string& to0) {
   std::string status = status0, to = to0;
   Statement st(_s);
-  st << std::string(kCols) + " WHERE ($1 = '' OR status = $1) AND ($2 = '' OR recipient = $2) ORDER BY created_at, id",
+  st << std::string(kCols) +
+            " WHERE ($1 = '' OR status = $1) AND ($2 = '' OR recipient = $2) ORDER BY created_at, "
+            "id",
       use(status), use(to);
   return mailsOf(st);
 }
 
-void SqlOutboxRepository::insertLink(const std::string& id0, const std::string& app0, const std::string& approver0,
-                                     int level0, int64_t expires0, int64_t created0) {
+void SqlOutboxRepository::insertLink(const std::string& id0, const std::string& app0,
+                                     const std::string& approver0, int level0, int64_t expires0,
+                                     int64_t created0) {
   std::string id = id0, app = app0, approver = approver0;
   Poco::Int64 level = level0, expires = expires0, created = created0, used = 0;
-  _s << "INSERT INTO approval_links (id, application_id, approver, level, expires_at, used_at, created_at)"
+  _s << "INSERT INTO approval_links (id, application_id, approver, level, expires_at, used_at, "
+        "created_at)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7)",
       use(id), use(app), use(approver), use(level), use(expires), use(used), use(created), now;
 }

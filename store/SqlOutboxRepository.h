@@ -14,13 +14,16 @@ class SqlOutboxRepository : public engine::OutboxRepository {
 
   void enqueue(const engine::OutboxMail& m) override;
   std::vector<engine::OutboxMail> claim(int64_t now, int64_t leaseUntil, int limit) override;
+  int releaseLeases() override;
   void markSent(const std::string& id, const std::string& subject, int64_t at) override;
   void markRetry(const std::string& id, const std::string& error, int64_t nextAttemptAt) override;
   void markFailed(const std::string& id, const std::string& error) override;
   std::optional<int64_t> nextDue() override;
-  std::vector<engine::OutboxMail> list(const std::string& status, const std::string& recipient) override;
-  void insertLink(const std::string& id, const std::string& applicationId, const std::string& approver, int level,
-                  int64_t expiresAt, int64_t createdAt) override;
+  std::vector<engine::OutboxMail> list(const std::string& status,
+                                       const std::string& recipient) override;
+  void insertLink(const std::string& id, const std::string& applicationId,
+                  const std::string& approver, int level, int64_t expiresAt,
+                  int64_t createdAt) override;
   bool findLink(const std::string& id, int64_t& usedAt) override;
   bool consumeLink(const std::string& id, int64_t at) override;
 

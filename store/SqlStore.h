@@ -40,6 +40,7 @@ class SqlStore : public engine::Store {
   void write(const std::function<void(engine::Transaction&)>& fn) override;
   void read(const std::function<void(engine::Transaction&)>& fn) override;
   bool ping() override;
+  const Dialect& dialect() const { return _dialect; }
 
  private:
   class Lease;
