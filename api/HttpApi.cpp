@@ -34,6 +34,7 @@ HttpApi::HttpApi(ApiServices services, GatewaySettings gateway, size_t maxBodyBy
       _keys(services.keys, _auth),
       _applications(services.applications, _auth),
       _mail(services.mailLog, _auth),
+      _jobs(services.jobLog, _auth),
       _pages(services.applications, services.templates),
       _verify(services.verifier, _auth, std::move(gateway)),
       _ops(services.store, services.verifier, std::move(gauges)),
@@ -44,6 +45,7 @@ HttpApi::HttpApi(ApiServices services, GatewaySettings gateway, size_t maxBodyBy
   _keys.install(_router);
   _applications.install(_router);
   _mail.install(_router);
+  _jobs.install(_router);
   _pages.install(_router);
   _unmatched = _router.indexOfPattern("(unmatched)");
   _verifyRoute = _router.indexOfPattern("/v1/keys/verify");

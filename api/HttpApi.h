@@ -11,6 +11,7 @@
 #include "api/Authenticator.h"
 #include "api/CatalogHandlers.h"
 #include "api/GatewaySettings.h"
+#include "api/JobHandlers.h"
 #include "api/KeyHandlers.h"
 #include "api/MailHandlers.h"
 #include "api/Metrics.h"
@@ -28,6 +29,7 @@ struct ApiServices {
   engine::Verifier& verifier;
   engine::ApplicationService& applications;
   engine::MailLog& mailLog;
+  engine::JobLog& jobLog;
   const mail::TemplateSet& templates;
 };
 
@@ -51,6 +53,7 @@ class HttpApi : public Poco::Net::HTTPRequestHandlerFactory {
   KeyHandlers _keys;
   ApplicationHandlers _applications;
   MailHandlers _mail;
+  JobHandlers _jobs;
   ApprovalPages _pages;
   VerifyHandlers _verify;
   OpsHandlers _ops;

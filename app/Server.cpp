@@ -63,7 +63,7 @@ int Server::run() {
     return o.str();
   };
   auto* api = new api::HttpApi({*w.store, *w.catalog, *w.keys, *w.tokens, *w.verifier,
-                                *w.applications, *w.mailLog, *w.templates},
+                                *w.applications, *w.mailLog, *w.jobLog, *w.templates},
                                s.gateway, s.httpMaxBodyBytes, gauges);
   Poco::Net::HTTPRequestHandlerFactory::Ptr factory(api);
 

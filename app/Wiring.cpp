@@ -30,7 +30,8 @@ Wiring::Wiring(const Settings& s) {
   links = std::make_unique<engine::LinkSigner>(secret, s.linkLifetimeMs);
   notices = std::make_unique<engine::Notices>(*sealer, *links, s.publicBaseUrl, s.smtpGiveUpMs);
   catalog = std::make_unique<engine::CatalogService>(*store, cache, clock);
-  keys = std::make_unique<engine::KeyService>(*store, cache, clock, s.keysPrefix, notices.get());
+  keys = std::make_unique<engine::KeyService>(*store, cache, clock, s.keysPrefix, notices.get(),
+                                              s.expiryReminderMs);
   tokens = std::make_unique<engine::TokenService>(*store, clock);
   quota = std::make_unique<engine::StoreQuotaSource>(*store);
   verifier = std::make_unique<engine::Verifier>(cache, *quota, clock, s.quotaLeaseBlock);
@@ -38,6 +39,17 @@ Wiring::Wiring(const Settings& s) {
   applications =
       std::make_unique<engine::ApplicationService>(*store, *keys, flows, clock, *notices, *links);
   mailLog = std::make_unique<engine::MailLog>(*store);
+  jobLog = std::make_unique<engine::JobLog>(*store);
+  scheduler = std::make_unique<engine::Scheduler>(*store, clock);
+  for (const char* kind :
+       {"activate-key", "expire-key", "expiry-reminder", "revoke-key", "rotation-grace-end"})
+    scheduler->on(kind, [this](engine::Transaction& tx, const engine::Job& j, int64_t now) {
+      keys->runJob(tx, j, now);
+    });
+  scheduler->on("level-timeout", [this](engine::Transaction& tx, const engine::Job& j,
+                                        int64_t now) { applications->runTimeout(tx, j, now); });
+  keys->onJobScheduled([this] { scheduler->wake(); });
+  applications->onJobScheduled([this] { scheduler->wake(); });
   mail::SmtpSettings smtp;
   smtp.host = s.smtpHost;
   smtp.port = s.smtpPort;
@@ -74,9 +86,11 @@ size_t Wiring::warm() {
 void Wiring::startBackground() {
   flusher->start();
   sender->start();
+  scheduler->start();  // first runs everything that fell due while the server was down
 }
 
 void Wiring::stopBackground() {
+  if (scheduler) scheduler->stop();
   if (sender) sender->stop();
   if (flusher) flusher->stop();
 }

@@ -7,11 +7,13 @@
 #include "engine/ApplicationService.h"
 #include "engine/CatalogService.h"
 #include "engine/FlowCatalog.h"
+#include "engine/JobLog.h"
 #include "engine/KeyCache.h"
 #include "engine/KeyService.h"
 #include "engine/LinkSigner.h"
 #include "engine/MailLog.h"
 #include "engine/Notices.h"
+#include "engine/Scheduler.h"
 #include "engine/SecretBox.h"
 #include "engine/StoreQuotaSource.h"
 #include "engine/SystemClock.h"
@@ -35,7 +37,7 @@ class Wiring {
 
   // Loads keys and catalog into memory; returns the number of keys.
   size_t warm();
-  void startBackground();  // usage flusher, mail sender
+  void startBackground();  // usage flusher, mail sender, scheduler
   void stopBackground();   // flushes usage, returns unspent quota, stops the sender
 
   engine::SystemClock clock;
@@ -54,6 +56,8 @@ class Wiring {
   std::unique_ptr<engine::UsageFlusher> flusher;
   std::unique_ptr<engine::ApplicationService> applications;
   std::unique_ptr<engine::MailLog> mailLog;
+  std::unique_ptr<engine::JobLog> jobLog;
+  std::unique_ptr<engine::Scheduler> scheduler;
   std::unique_ptr<mail::SmtpTransport> transport;
   std::unique_ptr<mail::OutboxSender> sender;
 };

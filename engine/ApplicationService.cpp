@@ -247,6 +247,7 @@ std::optional<Error> ApplicationService::apply(Transaction& tx, const Principal&
                                                const Decision* d, int64_t now) {
   using A = ApplicationStateMachine::Action;
   const std::vector<std::string> waiting = currentApprovers(a);
+  const int levelBefore = a.level;
   bool entered = false;
   for (A action : t.actions) {
     switch (action) {
@@ -274,7 +275,15 @@ std::optional<Error> ApplicationService::apply(Transaction& tx, const Principal&
     }
   }
   a.state = t.to;
-  if (entered && a.state == AppState::InReview) _notices.levelEntered(tx, a, now);
+  if (a.level != levelBefore || a.state != AppState::InReview) {
+    // The level was decided or review ended: links issued for it decide nothing any more.
+    tx.outbox().voidLinks(a.id);
+    tx.jobs().cancel("level-timeout", a.id, now);
+  }
+  if (entered && a.state == AppState::InReview) {
+    _notices.levelEntered(tx, a, now);
+    scheduleTimeout(tx, a, now);
+  }
   if ((a.state == AppState::Rejected || a.state == AppState::Returned) && d)
     _notices.decided(tx, a, d->event, d->approver, d->comment, now);
   if (a.state == AppState::Withdrawn) _notices.withdrawn(tx, a, waiting, now);
@@ -571,7 +580,9 @@ LinkOutcome ApplicationService::viewLink(const std::string& token) {
     return out;
   }
   const Application& a = *out.application;
-  if (usedAt != 0)
+  if (usedAt < 0)  // voided when its level was decided
+    out.kind = LinkOutcome::Decided;
+  else if (usedAt != 0)
     out.kind = LinkOutcome::Used;
   else if (a.state != AppState::InReview || a.level != claims.level)
     out.kind = LinkOutcome::Decided;
@@ -626,6 +637,75 @@ LinkOutcome ApplicationService::decideByLink(const std::string& token, const std
   _store.read(
       [&](Transaction& tx) { out.application = tx.applications().find(claims.applicationId); });
   return out;
+}
+
+void ApplicationService::scheduleTimeout(Transaction& tx, const Application& a, int64_t now) const {
+  Flow f = snapshotOf(a);
+  if (a.level < 1 || a.level > static_cast<int>(f.levels.size())) return;
+  const FlowLevel& l = f.levels[a.level - 1];
+  if (l.timeoutMs <= 0 || l.onTimeout == FlowLevel::OnTimeout::None) return;
+  Job j;
+  j.id = Ids::make("job");
+  j.kind = "level-timeout";
+  j.refId = a.id;
+  j.dueAt = now + l.timeoutMs;
+  j.payload = "{\"level\":" + std::to_string(a.level) + "}";
+  j.createdAt = now;
+  tx.jobs().insert(j);
+  if (_jobWake) tx.afterCommit(_jobWake);
+}
+
+void ApplicationService::runTimeout(Transaction& tx, const Job& job, int64_t now) {
+  auto found = tx.applications().find(job.refId);
+  if (!found || found->state != AppState::InReview) return;  // decided meanwhile
+  Application a = std::move(*found);
+  if (job.payload != "{\"level\":" + std::to_string(a.level) + "}") return;  // another level by now
+  Flow f = snapshotOf(a);
+  FlowLevel& level = f.levels[a.level - 1];
+  Principal system = systemFor(a);
+  int64_t expected = a.version;
+  Decision d{"", a.id, a.level, "timeout", "system", system.actor(), "", now};
+  if (level.onTimeout == FlowLevel::OnTimeout::Escalate) {
+    std::vector<std::string> added;
+    for (const auto& e : level.escalateTo)
+      if (!level.isApprover(e)) {
+        level.approvers.push_back(e);
+        added.push_back(e);
+      }
+    level.timeoutMs = 0;  // escalates once
+    level.onTimeout = FlowLevel::OnTimeout::None;
+    level.escalateTo.clear();
+    a.flowSnapshot = FlowParser::toJson(f);
+    d.comment = "no decision in time; escalated to " + JsonText::array(added);
+    record(tx, system, a, d);
+    _notices.escalated(tx, a, added, now);
+  } else {
+    AppEvent event = AppEvent::Timeout;
+    ApplicationStateMachine::Facts facts{true, false, a.level == a.levelCount};
+    if (level.onTimeout == FlowLevel::OnTimeout::Reject) {
+      event = AppEvent::Reject;
+      d.event = "reject";
+      d.comment = "no decision in time: rejected by the flow's rule";
+    } else if (level.onTimeout == FlowLevel::OnTimeout::Approve) {
+      event = AppEvent::Approve;
+      d.event = "approve";
+      d.comment = "no decision in time: approved by the flow's rule";
+      facts.levelComplete = true;
+    }
+    auto t = ApplicationStateMachine::find(a.state, event, facts);
+    if (!t) return;
+    if (event == AppEvent::Timeout) record(tx, system, a, d);
+    if (auto e = apply(tx, system, a, *t, event == AppEvent::Timeout ? nullptr : &d, now))
+      throw std::runtime_error(e->message);
+    if (a.state == AppState::Approved) {
+      auto issue = ApplicationStateMachine::find(a.state, AppEvent::Issue, facts);
+      if (auto e = apply(tx, system, a, *issue, nullptr, now)) throw std::runtime_error(e->message);
+    }
+  }
+  a.updatedAt = now;
+  a.version = expected + 1;
+  if (!tx.applications().update(a, expected))
+    throw std::runtime_error("application changed meanwhile");
 }
 
 }  // namespace keywarden::engine

@@ -9,6 +9,7 @@
 #include "engine/ApplicationStateMachine.h"
 #include "engine/Clock.h"
 #include "engine/FlowCatalog.h"
+#include "engine/Job.h"
 #include "engine/KeyService.h"
 #include "engine/LinkSigner.h"
 #include "engine/Notices.h"
@@ -71,6 +72,11 @@ class ApplicationService {
   LinkOutcome decideByLink(const std::string& token, const std::string& decision,
                            const std::string& comment);
 
+  // A level-timeout job fell due: escalate, reject, approve or time out, as the level says
+  // (decided as the system, recorded as such). Runs in the scheduler's transaction.
+  void runTimeout(Transaction& tx, const Job& job, int64_t now);
+  void onJobScheduled(std::function<void()> wake) { _jobWake = std::move(wake); }
+
   // The approvers of `a`'s current level (empty when not in review).
   static std::vector<std::string> currentApprovers(const Application& a);
 
@@ -86,6 +92,7 @@ class ApplicationService {
                              const ApplicationStateMachine::Transition& t, const Decision* d,
                              int64_t now);
   std::optional<Error> carryOut(Transaction& tx, const Principal& p, Application& a, int64_t now);
+  void scheduleTimeout(Transaction& tx, const Application& a, int64_t now) const;
   bool mayView(const Principal& p, const Application& a) const;
   void record(Transaction& tx, const Principal& p, Application& a, Decision d);
 
@@ -95,6 +102,7 @@ class ApplicationService {
   const Clock& _clock;
   const Notices& _notices;
   const LinkSigner& _links;
+  std::function<void()> _jobWake;
 };
 
 }  // namespace keywarden::engine

@@ -20,8 +20,13 @@ Error stateConflict(const Key& k, KeyState eff, const std::string& what) {
 }  // namespace
 
 KeyService::KeyService(Store& store, KeyCache& cache, const Clock& clock, std::string prefix,
-                       const Notices* notices)
-    : _store(store), _cache(cache), _clock(clock), _prefix(std::move(prefix)), _notices(notices) {}
+                       const Notices* notices, int64_t expiryReminderMs)
+    : _store(store),
+      _cache(cache),
+      _clock(clock),
+      _prefix(std::move(prefix)),
+      _notices(notices),
+      _reminderMs(expiryReminderMs) {}
 
 size_t KeyService::warmCache() {
   std::vector<Key> keys;
@@ -122,6 +127,7 @@ Result<IssuedKey> KeyService::issueIn(Transaction& tx, const Principal& p, const
   k.createdAt = k.updatedAt = now;
   k.version = 1;
   tx.keys().insert(k);
+  scheduleJobs(tx, k, now);
   audit(tx, p, "key.issue", k, "{\"start\":" + JsonText::quoted(k.start) + "}");
   out.plaintext = std::move(m.plaintext);
   Key copy = k;
@@ -195,6 +201,7 @@ Result<Key> KeyService::changeIn(Transaction& tx, const Principal& p, const std:
   k.updatedAt = now;
   ++k.version;
   tx.keys().updateDefinition(k);
+  scheduleJobs(tx, k, now);
   audit(tx, p, action, k);
   tx.afterCommit([this, k] { _cache.upsertKey(k); });
   return k;
@@ -395,6 +402,8 @@ Result<IssuedKey> KeyService::rotate(const Principal& p, const std::string& id,
     audit(tx, p, "key.issue", k,
           "{\"start\":" + JsonText::quoted(k.start) +
               ",\"rotatedFrom\":" + JsonText::quoted(old.id) + "}");
+    scheduleJobs(tx, k, now);
+    scheduleJobs(tx, old, now);
     if (_notices) _notices->keyRotated(tx, old, k, now);
     out.key = k;
     out.plaintext = std::move(m.plaintext);
@@ -438,6 +447,76 @@ Status KeyService::deleteTenantKey(const Principal& p, const std::string& tenant
   auto r = revoke(p, id, "deleted", 0);
   if (!r) return r.error();
   return okStatus();
+}
+
+namespace {
+const char* kKeyJobs[] = {"activate-key", "expire-key", "expiry-reminder", "revoke-key",
+                          "rotation-grace-end"};
+}
+
+bool KeyService::handles(const std::string& kind) {
+  for (const char* k : kKeyJobs)
+    if (kind == k) return true;
+  return false;
+}
+
+void KeyService::scheduleJobs(Transaction& tx, const Key& k, int64_t now) const {
+  tx.jobs().cancel("", k.id, now);
+  KeyState eff = k.effectiveState(now);
+  auto add = [&](const char* kind, int64_t at) {
+    Job j;
+    j.id = Ids::make("job");
+    j.kind = kind;
+    j.refId = k.id;
+    j.dueAt = at;
+    j.payload = "{\"at\":" + std::to_string(at) + "}";
+    j.createdAt = now;
+    tx.jobs().insert(j);
+    if (_jobWake) tx.afterCommit(_jobWake);
+  };
+  if (eff == KeyState::Revoked || eff == KeyState::Expired) {
+    // Stored state still to catch up with time: let the scheduler record it now.
+    if (k.state != eff) add(eff == KeyState::Revoked ? "revoke-key" : "expire-key", now);
+    return;
+  }
+  if (k.state == KeyState::Scheduled) add("activate-key", k.effectiveAt);
+  if (k.revokeAt > now) add(k.rotatedTo.empty() ? "revoke-key" : "rotation-grace-end", k.revokeAt);
+  if (k.expiresAt > now && (k.revokeAt == 0 || k.revokeAt > k.expiresAt)) {
+    add("expire-key", k.expiresAt);
+    if (k.expiresAt - _reminderMs > now) add("expiry-reminder", k.expiresAt - _reminderMs);
+  }
+}
+
+void KeyService::runJob(Transaction& tx, const Job& job, int64_t now) {
+  Principal system;
+  system.tokenId = "system";
+  system.role = Role::Admin;
+  system.actorName = "scheduler";
+  auto current = tx.keys().find(job.refId);
+  if (!current) return;  // purged meanwhile
+  if (job.kind == "expiry-reminder") {
+    if (_notices && current->expiresAt > now && current->effectiveState(now) != KeyState::Revoked)
+      _notices->keyExpiring(tx, *current, now);
+    return;
+  }
+  auto r = changeIn(
+      tx, system, job.refId, "job." + job.kind,
+      [&](Key& k, int64_t t) -> std::optional<Error> {
+        KeyState eff = k.effectiveState(t);
+        if (job.kind == "activate-key" && k.state == KeyState::Scheduled && eff == KeyState::Active)
+          k.state = KeyState::Active;
+        else if (job.kind == "expire-key" && eff == KeyState::Expired &&
+                 k.state != KeyState::Expired)
+          k.state = KeyState::Expired;
+        else if ((job.kind == "revoke-key" || job.kind == "rotation-grace-end") &&
+                 eff == KeyState::Revoked && k.state != KeyState::Revoked)
+          k.state = KeyState::Revoked;
+        else
+          return Error::conflict("NOTHING_TO_DO", "");  // changed meanwhile: nothing left to do
+        return std::nullopt;
+      },
+      now);
+  if (r && job.kind == "expire-key" && _notices) _notices->keyExpired(tx, r.value(), now);
 }
 
 }  // namespace keywarden::engine

@@ -6,6 +6,7 @@
 #include "engine/AccessToken.h"
 #include "engine/Application.h"
 #include "engine/Clock.h"
+#include "engine/Job.h"
 #include "engine/KeyCache.h"
 #include "engine/KeySpec.h"
 #include "engine/Notices.h"
@@ -21,7 +22,15 @@ class KeyService {
  public:
   // `notices` (may be null in unit tests) writes the revoked and rotated mails.
   KeyService(Store& store, KeyCache& cache, const Clock& clock, std::string prefix,
-             const Notices* notices = nullptr);
+             const Notices* notices = nullptr, int64_t expiryReminderMs = 7LL * 86400000);
+
+  // Runs a key job that fell due (activate-key, expire-key, expiry-reminder, revoke-key,
+  // rotation-grace-end) in the scheduler's transaction: the stored state changes, the cache
+  // follows after commit, and the mail goes to the outbox in the same transaction.
+  void runJob(Transaction& tx, const Job& job, int64_t now);
+  static bool handles(const std::string& kind);
+  // Called after each commit that scheduled a job (the scheduler wakes up).
+  void onJobScheduled(std::function<void()> wake) { _jobWake = std::move(wake); }
 
   // Loads every key into the cache (start-up).
   size_t warmCache();
@@ -64,6 +73,8 @@ class KeyService {
                        const std::string& action,
                        const std::function<std::optional<Error>(Key&, int64_t)>& change,
                        int64_t now);
+  // Replaces the key's pending jobs with those its definition calls for now.
+  void scheduleJobs(Transaction& tx, const Key& k, int64_t now) const;
   void audit(Transaction& tx, const Principal& p, const std::string& action, const Key& k,
              const std::string& detail = "{}");
 
@@ -72,6 +83,8 @@ class KeyService {
   const Clock& _clock;
   const std::string _prefix;
   const Notices* _notices;
+  const int64_t _reminderMs;
+  std::function<void()> _jobWake;
 };
 
 }  // namespace keywarden::engine

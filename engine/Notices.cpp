@@ -135,6 +135,24 @@ void Notices::levelEntered(Transaction& tx, const Application& a, int64_t now) c
   }
 }
 
+void Notices::escalated(Transaction& tx, const Application& a,
+                        const std::vector<std::string>& approvers, int64_t now) const {
+  for (const auto& approver : approvers) {
+    auto ctx = applicationContext(tx, a);
+    ctx->set("approver", approver);
+    ctx->set("link", _baseUrl + "/approvals/" + _links.issue(tx, a.id, approver, a.level, now));
+    enqueue(tx, "escalated", approver, ctx, "", a.id, "", now);
+  }
+}
+
+void Notices::keyExpiring(Transaction& tx, const Key& k, int64_t now) const {
+  enqueue(tx, "expiring-soon", holderOf(tx, k), keyContext(tx, k), "", k.applicationId, k.id, now);
+}
+
+void Notices::keyExpired(Transaction& tx, const Key& k, int64_t now) const {
+  enqueue(tx, "expired", holderOf(tx, k), keyContext(tx, k), "", k.applicationId, k.id, now);
+}
+
 void Notices::keyIssued(Transaction& tx, const Application& a, const Key& k,
                         const std::string& plaintext, int64_t now) const {
   auto ctx = keyContext(tx, k);

@@ -24,6 +24,12 @@ class Notices {
 
   // To each approver of the application's current level, with that approver's own link.
   void levelEntered(Transaction& tx, const Application& a, int64_t now) const;
+  // To approvers added to the current level when it timed out, each with their own link.
+  void escalated(Transaction& tx, const Application& a, const std::vector<std::string>& approvers,
+                 int64_t now) const;
+  // To the key's holder: expiring soon (reminder) or expired.
+  void keyExpiring(Transaction& tx, const Key& k, int64_t now) const;
+  void keyExpired(Transaction& tx, const Key& k, int64_t now) const;
   // To the requester, with the new key (sealed until sent).
   void keyIssued(Transaction& tx, const Application& a, const Key& k, const std::string& plaintext,
                  int64_t now) const;

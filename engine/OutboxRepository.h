@@ -33,6 +33,9 @@ class OutboxRepository {
                           int64_t createdAt) = 0;
   // 0 when unknown; otherwise the use time (0 = unused) in `usedAt`.
   virtual bool findLink(const std::string& id, int64_t& usedAt) = 0;
+  // Voids the unused links of an application (its level was decided, or it left review):
+  // they show "already decided", never decide. Voided links read back with usedAt -1.
+  virtual void voidLinks(const std::string& applicationId) = 0;
   // Marks the link used if it was not; false when it was used already.
   virtual bool consumeLink(const std::string& id, int64_t at) = 0;
 };

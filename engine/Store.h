@@ -5,6 +5,7 @@
 #include "engine/ApplicationRepository.h"
 #include "engine/AuditLog.h"
 #include "engine/CatalogRepository.h"
+#include "engine/JobRepository.h"
 #include "engine/KeyRepository.h"
 #include "engine/OutboxRepository.h"
 #include "engine/TokenRepository.h"
@@ -22,6 +23,7 @@ class Transaction {
   virtual AuditLog& audit() = 0;
   virtual ApplicationRepository& applications() = 0;
   virtual OutboxRepository& outbox() = 0;
+  virtual JobRepository& jobs() = 0;
   // Runs `fn` after this transaction commits (never if it rolls back): how in-memory state
   // such as the check path's cache follows the store without getting ahead of it.
   virtual void afterCommit(std::function<void()> fn) = 0;

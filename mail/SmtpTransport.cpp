@@ -68,8 +68,12 @@ void SmtpTransport::send(const std::string& to, const RenderedMail& mail,
     }
   } catch (const TransportError&) {
     throw;
-  } catch (const Poco::Exception& e) {
+  } catch (const Poco::Net::SMTPException& e) {
+    // A reply from the server: 5xx is final, 4xx is worth another try.
     throw TransportError(e.displayText(), temporary(e.displayText()));
+  } catch (const Poco::Exception& e) {
+    // Network trouble (refused, reset, timeout, DNS): always worth another try.
+    throw TransportError(e.displayText(), true);
   }
 }
 

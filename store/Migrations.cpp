@@ -101,6 +101,16 @@ const std::vector<Migrations::Migration>& Migrations::all() {
            " used_at BIGINT NOT NULL, created_at BIGINT NOT NULL)",
            "CREATE INDEX approval_links_app ON approval_links (application_id)",
        }},
+      {4,
+       "scheduled jobs",
+       {
+           "CREATE TABLE jobs (id TEXT PRIMARY KEY, kind TEXT NOT NULL, ref_id TEXT NOT NULL,"
+           " due_at BIGINT NOT NULL, payload TEXT NOT NULL, status TEXT NOT NULL, attempts BIGINT "
+           "NOT NULL,"
+           " last_error TEXT NOT NULL, created_at BIGINT NOT NULL, done_at BIGINT NOT NULL)",
+           "CREATE INDEX jobs_due ON jobs (status, due_at)",
+           "CREATE INDEX jobs_ref ON jobs (ref_id, kind)",
+       }},
   };
   return kAll;
 }

@@ -168,6 +168,12 @@ bool SqlOutboxRepository::findLink(const std::string& id0, int64_t& usedAt) {
   return true;
 }
 
+void SqlOutboxRepository::voidLinks(const std::string& applicationId) {
+  std::string app = applicationId;
+  _s << "UPDATE approval_links SET used_at = -1 WHERE application_id = $1 AND used_at = 0",
+      use(app), now;
+}
+
 bool SqlOutboxRepository::consumeLink(const std::string& id0, int64_t at0) {
   std::string id = id0;
   Poco::Int64 at = at0;

@@ -25,6 +25,7 @@ class SqlOutboxRepository : public engine::OutboxRepository {
                   const std::string& approver, int level, int64_t expiresAt,
                   int64_t createdAt) override;
   bool findLink(const std::string& id, int64_t& usedAt) override;
+  void voidLinks(const std::string& applicationId) override;
   bool consumeLink(const std::string& id, int64_t at) override;
 
  private:

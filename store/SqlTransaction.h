@@ -9,6 +9,7 @@
 #include "store/SqlApplicationRepository.h"
 #include "store/SqlAuditLog.h"
 #include "store/SqlCatalogRepository.h"
+#include "store/SqlJobRepository.h"
 #include "store/SqlKeyRepository.h"
 #include "store/SqlOutboxRepository.h"
 #include "store/SqlTokenRepository.h"
@@ -19,7 +20,13 @@ namespace keywarden::store {
 class SqlTransaction : public engine::Transaction {
  public:
   SqlTransaction(Poco::Data::Session& s, const Dialect& d)
-      : _catalog(s), _keys(s, d), _tokens(s), _audit(s), _applications(s), _outbox(s, d) {}
+      : _catalog(s),
+        _keys(s, d),
+        _tokens(s),
+        _audit(s),
+        _applications(s),
+        _outbox(s, d),
+        _jobs(s, d) {}
 
   engine::CatalogRepository& catalog() override { return _catalog; }
   engine::KeyRepository& keys() override { return _keys; }
@@ -27,6 +34,7 @@ class SqlTransaction : public engine::Transaction {
   engine::AuditLog& audit() override { return _audit; }
   engine::ApplicationRepository& applications() override { return _applications; }
   engine::OutboxRepository& outbox() override { return _outbox; }
+  engine::JobRepository& jobs() override { return _jobs; }
   void afterCommit(std::function<void()> fn) override { _after.push_back(std::move(fn)); }
 
   // Runs the after-commit hooks; called by the store once COMMIT succeeded.
@@ -41,6 +49,7 @@ class SqlTransaction : public engine::Transaction {
   SqlAuditLog _audit;
   SqlApplicationRepository _applications;
   SqlOutboxRepository _outbox;
+  SqlJobRepository _jobs;
   std::vector<std::function<void()>> _after;
 };
 

@@ -1,0 +1,27 @@
+#include "api/JobHandlers.h"
+
+#include "api/Respond.h"
+
+namespace keywarden::api {
+
+void JobHandlers::install(Router& r) {
+  r.add("GET", "/v1/jobs", [this](Exchange& ex) {
+    if (!_auth.require(ex, {engine::Role::Admin})) return;
+    respondList(ex, _log.list(*ex.principal, ex.query("status"), ex.query("kind")), "jobs",
+                [](JsonWriter& w, const engine::Job& j) {
+                  w.beginObject()
+                      .field("id", j.id)
+                      .field("kind", j.kind)
+                      .field("refId", j.refId)
+                      .timeField("dueAt", j.dueAt)
+                      .field("status", j.status)
+                      .field("attempts", j.attempts)
+                      .field("lastError", j.lastError)
+                      .timeField("createdAt", j.createdAt)
+                      .timeField("doneAt", j.doneAt)
+                      .endObject();
+                });
+  });
+}
+
+}  // namespace keywarden::api

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/Job.h"
+
+namespace keywarden::engine {
+
+// Scheduled jobs. Methods run inside the caller's Transaction.
+class JobRepository {
+ public:
+  virtual ~JobRepository() = default;
+  virtual void insert(const Job& j) = 0;
+  // Cancels the pending jobs of `kind` for `refId` (every kind when `kind` is empty).
+  virtual void cancel(const std::string& kind, const std::string& refId, int64_t at) = 0;
+  // Up to `limit` pending jobs due at `now`, oldest first, locked for this transaction (other
+  // instances skip them).
+  virtual std::vector<Job> claimDue(int64_t now, int limit) = 0;
+  virtual void markDone(const std::string& id, int64_t at) = 0;
+  virtual void markRetry(const std::string& id, const std::string& error, int64_t nextDueAt,
+                         int attempts) = 0;
+  virtual void markFailed(const std::string& id, const std::string& error, int attempts) = 0;
+  virtual std::optional<int64_t> nextDue() = 0;
+  virtual std::vector<Job> list(const std::string& status, const std::string& kind) = 0;
+  virtual bool pendingExists(const std::string& kind) = 0;
+};
+
+}  // namespace keywarden::engine

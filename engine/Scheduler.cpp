@@ -1,0 +1,122 @@
+#include "engine/Scheduler.h"
+
+#include <Poco/Logger.h>
+
+#include <algorithm>
+#include <chrono>
+#include <stdexcept>
+
+namespace keywarden::engine {
+
+Scheduler::Scheduler(Store& store, const Clock& clock, int batch, int maxAttempts)
+    : _store(store), _clock(clock), _batch(batch), _maxAttempts(maxAttempts) {}
+
+Scheduler::~Scheduler() {
+  stop();
+}
+
+void Scheduler::start() {
+  _thread = std::thread([this] { run(); });
+}
+
+void Scheduler::stop() {
+  {
+    std::lock_guard<std::mutex> lock(_m);
+    _stopping = true;
+  }
+  _cv.notify_all();
+  if (_thread.joinable()) _thread.join();
+}
+
+void Scheduler::wake() {
+  {
+    std::lock_guard<std::mutex> lock(_m);
+    _woken = true;
+  }
+  _cv.notify_all();
+}
+
+namespace {
+struct BatchFailed : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+}  // namespace
+
+int Scheduler::runBatch(int64_t now) {
+  int done = 0;
+  std::vector<Job> claimed;
+  try {
+    _store.write([&](Transaction& tx) {
+      claimed = tx.jobs().claimDue(now, _batch);
+      for (const auto& j : claimed) {
+        auto h = _handlers.find(j.kind);
+        if (h == _handlers.end()) throw BatchFailed("no handler for job kind " + j.kind);
+        h->second(tx, j, now);
+        tx.jobs().markDone(j.id, now);
+      }
+      done = static_cast<int>(claimed.size());
+    });
+    return done;
+  } catch (const std::exception&) {
+    // One job spoiled the batch: run them one by one so only the failing one waits.
+    for (const auto& j : claimed) runOne(j, now);
+    return static_cast<int>(claimed.size());
+  }
+}
+
+void Scheduler::runOne(const Job& job, int64_t now) {
+  try {
+    _store.write([&](Transaction& tx) {
+      auto h = _handlers.find(job.kind);
+      if (h == _handlers.end()) throw std::runtime_error("no handler for job kind " + job.kind);
+      h->second(tx, job, now);
+      tx.jobs().markDone(job.id, now);
+    });
+  } catch (const std::exception& e) {
+    int attempts = job.attempts + 1;
+    int64_t delay = std::min<int64_t>(300000, 1000LL << std::min(attempts - 1, 20));
+    Poco::Logger::get("keywarden.jobs")
+        .warning("job %s (%s %s) failed, attempt %d: %s", job.id, job.kind, job.refId, attempts,
+                 std::string(e.what()));
+    _store.write([&](Transaction& tx) {
+      if (attempts >= _maxAttempts)
+        tx.jobs().markFailed(job.id, e.what(), attempts);
+      else
+        tx.jobs().markRetry(job.id, e.what(), now + delay, attempts);
+    });
+  }
+}
+
+int Scheduler::runDue() {
+  int total = 0;
+  while (true) {
+    int n = runBatch(_clock.nowMs());
+    total += n;
+    if (n < _batch) return total;
+  }
+}
+
+void Scheduler::run() {
+  while (true) {
+    try {
+      runDue();
+    } catch (const std::exception& e) {
+      Poco::Logger::get("keywarden.jobs").error("scheduler: %s", std::string(e.what()));
+    }
+    std::optional<int64_t> next;
+    try {
+      _store.read([&](Transaction& tx) { next = tx.jobs().nextDue(); });
+    } catch (const std::exception&) {
+      next = _clock.nowMs() + 1000;
+    }
+    int64_t waitMs = next ? std::clamp<int64_t>(*next - _clock.nowMs(), 0, 60000) : 60000;
+    std::unique_lock<std::mutex> lock(_m);
+    if (waitMs > 0 && !_cv.wait_for(lock, std::chrono::milliseconds(waitMs),
+                                    [this] { return _stopping || _woken; }))
+      continue;
+    if (_stopping) return;
+    _woken = false;
+  }
+}
+
+}  // namespace keywarden::engine

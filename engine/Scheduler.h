@@ -1,0 +1,56 @@
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "engine/Clock.h"
+#include "engine/Job.h"
+#include "engine/Store.h"
+
+namespace keywarden::engine {
+
+// Runs due jobs. One thread that sleeps until the next job falls due (or wake() is called after
+// a commit that scheduled one) — no polling tick. Each batch of due jobs runs in one write
+// transaction together with their effects and the DONE marks, so a job happens once for its due
+// time; a crash rolls the batch back and it runs after restart (catch-up is simply "everything
+// already due"). A job that throws is retried alone with back-off (1 s doubling, up to 5 min)
+// and its error is kept; after `maxAttempts` it is FAILED. With a shared database, claimed rows
+// are locked (FOR UPDATE SKIP LOCKED) so two instances never run one job.
+class Scheduler {
+ public:
+  using Handler = std::function<void(Transaction& tx, const Job& job, int64_t now)>;
+
+  Scheduler(Store& store, const Clock& clock, int batch = 500, int maxAttempts = 10);
+  ~Scheduler();
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  void on(const std::string& kind, Handler h) { _handlers[kind] = std::move(h); }
+  void start();
+  void stop();
+  void wake();
+  // Runs everything due now (tests drive it with a manual clock); returns the jobs done.
+  int runDue();
+
+ private:
+  int runBatch(int64_t now);
+  void runOne(const Job& job, int64_t now);
+  void run();
+
+  Store& _store;
+  const Clock& _clock;
+  const int _batch;
+  const int _maxAttempts;
+  std::map<std::string, Handler> _handlers;
+  std::mutex _m;
+  std::condition_variable _cv;
+  bool _stopping = false;
+  bool _woken = false;
+  std::thread _thread;
+};
+
+}  // namespace keywarden::engine

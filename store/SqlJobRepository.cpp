@@ -1,0 +1,118 @@
+#include "store/SqlJobRepository.h"
+
+#include <Poco/Data/RecordSet.h>
+#include <Poco/Data/Statement.h>
+
+#include "store/Sql.h"
+
+using namespace Poco::Data::Keywords;
+using Poco::Data::RecordSet;
+using Poco::Data::Statement;
+
+namespace keywarden::store {
+
+namespace {
+const char* kCols =
+    "SELECT id, kind, ref_id, due_at, payload, status, attempts, last_error, created_at, done_at "
+    "FROM jobs";
+
+std::vector<engine::Job> jobsOf(Statement& st) {
+  st.execute();
+  RecordSet rs(st);
+  std::vector<engine::Job> out;
+  for (bool more = rs.moveFirst(); more; more = rs.moveNext()) {
+    engine::Job j;
+    j.id = Sql::str(rs, "id");
+    j.kind = Sql::str(rs, "kind");
+    j.refId = Sql::str(rs, "ref_id");
+    j.dueAt = Sql::i64(rs, "due_at");
+    j.payload = Sql::str(rs, "payload");
+    j.status = Sql::str(rs, "status");
+    j.attempts = static_cast<int>(Sql::i64(rs, "attempts"));
+    j.lastError = Sql::str(rs, "last_error");
+    j.createdAt = Sql::i64(rs, "created_at");
+    j.doneAt = Sql::i64(rs, "done_at");
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+}  // namespace
+
+void SqlJobRepository::insert(const engine::Job& j0) {
+  engine::Job j = j0;
+  Poco::Int64 due = j.dueAt, attempts = j.attempts, created = j.createdAt, done = j.doneAt;
+  _s << "INSERT INTO jobs (id, kind, ref_id, due_at, payload, status, attempts, last_error, "
+        "created_at, done_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+      use(j.id), use(j.kind), use(j.refId), use(due), use(j.payload), use(j.status), use(attempts),
+      use(j.lastError), use(created), use(done), now;
+}
+
+void SqlJobRepository::cancel(const std::string& kind0, const std::string& ref0, int64_t at0) {
+  std::string kind = kind0, ref = ref0;
+  Poco::Int64 at = at0;
+  _s << "UPDATE jobs SET status = 'CANCELLED', done_at = $1 WHERE status = 'PENDING' AND ref_id = "
+        "$2"
+        " AND ($3 = '' OR kind = $3)",
+      use(at), use(ref), use(kind), now;
+}
+
+std::vector<engine::Job> SqlJobRepository::claimDue(int64_t now0, int limit0) {
+  Poco::Int64 at = now0, limit = limit0;  // not `now`: that is Poco's keyword
+  Statement st(_s);
+  st << std::string(kCols) +
+            " WHERE status = 'PENDING' AND due_at <= $1 ORDER BY due_at, id LIMIT $2" +
+            _d.skipLocked(),
+      use(at), use(limit);
+  return jobsOf(st);
+}
+
+void SqlJobRepository::markDone(const std::string& id0, int64_t at0) {
+  std::string id = id0;
+  Poco::Int64 at = at0;
+  _s << "UPDATE jobs SET status = 'DONE', done_at = $1, attempts = attempts + 1 WHERE id = $2",
+      use(at), use(id), now;
+}
+
+void SqlJobRepository::markRetry(const std::string& id0, const std::string& error0, int64_t next0,
+                                 int attempts0) {
+  std::string id = id0, error = error0;
+  Poco::Int64 next = next0, attempts = attempts0;
+  _s << "UPDATE jobs SET due_at = $1, last_error = $2, attempts = $3 WHERE id = $4", use(next),
+      use(error), use(attempts), use(id), now;
+}
+
+void SqlJobRepository::markFailed(const std::string& id0, const std::string& error0,
+                                  int attempts0) {
+  std::string id = id0, error = error0;
+  Poco::Int64 attempts = attempts0;
+  _s << "UPDATE jobs SET status = 'FAILED', last_error = $1, attempts = $2 WHERE id = $3",
+      use(error), use(attempts), use(id), now;
+}
+
+std::optional<int64_t> SqlJobRepository::nextDue() {
+  Poco::Int64 n = 0, due = 0;
+  _s << "SELECT COUNT(*), COALESCE(MIN(due_at), 0) FROM jobs WHERE status = 'PENDING'", into(n),
+      into(due), now;
+  if (n == 0) return std::nullopt;
+  return due;
+}
+
+std::vector<engine::Job> SqlJobRepository::list(const std::string& status0,
+                                                const std::string& kind0) {
+  std::string status = status0, kind = kind0;
+  Statement st(_s);
+  st << std::string(kCols) +
+            " WHERE ($1 = '' OR status = $1) AND ($2 = '' OR kind = $2) ORDER BY due_at, id",
+      use(status), use(kind);
+  return jobsOf(st);
+}
+
+bool SqlJobRepository::pendingExists(const std::string& kind0) {
+  std::string kind = kind0;
+  Poco::Int64 n = 0;
+  _s << "SELECT COUNT(*) FROM jobs WHERE status = 'PENDING' AND kind = $1", use(kind), into(n), now;
+  return n > 0;
+}
+
+}  // namespace keywarden::store

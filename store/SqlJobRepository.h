@@ -1,0 +1,30 @@
+#pragma once
+
+#include <Poco/Data/Session.h>
+
+#include "engine/JobRepository.h"
+#include "store/Dialect.h"
+
+namespace keywarden::store {
+
+// JobRepository over one open session (the transaction's).
+class SqlJobRepository : public engine::JobRepository {
+ public:
+  SqlJobRepository(Poco::Data::Session& s, const Dialect& d) : _s(s), _d(d) {}
+  void insert(const engine::Job& j) override;
+  void cancel(const std::string& kind, const std::string& refId, int64_t at) override;
+  std::vector<engine::Job> claimDue(int64_t now, int limit) override;
+  void markDone(const std::string& id, int64_t at) override;
+  void markRetry(const std::string& id, const std::string& error, int64_t nextDueAt,
+                 int attempts) override;
+  void markFailed(const std::string& id, const std::string& error, int attempts) override;
+  std::optional<int64_t> nextDue() override;
+  std::vector<engine::Job> list(const std::string& status, const std::string& kind) override;
+  bool pendingExists(const std::string& kind) override;
+
+ private:
+  Poco::Data::Session& _s;
+  const Dialect& _d;
+};
+
+}  // namespace keywarden::store
