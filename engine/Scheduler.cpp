@@ -57,11 +57,26 @@ int Scheduler::runBatch(int64_t now) {
       done = static_cast<int>(claimed.size());
     });
     return done;
-  } catch (const std::exception&) {
+  } catch (const std::exception& e) {
+    if (claimed.size() == 1) {
+      fail(claimed.front(), e.what(), now);
+      return 1;
+    }
     // One job spoiled the batch: run them one by one so only the failing one waits.
     for (const auto& j : claimed) runOne(j, now);
     return static_cast<int>(claimed.size());
   }
+}
+
+void Scheduler::fail(const Job& job, const std::string& error, int64_t now) {
+  int attempts = job.attempts + 1;
+  int64_t delay = std::min<int64_t>(300000, 1000LL << std::min(attempts - 1, 20));
+  Poco::Logger::get("keywarden.jobs")
+      .warning("job %s (%s %s) failed, attempt %d: %s", job.id, job.kind, job.refId, attempts, error);
+  _store.write([&](Transaction& tx) {
+    if (attempts >= _maxAttempts) tx.jobs().markFailed(job.id, error, attempts);
+    else tx.jobs().markRetry(job.id, error, now + delay, attempts);
+  });
 }
 
 void Scheduler::runOne(const Job& job, int64_t now) {
@@ -73,17 +88,7 @@ void Scheduler::runOne(const Job& job, int64_t now) {
       tx.jobs().markDone(job.id, now);
     });
   } catch (const std::exception& e) {
-    int attempts = job.attempts + 1;
-    int64_t delay = std::min<int64_t>(300000, 1000LL << std::min(attempts - 1, 20));
-    Poco::Logger::get("keywarden.jobs")
-        .warning("job %s (%s %s) failed, attempt %d: %s", job.id, job.kind, job.refId, attempts,
-                 std::string(e.what()));
-    _store.write([&](Transaction& tx) {
-      if (attempts >= _maxAttempts)
-        tx.jobs().markFailed(job.id, e.what(), attempts);
-      else
-        tx.jobs().markRetry(job.id, e.what(), now + delay, attempts);
-    });
+    fail(job, e.what(), now);
   }
 }
 

@@ -39,6 +39,7 @@ class Scheduler {
  private:
   int runBatch(int64_t now);
   void runOne(const Job& job, int64_t now);
+  void fail(const Job& job, const std::string& error, int64_t now);
   void run();
 
   Store& _store;

@@ -1,0 +1,203 @@
+// The scheduler and the key jobs with a manual clock, on a real SQLite store.
+#include <cppunit/extensions/HelperMacros.h>
+
+#include "engine/CatalogService.h"
+#include "engine/KeyService.h"
+#include "engine/LinkSigner.h"
+#include "engine/ManualClock.h"
+#include "engine/Notices.h"
+#include "engine/Scheduler.h"
+#include "engine/SecretBox.h"
+#include "store/SqlStore.h"
+#include "tests/support/TempDir.h"
+
+using namespace keywarden;
+using namespace keywarden::engine;
+
+namespace {
+const int64_t kT0 = 1795219200000;
+const int64_t kDay = 86400000;
+const char* kSecret = "0123456789abcdef0123456789abcdef";
+}  // namespace
+
+class SchedulerTest : public CppUnit::TestFixture {
+  CPPUNIT_TEST_SUITE(SchedulerTest);
+  CPPUNIT_TEST(keyActivatesAtItsEffectiveDateNotBefore);
+  CPPUNIT_TEST(keyExpiresWithReminderBeforeAndExpiredMailOnce);
+  CPPUNIT_TEST(plannedRevocationAndRotationGraceEnd);
+  CPPUNIT_TEST(changingTheKeyCancelsAndReplacesItsJobs);
+  CPPUNIT_TEST(catchUpRunsManyOverdueJobsOnce);
+  CPPUNIT_TEST(failingJobIsRetriedWithBackOffAndItsErrorKept);
+  CPPUNIT_TEST_SUITE_END();
+
+ public:
+  void setUp() override {
+    dir = std::make_unique<test::TempDir>("kwsched");
+    store::DbSettings db;
+    db.connection = dir->file("kw.db");
+    db.synchronous = "NORMAL";
+    store = std::make_unique<store::SqlStore>(db);
+    store->migrate();
+    clock = std::make_unique<ManualClock>(kT0);
+    sealer = std::make_unique<SecretBox>(kSecret, "key-delivery");
+    links = std::make_unique<LinkSigner>(kSecret, kDay);
+    notices = std::make_unique<Notices>(*sealer, *links, "http://x", kDay);
+    catalog = std::make_unique<CatalogService>(*store, cache, *clock);
+    keys = std::make_unique<KeyService>(*store, cache, *clock, "kw", notices.get(), 2 * kDay);
+    scheduler = std::make_unique<Scheduler>(*store, *clock, 50);
+    for (const char* kind : {"activate-key", "expire-key", "expiry-reminder", "revoke-key", "rotation-grace-end"})
+      scheduler->on(kind, [this](Transaction& tx, const Job& j, int64_t now) { keys->runJob(tx, j, now); });
+    admin.tokenId = "t";
+    Client c;
+    c.id = "c1";
+    c.name = "Shop";
+    c.contactEmail = "owner@example.com";
+    CPPUNIT_ASSERT(catalog->createClient(admin, c));
+  }
+
+  std::string issue(int64_t effectiveAt, int64_t expiresAt) {
+    KeySpec s;
+    s.clientId = "c1";
+    s.name = "k";
+    s.effectiveAt = effectiveAt;
+    s.expiresAt = expiresAt;
+    auto r = keys->issue(admin, s);
+    CPPUNIT_ASSERT(r);
+    return r.value().key.id;
+  }
+  KeyState stored(const std::string& id) {
+    std::optional<Key> k;
+    store->read([&](Transaction& tx) { k = tx.keys().find(id); });
+    return k->state;
+  }
+  size_t mails(const std::string& event) {
+    std::vector<OutboxMail> all;
+    store->read([&](Transaction& tx) { all = tx.outbox().list("", ""); });
+    size_t n = 0;
+    for (const auto& m : all) n += m.event == event;
+    return n;
+  }
+
+  void keyActivatesAtItsEffectiveDateNotBefore() {
+    std::string id = issue(kT0 + 1000, 0);
+    CPPUNIT_ASSERT(stored(id) == KeyState::Scheduled);
+    clock->set(kT0 + 999);
+    CPPUNIT_ASSERT_EQUAL(0, scheduler->runDue());
+    CPPUNIT_ASSERT(stored(id) == KeyState::Scheduled);
+    clock->set(kT0 + 1000);
+    CPPUNIT_ASSERT_EQUAL(1, scheduler->runDue());
+    CPPUNIT_ASSERT(stored(id) == KeyState::Active);
+    clock->advance(kDay);
+    CPPUNIT_ASSERT_EQUAL(0, scheduler->runDue());
+  }
+
+  void keyExpiresWithReminderBeforeAndExpiredMailOnce() {
+    std::string id = issue(0, kT0 + 5 * kDay);
+    clock->set(kT0 + 3 * kDay - 1);
+    scheduler->runDue();
+    CPPUNIT_ASSERT_EQUAL(size_t(0), mails("expiring-soon"));
+    clock->set(kT0 + 3 * kDay);  // expiresAt - keys.expiryReminder (2 days here)
+    scheduler->runDue();
+    CPPUNIT_ASSERT_EQUAL(size_t(1), mails("expiring-soon"));
+    CPPUNIT_ASSERT(stored(id) == KeyState::Active);
+    clock->set(kT0 + 5 * kDay + 10);
+    scheduler->runDue();
+    CPPUNIT_ASSERT(stored(id) == KeyState::Expired);
+    CPPUNIT_ASSERT_EQUAL(size_t(1), mails("expired"));
+    clock->advance(kDay);
+    scheduler->runDue();
+    CPPUNIT_ASSERT_EQUAL(size_t(1), mails("expired"));
+    CPPUNIT_ASSERT_EQUAL(size_t(1), mails("expiring-soon"));
+  }
+
+  void plannedRevocationAndRotationGraceEnd() {
+    std::string planned = issue(0, 0);
+    CPPUNIT_ASSERT(keys->revoke(admin, planned, "end of project", kT0 + 5000));
+    std::string rotated = issue(0, 0);
+    auto fresh = keys->rotate(admin, rotated, 10);
+    CPPUNIT_ASSERT(fresh);
+    clock->set(kT0 + 5000);
+    scheduler->runDue();
+    CPPUNIT_ASSERT(stored(planned) == KeyState::Revoked);
+    CPPUNIT_ASSERT(stored(rotated) == KeyState::Active);
+    clock->set(kT0 + 10000);
+    scheduler->runDue();
+    CPPUNIT_ASSERT(stored(rotated) == KeyState::Revoked);
+    CPPUNIT_ASSERT(stored(fresh.value().key.id) == KeyState::Active);
+  }
+
+  void changingTheKeyCancelsAndReplacesItsJobs() {
+    std::string id = issue(0, kT0 + 10 * kDay);
+    KeyChanges longer;
+    longer.expiresAt = kT0 + 20 * kDay;
+    store->write([&](Transaction& tx) { CPPUNIT_ASSERT(keys->modifyIn(tx, admin, id, longer, kT0)); });
+    clock->set(kT0 + 10 * kDay + 1);
+    scheduler->runDue();
+    CPPUNIT_ASSERT(stored(id) == KeyState::Active);  // the old expiry job was cancelled
+    std::vector<Job> cancelled;
+    store->read([&](Transaction& tx) { cancelled = tx.jobs().list("CANCELLED", "expire-key"); });
+    CPPUNIT_ASSERT_EQUAL(size_t(1), cancelled.size());
+    CPPUNIT_ASSERT(keys->revoke(admin, id, "gone", 0));
+    clock->set(kT0 + 21 * kDay);
+    scheduler->runDue();
+    CPPUNIT_ASSERT_EQUAL(size_t(0), mails("expired"));  // a revoked key does not expire
+  }
+
+  void catchUpRunsManyOverdueJobsOnce() {
+    std::vector<std::string> ids;
+    for (int i = 0; i < 120; ++i) ids.push_back(issue(0, kT0 + 1000 + i));
+    clock->set(kT0 + kDay);  // the server was "down" past every due time
+    CPPUNIT_ASSERT_EQUAL(120, scheduler->runDue());  // reminders were past already at issue: none
+    for (const auto& id : ids) CPPUNIT_ASSERT(stored(id) == KeyState::Expired);
+    CPPUNIT_ASSERT_EQUAL(0, scheduler->runDue());
+    std::vector<Job> done;
+    store->read([&](Transaction& tx) { done = tx.jobs().list("DONE", "expire-key"); });
+    CPPUNIT_ASSERT_EQUAL(size_t(120), done.size());
+  }
+
+  void failingJobIsRetriedWithBackOffAndItsErrorKept() {
+    int calls = 0;
+    scheduler->on("flaky", [&](Transaction&, const Job&, int64_t) {
+      if (++calls < 3) throw std::runtime_error("upstream down");
+    });
+    store->write([&](Transaction& tx) {
+      Job j;
+      j.id = "job_flaky";
+      j.kind = "flaky";
+      j.dueAt = kT0;
+      j.createdAt = kT0;
+      tx.jobs().insert(j);
+    });
+    scheduler->runDue();
+    std::vector<Job> pending;
+    store->read([&](Transaction& tx) { pending = tx.jobs().list("PENDING", "flaky"); });
+    CPPUNIT_ASSERT_EQUAL(size_t(1), pending.size());
+    CPPUNIT_ASSERT_EQUAL(std::string("upstream down"), pending[0].lastError);
+    CPPUNIT_ASSERT_EQUAL(kT0 + 1000, pending[0].dueAt);
+    clock->set(kT0 + 1000);
+    scheduler->runDue();
+    store->read([&](Transaction& tx) { pending = tx.jobs().list("PENDING", "flaky"); });
+    CPPUNIT_ASSERT_EQUAL(kT0 + 1000 + 2000, pending[0].dueAt);
+    clock->set(kT0 + 3000);
+    scheduler->runDue();
+    CPPUNIT_ASSERT_EQUAL(3, calls);
+    std::vector<Job> done;
+    store->read([&](Transaction& tx) { done = tx.jobs().list("DONE", "flaky"); });
+    CPPUNIT_ASSERT_EQUAL(size_t(1), done.size());
+  }
+
+ private:
+  std::unique_ptr<test::TempDir> dir;
+  std::unique_ptr<store::SqlStore> store;
+  std::unique_ptr<ManualClock> clock;
+  KeyCache cache;
+  std::unique_ptr<SecretBox> sealer;
+  std::unique_ptr<LinkSigner> links;
+  std::unique_ptr<Notices> notices;
+  std::unique_ptr<CatalogService> catalog;
+  std::unique_ptr<KeyService> keys;
+  std::unique_ptr<Scheduler> scheduler;
+  Principal admin;
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(SchedulerTest);
