@@ -1,0 +1,149 @@
+#include <ctime>
+#include <thread>
+
+#include "tests/integration/Fixture.h"
+#include "tests/support/SmtpServer.h"
+
+using namespace keywarden::test;
+
+namespace {
+const char* kFlow = R"({"id":"timed","priority":0,"match":{},"levels":[
+  {"name":"Lead","approvers":["lead@example.com"],"policy":"any",
+   "timeout":"2s","onTimeout":"escalate","escalateTo":["head@example.com"]}]})";
+
+std::string inSeconds(int s) {
+  time_t t = time(nullptr) + s;
+  char buf[32];
+  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+  return buf;
+}
+
+void sleepMs(int ms) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+}
+}  // namespace
+
+// Time-driven work in real time (seconds), against a real SMTP server.
+class SchedulerFlowTest : public Fixture {
+  CPPUNIT_TEST_SUITE(SchedulerFlowTest);
+  CPPUNIT_TEST(keyActivatesAndExpiresOnTimeInTheStoreWithMailsOnce);
+  CPPUNIT_TEST(plannedRevocationIsStored);
+  CPPUNIT_TEST(levelTimeoutEscalatesByMail);
+  CPPUNIT_TEST(expiryDuringKill9IsDoneAndMailedOnceAfterRestart);
+  CPPUNIT_TEST_SUITE_END();
+
+ public:
+  std::map<std::string, std::string> settings() override {
+    smtp = std::make_unique<SmtpServer>();
+    flows = std::make_unique<TempDir>("kwflows");
+    writeFile(flows->file("timed.json"), kFlow);
+    return {{"smtp.port", std::to_string(smtp->port())},
+            {"workflows.dir", flows->path()},
+            {"keys.expiryReminder", "2s"},
+            {"smtp.retryMax", "1s"}};
+  }
+  void setUp() override {
+    Fixture::setUp();
+    smtp->start();
+    admin("POST", "/v1/clients", R"({"id":"web","name":"Web","contactEmail":"owner@example.com"})");
+  }
+  // The state column as stored (not as computed on read).
+  std::string storedState(const std::string& id) {
+    std::string cmd =
+        "sqlite3 " + server->dbPath() + " \"SELECT state FROM api_keys WHERE id = '" + id + "'\"";
+    FILE* p = popen(cmd.c_str(), "r");
+    char buf[64] = {0};
+    size_t n = p ? fread(buf, 1, sizeof buf - 1, p) : 0;
+    if (p) pclose(p);
+    std::string s(buf, n);
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+    return s;
+  }
+  std::string issue(const std::string& extra) {
+    HttpResponse r = admin("POST", "/v1/keys", R"({"clientId":"web","name":"timed")" + extra + "}");
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 201, r.status);
+    return r.json()->getValue<std::string>("id");
+  }
+
+  void keyActivatesAndExpiresOnTimeInTheStoreWithMailsOnce() {
+    std::string id =
+        issue(R"(,"effectiveAt":")" + inSeconds(2) + R"(","expiresAt":")" + inSeconds(5) + "\"");
+    CPPUNIT_ASSERT_EQUAL(std::string("SCHEDULED"), storedState(id));
+    sleepMs(2600);
+    CPPUNIT_ASSERT_EQUAL(std::string("ACTIVE"), storedState(id));
+    auto reminder = smtp->waitFor("owner@example.com", 1, 5);  // 2 s before expiry
+    CPPUNIT_ASSERT_EQUAL(size_t(1), reminder.size());
+    CPPUNIT_ASSERT_MESSAGE(reminder[0].subject,
+                           reminder[0].subject.find("Expiring soon") != std::string::npos);
+    sleepMs(2500);
+    CPPUNIT_ASSERT_EQUAL(std::string("EXPIRED"), storedState(id));
+    auto both = smtp->waitFor("owner@example.com", 2, 5);
+    CPPUNIT_ASSERT_EQUAL(size_t(2), both.size());
+    CPPUNIT_ASSERT(both[1].subject.find("Expired") != std::string::npos);
+    sleepMs(1500);
+    CPPUNIT_ASSERT_EQUAL(size_t(2), smtp->messagesTo("owner@example.com").size());
+    auto jobs = admin("GET", "/v1/jobs?status=DONE").json()->getArray("jobs");
+    CPPUNIT_ASSERT_EQUAL(size_t(3), jobs->size());  // activate, reminder, expire
+  }
+
+  void plannedRevocationIsStored() {
+    std::string id = issue("");
+    admin("POST", "/v1/keys/" + id + "/revoke",
+          R"({"reason":"project ends","at":")" + inSeconds(2) + "\"}");
+    CPPUNIT_ASSERT_EQUAL(std::string("ACTIVE"), storedState(id));
+    sleepMs(3000);
+    CPPUNIT_ASSERT_EQUAL(std::string("REVOKED"), storedState(id));
+    CPPUNIT_ASSERT_EQUAL(
+        size_t(1),
+        admin("GET", "/v1/jobs?kind=revoke-key&status=DONE").json()->getArray("jobs")->size());
+  }
+
+  void levelTimeoutEscalatesByMail() {
+    std::string requester = token("--role requester --email req@example.com");
+    HttpResponse a = as(requester, "POST", "/v1/applications",
+                        R"({"kind":"new","clientId":"web","keyName":"k"})");
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(a.body, 201, a.status);
+    std::string id = a.json()->getValue<std::string>("id");
+    auto head = smtp->waitFor("head@example.com", 1, 8);
+    CPPUNIT_ASSERT_EQUAL(size_t(1), head.size());
+    CPPUNIT_ASSERT(head[0].subject.find("Escalated") != std::string::npos);
+    auto app = admin("GET", "/v1/applications/" + id).json();
+    CPPUNIT_ASSERT_EQUAL(std::string("IN_REVIEW"), app->getValue<std::string>("state"));
+    auto approvers = app->getArray("approvers");
+    CPPUNIT_ASSERT_EQUAL(size_t(2), approvers->size());
+    std::string link = findLink(head[0].text, "/approvals/");
+    std::string path = link.substr(link.find("/approvals/"));
+    HttpResponse done = server->client().request("POST", path, "decision=approve", {},
+                                                 "application/x-www-form-urlencoded");
+    CPPUNIT_ASSERT_EQUAL(200, done.status);
+    CPPUNIT_ASSERT_EQUAL(
+        std::string("ISSUED"),
+        admin("GET", "/v1/applications/" + id).json()->getValue<std::string>("state"));
+    auto history = admin("GET", "/v1/applications/" + id).json()->getArray("history");
+    bool systemRow = false;
+    for (size_t i = 0; i < history->size(); ++i)
+      systemRow =
+          systemRow || history->getObject(i)->getValue<std::string>("decision") == "timeout";
+    CPPUNIT_ASSERT(systemRow);
+  }
+
+  void expiryDuringKill9IsDoneAndMailedOnceAfterRestart() {
+    std::string id = issue(R"(,"expiresAt":")" + inSeconds(3) + "\"");
+    server->kill9();
+    sleepMs(4000);
+    server->start();
+    sleepMs(1500);
+    CPPUNIT_ASSERT_EQUAL(std::string("EXPIRED"), storedState(id));
+    auto mails = smtp->waitFor("owner@example.com", 1, 5);
+    sleepMs(1000);
+    mails = smtp->messagesTo("owner@example.com");
+    size_t expired = 0;
+    for (const auto& m : mails) expired += m.subject.find("Expired") != std::string::npos;
+    CPPUNIT_ASSERT_EQUAL(size_t(1), expired);
+  }
+
+  std::unique_ptr<SmtpServer> smtp;
+  std::unique_ptr<TempDir> flows;
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(SchedulerFlowTest);
