@@ -52,7 +52,10 @@ const std::vector<std::string> kKeys = {"http.address",
                                         "approvals.linkLifetime",
                                         "quota.leaseBlock",
                                         "usage.flushInterval",
-                                        "log.level"};
+                                        "log.level",
+                                        "retention.keys",
+                                        "retention.applications",
+                                        "approvals.digestHour"};
 
 // Where a value came from, so an error can say which file or variable to fix.
 struct Source {
@@ -216,6 +219,9 @@ Settings Settings::load(const std::string& file) {
   s.duration("approvals.linkLifetime", st.linkLifetimeMs);
   s.integer("quota.leaseBlock", st.quotaLeaseBlock, 1, 1000000);
   s.duration("usage.flushInterval", st.usageFlushMs);
+  s.duration("retention.keys", st.retentionKeysMs);
+  s.duration("retention.applications", st.retentionApplicationsMs);
+  s.integer("approvals.digestHour", st.digestHourUtc, 0, 23);
   s.str("log.level", st.logLevel);
   static const std::vector<std::string> levels = {"fatal",  "critical",    "error", "warning",
                                                   "notice", "information", "debug", "trace"};

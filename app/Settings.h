@@ -44,6 +44,9 @@ struct Settings {
   int64_t linkLifetimeMs = 7LL * 86400000;
   int64_t quotaLeaseBlock = 100;
   int64_t usageFlushMs = 1000;
+  int64_t retentionKeysMs = 90LL * 86400000;
+  int64_t retentionApplicationsMs = 365LL * 86400000;
+  int digestHourUtc = 8;
   std::string logLevel = "information";
 
   // Reads `file` (when `file` is empty: config/keywarden.properties if it exists) and the

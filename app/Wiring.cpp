@@ -48,6 +48,16 @@ Wiring::Wiring(const Settings& s) {
     });
   scheduler->on("level-timeout", [this](engine::Transaction& tx, const engine::Job& j,
                                         int64_t now) { applications->runTimeout(tx, j, now); });
+  engine::HousekeepingSettings hk;
+  hk.keepKeysMs = s.retentionKeysMs;
+  hk.keepApplicationsMs = s.retentionApplicationsMs;
+  hk.digestHourUtc = s.digestHourUtc;
+  housekeeping = std::make_unique<engine::Housekeeping>(cache, *notices, hk);
+  scheduler->on("retention", [this](engine::Transaction& tx, const engine::Job& j, int64_t now) {
+    housekeeping->runRetention(tx, j, now);
+  });
+  scheduler->on("approver-digest", [this](engine::Transaction& tx, const engine::Job& j,
+                                          int64_t now) { housekeeping->runDigest(tx, j, now); });
   keys->onJobScheduled([this] { scheduler->wake(); });
   applications->onJobScheduled([this] { scheduler->wake(); });
   mail::SmtpSettings smtp;
@@ -79,6 +89,7 @@ size_t Wiring::warm() {
       Poco::Logger::get("keywarden.mail")
           .warning("%d mail(s) were being sent at the last stop; sending again", released);
   }
+  store->write([&](engine::Transaction& tx) { housekeeping->ensureScheduled(tx, clock.nowMs()); });
   catalog->warmCache();
   return keys->warmCache();
 }

@@ -7,6 +7,7 @@
 #include "engine/ApplicationService.h"
 #include "engine/CatalogService.h"
 #include "engine/FlowCatalog.h"
+#include "engine/Housekeeping.h"
 #include "engine/JobLog.h"
 #include "engine/KeyCache.h"
 #include "engine/KeyService.h"
@@ -58,6 +59,7 @@ class Wiring {
   std::unique_ptr<engine::MailLog> mailLog;
   std::unique_ptr<engine::JobLog> jobLog;
   std::unique_ptr<engine::Scheduler> scheduler;
+  std::unique_ptr<engine::Housekeeping> housekeeping;
   std::unique_ptr<mail::SmtpTransport> transport;
   std::unique_ptr<mail::OutboxSender> sender;
 };

@@ -31,6 +31,9 @@ class ApplicationRepository {
   virtual void addDecision(const Decision& d) = 0;
   // The next value of the named counter (1, 2, …); runs in a write transaction.
   virtual int64_t nextSequence(const std::string& name) = 0;
+  // Deletes finished applications (ISSUED, REJECTED, WITHDRAWN, TIMED_OUT) and their history
+  // last changed before `before`; the audit trail stays. Returns how many.
+  virtual int purge(int64_t before) = 0;
 };
 
 }  // namespace keywarden::engine

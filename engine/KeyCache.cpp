@@ -50,6 +50,16 @@ void KeyCache::loadKeys(const std::vector<Key>& keys) {
   for (const auto& k : keys) upsertKey(k);
 }
 
+void KeyCache::removeKeys(const std::vector<std::string>& ids) {
+  std::unique_lock<std::shared_mutex> lock(_mu);
+  for (const auto& id : ids) {
+    auto it = _byId.find(id);
+    if (it == _byId.end()) continue;
+    _byDigest.erase(it->second->key->digest);
+    _byId.erase(it);
+  }
+}
+
 void KeyCache::upsertClient(const Client& c) {
   std::unique_lock<std::shared_mutex> lock(_mu);
   auto& info = _clients[c.id];

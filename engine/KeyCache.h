@@ -30,6 +30,8 @@ class KeyCache {
 
   // Replaces (or adds) a key's definition, keeping its counters and quota account.
   void upsertKey(const Key& k);
+  // Forgets purged keys.
+  void removeKeys(const std::vector<std::string>& ids);
   void upsertClient(const Client& c);
   void removeClient(const std::string& id);
   // Installs a catalog snapshot unless one of a later `generation` is already installed.

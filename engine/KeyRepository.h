@@ -51,6 +51,8 @@ class KeyRepository {
   // Gives back units leased in `periodStart` and not consumed (ignored if the period moved on).
   virtual void returnQuota(const std::string& id, int64_t units, int64_t periodStart) = 0;
   virtual void addUsage(const std::vector<UsageDelta>& deltas) = 0;
+  // Deletes EXPIRED and REVOKED keys whose last change is older than `before`; returns their ids.
+  virtual std::vector<std::string> purge(int64_t before) = 0;
 };
 
 }  // namespace keywarden::engine

@@ -145,6 +145,22 @@ void Notices::escalated(Transaction& tx, const Application& a,
   }
 }
 
+void Notices::digest(Transaction& tx, const std::string& approver,
+                     const std::vector<Application>& waiting, int64_t now) const {
+  Poco::JSON::Object::Ptr ctx = new Poco::JSON::Object;
+  ctx->set("baseUrl", _baseUrl);
+  ctx->set("approver", approver);
+  ctx->set("count", static_cast<int>(waiting.size()));
+  Poco::JSON::Array::Ptr items = new Poco::JSON::Array;
+  for (const auto& a : waiting) {
+    Poco::JSON::Object::Ptr item = applicationContext(tx, a);
+    item->set("link", _baseUrl + "/approvals/" + _links.issue(tx, a.id, approver, a.level, now));
+    items->add(item);
+  }
+  ctx->set("applications", items);
+  enqueue(tx, "approver-digest", approver, ctx, "", "", "", now);
+}
+
 void Notices::keyExpiring(Transaction& tx, const Key& k, int64_t now) const {
   enqueue(tx, "expiring-soon", holderOf(tx, k), keyContext(tx, k), "", k.applicationId, k.id, now);
 }

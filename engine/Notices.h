@@ -27,6 +27,9 @@ class Notices {
   // To approvers added to the current level when it timed out, each with their own link.
   void escalated(Transaction& tx, const Application& a, const std::vector<std::string>& approvers,
                  int64_t now) const;
+  // The daily digest: what waits for one approver, each with a fresh link.
+  void digest(Transaction& tx, const std::string& approver, const std::vector<Application>& waiting,
+              int64_t now) const;
   // To the key's holder: expiring soon (reminder) or expired.
   void keyExpiring(Transaction& tx, const Key& k, int64_t now) const;
   void keyExpired(Transaction& tx, const Key& k, int64_t now) const;

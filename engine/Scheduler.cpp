@@ -72,10 +72,13 @@ void Scheduler::fail(const Job& job, const std::string& error, int64_t now) {
   int attempts = job.attempts + 1;
   int64_t delay = std::min<int64_t>(300000, 1000LL << std::min(attempts - 1, 20));
   Poco::Logger::get("keywarden.jobs")
-      .warning("job %s (%s %s) failed, attempt %d: %s", job.id, job.kind, job.refId, attempts, error);
+      .warning("job %s (%s %s) failed, attempt %d: %s", job.id, job.kind, job.refId, attempts,
+               error);
   _store.write([&](Transaction& tx) {
-    if (attempts >= _maxAttempts) tx.jobs().markFailed(job.id, error, attempts);
-    else tx.jobs().markRetry(job.id, error, now + delay, attempts);
+    if (attempts >= _maxAttempts)
+      tx.jobs().markFailed(job.id, error, attempts);
+    else
+      tx.jobs().markRetry(job.id, error, now + delay, attempts);
   });
 }
 

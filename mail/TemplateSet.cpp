@@ -51,7 +51,8 @@ const std::vector<std::string>& TemplateSet::mailEvents() {
                                                    "expiring-soon",
                                                    "expired",
                                                    "revoked",
-                                                   "rotated"};
+                                                   "rotated",
+                                                   "approver-digest"};
   return kEvents;
 }
 

@@ -208,4 +208,20 @@ int64_t SqlApplicationRepository::nextSequence(const std::string& name0) {
   return value;
 }
 
+int SqlApplicationRepository::purge(int64_t before0) {
+  Poco::Int64 before = before0;
+  const std::string finished =
+      "state IN ('ISSUED', 'REJECTED', 'WITHDRAWN', 'TIMED_OUT') AND updated_at < $1";
+  _s << "DELETE FROM application_decisions WHERE application_id IN (SELECT id FROM applications "
+        "WHERE " +
+            finished + ")",
+      use(before), now;
+  _s << "DELETE FROM approval_links WHERE application_id IN (SELECT id FROM applications WHERE " +
+            finished + ")",
+      use(before), now;
+  Statement st(_s);
+  st << "DELETE FROM applications WHERE " + finished, use(before);
+  return static_cast<int>(st.execute());
+}
+
 }  // namespace keywarden::store

@@ -17,6 +17,7 @@ class SqlApplicationRepository : public engine::ApplicationRepository {
   std::vector<engine::Application> list(const engine::AppFilter& f) override;
   void addDecision(const engine::Decision& d) override;
   int64_t nextSequence(const std::string& name) override;
+  int purge(int64_t before) override;
 
  private:
   Poco::Data::Session& _s;

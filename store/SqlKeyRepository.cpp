@@ -209,4 +209,16 @@ void SqlKeyRepository::addUsage(const std::vector<engine::UsageDelta>& deltas) {
   }
 }
 
+std::vector<std::string> SqlKeyRepository::purge(int64_t before0) {
+  Poco::Int64 before = before0;
+  std::vector<std::string> ids;
+  Statement st(_s);
+  st << "SELECT id FROM api_keys WHERE state IN ('EXPIRED', 'REVOKED') AND updated_at < $1",
+      use(before), into(ids);
+  st.execute();
+  _s << "DELETE FROM api_keys WHERE state IN ('EXPIRED', 'REVOKED') AND updated_at < $1",
+      use(before), now;
+  return ids;
+}
+
 }  // namespace keywarden::store

@@ -21,6 +21,7 @@ class SqlKeyRepository : public engine::KeyRepository {
   engine::QuotaLease leaseQuota(const std::string& id, int64_t want, int64_t periodStart) override;
   void returnQuota(const std::string& id, int64_t units, int64_t periodStart) override;
   void addUsage(const std::vector<engine::UsageDelta>& deltas) override;
+  std::vector<std::string> purge(int64_t before) override;
 
  private:
   Poco::Data::Session& _s;

@@ -1,7 +1,10 @@
 // The scheduler and the key jobs with a manual clock, on a real SQLite store.
 #include <cppunit/extensions/HelperMacros.h>
 
+#include "engine/ApplicationService.h"
 #include "engine/CatalogService.h"
+#include "engine/FlowParser.h"
+#include "engine/Housekeeping.h"
 #include "engine/KeyService.h"
 #include "engine/LinkSigner.h"
 #include "engine/ManualClock.h"
@@ -28,6 +31,8 @@ class SchedulerTest : public CppUnit::TestFixture {
   CPPUNIT_TEST(changingTheKeyCancelsAndReplacesItsJobs);
   CPPUNIT_TEST(catchUpRunsManyOverdueJobsOnce);
   CPPUNIT_TEST(failingJobIsRetriedWithBackOffAndItsErrorKept);
+  CPPUNIT_TEST(retentionPurgesOldKeysAndApplicationsButKeepsTheAudit);
+  CPPUNIT_TEST(digestMailsEachApproverWhatWaitsForThem);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -45,8 +50,10 @@ class SchedulerTest : public CppUnit::TestFixture {
     catalog = std::make_unique<CatalogService>(*store, cache, *clock);
     keys = std::make_unique<KeyService>(*store, cache, *clock, "kw", notices.get(), 2 * kDay);
     scheduler = std::make_unique<Scheduler>(*store, *clock, 50);
-    for (const char* kind : {"activate-key", "expire-key", "expiry-reminder", "revoke-key", "rotation-grace-end"})
-      scheduler->on(kind, [this](Transaction& tx, const Job& j, int64_t now) { keys->runJob(tx, j, now); });
+    for (const char* kind :
+         {"activate-key", "expire-key", "expiry-reminder", "revoke-key", "rotation-grace-end"})
+      scheduler->on(
+          kind, [this](Transaction& tx, const Job& j, int64_t now) { keys->runJob(tx, j, now); });
     admin.tokenId = "t";
     Client c;
     c.id = "c1";
@@ -130,7 +137,8 @@ class SchedulerTest : public CppUnit::TestFixture {
     std::string id = issue(0, kT0 + 10 * kDay);
     KeyChanges longer;
     longer.expiresAt = kT0 + 20 * kDay;
-    store->write([&](Transaction& tx) { CPPUNIT_ASSERT(keys->modifyIn(tx, admin, id, longer, kT0)); });
+    store->write(
+        [&](Transaction& tx) { CPPUNIT_ASSERT(keys->modifyIn(tx, admin, id, longer, kT0)); });
     clock->set(kT0 + 10 * kDay + 1);
     scheduler->runDue();
     CPPUNIT_ASSERT(stored(id) == KeyState::Active);  // the old expiry job was cancelled
@@ -146,7 +154,7 @@ class SchedulerTest : public CppUnit::TestFixture {
   void catchUpRunsManyOverdueJobsOnce() {
     std::vector<std::string> ids;
     for (int i = 0; i < 120; ++i) ids.push_back(issue(0, kT0 + 1000 + i));
-    clock->set(kT0 + kDay);  // the server was "down" past every due time
+    clock->set(kT0 + kDay);                          // the server was "down" past every due time
     CPPUNIT_ASSERT_EQUAL(120, scheduler->runDue());  // reminders were past already at issue: none
     for (const auto& id : ids) CPPUNIT_ASSERT(stored(id) == KeyState::Expired);
     CPPUNIT_ASSERT_EQUAL(0, scheduler->runDue());
@@ -184,6 +192,69 @@ class SchedulerTest : public CppUnit::TestFixture {
     std::vector<Job> done;
     store->read([&](Transaction& tx) { done = tx.jobs().list("DONE", "flaky"); });
     CPPUNIT_ASSERT_EQUAL(size_t(1), done.size());
+  }
+
+  void retentionPurgesOldKeysAndApplicationsButKeepsTheAudit() {
+    HousekeepingSettings hs;
+    hs.keepKeysMs = 10 * kDay;
+    Housekeeping hk(cache, *notices, hs);
+    scheduler->on("retention",
+                  [&](Transaction& tx, const Job& j, int64_t now) { hk.runRetention(tx, j, now); });
+    std::string old = issue(0, 0), recent = issue(0, 0), active = issue(0, 0);
+    CPPUNIT_ASSERT(keys->revoke(admin, old, "x", 0));
+    clock->set(kT0 + 5 * kDay);
+    CPPUNIT_ASSERT(keys->revoke(admin, recent, "x", 0));
+    store->write([&](Transaction& tx) { hk.ensureScheduled(tx, clock->nowMs()); });
+    clock->set(kT0 + 11 * kDay);
+    scheduler->runDue();
+    std::optional<Key> gone, kept, live;
+    store->read([&](Transaction& tx) {
+      gone = tx.keys().find(old);
+      kept = tx.keys().find(recent);
+      live = tx.keys().find(active);
+    });
+    CPPUNIT_ASSERT(!gone);
+    CPPUNIT_ASSERT(kept && live);
+    KeyCache::View v(cache);
+    CPPUNIT_ASSERT(v.byId(old) == nullptr);
+    std::vector<Job> next;
+    store->read([&](Transaction& tx) { next = tx.jobs().list("PENDING", "retention"); });
+    CPPUNIT_ASSERT_EQUAL(size_t(1), next.size());  // the next run is scheduled
+    CPPUNIT_ASSERT_EQUAL(kT0 + 12 * kDay, next[0].dueAt);
+  }
+
+  void digestMailsEachApproverWhatWaitsForThem() {
+    FlowCatalog flows(
+        {FlowParser::parse(R"({"id":"f","levels":[{"name":"L","approvers":["a@example.com",
+        "b@example.com"],"policy":"all"}]})",
+                           "f")});
+    ApplicationService apps(*store, *keys, flows, *clock, *notices, *links);
+    Principal requester;
+    requester.tokenId = "r";
+    requester.role = Role::Requester;
+    requester.email = "req@example.com";
+    ApplicationInput in;
+    in.kind = AppKind::New;
+    in.clientId = "c1";
+    in.keyName = "one";
+    auto first = apps.submit(requester, in);
+    CPPUNIT_ASSERT(first);
+    in.keyName = "two";
+    CPPUNIT_ASSERT(apps.submit(requester, in));
+    DecisionInput d;
+    d.approver = "a@example.com";
+    CPPUNIT_ASSERT(apps.decide(admin, first.value().id, d));
+    Housekeeping hk(cache, *notices, HousekeepingSettings{});
+    store->write([&](Transaction& tx) { hk.runDigest(tx, Job{}, clock->nowMs()); });
+    std::vector<OutboxMail> all;
+    store->read([&](Transaction& tx) { all = tx.outbox().list("", ""); });
+    std::map<std::string, std::string> digests;
+    for (const auto& m : all)
+      if (m.event == "approver-digest") digests[m.recipient] = m.context;
+    CPPUNIT_ASSERT_EQUAL(size_t(2), digests.size());
+    CPPUNIT_ASSERT(digests["b@example.com"].find("\"count\":2") != std::string::npos);
+    CPPUNIT_ASSERT(digests["a@example.com"].find("\"count\":1") !=
+                   std::string::npos);  // a decided one
   }
 
  private:
