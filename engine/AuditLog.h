@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace keywarden::engine {
 
@@ -21,6 +22,7 @@ class AuditLog {
  public:
   virtual ~AuditLog() = default;
   virtual void append(const AuditEntry& e) = 0;
+  virtual void appendMany(const std::vector<AuditEntry>& entries) = 0;
 };
 
 }  // namespace keywarden::engine

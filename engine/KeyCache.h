@@ -30,6 +30,8 @@ class KeyCache {
 
   // Replaces (or adds) a key's definition, keeping its counters and quota account.
   void upsertKey(const Key& k);
+  // Many definitions at once: one exclusive section for the maps, then each entry's own lock.
+  void upsertKeys(const std::vector<Key>& keys);
   // Forgets purged keys.
   void removeKeys(const std::vector<std::string>& ids);
   void upsertClient(const Client& c);

@@ -43,6 +43,10 @@ class KeyRepository {
   virtual std::optional<Key> find(const std::string& id) = 0;
   virtual std::vector<Key> list(const KeyFilter& f) = 0;
   virtual std::vector<Key> loadAll() = 0;
+  // Many keys by id in one query (missing ids are left out).
+  virtual std::vector<Key> findMany(const std::vector<std::string>& ids) = 0;
+  // Writes state, version and updatedAt of many keys in one prepared statement.
+  virtual void updateStates(const std::vector<Key>& keys) = 0;
 
   // Takes up to `want` units from key `id`'s stored remaining. When the key refills and
   // `periodStart` is newer than the stored period, the stored remaining restarts at

@@ -1,6 +1,7 @@
 #include "engine/KeyService.h"
 
 #include <algorithm>
+#include <map>
 
 #include "engine/CatalogService.h"
 #include "engine/Ids.h"
@@ -517,6 +518,46 @@ void KeyService::runJob(Transaction& tx, const Job& job, int64_t now) {
       },
       now);
   if (r && job.kind == "expire-key" && _notices) _notices->keyExpired(tx, r.value(), now);
+}
+
+void KeyService::expireBatch(Transaction& tx, const std::vector<Job>& jobs, int64_t now) {
+  std::vector<std::string> ids;
+  ids.reserve(jobs.size());
+  for (const auto& j : jobs) ids.push_back(j.refId);
+  std::vector<Key> changed;
+  std::vector<AuditEntry> audits;
+  for (auto& k : tx.keys().findMany(ids)) {
+    if (k.effectiveState(now) != KeyState::Expired || k.state == KeyState::Expired || k.state == KeyState::Revoked)
+      continue;  // changed meanwhile, or nothing left to record
+    k.state = KeyState::Expired;
+    k.updatedAt = now;
+    ++k.version;
+    audits.push_back({now, "scheduler", "job.expire-key", "key", k.id, k.tenant, "{}"});
+    changed.push_back(std::move(k));
+  }
+  if (changed.empty()) return;
+  tx.keys().updateStates(changed);
+  std::vector<std::string> changedIds;
+  changedIds.reserve(changed.size());
+  for (const auto& k : changed) changedIds.push_back(k.id);
+  tx.jobs().cancelOthers(changedIds, "expire-key", now);
+  tx.audit().appendMany(audits);
+  if (_notices) {
+    std::map<std::string, std::string> contacts;  // client id -> contact, looked up once per batch
+    for (const auto& k : changed) {
+      bool tell = !k.applicationId.empty();
+      if (!tell && !k.clientId.empty()) {
+        auto it = contacts.find(k.clientId);
+        if (it == contacts.end()) {
+          auto c = tx.catalog().findClient(k.clientId);
+          it = contacts.emplace(k.clientId, c ? c->contactEmail : "").first;
+        }
+        tell = !it->second.empty();
+      }
+      if (tell) _notices->keyExpired(tx, k, now);
+    }
+  }
+  tx.afterCommit([this, changed] { _cache.upsertKeys(changed); });
 }
 
 }  // namespace keywarden::engine

@@ -29,6 +29,9 @@ class KeyService {
   // follows after commit, and the mail goes to the outbox in the same transaction.
   void runJob(Transaction& tx, const Job& job, int64_t now);
   static bool handles(const std::string& kind);
+  // expire-key jobs in bulk: one query for the keys, one prepared statement each for the
+  // states, the audit rows and the cancelled jobs; the cache follows in one pass after commit.
+  void expireBatch(Transaction& tx, const std::vector<Job>& jobs, int64_t now);
   // Called after each commit that scheduled a job (the scheduler wakes up).
   void onJobScheduled(std::function<void()> wake) { _jobWake = std::move(wake); }
 

@@ -48,12 +48,21 @@ int Scheduler::runBatch(int64_t now) {
   try {
     _store.write([&](Transaction& tx) {
       claimed = tx.jobs().claimDue(now, _batch);
+      std::map<std::string, std::vector<Job>> grouped;
       for (const auto& j : claimed) {
+        if (_batchHandlers.count(j.kind)) {
+          grouped[j.kind].push_back(j);
+          continue;
+        }
         auto h = _handlers.find(j.kind);
         if (h == _handlers.end()) throw BatchFailed("no handler for job kind " + j.kind);
         h->second(tx, j, now);
-        tx.jobs().markDone(j.id, now);
       }
+      for (const auto& [kind, jobs] : grouped) _batchHandlers.at(kind)(tx, jobs, now);
+      std::vector<std::string> ids;
+      ids.reserve(claimed.size());
+      for (const auto& j : claimed) ids.push_back(j.id);
+      tx.jobs().markDoneMany(ids, now);
       done = static_cast<int>(claimed.size());
     });
     return done;
@@ -85,9 +94,11 @@ void Scheduler::fail(const Job& job, const std::string& error, int64_t now) {
 void Scheduler::runOne(const Job& job, int64_t now) {
   try {
     _store.write([&](Transaction& tx) {
+      auto b = _batchHandlers.find(job.kind);
       auto h = _handlers.find(job.kind);
-      if (h == _handlers.end()) throw std::runtime_error("no handler for job kind " + job.kind);
-      h->second(tx, job, now);
+      if (b != _batchHandlers.end()) b->second(tx, {job}, now);
+      else if (h != _handlers.end()) h->second(tx, job, now);
+      else throw std::runtime_error("no handler for job kind " + job.kind);
       tx.jobs().markDone(job.id, now);
     });
   } catch (const std::exception& e) {

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "engine/Clock.h"
 #include "engine/Job.h"
@@ -29,7 +30,12 @@ class Scheduler {
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
+  // Jobs of this kind in one batch are handed over together (set-based work: 100 000 keys
+  // expiring in one second are a few hundred statements, not a few hundred thousand).
+  using BatchHandler = std::function<void(Transaction& tx, const std::vector<Job>& jobs, int64_t now)>;
+
   void on(const std::string& kind, Handler h) { _handlers[kind] = std::move(h); }
+  void onBatch(const std::string& kind, BatchHandler h) { _batchHandlers[kind] = std::move(h); }
   void start();
   void stop();
   void wake();
@@ -47,6 +53,7 @@ class Scheduler {
   const int _batch;
   const int _maxAttempts;
   std::map<std::string, Handler> _handlers;
+  std::map<std::string, BatchHandler> _batchHandlers;
   std::mutex _m;
   std::condition_variable _cv;
   bool _stopping = false;

@@ -74,6 +74,22 @@ void SqlJobRepository::markDone(const std::string& id0, int64_t at0) {
       use(at), use(id), now;
 }
 
+void SqlJobRepository::markDoneMany(const std::vector<std::string>& ids0, int64_t at0) {
+  if (ids0.empty()) return;
+  std::vector<std::string> ids = ids0;
+  std::vector<Poco::Int64> at(ids.size(), at0);
+  _s << "UPDATE jobs SET status = 'DONE', done_at = $1, attempts = attempts + 1 WHERE id = $2", use(at), use(ids),
+      now;
+}
+
+void SqlJobRepository::cancelOthers(const std::vector<std::string>& refIds0, const std::string& keep0, int64_t at0) {
+  if (refIds0.empty()) return;
+  std::vector<std::string> refs = refIds0, keep(refs.size(), keep0);
+  std::vector<Poco::Int64> at(refs.size(), at0);
+  _s << "UPDATE jobs SET status = 'CANCELLED', done_at = $1 WHERE status = 'PENDING' AND ref_id = $2 AND kind <> $3",
+      use(at), use(refs), use(keep), now;
+}
+
 void SqlJobRepository::markRetry(const std::string& id0, const std::string& error0, int64_t next0,
                                  int attempts0) {
   std::string id = id0, error = error0;
