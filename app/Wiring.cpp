@@ -41,8 +41,9 @@ Wiring::Wiring(const Settings& s) {
   mailLog = std::make_unique<engine::MailLog>(*store);
   jobLog = std::make_unique<engine::JobLog>(*store);
   scheduler = std::make_unique<engine::Scheduler>(*store, clock);
-  scheduler->onBatch("expire-key", [this](engine::Transaction& tx, const std::vector<engine::Job>& jobs,
-                                          int64_t now) { keys->expireBatch(tx, jobs, now); });
+  scheduler->onBatch("expire-key",
+                     [this](engine::Transaction& tx, const std::vector<engine::Job>& jobs,
+                            int64_t now) { keys->expireBatch(tx, jobs, now); });
   for (const char* kind : {"activate-key", "expiry-reminder", "revoke-key", "rotation-grace-end"})
     scheduler->on(kind, [this](engine::Transaction& tx, const engine::Job& j, int64_t now) {
       keys->runJob(tx, j, now);

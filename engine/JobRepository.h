@@ -21,7 +21,8 @@ class JobRepository {
   virtual void markDone(const std::string& id, int64_t at) = 0;
   virtual void markDoneMany(const std::vector<std::string>& ids, int64_t at) = 0;
   // Cancels the pending jobs other than `keepKind` of many references at once.
-  virtual void cancelOthers(const std::vector<std::string>& refIds, const std::string& keepKind, int64_t at) = 0;
+  virtual void cancelOthers(const std::vector<std::string>& refIds, const std::string& keepKind,
+                            int64_t at) = 0;
   virtual void markRetry(const std::string& id, const std::string& error, int64_t nextDueAt,
                          int attempts) = 0;
   virtual void markFailed(const std::string& id, const std::string& error, int attempts) = 0;

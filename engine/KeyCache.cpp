@@ -50,8 +50,10 @@ void KeyCache::upsertKeys(const std::vector<Key>& keys) {
     std::shared_lock<std::shared_mutex> lock(_mu);
     for (const auto& k : keys) {
       auto it = _byId.find(k.id);
-      if (it != _byId.end()) known.emplace_back(it->second, &k);
-      else other.push_back(&k);
+      if (it != _byId.end())
+        known.emplace_back(it->second, &k);
+      else
+        other.push_back(&k);
     }
   }
   for (auto& [entry, k] : known) {
@@ -65,6 +67,27 @@ void KeyCache::upsertKeys(const std::vector<Key>& keys) {
     entry->key = std::make_shared<const Key>(*k);
   }
   for (const Key* k : other) upsertKey(*k);
+}
+
+void KeyCache::markExpired(const std::vector<Key>& expired) {
+  std::vector<std::pair<std::shared_ptr<KeyEntry>, const Key*>> found;
+  found.reserve(expired.size());
+  {
+    std::shared_lock<std::shared_mutex> lock(_mu);
+    for (const auto& k : expired) {
+      auto it = _byId.find(k.id);
+      if (it != _byId.end()) found.emplace_back(it->second, &k);
+    }
+  }
+  for (auto& [entry, k] : found) {
+    std::lock_guard<std::mutex> lock(entry->m);
+    if (entry->key->version >= k->version) continue;
+    auto copy = std::make_shared<Key>(*entry->key);
+    copy->state = KeyState::Expired;
+    copy->version = k->version;
+    copy->updatedAt = k->updatedAt;
+    entry->key = std::move(copy);
+  }
 }
 
 void KeyCache::loadKeys(const std::vector<Key>& keys) {

@@ -32,6 +32,8 @@ class KeyCache {
   void upsertKey(const Key& k);
   // Many definitions at once: one exclusive section for the maps, then each entry's own lock.
   void upsertKeys(const std::vector<Key>& keys);
+  // Records that these keys expired (state and version), keeping the rest of their definition.
+  void markExpired(const std::vector<Key>& expired);
   // Forgets purged keys.
   void removeKeys(const std::vector<std::string>& ids);
   void upsertClient(const Client& c);

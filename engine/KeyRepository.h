@@ -45,6 +45,9 @@ class KeyRepository {
   virtual std::vector<Key> loadAll() = 0;
   // Many keys by id in one query (missing ids are left out).
   virtual std::vector<Key> findMany(const std::vector<std::string>& ids) = 0;
+  // Marks EXPIRED those of `ids` whose expiry has passed at `now` and that are neither expired
+  // nor revoked yet, bumping their version; returns them (id, tenant, clientId, applicationId).
+  virtual std::vector<Key> expire(const std::vector<std::string>& ids, int64_t now) = 0;
   // Writes state, version and updatedAt of many keys in one prepared statement.
   virtual void updateStates(const std::vector<Key>& keys) = 0;
 

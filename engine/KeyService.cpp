@@ -450,17 +450,6 @@ Status KeyService::deleteTenantKey(const Principal& p, const std::string& tenant
   return okStatus();
 }
 
-namespace {
-const char* kKeyJobs[] = {"activate-key", "expire-key", "expiry-reminder", "revoke-key",
-                          "rotation-grace-end"};
-}
-
-bool KeyService::handles(const std::string& kind) {
-  for (const char* k : kKeyJobs)
-    if (kind == k) return true;
-  return false;
-}
-
 void KeyService::scheduleJobs(Transaction& tx, const Key& k, int64_t now) const {
   tx.jobs().cancel("", k.id, now);
   KeyState eff = k.effectiveState(now);
@@ -506,9 +495,6 @@ void KeyService::runJob(Transaction& tx, const Job& job, int64_t now) {
         KeyState eff = k.effectiveState(t);
         if (job.kind == "activate-key" && k.state == KeyState::Scheduled && eff == KeyState::Active)
           k.state = KeyState::Active;
-        else if (job.kind == "expire-key" && eff == KeyState::Expired &&
-                 k.state != KeyState::Expired)
-          k.state = KeyState::Expired;
         else if ((job.kind == "revoke-key" || job.kind == "rotation-grace-end") &&
                  eff == KeyState::Revoked && k.state != KeyState::Revoked)
           k.state = KeyState::Revoked;
@@ -517,29 +503,24 @@ void KeyService::runJob(Transaction& tx, const Job& job, int64_t now) {
         return std::nullopt;
       },
       now);
-  if (r && job.kind == "expire-key" && _notices) _notices->keyExpired(tx, r.value(), now);
+  (void)r;  // NOTHING_TO_DO is not a failure
 }
 
 void KeyService::expireBatch(Transaction& tx, const std::vector<Job>& jobs, int64_t now) {
   std::vector<std::string> ids;
   ids.reserve(jobs.size());
   for (const auto& j : jobs) ids.push_back(j.refId);
-  std::vector<Key> changed;
-  std::vector<AuditEntry> audits;
-  for (auto& k : tx.keys().findMany(ids)) {
-    if (k.effectiveState(now) != KeyState::Expired || k.state == KeyState::Expired || k.state == KeyState::Revoked)
-      continue;  // changed meanwhile, or nothing left to record
-    k.state = KeyState::Expired;
-    k.updatedAt = now;
-    ++k.version;
-    audits.push_back({now, "scheduler", "job.expire-key", "key", k.id, k.tenant, "{}"});
-    changed.push_back(std::move(k));
-  }
+  std::vector<Key> changed =
+      tx.keys().expire(ids, now);  // only those still due: others changed meanwhile
   if (changed.empty()) return;
-  tx.keys().updateStates(changed);
   std::vector<std::string> changedIds;
+  std::vector<AuditEntry> audits;
   changedIds.reserve(changed.size());
-  for (const auto& k : changed) changedIds.push_back(k.id);
+  audits.reserve(changed.size());
+  for (const auto& k : changed) {
+    changedIds.push_back(k.id);
+    audits.push_back({now, "scheduler", "job.expire-key", "key", k.id, k.tenant, "{}"});
+  }
   tx.jobs().cancelOthers(changedIds, "expire-key", now);
   tx.audit().appendMany(audits);
   if (_notices) {
@@ -554,10 +535,11 @@ void KeyService::expireBatch(Transaction& tx, const std::vector<Job>& jobs, int6
         }
         tell = !it->second.empty();
       }
-      if (tell) _notices->keyExpired(tx, k, now);
+      if (tell)
+        if (auto full = tx.keys().find(k.id)) _notices->keyExpired(tx, *full, now);
     }
   }
-  tx.afterCommit([this, changed] { _cache.upsertKeys(changed); });
+  tx.afterCommit([this, changed] { _cache.markExpired(changed); });
 }
 
 }  // namespace keywarden::engine

@@ -24,11 +24,11 @@ class KeyService {
   KeyService(Store& store, KeyCache& cache, const Clock& clock, std::string prefix,
              const Notices* notices = nullptr, int64_t expiryReminderMs = 7LL * 86400000);
 
-  // Runs a key job that fell due (activate-key, expire-key, expiry-reminder, revoke-key,
-  // rotation-grace-end) in the scheduler's transaction: the stored state changes, the cache
-  // follows after commit, and the mail goes to the outbox in the same transaction.
+  // Runs a key job that fell due (activate-key, expiry-reminder, revoke-key,
+  // rotation-grace-end; expire-key goes through expireBatch) in the scheduler's transaction: the
+  // stored state changes, the cache follows after commit, and the mail goes to the outbox in the
+  // same transaction.
   void runJob(Transaction& tx, const Job& job, int64_t now);
-  static bool handles(const std::string& kind);
   // expire-key jobs in bulk: one query for the keys, one prepared statement each for the
   // states, the audit rows and the cancelled jobs; the cache follows in one pass after commit.
   void expireBatch(Transaction& tx, const std::vector<Job>& jobs, int64_t now);

@@ -96,9 +96,12 @@ void Scheduler::runOne(const Job& job, int64_t now) {
     _store.write([&](Transaction& tx) {
       auto b = _batchHandlers.find(job.kind);
       auto h = _handlers.find(job.kind);
-      if (b != _batchHandlers.end()) b->second(tx, {job}, now);
-      else if (h != _handlers.end()) h->second(tx, job, now);
-      else throw std::runtime_error("no handler for job kind " + job.kind);
+      if (b != _batchHandlers.end())
+        b->second(tx, {job}, now);
+      else if (h != _handlers.end())
+        h->second(tx, job, now);
+      else
+        throw std::runtime_error("no handler for job kind " + job.kind);
       tx.jobs().markDone(job.id, now);
     });
   } catch (const std::exception& e) {

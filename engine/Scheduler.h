@@ -25,14 +25,15 @@ class Scheduler {
  public:
   using Handler = std::function<void(Transaction& tx, const Job& job, int64_t now)>;
 
-  Scheduler(Store& store, const Clock& clock, int batch = 500, int maxAttempts = 10);
+  Scheduler(Store& store, const Clock& clock, int batch = 2000, int maxAttempts = 10);
   ~Scheduler();
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
   // Jobs of this kind in one batch are handed over together (set-based work: 100 000 keys
   // expiring in one second are a few hundred statements, not a few hundred thousand).
-  using BatchHandler = std::function<void(Transaction& tx, const std::vector<Job>& jobs, int64_t now)>;
+  using BatchHandler =
+      std::function<void(Transaction& tx, const std::vector<Job>& jobs, int64_t now)>;
 
   void on(const std::string& kind, Handler h) { _handlers[kind] = std::move(h); }
   void onBatch(const std::string& kind, BatchHandler h) { _batchHandlers[kind] = std::move(h); }

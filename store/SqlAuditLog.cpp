@@ -2,6 +2,10 @@
 
 #include "engine/Ids.h"
 
+#include <Poco/Data/Statement.h>
+
+#include <algorithm>
+
 using namespace Poco::Data::Keywords;
 
 namespace keywarden::store {
@@ -17,22 +21,36 @@ void SqlAuditLog::append(const engine::AuditEntry& e0) {
 }
 
 void SqlAuditLog::appendMany(const std::vector<engine::AuditEntry>& entries) {
-  if (entries.empty()) return;
-  std::vector<std::string> ids, actors, actions, types, objects, tenants, details;
+  // Multi-row INSERTs of up to 100 rows (8 parameters each): a sweep writes thousands.
+  const size_t chunk = 100;
+  std::vector<std::string> ids;
   std::vector<Poco::Int64> at;
+  ids.reserve(entries.size());
+  at.reserve(entries.size());
   for (const auto& e : entries) {
     ids.push_back(engine::Ids::make("aud"));
     at.push_back(e.at);
-    actors.push_back(e.actor);
-    actions.push_back(e.action);
-    types.push_back(e.objectType);
-    objects.push_back(e.objectId);
-    tenants.push_back(e.tenant);
-    details.push_back(e.detail);
   }
-  _s << "INSERT INTO audit_log (id, at, actor, action, object_type, object_id, tenant, detail)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-      use(ids), use(at), use(actors), use(actions), use(types), use(objects), use(tenants), use(details), now;
+  for (size_t from = 0; from < entries.size(); from += chunk) {
+    size_t n = std::min(chunk, entries.size() - from);
+    std::string sql =
+        "INSERT INTO audit_log (id, at, actor, action, object_type, object_id, tenant, detail) "
+        "VALUES ";
+    for (size_t r = 0; r < n; ++r) {
+      size_t b = r * 8;
+      sql += (r ? ", ($" : "($") + std::to_string(b + 1);
+      for (size_t c = 2; c <= 8; ++c) sql += ", $" + std::to_string(b + c);
+      sql += ")";
+    }
+    Poco::Data::Statement st(_s);
+    st << sql;
+    for (size_t i = from; i < from + n; ++i) {
+      const auto& e = entries[i];
+      st, useRef(ids[i]), useRef(at[i]), useRef(e.actor), useRef(e.action), useRef(e.objectType),
+          useRef(e.objectId), useRef(e.tenant), useRef(e.detail);
+    }
+    st.execute();
+  }
 }
 
 }  // namespace keywarden::store

@@ -5,6 +5,8 @@
 
 #include "store/Sql.h"
 
+#include <algorithm>
+
 using namespace Poco::Data::Keywords;
 using Poco::Data::RecordSet;
 using Poco::Data::Statement;
@@ -59,12 +61,28 @@ void SqlJobRepository::cancel(const std::string& kind0, const std::string& ref0,
 
 std::vector<engine::Job> SqlJobRepository::claimDue(int64_t now0, int limit0) {
   Poco::Int64 at = now0, limit = limit0;  // not `now`: that is Poco's keyword
+  // Typed column vectors, not a RecordSet: claiming is on the path of large sweeps.
+  std::vector<std::string> id, kind, ref, payload;
+  std::vector<Poco::Int64> due, attempts, created;
   Statement st(_s);
-  st << std::string(kCols) +
-            " WHERE status = 'PENDING' AND due_at <= $1 ORDER BY due_at, id LIMIT $2" +
+  st << "SELECT id, kind, ref_id, due_at, payload, attempts, created_at FROM jobs WHERE status = "
+        "'PENDING'"
+        " AND due_at <= $1 ORDER BY due_at, id LIMIT $2" +
             _d.skipLocked(),
-      use(at), use(limit);
-  return jobsOf(st);
+      use(at), use(limit), into(id), into(kind), into(ref), into(due), into(payload),
+      into(attempts), into(created);
+  st.execute();
+  std::vector<engine::Job> out(id.size());
+  for (size_t i = 0; i < id.size(); ++i) {
+    out[i].id = std::move(id[i]);
+    out[i].kind = std::move(kind[i]);
+    out[i].refId = std::move(ref[i]);
+    out[i].dueAt = due[i];
+    out[i].payload = std::move(payload[i]);
+    out[i].attempts = static_cast<int>(attempts[i]);
+    out[i].createdAt = created[i];
+  }
+  return out;
 }
 
 void SqlJobRepository::markDone(const std::string& id0, int64_t at0) {
@@ -74,20 +92,43 @@ void SqlJobRepository::markDone(const std::string& id0, int64_t at0) {
       use(at), use(id), now;
 }
 
-void SqlJobRepository::markDoneMany(const std::vector<std::string>& ids0, int64_t at0) {
-  if (ids0.empty()) return;
-  std::vector<std::string> ids = ids0;
-  std::vector<Poco::Int64> at(ids.size(), at0);
-  _s << "UPDATE jobs SET status = 'DONE', done_at = $1, attempts = attempts + 1 WHERE id = $2", use(at), use(ids),
-      now;
+namespace {
+// "$first, $first+1, …" for `n` placeholders.
+std::string placeholders(size_t first, size_t n) {
+  std::string out;
+  for (size_t i = 0; i < n; ++i) out += (i ? ", $" : "$") + std::to_string(first + i);
+  return out;
+}
+constexpr size_t kChunk = 500;
+}  // namespace
+
+void SqlJobRepository::markDoneMany(const std::vector<std::string>& ids, int64_t at0) {
+  Poco::Int64 at = at0;
+  for (size_t from = 0; from < ids.size(); from += kChunk) {
+    size_t n = std::min(kChunk, ids.size() - from);
+    Statement st(_s);
+    st << "UPDATE jobs SET status = 'DONE', done_at = $1, attempts = attempts + 1 WHERE id IN (" +
+              placeholders(2, n) + ")",
+        useRef(at);
+    for (size_t i = from; i < from + n; ++i) st, useRef(ids[i]);
+    st.execute();
+  }
 }
 
-void SqlJobRepository::cancelOthers(const std::vector<std::string>& refIds0, const std::string& keep0, int64_t at0) {
-  if (refIds0.empty()) return;
-  std::vector<std::string> refs = refIds0, keep(refs.size(), keep0);
-  std::vector<Poco::Int64> at(refs.size(), at0);
-  _s << "UPDATE jobs SET status = 'CANCELLED', done_at = $1 WHERE status = 'PENDING' AND ref_id = $2 AND kind <> $3",
-      use(at), use(refs), use(keep), now;
+void SqlJobRepository::cancelOthers(const std::vector<std::string>& refIds,
+                                    const std::string& keepKind, int64_t at0) {
+  Poco::Int64 at = at0;
+  for (size_t from = 0; from < refIds.size(); from += kChunk) {
+    size_t n = std::min(kChunk, refIds.size() - from);
+    Statement st(_s);
+    st << "UPDATE jobs SET status = 'CANCELLED', done_at = $1 WHERE status = 'PENDING' AND kind <> "
+          "$2"
+          " AND ref_id IN (" +
+              placeholders(3, n) + ")",
+        useRef(at), useRef(keepKind);
+    for (size_t i = from; i < from + n; ++i) st, useRef(refIds[i]);
+    st.execute();
+  }
 }
 
 void SqlJobRepository::markRetry(const std::string& id0, const std::string& error0, int64_t next0,

@@ -16,7 +16,8 @@ class SqlJobRepository : public engine::JobRepository {
   std::vector<engine::Job> claimDue(int64_t now, int limit) override;
   void markDone(const std::string& id, int64_t at) override;
   void markDoneMany(const std::vector<std::string>& ids, int64_t at) override;
-  void cancelOthers(const std::vector<std::string>& refIds, const std::string& keepKind, int64_t at) override;
+  void cancelOthers(const std::vector<std::string>& refIds, const std::string& keepKind,
+                    int64_t at) override;
   void markRetry(const std::string& id, const std::string& error, int64_t nextDueAt,
                  int attempts) override;
   void markFailed(const std::string& id, const std::string& error, int attempts) override;

@@ -168,12 +168,54 @@ std::vector<engine::Key> SqlKeyRepository::findMany(const std::vector<std::strin
   for (size_t from = 0; from < ids.size(); from += chunk) {
     size_t to = std::min(ids.size(), from + chunk);
     std::string sql = std::string(kCols) + " WHERE id IN (";
-    for (size_t i = from; i < to; ++i) sql += (i > from ? ", $" : "$") + std::to_string(i - from + 1);
+    for (size_t i = from; i < to; ++i)
+      sql += (i > from ? ", $" : "$") + std::to_string(i - from + 1);
     Statement st(_s);
     st << sql + ")";
     for (size_t i = from; i < to; ++i) st, useRef(ids[i]);
     auto part = keysOf(st);
-    out.insert(out.end(), std::make_move_iterator(part.begin()), std::make_move_iterator(part.end()));
+    out.insert(out.end(), std::make_move_iterator(part.begin()),
+               std::make_move_iterator(part.end()));
+  }
+  return out;
+}
+
+std::vector<engine::Key> SqlKeyRepository::expire(const std::vector<std::string>& ids,
+                                                  int64_t now0) {
+  std::vector<engine::Key> out;
+  Poco::Int64 at = now0;  // not `now`: Poco's keyword
+  const size_t chunk = 500;
+  for (size_t from = 0; from < ids.size(); from += chunk) {
+    size_t to = std::min(ids.size(), from + chunk);
+    std::string in;
+    for (size_t i = from; i < to; ++i)
+      in += (i > from ? ", $" : "$") + std::to_string(i - from + 2);
+    // One set-based statement per chunk; RETURNING (SQLite >= 3.35, PostgreSQL) says which rows
+    // changed.
+    std::vector<std::string> rid, tenant, client, app;
+    std::vector<Poco::Int64> version;
+    Statement st(_s);
+    st << "UPDATE api_keys SET state = 'EXPIRED', version = version + 1, updated_at = $1 WHERE id "
+          "IN (" +
+              in +
+              ") AND state NOT IN ('EXPIRED', 'REVOKED') AND expires_at > 0 AND expires_at <= $1"
+              " AND (revoke_at = 0 OR revoke_at > $1) RETURNING id, tenant, client_id, "
+              "application_id, version",
+        useRef(at);
+    for (size_t i = from; i < to; ++i) st, useRef(ids[i]);
+    st, into(rid), into(tenant), into(client), into(app), into(version);
+    st.execute();
+    for (size_t i = 0; i < rid.size(); ++i) {
+      engine::Key k;
+      k.id = rid[i];
+      k.tenant = tenant[i];
+      k.clientId = client[i];
+      k.applicationId = app[i];
+      k.version = version[i];
+      k.state = engine::KeyState::Expired;
+      k.updatedAt = now0;
+      out.push_back(std::move(k));
+    }
   }
   return out;
 }
@@ -189,8 +231,8 @@ void SqlKeyRepository::updateStates(const std::vector<engine::Key>& keys) {
     ids.push_back(k.id);
   }
   // One prepared statement, executed once per row (Poco binds the vectors row by row).
-  _s << "UPDATE api_keys SET state = $1, version = $2, updated_at = $3 WHERE id = $4", use(states), use(versions),
-      use(updated), use(ids), now;
+  _s << "UPDATE api_keys SET state = $1, version = $2, updated_at = $3 WHERE id = $4", use(states),
+      use(versions), use(updated), use(ids), now;
 }
 
 std::vector<engine::Key> SqlKeyRepository::loadAll() {

@@ -50,9 +50,8 @@ class SchedulerTest : public CppUnit::TestFixture {
     catalog = std::make_unique<CatalogService>(*store, cache, *clock);
     keys = std::make_unique<KeyService>(*store, cache, *clock, "kw", notices.get(), 2 * kDay);
     scheduler = std::make_unique<Scheduler>(*store, *clock, 50);
-    scheduler->onBatch("expire-key", [this](Transaction& tx, const std::vector<Job>& jobs, int64_t now) {
-      keys->expireBatch(tx, jobs, now);
-    });
+    scheduler->onBatch("expire-key", [this](Transaction& tx, const std::vector<Job>& jobs,
+                                            int64_t now) { keys->expireBatch(tx, jobs, now); });
     for (const char* kind : {"activate-key", "expiry-reminder", "revoke-key", "rotation-grace-end"})
       scheduler->on(
           kind, [this](Transaction& tx, const Job& j, int64_t now) { keys->runJob(tx, j, now); });
