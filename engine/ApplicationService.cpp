@@ -1,4 +1,5 @@
 #include "engine/ApplicationService.h"
+#include "engine/ApplicationServiceDetail.h"
 
 #include <Poco/String.h>
 
@@ -14,45 +15,7 @@
 
 namespace keywarden::engine {
 
-namespace {
-// Thrown inside a write transaction to roll it back and answer with `error`.
-struct Abort {
-  Error error;
-};
-
-std::string lower(const std::string& s) {
-  return Poco::toLower(Poco::trim(s));
-}
-
-Error stateConflict(const Application& a, AppEvent e) {
-  return Error::conflict("INVALID_STATE", "application " + a.number + " is " +
-                                              std::string(appStateName(a.state)) + ": '" +
-                                              std::string(appEventName(e)) + "' is not allowed");
-}
-
-// Decisions at the current level since the application last entered review.
-std::vector<const Decision*> levelDecisions(const Application& a) {
-  size_t start = 0;
-  for (size_t i = 0; i < a.history.size(); ++i)
-    if (a.history[i].event == "submit" || a.history[i].event == "resubmit") start = i;
-  std::vector<const Decision*> out;
-  for (size_t i = start; i < a.history.size(); ++i)
-    if (a.history[i].level == a.level && a.level > 0) out.push_back(&a.history[i]);
-  return out;
-}
-
-Flow snapshotOf(const Application& a) {
-  return FlowParser::parse(a.flowSnapshot, "flow snapshot of " + a.number);
-}
-
-Principal systemFor(const Application& a) {
-  Principal s;
-  s.tokenId = "system";
-  s.role = Role::Admin;
-  s.actorName = "application:" + a.number;
-  return s;
-}
-}  // namespace
+using namespace application_detail;
 
 ApplicationService::ApplicationService(Store& store, KeyService& keys, const FlowCatalog& flows,
                                        const Clock& clock, const Notices& notices,
@@ -113,16 +76,7 @@ std::optional<Error> ApplicationService::validate(Transaction& tx, const Princip
   if (a.description.size() > 2000)
     return Error::badInput("description", "description is longer than 2000 characters");
   if (a.kind == AppKind::New) {
-    KeySpec s;
-    s.tenant = a.tenant;
-    s.clientId = a.clientId;
-    s.name = a.keyName;
-    s.scopes = a.scopes;
-    s.apis = a.apis;
-    s.groups = a.groups;
-    s.effectiveAt = a.effectiveAt;
-    s.expiresAt = a.expiresAt;
-    s.quota = a.quota;
+    KeySpec s = specOf(a);
     if (auto e = _keys.checkSpec(tx, s, now)) {
       Error out = *e;
       if (out.field == "name")
@@ -215,15 +169,8 @@ std::optional<Error> ApplicationService::carryOut(Transaction& tx, const Princip
   Principal system = systemFor(a);
   std::string detail;
   if (a.kind == AppKind::New) {
-    KeySpec s;
-    s.clientId = a.clientId;
-    s.name = a.keyName;
-    s.scopes = a.scopes;
-    s.apis = a.apis;
-    s.groups = a.groups;
-    s.effectiveAt = a.effectiveAt;
-    s.expiresAt = a.expiresAt;
-    s.quota = a.quota;
+    KeySpec s = specOf(a);
+    s.tenant.clear();  // the client decides
     s.applicationId = a.id;
     auto issued = _keys.issueIn(tx, system, s, now);
     if (!issued) return issued.error();
@@ -556,156 +503,6 @@ Result<Application> ApplicationService::decide(const Principal& p, const std::st
         return std::nullopt;
       },
       &d);
-}
-
-LinkOutcome ApplicationService::viewLink(const std::string& token) {
-  LinkOutcome out;
-  LinkClaims claims;
-  LinkSigner::Check check = _links.check(token, _clock.nowMs(), claims);
-  if (check == LinkSigner::Check::Forged) return out;  // kind Forged, nothing else said
-  out.approver = claims.approver;
-  if (check == LinkSigner::Check::Expired) {
-    out.kind = LinkOutcome::Expired;
-    return out;
-  }
-  int64_t usedAt = 0;
-  bool known = false;
-  _store.read([&](Transaction& tx) {
-    known = tx.outbox().findLink(claims.id, usedAt);
-    out.application = tx.applications().find(claims.applicationId);
-  });
-  if (!known || !out.application) {
-    out.kind = LinkOutcome::Forged;
-    out.application.reset();
-    return out;
-  }
-  const Application& a = *out.application;
-  if (usedAt < 0)  // voided when its level was decided
-    out.kind = LinkOutcome::Decided;
-  else if (usedAt != 0)
-    out.kind = LinkOutcome::Used;
-  else if (a.state != AppState::InReview || a.level != claims.level)
-    out.kind = LinkOutcome::Decided;
-  else
-    out.kind = LinkOutcome::Show;
-  return out;
-}
-
-LinkOutcome ApplicationService::decideByLink(const std::string& token, const std::string& decision,
-                                             const std::string& comment) {
-  LinkOutcome out = viewLink(token);
-  if (out.kind != LinkOutcome::Show) return out;
-  LinkClaims claims;
-  _links.check(token, _clock.nowMs(), claims);
-  DecisionInput d;
-  if (decision == "approve")
-    d.event = AppEvent::Approve;
-  else if (decision == "reject")
-    d.event = AppEvent::Reject;
-  else if (decision == "return")
-    d.event = AppEvent::Return;
-  else {
-    out.kind = LinkOutcome::Refused;
-    out.message = "Choose Approve, Return or Reject.";
-    return out;
-  }
-  d.approver = claims.approver;
-  d.comment = comment;
-  d.level = claims.level;
-  d.linkId = claims.id;
-  Principal p;
-  p.tokenId = "link";
-  p.role = Role::Approver;
-  p.email = claims.approver;
-  p.actorName = "approval-link:" + claims.id;
-  auto r = decide(p, claims.applicationId, d);
-  if (r) {
-    out.kind = LinkOutcome::Done;
-    out.application = r.value();
-    out.decision = decision;
-    return out;
-  }
-  const std::string& code = r.error().code;
-  if (code == "LINK_USED")
-    out.kind = LinkOutcome::Used;
-  else if (code == "LEVEL_DECIDED" || code == "INVALID_STATE" || code == "CONCURRENT_UPDATE")
-    out.kind = LinkOutcome::Decided;
-  else {
-    out.kind = LinkOutcome::Refused;
-    out.message = r.error().message;
-  }
-  _store.read(
-      [&](Transaction& tx) { out.application = tx.applications().find(claims.applicationId); });
-  return out;
-}
-
-void ApplicationService::scheduleTimeout(Transaction& tx, const Application& a, int64_t now) const {
-  Flow f = snapshotOf(a);
-  if (a.level < 1 || a.level > static_cast<int>(f.levels.size())) return;
-  const FlowLevel& l = f.levels[a.level - 1];
-  if (l.timeoutMs <= 0 || l.onTimeout == FlowLevel::OnTimeout::None) return;
-  Job j;
-  j.id = Ids::make("job");
-  j.kind = "level-timeout";
-  j.refId = a.id;
-  j.dueAt = now + l.timeoutMs;
-  j.payload = "{\"level\":" + std::to_string(a.level) + "}";
-  j.createdAt = now;
-  tx.jobs().insert(j);
-  if (_jobWake) tx.afterCommit(_jobWake);
-}
-
-void ApplicationService::runTimeout(Transaction& tx, const Job& job, int64_t now) {
-  auto found = tx.applications().find(job.refId);
-  if (!found || found->state != AppState::InReview) return;  // decided meanwhile
-  Application a = std::move(*found);
-  if (job.payload != "{\"level\":" + std::to_string(a.level) + "}") return;  // another level by now
-  Flow f = snapshotOf(a);
-  FlowLevel& level = f.levels[a.level - 1];
-  Principal system = systemFor(a);
-  int64_t expected = a.version;
-  Decision d{"", a.id, a.level, "timeout", "system", system.actor(), "", now};
-  if (level.onTimeout == FlowLevel::OnTimeout::Escalate) {
-    std::vector<std::string> added;
-    for (const auto& e : level.escalateTo)
-      if (!level.isApprover(e)) {
-        level.approvers.push_back(e);
-        added.push_back(e);
-      }
-    level.timeoutMs = 0;  // escalates once
-    level.onTimeout = FlowLevel::OnTimeout::None;
-    level.escalateTo.clear();
-    a.flowSnapshot = FlowParser::toJson(f);
-    d.comment = "no decision in time; escalated to " + JsonText::array(added);
-    record(tx, system, a, d);
-    _notices.escalated(tx, a, added, now);
-  } else {
-    AppEvent event = AppEvent::Timeout;
-    ApplicationStateMachine::Facts facts{true, false, a.level == a.levelCount};
-    if (level.onTimeout == FlowLevel::OnTimeout::Reject) {
-      event = AppEvent::Reject;
-      d.event = "reject";
-      d.comment = "no decision in time: rejected by the flow's rule";
-    } else if (level.onTimeout == FlowLevel::OnTimeout::Approve) {
-      event = AppEvent::Approve;
-      d.event = "approve";
-      d.comment = "no decision in time: approved by the flow's rule";
-      facts.levelComplete = true;
-    }
-    auto t = ApplicationStateMachine::find(a.state, event, facts);
-    if (!t) return;
-    if (event == AppEvent::Timeout) record(tx, system, a, d);
-    if (auto e = apply(tx, system, a, *t, event == AppEvent::Timeout ? nullptr : &d, now))
-      throw std::runtime_error(e->message);
-    if (a.state == AppState::Approved) {
-      auto issue = ApplicationStateMachine::find(a.state, AppEvent::Issue, facts);
-      if (auto e = apply(tx, system, a, *issue, nullptr, now)) throw std::runtime_error(e->message);
-    }
-  }
-  a.updatedAt = now;
-  a.version = expected + 1;
-  if (!tx.applications().update(a, expected))
-    throw std::runtime_error("application changed meanwhile");
 }
 
 }  // namespace keywarden::engine
