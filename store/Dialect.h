@@ -20,6 +20,11 @@ class Dialect {
   std::string beginRead() const { return "BEGIN"; }
   // Appended to a SELECT that reads a row about to be updated.
   std::string forUpdate() const { return _kind == DialectKind::SQLite ? "" : " FOR UPDATE"; }
+  // A column reference that SQLite must not use an index for (its planner would otherwise
+  // pick the low-selectivity `status` index over `ref_id` and scan every pending job).
+  std::string noIndex(const std::string& column) const {
+    return _kind == DialectKind::SQLite ? "+" + column : column;
+  }
   // Appended to a SELECT that claims work rows, so two instances never claim the same one.
   std::string skipLocked() const {
     return _kind == DialectKind::SQLite ? "" : " FOR UPDATE SKIP LOCKED";

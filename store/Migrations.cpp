@@ -111,6 +111,12 @@ const std::vector<Migrations::Migration>& Migrations::all() {
            "CREATE INDEX jobs_due ON jobs (status, due_at)",
            "CREATE INDEX jobs_ref ON jobs (ref_id, kind)",
        }},
+      {5,
+       "claim jobs in index order (no sort of every pending job per batch)",
+       {
+           "DROP INDEX jobs_due",
+           "CREATE INDEX jobs_due ON jobs (status, due_at, id)",
+       }},
   };
   return kAll;
 }

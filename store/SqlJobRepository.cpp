@@ -53,9 +53,8 @@ void SqlJobRepository::insert(const engine::Job& j0) {
 void SqlJobRepository::cancel(const std::string& kind0, const std::string& ref0, int64_t at0) {
   std::string kind = kind0, ref = ref0;
   Poco::Int64 at = at0;
-  _s << "UPDATE jobs SET status = 'CANCELLED', done_at = $1 WHERE status = 'PENDING' AND ref_id = "
-        "$2"
-        " AND ($3 = '' OR kind = $3)",
+  _s << "UPDATE jobs SET status = 'CANCELLED', done_at = $1 WHERE " + _d.noIndex("status") +
+             " = 'PENDING' AND ref_id = $2 AND ($3 = '' OR kind = $3)",
       use(at), use(ref), use(kind), now;
 }
 
@@ -121,10 +120,8 @@ void SqlJobRepository::cancelOthers(const std::vector<std::string>& refIds,
   for (size_t from = 0; from < refIds.size(); from += kChunk) {
     size_t n = std::min(kChunk, refIds.size() - from);
     Statement st(_s);
-    st << "UPDATE jobs SET status = 'CANCELLED', done_at = $1 WHERE status = 'PENDING' AND kind <> "
-          "$2"
-          " AND ref_id IN (" +
-              placeholders(3, n) + ")",
+    st << "UPDATE jobs SET status = 'CANCELLED', done_at = $1 WHERE " + _d.noIndex("status") +
+              " = 'PENDING' AND kind <> $2 AND ref_id IN (" + placeholders(3, n) + ")",
         useRef(at), useRef(keepKind);
     for (size_t i = from; i < from + n; ++i) st, useRef(refIds[i]);
     st.execute();
