@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CONFIG ?= config/keywarden.properties
 
-.PHONY: all deps build run test bench format clean
+.PHONY: all deps build run test bench bench-sweep format clean
 
 all: build
 
@@ -22,6 +22,9 @@ test: build
 
 bench: build
 	@bench/run.sh
+
+bench-sweep: build
+	@bench/expiry-sweep.sh
 
 format:
 	@git ls-files '*.cpp' '*.h' | xargs clang-format -i
