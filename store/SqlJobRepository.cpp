@@ -54,7 +54,7 @@ void SqlJobRepository::cancel(const std::string& kind0, const std::string& ref0,
   std::string kind = kind0, ref = ref0;
   Poco::Int64 at = at0;
   _s << "UPDATE jobs SET status = 'CANCELLED', done_at = $1 WHERE " + _d.noIndex("status") +
-             " = 'PENDING' AND ref_id = $2 AND ($3 = '' OR kind = $3)",
+            " = 'PENDING' AND ref_id = $2 AND ($3 = '' OR kind = $3)",
       use(at), use(ref), use(kind), now;
 }
 
