@@ -3,6 +3,7 @@
 #include <Poco/Net/HTMLForm.h>
 
 #include "api/JsonWriter.h"
+#include "engine/DisplayText.h"
 #include "engine/FlowParser.h"
 #include "engine/Rfc3339.h"
 
@@ -11,13 +12,6 @@ namespace keywarden::api {
 using engine::LinkOutcome;
 
 namespace {
-std::string joined(const std::vector<std::string>& v, const char* none) {
-  if (v.empty()) return none;
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
-
 void applicationFields(JsonWriter& w, const engine::Application& a) {
   w.field("number", a.number)
       .field("kind", engine::appKindName(a.kind))
@@ -26,12 +20,12 @@ void applicationFields(JsonWriter& w, const engine::Application& a) {
       .field("clientId", a.clientId)
       .field("requester", a.requesterEmail)
       .field("description", a.description)
-      .field("scopesText", joined(a.scopes, "none"))
-      .field("apisText", joined(a.apis, "none"))
-      .field("groupsText", joined(a.groups, "none"))
-      .field("validFrom", a.effectiveAt ? engine::Rfc3339::format(a.effectiveAt) : "immediately")
-      .field("validUntil", a.expiresAt ? engine::Rfc3339::format(a.expiresAt) : "no expiry")
-      .field("quota", a.quota < 0 ? std::string("unlimited") : std::to_string(a.quota) + " calls")
+      .field("scopesText", engine::DisplayText::list(a.scopes, "none"))
+      .field("apisText", engine::DisplayText::list(a.apis, "none"))
+      .field("groupsText", engine::DisplayText::list(a.groups, "none"))
+      .field("validFrom", engine::DisplayText::time(a.effectiveAt, "immediately"))
+      .field("validUntil", engine::DisplayText::time(a.expiresAt, "no expiry"))
+      .field("quota", engine::DisplayText::quota(a.quota))
       .field("level", a.level)
       .field("levelCount", a.levelCount);
   if (a.level > 0) {

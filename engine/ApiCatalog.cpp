@@ -26,14 +26,8 @@ ApiCatalog::ApiCatalog(const std::vector<ApiDef>& apis, const std::vector<Group>
     std::stable_sort(list.begin(), list.end(), [](const Compiled& x, const Compiled& y) {
       return x.pattern.specificity() > y.pattern.specificity();
     });
-    for (const auto& c : list) _byId[c.def.id] = &c;
   }
   for (const auto& g : groups) _groups[g.id] = {g.apis.begin(), g.apis.end()};
-}
-
-const ApiDef* ApiCatalog::api(const std::string& id) const {
-  auto it = _byId.find(id);
-  return it == _byId.end() ? nullptr : &it->second->def;
 }
 
 bool ApiCatalog::granted(const Key& key, const Compiled& api) const {

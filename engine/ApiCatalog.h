@@ -24,10 +24,6 @@ class ApiCatalog {
   // REQUIRES: !method.empty() && !path.empty().
   bool allows(const Key& key, std::string_view method, std::string_view path) const;
 
-  bool hasApi(const std::string& id) const { return _byId.count(id) != 0; }
-  bool hasGroup(const std::string& id) const { return _groups.count(id) != 0; }
-  const ApiDef* api(const std::string& id) const;
-
  private:
   struct Compiled {
     ApiDef def;
@@ -36,7 +32,6 @@ class ApiCatalog {
   bool granted(const Key& key, const Compiled& api) const;
 
   std::unordered_map<std::string, std::vector<Compiled>> _byTenant;
-  std::unordered_map<std::string, const Compiled*> _byId;
   std::unordered_map<std::string, std::unordered_set<std::string>> _groups;  // group -> api ids
 };
 

@@ -44,12 +44,13 @@ std::string Crypto::sha256Hex(std::string_view data) {
   return toHex(d, sizeof d);
 }
 
-std::string Crypto::hmacSha256Hex(std::string_view key, std::string_view data) {
+std::string Crypto::deriveKey(std::string_view masterSecret, std::string_view purpose) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
-  return toHex(out, len);
+  std::string info = "keywarden:" + std::string(purpose);
+  HMAC(EVP_sha256(), masterSecret.data(), static_cast<int>(masterSecret.size()),
+       reinterpret_cast<const unsigned char*>(info.data()), info.size(), out, &len);
+  return std::string(reinterpret_cast<char*>(out), len);
 }
 
 bool Crypto::constantTimeEquals(std::string_view a, std::string_view b) {

@@ -17,8 +17,9 @@ class Crypto {
   static std::string sha256Hex(std::string_view data);
   // SHA-256 of `data` into `out` (32 bytes).
   static void sha256(std::string_view data, uint8_t out[32]);
-  // HMAC-SHA256 of `data` under `key` as lower-case hex.
-  static std::string hmacSha256Hex(std::string_view key, std::string_view data);
+  // A 32-byte key for one purpose, derived from the master secret (HMAC-SHA256 of
+  // "keywarden:<purpose>"), so a key for one use never serves another.
+  static std::string deriveKey(std::string_view masterSecret, std::string_view purpose);
   // Compares in time that depends only on the lengths, never on the contents.
   static bool constantTimeEquals(std::string_view a, std::string_view b);
   static std::string toHex(const uint8_t* data, size_t n);

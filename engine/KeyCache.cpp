@@ -41,34 +41,6 @@ void KeyCache::upsertKey(const Key& k) {
   existing->quota = account;
 }
 
-void KeyCache::upsertKeys(const std::vector<Key>& keys) {
-  // Known keys whose quota owner does not change only need their definition swapped: the
-  // exclusive lock is taken once, briefly, to look them all up.
-  std::vector<std::pair<std::shared_ptr<KeyEntry>, const Key*>> known;
-  std::vector<const Key*> other;
-  {
-    std::shared_lock<std::shared_mutex> lock(_mu);
-    for (const auto& k : keys) {
-      auto it = _byId.find(k.id);
-      if (it != _byId.end())
-        known.emplace_back(it->second, &k);
-      else
-        other.push_back(&k);
-    }
-  }
-  for (auto& [entry, k] : known) {
-    std::lock_guard<std::mutex> lock(entry->m);
-    const std::string& owner = k->quotaKeyId.empty() ? k->id : k->quotaKeyId;
-    if (entry->quota->keyId() != owner) {
-      other.push_back(k);
-      continue;
-    }
-    if (entry->key->version > k->version) continue;
-    entry->key = std::make_shared<const Key>(*k);
-  }
-  for (const Key* k : other) upsertKey(*k);
-}
-
 void KeyCache::markExpired(const std::vector<Key>& expired) {
   std::vector<std::pair<std::shared_ptr<KeyEntry>, const Key*>> found;
   found.reserve(expired.size());

@@ -30,8 +30,6 @@ class KeyCache {
 
   // Replaces (or adds) a key's definition, keeping its counters and quota account.
   void upsertKey(const Key& k);
-  // Many definitions at once: one exclusive section for the maps, then each entry's own lock.
-  void upsertKeys(const std::vector<Key>& keys);
   // Records that these keys expired (state and version), keeping the rest of their definition.
   void markExpired(const std::vector<Key>& expired);
   // Forgets purged keys.

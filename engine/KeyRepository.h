@@ -43,13 +43,9 @@ class KeyRepository {
   virtual std::optional<Key> find(const std::string& id) = 0;
   virtual std::vector<Key> list(const KeyFilter& f) = 0;
   virtual std::vector<Key> loadAll() = 0;
-  // Many keys by id in one query (missing ids are left out).
-  virtual std::vector<Key> findMany(const std::vector<std::string>& ids) = 0;
   // Marks EXPIRED those of `ids` whose expiry has passed at `now` and that are neither expired
   // nor revoked yet, bumping their version; returns them (id, tenant, clientId, applicationId).
   virtual std::vector<Key> expire(const std::vector<std::string>& ids, int64_t now) = 0;
-  // Writes state, version and updatedAt of many keys in one prepared statement.
-  virtual void updateStates(const std::vector<Key>& keys) = 0;
 
   // Takes up to `want` units from key `id`'s stored remaining. When the key refills and
   // `periodStart` is newer than the stored period, the stored remaining restarts at

@@ -26,14 +26,7 @@ std::vector<std::string> fields(const std::string& s) {
 }  // namespace
 
 LinkSigner::LinkSigner(const std::string& masterSecret, int64_t lifetimeMs)
-    : _lifetimeMs(lifetimeMs) {
-  unsigned char key[32];
-  unsigned int len = 0;
-  const std::string info = "keywarden:approval-links";
-  HMAC(EVP_sha256(), masterSecret.data(), static_cast<int>(masterSecret.size()),
-       reinterpret_cast<const unsigned char*>(info.data()), info.size(), key, &len);
-  _key.assign(reinterpret_cast<char*>(key), len);
-}
+    : _key(Crypto::deriveKey(masterSecret, "approval-links")), _lifetimeMs(lifetimeMs) {}
 
 std::string LinkSigner::sign(const std::string& payload) const {
   unsigned char mac[32];

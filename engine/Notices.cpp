@@ -5,6 +5,7 @@
 
 #include <sstream>
 
+#include "engine/DisplayText.h"
 #include "engine/FlowParser.h"
 #include "engine/Ids.h"
 #include "engine/Rfc3339.h"
@@ -18,20 +19,6 @@ Poco::JSON::Array::Ptr array(const std::vector<std::string>& v) {
   return a;
 }
 
-std::string joined(const std::vector<std::string>& v, const std::string& none) {
-  if (v.empty()) return none;
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
-
-std::string when(int64_t ms, const std::string& none) {
-  return ms ? Rfc3339::format(ms) : none;
-}
-
-std::string quotaText(int64_t q) {
-  return q < 0 ? "unlimited" : std::to_string(q) + " calls";
-}
 }  // namespace
 
 Notices::Notices(const SecretBox& sealer, const LinkSigner& links, std::string baseUrl,
@@ -61,13 +48,13 @@ Poco::JSON::Object::Ptr Notices::applicationContext(Transaction& tx, const Appli
   c->set("requester", a.requesterEmail);
   c->set("description", a.description);
   c->set("scopes", array(a.scopes));
-  c->set("scopesText", joined(a.scopes, "none"));
+  c->set("scopesText", DisplayText::list(a.scopes, "none"));
   c->set("apis", array(a.apis));
-  c->set("apisText", joined(a.apis, "none"));
-  c->set("groupsText", joined(a.groups, "none"));
-  c->set("validFrom", when(a.effectiveAt, "immediately"));
-  c->set("validUntil", when(a.expiresAt, "no expiry"));
-  c->set("quota", quotaText(a.quota));
+  c->set("apisText", DisplayText::list(a.apis, "none"));
+  c->set("groupsText", DisplayText::list(a.groups, "none"));
+  c->set("validFrom", DisplayText::time(a.effectiveAt, "immediately"));
+  c->set("validUntil", DisplayText::time(a.expiresAt, "no expiry"));
+  c->set("quota", DisplayText::quota(a.quota));
   c->set("level", a.level);
   c->set("levelCount", a.levelCount);
   c->set("applicationId", a.id);
@@ -91,13 +78,14 @@ Poco::JSON::Object::Ptr Notices::keyContext(Transaction& tx, const Key& k) const
          client ? client->name : (k.clientId.empty() ? "tenant " + k.tenant : k.clientId));
   c->set("tenant", k.tenant);
   c->set("scopes", array(k.scopes));
-  c->set("scopesText", joined(k.scopes, "none (unrestricted)"));
+  c->set("scopesText", DisplayText::list(k.scopes, "none (unrestricted)"));
   c->set("apis", array(k.apis));
-  c->set("apisText", joined(k.apis, "none"));
-  c->set("groupsText", joined(k.groups, "none"));
-  c->set("validFrom", when(k.effectiveAt ? k.effectiveAt : k.createdAt, "immediately"));
-  c->set("validUntil", when(k.expiresAt, "no expiry"));
-  c->set("quota", quotaText(k.quota));
+  c->set("apisText", DisplayText::list(k.apis, "none"));
+  c->set("groupsText", DisplayText::list(k.groups, "none"));
+  c->set("validFrom",
+         DisplayText::time(k.effectiveAt ? k.effectiveAt : k.createdAt, "immediately"));
+  c->set("validUntil", DisplayText::time(k.expiresAt, "no expiry"));
+  c->set("quota", DisplayText::quota(k.quota));
   return c;
 }
 

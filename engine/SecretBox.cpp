@@ -1,13 +1,13 @@
 #include "engine/SecretBox.h"
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <memory>
 #include <stdexcept>
 #include <vector>
 
 #include <cstdio>
+#include <cstring>
 #include "engine/Crypto.h"
 
 namespace keywarden::engine {
@@ -18,10 +18,8 @@ constexpr size_t kNonce = 12, kTag = 16;
 }  // namespace
 
 SecretBox::SecretBox(const std::string& masterSecret, const std::string& purpose) {
-  unsigned int len = 0;
-  std::string info = "keywarden:" + purpose;
-  HMAC(EVP_sha256(), masterSecret.data(), static_cast<int>(masterSecret.size()),
-       reinterpret_cast<const unsigned char*>(info.data()), info.size(), _key, &len);
+  std::string key = Crypto::deriveKey(masterSecret, purpose);
+  std::memcpy(_key, key.data(), sizeof _key);
 }
 
 std::string SecretBox::seal(const std::string& plaintext) const {

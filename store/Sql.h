@@ -1,6 +1,7 @@
 #pragma once
 
 #include <Poco/Data/RecordSet.h>
+#include <Poco/Data/Statement.h>
 
 #include <cstdint>
 #include <string>
@@ -16,6 +17,17 @@ class Sql {
   static std::vector<std::string> list(Poco::Data::RecordSet& rs, const std::string& col);
   static std::string listText(const std::vector<std::string>& v);
   static std::vector<std::string> parseList(const std::string& json);
+
+  // Executes `st` and maps every row with `fn(RecordSet&)`: the one loop over result rows.
+  template <typename T, typename Fn>
+  static std::vector<T> rows(Poco::Data::Statement& st, Fn fn) {
+    st.execute();
+    Poco::Data::RecordSet rs(st);
+    std::vector<T> out;
+    out.reserve(rs.rowCount());
+    for (bool more = rs.moveFirst(); more; more = rs.moveNext()) out.push_back(fn(rs));
+    return out;
+  }
 };
 
 }  // namespace keywarden::store

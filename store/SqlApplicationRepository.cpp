@@ -157,12 +157,16 @@ std::optional<engine::Application> SqlApplicationRepository::find(const std::str
   ds << "SELECT id, level, event, approver, actor, comment, at FROM application_decisions"
         " WHERE application_id = $1 ORDER BY seq",
       use(id);
-  ds.execute();
-  RecordSet d(ds);
-  for (bool more = d.moveFirst(); more; more = d.moveNext())
-    a.history.push_back({Sql::str(d, "id"), a.id, static_cast<int>(Sql::i64(d, "level")),
-                         Sql::str(d, "event"), Sql::str(d, "approver"), Sql::str(d, "actor"),
-                         Sql::str(d, "comment"), Sql::i64(d, "at")});
+  a.history = Sql::rows<engine::Decision>(ds, [&](RecordSet& d) {
+    return engine::Decision{Sql::str(d, "id"),
+                            a.id,
+                            static_cast<int>(Sql::i64(d, "level")),
+                            Sql::str(d, "event"),
+                            Sql::str(d, "approver"),
+                            Sql::str(d, "actor"),
+                            Sql::str(d, "comment"),
+                            Sql::i64(d, "at")};
+  });
   return a;
 }
 
@@ -175,11 +179,7 @@ std::vector<engine::Application> SqlApplicationRepository::list(const engine::Ap
             " AND ($3 = '' OR requester_email = $3) AND ($4 = '' OR state = $4) ORDER BY "
             "created_at, number",
       use(tenant), use(client), use(requester), use(state);
-  st.execute();
-  RecordSet rs(st);
-  std::vector<engine::Application> out;
-  for (bool more = rs.moveFirst(); more; more = rs.moveNext()) out.push_back(appOf(rs));
-  return out;
+  return Sql::rows<engine::Application>(st, appOf);
 }
 
 void SqlApplicationRepository::addDecision(const engine::Decision& d0) {

@@ -23,11 +23,7 @@ std::vector<T> select(Poco::Data::Session& s, const std::string& base, const std
   } else {
     st << base + " WHERE " + filterCol + " = $1 ORDER BY id", use(arg);
   }
-  st.execute();
-  RecordSet rs(st);
-  std::vector<T> out;
-  for (bool more = rs.moveFirst(); more; more = rs.moveNext()) out.push_back(fn(rs));
-  return out;
+  return Sql::rows<T>(st, fn);
 }
 
 template <typename T>

@@ -18,12 +18,9 @@ const char* kCols =
     "SELECT id, kind, ref_id, due_at, payload, status, attempts, last_error, created_at, done_at "
     "FROM jobs";
 
-std::vector<engine::Job> jobsOf(Statement& st) {
-  st.execute();
-  RecordSet rs(st);
-  std::vector<engine::Job> out;
-  for (bool more = rs.moveFirst(); more; more = rs.moveNext()) {
-    engine::Job j;
+engine::Job jobOf(RecordSet& rs) {
+  engine::Job j;
+  {
     j.id = Sql::str(rs, "id");
     j.kind = Sql::str(rs, "kind");
     j.refId = Sql::str(rs, "ref_id");
@@ -34,9 +31,12 @@ std::vector<engine::Job> jobsOf(Statement& st) {
     j.lastError = Sql::str(rs, "last_error");
     j.createdAt = Sql::i64(rs, "created_at");
     j.doneAt = Sql::i64(rs, "done_at");
-    out.push_back(std::move(j));
   }
-  return out;
+  return j;
+}
+
+std::vector<engine::Job> jobsOf(Statement& st) {
+  return Sql::rows<engine::Job>(st, jobOf);
 }
 }  // namespace
 

@@ -77,12 +77,7 @@ engine::Key keyOf(RecordSet& rs) {
 }
 
 std::vector<engine::Key> keysOf(Statement& st) {
-  st.execute();
-  RecordSet rs(st);
-  std::vector<engine::Key> out;
-  out.reserve(rs.rowCount());
-  for (bool more = rs.moveFirst(); more; more = rs.moveNext()) out.push_back(keyOf(rs));
-  return out;
+  return Sql::rows<engine::Key>(st, keyOf);
 }
 }  // namespace
 
@@ -162,24 +157,6 @@ std::vector<engine::Key> SqlKeyRepository::list(const engine::KeyFilter& f) {
   return keysOf(st);
 }
 
-std::vector<engine::Key> SqlKeyRepository::findMany(const std::vector<std::string>& ids) {
-  std::vector<engine::Key> out;
-  const size_t chunk = 500;
-  for (size_t from = 0; from < ids.size(); from += chunk) {
-    size_t to = std::min(ids.size(), from + chunk);
-    std::string sql = std::string(kCols) + " WHERE id IN (";
-    for (size_t i = from; i < to; ++i)
-      sql += (i > from ? ", $" : "$") + std::to_string(i - from + 1);
-    Statement st(_s);
-    st << sql + ")";
-    for (size_t i = from; i < to; ++i) st, useRef(ids[i]);
-    auto part = keysOf(st);
-    out.insert(out.end(), std::make_move_iterator(part.begin()),
-               std::make_move_iterator(part.end()));
-  }
-  return out;
-}
-
 std::vector<engine::Key> SqlKeyRepository::expire(const std::vector<std::string>& ids,
                                                   int64_t now0) {
   std::vector<engine::Key> out;
@@ -218,21 +195,6 @@ std::vector<engine::Key> SqlKeyRepository::expire(const std::vector<std::string>
     }
   }
   return out;
-}
-
-void SqlKeyRepository::updateStates(const std::vector<engine::Key>& keys) {
-  if (keys.empty()) return;
-  std::vector<std::string> states, ids;
-  std::vector<Poco::Int64> versions, updated;
-  for (const auto& k : keys) {
-    states.emplace_back(engine::keyStateName(k.state));
-    versions.push_back(k.version);
-    updated.push_back(k.updatedAt);
-    ids.push_back(k.id);
-  }
-  // One prepared statement, executed once per row (Poco binds the vectors row by row).
-  _s << "UPDATE api_keys SET state = $1, version = $2, updated_at = $3 WHERE id = $4", use(states),
-      use(versions), use(updated), use(ids), now;
 }
 
 std::vector<engine::Key> SqlKeyRepository::loadAll() {

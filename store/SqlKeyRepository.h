@@ -18,8 +18,6 @@ class SqlKeyRepository : public engine::KeyRepository {
   std::optional<engine::Key> find(const std::string& id) override;
   std::vector<engine::Key> list(const engine::KeyFilter& f) override;
   std::vector<engine::Key> loadAll() override;
-  std::vector<engine::Key> findMany(const std::vector<std::string>& ids) override;
-  void updateStates(const std::vector<engine::Key>& keys) override;
   std::vector<engine::Key> expire(const std::vector<std::string>& ids, int64_t now) override;
   engine::QuotaLease leaseQuota(const std::string& id, int64_t want, int64_t periodStart) override;
   void returnQuota(const std::string& id, int64_t units, int64_t periodStart) override;

@@ -41,11 +41,7 @@ engine::OutboxMail mailOf(RecordSet& rs) {
 }
 
 std::vector<engine::OutboxMail> mailsOf(Statement& st) {
-  st.execute();
-  RecordSet rs(st);
-  std::vector<engine::OutboxMail> out;
-  for (bool more = rs.moveFirst(); more; more = rs.moveNext()) out.push_back(mailOf(rs));
-  return out;
+  return Sql::rows<engine::OutboxMail>(st, mailOf);
 }
 }  // namespace
 

@@ -76,15 +76,6 @@ int SqlStore::schemaVersion() {
   return Migrations::currentVersion(*_writer);
 }
 
-void SqlStore::requireCurrentSchema() {
-  int have = schemaVersion();
-  int want = Migrations::all().back().version;
-  if (have < want)
-    throw std::runtime_error("database schema is at version " + std::to_string(have) +
-                             ", this build needs " + std::to_string(want) +
-                             ": run 'keywarden migrate'");
-}
-
 void SqlStore::run(Poco::Data::Session& s, SqlTransaction& tx, const std::string& begin,
                    const std::function<void(engine::Transaction&)>& fn) {
   s << begin, now;

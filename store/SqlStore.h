@@ -34,8 +34,6 @@ class SqlStore : public engine::Store {
   // Brings the schema to the newest version; returns the number of migrations applied.
   int migrate();
   int schemaVersion();
-  // Throws std::runtime_error when the schema is older than this build expects.
-  void requireCurrentSchema();
 
   void write(const std::function<void(engine::Transaction&)>& fn) override;
   void read(const std::function<void(engine::Transaction&)>& fn) override;
