@@ -28,12 +28,11 @@ OUT=${BENCH_OUT:-}                   # optional file to write the markdown summa
 TARGET_SWEEP_MS=5000
 TARGET_RATIO=2
 
-die() { echo "expiry-sweep: $*" >&2; exit 1; }
-say() { printf '%s\n' "$*"; }
+BENCH_NAME=expiry-sweep
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$ROOT/bench/lib.sh"
 
-for v in NKEYS DELAY SPREAD LEAD SWEEP_SECS POLL_LIMIT QUIET WARMUP THREADS CONNS NREAL; do
-  [[ ${!v} =~ ^[0-9]+$ ]] || die "$v='${!v}' is not a whole number"
-done
+check_whole NKEYS DELAY SPREAD LEAD SWEEP_SECS POLL_LIMIT QUIET WARMUP THREADS CONNS NREAL
 ((NKEYS >= 1)) || die "SWEEP_KEYS must be >= 1"
 ((SPREAD <= 1000)) || die "SWEEP_SPREAD_MS must be <= 1000 (all keys expire within one second)"
 ((QUIET >= 1 && SWEEP_SECS >= 1)) || die "BENCH_QUIET and SWEEP_WRK must be >= 1"
@@ -41,96 +40,16 @@ done
 ((CONNS >= THREADS && THREADS >= 1)) || die "need 1 <= BENCH_THREADS <= BENCH_CONNS"
 ((DELAY > LEAD)) || die "SWEEP_DELAY must be larger than SWEEP_LEAD"
 
-for tool in "$WRK" sqlite3 curl timeout; do
-  command -v "$tool" >/dev/null 2>&1 || die "'$tool' not found (Debian: apt-get install wrk sqlite3 curl)"
-done
+require_tools "apt-get install wrk sqlite3 curl" "$WRK" sqlite3 curl timeout
 [[ -d $ROOT/workflows && -d $ROOT/templates ]] || die "$ROOT/workflows or $ROOT/templates missing"
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/keywarden-sweep.XXXXXX")
-PIDS=()
+bench_workdir keywarden-sweep
 
-forget_pid() {
-  local keep=() p
-  for p in "${PIDS[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done
-  PIDS=("${keep[@]+"${keep[@]}"}")
-}
-
-# TERM, wait up to 5 s, then KILL.
-stop_pid() {
-  local pid=$1 i
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$pid" 2>/dev/null; then
-    pkill -KILL -P "$pid" 2>/dev/null || true
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-  forget_pid "$pid"
-}
-
-cleanup() {
-  local rc=$? p
-  trap - EXIT INT TERM
-  for p in "${PIDS[@]+"${PIDS[@]}"}"; do stop_pid "$p"; done
-  if [[ $KEEP == 1 ]]; then
-    echo "expiry-sweep: kept $WORK" >&2
-  else
-    rm -rf "$WORK"
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-now_ms() { date +%s%3N; }
-hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 # sleep_until MS: sleep until the wall clock reaches MS (epoch milliseconds); no-op if past.
 sleep_until() {
   local d=$(($1 - $(now_ms)))
   ((d > 0)) && sleep "$(awk -v d="$d" 'BEGIN {printf "%.3f", d / 1000}')"
   return 0
-}
-
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() {
-  local p i
-  for ((i = 0; i < 200; i++)); do
-    p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-    port_busy "$p" && continue
-    echo "$p"
-    return 0
-  done
-  die "no free port found"
-}
-
-# A concurrent build may be relinking the binary: wait until it exists and has not changed for
-# 3 s, then run a private copy so a rebuild cannot swap it mid-run.
-take_binary() {
-  local src=$1 dst=$2 i
-  for ((i = 0; i < 600; i++)); do
-    if [[ -x $src ]] && (($(date +%s) - $(stat -c %Y "$src") >= 3)); then
-      cp "$src" "$dst" && chmod +x "$dst" && return 0
-    fi
-    ((i == 0)) && say "waiting for $src ..."
-    sleep 1
-  done
-  die "$src is missing (run 'make build' first)"
-}
-
-# wait_http URL PID LOG SECONDS: until URL answers 200, the process dies, or time runs out.
-wait_http() {
-  local url=$1 pid=$2 log=$3 limit=$(($(now_ms) + $4 * 1000))
-  while (($(now_ms) < limit)); do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      sed 's/^/  | /' "$log" >&2
-      die "process $pid exited before $url answered"
-    fi
-    [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url" || true) == 200 ]] && return 0
-    sleep 0.02
-  done
-  sed 's/^/  | /' "$log" >&2
-  die "$url did not answer 200 within $4 s"
 }
 
 # Read-only queries while the server writes (WAL: readers do not block the writer).
@@ -145,28 +64,17 @@ LOG=$WORK/kw/server.log
 
 SECRET=$(hex 24)
 ADMIN=$(hex 16)
-PORT=$(free_port)
-cat >"$CONF" <<EOF
-http.address = 127.0.0.1
-http.port = $PORT
-db.connection = $DB
-db.synchronous = NORMAL
-secret = $SECRET
-bootstrap.adminToken = $ADMIN
-log.level = information
-workflows.dir = $ROOT/workflows
-templates.dir = $ROOT/templates
-EOF
+PORT=""
+free_port PORT
+write_config "$CONF" "$PORT" "$DB" "workflows.dir = $ROOT/workflows" "templates.dir = $ROOT/templates"
 
-CPU=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || true)
-COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+machine_info
 say "== Keywarden expiry-sweep benchmark ($(date -u '+%Y-%m-%d %H:%M UTC'), commit $COMMIT)"
 say "   machine: $(nproc) CPU(s) ${CPU:+($CPU)}; wrk, sqlite3 polling and the server share them"
 say "   temp dir: $WORK"
 
 # ---------------------------------------------------------------- database
-"$KW_BIN" migrate --config "$CONF" >"$WORK/kw/migrate.log" 2>&1 ||
-  { cat "$WORK/kw/migrate.log" >&2; die "keywarden migrate failed"; }
+migrate_db "$CONF" "$WORK/kw/migrate.log"
 NOW=$(now_ms)
 T=$(((NOW + DELAY * 1000 + 999) / 1000 * 1000)) # start of the expiry second
 say ""
@@ -178,17 +86,8 @@ EXP_SQL="$T"
 T0=$(now_ms)
 sqlite3 "$DB" <<EOF
 BEGIN;
-INSERT INTO clients (id, tenant, name, client_type, contact_email, active, created_at, updated_at)
-  VALUES ('bench', 'default', 'Bench', 'default', '', 1, $NOW, $NOW);
-INSERT INTO api_keys (id, tenant, client_id, name, digest, start, state, scopes, api_ids, group_ids,
-  effective_at, expires_at, quota, remaining, quota_key_id, refill_amount, refill_interval,
-  refilled_at, rate_limit, rate_window_ms, meta, created_at, updated_at, last_used_at, usage_valid,
-  usage_rejected, revoke_at, revoke_reason, rotated_to, application_id, version)
-WITH RECURSIVE seq(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM seq WHERE x < $NKEYS)
-SELECT printf('key_bulk%08d', x), 'default', 'bench', printf('bulk-%d', x), lower(hex(randomblob(32))),
-  'kw_bulk', 'ACTIVE', '[]', '[]', '[]', 0, $EXP_SQL, -1, -1, '', 0, '', 0, 0, 0, '{}', $NOW, $NOW,
-  0, 0, 0, 0, '', '', '', 1
-FROM seq;
+$(sql_bench_client "$NOW")
+$(sql_bulk_keys "$NKEYS" "$EXP_SQL" "$NOW")
 INSERT INTO jobs (id, kind, ref_id, due_at, payload, status, attempts, last_error, created_at, done_at)
 SELECT 'job_' || id, 'expire-key', id, expires_at, '{"at":' || expires_at || '}', 'PENDING', 0, '',
   $NOW, 0
@@ -206,40 +105,17 @@ say "   $ROWS keys and $JOBS jobs inserted in $INSERT_MS ms"
 say ""
 say "== starting keywarden"
 KW=http://127.0.0.1:$PORT
-S0=$(now_ms)
-"$KW_BIN" serve --config "$CONF" >"$LOG" 2>&1 &
-KW_PID=$!
-PIDS+=("$KW_PID")
-wait_http "$KW/healthz" "$KW_PID" "$LOG" 180
-START_MS=$(($(now_ms) - S0))
+start_keywarden "$CONF" "$LOG" "$KW"
 LOG_LINE=$(grep -m1 'keys loaded' "$LOG" || true)
 say "   ready in $START_MS ms; log: ${LOG_LINE:-(no 'keys loaded' line)}"
 
 KEYS_FILE=$WORK/keys.txt
-: >"$KEYS_FILE"
-for ((i = 1; i <= NREAL; i++)); do
-  resp=$(curl -sS --max-time 5 -X POST "$KW/v1/keys" -H "Authorization: Bearer $ADMIN" \
-    -H 'Content-Type: application/json' -d "{\"clientId\":\"bench\",\"name\":\"wrk-$i\"}" \
-    -w $'\n%{http_code}') || die "POST /v1/keys failed"
-  code=${resp##*$'\n'}
-  body=${resp%$'\n'*}
-  [[ $code == 201 ]] || die "POST /v1/keys answered $code: $body"
-  key=$(grep -o '"key":"[^"]*"' <<<"$body" | head -n1 | cut -d'"' -f4)
-  [[ -n $key ]] || die "no plaintext key in: $body"
-  echo "$key" >>"$KEYS_FILE"
-done
+create_keys "$KEYS_FILE" "$NREAL"
 code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H "X-API-Key: $(head -n1 "$KEYS_FILE")" "$KW/v1/gateway/auth")
 [[ $code == 200 ]] || die "GET /v1/gateway/auth with a valid key answered $code"
 say "   created $NREAL keys (no expiry) over HTTP for wrk; gateway check answers 200"
 
 # ---------------------------------------------------------------- wrk
-to_ms() { # wrk latency such as 512.00us, 1.23ms, 1.01s, 1.00m -> milliseconds
-  awk -v v="$1" 'BEGIN {
-    n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
-    if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
-    printf "%.3f", n }'
-}
-
 GW=$ROOT/bench/gateway.lua
 declare -A RPS P50 P99 ERRS TOTAL
 # start_wrk ID SECONDS [--latency] -> sets WRK_PID; output in $WORK/wrk/ID.txt
@@ -253,21 +129,16 @@ start_wrk() {
 }
 # finish_wrk ID PID: wait for it and parse its output.
 finish_wrk() {
-  local id=$1 pid=$2 out="$WORK/wrk/$1.txt" rc=0 rps p50 p99 non2xx sock
+  local id=$1 pid=$2 out="$WORK/wrk/$1.txt" rc=0
   wait "$pid" || rc=$?
   forget_pid "$pid"
   ((rc == 0)) || { cat "$out" >&2; die "wrk $id failed ($rc)"; }
-  rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
-  p50=$(awk '$1 == "50%" {print $2; exit}' "$out")
-  p99=$(awk '$1 == "99%" {print $2; exit}' "$out")
-  [[ -n $rps && -n $p50 && -n $p99 ]] || { cat "$out" >&2; die "cannot parse wrk output for $id"; }
-  TOTAL[$id]=$(awk '/ requests in / {print $1; exit}' "$out")
-  non2xx=$(awk -F': *' '/Non-2xx or 3xx responses/ {print $2}' "$out")
-  sock=$(awk '/Socket errors:/ {gsub(/,/, ""); print $4 + $6 + $8 + $10}' "$out")
-  RPS[$id]=$(printf '%.0f' "$rps")
-  P50[$id]=$(to_ms "$p50")
-  P99[$id]=$(to_ms "$p99")
-  ERRS[$id]=$((${non2xx:-0} + ${sock:-0}))
+  parse_wrk "$out" "$id"
+  TOTAL[$id]=$W_TOTAL
+  RPS[$id]=$W_RPS
+  P50[$id]=$W_P50
+  P99[$id]=$W_P99
+  ERRS[$id]=$W_ERRS
   printf '   %-8s %9s req/s  p50 %8s ms  p99 %8s ms  (%s requests, %s errors)\n' \
     "$id" "${RPS[$id]}" "${P50[$id]}" "${P99[$id]}" "${TOTAL[$id]:-?}" "${ERRS[$id]}"
 }

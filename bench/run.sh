@@ -24,105 +24,21 @@ WRK=${WRK:-wrk}
 KEEP=${BENCH_KEEP:-0}                 # 1 = keep the temp dir (logs, databases, wrk output)
 OUT=${BENCH_OUT:-}                    # optional file to write the markdown summary to
 
-die() { echo "bench: $*" >&2; exit 1; }
-say() { printf '%s\n' "$*"; }
+BENCH_NAME=bench
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$ROOT/bench/lib.sh"
 
-for v in SECS WARMUP THREADS CONNS HIGH_CONNS NKEYS NREAL POCO_THREADS; do
-  [[ ${!v} =~ ^[0-9]+$ ]] || die "$v='${!v}' is not a whole number"
-done
+check_whole SECS WARMUP THREADS CONNS HIGH_CONNS NKEYS NREAL POCO_THREADS
 ((SECS >= 1)) || die "BENCH_SECONDS must be >= 1"
 ((NREAL >= 1)) || die "BENCH_REAL_KEYS must be >= 1"
 ((CONNS >= THREADS && THREADS >= 1)) || die "need 1 <= BENCH_THREADS <= BENCH_CONNS"
 [[ $NGINX_WORKERS =~ ^([0-9]+|auto)$ ]] || die "BENCH_NGINX_WORKERS must be a number or auto"
 
-for tool in "$WRK" "$NGINX" sqlite3 curl timeout; do
-  command -v "$tool" >/dev/null 2>&1 || die "'$tool' not found (Debian: apt-get install wrk nginx-light sqlite3 curl)"
-done
+require_tools "apt-get install wrk nginx-light sqlite3 curl" "$WRK" "$NGINX" sqlite3 curl timeout
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/keywarden-bench.XXXXXX")
-PIDS=()
+bench_workdir keywarden-bench
 
-forget_pid() {
-  local keep=() p
-  for p in "${PIDS[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done
-  PIDS=("${keep[@]+"${keep[@]}"}")
-}
-
-# TERM, wait up to 5 s, then KILL (and the process's own children, e.g. nginx workers).
-stop_pid() {
-  local pid=$1 i
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$pid" 2>/dev/null; then
-    pkill -KILL -P "$pid" 2>/dev/null || true
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-  forget_pid "$pid"
-}
-
-cleanup() {
-  local rc=$? p
-  trap - EXIT INT TERM
-  for p in "${PIDS[@]+"${PIDS[@]}"}"; do stop_pid "$p"; done
-  if [[ $KEEP == 1 ]]; then
-    echo "bench: kept $WORK" >&2
-  else
-    rm -rf "$WORK"
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-now_ms() { date +%s%3N; }
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
-hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
-
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-USED_PORTS=" "
-free_port() {
-  local p i
-  for ((i = 0; i < 200; i++)); do
-    p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-    [[ $USED_PORTS == *" $p "* ]] && continue
-    port_busy "$p" && continue
-    USED_PORTS+="$p "
-    echo "$p"
-    return 0
-  done
-  die "no free port found"
-}
-
-# A concurrent build may be relinking the binaries: wait until each exists and has not changed
-# for 3 s, then run private copies so a rebuild cannot swap them mid-run.
-take_binary() {
-  local src=$1 dst=$2 i
-  for ((i = 0; i < 600; i++)); do
-    if [[ -x $src ]] && (($(date +%s) - $(stat -c %Y "$src") >= 3)); then
-      cp "$src" "$dst" && chmod +x "$dst" && return 0
-    fi
-    ((i == 0)) && say "waiting for $src ..."
-    sleep 1
-  done
-  die "$src is missing (run 'make build' first)"
-}
-
-# wait_http URL PID LOG SECONDS: until URL answers 200, the process dies, or time runs out.
-wait_http() {
-  local url=$1 pid=$2 log=$3 limit=$(($(now_ms) + $4 * 1000))
-  while (($(now_ms) < limit)); do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      sed 's/^/  | /' "$log" >&2
-      die "process $pid exited before $url answered"
-    fi
-    [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url" || true) == 200 ]] && return 0
-    sleep 0.02
-  done
-  sed 's/^/  | /' "$log" >&2
-  die "$url did not answer 200 within $4 s"
-}
 
 mkdir -p "$WORK/bin" "$WORK/nginx" "$WORK/kw" "$WORK/kw-empty" "$WORK/wrk"
 take_binary "$BUILD/keywarden" "$WORK/bin/keywarden"
@@ -132,36 +48,22 @@ POCO_BIN=$WORK/bin/bare_poco_server
 
 SECRET=$(hex 24)
 ADMIN=$(hex 16)
-write_config() { # FILE PORT DB
-  cat >"$1" <<EOF
-http.address = 127.0.0.1
-http.port = $2
-db.connection = $3
-db.synchronous = NORMAL
-secret = $SECRET
-bootstrap.adminToken = $ADMIN
-log.level = information
-EOF
-}
-
-CPU=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || true)
-COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+machine_info
 say "== Keywarden benchmark ($(date -u '+%Y-%m-%d %H:%M UTC'), commit $COMMIT)"
 say "   machine: $(nproc) CPU(s) ${CPU:+($CPU)}; wrk, the servers and anything else running share them"
 say "   wrk: $THREADS threads, ${SECS}s per run (+${WARMUP}s warm-up), connections $CONNS$( ((HIGH_CONNS > 0)) && echo " and $HIGH_CONNS")"
 say "   temp dir: $WORK"
 
 # ---------------------------------------------------------------- databases
-KW_PORT=$(free_port)
-EMPTY_PORT=$(free_port)
+KW_PORT="" EMPTY_PORT="" NGINX_PORT="" POCO_PORT=""
+free_port KW_PORT
+free_port EMPTY_PORT
 write_config "$WORK/kw/kw.properties" "$KW_PORT" "$WORK/kw/kw.db"
 write_config "$WORK/kw-empty/kw.properties" "$EMPTY_PORT" "$WORK/kw-empty/kw.db"
 
-"$KW_BIN" migrate --config "$WORK/kw/kw.properties" >"$WORK/kw/migrate.log" 2>&1 ||
-  { cat "$WORK/kw/migrate.log" >&2; die "keywarden migrate failed"; }
+migrate_db "$WORK/kw/kw.properties" "$WORK/kw/migrate.log"
 NOW=$(now_ms)
-sqlite3 "$WORK/kw/kw.db" "INSERT INTO clients (id, tenant, name, client_type, contact_email, active,
-  created_at, updated_at) VALUES ('bench', 'default', 'Bench', 'default', '', 1, $NOW, $NOW);"
+sqlite3 "$WORK/kw/kw.db" "$(sql_bench_client "$NOW")"
 cp "$WORK/kw/kw.db" "$WORK/kw-empty/kw.db" # the same database without the bulk keys
 
 say ""
@@ -169,15 +71,7 @@ say "== loading $NKEYS active keys with sqlite3"
 T0=$(now_ms)
 sqlite3 "$WORK/kw/kw.db" <<EOF
 BEGIN;
-INSERT INTO api_keys (id, tenant, client_id, name, digest, start, state, scopes, api_ids, group_ids,
-  effective_at, expires_at, quota, remaining, quota_key_id, refill_amount, refill_interval,
-  refilled_at, rate_limit, rate_window_ms, meta, created_at, updated_at, last_used_at, usage_valid,
-  usage_rejected, revoke_at, revoke_reason, rotated_to, application_id, version)
-WITH RECURSIVE seq(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM seq WHERE x < $NKEYS)
-SELECT printf('key_bulk%08d', x), 'default', 'bench', printf('bulk-%d', x), lower(hex(randomblob(32))),
-  'kw_bulk', 'ACTIVE', '[]', '[]', '[]', 0, 0, -1, -1, '', 0, '', 0, 0, 0, '{}', $NOW, $NOW, 0, 0, 0,
-  0, '', '', '', 1
-FROM seq;
+$(sql_bulk_keys "$NKEYS" 0 "$NOW")
 COMMIT;
 EOF
 INSERT_MS=$(($(now_ms) - T0))
@@ -186,20 +80,12 @@ ROWS=$(sqlite3 "$WORK/kw/kw.db" "SELECT count(*) FROM api_keys WHERE state = 'AC
 say "   $ROWS rows inserted in $INSERT_MS ms"
 
 # ---------------------------------------------------------------- keywarden, empty then loaded
-# start_keywarden DIR PORT -> sets KW_PID, START_MS
-start_keywarden() {
-  local dir=$1 port=$2 t0
-  t0=$(now_ms)
-  "$KW_BIN" serve --config "$dir/kw.properties" >"$dir/server.log" 2>&1 &
-  KW_PID=$!
-  PIDS+=("$KW_PID")
-  wait_http "http://127.0.0.1:$port/healthz" "$KW_PID" "$dir/server.log" 180
-  START_MS=$(($(now_ms) - t0))
-}
+# start_keywarden_in DIR PORT -> sets KW_PID, START_MS
+start_keywarden_in() { start_keywarden "$1/kw.properties" "$1/server.log" "http://127.0.0.1:$2"; }
 
 say ""
 say "== keywarden without bulk keys (memory baseline)"
-start_keywarden "$WORK/kw-empty" "$EMPTY_PORT"
+start_keywarden_in "$WORK/kw-empty" "$EMPTY_PORT"
 sleep 1
 EMPTY_RSS=$(rss_kb "$KW_PID")
 EMPTY_START=$START_MS
@@ -209,7 +95,7 @@ stop_pid "$KW_PID"
 say ""
 say "== keywarden with $NKEYS keys"
 KW=http://127.0.0.1:$KW_PORT
-start_keywarden "$WORK/kw" "$KW_PORT"
+start_keywarden_in "$WORK/kw" "$KW_PORT"
 sleep 1
 LOADED_RSS=$(rss_kb "$KW_PID")
 LOADED_START=$START_MS
@@ -224,18 +110,7 @@ say "   RSS growth: $((LOADED_RSS - EMPTY_RSS)) kB = $BYTES_PER_KEY bytes per ke
 
 # Real keys for wrk, created through the admin API.
 KEYS_FILE=$WORK/keys.txt
-: >"$KEYS_FILE"
-for ((i = 1; i <= NREAL; i++)); do
-  resp=$(curl -sS --max-time 5 -X POST "$KW/v1/keys" -H "Authorization: Bearer $ADMIN" \
-    -H 'Content-Type: application/json' -d "{\"clientId\":\"bench\",\"name\":\"wrk-$i\"}" \
-    -w $'\n%{http_code}') || die "POST /v1/keys failed"
-  code=${resp##*$'\n'}
-  body=${resp%$'\n'*}
-  [[ $code == 201 ]] || die "POST /v1/keys answered $code: $body"
-  key=$(grep -o '"key":"[^"]*"' <<<"$body" | head -n1 | cut -d'"' -f4)
-  [[ -n $key ]] || die "no plaintext key in: $body"
-  echo "$key" >>"$KEYS_FILE"
-done
+create_keys "$KEYS_FILE" "$NREAL"
 say "   created $NREAL keys over HTTP for wrk (round-robin)"
 
 METRIC=$(curl -s --max-time 5 "$KW/metrics" | awk '$1 == "keywarden_keys_loaded" {print $2}')
@@ -254,8 +129,8 @@ body=$(curl -s --max-time 5 -X POST -H 'Content-Type: application/json' -d "{\"k
 say "   checks: gateway valid key 200, unknown key $code, verify valid:true"
 
 # ---------------------------------------------------------------- baselines
-NGINX_PORT=$(free_port)
-POCO_PORT=$(free_port)
+free_port NGINX_PORT
+free_port POCO_PORT
 N=$WORK/nginx
 mkdir -p "$N/logs"
 cat >"$N/nginx.conf" <<EOF
@@ -301,13 +176,6 @@ say ""
 say "== baselines: nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///') (worker_processes $NGINX_WORKERS = $NGINX_PROCS worker(s)), bare Poco ($POCO_THREADS threads)"
 
 # ---------------------------------------------------------------- wrk runs
-to_ms() { # wrk latency such as 512.00us, 1.23ms, 1.01s, 1.00m -> milliseconds
-  awk -v v="$1" 'BEGIN {
-    n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
-    if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
-    printf "%.3f", n }'
-}
-
 declare -A RPS P50 P99 ERRS LABEL
 ORDER=()
 # run_wrk ID LABEL CONNS URL SCRIPT
@@ -325,22 +193,15 @@ run_wrk() {
   pid=$!; PIDS+=("$pid"); wait "$pid" || rc=$?; forget_pid "$pid"
   ((rc == 0)) || { cat "$out" >&2; die "wrk for $label failed ($rc)"; }
 
-  local rps p50 p99 non2xx sock total
-  rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
-  p50=$(awk '$1 == "50%" {print $2; exit}' "$out")
-  p99=$(awk '$1 == "99%" {print $2; exit}' "$out")
-  [[ -n $rps && -n $p50 && -n $p99 ]] || { cat "$out" >&2; die "cannot parse wrk output for $label"; }
-  total=$(awk '/ requests in / {print $1; exit}' "$out")
-  non2xx=$(awk -F': *' '/Non-2xx or 3xx responses/ {print $2}' "$out")
-  sock=$(awk '/Socket errors:/ {gsub(/,/, ""); print $4 + $6 + $8 + $10}' "$out")
-  RPS[$id]=$(printf '%.0f' "$rps")
-  P50[$id]=$(to_ms "$p50")
-  P99[$id]=$(to_ms "$p99")
-  ERRS[$id]=$((${non2xx:-0} + ${sock:-0}))
+  parse_wrk "$out" "$label"
+  RPS[$id]=$W_RPS
+  P50[$id]=$W_P50
+  P99[$id]=$W_P99
+  ERRS[$id]=$W_ERRS
   LABEL[$id]=$label
   ORDER+=("$id")
   printf '   %-44s %4s conns  %9s req/s  p50 %8s ms  p99 %8s ms  (%s requests, %s non-2xx, %s socket errors)\n' \
-    "$label" "$conns" "${RPS[$id]}" "${P50[$id]}" "${P99[$id]}" "${total:-?}" "${non2xx:-0}" "${sock:-0}"
+    "$label" "$conns" "${RPS[$id]}" "${P50[$id]}" "${P99[$id]}" "${W_TOTAL:-?}" "${W_NON2XX:-0}" "${W_SOCK:-0}"
 }
 
 GW=$ROOT/bench/gateway.lua
