@@ -2,7 +2,7 @@
 -- keys.round_robin(NAME, BUILD) defines wrk's setup, init and request globals: init reads the
 -- keys file (the argument after --, or $BENCH_KEYS_FILE; one plaintext key per line), turns
 -- each key into a request with BUILD(key), and request() returns them in turn, each thread
--- starting on a different key. NAME prefixes error messages.
+-- starting on a different key. NAME prefixes error messages. $BENCH_DELAY_MS paces the load.
 local M = {}
 
 function M.round_robin(name, build)
@@ -31,6 +31,16 @@ function M.round_robin(name, build)
   function request()
     i = i % n + 1
     return requests[i]
+  end
+
+  -- $BENCH_DELAY_MS > 0 paces the load: each connection waits that long after a response
+  -- before its next request, so the offered rate stays below what the machine can serve and
+  -- latency percentiles measure the server, not a saturated run queue.
+  local pause = tonumber(os.getenv("BENCH_DELAY_MS") or "0") or 0
+  if pause > 0 then
+    function delay()
+      return pause
+    end
   end
 end
 

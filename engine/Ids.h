@@ -5,7 +5,8 @@
 
 namespace keywarden::engine {
 
-// Identifiers: generated ones are `<kind>_` + 20 random base62 characters; ids chosen by
+// Identifiers: generated ones are `<kind>_` + 8 base62 characters of the creation millisecond
+// (so they sort by creation time) + 12 random base62 characters; ids chosen by
 // callers must be 1–64 characters of [A-Za-z0-9._:-].
 class Ids {
  public:

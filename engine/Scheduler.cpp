@@ -6,6 +6,8 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "engine/BackgroundThread.h"
+
 namespace keywarden::engine {
 
 Scheduler::Scheduler(Store& store, const Clock& clock, int batch, int maxAttempts)
@@ -16,7 +18,10 @@ Scheduler::~Scheduler() {
 }
 
 void Scheduler::start() {
-  _thread = std::thread([this] { run(); });
+  _thread = std::thread([this] {
+    markBackgroundThread("kw-scheduler");
+    run();
+  });
 }
 
 void Scheduler::stop() {

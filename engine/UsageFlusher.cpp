@@ -3,6 +3,7 @@
 #include <chrono>
 #include <iostream>
 
+#include "engine/BackgroundThread.h"
 #include "engine/StoreQuotaSource.h"
 
 namespace keywarden::engine {
@@ -15,7 +16,10 @@ UsageFlusher::~UsageFlusher() {
 }
 
 void UsageFlusher::start() {
-  _thread = std::thread([this] { run(); });
+  _thread = std::thread([this] {
+    markBackgroundThread("kw-usage");
+    run();
+  });
 }
 
 void UsageFlusher::stop() {

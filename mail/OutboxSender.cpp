@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "engine/BackgroundThread.h"
+
 namespace keywarden::mail {
 
 OutboxSender::OutboxSender(engine::Store& store, const TemplateSet& templates,
@@ -22,7 +24,10 @@ OutboxSender::~OutboxSender() {
 }
 
 void OutboxSender::start() {
-  _thread = std::thread([this] { run(); });
+  _thread = std::thread([this] {
+    engine::markBackgroundThread("kw-outbox");
+    run();
+  });
 }
 
 void OutboxSender::stop() {

@@ -37,10 +37,7 @@ void SqlAuditLog::appendMany(const std::vector<engine::AuditEntry>& entries) {
         "INSERT INTO audit_log (id, at, actor, action, object_type, object_id, tenant, detail) "
         "VALUES ";
     for (size_t r = 0; r < n; ++r) {
-      size_t b = r * 8;
-      sql += (r ? ", ($" : "($") + std::to_string(b + 1);
-      for (size_t c = 2; c <= 8; ++c) sql += ", $" + std::to_string(b + c);
-      sql += ")";
+      sql += (r ? ", (" : "(") + _d.params(r * 8 + 1, 8) + ")";
     }
     Poco::Data::Statement st(_s);
     st << sql;

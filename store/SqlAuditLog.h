@@ -3,17 +3,19 @@
 #include <Poco/Data/Session.h>
 
 #include "engine/AuditLog.h"
+#include "store/Dialect.h"
 
 namespace keywarden::store {
 
 class SqlAuditLog : public engine::AuditLog {
  public:
-  explicit SqlAuditLog(Poco::Data::Session& s) : _s(s) {}
+  SqlAuditLog(Poco::Data::Session& s, const Dialect& d) : _s(s), _d(d) {}
   void append(const engine::AuditEntry& e) override;
   void appendMany(const std::vector<engine::AuditEntry>& entries) override;
 
  private:
   Poco::Data::Session& _s;
+  const Dialect& _d;
 };
 
 }  // namespace keywarden::store

@@ -92,12 +92,6 @@ void SqlJobRepository::markDone(const std::string& id0, int64_t at0) {
 }
 
 namespace {
-// "$first, $first+1, …" for `n` placeholders.
-std::string placeholders(size_t first, size_t n) {
-  std::string out;
-  for (size_t i = 0; i < n; ++i) out += (i ? ", $" : "$") + std::to_string(first + i);
-  return out;
-}
 constexpr size_t kChunk = 500;
 }  // namespace
 
@@ -107,7 +101,7 @@ void SqlJobRepository::markDoneMany(const std::vector<std::string>& ids, int64_t
     size_t n = std::min(kChunk, ids.size() - from);
     Statement st(_s);
     st << "UPDATE jobs SET status = 'DONE', done_at = $1, attempts = attempts + 1 WHERE id IN (" +
-              placeholders(2, n) + ")",
+              _d.params(2, n) + ")",
         useRef(at);
     for (size_t i = from; i < from + n; ++i) st, useRef(ids[i]);
     st.execute();
@@ -121,7 +115,7 @@ void SqlJobRepository::cancelOthers(const std::vector<std::string>& refIds,
     size_t n = std::min(kChunk, refIds.size() - from);
     Statement st(_s);
     st << "UPDATE jobs SET status = 'CANCELLED', done_at = $1 WHERE " + _d.noIndex("status") +
-              " = 'PENDING' AND kind <> $2 AND ref_id IN (" + placeholders(3, n) + ")",
+              " = 'PENDING' AND kind <> $2 AND ref_id IN (" + _d.params(3, n) + ")",
         useRef(at), useRef(keepKind);
     for (size_t i = from; i < from + n; ++i) st, useRef(refIds[i]);
     st.execute();

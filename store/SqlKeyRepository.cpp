@@ -164,9 +164,7 @@ std::vector<engine::Key> SqlKeyRepository::expire(const std::vector<std::string>
   const size_t chunk = 500;
   for (size_t from = 0; from < ids.size(); from += chunk) {
     size_t to = std::min(ids.size(), from + chunk);
-    std::string in;
-    for (size_t i = from; i < to; ++i)
-      in += (i > from ? ", $" : "$") + std::to_string(i - from + 2);
+    std::string in = _d.params(2, to - from);
     // One set-based statement per chunk; RETURNING (SQLite >= 3.35, PostgreSQL) says which rows
     // changed.
     std::vector<std::string> rid, tenant, client, app;

@@ -23,7 +23,7 @@ class SqlTransaction : public engine::Transaction {
       : _catalog(s),
         _keys(s, d),
         _tokens(s),
-        _audit(s),
+        _audit(s, d),
         _applications(s),
         _outbox(s, d),
         _jobs(s, d) {}
