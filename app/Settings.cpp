@@ -179,8 +179,6 @@ Settings Settings::load(const std::string& file) {
   s.str("db.connector", st.db.connector);
   if (st.db.connector != "sqlite" && st.db.connector != "postgresql")
     s.fail("db.connector", "'" + st.db.connector + "' is not sqlite or postgresql");
-  if (st.db.connector == "postgresql")
-    s.fail("db.connector", "postgresql is not available in this build yet (see README, roadmap)");
   s.str("db.connection", st.db.connection);
   if (st.db.connection.empty()) s.fail("db.connection", "must not be empty");
   s.integer("db.poolSize", st.db.poolSize, 1, 256);

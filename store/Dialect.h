@@ -19,6 +19,20 @@ class Dialect {
     return _kind == DialectKind::SQLite ? "BEGIN IMMEDIATE" : "BEGIN";
   }
   std::string beginRead() const { return "BEGIN"; }
+  // Whether a failed write transaction may simply be run again: PostgreSQL aborts one of two
+  // deadlocked transactions (SQLSTATE 40P01) and may refuse to serialise one (40001).
+  bool retryable(const std::string& error) const {
+    return _kind == DialectKind::PostgreSQL &&
+           (error.find("40P01") != std::string::npos ||
+            error.find("deadlock detected") != std::string::npos ||
+            error.find("40001") != std::string::npos ||
+            error.find("could not serialize") != std::string::npos);
+  }
+  // Taken at the start of each migration's transaction, so two instances starting at once
+  // on one PostgreSQL apply each migration once (SQLite's BEGIN IMMEDIATE already excludes).
+  std::string migrationLock() const {
+    return _kind == DialectKind::PostgreSQL ? "SELECT 1 FROM pg_advisory_xact_lock(7274617)" : "";
+  }
   // Appended to a SELECT that reads a row about to be updated.
   std::string forUpdate() const { return _kind == DialectKind::SQLite ? "" : " FOR UPDATE"; }
   // A column reference that SQLite must not use an index for (its planner would otherwise

@@ -137,6 +137,10 @@ int Migrations::apply(Poco::Data::Session& s, const Dialect& d) {
   for (const auto& m : all()) {
     s << d.beginWrite(), now;
     try {
+      if (!d.migrationLock().empty()) {
+        int locked = 0;
+        s << d.migrationLock(), into(locked), now;
+      }
       if (currentVersion(s) >= m.version) {
         s << "COMMIT", now;
         continue;

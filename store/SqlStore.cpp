@@ -1,5 +1,6 @@
 #include "store/SqlStore.h"
 
+#include <Poco/Data/PostgreSQL/Connector.h>
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Exception.h>
 #include <Poco/File.h>
@@ -45,11 +46,13 @@ class SqlStore::Lease {
 
 SqlStore::SqlStore(const DbSettings& settings)
     : _settings(settings), _dialect(kindOf(settings.connector)) {
-  if (_dialect.kind() == DialectKind::PostgreSQL)
-    throw std::invalid_argument("db.connector: postgresql is not available in this build yet");
-  Poco::Data::SQLite::Connector::registerConnector();
-  Poco::Path dir = Poco::Path(settings.connection).parent();
-  if (!dir.toString().empty()) Poco::File(dir).createDirectories();
+  if (_dialect.kind() == DialectKind::PostgreSQL) {
+    Poco::Data::PostgreSQL::Connector::registerConnector();
+  } else {
+    Poco::Data::SQLite::Connector::registerConnector();
+    Poco::Path dir = Poco::Path(settings.connection).parent();
+    if (!dir.toString().empty()) Poco::File(dir).createDirectories();
+  }
   _writer = openSession();
   for (int i = 0; i < std::max(1, settings.poolSize); ++i) _idle.push_back(openSession());
 }
@@ -57,6 +60,14 @@ SqlStore::SqlStore(const DbSettings& settings)
 SqlStore::~SqlStore() = default;
 
 std::unique_ptr<Poco::Data::Session> SqlStore::openSession() {
+  if (_dialect.kind() == DialectKind::PostgreSQL) {
+    auto s = std::make_unique<Poco::Data::Session>("PostgreSQL", _settings.connection);
+    // Times are epoch milliseconds in BIGINT columns: the session time zone never matters.
+    // A statement that waits on a lock longer than the busy timeout fails instead of hanging.
+    *s << "SET lock_timeout = " + std::to_string(_settings.busyTimeoutMs), now;
+    *s << "SET client_min_messages = warning", now;  // no NOTICE lines on stderr
+    return s;
+  }
   auto s = std::make_unique<Poco::Data::Session>("SQLite", _settings.connection);
   std::string mode;
   *s << "PRAGMA journal_mode=WAL", into(mode), now;
@@ -93,14 +104,22 @@ void SqlStore::run(Poco::Data::Session& s, SqlTransaction& tx, const std::string
 }
 
 void SqlStore::write(const std::function<void(engine::Transaction&)>& fn) {
-  SqlTransaction tx(*_writer, _dialect);
-  {
-    std::lock_guard<std::mutex> lock(_writeMutex);
-    run(*_writer, tx, _dialect.beginWrite(), fn);
+  for (int attempt = 1;; ++attempt) {
+    SqlTransaction tx(*_writer, _dialect);
+    try {
+      std::lock_guard<std::mutex> lock(_writeMutex);
+      run(*_writer, tx, _dialect.beginWrite(), fn);
+    } catch (const Poco::Exception& e) {
+      // Several instances on one PostgreSQL can deadlock on rows they both update; the
+      // server aborts one transaction, which is then safe to run again from the start.
+      if (attempt < 4 && _dialect.retryable(e.displayText())) continue;
+      throw;
+    }
+    // Hooks run outside the write lock: they take the cache's locks, and a check that leases
+    // quota holds a cache entry while it waits for the write lock. Versions keep them ordered.
+    tx.committed();
+    return;
   }
-  // Hooks run outside the write lock: they take the cache's locks, and a check that leases
-  // quota holds a cache entry while it waits for the write lock. Versions keep them ordered.
-  tx.committed();
 }
 
 void SqlStore::read(const std::function<void(engine::Transaction&)>& fn) {

@@ -56,7 +56,7 @@ class DurabilityTest : public Fixture {
                        ->getValue<std::string>("key"));
     for (const auto& k : keys) verify(k);
     CPPUNIT_ASSERT_EQUAL(0, server->stop());
-    std::string db = readFile(server->dbPath()) + readFile(server->dbPath() + "-wal");
+    std::string db = server->storedBytes();
     std::string log = server->log();
     CPPUNIT_ASSERT(db.size() > 4096);
     for (const auto& k : keys) {

@@ -49,15 +49,7 @@ class SchedulerFlowTest : public Fixture {
   }
   // The state column as stored (not as computed on read).
   std::string storedState(const std::string& id) {
-    std::string cmd =
-        "sqlite3 " + server->dbPath() + " \"SELECT state FROM api_keys WHERE id = '" + id + "'\"";
-    FILE* p = popen(cmd.c_str(), "r");
-    char buf[64] = {0};
-    size_t n = p ? fread(buf, 1, sizeof buf - 1, p) : 0;
-    if (p) pclose(p);
-    std::string s(buf, n);
-    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-    return s;
+    return server->sql("SELECT state FROM api_keys WHERE id = '" + id + "'");
   }
   std::string issue(const std::string& extra) {
     HttpResponse r = admin("POST", "/v1/keys", R"({"clientId":"web","name":"timed")" + extra + "}");

@@ -1,5 +1,7 @@
 #include "tests/support/ServerProcess.h"
 
+#include "tests/support/PostgresServer.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -12,12 +14,28 @@
 
 namespace keywarden::test {
 
+namespace {
+bool testsOnPostgres() {
+  const char* db = getenv("KW_TEST_DB");
+  return db && std::string(db) == "postgresql";
+}
+}  // namespace
+
 ServerProcess::ServerProcess(std::map<std::string, std::string> settings) : _dir("kwserver") {
   _port = freePort();
-  _db = _dir.file("keywarden.db");
+  if (settings.count("db.connection"))
+    _db = settings["db.connection"];
+  else if (testsOnPostgres())
+    _db = PostgresServer::shared().createDatabase();
+  else
+    _db = _dir.file("keywarden.db");
+  _connector = settings.count("db.connector")                          ? settings["db.connector"]
+               : testsOnPostgres() && !settings.count("db.connection") ? "postgresql"
+                                                                       : "sqlite";
   _adminToken = "kwt_testadmin" + std::to_string(_port) + "abcdefghijklmnopqrstuvwxyz";
   std::map<std::string, std::string> props = {
       {"http.port", std::to_string(_port)},
+      {"db.connector", _connector},
       {"db.connection", _db},
       {"secret", "test-secret-0123456789abcdefghijklmnopqrstuvwxyz"},
       {"bootstrap.adminToken", _adminToken},
@@ -90,6 +108,33 @@ void ServerProcess::kill9() {
 
 std::string ServerProcess::log() const {
   return readFile(_dir.file("server.log"));
+}
+
+std::string ServerProcess::sql(const std::string& query) const {
+  if (postgres()) return PostgresServer::shared().psql(_db, query);
+  std::string file = _dir.file("query.sql");
+  writeFile(file, query + ";\n");
+  std::string cmd = "sqlite3 -cmd '.timeout 5000' " + _db + " < " + file + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) throw std::runtime_error("cannot run sqlite3");
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int status = pclose(p);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    throw std::runtime_error("sqlite3 failed on " + query + ": " + out);
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out;
+}
+
+std::string ServerProcess::storedBytes() const {
+  if (postgres()) return PostgresServer::shared().dump(_db);
+  return readFile(_db) + readFile(_db + "-wal");
+}
+
+std::map<std::string, std::string> ServerProcess::sameDatabase() const {
+  return {{"db.connector", _connector}, {"db.connection", _db}};
 }
 
 int ServerProcess::runCli(const std::string& args, std::string& out) const {

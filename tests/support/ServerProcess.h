@@ -10,7 +10,9 @@
 namespace keywarden::test {
 
 // The real `keywarden serve` in a child process, on a free loopback port, with its own
-// temporary directory and SQLite file. Output goes to a log file in that directory.
+// temporary directory and database: a SQLite file there, or — when the environment has
+// KW_TEST_DB=postgresql — a fresh database on the test run's PostgreSQL server
+// (PostgresServer::shared()). Output goes to a log file in that directory.
 class ServerProcess {
  public:
   // `settings` are added to (and override) the test defaults in the properties file.
@@ -24,7 +26,17 @@ class ServerProcess {
 
   int port() const { return _port; }
   const std::string& adminToken() const { return _adminToken; }
+  // The SQLite path or the PostgreSQL connection string.
   const std::string& dbPath() const { return _db; }
+  bool postgres() const { return _connector == "postgresql"; }
+  // Runs one SQL statement on the server's database with the command-line client; returns
+  // its output without the trailing newline (rows one per line, columns separated by '|').
+  std::string sql(const std::string& query) const;
+  // Everything the database stores, as bytes to search: the SQLite file and its WAL, or a
+  // pg_dump of the database.
+  std::string storedBytes() const;
+  // Settings that make another ServerProcess use this one's database (several instances).
+  std::map<std::string, std::string> sameDatabase() const;
   std::string configPath() const { return _dir.file("keywarden.properties"); }
   std::string log() const;
   const TempDir& dir() const { return _dir; }
@@ -37,6 +49,7 @@ class ServerProcess {
   TempDir _dir;
   int _port;
   std::string _db;
+  std::string _connector;
   std::string _adminToken;
   pid_t _pid = -1;
 };
