@@ -52,6 +52,7 @@ const std::vector<std::string> kKeys = {"http.address",
                                         "approvals.linkLifetime",
                                         "quota.leaseBlock",
                                         "usage.flushInterval",
+                                        "cluster.pollInterval",
                                         "log.level",
                                         "retention.keys",
                                         "retention.applications",
@@ -217,6 +218,9 @@ Settings Settings::load(const std::string& file) {
   s.duration("approvals.linkLifetime", st.linkLifetimeMs);
   s.integer("quota.leaseBlock", st.quotaLeaseBlock, 1, 1000000);
   s.duration("usage.flushInterval", st.usageFlushMs);
+  s.duration("cluster.pollInterval", st.clusterPollMs);
+  if (st.clusterPollMs < 10 || st.clusterPollMs > 60000)
+    s.fail("cluster.pollInterval", "must be between 10ms and 60s");
   s.duration("retention.keys", st.retentionKeysMs);
   s.duration("retention.applications", st.retentionApplicationsMs);
   s.integer("approvals.digestHour", st.digestHourUtc, 0, 23);

@@ -44,6 +44,7 @@ struct Settings {
   int64_t linkLifetimeMs = 7LL * 86400000;
   int64_t quotaLeaseBlock = 100;
   int64_t usageFlushMs = 1000;
+  int64_t clusterPollMs = 250;  // how often the change feed of other instances is read
   int64_t retentionKeysMs = 90LL * 86400000;
   int64_t retentionApplicationsMs = 365LL * 86400000;
   int digestHourUtc = 8;

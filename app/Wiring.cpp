@@ -60,6 +60,8 @@ Wiring::Wiring(const Settings& s) {
   });
   scheduler->on("approver-digest", [this](engine::Transaction& tx, const engine::Job& j,
                                           int64_t now) { housekeeping->runDigest(tx, j, now); });
+  changes =
+      std::make_unique<engine::ChangeFollower>(*store, clock, *keys, *catalog, s.clusterPollMs);
   keys->onJobScheduled([this] { scheduler->wake(); });
   applications->onJobScheduled([this] { scheduler->wake(); });
   mail::SmtpSettings smtp;
@@ -72,6 +74,12 @@ Wiring::Wiring(const Settings& s) {
   transport = std::make_unique<mail::SmtpTransport>(smtp);
   mail::SenderSettings send;
   send.retryMaxMs = s.smtpRetryMaxMs;
+  // PostgreSQL means possibly several instances: look at shared work at least every second.
+  const bool shared = store->dialect().kind() == store::DialectKind::PostgreSQL;
+  if (shared) {
+    send.maxIdleMs = 1000;
+    scheduler->setMaxIdle(1000);
+  }
   sender =
       std::make_unique<mail::OutboxSender>(*store, *templates, *transport, *sealer, clock, send);
   notices->onEnqueue([this] { sender->wake(); });
@@ -92,6 +100,7 @@ size_t Wiring::warm() {
           .warning("%d mail(s) were being sent at the last stop; sending again", released);
   }
   store->write([&](engine::Transaction& tx) { housekeeping->ensureScheduled(tx, clock.nowMs()); });
+  changes->mark();  // before the load: what commits meanwhile is applied again, harmlessly
   catalog->warmCache();
   return keys->warmCache();
 }
@@ -100,9 +109,11 @@ void Wiring::startBackground() {
   flusher->start();
   sender->start();
   scheduler->start();  // first runs everything that fell due while the server was down
+  changes->start();
 }
 
 void Wiring::stopBackground() {
+  if (changes) changes->stop();
   if (scheduler) scheduler->stop();
   if (sender) sender->stop();
   if (flusher) flusher->stop();

@@ -6,6 +6,7 @@
 #include "app/Settings.h"
 #include "engine/ApplicationService.h"
 #include "engine/CatalogService.h"
+#include "engine/ChangeFollower.h"
 #include "engine/FlowCatalog.h"
 #include "engine/Housekeeping.h"
 #include "engine/JobLog.h"
@@ -38,7 +39,7 @@ class Wiring {
 
   // Loads keys and catalog into memory; returns the number of keys.
   size_t warm();
-  void startBackground();  // usage flusher, mail sender, scheduler
+  void startBackground();  // usage flusher, mail sender, scheduler, change follower
   void stopBackground();   // flushes usage, returns unspent quota, stops the sender
 
   engine::SystemClock clock;
@@ -60,6 +61,7 @@ class Wiring {
   std::unique_ptr<engine::JobLog> jobLog;
   std::unique_ptr<engine::Scheduler> scheduler;
   std::unique_ptr<engine::Housekeeping> housekeeping;
+  std::unique_ptr<engine::ChangeFollower> changes;
   std::unique_ptr<mail::SmtpTransport> transport;
   std::unique_ptr<mail::OutboxSender> sender;
 };

@@ -56,7 +56,37 @@ void CatalogService::refreshCatalog(Transaction& tx) {
   auto catalog =
       std::make_shared<const ApiCatalog>(tx.catalog().listApis(""), tx.catalog().listGroups(""));
   uint64_t generation = ++_catalogGeneration;  // write transactions are serialised
+  tx.changes().record("catalog", "", Ids::instance(), _clock.nowMs());
   tx.afterCommit([this, catalog, generation] { _cache.setCatalog(catalog, generation); });
+}
+
+void CatalogService::publishClient(Transaction& tx, const Client& c) {
+  tx.changes().record("client", c.id, Ids::instance(), _clock.nowMs());
+  tx.afterCommit([this, c] { _cache.upsertClient(c); });
+}
+
+void CatalogService::reload(Transaction& tx, const std::vector<std::string>& clientIds,
+                            bool catalog) {
+  std::vector<Client> found;
+  std::vector<std::string> gone;
+  for (const auto& id : clientIds) {
+    if (auto c = tx.catalog().findClient(id))
+      found.push_back(std::move(*c));
+    else
+      gone.push_back(id);
+  }
+  std::shared_ptr<const ApiCatalog> compiled;
+  uint64_t generation = 0;
+  if (catalog) {
+    compiled =
+        std::make_shared<const ApiCatalog>(tx.catalog().listApis(""), tx.catalog().listGroups(""));
+    generation = ++_catalogGeneration;
+  }
+  tx.afterCommit([this, found, gone, compiled, generation] {
+    for (const auto& c : found) _cache.upsertClient(c);
+    for (const auto& id : gone) _cache.removeClient(id);
+    if (compiled) _cache.setCatalog(compiled, generation);
+  });
 }
 
 void CatalogService::audit(Transaction& tx, const Principal& p, const std::string& action,
@@ -93,7 +123,7 @@ Result<Client> CatalogService::createClient(const Principal& p, Client c) {
     }
     tx.catalog().insertClient(c);
     audit(tx, p, "client.create", "client", c.id, c.tenant);
-    tx.afterCommit([this, c] { _cache.upsertClient(c); });
+    publishClient(tx, c);
   });
   if (err) return *err;
   return c;
@@ -131,7 +161,7 @@ Result<Client> CatalogService::updateClient(const Principal& p, const std::strin
     c.updatedAt = std::max(_clock.nowMs(), cur.value().updatedAt + 1);
     tx.catalog().updateClient(c);
     audit(tx, p, "client.update", "client", c.id, c.tenant);
-    tx.afterCommit([this, c] { _cache.upsertClient(c); });
+    publishClient(tx, c);
   });
   if (err) return *err;
   return c;
@@ -155,6 +185,7 @@ Status CatalogService::deleteClient(const Principal& p, const std::string& id) {
       }
     tx.catalog().deleteClient(id);
     audit(tx, p, "client.delete", "client", id, cur.value().tenant);
+    tx.changes().record("client", id, Ids::instance(), _clock.nowMs());
     tx.afterCommit([this, id] { _cache.removeClient(id); });
   });
   if (err) return *err;

@@ -22,6 +22,10 @@ class CatalogService {
 
   // Loads clients and the compiled API catalog into the cache (start-up).
   void warmCache();
+  // Re-reads these clients (and the API catalog when `catalog`) into the cache after `tx`
+  // ends: another instance changed them. Run it in a write transaction, so no local change
+  // commits between the read and the cache update.
+  void reload(Transaction& tx, const std::vector<std::string>& clientIds, bool catalog);
 
   Result<Client> createClient(const Principal& p, Client c);
   Result<Client> getClient(const Principal& p, const std::string& id);
@@ -54,6 +58,7 @@ class CatalogService {
   std::optional<Error> checkApi(const ApiDef& a) const;
   std::optional<Error> checkGroup(Transaction& tx, const Group& g) const;
   void refreshCatalog(Transaction& tx);
+  void publishClient(Transaction& tx, const Client& c);
   void audit(Transaction& tx, const Principal& p, const std::string& action,
              const std::string& type, const std::string& id, const std::string& tenant);
 

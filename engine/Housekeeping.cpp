@@ -27,6 +27,8 @@ int64_t Housekeeping::nextDigestAt(int64_t now) const {
 }
 
 void Housekeeping::ensureScheduled(Transaction& tx, int64_t now) const {
+  // Instances starting together on one database must not both see "none pending" and insert.
+  tx.exclusive("housekeeping");
   if (!tx.jobs().pendingExists("retention")) schedule(tx, "retention", now, now);
   if (!tx.jobs().pendingExists("approver-digest"))
     schedule(tx, "approver-digest", nextDigestAt(now), now);
@@ -39,6 +41,7 @@ void Housekeeping::runRetention(Transaction& tx, const Job&, int64_t now) const 
     tx.audit().append({now, "scheduler", "retention.purge", "store", "", "",
                        "{\"keys\":" + std::to_string(keys.size()) +
                            ",\"applications\":" + std::to_string(apps) + "}"});
+  for (const auto& id : keys) tx.changes().record("key", id, Ids::instance(), now);
   if (!keys.empty()) tx.afterCommit([this, keys] { _cache.removeKeys(keys); });
   schedule(tx, "retention", now + kDay, now);
 }

@@ -31,6 +31,11 @@ std::string Ids::make(std::string_view kind) {
   return out;
 }
 
+const std::string& Ids::instance() {
+  static const std::string id = make("ins");
+  return id;
+}
+
 bool Ids::valid(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
   for (char c : id) {

@@ -11,6 +11,8 @@ namespace keywarden::engine {
 class Ids {
  public:
   static std::string make(std::string_view kind);
+  // This process's id (`ins_…`, made once): tells a change feed's readers who wrote a change.
+  static const std::string& instance();
   static bool valid(std::string_view id);
   // Tenants: 1–64 characters of [a-z0-9_-].
   static bool validTenant(std::string_view tenant);

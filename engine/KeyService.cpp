@@ -131,8 +131,7 @@ Result<IssuedKey> KeyService::issueIn(Transaction& tx, const Principal& p, const
   scheduleJobs(tx, k, now);
   audit(tx, p, "key.issue", k, "{\"start\":" + JsonText::quoted(k.start) + "}");
   out.plaintext = std::move(m.plaintext);
-  Key copy = k;
-  tx.afterCommit([this, copy] { _cache.upsertKey(copy); });
+  publish(tx, k);
   return out;
 }
 
@@ -204,7 +203,7 @@ Result<Key> KeyService::changeIn(Transaction& tx, const Principal& p, const std:
   tx.keys().updateDefinition(k);
   scheduleJobs(tx, k, now);
   audit(tx, p, action, k);
-  tx.afterCommit([this, k] { _cache.upsertKey(k); });
+  publish(tx, k);
   return k;
 }
 
@@ -264,7 +263,7 @@ Result<Key> KeyService::modifyIn(Transaction& tx, const Principal& p, const std:
   if (r && c.quota) {
     // The cache must see the stored remaining after the adjustment: re-read the row.
     auto fresh = tx.keys().find(id);
-    if (fresh) tx.afterCommit([this, k = *fresh] { _cache.upsertKey(k); });
+    if (fresh) publish(tx, *fresh);
   }
   return r;
 }
@@ -408,10 +407,8 @@ Result<IssuedKey> KeyService::rotate(const Principal& p, const std::string& id,
     if (_notices) _notices->keyRotated(tx, old, k, now);
     out.key = k;
     out.plaintext = std::move(m.plaintext);
-    tx.afterCommit([this, k, changed] {
-      _cache.upsertKey(k);
-      for (const auto& c : changed) _cache.upsertKey(c);
-    });
+    publish(tx, k);
+    for (const auto& c : changed) publish(tx, c);
   });
   if (err) return *err;
   out.key = withLiveUsage(out.key);
@@ -539,7 +536,32 @@ void KeyService::expireBatch(Transaction& tx, const std::vector<Job>& jobs, int6
         if (auto full = tx.keys().find(k.id)) _notices->keyExpired(tx, *full, now);
     }
   }
+  // No change-feed entry: every instance already treats a key past its expiry as EXPIRED
+  // (Key::effectiveState); the stored state catches up here for lists and mails.
   tx.afterCommit([this, changed] { _cache.markExpired(changed); });
+}
+
+void KeyService::publish(Transaction& tx, const Key& k) {
+  tx.changes().record("key", k.id, Ids::instance(), _clock.nowMs());
+  tx.afterCommit([this, k] { _cache.upsertKey(k); });
+}
+
+void KeyService::reload(Transaction& tx, const std::vector<std::string>& ids) {
+  std::vector<Key> found;
+  std::vector<std::string> gone;
+  for (const auto& id : ids) {
+    if (auto k = tx.keys().find(id))
+      found.push_back(std::move(*k));
+    else
+      gone.push_back(id);
+  }
+  // Owners first, so a shared quota account is configured from its owning key.
+  std::stable_partition(found.begin(), found.end(),
+                        [](const Key& k) { return k.quotaKeyId.empty(); });
+  tx.afterCommit([this, found, gone] {
+    for (const auto& k : found) _cache.upsertKey(k);
+    if (!gone.empty()) _cache.removeKeys(gone);
+  });
 }
 
 }  // namespace keywarden::engine

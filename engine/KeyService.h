@@ -37,6 +37,8 @@ class KeyService {
 
   // Loads every key into the cache (start-up).
   size_t warmCache();
+  // Re-reads these keys into the cache after `tx` ends (another instance changed them).
+  void reload(Transaction& tx, const std::vector<std::string>& ids);
 
   Result<IssuedKey> issue(const Principal& p, const KeySpec& spec);
   Result<Key> get(const Principal& p, const std::string& id);
@@ -66,6 +68,8 @@ class KeyService {
   Status deleteTenantKey(const Principal& p, const std::string& tenant, const std::string& id);
 
  private:
+  // Records the change for other instances and refreshes this one's cache after commit.
+  void publish(Transaction& tx, const Key& k);
   Result<Key> findVisible(Transaction& tx, const Principal& p, const std::string& id) const;
   // Shows the live figures of this instance (remaining, usage not yet flushed).
   Key withLiveUsage(Key k) const;

@@ -136,7 +136,7 @@ void Scheduler::run() {
     } catch (const std::exception&) {
       next = _clock.nowMs() + 1000;
     }
-    int64_t waitMs = next ? std::clamp<int64_t>(*next - _clock.nowMs(), 0, 60000) : 60000;
+    int64_t waitMs = next ? std::clamp<int64_t>(*next - _clock.nowMs(), 0, _maxIdleMs) : _maxIdleMs;
     std::unique_lock<std::mutex> lock(_m);
     if (waitMs > 0 && !_cv.wait_for(lock, std::chrono::milliseconds(waitMs),
                                     [this] { return _stopping || _woken; }))

@@ -40,6 +40,10 @@ class Scheduler {
   void start();
   void stop();
   void wake();
+  // The longest the thread sleeps without looking at the job table again (default 60 s). With
+  // several instances on one database, jobs another instance writes wake nobody here: keep it
+  // short (the next due job is one indexed query).
+  void setMaxIdle(int64_t ms) { _maxIdleMs = ms; }
   // Runs everything due now (tests drive it with a manual clock); returns the jobs done.
   int runDue();
 
@@ -53,6 +57,7 @@ class Scheduler {
   const Clock& _clock;
   const int _batch;
   const int _maxAttempts;
+  int64_t _maxIdleMs = 60000;
   std::map<std::string, Handler> _handlers;
   std::map<std::string, BatchHandler> _batchHandlers;
   std::mutex _m;

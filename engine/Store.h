@@ -1,10 +1,12 @@
 #pragma once
 
 #include <functional>
+#include <string>
 
 #include "engine/ApplicationRepository.h"
 #include "engine/AuditLog.h"
 #include "engine/CatalogRepository.h"
+#include "engine/ChangeRepository.h"
 #include "engine/JobRepository.h"
 #include "engine/KeyRepository.h"
 #include "engine/OutboxRepository.h"
@@ -24,6 +26,10 @@ class Transaction {
   virtual ApplicationRepository& applications() = 0;
   virtual OutboxRepository& outbox() = 0;
   virtual JobRepository& jobs() = 0;
+  virtual ChangeRepository& changes() = 0;
+  // Serialises this transaction with every other one that takes the same `name` — on this
+  // instance and on others sharing the database — until it ends.
+  virtual void exclusive(const std::string& name) = 0;
   // Runs `fn` after this transaction commits (never if it rolls back): how in-memory state
   // such as the check path's cache follows the store without getting ahead of it.
   virtual void afterCommit(std::function<void()> fn) = 0;

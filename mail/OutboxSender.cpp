@@ -129,7 +129,8 @@ void OutboxSender::run() {
     } catch (const std::exception&) {
       next = _clock.nowMs() + 1000;
     }
-    int64_t waitMs = next ? std::clamp<int64_t>(*next - _clock.nowMs(), 0, 60000) : 60000;
+    int64_t idle = _settings.maxIdleMs;
+    int64_t waitMs = next ? std::clamp<int64_t>(*next - _clock.nowMs(), 0, idle) : idle;
     std::unique_lock<std::mutex> lock(_m);
     if (!_cv.wait_for(lock, std::chrono::milliseconds(waitMs),
                       [this] { return _stopping || _woken; }))

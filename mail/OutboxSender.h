@@ -20,6 +20,9 @@ struct SenderSettings {
   int64_t retryMaxMs = 300000;  // …up to smtp.retryMax
   int64_t leaseMs = 120000;     // a mail being sent is not taken again before this
   int batch = 20;
+  // The longest the sender sleeps without looking at the outbox again: mails that another
+  // instance on the same database enqueues wake nobody here.
+  int64_t maxIdleMs = 60000;
 };
 
 // Drains the outbox: claims due mails (a lease, so two instances never send one mail), renders

@@ -117,6 +117,15 @@ const std::vector<Migrations::Migration>& Migrations::all() {
            "DROP INDEX jobs_due",
            "CREATE INDEX jobs_due ON jobs (status, due_at, id)",
        }},
+      {6,
+       "change feed for several instances on one database",
+       {
+           "CREATE TABLE changes (seq BIGINT NOT NULL, kind TEXT NOT NULL, ref_id TEXT NOT NULL,"
+           " origin TEXT NOT NULL, at BIGINT NOT NULL)",
+           "CREATE INDEX changes_seq ON changes (seq)",
+           "CREATE INDEX changes_at ON changes (at)",
+           "INSERT INTO sequences (name, value) VALUES ('changes', 0)",
+       }},
   };
   return kAll;
 }

@@ -196,15 +196,12 @@ void SqlApplicationRepository::addDecision(const engine::Decision& d0) {
 int64_t SqlApplicationRepository::nextSequence(const std::string& name0) {
   std::string name = name0;
   Poco::Int64 value = 0;
-  Statement sel(_s);
-  sel << "SELECT value FROM sequences WHERE name = $1", use(name), into(value);
-  if (sel.execute() == 0) {
-    value = 1;
-    _s << "INSERT INTO sequences (name, value) VALUES ($1, $2)", use(name), use(value), now;
-  } else {
-    ++value;
-    _s << "UPDATE sequences SET value = $1 WHERE name = $2", use(value), use(name), now;
-  }
+  // One atomic increment: two instances on one PostgreSQL never draw the same number (a
+  // read-then-write would let both read the old value). The row lock it takes is held to commit.
+  _s << "INSERT INTO sequences (name, value) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING",
+      use(name), now;
+  _s << "UPDATE sequences SET value = value + 1 WHERE name = $1 RETURNING value", use(name),
+      into(value), now;
   return value;
 }
 

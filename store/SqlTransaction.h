@@ -9,6 +9,7 @@
 #include "store/SqlApplicationRepository.h"
 #include "store/SqlAuditLog.h"
 #include "store/SqlCatalogRepository.h"
+#include "store/SqlChangeRepository.h"
 #include "store/SqlJobRepository.h"
 #include "store/SqlKeyRepository.h"
 #include "store/SqlOutboxRepository.h"
@@ -26,7 +27,10 @@ class SqlTransaction : public engine::Transaction {
         _audit(s, d),
         _applications(s),
         _outbox(s, d),
-        _jobs(s, d) {}
+        _jobs(s, d),
+        _changes(s),
+        _s(s),
+        _d(d) {}
 
   engine::CatalogRepository& catalog() override { return _catalog; }
   engine::KeyRepository& keys() override { return _keys; }
@@ -35,6 +39,8 @@ class SqlTransaction : public engine::Transaction {
   engine::ApplicationRepository& applications() override { return _applications; }
   engine::OutboxRepository& outbox() override { return _outbox; }
   engine::JobRepository& jobs() override { return _jobs; }
+  engine::ChangeRepository& changes() override { return _changes; }
+  void exclusive(const std::string& name) override;
   void afterCommit(std::function<void()> fn) override { _after.push_back(std::move(fn)); }
 
   // Runs the after-commit hooks; called by the store once COMMIT succeeded.
@@ -50,6 +56,9 @@ class SqlTransaction : public engine::Transaction {
   SqlApplicationRepository _applications;
   SqlOutboxRepository _outbox;
   SqlJobRepository _jobs;
+  SqlChangeRepository _changes;
+  Poco::Data::Session& _s;
+  const Dialect& _d;
   std::vector<std::function<void()>> _after;
 };
 

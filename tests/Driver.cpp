@@ -1,4 +1,5 @@
 // Runs every CppUnit suite registered in this executable; exits non-zero on any failure.
+// `driver Name` runs only the suite or test Name; `driver -Name` runs all suites but Name.
 #include <cppunit/BriefTestProgressListener.h>
 #include <cppunit/CompilerOutputter.h>
 #include <cppunit/TestResult.h>
@@ -6,7 +7,10 @@
 #include <cppunit/TestRunner.h>
 #include <cppunit/extensions/TestFactoryRegistry.h>
 
+#include <cppunit/TestSuite.h>
+
 #include <iostream>
+#include <string>
 
 int main(int argc, char** argv) {
   CppUnit::TestResult controller;
@@ -15,8 +19,19 @@ int main(int argc, char** argv) {
   CppUnit::BriefTestProgressListener progress;
   controller.addListener(&progress);
   CppUnit::TestRunner runner;
-  runner.addTest(CppUnit::TestFactoryRegistry::getRegistry().makeTest());
-  runner.run(controller, argc > 1 ? argv[1] : "");
+  CppUnit::Test* all = CppUnit::TestFactoryRegistry::getRegistry().makeTest();
+  std::string only = argc > 1 ? argv[1] : "";
+  if (!only.empty() && only[0] == '-') {
+    auto* kept = new CppUnit::TestSuite("All but " + only.substr(1));
+    for (int i = 0; i < all->getChildTestCount(); ++i)
+      if (all->getChildTestAt(i)->getName() != only.substr(1))
+        kept->addTest(all->getChildTestAt(i));
+    runner.addTest(kept);  // `all` keeps ownership of the suites it still holds: leaked at exit
+    only.clear();
+  } else {
+    runner.addTest(all);
+  }
+  runner.run(controller, only);
   CppUnit::CompilerOutputter(&result, std::cerr).write();
   int failed = result.testFailuresTotal();
   int total = result.runTests();

@@ -1,0 +1,111 @@
+#include "engine/ChangeFollower.h"
+
+#include <Poco/Logger.h>
+
+#include <chrono>
+#include <set>
+#include <vector>
+
+#include "engine/BackgroundThread.h"
+#include "engine/Ids.h"
+
+namespace keywarden::engine {
+
+namespace {
+constexpr int kBatch = 1000;
+constexpr int64_t kPurgeEvery = 600'000;
+}  // namespace
+
+ChangeFollower::ChangeFollower(Store& store, const Clock& clock, KeyService& keys,
+                               CatalogService& catalog, int64_t intervalMs, int64_t keepMs)
+    : _store(store),
+      _clock(clock),
+      _keys(keys),
+      _catalog(catalog),
+      _intervalMs(intervalMs),
+      _keepMs(keepMs) {}
+
+ChangeFollower::~ChangeFollower() {
+  stop();
+}
+
+void ChangeFollower::mark() {
+  _store.read([&](Transaction& tx) { _seq = tx.changes().latest(); });
+}
+
+void ChangeFollower::start() {
+  _thread = std::thread([this] {
+    markBackgroundThread("kw-changes");
+    run();
+  });
+}
+
+void ChangeFollower::stop() {
+  {
+    std::lock_guard<std::mutex> lock(_m);
+    _stopping = true;
+  }
+  _cv.notify_all();
+  if (_thread.joinable()) _thread.join();
+}
+
+size_t ChangeFollower::poll() {
+  size_t applied = 0;
+  while (true) {
+    std::vector<Change> changes;
+    int64_t oldest = 0;
+    _store.read([&](Transaction& tx) {
+      changes = tx.changes().since(_seq, kBatch);
+      if (!changes.empty() && changes.front().seq > _seq + 1) oldest = tx.changes().oldest();
+    });
+    if (changes.empty()) return applied;
+    if (oldest > _seq + 1) {
+      // Purged before we read them (this instance fell behind by more than the feed keeps):
+      // reload everything rather than miss a revocation.
+      Poco::Logger::get("keywarden.changes")
+          .warning("change feed moved past sequence %Ld; reloading every key", _seq);
+      _catalog.warmCache();
+      _keys.warmCache();
+    }
+    std::set<std::string> keys, clients;
+    bool catalog = false;
+    for (const auto& c : changes) {
+      if (c.origin == Ids::instance()) continue;
+      if (c.kind == "key") keys.insert(c.refId);
+      if (c.kind == "client") clients.insert(c.refId);
+      if (c.kind == "catalog") catalog = true;
+    }
+    if (!keys.empty() || !clients.empty() || catalog) {
+      // A write transaction (it writes nothing): no change of this instance commits between
+      // the read and the cache update, so an older snapshot never overwrites a newer one.
+      _store.write([&](Transaction& tx) {
+        _keys.reload(tx, std::vector<std::string>(keys.begin(), keys.end()));
+        _catalog.reload(tx, std::vector<std::string>(clients.begin(), clients.end()), catalog);
+      });
+    }
+    _seq = changes.back().seq;
+    applied += changes.size();
+  }
+}
+
+void ChangeFollower::run() {
+  std::unique_lock<std::mutex> lock(_m);
+  while (!_stopping) {
+    _cv.wait_for(lock, std::chrono::milliseconds(_intervalMs), [this] { return _stopping; });
+    if (_stopping) break;
+    lock.unlock();
+    try {
+      poll();
+      int64_t now = _clock.nowMs();
+      if (now >= _nextPurge) {
+        _nextPurge = now + kPurgeEvery;
+        _store.write([&](Transaction& tx) { tx.changes().purge(now - _keepMs); });
+      }
+    } catch (const std::exception& e) {
+      Poco::Logger::get("keywarden.changes").error("change feed: %s", std::string(e.what()));
+    }
+    lock.lock();
+  }
+}
+
+}  // namespace keywarden::engine

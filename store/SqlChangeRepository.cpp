@@ -1,0 +1,62 @@
+#include "store/SqlChangeRepository.h"
+
+#include <Poco/Data/Statement.h>
+
+using namespace Poco::Data::Keywords;
+using Poco::Data::Statement;
+
+namespace keywarden::store {
+
+void SqlChangeRepository::record(const std::string& kind0, const std::string& ref0,
+                                 const std::string& origin0, int64_t at0) {
+  if (!_recorded.insert({kind0, ref0}).second) return;
+  if (_seq == 0) {
+    Poco::Int64 value = 0;
+    // Locks the counter row until this transaction ends: the next writer draws after we commit.
+    _s << "UPDATE sequences SET value = value + 1 WHERE name = 'changes' RETURNING value",
+        into(value), now;
+    _seq = value;
+  }
+  std::string kind = kind0, ref = ref0, origin = origin0;
+  Poco::Int64 seq = _seq, at = at0;
+  _s << "INSERT INTO changes (seq, kind, ref_id, origin, at) VALUES ($1, $2, $3, $4, $5)", use(seq),
+      use(kind), use(ref), use(origin), use(at), now;
+}
+
+std::vector<engine::Change> SqlChangeRepository::since(int64_t seq0, int limit0) {
+  Poco::Int64 from = seq0, limit = limit0;
+  std::vector<Poco::Int64> seq, at;
+  std::vector<std::string> kind, ref, origin;
+  // Whole transactions only: every row of the last sequence number read comes along.
+  Statement st(_s);
+  st << "SELECT seq, kind, ref_id, origin, at FROM changes WHERE seq > $1 AND seq <= "
+        "(SELECT COALESCE(MAX(seq), $1) FROM (SELECT seq FROM changes WHERE seq > $1 ORDER BY "
+        "seq LIMIT $2) AS first) ORDER BY seq",
+      use(from), use(limit), into(seq), into(kind), into(ref), into(origin), into(at);
+  st.execute();
+  std::vector<engine::Change> out(seq.size());
+  for (size_t i = 0; i < seq.size(); ++i)
+    out[i] = {seq[i], std::move(kind[i]), std::move(ref[i]), std::move(origin[i]), at[i]};
+  return out;
+}
+
+int64_t SqlChangeRepository::latest() {
+  Poco::Int64 value = 0;
+  _s << "SELECT value FROM sequences WHERE name = 'changes'", into(value), now;
+  return value;
+}
+
+int64_t SqlChangeRepository::oldest() {
+  Poco::Int64 value = 0;
+  _s << "SELECT COALESCE(MIN(seq), 0) FROM changes", into(value), now;
+  return value;
+}
+
+int SqlChangeRepository::purge(int64_t before0) {
+  Poco::Int64 before = before0;
+  Statement st(_s);
+  st << "DELETE FROM changes WHERE at < $1", use(before);
+  return static_cast<int>(st.execute());
+}
+
+}  // namespace keywarden::store

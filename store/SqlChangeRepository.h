@@ -1,0 +1,29 @@
+#pragma once
+
+#include <Poco/Data/Session.h>
+
+#include <set>
+#include <utility>
+
+#include "engine/ChangeRepository.h"
+
+namespace keywarden::store {
+
+// One per transaction (it remembers the sequence number it drew).
+class SqlChangeRepository : public engine::ChangeRepository {
+ public:
+  explicit SqlChangeRepository(Poco::Data::Session& s) : _s(s) {}
+  void record(const std::string& kind, const std::string& refId, const std::string& origin,
+              int64_t at) override;
+  std::vector<engine::Change> since(int64_t seq, int limit) override;
+  int64_t latest() override;
+  int64_t oldest() override;
+  int purge(int64_t before) override;
+
+ private:
+  Poco::Data::Session& _s;
+  int64_t _seq = 0;  // drawn at the first record of this transaction
+  std::set<std::pair<std::string, std::string>> _recorded;
+};
+
+}  // namespace keywarden::store

@@ -1,0 +1,222 @@
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <set>
+#include <thread>
+
+#include "tests/integration/Fixture.h"
+#include "tests/support/SmtpServer.h"
+
+using namespace keywarden::test;
+
+namespace {
+std::string inSeconds(int s) {
+  time_t t = time(nullptr) + s;
+  char buf[32];
+  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+  return buf;
+}
+
+int64_t nowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+// Several instances on one PostgreSQL database (each a real `keywarden serve`). The suite
+// runs in the PostgreSQL pass only (CTest excludes it from the SQLite pass: SQLite is one
+// instance by design, see the README).
+class ClusterTest : public Fixture {
+  CPPUNIT_TEST_SUITE(ClusterTest);
+  CPPUNIT_TEST(quotaHammeredFromThreeInstancesEndsExactlyAtItsLimit);
+  CPPUNIT_TEST(revokeDisableAndRotateOnOneAreRefusedByTheOthersWithinOneSecond);
+  CPPUNIT_TEST(jobDueWhileOneInstanceIsKilledIsDoneOnceByAnother);
+  CPPUNIT_TEST(threeInstancesSendEveryMailOnce);
+  CPPUNIT_TEST_SUITE_END();
+
+ public:
+  std::map<std::string, std::string> settings() override {
+    smtp = std::make_unique<SmtpServer>();
+    return common();
+  }
+  std::map<std::string, std::string> common() const {
+    return {{"smtp.port", std::to_string(smtp->port())},
+            {"smtp.retryMax", "1s"},
+            {"quota.leaseBlock", "10"},
+            {"cluster.pollInterval", "250ms"},
+            {"keys.expiryReminder", "2s"}};
+  }
+  void setUp() override {
+    Fixture::setUp();
+    CPPUNIT_ASSERT_MESSAGE("the cluster suite needs PostgreSQL (KW_TEST_DB=postgresql)",
+                           server->postgres());
+    smtp->start();
+  }
+  void tearDown() override {
+    others.clear();
+    Fixture::tearDown();
+  }
+  // Starts `n` more instances on the first one's database.
+  void startOthers(size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+      auto s = common();
+      for (const auto& [k, v] : server->sameDatabase()) s[k] = v;
+      others.push_back(std::make_unique<ServerProcess>(s));
+      others.back()->start();
+    }
+  }
+  // The admin API of instance `i` (0 = the fixture's server), with the shared admin token.
+  HttpResponse on(size_t i, const std::string& method, const std::string& path,
+                  const std::string& body = "") {
+    const ServerProcess& s = i == 0 ? *server : *others.at(i - 1);
+    return s.client().call(method, path, server->adminToken(), body);
+  }
+  int gate(size_t i, const std::string& key) {
+    const ServerProcess& s = i == 0 ? *server : *others.at(i - 1);
+    return s.client().request("GET", "/v1/gateway/auth", "", {{"X-API-Key", key}}).status;
+  }
+  // Waits until every instance knows `key` (a new key reaches the others through the change
+  // feed, within one poll interval); checks with cost 0, which spends no quota.
+  void waitKnownEverywhere(const std::string& key) {
+    for (size_t i = 0; i <= others.size(); ++i) {
+      const ServerProcess& s = i == 0 ? *server : *others.at(i - 1);
+      std::string code;
+      for (int n = 0; n < 100 && code != "VALID"; ++n) {
+        HttpResponse r =
+            s.client().request("POST", "/v1/keys/verify", R"({"key":")" + key + R"(","cost":0})");
+        code = r.status == 200 ? r.json()->getValue<std::string>("code") : "";
+        if (code != "VALID") std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+      CPPUNIT_ASSERT_EQUAL_MESSAGE("instance " + std::to_string(i), std::string("VALID"), code);
+    }
+  }
+  // Milliseconds from `since` until instance `i` accepts (200) or refuses (401/403: revoked
+  // and disabled keys are 403) `key`; -1 after 5 s.
+  int64_t msUntil(size_t i, const std::string& key, bool accepted, int64_t since) {
+    while (nowMs() - since < 5000) {
+      int status = gate(i, key);
+      if (accepted ? status == 200 : status == 401 || status == 403) return nowMs() - since;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return -1;
+  }
+
+  void quotaHammeredFromThreeInstancesEndsExactlyAtItsLimit() {
+    startOthers(2);
+    auto [id, key] = newKey(R"({"clientId":"c1","name":"hammered","quota":250})");
+    waitKnownEverywhere(key);
+    std::atomic<int> ok{0}, spent{0}, other{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 6; ++t)
+      threads.emplace_back([&, t] {
+        for (int n = 0; n < 70; ++n) {
+          int status = gate(static_cast<size_t>((t + n) % 3), key);
+          (status == 200 ? ok : status == 403 ? spent : other)++;
+        }
+      });
+    for (auto& th : threads) th.join();
+    CPPUNIT_ASSERT_EQUAL(0, other.load());
+    CPPUNIT_ASSERT_EQUAL(250, ok.load());  // never over-served, and nothing lost on the way
+    CPPUNIT_ASSERT_EQUAL(420 - 250, spent.load());
+    // Stopping hands back every unspent leased unit: the store ends exactly at zero.
+    for (auto& o : others) CPPUNIT_ASSERT_EQUAL(0, o->stop());
+    CPPUNIT_ASSERT_EQUAL(0, server->stop());
+    CPPUNIT_ASSERT_EQUAL(std::string("0"),
+                         server->sql("SELECT remaining FROM api_keys WHERE id = '" + id + "'"));
+  }
+
+  void revokeDisableAndRotateOnOneAreRefusedByTheOthersWithinOneSecond() {
+    startOthers(2);
+    auto [id, key] = newKey();
+    auto [id2, key2] = newKey();
+    waitKnownEverywhere(key);
+    waitKnownEverywhere(key2);
+    for (size_t i = 0; i < 3; ++i) {
+      CPPUNIT_ASSERT_EQUAL(200, gate(i, key));
+      CPPUNIT_ASSERT_EQUAL(200, gate(i, key2));
+    }
+    // Revoked on instance 1: instances 0 and 2 refuse it within a second.
+    int64_t t0 = nowMs();
+    CPPUNIT_ASSERT_EQUAL(200, on(1, "POST", "/v1/keys/" + id + "/revoke", "{}").status);
+    for (size_t i : {0, 2}) {
+      int64_t ms = msUntil(i, key, false, t0);
+      CPPUNIT_ASSERT_MESSAGE(
+          "instance " + std::to_string(i) + " still accepts after " + std::to_string(ms) + " ms",
+          ms >= 0 && ms <= 1000);
+    }
+    // The client disabled on instance 2: its other key is refused everywhere.
+    t0 = nowMs();
+    CPPUNIT_ASSERT_EQUAL(200, on(2, "PATCH", "/v1/clients/c1", R"({"active":false})").status);
+    for (size_t i : {0, 1}) {
+      int64_t ms = msUntil(i, key2, false, t0);
+      CPPUNIT_ASSERT_MESSAGE("disable took " + std::to_string(ms) + " ms", ms >= 0 && ms <= 1000);
+    }
+    CPPUNIT_ASSERT_EQUAL(200, on(0, "PATCH", "/v1/clients/c1", R"({"active":true})").status);
+    // Rotated on instance 0 without grace: the old key is refused and the new one accepted by
+    // instance 2 within a second.
+    for (size_t i : {1, 2}) CPPUNIT_ASSERT(msUntil(i, key2, true, nowMs()) >= 0);
+    t0 = nowMs();
+    HttpResponse r = on(0, "POST", "/v1/keys/" + id2 + "/rotate", R"({"graceSeconds":0})");
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 201, r.status);
+    std::string rotated = r.json()->getValue<std::string>("key");
+    int64_t old = msUntil(2, key2, false, t0);
+    int64_t fresh = msUntil(2, rotated, true, t0);
+    CPPUNIT_ASSERT_MESSAGE("old key still accepted", old >= 0 && old <= 1000);
+    CPPUNIT_ASSERT_MESSAGE("new key not yet accepted", fresh >= 0 && fresh <= 1000);
+  }
+
+  void jobDueWhileOneInstanceIsKilledIsDoneOnceByAnother() {
+    startOthers(1);
+    CPPUNIT_ASSERT_EQUAL(201, on(0, "POST", "/v1/clients",
+                                 R"({"id":"web","name":"Web","contactEmail":"owner@example.com"})")
+                                  .status);
+    HttpResponse r = on(0, "POST", "/v1/keys",
+                        R"({"clientId":"web","name":"short","expiresAt":")" + inSeconds(4) + "\"}");
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 201, r.status);
+    std::string id = r.json()->getValue<std::string>("id");
+    server->kill9();  // the instance that wrote the jobs is gone before they fall due
+    smtp->waitFor("owner@example.com", 2, 20);             // reminder, expired
+    std::this_thread::sleep_for(std::chrono::seconds(2));  // anything duplicated arrives too
+    CPPUNIT_ASSERT_EQUAL(std::string("EXPIRED"),
+                         others[0]->sql("SELECT state FROM api_keys WHERE id = '" + id + "'"));
+    CPPUNIT_ASSERT_EQUAL(std::string("1"),
+                         others[0]->sql("SELECT count(*) FROM jobs WHERE ref_id = '" + id +
+                                        "' AND kind = 'expire-key' AND status = 'DONE'"));
+    std::map<std::string, int> subjects;
+    for (const auto& m : smtp->messagesTo("owner@example.com")) subjects[m.subject]++;
+    for (const auto& [subject, n] : subjects) CPPUNIT_ASSERT_EQUAL_MESSAGE(subject, 1, n);
+    CPPUNIT_ASSERT_EQUAL(size_t(2), subjects.size());
+  }
+
+  void threeInstancesSendEveryMailOnce() {
+    startOthers(2);
+    CPPUNIT_ASSERT_EQUAL(201, on(1, "POST", "/v1/clients",
+                                 R"({"id":"web","name":"Web","contactEmail":"owner@example.com"})")
+                                  .status);
+    // 30 keys issued across the three instances, all expiring together: 30 reminders and 30
+    // "expired" mails, each sent by whichever instance claims it.
+    std::string at = inSeconds(4);
+    for (int i = 0; i < 30; ++i) {
+      HttpResponse r = on(
+          static_cast<size_t>(i % 3), "POST", "/v1/keys",
+          R"({"clientId":"web","name":"k)" + std::to_string(i) + R"(","expiresAt":")" + at + "\"}");
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 201, r.status);
+    }
+    smtp->waitFor("owner@example.com", 60, 30);
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    auto all = smtp->messagesTo("owner@example.com");
+    std::set<std::string> ids;
+    for (const auto& m : all) ids.insert(m.messageId);
+    CPPUNIT_ASSERT_EQUAL(size_t(60), all.size());
+    CPPUNIT_ASSERT_EQUAL(size_t(60), ids.size());
+    CPPUNIT_ASSERT_EQUAL(
+        std::string("SENT 60"),
+        server->sql("SELECT status || ' ' || count(*) FROM outbox GROUP BY status"));
+  }
+
+  std::unique_ptr<SmtpServer> smtp;
+  std::vector<std::unique_ptr<ServerProcess>> others;
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(ClusterTest);
