@@ -90,22 +90,21 @@ void VerifyHandlers::verify(Exchange& ex) {
   w.beginObject()
       .field("valid", r.code == VerifyCode::Valid)
       .field("code", engine::verifyCodeName(r.code));
-  if (r.key) {
-    const engine::Key& k = *r.key;
-    w.field("keyId", k.id);
-    if (k.clientId.empty())
+  if (r.found) {
+    w.field("keyId", std::string(r.keyId.view()));
+    if (r.clientId->empty())
       w.nullField("clientId");
     else
-      w.field("clientId", k.clientId);
-    if (k.clientId.empty())
+      w.field("clientId", *r.clientId);
+    if (r.clientId->empty())
       w.nullField("clientType");
     else
-      w.field("clientType", r.clientType);
-    w.field("tenant", k.tenant)
-        .field("scopes", k.scopes)
-        .timeField("expiresAt", k.expiresAt)
+      w.field("clientType", r.clientType ? *r.clientType : std::string());
+    w.field("tenant", *r.tenant)
+        .field("scopes", r.grants->scopes)
+        .timeField("expiresAt", r.expiresAt)
         .field("remaining", r.remaining)
-        .rawField("meta", k.meta.empty() ? "{}" : k.meta);
+        .rawField("meta", r.meta->empty() ? "{}" : *r.meta);
   } else {
     for (const char* f :
          {"keyId", "clientId", "clientType", "tenant", "scopes", "expiresAt", "remaining", "meta"})
@@ -191,11 +190,10 @@ void VerifyHandlers::forwardAuth(Exchange& ex) {
   int status = 403;
   switch (r.code) {
     case VerifyCode::Valid: {
-      const engine::Key& k = *r.key;
-      res.set("X-Keywarden-Key-Id", k.id);
-      res.set("X-Keywarden-Client-Id", k.clientId);
+      res.set("X-Keywarden-Key-Id", std::string(r.keyId.view()));
+      res.set("X-Keywarden-Client-Id", *r.clientId);
       std::string scopes;
-      for (const auto& s : k.scopes) {
+      for (const auto& s : r.grants->scopes) {
         if (!scopes.empty()) scopes.push_back(',');
         scopes += s;
       }

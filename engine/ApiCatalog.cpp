@@ -13,8 +13,8 @@ bool scopeHolds(std::string_view held, std::string_view wanted) {
   return held == wanted;
 }
 
-bool keyHoldsScope(const Key& key, std::string_view wanted) {
-  for (const auto& s : key.scopes)
+bool holdsScope(const Grants& grants, std::string_view wanted) {
+  for (const auto& s : grants.scopes)
     if (scopeHolds(s, wanted)) return true;
   return false;
 }
@@ -30,7 +30,7 @@ ApiCatalog::ApiCatalog(const std::vector<ApiDef>& apis, const std::vector<Group>
   for (const auto& g : groups) _groups[g.id] = {g.apis.begin(), g.apis.end()};
 }
 
-bool ApiCatalog::granted(const Key& key, const Compiled& api) const {
+bool ApiCatalog::granted(const Grants& key, const Compiled& api) const {
   const std::string& id = api.def.id;
   if (std::find(key.apis.begin(), key.apis.end(), id) != key.apis.end()) return true;
   for (const auto& g : key.groups) {
@@ -39,13 +39,14 @@ bool ApiCatalog::granted(const Key& key, const Compiled& api) const {
   }
   if (api.def.scopes.empty()) return false;
   for (const auto& s : api.def.scopes)
-    if (!keyHoldsScope(key, s)) return false;
+    if (!holdsScope(key, s)) return false;
   return true;
 }
 
-bool ApiCatalog::allows(const Key& key, std::string_view method, std::string_view path) const {
+bool ApiCatalog::allows(const Grants& key, const std::string& tenant, std::string_view method,
+                        std::string_view path) const {
   bool unrestricted = key.unrestricted();
-  auto it = _byTenant.find(key.tenant);
+  auto it = _byTenant.find(tenant);
   if (it == _byTenant.end()) return unrestricted;
   bool matchedAny = false;
   for (const auto& c : it->second) {

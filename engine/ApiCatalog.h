@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "engine/ApiDef.h"
+#include "engine/Grants.h"
 #include "engine/Group.h"
-#include "engine/Key.h"
 #include "engine/PathPattern.h"
 
 namespace keywarden::engine {
@@ -20,16 +20,17 @@ class ApiCatalog {
  public:
   ApiCatalog(const std::vector<ApiDef>& apis, const std::vector<Group>& groups);
 
-  // Whether `key` may call `method path` (contract §4 "What a key may call"):
-  // REQUIRES: !method.empty() && !path.empty().
-  bool allows(const Key& key, std::string_view method, std::string_view path) const;
+  // Whether a key of `tenant` holding `grants` may call `method path` (contract §4 "What a key
+  // may call"). REQUIRES: !method.empty() && !path.empty().
+  bool allows(const Grants& grants, const std::string& tenant, std::string_view method,
+              std::string_view path) const;
 
  private:
   struct Compiled {
     ApiDef def;
     PathPattern pattern;
   };
-  bool granted(const Key& key, const Compiled& api) const;
+  bool granted(const Grants& grants, const Compiled& api) const;
 
   std::unordered_map<std::string, std::vector<Compiled>> _byTenant;
   std::unordered_map<std::string, std::unordered_set<std::string>> _groups;  // group -> api ids
@@ -38,6 +39,6 @@ class ApiCatalog {
 // True when `held` grants `wanted`: equal, or `held` ends in `*` and `wanted` starts with the rest
 // (`orders:*` holds `orders:read`; `*` holds everything).
 bool scopeHolds(std::string_view held, std::string_view wanted);
-bool keyHoldsScope(const Key& key, std::string_view wanted);
+bool holdsScope(const Grants& grants, std::string_view wanted);
 
 }  // namespace keywarden::engine

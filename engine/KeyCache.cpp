@@ -1,72 +1,105 @@
 #include "engine/KeyCache.h"
 
+#include <algorithm>
+
 namespace keywarden::engine {
 
 KeyCache::KeyCache()
     : _catalog(std::make_shared<ApiCatalog>(std::vector<ApiDef>{}, std::vector<Group>{})) {}
 
+uint32_t KeyCache::findIdLocked(std::string_view id) const {
+  return _byId.find(idHash(id), [&](uint32_t s) { return _entries[s].id.view() == id; });
+}
+
+void KeyCache::define(KeyEntry& e, const Key& k) {
+  e.state = k.state;
+  e.tenant = _pool.string(k.tenant);
+  e.clientId = _pool.string(k.clientId);
+  e.meta = _pool.string(k.meta.empty() ? "{}" : k.meta);
+  e.grants = _pool.grants(Grants{k.scopes, k.apis, k.groups});
+  e.effectiveAt = k.effectiveAt;
+  e.expiresAt = k.expiresAt;
+  e.revokeAt = k.revokeAt;
+  e.version = k.version;
+  if (k.rateLimit > 0 && k.rateWindowMs > 0) {
+    if (!e.limits) e.limits = std::make_unique<Limits>();
+    e.limits->rateLimit = k.rateLimit;
+    e.limits->rateWindowMs = k.rateWindowMs;
+  } else {
+    e.limits.reset();
+  }
+}
+
 void KeyCache::upsertKey(const Key& k) {
-  auto snapshot = std::make_shared<const Key>(k);
   const std::string& owner = k.quotaKeyId.empty() ? k.id : k.quotaKeyId;
-  std::shared_ptr<KeyEntry> existing;
+  // Unlimited keys of their own need no account: most keys, and ~100 bytes each.
+  const bool needsAccount = !k.quotaKeyId.empty() || k.quota >= 0;
   std::shared_ptr<QuotaAccount> account;
   bool freshAccount = false;
   {
-    // Only map work under the exclusive lock: never wait here for an entry or account lock,
-    // which a check may hold while it leases quota from the store.
+    // Never wait here for an account lock, which a check may hold while it leases quota from
+    // the store: accounts are configured outside `_mu`, except one nobody else can hold yet.
     std::unique_lock<std::shared_mutex> lock(_mu);
-    auto& slot = _accounts[owner];
-    freshAccount = !slot;
-    if (!slot) slot = std::make_shared<QuotaAccount>(owner);
-    account = slot;
-    if (freshAccount && owner == k.id) account->configure(k);  // nobody else can hold it yet
-    auto it = _byId.find(k.id);
-    if (it == _byId.end()) {
-      auto e = std::make_shared<KeyEntry>();
-      e->key = snapshot;
-      e->quota = account;
-      e->lastUsedAt = k.lastUsedAt;
-      _byId.emplace(k.id, e);
-      _byDigest.emplace(k.digest, e);
-    } else {
-      existing = it->second;
+    if (needsAccount) {
+      auto& slot = _accounts[owner];
+      freshAccount = !slot;
+      if (!slot) slot = std::make_shared<QuotaAccount>(owner);
+      account = slot;
+      if (freshAccount && owner == k.id) account->configure(k);
+    }
+    uint32_t slot = findIdLocked(k.id);
+    if (slot == kNone) {
+      if (!_free.empty()) {
+        slot = _free.back();
+        _free.pop_back();
+      } else {
+        slot = static_cast<uint32_t>(_entries.size());
+        _entries.emplace_back();
+      }
+      KeyEntry& e = _entries[slot];
+      e.digest = k.digest;
+      e.id.set(k.id, CachedId::fitsInline(k.id) ? nullptr : _pool.string(k.id));
+      e.live = true;
+      e.dirty = false;
+      e.pendingValid = e.pendingRejected = 0;
+      e.lastUsedAt = k.lastUsedAt;
+      define(e, k);
+      e.quota = account;
+      auto hashOf = [this](uint32_t s) { return KeyDigestHash()(_entries[s].digest); };
+      _byDigest.insert(KeyDigestHash()(k.digest), slot, hashOf);
+      _byId.insert(idHash(k.id), slot,
+                   [this](uint32_t s) { return idHash(_entries[s].id.view()); });
+      return;
+    }
+    KeyEntry& e = _entries[slot];
+    // Hooks of two commits may arrive out of order: never replace a newer definition.
+    if (e.version <= k.version) {
+      define(e, k);
+      e.quota = account;
     }
   }
-  if (!freshAccount && owner == k.id) account->configure(k);
-  if (!existing) return;
-  std::lock_guard<std::mutex> lock(existing->m);
-  // Hooks of two commits may arrive out of order: never replace a newer definition.
-  if (existing->key->version > k.version) return;
-  existing->key = snapshot;
-  existing->quota = account;
+  if (account && !freshAccount && owner == k.id) account->configure(k);
 }
 
 void KeyCache::markExpired(const std::vector<Key>& expired) {
-  std::vector<std::pair<std::shared_ptr<KeyEntry>, const Key*>> found;
-  found.reserve(expired.size());
-  {
-    std::shared_lock<std::shared_mutex> lock(_mu);
-    for (const auto& k : expired) {
-      auto it = _byId.find(k.id);
-      if (it != _byId.end()) found.emplace_back(it->second, &k);
-    }
-  }
-  for (auto& [entry, k] : found) {
-    std::lock_guard<std::mutex> lock(entry->m);
-    if (entry->key->version >= k->version) continue;
-    auto copy = std::make_shared<Key>(*entry->key);
-    copy->state = KeyState::Expired;
-    copy->version = k->version;
-    copy->updatedAt = k->updatedAt;
-    entry->key = std::move(copy);
+  View view(*this);
+  for (const auto& k : expired) {
+    uint32_t slot = view.findId(k.id);
+    if (slot == kNone) continue;
+    std::lock_guard<std::mutex> lock(view.stripe(slot));
+    KeyEntry& e = view.entry(slot);
+    if (e.version >= k.version) continue;
+    e.state = KeyState::Expired;
+    e.version = k.version;
   }
 }
 
 void KeyCache::loadKeys(const std::vector<Key>& keys) {
   {
     std::unique_lock<std::shared_mutex> lock(_mu);
-    _byId.reserve(_byId.size() + keys.size());
-    _byDigest.reserve(_byDigest.size() + keys.size());
+    size_t n = _byId.size() + keys.size();
+    _byDigest.reserve(n, [this](uint32_t s) { return KeyDigestHash()(_entries[s].digest); });
+    _byId.reserve(n, [this](uint32_t s) { return idHash(_entries[s].id.view()); });
   }
   for (const auto& k : keys) upsertKey(k);
 }
@@ -74,18 +107,26 @@ void KeyCache::loadKeys(const std::vector<Key>& keys) {
 void KeyCache::removeKeys(const std::vector<std::string>& ids) {
   std::unique_lock<std::shared_mutex> lock(_mu);
   for (const auto& id : ids) {
-    auto it = _byId.find(id);
-    if (it == _byId.end()) continue;
-    _byDigest.erase(it->second->key->digest);
-    _byId.erase(it);
+    uint32_t slot = findIdLocked(id);
+    if (slot == kNone) continue;
+    KeyEntry& e = _entries[slot];
+    _byDigest.erase(KeyDigestHash()(e.digest), slot);
+    _byId.erase(idHash(id), slot);
+    _accounts.erase(id);
+    e.live = false;
+    ++e.generation;  // a queued usage flush of the old key must not land on the next one
+    e.limits.reset();
+    e.quota.reset();
+    _free.push_back(slot);
   }
 }
 
 void KeyCache::upsertClient(const Client& c) {
+  const std::string* type = _pool.string(c.clientType);
   std::unique_lock<std::shared_mutex> lock(_mu);
   auto& info = _clients[c.id];
   if (info.updatedAt > c.updatedAt) return;  // a later change is in already
-  info = ClientInfo{c.active, c.clientType, c.updatedAt};
+  info = ClientInfo{c.active, type, c.updatedAt};
 }
 
 void KeyCache::removeClient(const std::string& id) {
@@ -100,14 +141,13 @@ void KeyCache::setCatalog(std::shared_ptr<const ApiCatalog> catalog, uint64_t ge
   _catalog = std::move(catalog);
 }
 
-const std::shared_ptr<KeyEntry>* KeyCache::View::byDigest(const KeyDigest& d) const {
-  auto it = _c._byDigest.find(d);
-  return it == _c._byDigest.end() ? nullptr : &it->second;
+uint32_t KeyCache::View::findDigest(const KeyDigest& d) const {
+  return _c._byDigest.find(KeyDigestHash()(d),
+                           [&](uint32_t s) { return _c._entries[s].digest == d; });
 }
 
-const std::shared_ptr<KeyEntry>* KeyCache::View::byId(const std::string& id) const {
-  auto it = _c._byId.find(id);
-  return it == _c._byId.end() ? nullptr : &it->second;
+uint32_t KeyCache::View::findId(std::string_view id) const {
+  return _c.findIdLocked(id);
 }
 
 const KeyCache::ClientInfo* KeyCache::View::client(const std::string& id) const {
@@ -115,18 +155,45 @@ const KeyCache::ClientInfo* KeyCache::View::client(const std::string& id) const 
   return it == _c._clients.end() ? nullptr : &it->second;
 }
 
-void KeyCache::markDirty(const std::shared_ptr<KeyEntry>& e) {
-  if (e->dirty) return;
-  e->dirty = true;
+void KeyCache::markDirty(uint32_t slot, KeyEntry& e) {
+  if (e.dirty) return;
+  e.dirty = true;
   std::lock_guard<std::mutex> lock(_dirtyMu);
-  _dirty.push_back(e);
+  _dirty.emplace_back(slot, e.generation);
 }
 
-std::vector<std::shared_ptr<KeyEntry>> KeyCache::takeDirty() {
-  std::lock_guard<std::mutex> lock(_dirtyMu);
-  std::vector<std::shared_ptr<KeyEntry>> out;
-  out.swap(_dirty);
+std::vector<UsageDelta> KeyCache::takeUsage() {
+  std::vector<std::pair<uint32_t, uint32_t>> dirty;
+  {
+    std::lock_guard<std::mutex> lock(_dirtyMu);
+    dirty.swap(_dirty);
+  }
+  std::vector<UsageDelta> out;
+  out.reserve(dirty.size());
+  View view(*this);
+  for (auto [slot, generation] : dirty) {
+    std::lock_guard<std::mutex> lock(view.stripe(slot));
+    KeyEntry& e = view.entry(slot);
+    if (!e.live || e.generation != generation) continue;  // removed meanwhile
+    out.push_back({std::string(e.id.view()), e.pendingValid, e.pendingRejected, e.lastUsedAt});
+    e.pendingValid = e.pendingRejected = 0;
+    e.dirty = false;
+  }
   return out;
+}
+
+void KeyCache::restoreUsage(const std::vector<UsageDelta>& deltas) {
+  View view(*this);
+  for (const auto& d : deltas) {
+    uint32_t slot = view.findId(d.keyId);
+    if (slot == kNone) continue;
+    std::lock_guard<std::mutex> lock(view.stripe(slot));
+    KeyEntry& e = view.entry(slot);
+    e.pendingValid += static_cast<uint32_t>(d.valid);
+    e.pendingRejected += static_cast<uint32_t>(d.rejected);
+    e.lastUsedAt = std::max(e.lastUsedAt, d.lastUsedAt);
+    markDirty(slot, e);
+  }
 }
 
 void KeyCache::forEachAccount(const std::function<void(QuotaAccount&)>& fn) const {

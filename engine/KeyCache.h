@@ -1,30 +1,41 @@
 #pragma once
 
+#include <array>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "engine/ApiCatalog.h"
 #include "engine/Client.h"
+#include "engine/InternPool.h"
+#include "engine/Key.h"
 #include "engine/KeyEntry.h"
+#include "engine/KeyRepository.h"
+#include "engine/SlotIndex.h"
 
 namespace keywarden::engine {
 
 // Everything the check path needs, in memory: keys by digest and id, the clients' flags and
 // the compiled API catalog. Kept coherent with the store by the services, which call the
-// mutators after each committed change. Thread-safe: readers share a lock, mutators take it
-// exclusively for the time of a pointer swap.
+// mutators after each committed change. Keys live packed in one slot array (KeyEntry), indexed
+// by two open-addressing tables of slot numbers. Thread-safe: readers share `_mu`; adding or
+// removing keys takes it exclusively; a key's counters, limits and the fields an in-place
+// update may change (state, version) are guarded by one of 1024 stripe mutexes.
 class KeyCache {
  public:
   struct ClientInfo {
     bool active = true;
-    std::string clientType;
+    const std::string* clientType = nullptr;
     int64_t updatedAt = 0;
   };
+  static constexpr uint32_t kNone = SlotIndex::kNone;
 
   KeyCache();
 
@@ -41,13 +52,16 @@ class KeyCache {
   // Loads many keys at once (start-up).
   void loadKeys(const std::vector<Key>& keys);
 
-  // A read view: holds the shared lock while it lives. Pointers it returns die with it.
+  // A read view: holds the shared lock while it lives. Slots and pointers it returns are valid
+  // while it lives (interned pointers for good).
   class View {
    public:
     explicit View(const KeyCache& c) : _c(c), _lock(c._mu) {}
-    // nullptr when absent.
-    const std::shared_ptr<KeyEntry>* byDigest(const KeyDigest& d) const;
-    const std::shared_ptr<KeyEntry>* byId(const std::string& id) const;
+    uint32_t findDigest(const KeyDigest& d) const;
+    uint32_t findId(std::string_view id) const;
+    // Hold stripe(slot) while reading or writing anything of the entry.
+    KeyEntry& entry(uint32_t slot) const { return const_cast<KeyEntry&>(_c._entries[slot]); }
+    std::mutex& stripe(uint32_t slot) const { return _c._stripes[slot % kStripes]; }
     const ClientInfo* client(const std::string& id) const;
     const ApiCatalog& catalog() const { return *_c._catalog; }
     std::shared_ptr<const ApiCatalog> catalogPtr() const { return _c._catalog; }
@@ -57,24 +71,36 @@ class KeyCache {
     std::shared_lock<std::shared_mutex> _lock;
   };
 
-  // Marks `e` as holding usage to flush. Call with e->m held.
-  void markDirty(const std::shared_ptr<KeyEntry>& e);
-  // The entries with unflushed usage; the list starts empty again.
-  std::vector<std::shared_ptr<KeyEntry>> takeDirty();
+  // Queues the entry in `slot` for the next usage flush. Call with its stripe held.
+  void markDirty(uint32_t slot, KeyEntry& e);
+  // The usage counted since the last call (counters reset); the flusher writes it.
+  std::vector<UsageDelta> takeUsage();
+  // Puts back usage a failed flush took, so the next flush writes it.
+  void restoreUsage(const std::vector<UsageDelta>& deltas);
   void forEachAccount(const std::function<void(QuotaAccount&)>& fn) const;
   size_t size() const;
 
  private:
+  static constexpr size_t kStripes = 1024;
+  static size_t idHash(std::string_view id) { return std::hash<std::string_view>()(id); }
+  uint32_t findIdLocked(std::string_view id) const;
+  // Writes `k`'s definition into `e` (interned pointers already resolved).
+  void define(KeyEntry& e, const Key& k);
+
   mutable std::shared_mutex _mu;
-  std::unordered_map<KeyDigest, std::shared_ptr<KeyEntry>, KeyDigestHash> _byDigest;
-  std::unordered_map<std::string, std::shared_ptr<KeyEntry>> _byId;
-  std::unordered_map<std::string, std::shared_ptr<QuotaAccount>> _accounts;
+  std::deque<KeyEntry> _entries;  // slot -> entry; a deque never moves what it holds
+  std::vector<uint32_t> _free;    // slots of removed keys, reused first
+  SlotIndex _byDigest;
+  SlotIndex _byId;
+  std::unordered_map<std::string, std::shared_ptr<QuotaAccount>> _accounts;  // owner key id
   std::unordered_map<std::string, ClientInfo> _clients;
   std::shared_ptr<const ApiCatalog> _catalog;
   uint64_t _catalogGeneration = 0;
+  InternPool _pool;
+  mutable std::array<std::mutex, kStripes> _stripes;
 
   std::mutex _dirtyMu;
-  std::vector<std::shared_ptr<KeyEntry>> _dirty;
+  std::vector<std::pair<uint32_t, uint32_t>> _dirty;  // slot, generation
 };
 
 }  // namespace keywarden::engine

@@ -1,27 +1,87 @@
 #pragma once
 
-#include <atomic>
 #include <cstdint>
+#include <cstring>
 #include <memory>
-#include <mutex>
+#include <string>
+#include <string_view>
 
-#include "engine/Key.h"
+#include "engine/Grants.h"
+#include "engine/KeyDigest.h"
+#include "engine/KeyState.h"
 #include "engine/QuotaAccount.h"
 #include "engine/RateWindow.h"
 
 namespace keywarden::engine {
 
-// One key in the check path's memory: the current definition (replaced whole on every change),
-// its quota account, its rate window and the usage not yet written to the store.
-struct KeyEntry {
-  std::mutex m;  // guards everything below
-  std::shared_ptr<const Key> key;
-  std::shared_ptr<QuotaAccount> quota;
+// A key's id as the cache holds it: inline up to 24 characters (every generated id), else a
+// pointer to an interned string.
+class CachedId {
+ public:
+  void set(std::string_view id, const std::string* interned) {
+    if (interned) {
+      _n = kLong;
+      std::memcpy(_c, &interned, sizeof interned);
+    } else {
+      _n = static_cast<uint8_t>(id.size());
+      std::memcpy(_c, id.data(), id.size());
+    }
+  }
+  static bool fitsInline(std::string_view id) { return id.size() <= sizeof(_c); }
+  std::string_view view() const {
+    if (_n != kLong) return {_c, _n};
+    const std::string* s;
+    std::memcpy(&s, _c, sizeof s);
+    return *s;
+  }
+
+ private:
+  static constexpr uint8_t kLong = 0xFF;
+  char _c[24];
+  uint8_t _n = 0;
+};
+
+// A key whose quota or rate limit is set: the state only such keys pay for.
+struct Limits {
+  int64_t rateLimit = 0;  // 0: none
+  int64_t rateWindowMs = 0;
   RateWindow rate;
-  int64_t pendingValid = 0;
-  int64_t pendingRejected = 0;
+};
+
+// One key in the check path's memory, packed: strings are pointers into the cache's interned
+// pools (tenant, client, meta, grants shared by every key that has the same), limits and quota
+// are allocated only for keys that have them. ~150 bytes a key. The definition fields are
+// written under the cache's locks (see KeyCache); counters under the entry's stripe lock.
+struct KeyEntry {
+  KeyDigest digest;
+  CachedId id;
+  KeyState state = KeyState::Active;  // stored state; see effectiveState()
+  bool live = false;                  // the slot holds a key (removed slots are reused)
+  bool dirty = false;                 // queued for the next usage flush
+  uint32_t generation = 0;            // bumped when the slot is reused
+  uint32_t pendingValid = 0;
+  uint32_t pendingRejected = 0;
+  const std::string* tenant = nullptr;
+  const std::string* clientId = nullptr;  // "" when the key has no client
+  const std::string* meta = nullptr;
+  const Grants* grants = nullptr;
+  int64_t effectiveAt = 0;
+  int64_t expiresAt = 0;
+  int64_t revokeAt = 0;
+  int64_t version = 0;
   int64_t lastUsedAt = 0;
-  bool dirty = false;  // queued for the next usage flush
+  std::unique_ptr<Limits> limits;       // set when the key has a rate limit
+  std::shared_ptr<QuotaAccount> quota;  // set when the key draws from a quota
+
+  // The same rules as Key::effectiveState.
+  KeyState effectiveState(int64_t now) const {
+    if (state == KeyState::Revoked || (revokeAt != 0 && now >= revokeAt)) return KeyState::Revoked;
+    if (state == KeyState::Expired || (expiresAt != 0 && now >= expiresAt))
+      return KeyState::Expired;
+    if (state == KeyState::Disabled) return KeyState::Disabled;
+    if (effectiveAt != 0 && now < effectiveAt) return KeyState::Scheduled;
+    return KeyState::Active;
+  }
 };
 
 }  // namespace keywarden::engine

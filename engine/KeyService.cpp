@@ -138,14 +138,21 @@ Result<IssuedKey> KeyService::issueIn(Transaction& tx, const Principal& p, const
 Key KeyService::withLiveUsage(Key k) const {
   int64_t now = _clock.nowMs();
   k.state = k.effectiveState(now);
-  KeyCache::View view(_cache);
-  if (const auto* e = view.byId(k.id)) {
-    std::lock_guard<std::mutex> lock((*e)->m);
-    k.remaining = (*e)->quota->remaining(now);
-    k.usageValid += (*e)->pendingValid;
-    k.usageRejected += (*e)->pendingRejected;
-    k.lastUsedAt = std::max(k.lastUsedAt, (*e)->lastUsedAt);
+  std::shared_ptr<QuotaAccount> account;
+  {
+    KeyCache::View view(_cache);
+    uint32_t slot = view.findId(k.id);
+    if (slot != KeyCache::kNone) {
+      std::lock_guard<std::mutex> lock(view.stripe(slot));
+      const KeyEntry& e = view.entry(slot);
+      account = e.quota;
+      k.usageValid += e.pendingValid;
+      k.usageRejected += e.pendingRejected;
+      k.lastUsedAt = std::max(k.lastUsedAt, e.lastUsedAt);
+    }
   }
+  // Outside the cache's locks: a check may hold the account while it leases from the store.
+  if (account) k.remaining = account->remaining(now);
   return k;
 }
 
@@ -326,9 +333,10 @@ Result<IssuedKey> KeyService::rotate(const Principal& p, const std::string& id,
   std::shared_ptr<QuotaAccount> account;
   {
     KeyCache::View view(_cache);
-    if (const auto* e = view.byId(id)) {
-      std::lock_guard<std::mutex> lock((*e)->m);
-      account = (*e)->quota;
+    uint32_t slot = view.findId(id);
+    if (slot != KeyCache::kNone) {
+      std::lock_guard<std::mutex> lock(view.stripe(slot));
+      account = view.entry(slot).quota;
     }
   }
   if (account) {

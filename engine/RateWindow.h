@@ -14,13 +14,18 @@ class RateWindow {
     if (limit <= 0 || windowMs <= 0) return true;
     return now >= _start + windowMs || _count < limit;
   }
-  // Counts an admitted call at `now`.
-  void count(int64_t windowMs, int64_t now) {
+  // Counts an admitted call at `now`; returns the start of the window it was counted in.
+  int64_t count(int64_t windowMs, int64_t now) {
     if (now >= _start + windowMs) {
       _start = now;
       _count = 0;
     }
     ++_count;
+    return _start;
+  }
+  // Takes back a call counted in the window that started at `start` (its quota refused it).
+  void uncount(int64_t start) {
+    if (_start == start && _count > 0) --_count;
   }
   // Milliseconds until a call would fit again (0 if one fits now).
   int64_t retryAfterMs(int64_t limit, int64_t windowMs, int64_t now) const {

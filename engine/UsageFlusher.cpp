@@ -36,27 +36,14 @@ void UsageFlusher::stop() {
 }
 
 size_t UsageFlusher::flush() {
-  std::vector<UsageDelta> deltas;
-  auto dirty = _cache.takeDirty();
-  deltas.reserve(dirty.size());
-  for (auto& e : dirty) {
-    std::lock_guard<std::mutex> lock(e->m);
-    deltas.push_back({e->key->id, e->pendingValid, e->pendingRejected, e->lastUsedAt});
-    e->pendingValid = e->pendingRejected = 0;
-    e->dirty = false;
-  }
+  std::vector<UsageDelta> deltas = _cache.takeUsage();
   if (deltas.empty()) return 0;
   try {
     _store.write([&](Transaction& tx) { tx.keys().addUsage(deltas); });
   } catch (const std::exception& ex) {
     // Counters are statistics: on failure they are put back and tried on the next tick.
     std::cerr << "usage flush failed: " << ex.what() << std::endl;
-    for (size_t i = 0; i < dirty.size(); ++i) {
-      std::lock_guard<std::mutex> lock(dirty[i]->m);
-      dirty[i]->pendingValid += deltas[i].valid;
-      dirty[i]->pendingRejected += deltas[i].rejected;
-      _cache.markDirty(dirty[i]);
-    }
+    _cache.restoreUsage(deltas);
     return 0;
   }
   return deltas.size();

@@ -8,30 +8,41 @@ namespace keywarden::engine {
 Verifier::Verifier(KeyCache& cache, QuotaSource& quota, const Clock& clock, int64_t leaseBlock)
     : _cache(cache), _quota(quota), _clock(clock), _leaseBlock(leaseBlock) {}
 
-VerifyCode Verifier::judge(const VerifyRequest& r, const Key& k, const Snapshot& snap, KeyEntry& e,
-                           int64_t now, VerifyResult& out) {
-  KeyState state = k.effectiveState(now);
+VerifyCode Verifier::judge(const VerifyRequest& r, const KeyCache::View& view, KeyEntry& e,
+                           int64_t now, VerifyResult& out) const {
+  KeyState state = e.effectiveState(now);
   if (state == KeyState::Revoked) return VerifyCode::Revoked;
   if (state == KeyState::Expired) return VerifyCode::Expired;
   if (state == KeyState::Disabled) return VerifyCode::Disabled;
-  if (!k.clientId.empty()) {
-    if (!snap.clientKnown || !snap.client.active) return VerifyCode::Disabled;
-    out.clientType = snap.client.clientType;
+  if (!e.clientId->empty()) {
+    const KeyCache::ClientInfo* c = view.client(*e.clientId);
+    if (c) out.clientType = c->clientType;
+    if (!c || !c->active) return VerifyCode::Disabled;
   }
   if (state == KeyState::Scheduled) return VerifyCode::NotYetActive;
   if (!r.path.empty() && !PathPattern::isCanonical(r.path)) return VerifyCode::Forbidden;
   if (r.scopes != nullptr)
     for (const auto& s : *r.scopes)
-      if (!keyHoldsScope(k, s)) return VerifyCode::Forbidden;
-  if (!r.method.empty() && !r.path.empty() && !snap.catalog->allows(k, r.method, r.path))
+      if (!holdsScope(*e.grants, s)) return VerifyCode::Forbidden;
+  if (!r.method.empty() && !r.path.empty() &&
+      !view.catalog().allows(*e.grants, *e.tenant, r.method, r.path))
     return VerifyCode::Forbidden;
-  if (!e.rate.fits(k.rateLimit, k.rateWindowMs, now)) {
-    out.retryAfterMs = e.rate.retryAfterMs(k.rateLimit, k.rateWindowMs, now);
+  if (e.limits && !e.limits->rate.fits(e.limits->rateLimit, e.limits->rateWindowMs, now)) {
+    out.retryAfterMs =
+        e.limits->rate.retryAfterMs(e.limits->rateLimit, e.limits->rateWindowMs, now);
     return VerifyCode::RateLimited;
   }
-  if (!e.quota->tryConsume(r.cost, now, _quota, _leaseBlock)) return VerifyCode::UsageExceeded;
-  if (k.rateLimit > 0) e.rate.count(k.rateWindowMs, now);
   return VerifyCode::Valid;
+}
+
+void Verifier::record(uint32_t slot, KeyEntry& e, bool valid, int64_t now) {
+  if (valid) {
+    ++e.pendingValid;
+    e.lastUsedAt = now;
+  } else {
+    ++e.pendingRejected;
+  }
+  _cache.markDirty(slot, e);
 }
 
 VerifyResult Verifier::verify(const VerifyRequest& r) {
@@ -43,42 +54,57 @@ VerifyResult Verifier::verify(const VerifyRequest& r) {
   }
   KeyDigest digest = KeyDigest::of(r.key);
   int64_t now = _clock.nowMs();
-  // Copy what is needed out of the shared view and let it go: a quota lease below may wait
-  // for the store's write lock, whose after-commit hooks need the cache exclusively.
-  std::shared_ptr<KeyEntry> found;
-  Snapshot snap;
+  // Everything but the quota is decided under the cache's shared lock and the entry's stripe.
+  // The quota is not: a lease may wait for the store's write lock, whose after-commit hooks
+  // need the cache exclusively. A key with a quota is visited a second time to count the call.
+  std::shared_ptr<QuotaAccount> account;
+  uint32_t slot = KeyCache::kNone, generation = 0;
+  int64_t rateStart = 0;
+  bool rateCounted = false;
   {
     KeyCache::View view(_cache);
-    if (const auto* f = view.byDigest(digest)) {
-      found = *f;
-      snap.catalog = view.catalogPtr();
-      std::lock_guard<std::mutex> lock(found->m);
-      if (const auto* c = view.client(found->key->clientId)) {
-        snap.clientKnown = true;
-        snap.client = *c;
+    slot = view.findDigest(digest);
+    if (slot == KeyCache::kNone) {
+      out.code = VerifyCode::NotFound;
+    } else {
+      KeyEntry& e = view.entry(slot);
+      std::lock_guard<std::mutex> lock(view.stripe(slot));
+      if (!r.tenant.empty() && *e.tenant != r.tenant) {
+        out.code = VerifyCode::NotFound;
+      } else {
+        out.found = true;
+        out.keyId.set(e.id.view());
+        out.tenant = e.tenant;
+        out.clientId = e.clientId;
+        out.meta = e.meta;
+        out.grants = e.grants;
+        out.expiresAt = e.expiresAt;
+        out.code = judge(r, view, e, now, out);
+        account = e.quota;
+        generation = e.generation;
+        if (out.code == VerifyCode::Valid && e.limits) {
+          rateStart = e.limits->rate.count(e.limits->rateWindowMs, now);
+          rateCounted = true;
+        }
+        if (!account || out.code != VerifyCode::Valid)
+          record(slot, e, out.code == VerifyCode::Valid, now);
       }
     }
   }
-  if (!found) {
-    out.code = VerifyCode::NotFound;
-  } else {
-    KeyEntry& e = *found;
-    std::lock_guard<std::mutex> lock(e.m);
-    const Key& k = *e.key;
-    if (!r.tenant.empty() && k.tenant != r.tenant) {
-      out.code = VerifyCode::NotFound;
-    } else {
-      out.key = e.key;
-      out.code = judge(r, k, snap, e, now, out);
-      out.remaining = e.quota->remaining(now);
-      if (out.code == VerifyCode::Valid) {
-        ++e.pendingValid;
-        e.lastUsedAt = now;
-      } else {
-        ++e.pendingRejected;
+  if (account) {
+    if (out.code == VerifyCode::Valid) {
+      // Fails closed: what the store throws while leasing reaches the caller.
+      bool paid = account->tryConsume(r.cost, now, _quota, _leaseBlock);
+      KeyCache::View view(_cache);
+      KeyEntry& e = view.entry(slot);
+      std::lock_guard<std::mutex> lock(view.stripe(slot));
+      if (e.live && e.generation == generation) {
+        if (!paid && rateCounted && e.limits) e.limits->rate.uncount(rateStart);
+        record(slot, e, paid, now);
       }
-      _cache.markDirty(found);
+      if (!paid) out.code = VerifyCode::UsageExceeded;
     }
+    out.remaining = account->remaining(now);
   }
   _outcomes[static_cast<int>(out.code)].fetch_add(1, std::memory_order_relaxed);
   return out;

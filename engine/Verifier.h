@@ -1,8 +1,10 @@
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -25,10 +27,32 @@ struct VerifyRequest {
   std::string_view tenant;  // non-empty: keys of other tenants are NOT_FOUND
 };
 
+// A key id copied out of the cache (ids are at most 64 characters): no allocation per check.
+class KeyIdText {
+ public:
+  void set(std::string_view id) {
+    _n = static_cast<uint8_t>(std::min<size_t>(id.size(), sizeof _c));
+    std::memcpy(_c, id.data(), _n);
+  }
+  std::string_view view() const { return {_c, _n}; }
+
+ private:
+  char _c[64];
+  uint8_t _n = 0;
+};
+
+// The answer of a check. Once `found`, the pointers name the key's interned tenant, client,
+// meta and grants: valid for the life of the process, whatever happens to the key meanwhile.
 struct VerifyResult {
   VerifyCode code = VerifyCode::Malformed;
-  std::shared_ptr<const Key> key;  // set once the key is found
-  std::string clientType;
+  bool found = false;
+  KeyIdText keyId;
+  const std::string* tenant = nullptr;
+  const std::string* clientId = nullptr;    // "" when the key has no client
+  const std::string* clientType = nullptr;  // set when the client is known
+  const std::string* meta = nullptr;
+  const Grants* grants = nullptr;
+  int64_t expiresAt = 0;
   int64_t remaining = -1;    // -1: unlimited
   int64_t retryAfterMs = 0;  // RATE_LIMITED only
 };
@@ -43,13 +67,11 @@ class Verifier {
   uint64_t outcomes(VerifyCode c) const { return _outcomes[static_cast<int>(c)].load(); }
 
  private:
-  struct Snapshot {
-    std::shared_ptr<const ApiCatalog> catalog;
-    KeyCache::ClientInfo client;
-    bool clientKnown = false;
-  };
-  VerifyCode judge(const VerifyRequest& r, const Key& k, const Snapshot& snap, KeyEntry& e,
-                   int64_t now, VerifyResult& out);
+  // Everything but the quota, from the entry (its stripe held, under `view`).
+  VerifyCode judge(const VerifyRequest& r, const KeyCache::View& view, KeyEntry& e, int64_t now,
+                   VerifyResult& out) const;
+  // Counts the outcome in the entry's usage. Call with its stripe held.
+  void record(uint32_t slot, KeyEntry& e, bool valid, int64_t now);
 
   KeyCache& _cache;
   QuotaSource& _quota;

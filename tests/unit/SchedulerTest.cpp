@@ -217,7 +217,7 @@ class SchedulerTest : public CppUnit::TestFixture {
     CPPUNIT_ASSERT(!gone);
     CPPUNIT_ASSERT(kept && live);
     KeyCache::View v(cache);
-    CPPUNIT_ASSERT(v.byId(old) == nullptr);
+    CPPUNIT_ASSERT(v.findId(old) == KeyCache::kNone);
     std::vector<Job> next;
     store->read([&](Transaction& tx) { next = tx.jobs().list("PENDING", "retention"); });
     CPPUNIT_ASSERT_EQUAL(size_t(1), next.size());  // the next run is scheduled

@@ -1,5 +1,7 @@
 #include <cppunit/extensions/HelperMacros.h>
 
+#include <map>
+
 #include "engine/KeyCodec.h"
 #include "engine/ManualClock.h"
 #include "engine/Verifier.h"
@@ -55,12 +57,15 @@ class VerifierTest : public CppUnit::TestFixture {
     k.remaining = k.quota;
     source.remaining[k.id] = k.quota;
     cache->upsertKey(k);
+    added[m.plaintext] = k;
     return m.plaintext;
   }
 
-  std::shared_ptr<const Key> cachedKey(const std::string& key) {
+  // The definition `add` gave the cache for this plaintext (which the cache must hold).
+  const Key& cachedKey(const std::string& key) {
     KeyCache::View v(*cache);
-    return (*v.byDigest(KeyDigest::of(key)))->key;
+    CPPUNIT_ASSERT(v.findDigest(KeyDigest::of(key)) != KeyCache::kNone);
+    return added.at(key);
   }
 
   VerifyCode check(const std::string& key, std::string_view method = "", std::string_view path = "",
@@ -79,12 +84,18 @@ class VerifierTest : public CppUnit::TestFixture {
     r.key = k;
     VerifyResult res = verifier->verify(r);
     CPPUNIT_ASSERT(res.code == VerifyCode::Valid);
-    CPPUNIT_ASSERT_EQUAL(std::string("web"), res.clientType);
+    CPPUNIT_ASSERT_EQUAL(std::string("web"), *res.clientType);
+    CPPUNIT_ASSERT_EQUAL(std::string("key1"), std::string(res.keyId.view()));
     CPPUNIT_ASSERT_EQUAL(uint64_t(1), verifier->outcomes(VerifyCode::Valid));
-    auto dirty = cache->takeDirty();
-    CPPUNIT_ASSERT_EQUAL(size_t(1), dirty.size());
-    CPPUNIT_ASSERT_EQUAL(int64_t(1), dirty[0]->pendingValid);
-    CPPUNIT_ASSERT_EQUAL(kNow, dirty[0]->lastUsedAt);
+    CPPUNIT_ASSERT(verifier->verify(r).code == VerifyCode::Valid);
+    auto usage = cache->takeUsage();
+    CPPUNIT_ASSERT_EQUAL(size_t(1), usage.size());
+    CPPUNIT_ASSERT_EQUAL(std::string("key1"), usage[0].keyId);
+    CPPUNIT_ASSERT_EQUAL(int64_t(2), usage[0].valid);
+    CPPUNIT_ASSERT_EQUAL(kNow, usage[0].lastUsedAt);
+    CPPUNIT_ASSERT(cache->takeUsage().empty());  // taken once
+    cache->restoreUsage(usage);                  // a failed flush puts it back
+    CPPUNIT_ASSERT_EQUAL(int64_t(2), cache->takeUsage().at(0).valid);
   }
 
   void badChecksumIsMalformedUnknownIsNotFound() {
@@ -122,7 +133,7 @@ class VerifierTest : public CppUnit::TestFixture {
     k.effectiveAt = kNow + 10000;
     std::string key = add(k);
     CPPUNIT_ASSERT(check(key) == VerifyCode::Expired);
-    Key changed = *cachedKey(key);
+    Key changed = cachedKey(key);
     changed.version = 1;
     changed.revokeAt = kNow - 5;
     cache->upsertKey(changed);
@@ -214,6 +225,7 @@ class VerifierTest : public CppUnit::TestFixture {
   FakeQuotaSource source;
   std::unique_ptr<ManualClock> clock;
   std::unique_ptr<KeyCache> cache;
+  std::map<std::string, Key> added;
   std::unique_ptr<Verifier> verifier;
   int n = 0;
 };
