@@ -1,6 +1,8 @@
 #include "app/Wiring.h"
 
 #include <Poco/Logger.h>
+#include <Poco/Net/DNS.h>
+#include <malloc.h>
 
 #include "engine/FlowParser.h"
 
@@ -74,6 +76,8 @@ Wiring::Wiring(const Settings& s) {
   transport = std::make_unique<mail::SmtpTransport>(smtp);
   mail::SenderSettings send;
   send.retryMaxMs = s.smtpRetryMaxMs;
+  _leaseOwner = Poco::Net::DNS::hostName() + ":" + std::to_string(s.httpPort);
+  send.owner = _leaseOwner;
   // PostgreSQL means possibly several instances: look at shared work at least every second.
   const bool shared = store->dialect().kind() == store::DialectKind::PostgreSQL;
   if (shared) {
@@ -90,11 +94,14 @@ Wiring::~Wiring() {
 }
 
 size_t Wiring::warm() {
-  // SQLite means one instance: mails it was sending when it stopped are due again now, not
-  // when their lease runs out. (With a shared database the lease decides; see the README.)
-  if (store->dialect().kind() == store::DialectKind::SQLite) {
+  // Mails this instance was sending when it died are due again now, not when their lease runs
+  // out: with SQLite (one instance) every lease, with PostgreSQL the leases held under this
+  // instance's name (host:port — its previous run; no other live process can hold that name).
+  {
     int released = 0;
-    store->write([&](engine::Transaction& tx) { released = tx.outbox().releaseLeases(); });
+    std::string owner =
+        store->dialect().kind() == store::DialectKind::SQLite ? std::string() : _leaseOwner;
+    store->write([&](engine::Transaction& tx) { released = tx.outbox().releaseLeases(owner); });
     if (released > 0)
       Poco::Logger::get("keywarden.mail")
           .warning("%d mail(s) were being sent at the last stop; sending again", released);
@@ -102,7 +109,9 @@ size_t Wiring::warm() {
   store->write([&](engine::Transaction& tx) { housekeeping->ensureScheduled(tx, clock.nowMs()); });
   changes->mark();  // before the load: what commits meanwhile is applied again, harmlessly
   catalog->warmCache();
-  return keys->warmCache();
+  size_t n = keys->warmCache();
+  malloc_trim(0);  // give the loading buffers back to the system: RSS is what operators watch
+  return n;
 }
 
 void Wiring::startBackground() {

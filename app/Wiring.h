@@ -64,6 +64,9 @@ class Wiring {
   std::unique_ptr<engine::ChangeFollower> changes;
   std::unique_ptr<mail::SmtpTransport> transport;
   std::unique_ptr<mail::OutboxSender> sender;
+
+ private:
+  std::string _leaseOwner;  // host:port, names this instance's mail leases
 };
 
 }  // namespace keywarden::app

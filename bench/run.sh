@@ -16,6 +16,7 @@ THREADS=${BENCH_THREADS:-2}           # wrk threads
 CONNS=${BENCH_CONNS:-32}              # connections for every target
 HIGH_CONNS=${BENCH_HIGH_CONNS:-256}   # extra run for the gateway and bare Poco (0 = skip)
 NKEYS=${BENCH_KEYS:-100000}           # active keys inserted before start-up
+BIG=${BENCH_BIG_KEYS:-1000000}        # second Keywarden run with this many keys (0 = skip)
 NREAL=${BENCH_REAL_KEYS:-16}          # real keys created over HTTP, used round-robin by wrk
 NGINX_WORKERS=${BENCH_NGINX_WORKERS:-auto}
 POCO_THREADS=${BENCH_POCO_THREADS:-256}  # same as Keywarden's http.threads default
@@ -28,7 +29,7 @@ BENCH_NAME=bench
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$ROOT/bench/lib.sh"
 
-check_whole SECS WARMUP THREADS CONNS HIGH_CONNS NKEYS NREAL POCO_THREADS
+check_whole SECS WARMUP THREADS CONNS HIGH_CONNS NKEYS BIG NREAL POCO_THREADS
 ((SECS >= 1)) || die "BENCH_SECONDS must be >= 1"
 ((NREAL >= 1)) || die "BENCH_REAL_KEYS must be >= 1"
 ((CONNS >= THREADS && THREADS >= 1)) || die "need 1 <= BENCH_THREADS <= BENCH_CONNS"
@@ -55,9 +56,12 @@ say "   wrk: $THREADS threads, ${SECS}s per run (+${WARMUP}s warm-up), connectio
 say "   temp dir: $WORK"
 
 # ---------------------------------------------------------------- databases
-KW_PORT="" EMPTY_PORT="" NGINX_PORT="" POCO_PORT=""
+KW_PORT="" EMPTY_PORT="" NGINX_PORT="" POCO_PORT="" BIG_PORT=""
 free_port KW_PORT
 free_port EMPTY_PORT
+free_port BIG_PORT
+mkdir -p "$WORK/kw-big"
+write_config "$WORK/kw-big/kw.properties" "$BIG_PORT" "$WORK/kw-big/kw.db"
 write_config "$WORK/kw/kw.properties" "$KW_PORT" "$WORK/kw/kw.db"
 write_config "$WORK/kw-empty/kw.properties" "$EMPTY_PORT" "$WORK/kw-empty/kw.db"
 
@@ -65,6 +69,7 @@ migrate_db "$WORK/kw/kw.properties" "$WORK/kw/migrate.log"
 NOW=$(now_ms)
 sqlite3 "$WORK/kw/kw.db" "$(sql_bench_client "$NOW")"
 cp "$WORK/kw/kw.db" "$WORK/kw-empty/kw.db" # the same database without the bulk keys
+if ((BIG > 0)); then cp "$WORK/kw/kw.db" "$WORK/kw-big/kw.db"; fi
 
 say ""
 say "== loading $NKEYS active keys with sqlite3"
@@ -221,10 +226,51 @@ AFTER_RSS=$(rss_kb "$LOADED_PID")
 kill -0 "$LOADED_PID" 2>/dev/null || die "keywarden died during the benchmark"
 say "   keywarden VmRSS after the runs: $AFTER_RSS kB"
 
+# ---------------------------------------------------------------- a million keys
+if ((BIG > 0)); then
+  stop_pid "$LOADED_PID"
+  say ""
+  say "== keywarden with $BIG keys"
+  T0=$(now_ms)
+  sqlite3 "$WORK/kw-big/kw.db" <<EOF
+BEGIN;
+$(sql_bulk_keys "$BIG" 0 "$NOW")
+COMMIT;
+EOF
+  BIG_INSERT_MS=$(($(now_ms) - T0))
+  say "   $BIG rows inserted with sqlite3 in $BIG_INSERT_MS ms"
+  KW=http://127.0.0.1:$BIG_PORT
+  start_keywarden_in "$WORK/kw-big" "$BIG_PORT"
+  sleep 1
+  BIG_RSS=$(rss_kb "$KW_PID")
+  BIG_START=$START_MS
+  BIG_PID=$KW_PID
+  LOG_LINE=$(grep -m1 'keys loaded' "$WORK/kw-big/server.log" || true)
+  LOG_KEYS=$(sed -n 's/.* \([0-9][0-9]*\) keys loaded.*/\1/p' <<<"$LOG_LINE")
+  if [[ -z $LOG_KEYS ]] || ((LOG_KEYS < BIG)); then die "server log does not report $BIG keys loaded"; fi
+  BIG_BYTES=$(awk -v a="$BIG_RSS" -v b="$EMPTY_RSS" -v n="$BIG" 'BEGIN {printf "%.0f", (a - b) * 1024 / n}')
+  BIG_MIB_PER_M=$(awk -v a="$BIG_RSS" -v b="$EMPTY_RSS" -v n="$BIG" 'BEGIN {printf "%.0f", (a - b) / 1024 * 1000000 / n}')
+  say "   ready in $BIG_START ms; VmRSS $BIG_RSS kB: $BIG_BYTES bytes per key, $BIG_MIB_PER_M MiB per million keys"
+  create_keys "$KEYS_FILE" "$NREAL"
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H "X-API-Key: $(head -n1 "$KEYS_FILE")" "$KW/v1/gateway/auth")
+  [[ $code == 200 ]] || die "GET /v1/gateway/auth with a valid key answered $code ($BIG keys)"
+  run_wrk gw_big_lo "keywarden GET /v1/gateway/auth, $BIG keys" "$CONNS" "$KW" "$GW"
+  if ((HIGH_CONNS > 0)); then
+    run_wrk gw_big_hi "keywarden GET /v1/gateway/auth, $BIG keys" "$HIGH_CONNS" "$KW" "$GW"
+  fi
+  kill -0 "$BIG_PID" 2>/dev/null || die "keywarden ($BIG keys) died during the benchmark"
+fi
+
 # ---------------------------------------------------------------- summary
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
 mib() { awk -v k="$1" 'BEGIN {printf "%.1f MiB", k / 1024}'; }
 conns_of() { case $1 in *_hi) echo "$HIGH_CONNS" ;; *) echo "$CONNS" ;; esac; }
+# target NAME VALUE OP LIMIT: one row of the targets table (OP is >= or <).
+target() {
+  local ok
+  ok=$(awk -v v="$2" -v l="$4" -v op="$3" 'BEGIN {print ((op == ">=" ? v >= l : v < l) ? "met" : "**missed**")}')
+  say "| $1 | $2 | $3 $4 | $ok |"
+}
 
 summary() {
   say "### Keywarden benchmark"
@@ -258,6 +304,27 @@ summary() {
   say "| start-up to /healthz 200, no keys | $EMPTY_START ms |"
   say "| start-up to /healthz 200, $NKEYS keys | $LOADED_START ms |"
   say "| sqlite3 bulk insert of $NKEYS keys | $INSERT_MS ms |"
+  if ((BIG > 0)); then
+    say "| VmRSS, $BIG keys loaded | $(mib "$BIG_RSS") |"
+    say "| bytes per key, $BIG keys | $BIG_BYTES |"
+    say "| resident memory per million keys | $BIG_MIB_PER_M MiB |"
+    say "| start-up to /healthz 200, $BIG keys | $BIG_START ms |"
+  fi
+  say ""
+  say "| target (issue 6) | measured | target | result |"
+  say "|---|---:|---:|---|"
+  target "gateway / bare Poco, $CONNS conns" "$(ratio "${RPS[gw_lo]}" "${RPS[poco_lo]}")" ">=" 0.9
+  if ((HIGH_CONNS > 0)); then
+    target "gateway / bare Poco, $HIGH_CONNS conns" "$(ratio "${RPS[gw_hi]}" "${RPS[poco_hi]}")" ">=" 0.9
+  fi
+  target "gateway / nginx, $CONNS conns" "$(ratio "${RPS[gw_lo]}" "${RPS[nginx_lo]}")" ">=" 0.35
+  target "gateway p99 ms, $CONNS conns" "${P99[gw_lo]}" "<" 2
+  if ((BIG > 0)); then
+    target "gateway / bare Poco, $CONNS conns, $BIG keys" "$(ratio "${RPS[gw_big_lo]}" "${RPS[poco_lo]}")" ">=" 0.9
+    target "gateway p99 ms, $CONNS conns, $BIG keys" "${P99[gw_big_lo]}" "<" 2
+    target "bytes per active key, $BIG keys" "$BIG_BYTES" "<" 200
+    target "start-up ms, $BIG keys" "$BIG_START" "<" 5000
+  fi
 }
 
 say ""

@@ -64,7 +64,7 @@ void KeyCache::upsertKey(const Key& k) {
       e.pendingValid = e.pendingRejected = 0;
       e.lastUsedAt = k.lastUsedAt;
       define(e, k);
-      e.quota = account;
+      e.quota = account.get();
       auto hashOf = [this](uint32_t s) { return KeyDigestHash()(_entries[s].digest); };
       _byDigest.insert(KeyDigestHash()(k.digest), slot, hashOf);
       _byId.insert(idHash(k.id), slot,
@@ -75,7 +75,7 @@ void KeyCache::upsertKey(const Key& k) {
     // Hooks of two commits may arrive out of order: never replace a newer definition.
     if (e.version <= k.version) {
       define(e, k);
-      e.quota = account;
+      e.quota = account.get();
     }
   }
   if (account && !freshAccount && owner == k.id) account->configure(k);
@@ -112,11 +112,10 @@ void KeyCache::removeKeys(const std::vector<std::string>& ids) {
     KeyEntry& e = _entries[slot];
     _byDigest.erase(KeyDigestHash()(e.digest), slot);
     _byId.erase(idHash(id), slot);
-    _accounts.erase(id);
     e.live = false;
     ++e.generation;  // a queued usage flush of the old key must not land on the next one
     e.limits.reset();
-    e.quota.reset();
+    e.quota = nullptr;  // the account itself stays: a check may still be using it
     _free.push_back(slot);
   }
 }

@@ -92,7 +92,8 @@ class KeyCache {
   std::vector<uint32_t> _free;    // slots of removed keys, reused first
   SlotIndex _byDigest;
   SlotIndex _byId;
-  std::unordered_map<std::string, std::shared_ptr<QuotaAccount>> _accounts;  // owner key id
+  // Owner key id -> account; never erased while the cache lives (entries point at them).
+  std::unordered_map<std::string, std::shared_ptr<QuotaAccount>> _accounts;
   std::unordered_map<std::string, ClientInfo> _clients;
   std::shared_ptr<const ApiCatalog> _catalog;
   uint64_t _catalogGeneration = 0;

@@ -70,8 +70,10 @@ struct KeyEntry {
   int64_t revokeAt = 0;
   int64_t version = 0;
   int64_t lastUsedAt = 0;
-  std::unique_ptr<Limits> limits;       // set when the key has a rate limit
-  std::shared_ptr<QuotaAccount> quota;  // set when the key draws from a quota
+  std::unique_ptr<Limits> limits;  // set when the key has a rate limit
+  // Set when the key draws from a quota. Accounts live as long as the cache (KeyCache keeps
+  // them), so a check may go on using one after it let go of the cache's locks.
+  QuotaAccount* quota = nullptr;
 
   // The same rules as Key::effectiveState.
   KeyState effectiveState(int64_t now) const {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,7 +43,10 @@ class KeyRepository {
   virtual void adjustRemaining(const std::string& id, int64_t delta) = 0;
   virtual std::optional<Key> find(const std::string& id) = 0;
   virtual std::vector<Key> list(const KeyFilter& f) = 0;
-  virtual std::vector<Key> loadAll() = 0;
+  // Every key, in chunks of about `chunk`, with the fields the check path's cache needs (not
+  // name, start, usage totals, revoke reason, rotation or application links): start-up streams
+  // a million keys without holding them all as full objects.
+  virtual void loadForCache(size_t chunk, const std::function<void(std::vector<Key>&)>& fn) = 0;
   // Marks EXPIRED those of `ids` whose expiry has passed at `now` and that are neither expired
   // nor revoked yet, bumping their version; returns them (id, tenant, clientId, applicationId).
   virtual std::vector<Key> expire(const std::vector<std::string>& ids, int64_t now) = 0;

@@ -30,13 +30,16 @@ KeyService::KeyService(Store& store, KeyCache& cache, const Clock& clock, std::s
       _reminderMs(expiryReminderMs) {}
 
 size_t KeyService::warmCache() {
-  std::vector<Key> keys;
-  _store.read([&](Transaction& tx) { keys = tx.keys().loadAll(); });
-  // Owners first, so every shared quota account is configured from its owning key.
-  std::stable_partition(keys.begin(), keys.end(),
-                        [](const Key& k) { return k.quotaKeyId.empty(); });
-  _cache.loadKeys(keys);
-  return keys.size();
+  // The order of keys does not matter: a shared quota account is configured whenever its
+  // owning key arrives (see KeyCache::upsertKey).
+  size_t n = 0;
+  _store.read([&](Transaction& tx) {
+    tx.keys().loadForCache(50000, [&](std::vector<Key>& chunk) {
+      _cache.loadKeys(chunk);
+      n += chunk.size();
+    });
+  });
+  return n;
 }
 
 void KeyService::audit(Transaction& tx, const Principal& p, const std::string& action, const Key& k,
@@ -138,7 +141,7 @@ Result<IssuedKey> KeyService::issueIn(Transaction& tx, const Principal& p, const
 Key KeyService::withLiveUsage(Key k) const {
   int64_t now = _clock.nowMs();
   k.state = k.effectiveState(now);
-  std::shared_ptr<QuotaAccount> account;
+  QuotaAccount* account = nullptr;  // lives as long as the cache
   {
     KeyCache::View view(_cache);
     uint32_t slot = view.findId(k.id);
@@ -330,7 +333,7 @@ Result<IssuedKey> KeyService::rotate(const Principal& p, const std::string& id,
   // Hand this instance's leased units back first, so the store holds the whole remaining quota
   // that moves to the new key.
   if (auto visibleKey = get(p, id); !visibleKey) return visibleKey.error();
-  std::shared_ptr<QuotaAccount> account;
+  QuotaAccount* account = nullptr;  // lives as long as the cache
   {
     KeyCache::View view(_cache);
     uint32_t slot = view.findId(id);

@@ -14,10 +14,13 @@ class OutboxRepository {
   virtual ~OutboxRepository() = default;
   virtual void enqueue(const OutboxMail& m) = 0;
   // Takes up to `limit` mails that are due (PENDING and due, or SENDING with an expired lease:
-  // an instance died mid-send) and leases them until `leaseUntil`. Runs in a write transaction.
-  virtual std::vector<OutboxMail> claim(int64_t now, int64_t leaseUntil, int limit) = 0;
-  // Makes every leased mail due again (start-up of the only instance: the lease holder is dead).
-  virtual int releaseLeases() = 0;
+  // an instance died mid-send) and leases them to `owner` until `leaseUntil`. Runs in a write
+  // transaction.
+  virtual std::vector<OutboxMail> claim(int64_t now, int64_t leaseUntil, int limit,
+                                        const std::string& owner) = 0;
+  // Makes the mails leased by `owner` due again — every leased mail when `owner` is empty — at
+  // the start-up of that owner: the process that held the lease is dead.
+  virtual int releaseLeases(const std::string& owner) = 0;
   // Accepted by the SMTP server: SENT, and the sealed secret erased.
   virtual void markSent(const std::string& id, const std::string& subject, int64_t at) = 0;
   virtual void markRetry(const std::string& id, const std::string& error,

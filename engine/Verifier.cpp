@@ -57,7 +57,7 @@ VerifyResult Verifier::verify(const VerifyRequest& r) {
   // Everything but the quota is decided under the cache's shared lock and the entry's stripe.
   // The quota is not: a lease may wait for the store's write lock, whose after-commit hooks
   // need the cache exclusively. A key with a quota is visited a second time to count the call.
-  std::shared_ptr<QuotaAccount> account;
+  QuotaAccount* account = nullptr;
   uint32_t slot = KeyCache::kNone, generation = 0;
   int64_t rateStart = 0;
   bool rateCounted = false;

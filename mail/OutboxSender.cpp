@@ -102,7 +102,7 @@ int OutboxSender::drainOnce() {
   std::vector<engine::OutboxMail> due;
   int64_t now = _clock.nowMs();
   _store.write([&](engine::Transaction& tx) {
-    due = tx.outbox().claim(now, now + _settings.leaseMs, _settings.batch);
+    due = tx.outbox().claim(now, now + _settings.leaseMs, _settings.batch, _settings.owner);
   });
   for (const auto& m : due) {
     try {

@@ -23,6 +23,9 @@ struct SenderSettings {
   // The longest the sender sleeps without looking at the outbox again: mails that another
   // instance on the same database enqueues wake nobody here.
   int64_t maxIdleMs = 60000;
+  // Names this instance in the leases it takes: stable across restarts (host and port), so a
+  // restarted instance can release the leases its previous run died holding.
+  std::string owner;
 };
 
 // Drains the outbox: claims due mails (a lease, so two instances never send one mail), renders

@@ -126,6 +126,11 @@ const std::vector<Migrations::Migration>& Migrations::all() {
            "CREATE INDEX changes_at ON changes (at)",
            "INSERT INTO sequences (name, value) VALUES ('changes', 0)",
        }},
+      {7,
+       "who holds a mail's send lease (an instance restarting releases its own at once)",
+       {
+           "ALTER TABLE outbox ADD COLUMN lease_owner TEXT NOT NULL DEFAULT ''",
+       }},
   };
   return kAll;
 }

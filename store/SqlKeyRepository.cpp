@@ -195,10 +195,61 @@ std::vector<engine::Key> SqlKeyRepository::expire(const std::vector<std::string>
   return out;
 }
 
-std::vector<engine::Key> SqlKeyRepository::loadAll() {
+void SqlKeyRepository::loadForCache(size_t chunk,
+                                    const std::function<void(std::vector<engine::Key>&)>& fn) {
+  // Typed column vectors fetched `chunk` rows at a time: a RecordSet costs several times more
+  // per value, and a million full Key objects would be ~700 MB held at once.
+  std::vector<std::string> id, tenant, client, digest, state, scopes, apis, groups, quotaKey,
+      interval, meta;
+  std::vector<Poco::Int64> eff, exp, quota, rem, refill, refilled, rate, window, used, revokeAt,
+      version;
   Statement st(_s);
-  st << std::string(kCols) + " ORDER BY id";
-  return keysOf(st);
+  st << "SELECT id, tenant, client_id, digest, state, scopes, api_ids, group_ids, effective_at,"
+        " expires_at, quota, remaining, quota_key_id, refill_amount, refill_interval, refilled_at,"
+        " rate_limit, rate_window_ms, meta, last_used_at, revoke_at, version FROM api_keys",
+      into(id), into(tenant), into(client), into(digest), into(state), into(scopes), into(apis),
+      into(groups), into(eff), into(exp), into(quota), into(rem), into(quotaKey), into(refill),
+      into(interval), into(refilled), into(rate), into(window), into(meta), into(used),
+      into(revokeAt), into(version), limit(static_cast<Poco::UInt32>(chunk));
+  std::vector<engine::Key> keys;
+  while (!st.done()) {
+    for (auto* v : {&id, &tenant, &client, &digest, &state, &scopes, &apis, &groups, &quotaKey,
+                    &interval, &meta})
+      v->clear();
+    for (auto* v :
+         {&eff, &exp, &quota, &rem, &refill, &refilled, &rate, &window, &used, &revokeAt, &version})
+      v->clear();
+    st.execute();
+    keys.clear();
+    keys.resize(id.size());
+    for (size_t i = 0; i < id.size(); ++i) {
+      engine::Key& k = keys[i];
+      k.id = std::move(id[i]);
+      k.tenant = std::move(tenant[i]);
+      k.clientId = std::move(client[i]);
+      if (!engine::KeyDigest::fromHex(digest[i], k.digest))
+        throw std::runtime_error("api_keys row " + k.id + " holds a malformed digest");
+      k.state = engine::parseKeyState(state[i]).value_or(engine::KeyState::Revoked);
+      k.scopes = Sql::parseList(scopes[i]);
+      k.apis = Sql::parseList(apis[i]);
+      k.groups = Sql::parseList(groups[i]);
+      k.effectiveAt = eff[i];
+      k.expiresAt = exp[i];
+      k.quota = quota[i];
+      k.remaining = rem[i];
+      k.quotaKeyId = std::move(quotaKey[i]);
+      k.refillAmount = refill[i];
+      k.refillInterval = intervalOf(interval[i]);
+      k.refilledAt = refilled[i];
+      k.rateLimit = rate[i];
+      k.rateWindowMs = window[i];
+      k.meta = std::move(meta[i]);
+      k.lastUsedAt = used[i];
+      k.revokeAt = revokeAt[i];
+      k.version = version[i];
+    }
+    if (!keys.empty()) fn(keys);
+  }
 }
 
 engine::QuotaLease SqlKeyRepository::leaseQuota(const std::string& id0, int64_t want,

@@ -17,7 +17,8 @@ class SqlKeyRepository : public engine::KeyRepository {
   void adjustRemaining(const std::string& id, int64_t delta) override;
   std::optional<engine::Key> find(const std::string& id) override;
   std::vector<engine::Key> list(const engine::KeyFilter& f) override;
-  std::vector<engine::Key> loadAll() override;
+  void loadForCache(size_t chunk,
+                    const std::function<void(std::vector<engine::Key>&)>& fn) override;
   std::vector<engine::Key> expire(const std::vector<std::string>& ids, int64_t now) override;
   engine::QuotaLease leaseQuota(const std::string& id, int64_t want, int64_t periodStart) override;
   void returnQuota(const std::string& id, int64_t units, int64_t periodStart) override;

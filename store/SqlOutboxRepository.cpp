@@ -62,7 +62,8 @@ void SqlOutboxRepository::enqueue(const engine::OutboxMail& m0) {
 }
 
 std::vector<engine::OutboxMail> SqlOutboxRepository::claim(int64_t now0, int64_t leaseUntil0,
-                                                           int limit0) {
+                                                           int limit0, const std::string& owner0) {
+  std::string owner = owner0;
   // (Not named `now`: that would hide Poco's `now` keyword and leave statements unexecuted.)
   Poco::Int64 at = now0, lease = leaseUntil0, limit = limit0;
   Statement st(_s);
@@ -79,15 +80,19 @@ std::vector<engine::OutboxMail> SqlOutboxRepository::claim(int64_t now0, int64_t
     ++m.attempts;
     std::string id = m.id;
     Poco::Int64 attempts = m.attempts;
-    _s << "UPDATE outbox SET status = 'SENDING', lease_until = $1, attempts = $2 WHERE id = $3",
-        use(lease), use(attempts), use(id), now;
+    _s << "UPDATE outbox SET status = 'SENDING', lease_until = $1, attempts = $2, lease_owner = $3"
+          " WHERE id = $4",
+        use(lease), use(attempts), use(owner), use(id), now;
   }
   return due;
 }
 
-int SqlOutboxRepository::releaseLeases() {
+int SqlOutboxRepository::releaseLeases(const std::string& owner0) {
+  std::string owner = owner0;
   Statement st(_s);
-  st << "UPDATE outbox SET status = 'PENDING', lease_until = 0 WHERE status = 'SENDING'";
+  st << "UPDATE outbox SET status = 'PENDING', lease_until = 0, lease_owner = '' WHERE status = "
+        "'SENDING' AND ($1 = '' OR lease_owner = $1)",
+      use(owner);
   return static_cast<int>(st.execute());
 }
 

@@ -13,8 +13,9 @@ class SqlOutboxRepository : public engine::OutboxRepository {
   SqlOutboxRepository(Poco::Data::Session& s, const Dialect& d) : _s(s), _d(d) {}
 
   void enqueue(const engine::OutboxMail& m) override;
-  std::vector<engine::OutboxMail> claim(int64_t now, int64_t leaseUntil, int limit) override;
-  int releaseLeases() override;
+  std::vector<engine::OutboxMail> claim(int64_t now, int64_t leaseUntil, int limit,
+                                        const std::string& owner) override;
+  int releaseLeases(const std::string& owner) override;
   void markSent(const std::string& id, const std::string& subject, int64_t at) override;
   void markRetry(const std::string& id, const std::string& error, int64_t nextAttemptAt) override;
   void markFailed(const std::string& id, const std::string& error) override;
