@@ -1,5 +1,7 @@
 #include "api/HttpApi.h"
 
+#include "engine/StoreBusy.h"
+
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 
@@ -88,6 +90,18 @@ void HttpApi::handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerRes
           ex.sendError(
               {engine::ErrorKind::NotFound, "NOT_FOUND", "no such endpoint: " + ex.path(), ""});
           break;
+      }
+    }
+  } catch (const engine::StoreBusy& e) {
+    Poco::Logger::get("keywarden.http")
+        .warning("%s %s: database busy: %s", ex.method(), ex.path(), std::string(e.what()));
+    if (ex.status() == 0) {
+      try {
+        ex.response().set("Retry-After", "1");
+        ex.sendError({engine::ErrorKind::Unavailable, "STORE_BUSY",
+                      "the database aborted this change because of a concurrent one; try again",
+                      ""});
+      } catch (...) {
       }
     }
   } catch (const std::exception& e) {

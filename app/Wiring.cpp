@@ -97,6 +97,7 @@ size_t Wiring::warm() {
   // Mails this instance was sending when it died are due again now, not when their lease runs
   // out: with SQLite (one instance) every lease, with PostgreSQL the leases held under this
   // instance's name (host:port — its previous run; no other live process can hold that name).
+  store->claimName(_leaseOwner);  // refuses to start beside a live process of the same name
   {
     int released = 0;
     std::string owner =

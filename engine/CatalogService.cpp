@@ -44,12 +44,14 @@ Result<std::string> CatalogService::tenantFor(const Principal& p, const std::str
 void CatalogService::warmCache() {
   std::vector<Client> clients;
   std::shared_ptr<const ApiCatalog> catalog;
+  // Drawn before the read: a snapshot read now must not win over a change committed meanwhile.
+  uint64_t generation = ++_catalogGeneration;
   _store.read([&](Transaction& tx) {
     clients = tx.catalog().listClients("");
     catalog = std::make_shared<ApiCatalog>(tx.catalog().listApis(""), tx.catalog().listGroups(""));
   });
   for (const auto& c : clients) _cache.upsertClient(c);
-  _cache.setCatalog(std::move(catalog), ++_catalogGeneration);
+  _cache.setCatalog(std::move(catalog), generation);
 }
 
 void CatalogService::refreshCatalog(Transaction& tx) {

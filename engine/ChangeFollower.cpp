@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "engine/BackgroundThread.h"
-#include "engine/Ids.h"
 
 namespace keywarden::engine {
 
@@ -53,13 +52,11 @@ size_t ChangeFollower::poll() {
   size_t applied = 0;
   while (true) {
     std::vector<Change> changes;
-    int64_t oldest = 0;
-    _store.read([&](Transaction& tx) {
-      changes = tx.changes().since(_seq, kBatch);
-      if (!changes.empty() && changes.front().seq > _seq + 1) oldest = tx.changes().oldest();
-    });
+    _store.read([&](Transaction& tx) { changes = tx.changes().since(_seq, kBatch); });
     if (changes.empty()) return applied;
-    if (oldest > _seq + 1) {
+    // Sequence numbers are dense and become visible in commit order: a jump means the changes
+    // in between were purged before we read them.
+    if (changes.front().seq > _seq + 1) {
       // Purged before we read them (this instance fell behind by more than the feed keeps):
       // reload everything rather than miss a revocation.
       Poco::Logger::get("keywarden.changes")
@@ -70,7 +67,8 @@ size_t ChangeFollower::poll() {
     std::set<std::string> keys, clients;
     bool catalog = false;
     for (const auto& c : changes) {
-      if (c.origin == Ids::instance()) continue;
+      // Changes of this instance too: its cache followed them at commit, but a COMMIT that
+      // failed on the way back after the server committed ran no hook. Reloading is harmless.
       if (c.kind == "key") keys.insert(c.refId);
       if (c.kind == "client") clients.insert(c.refId);
       if (c.kind == "catalog") catalog = true;

@@ -14,8 +14,8 @@ namespace keywarden::engine {
 
 // Keeps this instance's cache coherent with changes other instances make on a shared database:
 // every `intervalMs` it reads the change feed past the last sequence number it applied and
-// re-reads the keys, clients and catalog named there. Changes this instance wrote are skipped
-// (its cache followed them at commit). One indexed query per interval, none per check.
+// re-reads the keys, clients and catalog named there (its own changes too, which is harmless
+// and covers a commit whose hook never ran). One indexed query per interval, none per check.
 class ChangeFollower {
  public:
   ChangeFollower(Store& store, const Clock& clock, KeyService& keys, CatalogService& catalog,

@@ -36,6 +36,7 @@ void KeyCache::upsertKey(const Key& k) {
   const bool needsAccount = !k.quotaKeyId.empty() || k.quota >= 0;
   std::shared_ptr<QuotaAccount> account;
   bool freshAccount = false;
+  bool applied = true;
   {
     // Never wait here for an account lock, which a check may hold while it leases quota from
     // the store: accounts are configured outside `_mu`, except one nobody else can hold yet.
@@ -73,12 +74,14 @@ void KeyCache::upsertKey(const Key& k) {
     }
     KeyEntry& e = _entries[slot];
     // Hooks of two commits may arrive out of order: never replace a newer definition.
-    if (e.version <= k.version) {
+    applied = e.version <= k.version;
+    if (applied) {
       define(e, k);
       e.quota = account.get();
     }
   }
-  if (account && !freshAccount && owner == k.id) account->configure(k);
+  // An older definition (hooks of two commits may arrive out of order) configures nothing.
+  if (account && applied && !freshAccount && owner == k.id) account->configure(k);
 }
 
 void KeyCache::markExpired(const std::vector<Key>& expired) {
@@ -188,8 +191,12 @@ void KeyCache::restoreUsage(const std::vector<UsageDelta>& deltas) {
     if (slot == kNone) continue;
     std::lock_guard<std::mutex> lock(view.stripe(slot));
     KeyEntry& e = view.entry(slot);
-    e.pendingValid += static_cast<uint32_t>(d.valid);
-    e.pendingRejected += static_cast<uint32_t>(d.rejected);
+    // Saturating: a long database outage must not wrap the 32-bit counters.
+    auto add = [](uint32_t& to, int64_t n) {
+      to = static_cast<uint32_t>(std::min<int64_t>(int64_t(to) + n, UINT32_MAX));
+    };
+    add(e.pendingValid, d.valid);
+    add(e.pendingRejected, d.rejected);
     e.lastUsedAt = std::max(e.lastUsedAt, d.lastUsedAt);
     markDirty(slot, e);
   }

@@ -21,6 +21,9 @@ class OutboxRepository {
   // Makes the mails leased by `owner` due again — every leased mail when `owner` is empty — at
   // the start-up of that owner: the process that held the lease is dead.
   virtual int releaseLeases(const std::string& owner) = 0;
+  // Extends `owner`'s lease on one mail to `leaseUntil`; false when `owner` no longer holds it
+  // (it ran out and another instance took the mail): then the mail must not be sent.
+  virtual bool renewLease(const std::string& id, const std::string& owner, int64_t leaseUntil) = 0;
   // Accepted by the SMTP server: SENT, and the sealed secret erased.
   virtual void markSent(const std::string& id, const std::string& subject, int64_t at) = 0;
   virtual void markRetry(const std::string& id, const std::string& error,

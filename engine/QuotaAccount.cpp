@@ -37,7 +37,10 @@ bool QuotaAccount::tryConsume(int64_t cost, int64_t now, QuotaSource& source, in
     _local -= cost;
     return true;
   }
-  if (_local + _leftInStore < cost) return false;
+  // What the store holds is only known as of our last lease: another instance may have handed
+  // units back since. Ask again, at most once a second, before refusing.
+  if (_local + _leftInStore < cost && now - _lastAsked < kRecheckMs) return false;
+  _lastAsked = now;
   QuotaLease l = source.lease(_keyId, std::max(block, cost - _local), _period);
   if (l.periodStart > _period) {
     _period = l.periodStart;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <climits>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -41,6 +42,8 @@ class QuotaAccount {
   int64_t _local = 0;
   int64_t _leftInStore = 0;
   int64_t _period = 0;
+  int64_t _lastAsked = INT64_MIN / 2;  // when the store was last asked for units
+  static constexpr int64_t kRecheckMs = 1000;
 };
 
 }  // namespace keywarden::engine

@@ -106,6 +106,15 @@ int OutboxSender::drainOnce() {
   });
   for (const auto& m : due) {
     try {
+      // A batch is sent one mail after another, each bounded by the SMTP timeouts: renew the
+      // lease right before each, so a slow batch never lets another instance take a mail that
+      // is about to go out here.
+      bool held = false;
+      int64_t at = _clock.nowMs();
+      _store.write([&](engine::Transaction& tx) {
+        held = tx.outbox().renewLease(m.id, _settings.owner, at + _settings.leaseMs);
+      });
+      if (!held) continue;
       deliver(m);
     } catch (const std::exception& e) {
       Poco::Logger::get("keywarden.mail").error("mail %s: %s", m.id, std::string(e.what()));

@@ -19,14 +19,17 @@ class Dialect {
     return _kind == DialectKind::SQLite ? "BEGIN IMMEDIATE" : "BEGIN";
   }
   std::string beginRead() const { return "BEGIN"; }
-  // Whether a failed write transaction may simply be run again: PostgreSQL aborts one of two
-  // deadlocked transactions (SQLSTATE 40P01) and may refuse to serialise one (40001).
+  // Whether a write transaction failed because of other transactions and may be tried again:
+  // PostgreSQL aborts one of two deadlocked transactions (SQLSTATE 40P01), may refuse to
+  // serialise one (40001), and gives up a lock wait at lock_timeout (55P03).
   bool retryable(const std::string& error) const {
     return _kind == DialectKind::PostgreSQL &&
            (error.find("40P01") != std::string::npos ||
             error.find("deadlock detected") != std::string::npos ||
             error.find("40001") != std::string::npos ||
-            error.find("could not serialize") != std::string::npos);
+            error.find("could not serialize") != std::string::npos ||
+            error.find("55P03") != std::string::npos ||
+            error.find("lock timeout") != std::string::npos);
   }
   // Taken at the start of each migration's transaction, so two instances starting at once
   // on one PostgreSQL apply each migration once (SQLite's BEGIN IMMEDIATE already excludes).

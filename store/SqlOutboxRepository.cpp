@@ -96,6 +96,17 @@ int SqlOutboxRepository::releaseLeases(const std::string& owner0) {
   return static_cast<int>(st.execute());
 }
 
+bool SqlOutboxRepository::renewLease(const std::string& id0, const std::string& owner0,
+                                     int64_t until0) {
+  std::string id = id0, owner = owner0;
+  Poco::Int64 until = until0;
+  Statement st(_s);
+  st << "UPDATE outbox SET lease_until = $1 WHERE id = $2 AND status = 'SENDING' AND "
+        "lease_owner = $3",
+      use(until), use(id), use(owner);
+  return st.execute() == 1;
+}
+
 void SqlOutboxRepository::markSent(const std::string& id0, const std::string& subject0,
                                    int64_t at0) {
   std::string id = id0, subject = subject0;

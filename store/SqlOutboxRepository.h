@@ -16,6 +16,7 @@ class SqlOutboxRepository : public engine::OutboxRepository {
   std::vector<engine::OutboxMail> claim(int64_t now, int64_t leaseUntil, int limit,
                                         const std::string& owner) override;
   int releaseLeases(const std::string& owner) override;
+  bool renewLease(const std::string& id, const std::string& owner, int64_t leaseUntil) override;
   void markSent(const std::string& id, const std::string& subject, int64_t at) override;
   void markRetry(const std::string& id, const std::string& error, int64_t nextAttemptAt) override;
   void markFailed(const std::string& id, const std::string& error) override;

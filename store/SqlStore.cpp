@@ -8,6 +8,7 @@
 
 #include <stdexcept>
 
+#include "engine/StoreBusy.h"
 #include "store/Migrations.h"
 #include "store/SqlTransaction.h"
 
@@ -104,22 +105,35 @@ void SqlStore::run(Poco::Data::Session& s, SqlTransaction& tx, const std::string
 }
 
 void SqlStore::write(const std::function<void(engine::Transaction&)>& fn) {
-  for (int attempt = 1;; ++attempt) {
-    SqlTransaction tx(*_writer, _dialect);
-    try {
-      std::lock_guard<std::mutex> lock(_writeMutex);
-      run(*_writer, tx, _dialect.beginWrite(), fn);
-    } catch (const Poco::Exception& e) {
-      // Several instances on one PostgreSQL can deadlock on rows they both update; the
-      // server aborts one transaction, which is then safe to run again from the start.
-      if (attempt < 4 && _dialect.retryable(e.displayText())) continue;
-      throw;
-    }
-    // Hooks run outside the write lock: they take the cache's locks, and a check that leases
-    // quota holds a cache entry while it waits for the write lock. Versions keep them ordered.
-    tx.committed();
-    return;
+  SqlTransaction tx(*_writer, _dialect);
+  try {
+    std::lock_guard<std::mutex> lock(_writeMutex);
+    run(*_writer, tx, _dialect.beginWrite(), fn);
+  } catch (const Poco::Exception& e) {
+    // Several instances on one PostgreSQL can deadlock on rows they both update; the server
+    // aborts one transaction (rolled back in full): the caller may try again.
+    if (_dialect.retryable(e.displayText())) throw engine::StoreBusy(e.displayText());
+    throw;
   }
+  // Hooks run outside the write lock: they take the cache's locks and quota accounts, and a
+  // check holding an account waits for the write lock to lease. Versions keep them ordered.
+  tx.committed();
+}
+
+void SqlStore::claimName(const std::string& name) {
+  if (_dialect.kind() != DialectKind::PostgreSQL) return;  // SQLite: one instance
+  // A session-level advisory lock held on a session of its own for the life of the process:
+  // the database itself says no live process holds the name, and frees it when we die.
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : "keywarden-instance:" + name) h = (h ^ c) * 1099511628211ULL;
+  Poco::Int64 key = static_cast<Poco::Int64>(h >> 1);
+  _nameSession = openSession();
+  int got = 0;
+  *_nameSession << "SELECT CASE WHEN pg_try_advisory_lock($1) THEN 1 ELSE 0 END", use(key),
+      into(got), now;
+  if (got != 1)
+    throw std::runtime_error("another running instance uses the name " + name +
+                             " (host:http.port) on this database; give each instance its own port");
 }
 
 void SqlStore::read(const std::function<void(engine::Transaction&)>& fn) {

@@ -39,6 +39,9 @@ class SqlStore : public engine::Store {
   void read(const std::function<void(engine::Transaction&)>& fn) override;
   bool ping() override;
   const Dialect& dialect() const { return _dialect; }
+  // Takes `name` for this process (PostgreSQL: a session advisory lock held until exit);
+  // throws when another live process holds it. No-op on SQLite.
+  void claimName(const std::string& name);
 
  private:
   class Lease;
@@ -49,7 +52,8 @@ class SqlStore : public engine::Store {
   const DbSettings _settings;
   const Dialect _dialect;
   std::mutex _writeMutex;
-  std::unique_ptr<Poco::Data::Session> _writer;  // guarded by _writeMutex
+  std::unique_ptr<Poco::Data::Session> _writer;       // guarded by _writeMutex
+  std::unique_ptr<Poco::Data::Session> _nameSession;  // holds claimName's lock
   std::mutex _poolMutex;
   std::condition_variable _poolCv;
   std::vector<std::unique_ptr<Poco::Data::Session>> _idle;  // guarded by _poolMutex

@@ -33,6 +33,7 @@ class ClusterTest : public Fixture {
   CPPUNIT_TEST(revokeDisableAndRotateOnOneAreRefusedByTheOthersWithinOneSecond);
   CPPUNIT_TEST(jobDueWhileOneInstanceIsKilledIsDoneOnceByAnother);
   CPPUNIT_TEST(threeInstancesSendEveryMailOnce);
+  CPPUNIT_TEST(aSecondProcessWithTheSameNameIsRefused);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -213,6 +214,26 @@ class ClusterTest : public Fixture {
     CPPUNIT_ASSERT_EQUAL(
         std::string("SENT 60"),
         server->sql("SELECT status || ' ' || count(*) FROM outbox GROUP BY status"));
+  }
+
+  // Mail leases are named host:port, and a starting instance releases the leases held under
+  // its name: a second live process under the same name (SO_REUSEPORT lets it bind the port)
+  // would release the first one's leases mid-send. The database refuses it at start-up.
+  void aSecondProcessWithTheSameNameIsRefused() {
+    auto s = common();
+    for (const auto& [k, v] : server->sameDatabase()) s[k] = v;
+    s["http.port"] = std::to_string(server->port());
+    ServerProcess twin(s);
+    std::string failure;
+    try {
+      twin.start();  // throws with the log when the process exits at start-up
+    } catch (const std::exception& e) {
+      failure = e.what();
+    }
+    CPPUNIT_ASSERT_MESSAGE(failure, failure.find("exited at start-up") != std::string::npos);
+    CPPUNIT_ASSERT_MESSAGE(
+        failure, failure.find("another running instance uses the name") != std::string::npos);
+    CPPUNIT_ASSERT_EQUAL(200, server->client().request("GET", "/healthz").status);
   }
 
   std::unique_ptr<SmtpServer> smtp;

@@ -27,6 +27,7 @@ class ArithmeticTest : public CppUnit::TestFixture {
   CPPUNIT_TEST(quotaIsNeverOverServed);
   CPPUNIT_TEST(quotaLeasesABlockNotAUnitPerCall);
   CPPUNIT_TEST(costLargerThanTheRestIsRefusedWithoutConsuming);
+  CPPUNIT_TEST(unitsAnotherInstanceGaveBackAreFoundWithinASecond);
   CPPUNIT_TEST(unlimitedQuotaNeverTouchesTheStore);
   CPPUNIT_TEST(givingBackRestoresTheStoredRemaining);
   CPPUNIT_TEST(dailyRefillRestartsTheCountAtMidnightUtc);
@@ -70,6 +71,22 @@ class ArithmeticTest : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(int64_t(3), a.remaining(kNov21));
     CPPUNIT_ASSERT(a.tryConsume(3, kNov21, src, 4));
     CPPUNIT_ASSERT_EQUAL(int64_t(0), a.remaining(kNov21));
+  }
+
+  void unitsAnotherInstanceGaveBackAreFoundWithinASecond() {
+    FakeQuotaSource src;
+    src.remaining["k1"] = 10;
+    QuotaAccount a("k1");
+    a.configure(keyWithQuota(10));
+    for (int i = 0; i < 10; ++i) CPPUNIT_ASSERT(a.tryConsume(1, kNov21, src, 10));
+    CPPUNIT_ASSERT(!a.tryConsume(1, kNov21, src, 10));  // the store said 0 left a moment ago
+    int asked = src.leases;
+    src.remaining["k1"] = 4;  // another instance stopped and handed 4 units back
+    CPPUNIT_ASSERT(!a.tryConsume(1, kNov21 + 500, src, 10));  // refused from memory...
+    CPPUNIT_ASSERT_EQUAL(asked, src.leases);                  // ...without asking again
+    CPPUNIT_ASSERT(a.tryConsume(1, kNov21 + 1000, src, 10));  // a second later: asks, finds 4
+    CPPUNIT_ASSERT_EQUAL(int64_t(3), a.remaining(kNov21 + 1000));
+    CPPUNIT_ASSERT_EQUAL(int64_t(0), src.remaining["k1"]);  // never more than was there
   }
 
   void unlimitedQuotaNeverTouchesTheStore() {
