@@ -10,6 +10,8 @@
 
 #include "app/Server.h"
 #include "app/Settings.h"
+#include "engine/Duration.h"
+#include "engine/Rfc3339.h"
 #include "engine/SystemClock.h"
 #include "engine/TokenService.h"
 #include "store/SqlStore.h"
@@ -50,7 +52,9 @@ void Commands::usage() {
   std::cerr << "usage: keywarden serve [--config FILE]\n"
                "       keywarden migrate [--config FILE]\n"
                "       keywarden token create --role admin|gateway|requester|approver [--email E] "
-               "[--tenant T] [--name N] [--config FILE]\n";
+               "[--tenant T] [--name N] [--config FILE]\n"
+               "       keywarden token list [--config FILE]\n"
+               "       keywarden token revoke ID [--config FILE]\n";
 }
 
 int Commands::main(const std::vector<std::string>& in) {
@@ -65,6 +69,9 @@ int Commands::main(const std::vector<std::string>& in) {
     if (args[0] == "migrate" && args.size() == 1) return migrate(config);
     if (args[0] == "token" && args.size() >= 2 && args[1] == "create")
       return tokenCreate(std::vector<std::string>(args.begin() + 2, args.end()), config);
+    if (args[0] == "token" && args.size() == 2 && args[1] == "list") return tokenList(config);
+    if (args[0] == "token" && args.size() == 3 && args[1] == "revoke")
+      return tokenRevoke(args[2], config);
     usage();
     return 2;
   } catch (const SettingsError& e) {
@@ -93,6 +100,39 @@ int Commands::migrate(const std::string& config) {
   int applied = store.migrate();
   std::cerr << "schema at version " << store.schemaVersion() << " (" << applied
             << " migration(s) applied)" << std::endl;
+  return 0;
+}
+
+int Commands::tokenList(const std::string& config) {
+  Settings s = Settings::load(config);
+  store::SqlStore store(s.db);
+  store.migrate();
+  engine::SystemClock clock;
+  engine::TokenService tokens(store, clock);
+  // One line per token, tab-separated; never a secret (only digests are stored).
+  std::cout << "id\trole\ttenant\temail\tname\tcreated\trevoked\n";
+  for (const auto& t : tokens.list())
+    std::cout << t.id << '\t' << engine::roleName(t.role) << '\t'
+              << (t.tenant.empty() ? "-" : t.tenant) << '\t' << (t.email.empty() ? "-" : t.email)
+              << '\t' << (t.name.empty() ? "-" : t.name) << '\t'
+              << engine::Rfc3339::format(t.createdAt) << '\t'
+              << (t.revokedAt ? engine::Rfc3339::format(t.revokedAt) : "-") << '\n';
+  return 0;
+}
+
+int Commands::tokenRevoke(const std::string& id, const std::string& config) {
+  Settings s = Settings::load(config);
+  store::SqlStore store(s.db);
+  store.migrate();
+  engine::SystemClock clock;
+  engine::TokenService tokens(store, clock);
+  auto done = tokens.revoke(id, "cli");
+  if (!done) {
+    std::cerr << "keywarden: no live token " << id << std::endl;
+    return 1;
+  }
+  std::cerr << "revoked token " << id << "; running servers refuse it within "
+            << engine::Duration::format(s.clusterPollMs) << std::endl;
   return 0;
 }
 

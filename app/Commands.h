@@ -15,6 +15,8 @@ class Commands {
   static int serve(const std::string& config);
   static int migrate(const std::string& config);
   static int tokenCreate(const std::vector<std::string>& args, const std::string& config);
+  static int tokenList(const std::string& config);
+  static int tokenRevoke(const std::string& id, const std::string& config);
   static void usage();
 };
 

@@ -62,8 +62,8 @@ Wiring::Wiring(const Settings& s) {
   });
   scheduler->on("approver-digest", [this](engine::Transaction& tx, const engine::Job& j,
                                           int64_t now) { housekeeping->runDigest(tx, j, now); });
-  changes =
-      std::make_unique<engine::ChangeFollower>(*store, clock, *keys, *catalog, s.clusterPollMs);
+  changes = std::make_unique<engine::ChangeFollower>(*store, clock, *keys, *catalog, *tokens,
+                                                     s.clusterPollMs);
   keys->onJobScheduled([this] { scheduler->wake(); });
   applications->onJobScheduled([this] { scheduler->wake(); });
   mail::SmtpSettings smtp;

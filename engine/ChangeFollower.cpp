@@ -16,11 +16,13 @@ constexpr int64_t kPurgeEvery = 600'000;
 }  // namespace
 
 ChangeFollower::ChangeFollower(Store& store, const Clock& clock, KeyService& keys,
-                               CatalogService& catalog, int64_t intervalMs, int64_t keepMs)
+                               CatalogService& catalog, TokenService& tokens, int64_t intervalMs,
+                               int64_t keepMs)
     : _store(store),
       _clock(clock),
       _keys(keys),
       _catalog(catalog),
+      _tokens(tokens),
       _intervalMs(intervalMs),
       _keepMs(keepMs) {}
 
@@ -72,6 +74,7 @@ size_t ChangeFollower::poll() {
       if (c.kind == "key") keys.insert(c.refId);
       if (c.kind == "client") clients.insert(c.refId);
       if (c.kind == "catalog") catalog = true;
+      if (c.kind == "token") _tokens.forget(c.refId);  // revoked: looked up again, and refused
     }
     if (!keys.empty() || !clients.empty() || catalog) {
       // A write transaction (it writes nothing): no change of this instance commits between

@@ -9,6 +9,7 @@
 #include "engine/Clock.h"
 #include "engine/KeyService.h"
 #include "engine/Store.h"
+#include "engine/TokenService.h"
 
 namespace keywarden::engine {
 
@@ -19,7 +20,7 @@ namespace keywarden::engine {
 class ChangeFollower {
  public:
   ChangeFollower(Store& store, const Clock& clock, KeyService& keys, CatalogService& catalog,
-                 int64_t intervalMs, int64_t keepMs = 3'600'000);
+                 TokenService& tokens, int64_t intervalMs, int64_t keepMs = 3'600'000);
   ~ChangeFollower();
   ChangeFollower(const ChangeFollower&) = delete;
   ChangeFollower& operator=(const ChangeFollower&) = delete;
@@ -39,6 +40,7 @@ class ChangeFollower {
   const Clock& _clock;
   KeyService& _keys;
   CatalogService& _catalog;
+  TokenService& _tokens;
   const int64_t _intervalMs;
   const int64_t _keepMs;
   int64_t _seq = 0;  // the last sequence number applied; only the follower thread touches it

@@ -51,6 +51,32 @@ bool TokenService::bootstrapAdmin(const std::string& plaintext) {
   return created;
 }
 
+std::vector<AccessToken> TokenService::list() {
+  std::vector<AccessToken> out;
+  _store.read([&](Transaction& tx) { out = tx.tokens().list(); });
+  return out;
+}
+
+Status TokenService::revoke(const std::string& id, const std::string& actor) {
+  bool done = false;
+  int64_t now = _clock.nowMs();
+  _store.write([&](Transaction& tx) {
+    done = tx.tokens().revoke(id, now);
+    if (!done) return;
+    tx.audit().append({now, actor, "token.revoke", "token", id, "", "{}"});
+    tx.changes().record("token", id, Ids::instance(), now);
+    tx.afterCommit([this, id] { forget(id); });
+  });
+  if (!done) return Error::notFound("token", id);
+  return okStatus();
+}
+
+void TokenService::forget(const std::string& id) {
+  std::lock_guard<std::mutex> lock(_m);
+  for (auto it = _known.begin(); it != _known.end();)
+    it = it->second.tokenId == id ? _known.erase(it) : std::next(it);
+}
+
 std::optional<Principal> TokenService::authenticate(const std::string& plaintext) {
   if (plaintext.empty() || plaintext.size() > 256) return std::nullopt;
   std::string digest = Crypto::sha256Hex(plaintext);

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "engine/AccessToken.h"
 #include "engine/Clock.h"
@@ -31,6 +32,12 @@ class TokenService {
   // If no admin token exists, stores `plaintext` as one. Returns whether it did.
   bool bootstrapAdmin(const std::string& plaintext);
   std::optional<Principal> authenticate(const std::string& plaintext);
+  std::vector<AccessToken> list();
+  // Revokes the token `id` (refused with NOT_FOUND when there is no such live token). Running
+  // servers drop it within one change-feed poll (`cluster.pollInterval`), this one at once.
+  Status revoke(const std::string& id, const std::string& actor);
+  // Forgets what is remembered of token `id` (it was revoked, here or by another process).
+  void forget(const std::string& id);
 
  private:
   Store& _store;

@@ -40,6 +40,35 @@ std::optional<engine::AccessToken> SqlTokenRepository::findByDigest(const std::s
   return t;
 }
 
+std::vector<engine::AccessToken> SqlTokenRepository::list() {
+  std::vector<std::string> id, role, tenant, email, name;
+  std::vector<Poco::Int64> created, revoked;
+  _s << "SELECT id, role, tenant, email, name, created_at, revoked_at FROM access_tokens"
+        " ORDER BY created_at, id",
+      into(id), into(role), into(tenant), into(email), into(name), into(created), into(revoked),
+      now;
+  std::vector<engine::AccessToken> out(id.size());
+  for (size_t i = 0; i < id.size(); ++i) {
+    out[i].id = id[i];
+    out[i].role = engine::parseRole(role[i]).value_or(engine::Role::Requester);
+    out[i].tenant = tenant[i];
+    out[i].email = email[i];
+    out[i].name = name[i];
+    out[i].createdAt = created[i];
+    out[i].revokedAt = revoked[i];
+  }
+  return out;
+}
+
+bool SqlTokenRepository::revoke(const std::string& id0, int64_t at0) {
+  std::string id = id0;
+  Poco::Int64 at = at0;
+  Poco::Data::Statement st(_s);
+  st << "UPDATE access_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at = 0", use(at),
+      use(id);
+  return st.execute() == 1;
+}
+
 int64_t SqlTokenRepository::countActive(engine::Role r) {
   std::string role(engine::roleName(r));
   Poco::Int64 n = 0;

@@ -12,6 +12,8 @@ class SqlTokenRepository : public engine::TokenRepository {
   void insert(const engine::AccessToken& t) override;
   std::optional<engine::AccessToken> findByDigest(const std::string& digestHex) override;
   int64_t countActive(engine::Role role) override;
+  std::vector<engine::AccessToken> list() override;
+  bool revoke(const std::string& id, int64_t at) override;
 
  private:
   Poco::Data::Session& _s;

@@ -1,5 +1,8 @@
 #include <Poco/JSON/Parser.h>
 
+#include <chrono>
+#include <thread>
+
 #include "tests/integration/Fixture.h"
 
 using namespace keywarden::test;
@@ -9,6 +12,7 @@ class OpsAndCliTest : public Fixture {
   CPPUNIT_TEST(healthReadinessAndOpenApiAnswer);
   CPPUNIT_TEST(metricsCountRoutesStatusesOutcomesAndLatency);
   CPPUNIT_TEST(tokenCreatePrintsATokenThatWorksOnce);
+  CPPUNIT_TEST(revokedTokenIsRefusedByTheRunningServerWithinASecond);
   CPPUNIT_TEST(badSettingStopsStartUpWithOneLine);
   CPPUNIT_TEST(migrateIsIdempotent);
   CPPUNIT_TEST_SUITE_END();
@@ -53,6 +57,41 @@ class OpsAndCliTest : public Fixture {
     CPPUNIT_ASSERT_EQUAL(2, server->runCli("token create --role approver", out));  // needs --email
     CPPUNIT_ASSERT(out.find("email") != std::string::npos);
     CPPUNIT_ASSERT_EQUAL(2, server->runCli("frobnicate", out));
+  }
+
+  void revokedTokenIsRefusedByTheRunningServerWithinASecond() {
+    std::string out;
+    CPPUNIT_ASSERT_EQUAL(
+        0, server->runCli("token create --role admin --name leaked 2>/dev/null", out));
+    std::string t = out.substr(0, out.find('\n'));
+    CPPUNIT_ASSERT_EQUAL(200, as(t, "GET", "/v1/keys").status);  // now remembered by the server
+    CPPUNIT_ASSERT_EQUAL(0, server->runCli("token list", out));
+    std::string line;
+    for (size_t at = 0; at < out.size();) {
+      size_t end = out.find('\n', at);
+      std::string l = out.substr(at, end - at);
+      if (l.find("\tleaked\t") != std::string::npos) line = l;
+      at = end == std::string::npos ? out.size() : end + 1;
+    }
+    CPPUNIT_ASSERT_MESSAGE(out, !line.empty());
+    CPPUNIT_ASSERT(out.find("kwt_") == std::string::npos);  // no secret in the listing
+    std::string id = line.substr(0, line.find('\t'));
+    CPPUNIT_ASSERT_EQUAL(0, server->runCli("token revoke " + id, out));
+    auto t0 = std::chrono::steady_clock::now();
+    int status = 200;
+    while (status == 200 && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(3)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      status = as(t, "GET", "/v1/keys").status;
+    }
+    auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+            .count();
+    CPPUNIT_ASSERT_EQUAL(401, status);
+    CPPUNIT_ASSERT_MESSAGE(std::to_string(ms) + " ms", ms <= 1000);
+    CPPUNIT_ASSERT_EQUAL(200, admin("GET", "/v1/keys").status);  // the other admin token works
+    CPPUNIT_ASSERT_EQUAL(1, server->runCli("token revoke " + id, out));  // already revoked
+    CPPUNIT_ASSERT_EQUAL(0, server->runCli("token list", out));
+    CPPUNIT_ASSERT(out.find(id + "\tadmin") != std::string::npos);
   }
 
   void badSettingStopsStartUpWithOneLine() {
