@@ -27,6 +27,9 @@ class ChangeRepository {
   // earlier one. Repeats of one (kind, refId) in a transaction are recorded once.
   virtual void record(const std::string& kind, const std::string& refId, const std::string& origin,
                       int64_t at) = 0;
+  // The same for many objects of one kind, in a few multi-row statements (a purge).
+  virtual void recordMany(const std::string& kind, const std::vector<std::string>& refIds,
+                          const std::string& origin, int64_t at) = 0;
   // Changes with a sequence number above `seq`, in order; at most about `limit` (never splits
   // one transaction's changes).
   virtual std::vector<Change> since(int64_t seq, int limit) = 0;

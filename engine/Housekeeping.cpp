@@ -41,7 +41,7 @@ void Housekeeping::runRetention(Transaction& tx, const Job&, int64_t now) const 
     tx.audit().append({now, "scheduler", "retention.purge", "store", "", "",
                        "{\"keys\":" + std::to_string(keys.size()) +
                            ",\"applications\":" + std::to_string(apps) + "}"});
-  for (const auto& id : keys) tx.changes().record("key", id, Ids::instance(), now);
+  tx.changes().recordMany("key", keys, Ids::instance(), now);
   if (!keys.empty()) tx.afterCommit([this, keys] { _cache.removeKeys(keys); });
   schedule(tx, "retention", now + kDay, now);
 }

@@ -47,6 +47,8 @@ class KeyRepository {
   // name, start, usage totals, revoke reason, rotation or application links): start-up streams
   // a million keys without holding them all as full objects.
   virtual void loadForCache(size_t chunk, const std::function<void(std::vector<Key>&)>& fn) = 0;
+  // The same fields for these keys (those that exist), in a few set-based queries.
+  virtual std::vector<Key> findForCache(const std::vector<std::string>& ids) = 0;
   // Marks EXPIRED those of `ids` whose expiry has passed at `now` and that are neither expired
   // nor revoked yet, bumping their version; returns them (id, tenant, clientId, applicationId).
   virtual std::vector<Key> expire(const std::vector<std::string>& ids, int64_t now) = 0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_set>
 
 #include "engine/CatalogService.h"
 #include "engine/Ids.h"
@@ -558,14 +559,12 @@ void KeyService::publish(Transaction& tx, const Key& k) {
 }
 
 void KeyService::reload(Transaction& tx, const std::vector<std::string>& ids) {
-  std::vector<Key> found;
+  std::vector<Key> found = tx.keys().findForCache(ids);
+  std::unordered_set<std::string> present;
+  for (const auto& k : found) present.insert(k.id);
   std::vector<std::string> gone;
-  for (const auto& id : ids) {
-    if (auto k = tx.keys().find(id))
-      found.push_back(std::move(*k));
-    else
-      gone.push_back(id);
-  }
+  for (const auto& id : ids)
+    if (!present.count(id)) gone.push_back(id);
   // Owners first, so a shared quota account is configured from its owning key.
   std::stable_partition(found.begin(), found.end(),
                         [](const Key& k) { return k.quotaKeyId.empty(); });

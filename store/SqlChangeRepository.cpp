@@ -10,17 +10,42 @@ namespace keywarden::store {
 void SqlChangeRepository::record(const std::string& kind0, const std::string& ref0,
                                  const std::string& origin0, int64_t at0) {
   if (!_recorded.insert({kind0, ref0}).second) return;
-  if (_seq == 0) {
-    Poco::Int64 value = 0;
-    // Locks the counter row until this transaction ends: the next writer draws after we commit.
-    _s << "UPDATE sequences SET value = value + 1 WHERE name = 'changes' RETURNING value",
-        into(value), now;
-    _seq = value;
-  }
+  drawSequence();
   std::string kind = kind0, ref = ref0, origin = origin0;
   Poco::Int64 seq = _seq, at = at0;
   _s << "INSERT INTO changes (seq, kind, ref_id, origin, at) VALUES ($1, $2, $3, $4, $5)", use(seq),
       use(kind), use(ref), use(origin), use(at), now;
+}
+
+void SqlChangeRepository::drawSequence() {
+  if (_seq != 0) return;
+  Poco::Int64 value = 0;
+  // Locks the counter row until this transaction ends: the next writer draws after we commit.
+  _s << "UPDATE sequences SET value = value + 1 WHERE name = 'changes' RETURNING value",
+      into(value), now;
+  _seq = value;
+}
+
+void SqlChangeRepository::recordMany(const std::string& kind0, const std::vector<std::string>& refs,
+                                     const std::string& origin0, int64_t at0) {
+  std::vector<std::string> fresh;
+  for (const auto& r : refs)
+    if (_recorded.insert({kind0, r}).second) fresh.push_back(r);
+  if (fresh.empty()) return;
+  drawSequence();
+  std::string kind = kind0, origin = origin0;
+  Poco::Int64 seq = _seq, at = at0;
+  const size_t chunk = 100;  // 5 parameters a row
+  for (size_t from = 0; from < fresh.size(); from += chunk) {
+    size_t n = std::min(chunk, fresh.size() - from);
+    std::string sql = "INSERT INTO changes (seq, kind, ref_id, origin, at) VALUES ";
+    for (size_t r = 0; r < n; ++r) sql += (r ? ", (" : "(") + _d.params(r * 5 + 1, 5) + ")";
+    Statement st(_s);
+    st << sql;
+    for (size_t i = from; i < from + n; ++i)
+      st, useRef(seq), useRef(kind), useRef(fresh[i]), useRef(origin), useRef(at);
+    st.execute();
+  }
 }
 
 std::vector<engine::Change> SqlChangeRepository::since(int64_t seq0, int limit0) {

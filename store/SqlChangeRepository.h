@@ -6,22 +6,28 @@
 #include <utility>
 
 #include "engine/ChangeRepository.h"
+#include "store/Dialect.h"
 
 namespace keywarden::store {
 
 // One per transaction (it remembers the sequence number it drew).
 class SqlChangeRepository : public engine::ChangeRepository {
  public:
-  explicit SqlChangeRepository(Poco::Data::Session& s) : _s(s) {}
+  SqlChangeRepository(Poco::Data::Session& s, const Dialect& d) : _s(s), _d(d) {}
   void record(const std::string& kind, const std::string& refId, const std::string& origin,
               int64_t at) override;
+  void recordMany(const std::string& kind, const std::vector<std::string>& refIds,
+                  const std::string& origin, int64_t at) override;
   std::vector<engine::Change> since(int64_t seq, int limit) override;
   int64_t latest() override;
   int64_t oldest() override;
   int purge(int64_t before) override;
 
  private:
+  void drawSequence();
+
   Poco::Data::Session& _s;
+  const Dialect& _d;
   int64_t _seq = 0;  // drawn at the first record of this transaction
   std::set<std::pair<std::string, std::string>> _recorded;
 };

@@ -197,6 +197,27 @@ std::vector<engine::Key> SqlKeyRepository::expire(const std::vector<std::string>
 
 void SqlKeyRepository::loadForCache(size_t chunk,
                                     const std::function<void(std::vector<engine::Key>&)>& fn) {
+  cacheRows("", {}, chunk, fn);
+}
+
+std::vector<engine::Key> SqlKeyRepository::findForCache(const std::vector<std::string>& ids) {
+  std::vector<engine::Key> out;
+  const size_t chunk = 500;
+  for (size_t from = 0; from < ids.size(); from += chunk) {
+    std::vector<std::string> part(
+        ids.begin() + static_cast<long>(from),
+        ids.begin() + static_cast<long>(std::min(ids.size(), from + chunk)));
+    cacheRows(" WHERE id IN (" + _d.params(1, part.size()) + ")", part, part.size() + 1,
+              [&](std::vector<engine::Key>& keys) {
+                for (auto& k : keys) out.push_back(std::move(k));
+              });
+  }
+  return out;
+}
+
+void SqlKeyRepository::cacheRows(const std::string& where, const std::vector<std::string>& ids,
+                                 size_t chunk,
+                                 const std::function<void(std::vector<engine::Key>&)>& fn) {
   // Typed column vectors fetched `chunk` rows at a time: a RecordSet costs several times more
   // per value, and a million full Key objects would be ~700 MB held at once.
   std::vector<std::string> id, tenant, client, digest, state, scopes, apis, groups, quotaKey,
@@ -206,8 +227,10 @@ void SqlKeyRepository::loadForCache(size_t chunk,
   Statement st(_s);
   st << "SELECT id, tenant, client_id, digest, state, scopes, api_ids, group_ids, effective_at,"
         " expires_at, quota, remaining, quota_key_id, refill_amount, refill_interval, refilled_at,"
-        " rate_limit, rate_window_ms, meta, last_used_at, revoke_at, version FROM api_keys",
-      into(id), into(tenant), into(client), into(digest), into(state), into(scopes), into(apis),
+        " rate_limit, rate_window_ms, meta, last_used_at, revoke_at, version FROM api_keys" +
+            where;
+  for (const auto& i : ids) st, useRef(i);
+  st, into(id), into(tenant), into(client), into(digest), into(state), into(scopes), into(apis),
       into(groups), into(eff), into(exp), into(quota), into(rem), into(quotaKey), into(refill),
       into(interval), into(refilled), into(rate), into(window), into(meta), into(used),
       into(revokeAt), into(version), limit(static_cast<Poco::UInt32>(chunk));

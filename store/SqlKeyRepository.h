@@ -19,6 +19,7 @@ class SqlKeyRepository : public engine::KeyRepository {
   std::vector<engine::Key> list(const engine::KeyFilter& f) override;
   void loadForCache(size_t chunk,
                     const std::function<void(std::vector<engine::Key>&)>& fn) override;
+  std::vector<engine::Key> findForCache(const std::vector<std::string>& ids) override;
   std::vector<engine::Key> expire(const std::vector<std::string>& ids, int64_t now) override;
   engine::QuotaLease leaseQuota(const std::string& id, int64_t want, int64_t periodStart) override;
   void returnQuota(const std::string& id, int64_t units, int64_t periodStart) override;
@@ -26,6 +27,10 @@ class SqlKeyRepository : public engine::KeyRepository {
   std::vector<std::string> purge(int64_t before) override;
 
  private:
+  // The cache's columns of the rows matching `where` (its `$k`/`?` bound to `ids`), `chunk` at
+  // a time.
+  void cacheRows(const std::string& where, const std::vector<std::string>& ids, size_t chunk,
+                 const std::function<void(std::vector<engine::Key>&)>& fn);
   Poco::Data::Session& _s;
   const Dialect& _d;
 };

@@ -28,7 +28,7 @@ class SqlTransaction : public engine::Transaction {
         _applications(s),
         _outbox(s, d),
         _jobs(s, d),
-        _changes(s),
+        _changes(s, d),
         _s(s),
         _d(d) {}
 

@@ -18,6 +18,7 @@ class ChangeFeedTest : public CppUnit::TestFixture {
   CPPUNIT_TEST(rolledBackTransactionsLeaveNoGap);
   CPPUNIT_TEST(readersNeverGetHalfATransaction);
   CPPUNIT_TEST(purgeDropsOnlyOldChanges);
+  CPPUNIT_TEST(manyChangesShareTheTransactionsNumber);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -100,6 +101,18 @@ class ChangeFeedTest : public CppUnit::TestFixture {
     store->read([&](Transaction& tx) { oldest = tx.changes().oldest(); });
     CPPUNIT_ASSERT_EQUAL(int64_t(2), oldest);  // a follower at 0 sees it moved past 1
     CPPUNIT_ASSERT_EQUAL(std::string("new"), since(0)[0].refId);
+  }
+
+  void manyChangesShareTheTransactionsNumber() {
+    std::vector<std::string> ids;
+    for (int i = 0; i < 250; ++i) ids.push_back("k" + std::to_string(i));
+    store->write([&](Transaction& tx) {
+      tx.changes().record("key", "k7", "x", 1);  // already recorded: not written twice
+      tx.changes().recordMany("key", ids, "x", 1);
+    });
+    auto all = since(0, 1000);
+    CPPUNIT_ASSERT_EQUAL(size_t(250), all.size());
+    for (const auto& c : all) CPPUNIT_ASSERT_EQUAL(int64_t(1), c.seq);
   }
 
   std::unique_ptr<test::TempDir> dir;
