@@ -87,6 +87,17 @@ say "   $ROWS rows inserted in $INSERT_MS ms"
 # ---------------------------------------------------------------- keywarden, empty then loaded
 # start_keywarden_in DIR PORT -> sets KW_PID, START_MS
 start_keywarden_in() { start_keywarden "$1/kw.properties" "$1/server.log" "http://127.0.0.1:$2"; }
+# start_loaded DIR PORT N: starts Keywarden on a database holding N bulk keys, checks its log
+# says they were loaded; sets KW_PID, START_MS, RSS (kB, a second after ready), LOG_LINE.
+start_loaded() {
+  local keys
+  start_keywarden_in "$1" "$2"
+  sleep 1
+  RSS=$(rss_kb "$KW_PID")
+  LOG_LINE=$(grep -m1 'keys loaded' "$1/server.log" || true)
+  keys=$(sed -n 's/.* \([0-9][0-9]*\) keys loaded.*/\1/p' <<<"$LOG_LINE")
+  if [[ -z $keys ]] || ((keys < $3)); then die "server log does not report $3 keys loaded"; fi
+}
 
 say ""
 say "== keywarden without bulk keys (memory baseline)"
@@ -100,16 +111,12 @@ stop_pid "$KW_PID"
 say ""
 say "== keywarden with $NKEYS keys"
 KW=http://127.0.0.1:$KW_PORT
-start_keywarden_in "$WORK/kw" "$KW_PORT"
-sleep 1
-LOADED_RSS=$(rss_kb "$KW_PID")
+start_loaded "$WORK/kw" "$KW_PORT" "$NKEYS"
+LOADED_RSS=$RSS
 LOADED_START=$START_MS
 LOADED_PID=$KW_PID
-LOG_LINE=$(grep -m1 'keys loaded' "$WORK/kw/server.log" || true)
 say "   ready in $LOADED_START ms (process start to /healthz 200); VmRSS $LOADED_RSS kB"
-say "   log: ${LOG_LINE:-(no 'keys loaded' line)}"
-LOG_KEYS=$(sed -n 's/.* \([0-9][0-9]*\) keys loaded.*/\1/p' <<<"$LOG_LINE")
-if [[ -z $LOG_KEYS ]] || ((LOG_KEYS < NKEYS)); then die "server log does not report $NKEYS keys loaded"; fi
+say "   log: $LOG_LINE"
 BYTES_PER_KEY=$(awk -v a="$LOADED_RSS" -v b="$EMPTY_RSS" -v n="$NKEYS" 'BEGIN {printf "%.0f", (a - b) * 1024 / n}')
 say "   RSS growth: $((LOADED_RSS - EMPTY_RSS)) kB = $BYTES_PER_KEY bytes per key"
 
@@ -240,14 +247,10 @@ EOF
   BIG_INSERT_MS=$(($(now_ms) - T0))
   say "   $BIG rows inserted with sqlite3 in $BIG_INSERT_MS ms"
   KW=http://127.0.0.1:$BIG_PORT
-  start_keywarden_in "$WORK/kw-big" "$BIG_PORT"
-  sleep 1
-  BIG_RSS=$(rss_kb "$KW_PID")
+  start_loaded "$WORK/kw-big" "$BIG_PORT" "$BIG"
+  BIG_RSS=$RSS
   BIG_START=$START_MS
   BIG_PID=$KW_PID
-  LOG_LINE=$(grep -m1 'keys loaded' "$WORK/kw-big/server.log" || true)
-  LOG_KEYS=$(sed -n 's/.* \([0-9][0-9]*\) keys loaded.*/\1/p' <<<"$LOG_LINE")
-  if [[ -z $LOG_KEYS ]] || ((LOG_KEYS < BIG)); then die "server log does not report $BIG keys loaded"; fi
   BIG_BYTES=$(awk -v a="$BIG_RSS" -v b="$EMPTY_RSS" -v n="$BIG" 'BEGIN {printf "%.0f", (a - b) * 1024 / n}')
   BIG_MIB_PER_M=$(awk -v a="$BIG_RSS" -v b="$EMPTY_RSS" -v n="$BIG" 'BEGIN {printf "%.0f", (a - b) / 1024 * 1000000 / n}')
   say "   ready in $BIG_START ms; VmRSS $BIG_RSS kB: $BIG_BYTES bytes per key, $BIG_MIB_PER_M MiB per million keys"

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace keywarden::store {
@@ -30,6 +31,12 @@ class Dialect {
             error.find("could not serialize") != std::string::npos ||
             error.find("55P03") != std::string::npos ||
             error.find("lock timeout") != std::string::npos);
+  }
+  // A PostgreSQL advisory-lock key for `name`: 63 bits of its FNV-1a hash.
+  static int64_t advisoryKey(const std::string& name) {
+    uint64_t h = 1469598103934665603ULL;
+    for (unsigned char c : name) h = (h ^ c) * 1099511628211ULL;
+    return static_cast<int64_t>(h >> 1);
   }
   // Taken at the start of each migration's transaction, so two instances starting at once
   // on one PostgreSQL apply each migration once (SQLite's BEGIN IMMEDIATE already excludes).

@@ -124,9 +124,7 @@ void SqlStore::claimName(const std::string& name) {
   if (_dialect.kind() != DialectKind::PostgreSQL) return;  // SQLite: one instance
   // A session-level advisory lock held on a session of its own for the life of the process:
   // the database itself says no live process holds the name, and frees it when we die.
-  uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : "keywarden-instance:" + name) h = (h ^ c) * 1099511628211ULL;
-  Poco::Int64 key = static_cast<Poco::Int64>(h >> 1);
+  Poco::Int64 key = Dialect::advisoryKey("keywarden-instance:" + name);
   _nameSession = openSession();
   int got = 0;
   *_nameSession << "SELECT CASE WHEN pg_try_advisory_lock($1) THEN 1 ELSE 0 END", use(key),
