@@ -146,6 +146,18 @@ class ClusterTest : public Fixture {
           "instance " + std::to_string(i) + " still accepts after " + std::to_string(ms) + " ms",
           ms >= 0 && ms <= 1000);
     }
+    // A key disabled on instance 0 (a change of its definition, like a modify) is refused by
+    // instance 1 within a second, and accepted again after it is enabled on instance 2.
+    t0 = nowMs();
+    CPPUNIT_ASSERT_EQUAL(200, on(0, "POST", "/v1/keys/" + id2 + "/disable", "{}").status);
+    int64_t off = msUntil(1, key2, false, t0);
+    CPPUNIT_ASSERT_MESSAGE("key disable took " + std::to_string(off) + " ms",
+                           off >= 0 && off <= 1000);
+    t0 = nowMs();
+    CPPUNIT_ASSERT_EQUAL(200, on(2, "POST", "/v1/keys/" + id2 + "/enable", "{}").status);
+    int64_t on1 = msUntil(1, key2, true, t0);
+    CPPUNIT_ASSERT_MESSAGE("key enable took " + std::to_string(on1) + " ms",
+                           on1 >= 0 && on1 <= 1000);
     // The client disabled on instance 2: its other key is refused everywhere.
     t0 = nowMs();
     CPPUNIT_ASSERT_EQUAL(200, on(2, "PATCH", "/v1/clients/c1", R"({"active":false})").status);
