@@ -32,6 +32,7 @@ const std::vector<std::string> kKeys = {"http.address",
                                         "db.connection",
                                         "db.poolSize",
                                         "db.synchronous",
+                                        "db.busyTimeout",
                                         "secret",
                                         "bootstrap.adminToken",
                                         "smtp.host",
@@ -187,6 +188,10 @@ Settings Settings::load(const std::string& file) {
   st.db.synchronous = Poco::toUpper(st.db.synchronous);
   if (st.db.synchronous != "FULL" && st.db.synchronous != "NORMAL")
     s.fail("db.synchronous", "must be FULL or NORMAL");
+  int64_t busy = st.db.busyTimeoutMs;
+  s.duration("db.busyTimeout", busy);
+  if (busy < 100 || busy > 600000) s.fail("db.busyTimeout", "must be between 100ms and 10m");
+  st.db.busyTimeoutMs = static_cast<int>(busy);
   s.str("secret", st.secret);
   if (s.has("secret") && st.secret.size() < 32) s.fail("secret", "must be at least 32 bytes long");
   s.str("bootstrap.adminToken", st.bootstrapAdminToken);

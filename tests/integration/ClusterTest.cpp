@@ -34,6 +34,7 @@ class ClusterTest : public Fixture {
   CPPUNIT_TEST(jobDueWhileOneInstanceIsKilledIsDoneOnceByAnother);
   CPPUNIT_TEST(threeInstancesSendEveryMailOnce);
   CPPUNIT_TEST(aSecondProcessWithTheSameNameIsRefused);
+  CPPUNIT_TEST(aChangeBlockedByAnotherTransactionAnswers503AndWritesNothing);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -246,6 +247,34 @@ class ClusterTest : public Fixture {
     CPPUNIT_ASSERT_MESSAGE(
         failure, failure.find("another running instance uses the name") != std::string::npos);
     CPPUNIT_ASSERT_EQUAL(200, server->client().request("GET", "/healthz").status);
+  }
+
+  // Another process holds the client's row locked longer than db.busyTimeout: the change gives
+  // up with 503 STORE_BUSY and Retry-After, writes nothing, and succeeds once the lock is gone.
+  void aChangeBlockedByAnotherTransactionAnswers503AndWritesNothing() {
+    auto s = common();
+    for (const auto& [k, v] : server->sameDatabase()) s[k] = v;
+    s["db.busyTimeout"] = "500ms";
+    others.push_back(std::make_unique<ServerProcess>(s));
+    others.back()->start();
+    CPPUNIT_ASSERT_EQUAL(201, on(1, "POST", "/v1/clients", R"({"id":"c9","name":"Nine"})").status);
+    std::thread holder([&] {
+      server->sql(
+          "BEGIN; SELECT id FROM clients WHERE id = 'c9' FOR UPDATE; "
+          "SELECT pg_sleep(2.5); COMMIT;");
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    HttpResponse busy = on(1, "PATCH", "/v1/clients/c9", R"({"name":"Renamed"})");
+    holder.join();
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(busy.body, 503, busy.status);
+    CPPUNIT_ASSERT_EQUAL(std::string("STORE_BUSY"), busy.errorCode());
+    CPPUNIT_ASSERT_EQUAL(std::string("1"), busy.header("Retry-After"));
+    CPPUNIT_ASSERT_EQUAL(std::string("Nine"),
+                         server->sql("SELECT name FROM clients WHERE id = 'c9'"));
+    HttpResponse again = on(1, "PATCH", "/v1/clients/c9", R"({"name":"Renamed"})");
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(again.body, 200, again.status);
+    CPPUNIT_ASSERT_EQUAL(std::string("Renamed"),
+                         server->sql("SELECT name FROM clients WHERE id = 'c9'"));
   }
 
   std::unique_ptr<SmtpServer> smtp;
