@@ -83,6 +83,7 @@ void VerifyHandlers::verify(Exchange& ex) {
   req.path = path;
   req.scopes = &scopes;
   req.cost = cost;
+  req.wantMeta = true;  // this answer carries it; the forward-auth one does not
   req.tenant = tenant;
   engine::VerifyResult r = _verifier.verify(req);
 
@@ -104,7 +105,7 @@ void VerifyHandlers::verify(Exchange& ex) {
         .field("scopes", r.grants->scopes)
         .timeField("expiresAt", r.expiresAt)
         .field("remaining", r.remaining)
-        .rawField("meta", r.meta->empty() ? "{}" : *r.meta);
+        .rawField("meta", r.meta.empty() ? "{}" : r.meta);
   } else {
     for (const char* f :
          {"keyId", "clientId", "clientType", "tenant", "scopes", "expiresAt", "remaining", "meta"})

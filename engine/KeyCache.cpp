@@ -15,7 +15,10 @@ void KeyCache::define(KeyEntry& e, const Key& k) {
   e.state = k.state;
   e.tenant = _pool.string(k.tenant);
   e.clientId = _pool.string(k.clientId);
-  e.meta = _pool.string(k.meta.empty() ? "{}" : k.meta);
+  if (k.meta.empty() || k.meta == "{}")
+    e.meta.reset();
+  else if (!e.meta || *e.meta != k.meta)
+    e.meta = std::make_unique<const std::string>(k.meta);
   e.grants = _pool.grants(Grants{k.scopes, k.apis, k.groups});
   e.effectiveAt = k.effectiveAt;
   e.expiresAt = k.expiresAt;
@@ -118,6 +121,7 @@ void KeyCache::removeKeys(const std::vector<std::string>& ids) {
     e.live = false;
     ++e.generation;  // a queued usage flush of the old key must not land on the next one
     e.limits.reset();
+    e.meta.reset();
     e.quota = nullptr;  // the account itself stays: a check may still be using it
     _free.push_back(slot);
   }

@@ -63,7 +63,9 @@ struct KeyEntry {
   uint32_t pendingRejected = 0;
   const std::string* tenant = nullptr;
   const std::string* clientId = nullptr;  // "" when the key has no client
-  const std::string* meta = nullptr;
+  // The key's own meta text, freed with the key (free text: interning it would keep every
+  // value ever seen); null for the usual "{}".
+  std::unique_ptr<const std::string> meta;
   const Grants* grants = nullptr;
   int64_t effectiveAt = 0;
   int64_t expiresAt = 0;

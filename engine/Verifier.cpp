@@ -76,7 +76,7 @@ VerifyResult Verifier::verify(const VerifyRequest& r) {
         out.keyId.set(e.id.view());
         out.tenant = e.tenant;
         out.clientId = e.clientId;
-        out.meta = e.meta;
+        if (r.wantMeta && e.meta) out.meta = *e.meta;
         out.grants = e.grants;
         out.expiresAt = e.expiresAt;
         out.code = judge(r, view, e, now, out);

@@ -25,6 +25,7 @@ struct VerifyRequest {
   const std::vector<std::string>* scopes = nullptr;  // every one must be held
   int64_t cost = 1;
   std::string_view tenant;  // non-empty: keys of other tenants are NOT_FOUND
+  bool wantMeta = false;    // copy the key's meta into the result (an allocation)
 };
 
 // A key id copied out of the cache (ids are at most 64 characters): no allocation per check.
@@ -50,7 +51,7 @@ struct VerifyResult {
   const std::string* tenant = nullptr;
   const std::string* clientId = nullptr;    // "" when the key has no client
   const std::string* clientType = nullptr;  // set when the client is known
-  const std::string* meta = nullptr;
+  std::string meta;  // copied only when the request asked for it (wantMeta); "" means {}
   const Grants* grants = nullptr;
   int64_t expiresAt = 0;
   int64_t remaining = -1;    // -1: unlimited
