@@ -94,13 +94,16 @@ void HttpApi::handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerRes
     }
   } catch (const engine::StoreBusy& e) {
     Poco::Logger::get("keywarden.http")
-        .warning("%s %s: database busy: %s", ex.method(), ex.path(), std::string(e.what()));
+        .warning("%s %s: %s: %s", ex.method(), ex.path(), e.code(), std::string(e.what()));
     if (ex.status() == 0) {
       try {
         ex.response().set("Retry-After", "1");
-        ex.sendError({engine::ErrorKind::Unavailable, "STORE_BUSY",
-                      "the database aborted this change because of a concurrent one; try again",
-                      ""});
+        ex.sendError(
+            {engine::ErrorKind::Unavailable, e.code(),
+             e.code() == "STORE_BUSY"
+                 ? "the database aborted this change because of a concurrent one; try again"
+                 : "the database is unreachable; try again",
+             ""});
       } catch (...) {
       }
     }

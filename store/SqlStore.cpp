@@ -4,6 +4,7 @@
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Exception.h>
 #include <Poco/File.h>
+#include <Poco/Logger.h>
 #include <Poco/Path.h>
 
 #include <stdexcept>
@@ -39,6 +40,7 @@ class SqlStore::Lease {
     _s._poolCv.notify_one();
   }
   Poco::Data::Session& session() { return *_session; }
+  std::unique_ptr<Poco::Data::Session>& slot() { return _session; }
 
  private:
   SqlStore& _s;
@@ -104,17 +106,39 @@ void SqlStore::run(Poco::Data::Session& s, SqlTransaction& tx, const std::string
   }
 }
 
+bool SqlStore::reopenIfLost(std::unique_ptr<Poco::Data::Session>& s) {
+  if (_dialect.kind() != DialectKind::PostgreSQL) return false;
+  bool lost = true;
+  try {
+    lost = !s->isConnected();
+  } catch (...) {
+  }
+  if (!lost) return false;
+  auto& log = Poco::Logger::get("keywarden.store");
+  try {
+    s = openSession();  // with its settings (lock_timeout …) applied again
+    log.warning("database connection lost; opened a new one");
+  } catch (const std::exception& e) {
+    // Still unreachable: the next failing call tries again.
+    log.error("database connection lost; reconnecting failed: %s", std::string(e.what()));
+  }
+  return true;
+}
+
 void SqlStore::write(const std::function<void(engine::Transaction&)>& fn) {
+  std::unique_lock<std::mutex> lock(_writeMutex);
   SqlTransaction tx(*_writer, _dialect);
   try {
-    std::lock_guard<std::mutex> lock(_writeMutex);
     run(*_writer, tx, _dialect.beginWrite(), fn);
   } catch (const Poco::Exception& e) {
+    // The database restarted or the network cut the connection: a fresh one for the next call.
+    if (reopenIfLost(_writer)) throw engine::StoreBusy("STORE_UNAVAILABLE", e.displayText());
     // Several instances on one PostgreSQL can deadlock on rows they both update; the server
     // aborts one transaction (rolled back in full): the caller may try again.
-    if (_dialect.retryable(e.displayText())) throw engine::StoreBusy(e.displayText());
+    if (_dialect.retryable(e.displayText())) throw engine::StoreBusy("STORE_BUSY", e.displayText());
     throw;
   }
+  lock.unlock();
   // Hooks run outside the write lock: they take the cache's locks and quota accounts, and a
   // check holding an account waits for the write lock to lease. Versions keep them ordered.
   tx.committed();
@@ -137,16 +161,26 @@ void SqlStore::claimName(const std::string& name) {
 void SqlStore::read(const std::function<void(engine::Transaction&)>& fn) {
   Lease lease(*this);
   SqlTransaction tx(lease.session(), _dialect);
-  run(lease.session(), tx, _dialect.beginRead(), fn);
+  try {
+    run(lease.session(), tx, _dialect.beginRead(), fn);
+  } catch (const Poco::Exception& e) {
+    if (reopenIfLost(lease.slot())) throw engine::StoreBusy("STORE_UNAVAILABLE", e.displayText());
+    throw;
+  }
   tx.committed();
 }
 
 bool SqlStore::ping() {
   try {
     Lease lease(*this);
-    int one = 0;
-    lease.session() << "SELECT 1", into(one), now;
-    return one == 1;
+    try {
+      int one = 0;
+      lease.session() << "SELECT 1", into(one), now;
+      return one == 1;
+    } catch (const Poco::Exception&) {
+      reopenIfLost(lease.slot());
+      return false;
+    }
   } catch (const std::exception&) {
     return false;
   }

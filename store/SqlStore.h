@@ -46,6 +46,9 @@ class SqlStore : public engine::Store {
  private:
   class Lease;
   std::unique_ptr<Poco::Data::Session> openSession();
+  // After a failure on `s`: when its connection is gone, replaces it with a fresh session (if
+  // the database answers again). Returns whether it was lost. PostgreSQL only.
+  bool reopenIfLost(std::unique_ptr<Poco::Data::Session>& s);
   void run(Poco::Data::Session& s, class SqlTransaction& tx, const std::string& begin,
            const std::function<void(engine::Transaction&)>& fn);
 

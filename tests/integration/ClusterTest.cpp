@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "tests/integration/Fixture.h"
+#include "tests/support/PostgresServer.h"
 #include "tests/support/SmtpServer.h"
 
 using namespace keywarden::test;
@@ -35,6 +36,7 @@ class ClusterTest : public Fixture {
   CPPUNIT_TEST(threeInstancesSendEveryMailOnce);
   CPPUNIT_TEST(aSecondProcessWithTheSameNameIsRefused);
   CPPUNIT_TEST(aChangeBlockedByAnotherTransactionAnswers503AndWritesNothing);
+  CPPUNIT_TEST(lostDatabaseConnectionsAreReopenedAndChecksNeverStop);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -275,6 +277,37 @@ class ClusterTest : public Fixture {
     CPPUNIT_ASSERT_EQUAL_MESSAGE(again.body, 200, again.status);
     CPPUNIT_ASSERT_EQUAL(std::string("Renamed"),
                          server->sql("SELECT name FROM clients WHERE id = 'c9'"));
+  }
+
+  // PostgreSQL restarts or fails over: every connection of the instance is cut. Checks go on
+  // from memory; a change that meets a dead connection answers 503 STORE_UNAVAILABLE (never a
+  // 500) and the instance opens fresh connections, so the next calls work again.
+  void lostDatabaseConnectionsAreReopenedAndChecksNeverStop() {
+    auto [id, key] = newKey();
+    CPPUNIT_ASSERT_EQUAL(200, gate(0, key));
+    std::string db = PostgresServer::databaseOf(server->dbPath());
+    std::string killed = server->sql(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '" + db +
+        "' AND pid <> pg_backend_pid()");
+    CPPUNIT_ASSERT_MESSAGE(killed, std::stoi(killed) >= 2);  // writer, readers, name lock
+    for (int i = 0; i < 20; ++i) CPPUNIT_ASSERT_EQUAL(200, gate(0, key));
+    std::vector<int> statuses;
+    int status = 0;
+    for (int i = 0; i < 10 && status != 201; ++i) {
+      status = admin("POST", "/v1/keys", R"({"clientId":"c1","name":"after"})").status;
+      statuses.push_back(status);
+    }
+    std::string seen;
+    for (int s : statuses) seen += std::to_string(s) + " ";
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(seen, 201, status);
+    for (int s : statuses) CPPUNIT_ASSERT_MESSAGE(seen, s == 201 || s == 503);
+    int ready = 0;
+    for (int i = 0; i < 10 && ready != 200; ++i)
+      ready = server->client().request("GET", "/readyz").status;
+    CPPUNIT_ASSERT_EQUAL(200, ready);
+    CPPUNIT_ASSERT_EQUAL(200, admin("GET", "/v1/keys/" + id).status);
+    CPPUNIT_ASSERT(server->log().find("database connection lost; opened a new one") !=
+                   std::string::npos);
   }
 
   std::unique_ptr<SmtpServer> smtp;
