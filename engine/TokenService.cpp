@@ -80,16 +80,25 @@ void TokenService::forget(const std::string& id) {
 std::optional<Principal> TokenService::authenticate(const std::string& plaintext) {
   if (plaintext.empty() || plaintext.size() > 256) return std::nullopt;
   std::string digest = Crypto::sha256Hex(plaintext);
+  int64_t now = _clock.nowMs();
   {
     std::lock_guard<std::mutex> lock(_m);
     auto it = _known.find(digest);
     if (it != _known.end()) return it->second;
+    // A token refused a moment ago is refused again without a query: a flood of made-up
+    // tokens costs a hash each, not a database round trip each.
+    auto bad = _refused.find(digest);
+    if (bad != _refused.end() && bad->second > now) return std::nullopt;
   }
   std::optional<AccessToken> t;
   _store.read([&](Transaction& tx) { t = tx.tokens().findByDigest(digest); });
   // The map look-up compared digests; confirm in constant time before trusting the row.
-  if (!t || t->revokedAt != 0 || !Crypto::constantTimeEquals(t->digestHex, digest))
+  if (!t || t->revokedAt != 0 || !Crypto::constantTimeEquals(t->digestHex, digest)) {
+    std::lock_guard<std::mutex> lock(_m);
+    if (_refused.size() >= kRefusedMax) _refused.clear();  // bounded: forget them all at once
+    _refused[digest] = now + kRefusedMs;
     return std::nullopt;
+  }
   Principal p{t->id, t->role, t->tenant, t->email, ""};
   std::lock_guard<std::mutex> lock(_m);
   _known.emplace(digest, p);

@@ -44,6 +44,11 @@ class TokenService {
   const Clock& _clock;
   std::mutex _m;
   std::unordered_map<std::string, Principal> _known;  // by digest
+  // Digests refused recently -> until when they are refused without asking the store. A token
+  // minted meanwhile is a fresh random one, so it is never in here.
+  std::unordered_map<std::string, int64_t> _refused;
+  static constexpr int64_t kRefusedMs = 1000;
+  static constexpr size_t kRefusedMax = 10000;
 };
 
 }  // namespace keywarden::engine
