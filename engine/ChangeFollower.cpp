@@ -77,8 +77,11 @@ size_t ChangeFollower::poll() {
       if (c.kind == "token") _tokens.forget(c.refId);  // revoked: looked up again, and refused
     }
     if (!keys.empty() || !clients.empty() || catalog) {
-      // A write transaction (it writes nothing): no change of this instance commits between
-      // the read and the cache update, so an older snapshot never overwrites a newer one.
+      // A write transaction (it writes nothing), so the read is ordered with this instance's
+      // own changes; their cache updates may still land in either order, which row versions
+      // (keys), updatedAt (clients) and generations (catalog) resolve. Not ordered: a purge
+      // whose removal lands first can see a just-read key put back (revoked or expired, so
+      // refused all the same) until the next restart.
       _store.write([&](Transaction& tx) {
         _keys.reload(tx, std::vector<std::string>(keys.begin(), keys.end()));
         _catalog.reload(tx, std::vector<std::string>(clients.begin(), clients.end()), catalog);

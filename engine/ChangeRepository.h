@@ -35,8 +35,6 @@ class ChangeRepository {
   virtual std::vector<Change> since(int64_t seq, int limit) = 0;
   // The last sequence number drawn (0 before any change).
   virtual int64_t latest() = 0;
-  // The smallest sequence number still stored (0 when the feed is empty).
-  virtual int64_t oldest() = 0;
   // Deletes changes older than `before` (epoch ms); returns how many.
   virtual int purge(int64_t before) = 0;
 };

@@ -64,7 +64,6 @@ class KeyCache {
     std::mutex& stripe(uint32_t slot) const { return _c._stripes[slot % kStripes]; }
     const ClientInfo* client(const std::string& id) const;
     const ApiCatalog& catalog() const { return *_c._catalog; }
-    std::shared_ptr<const ApiCatalog> catalogPtr() const { return _c._catalog; }
 
    private:
     const KeyCache& _c;

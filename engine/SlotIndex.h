@@ -59,7 +59,6 @@ class SlotIndex {
   }
 
   size_t size() const { return _live; }
-  size_t bytes() const { return _cells.capacity() * sizeof(uint32_t); }
 
  private:
   static constexpr uint32_t kTomb = 0xFFFFFFFEu;

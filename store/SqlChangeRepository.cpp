@@ -71,12 +71,6 @@ int64_t SqlChangeRepository::latest() {
   return value;
 }
 
-int64_t SqlChangeRepository::oldest() {
-  Poco::Int64 value = 0;
-  _s << "SELECT COALESCE(MIN(seq), 0) FROM changes", into(value), now;
-  return value;
-}
-
 int SqlChangeRepository::purge(int64_t before0) {
   Poco::Int64 before = before0;
   Statement st(_s);

@@ -20,7 +20,6 @@ class SqlChangeRepository : public engine::ChangeRepository {
                   const std::string& origin, int64_t at) override;
   std::vector<engine::Change> since(int64_t seq, int limit) override;
   int64_t latest() override;
-  int64_t oldest() override;
   int purge(int64_t before) override;
 
  private:
