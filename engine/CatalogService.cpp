@@ -41,6 +41,10 @@ Result<std::string> CatalogService::tenantFor(const Principal& p, const std::str
   return requested;
 }
 
+std::shared_ptr<const ApiCatalog> CatalogService::compile(Transaction& tx) {
+  return std::make_shared<const ApiCatalog>(tx.catalog().listApis(""), tx.catalog().listGroups(""));
+}
+
 void CatalogService::warmCache() {
   std::vector<Client> clients;
   std::shared_ptr<const ApiCatalog> catalog;
@@ -48,15 +52,14 @@ void CatalogService::warmCache() {
   uint64_t generation = ++_catalogGeneration;
   _store.read([&](Transaction& tx) {
     clients = tx.catalog().listClients("");
-    catalog = std::make_shared<ApiCatalog>(tx.catalog().listApis(""), tx.catalog().listGroups(""));
+    catalog = compile(tx);
   });
   for (const auto& c : clients) _cache.upsertClient(c);
   _cache.setCatalog(std::move(catalog), generation);
 }
 
 void CatalogService::refreshCatalog(Transaction& tx) {
-  auto catalog =
-      std::make_shared<const ApiCatalog>(tx.catalog().listApis(""), tx.catalog().listGroups(""));
+  auto catalog = compile(tx);
   uint64_t generation = ++_catalogGeneration;  // write transactions are serialised
   tx.changes().record("catalog", "", Ids::instance(), _clock.nowMs());
   tx.afterCommit([this, catalog, generation] { _cache.setCatalog(catalog, generation); });
@@ -80,8 +83,7 @@ void CatalogService::reload(Transaction& tx, const std::vector<std::string>& cli
   std::shared_ptr<const ApiCatalog> compiled;
   uint64_t generation = 0;
   if (catalog) {
-    compiled =
-        std::make_shared<const ApiCatalog>(tx.catalog().listApis(""), tx.catalog().listGroups(""));
+    compiled = compile(tx);
     generation = ++_catalogGeneration;
   }
   tx.afterCommit([this, found, gone, compiled, generation] {

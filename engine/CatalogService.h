@@ -57,6 +57,8 @@ class CatalogService {
   std::optional<Error> checkClient(const Client& c) const;
   std::optional<Error> checkApi(const ApiDef& a) const;
   std::optional<Error> checkGroup(Transaction& tx, const Group& g) const;
+  // The API catalog as `tx` sees it, compiled for the check path.
+  static std::shared_ptr<const ApiCatalog> compile(Transaction& tx);
   void refreshCatalog(Transaction& tx);
   void publishClient(Transaction& tx, const Client& c);
   void audit(Transaction& tx, const Principal& p, const std::string& action,

@@ -56,8 +56,16 @@ SqlStore::SqlStore(const DbSettings& settings)
     Poco::Path dir = Poco::Path(settings.connection).parent();
     if (!dir.toString().empty()) Poco::File(dir).createDirectories();
   }
-  _writer = openSession();
-  for (int i = 0; i < std::max(1, settings.poolSize); ++i) _idle.push_back(openSession());
+  try {
+    _writer = openSession();
+    for (int i = 0; i < std::max(1, settings.poolSize); ++i) _idle.push_back(openSession());
+  } catch (const Poco::Exception& e) {
+    // One line naming the setting. Never the connection string itself: it may hold a password.
+    std::string why = e.displayText();
+    why = why.substr(0, why.find('\n'));
+    throw std::runtime_error("db.connection: cannot open the " + settings.connector +
+                             " database: " + why);
+  }
 }
 
 SqlStore::~SqlStore() = default;

@@ -14,6 +14,7 @@ class OpsAndCliTest : public Fixture {
   CPPUNIT_TEST(tokenCreatePrintsATokenThatWorksOnce);
   CPPUNIT_TEST(revokedTokenIsRefusedByTheRunningServerWithinASecond);
   CPPUNIT_TEST(badSettingStopsStartUpWithOneLine);
+  CPPUNIT_TEST(unreachableDatabaseStopsStartUpWithOneLineNamingTheSetting);
   CPPUNIT_TEST(migrateIsIdempotent);
   CPPUNIT_TEST_SUITE_END();
 
@@ -92,6 +93,22 @@ class OpsAndCliTest : public Fixture {
     CPPUNIT_ASSERT_EQUAL(1, server->runCli("token revoke " + id, out));  // already revoked
     CPPUNIT_ASSERT_EQUAL(0, server->runCli("token list", out));
     CPPUNIT_ASSERT(out.find(id + "\tadmin") != std::string::npos);
+  }
+
+  void unreachableDatabaseStopsStartUpWithOneLineNamingTheSetting() {
+    // A PostgreSQL that does not listen (a closed loopback port), with a password that must
+    // not be echoed.
+    ServerProcess bad(std::map<std::string, std::string>{
+        {"db.connector", "postgresql"},
+        {"db.connection", "host=127.0.0.1 port=" + std::to_string(freePort()) +
+                              " user=kw password=s3cretpass dbname=kw connect_timeout=3"}});
+    std::string out;
+    CPPUNIT_ASSERT_EQUAL(1, bad.runCli("migrate", out));
+    CPPUNIT_ASSERT_MESSAGE(out, out.rfind("keywarden: db.connection: cannot open the postgresql "
+                                          "database: ",
+                                          0) == 0);
+    CPPUNIT_ASSERT_MESSAGE(out, out.find('\n') == out.size() - 1);  // one line
+    CPPUNIT_ASSERT_MESSAGE(out, out.find("s3cretpass") == std::string::npos);
   }
 
   void badSettingStopsStartUpWithOneLine() {
