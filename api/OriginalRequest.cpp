@@ -23,8 +23,9 @@ struct Seen {
 
 void OriginalRequest::read(const Poco::Net::HTTPRequest& req, RequestTarget& target) {
   Seen origUri, origMethod, fwdUri, fwdMethod;
+  bool methodOverride = false, pathOverride = false;
   for (const auto& [name, value] : req) {
-    if (name.size() < 14 || name.size() > 18) continue;  // cheap filter: all four are 14–18
+    if (name.size() < 13 || name.size() > 22) continue;  // cheap filter: all are 13–22 long
     if (Poco::icompare(name, "X-Original-URI") == 0)
       origUri.add(value);
     else if (Poco::icompare(name, "X-Original-Method") == 0)
@@ -33,10 +34,26 @@ void OriginalRequest::read(const Poco::Net::HTTPRequest& req, RequestTarget& tar
       fwdUri.add(value);
     else if (Poco::icompare(name, "X-Forwarded-Method") == 0)
       fwdMethod.add(value);
+    else if (Poco::icompare(name, "X-HTTP-Method-Override") == 0 ||
+             Poco::icompare(name, "X-HTTP-Method") == 0 ||
+             Poco::icompare(name, "X-Method-Override") == 0)
+      methodOverride = true;
+    else if (Poco::icompare(name, "X-Original-URL") == 0 ||
+             Poco::icompare(name, "X-Rewrite-URL") == 0)
+      pathOverride = true;
   }
   if (origUri.count > 1 || origMethod.count > 1 || fwdUri.count > 1 || fwdMethod.count > 1)
     return target.refuse(Refusal::ConflictingHeaders,
                          "an X-Original-* or X-Forwarded-* header sent more than once");
+  // The client's own headers reach us through nginx and Traefik; upstream frameworks that
+  // honour these would serve another method or path than the one judged.
+  if (methodOverride)
+    return target.refuse(Refusal::AmbiguousMethod,
+                         "a method-override header (X-HTTP-Method-Override, X-HTTP-Method, "
+                         "X-Method-Override)");
+  if (pathOverride)
+    return target.refuse(Refusal::AmbiguousPath,
+                         "a path-override header (X-Original-URL, X-Rewrite-URL)");
 
   // The raw target after the prefix, as the gateway appended it (Envoy); nothing: "/".
   std::string_view own = req.getURI();

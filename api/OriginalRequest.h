@@ -18,6 +18,9 @@ namespace keywarden::api {
 // Refused (the target is left refused, never matched):
 //   - any of those four headers more than once (Poco's get() would see only the first):
 //     CONFLICTING_HEADERS;
+//   - a method-override header (X-HTTP-Method-Override, X-HTTP-Method, X-Method-Override):
+//     AMBIGUOUS_METHOD; a path-override header (X-Original-URL, X-Rewrite-URL: IIS, Symfony):
+//     AMBIGUOUS_PATH — the client's headers reach both us and the upstream;
 //   - a URI header without its family's method header (an nginx subrequest is always a GET,
 //     so its own method says nothing): AMBIGUOUS_METHOD;
 //   - another source present that differs from the chosen one — another URI header or the

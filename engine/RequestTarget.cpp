@@ -122,6 +122,37 @@ const char* scan(std::string_view path, bool& escapes) {
   return nullptr;
 }
 
+// True when `name`, percent-decoded, is `_method` in any case.
+bool isMethodParameter(std::string_view name) {
+  static constexpr std::string_view kName = "_method";
+  size_t k = 0;
+  for (size_t i = 0; i < name.size(); ++i, ++k) {
+    int c = static_cast<unsigned char>(name[i]);
+    if (c == '%' && i + 2 < name.size() && hexValue(name[i + 1]) >= 0 &&
+        hexValue(name[i + 2]) >= 0) {
+      c = hexValue(name[i + 1]) * 16 + hexValue(name[i + 2]);
+      i += 2;
+    }
+    if (c >= 'A' && c <= 'Z') c += 'a' - 'A';
+    if (k >= kName.size() || c != kName[k]) return false;
+  }
+  return k == kName.size();
+}
+
+// True when the query holds a `_method` parameter, which method-override middleware (Express
+// method-override, Symfony, Laravel) may take for the method of the call.
+bool hasMethodParameter(std::string_view query) {
+  size_t i = 0;
+  while (i <= query.size()) {
+    size_t end = query.find_first_of("&;", i);
+    if (end == std::string_view::npos) end = query.size();
+    std::string_view param = query.substr(i, end - i);
+    if (isMethodParameter(param.substr(0, param.find('=')))) return true;
+    i = end + 1;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string_view RequestTarget::refusalName(Refusal r) {
@@ -168,10 +199,15 @@ bool RequestTarget::parse(std::string_view raw) {
     refuse(Refusal::AmbiguousPath, "a request target that does not start with '/'");
     return false;
   }
-  std::string_view path = raw.substr(0, raw.find('?'));  // the raw '?', before any decoding
+  size_t q = raw.find('?');  // the raw '?', before any decoding
+  std::string_view path = raw.substr(0, q);
   bool escapes = false;
   if (const char* why = scan(path, escapes)) {
     refuse(Refusal::AmbiguousPath, why);
+    return false;
+  }
+  if (q != std::string_view::npos && hasMethodParameter(raw.substr(q + 1))) {
+    refuse(Refusal::AmbiguousMethod, "a _method query parameter (method override)");
     return false;
   }
   if (!escapes) {

@@ -27,7 +27,9 @@ namespace keywarden::engine {
 // What remains is a path of unreserved characters, `! $ & ' ( ) * + , = : @` and `/`, with no
 // escape left: nginx, Python, Go, Node, Tomcat, Envoy and Traefik all serve it as it reads.
 //
-// Method (RFC 9110 §9.1: methods are case-sensitive tokens): 1–20 of `A-Z`, `_` and `-`.
+// Method (RFC 9110 §9.1: methods are case-sensitive tokens): 1–20 of `A-Z`, `_` and `-`; and
+// a query holding a `_method` parameter (any case, even encoded) is refused, since
+// method-override middleware may serve that method instead.
 //
 // Allocation: none, unless an escape is decoded (then one string of the path's size).
 // Not thread-safe; one object per request. `path()` and `method()` view the strings given to

@@ -294,7 +294,7 @@ class NginxGatewayTest : public CppUnit::TestFixture {
   CPPUNIT_TEST(theUpstreamReallyResolvesTheFieldReportTarget);
   CPPUNIT_TEST(fileKeyReadsItsFilesThroughTheRecipe);
   CPPUNIT_TEST(fileKeyCannotReachTheSecretThroughAnyAmbiguousTarget);
-  CPPUNIT_TEST(clientForwardedHeadersDoNotReachKeywarden);
+  CPPUNIT_TEST(clientHeadersCannotSteerTheCheck);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -439,7 +439,7 @@ class NginxGatewayTest : public CppUnit::TestFixture {
 
   // nginx passes client headers to the auth subrequest; the recipe clears X-Forwarded-*, so a
   // client's copy can neither steer the check nor get an honest call refused.
-  void clientForwardedHeadersDoNotReachKeywarden() {
+  void clientHeadersCannotSteerTheCheck() {
     std::string key = fileKey();
     HttpResponse r = _nginx->filesClient().request(
         "GET", "/admin/secret.txt", "",
@@ -450,6 +450,15 @@ class NginxGatewayTest : public CppUnit::TestFixture {
         "GET", "/files/a.txt", "",
         {{"X-API-Key", key}, {"X-Forwarded-Uri", "/elsewhere"}, {"X-Forwarded-Method", "PUT"}});
     CPPUNIT_ASSERT_EQUAL_MESSAGE(describe(r), 200, r.status);
+    // A client's method- or path-override header reaches Keywarden through nginx: refused.
+    r = _nginx->filesClient().request("GET", "/files/a.txt", "",
+                                      {{"X-API-Key", key}, {"X-HTTP-Method-Override", "DELETE"}});
+    assertDenied(r, 403, "FORBIDDEN");
+    CPPUNIT_ASSERT_EQUAL(std::string("AMBIGUOUS_METHOD"), r.header("X-Keywarden-Reason"));
+    r = _nginx->filesClient().request(
+        "GET", "/files/a.txt", "", {{"X-API-Key", key}, {"X-Original-URL", "/admin/secret.txt"}});
+    assertDenied(r, 403, "FORBIDDEN");
+    CPPUNIT_ASSERT_EQUAL(std::string("AMBIGUOUS_PATH"), r.header("X-Keywarden-Reason"));
     // X-Original-* from the client are replaced by nginx's own (proxy_set_header).
     r = _nginx->filesClient().request(
         "GET", "/admin/secret.txt", "",

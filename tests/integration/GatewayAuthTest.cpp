@@ -24,6 +24,7 @@ class GatewayAuthTest : public Fixture {
   CPPUNIT_TEST(duplicatedOrDisagreeingHeadersAreRefused);
   CPPUNIT_TEST(ambiguousPathKeepsThePrecedenceOfCodes);
   CPPUNIT_TEST(refusalsAreCountedAndLoggedWithoutTheKey);
+  CPPUNIT_TEST(methodOverridesAndPathOverridesAreRefused);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -396,6 +397,32 @@ class GatewayAuthTest : public Fixture {
     CPPUNIT_ASSERT_MESSAGE("the key reached the log", log.find(key) == std::string::npos);
     CPPUNIT_ASSERT_MESSAGE("the key's secret part reached the log",
                            log.find(key.substr(3, 20)) == std::string::npos);
+  }
+
+  // Frameworks that honour these would serve another method or path than the one judged.
+  void methodOverridesAndPathOverridesAreRefused() {
+    admin("POST", "/v1/apis", R"({"id":"files","name":"F","method":"POST","path":"/files/*"})");
+    auto [id, key] = newKey(R"({"clientId":"c1","name":"k","apis":["files"]})");
+    for (Channel ch : channels()) {
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(name(ch), std::string("VALID"),
+                                   judged(ch, key, "/files/a?method=x", "POST"));
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(name(ch), std::string("FORBIDDEN AMBIGUOUS_METHOD"),
+                                   judged(ch, key, "/files/a?_method=DELETE", "POST"));
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(name(ch), std::string("FORBIDDEN AMBIGUOUS_METHOD"),
+                                   judged(ch, key, "/files/a?x=1&%5F%4Dethod=DELETE", "POST"));
+    }
+    auto withHeader = [&](const std::string& header) {
+      HttpResponse r = auth("/v1/gateway/auth", {{"X-API-Key", key},
+                                                 {"X-Original-URI", "/files/a"},
+                                                 {"X-Original-Method", "POST"},
+                                                 {header, "DELETE"}});
+      CPPUNIT_ASSERT_EQUAL(403, r.status);
+      return r.header("X-Keywarden-Reason");
+    };
+    for (const char* h : {"X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override"})
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(h, std::string("AMBIGUOUS_METHOD"), withHeader(h));
+    for (const char* h : {"X-Original-URL", "X-Rewrite-URL"})
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(h, std::string("AMBIGUOUS_PATH"), withHeader(h));
   }
 
   void costZeroOnASpentQuotaIsUsageExceeded() {

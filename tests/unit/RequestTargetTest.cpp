@@ -48,6 +48,7 @@ class RequestTargetTest : public CppUnit::TestFixture {
   CPPUNIT_TEST(uriHeaderWithoutItsMethodHeaderIsRefused);
   CPPUNIT_TEST(disagreeingOrDuplicatedHeadersAreRefused);
   CPPUNIT_TEST(pathAfterThePrefixIsJudgedRaw);
+  CPPUNIT_TEST(methodAndPathOverrideHeadersAreRefused);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -187,6 +188,19 @@ class RequestTargetTest : public CppUnit::TestFixture {
                                  {"X-Original-Method", "GET"}}));
     CPPUNIT_ASSERT_EQUAL(std::string("GET /files/a.txt"),
                          judged("GET", "/v1/gateway/auth/files/%61.txt", {}));
+  }
+
+  void methodAndPathOverrideHeadersAreRefused() {
+    for (const char* h : {"X-HTTP-Method-Override", "x-http-method", "X-Method-Override"})
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(
+          h, std::string("AMBIGUOUS_METHOD"),
+          judged("GET", "/v1/gateway/auth",
+                 {{"X-Original-URI", "/orders/7"}, {"X-Original-Method", "POST"}, {h, "DELETE"}}));
+    for (const char* h : {"X-Original-URL", "x-rewrite-url"})
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(h, std::string("AMBIGUOUS_PATH"),
+                                   judged("GET", "/v1/gateway/auth/orders/7", {{h, "/admin"}}));
+    CPPUNIT_ASSERT_EQUAL(std::string("AMBIGUOUS_METHOD"),
+                         judged("POST", "/v1/gateway/auth/orders/7?_method=DELETE", {}));
   }
 };
 
