@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <vector>
 
 #include "mail/MimeEncoding.h"
 
@@ -33,9 +34,9 @@ size_t readUpload(char* buffer, size_t size, size_t count, void* user) {
   return n;
 }
 
-// Keeps the server's last reply line for the error message. Only what the server sent is looked
+// Keeps the server's last reply lines for the error message. Only what the server sent is looked
 // at: what we send holds the password (AUTH) and the body (a key).
-int keepReply(CURL*, curl_infotype type, char* data, size_t size, void* user) {
+int keepReplies(CURL*, curl_infotype type, char* data, size_t size, void* user) {
   if (type != CURLINFO_HEADER_IN) return 0;
   std::string line;
   for (size_t i = 0; i < size && line.size() < 200; ++i) {
@@ -43,7 +44,9 @@ int keepReply(CURL*, curl_infotype type, char* data, size_t size, void* user) {
     if (c == '\r' || c == '\n') break;
     line += (c >= 32 && c < 127) ? static_cast<char>(c) : '?';
   }
-  if (!line.empty()) *static_cast<std::string*>(user) = line;
+  auto* replies = static_cast<std::vector<std::string>*>(user);
+  if (!line.empty()) replies->push_back(line);
+  if (replies->size() > 16) replies->erase(replies->begin());
   return 0;
 }
 
@@ -82,9 +85,9 @@ class Session {
     curl_easy_setopt(_h, CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(_h, CURLOPT_READFUNCTION, readUpload);
     curl_easy_setopt(_h, CURLOPT_READDATA, &_upload);
-    curl_easy_setopt(_h, CURLOPT_VERBOSE, 1L);  // only for keepReply: nothing goes to stderr
-    curl_easy_setopt(_h, CURLOPT_DEBUGFUNCTION, keepReply);
-    curl_easy_setopt(_h, CURLOPT_DEBUGDATA, &_lastReply);
+    curl_easy_setopt(_h, CURLOPT_VERBOSE, 1L);  // only for keepReplies: nothing goes to stderr
+    curl_easy_setopt(_h, CURLOPT_DEBUGFUNCTION, keepReplies);
+    curl_easy_setopt(_h, CURLOPT_DEBUGDATA, &_replies);
     if (_s.starttls) {
       curl_easy_setopt(_h, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
       curl_easy_setopt(_h, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -115,14 +118,20 @@ class Session {
     _upload = Upload{&bytes, 0};
     curl_easy_setopt(_h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(bytes.size()));
     _errors[0] = 0;
-    _lastReply.clear();
+    _replies.clear();
     CURLcode rc = curl_easy_perform(_h);
     if (rc == CURLE_OK) return std::nullopt;
     long reply = 0;
     curl_easy_getinfo(_h, CURLINFO_RESPONSE_CODE, &reply);
     std::string what =
         where() + ": " + (_errors[0] ? std::string(_errors) : curl_easy_strerror(rc));
-    if (reply >= 400 && !_lastReply.empty()) what += " (the server said: " + _lastReply + ")";
+    // The reply that failed the mail, not the one to the QUIT libcurl sends after it.
+    for (auto it = _replies.rbegin(); reply >= 400 && it != _replies.rend(); ++it) {
+      if (it->rfind(std::to_string(reply), 0) == 0) {
+        what += " (the server said: " + *it + ")";
+        break;
+      }
+    }
     bool temporary;
     if (reply >= 500 && reply < 600)
       temporary = false;  // RFC 5321 §4.2.1: a permanent negative reply
@@ -141,7 +150,7 @@ class Session {
   std::string _url;
   curl_slist* _rcpt = nullptr;
   Upload _upload;
-  std::string _lastReply;
+  std::vector<std::string> _replies;
   char _errors[CURL_ERROR_SIZE];
 };
 

@@ -154,11 +154,14 @@ class SmtpTransportTest : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_MESSAGE(refused.what(), !refused.temporary());
     CPPUNIT_ASSERT_MESSAGE(refused.what(),
                            std::string(refused.what()).find(where()) != std::string::npos);
-    CPPUNIT_ASSERT_MESSAGE(refused.what(),
-                           std::string(refused.what()).find("550") != std::string::npos);
+    CPPUNIT_ASSERT_MESSAGE(
+        refused.what(),
+        std::string(refused.what()).find("550 5.1.1 no such user here") != std::string::npos);
     mail::TransportError later = sendFails(t, "later@example.com");
     CPPUNIT_ASSERT_MESSAGE(later.what(), later.temporary());
-    CPPUNIT_ASSERT(std::string(later.what()).find("451") != std::string::npos);
+    CPPUNIT_ASSERT_MESSAGE(
+        later.what(),
+        std::string(later.what()).find("451 4.3.0 try again later") != std::string::npos);
     mail::TransportError bad = sendFails(t, "dev@example.com\r\nRCPT TO:<x@evil.test>");
     CPPUNIT_ASSERT_MESSAGE(bad.what(), !bad.temporary());
     std::string w = where();
