@@ -205,6 +205,10 @@ Settings Settings::load(const std::string& file) {
   if (s.has("bootstrap.adminToken") && st.bootstrapAdminToken.size() < 24)
     s.fail("bootstrap.adminToken", "must be at least 24 characters long");
   s.str("smtp.host", st.smtpHost);
+  if (st.smtpHost.empty() || st.smtpHost.find_first_of(" /?#@[]\\%\"<>") != std::string::npos ||
+      std::any_of(st.smtpHost.begin(), st.smtpHost.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x21 || c == 0x7F; }))
+    s.fail("smtp.host", "'" + st.smtpHost + "' is not a host name or an IP address");
   s.integer("smtp.port", st.smtpPort, 1, 65535);
   s.str("smtp.user", st.smtpUser);
   s.str("smtp.password", st.smtpPassword);

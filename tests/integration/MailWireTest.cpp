@@ -164,6 +164,7 @@ class MailWireTest : public Fixture {
         {"smtp.heloName", "127.0.0.1"},         {"smtp.heloName", "bad name.example.com"},
         {"smtp.caFile", "/nonexistent/ca.pem"}, {"smtp.caFile", KEYWARDEN_SOURCE_DIR "/README.md"},
         {"smtp.from", "not an address"},        {"smtp.from", "a@b.test>"},
+        {"smtp.host", "mail.example.com/x"},    {"smtp.host", "user@mail.example.com"},
     };
     for (const auto& [key, value] : bad) {
       ServerProcess p(std::map<std::string, std::string>{{key, value}});
