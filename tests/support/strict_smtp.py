@@ -111,7 +111,7 @@ def check(raw):
         if why:
             return why, None
         try:
-            parsed = msg[name] if name.lower() not in ('to', 'from') else msg.get(name)
+            parsed = msg[name]  # the header's parsed form, with its defects
             if parsed.defects:
                 return f'{name}: {parsed.defects[0]}', None
         except Exception as e:  # noqa: BLE001
