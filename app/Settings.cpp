@@ -7,11 +7,15 @@
 #include <Poco/String.h>
 #include <Poco/Util/PropertyFileConfiguration.h>
 
+#include <algorithm>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <vector>
 
 #include "engine/Duration.h"
 #include "engine/KeyCodec.h"
+#include "mail/MimeEncoding.h"
 
 namespace keywarden::app {
 
@@ -41,6 +45,9 @@ const std::vector<std::string> kKeys = {"http.address",
                                         "smtp.password",
                                         "smtp.starttls",
                                         "smtp.from",
+                                        "smtp.fromName",
+                                        "smtp.caFile",
+                                        "smtp.heloName",
                                         "smtp.retryMax",
                                         "smtp.giveUpAfter",
                                         "workflows.dir",
@@ -198,11 +205,36 @@ Settings Settings::load(const std::string& file) {
   if (s.has("bootstrap.adminToken") && st.bootstrapAdminToken.size() < 24)
     s.fail("bootstrap.adminToken", "must be at least 24 characters long");
   s.str("smtp.host", st.smtpHost);
+  if (st.smtpHost.empty() || st.smtpHost.find_first_of(" /?#@[]\\%\"<>") != std::string::npos ||
+      std::any_of(st.smtpHost.begin(), st.smtpHost.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x21 || c == 0x7F; }))
+    s.fail("smtp.host", "'" + st.smtpHost + "' is not a host name or an IP address");
   s.integer("smtp.port", st.smtpPort, 1, 65535);
   s.str("smtp.user", st.smtpUser);
   s.str("smtp.password", st.smtpPassword);
   s.boolean("smtp.starttls", st.smtpStartTls);
   s.str("smtp.from", st.smtpFrom);
+  if (!mail::MimeEncoding::isAddress(st.smtpFrom))
+    s.fail("smtp.from", "'" + st.smtpFrom + "' is not an e-mail address (local@domain, ASCII)");
+  s.str("smtp.fromName", st.smtpFromName);
+  if (st.smtpFromName.size() > 200 ||
+      mail::MimeEncoding::sanitizeUtf8(st.smtpFromName) != st.smtpFromName ||
+      std::any_of(st.smtpFromName.begin(), st.smtpFromName.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; }))
+    s.fail("smtp.fromName", "must be UTF-8 text of at most 200 bytes without control characters");
+  s.str("smtp.caFile", st.smtpCaFile);
+  if (!st.smtpCaFile.empty()) {
+    std::ifstream ca(st.smtpCaFile);
+    if (!ca) s.fail("smtp.caFile", "'" + st.smtpCaFile + "' cannot be read");
+    std::string pem((std::istreambuf_iterator<char>(ca)), std::istreambuf_iterator<char>());
+    if (pem.find("-----BEGIN CERTIFICATE-----") == std::string::npos)
+      s.fail("smtp.caFile", "'" + st.smtpCaFile + "' holds no PEM certificate");
+  }
+  s.str("smtp.heloName", st.smtpHeloName);
+  if (!st.smtpHeloName.empty() && !mail::MimeEncoding::isGreetingName(st.smtpHeloName))
+    s.fail("smtp.heloName", "'" + st.smtpHeloName +
+                                "' is not a domain name with a dot or an address literal such "
+                                "as [192.0.2.1]");
   s.duration("smtp.retryMax", st.smtpRetryMaxMs);
   s.duration("smtp.giveUpAfter", st.smtpGiveUpMs);
   s.str("workflows.dir", st.workflowsDir);

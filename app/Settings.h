@@ -35,6 +35,8 @@ struct Settings {
   int smtpPort = 25;
   std::string smtpUser, smtpPassword, smtpFrom = "keywarden@localhost";
   bool smtpStartTls = false;
+  std::string smtpFromName = "Keywarden";  // display name of From
+  std::string smtpCaFile, smtpHeloName;    // empty: the system's CAs; this machine's name
   int64_t smtpRetryMaxMs = 300000;
   int64_t smtpGiveUpMs = 2LL * 86400000;
   std::string workflowsDir = "workflows", templatesDir = "templates";

@@ -73,6 +73,9 @@ Wiring::Wiring(const Settings& s) {
   smtp.password = s.smtpPassword;
   smtp.starttls = s.smtpStartTls;
   smtp.from = s.smtpFrom;
+  smtp.fromName = s.smtpFromName;
+  smtp.caFile = s.smtpCaFile;
+  smtp.heloName = s.smtpHeloName;
   transport = std::make_unique<mail::SmtpTransport>(smtp);
   mail::SenderSettings send;
   send.retryMaxMs = s.smtpRetryMaxMs;

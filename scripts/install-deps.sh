@@ -3,7 +3,7 @@
 # skipping the apt round trip when everything is already there.
 set -euo pipefail
 PKGS=(build-essential cmake pkg-config clang-format
-      libpoco-dev libcppunit-dev libsqlite3-dev libssl-dev libkainjow-mustache-dev libpq-dev postgresql
+      libpoco-dev libcurl4-openssl-dev libcppunit-dev libsqlite3-dev libssl-dev libkainjow-mustache-dev libpq-dev postgresql
       nginx-light wrk ccache python3 python3-aiosmtpd sqlite3 curl openssl procps)
 missing=()
 for p in "${PKGS[@]}"; do

@@ -67,7 +67,7 @@ class MailFlowTest : public Fixture {
     smtp->start();
     std::string id = submitNew();
     auto lead = smtp->waitFor("lead@example.com", 1);
-    CPPUNIT_ASSERT_EQUAL(size_t(1), lead.size());
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(smtp->refusals(), size_t(1), lead.size());
     CPPUNIT_ASSERT_MESSAGE(lead[0].subject, lead[0].subject.find("KA-") != std::string::npos);
     CPPUNIT_ASSERT(lead[0].subject.find("orders") != std::string::npos);
     CPPUNIT_ASSERT(lead[0].subject.find("Web Shop") != std::string::npos);

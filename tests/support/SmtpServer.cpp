@@ -2,10 +2,9 @@
 
 #include <Poco/DirectoryIterator.h>
 #include <Poco/File.h>
-#include <Poco/Net/MailMessage.h>
-#include <Poco/Net/PartHandler.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
 #include <Poco/Net/StreamSocket.h>
-#include <Poco/StreamCopier.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -13,47 +12,44 @@
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 #include <regex>
-#include <sstream>
 #include <stdexcept>
 #include <thread>
 
 namespace keywarden::test {
 
-namespace {
-class Collect : public Poco::Net::PartHandler {
- public:
-  void handlePart(const Poco::Net::MessageHeader& header, std::istream& stream) override {
-    std::ostringstream s;
-    Poco::StreamCopier::copyStream(stream, s);
-    std::string type = header.get("Content-Type", "");
-    if (type.find("text/html") != std::string::npos)
-      html = s.str();
-    else
-      text = s.str();
-  }
-  std::string text, html;
-};
-}  // namespace
+SmtpServer::SmtpServer() : SmtpServer(Options{}) {}
 
-SmtpServer::SmtpServer() : _dir("kwsmtp"), _port(freePort()) {}
+SmtpServer::SmtpServer(Options options)
+    : _options(std::move(options)), _dir("kwsmtp"), _port(freePort()) {}
 
 SmtpServer::~SmtpServer() {
   stop();
 }
 
 void SmtpServer::start() {
-  std::string maildir = _dir.file("Maildir");
-  std::string listen = "127.0.0.1:" + std::to_string(_port);
+  std::string script = std::string(KEYWARDEN_SOURCE_DIR) + "/tests/support/strict_smtp.py";
+  std::vector<std::string> args = {
+      "/usr/bin/python3",   script, "--listen", "127.0.0.1:" + std::to_string(_port), "--dir",
+      _dir.file("received")};
+  if (!_options.certificate.empty()) {
+    args.insert(args.end(), {"--cert", _options.certificate, "--key", _options.privateKey});
+  }
+  if (!_options.user.empty()) {
+    args.insert(args.end(), {"--auth", _options.user + ":" + _options.password, "--mechanisms",
+                             _options.mechanisms});
+  }
+  if (!_options.strict) args.push_back("--lenient");
   std::string logPath = _dir.file("smtp.log");
   pid_t pid = fork();
   if (pid == 0) {
     int fd = open(logPath.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
     dup2(fd, 1);
     dup2(fd, 2);
-    execl("/usr/bin/python3", "python3", "-m", "aiosmtpd", "-n", "-l", listen.c_str(), "-c",
-          "aiosmtpd.handlers.Mailbox", maildir.c_str(), static_cast<char*>(nullptr));
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
     _exit(127);
   }
   _pid = pid;
@@ -66,7 +62,7 @@ void SmtpServer::start() {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   }
-  throw std::runtime_error("aiosmtpd did not start: " + readFile(logPath));
+  throw std::runtime_error("the test SMTP server did not start: " + readFile(logPath));
 }
 
 void SmtpServer::stop() {
@@ -84,23 +80,34 @@ void SmtpServer::stop() {
 
 std::vector<ReceivedMail> SmtpServer::messages() const {
   std::vector<ReceivedMail> out;
-  std::string dir = _dir.file("Maildir/new");
+  std::string dir = _dir.file("received/new");
   if (!Poco::File(dir).exists()) return out;
   std::vector<std::string> files;
-  for (Poco::DirectoryIterator it(dir), end; it != end; ++it) files.push_back(it->path());
+  for (Poco::DirectoryIterator it(dir), end; it != end; ++it)
+    if (it->path().size() > 5 && it->path().compare(it->path().size() - 5, 5, ".json") == 0)
+      files.push_back(it->path());
   std::sort(files.begin(), files.end());
   for (const auto& f : files) {
     ReceivedMail m;
-    m.raw = readFile(f);
-    std::istringstream in(m.raw);
-    Poco::Net::MailMessage msg;
-    Collect parts;
-    msg.read(in, parts);
-    m.to = msg.get("To", "");
-    m.subject = Poco::Net::MailMessage::decodeWord(msg.getSubject());
-    m.messageId = msg.get("Message-ID", "");
-    m.text = parts.text;
-    m.html = parts.html;
+    m.raw = readFile(f.substr(0, f.size() - 5) + ".eml");
+    Poco::JSON::Object::Ptr j =
+        Poco::JSON::Parser().parse(readFile(f)).extract<Poco::JSON::Object::Ptr>();
+    auto str = [&](const char* k) { return j->has(k) ? j->getValue<std::string>(k) : ""; };
+    m.to = str("to");
+    m.from = str("from");
+    m.subject = str("subject");
+    m.messageId = str("messageId");
+    m.date = str("date");
+    m.text = str("text");
+    m.html = str("html");
+    m.mailFrom = str("mailFrom");
+    m.helo = str("helo");
+    m.authMechanism = str("authMechanism");
+    m.tls = j->getValue<bool>("tls");
+    m.peerPort = j->getValue<int>("peerPort");
+    auto rcpts = j->getArray("rcptTos");
+    for (size_t i = 0; rcpts && i < rcpts->size(); ++i)
+      m.rcptTos.push_back(rcpts->getElement<std::string>(i));
     out.push_back(std::move(m));
   }
   return out;
@@ -120,6 +127,15 @@ std::vector<ReceivedMail> SmtpServer::waitFor(const std::string& to, size_t n, i
     if (got.size() >= n || std::chrono::steady_clock::now() > deadline) return got;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
+}
+
+std::string SmtpServer::refusals() const {
+  std::string path = _dir.file("received/refused.log");
+  return Poco::File(path).exists() ? readFile(path) : "";
+}
+
+std::string SmtpServer::log() const {
+  return readFile(_dir.file("smtp.log"));
 }
 
 std::string findLink(const std::string& text, const std::string& fragment) {
