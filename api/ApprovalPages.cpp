@@ -1,8 +1,13 @@
 #include "api/ApprovalPages.h"
 
-#include <Poco/Net/HTMLForm.h>
+#include <Poco/Logger.h>
+
+#include <map>
+
+#include "api/FormBody.h"
 
 #include "api/JsonWriter.h"
+#include "api/LogRedactor.h"
 #include "engine/DisplayText.h"
 #include "engine/FlowParser.h"
 #include "engine/Rfc3339.h"
@@ -45,6 +50,13 @@ void applicationFields(JsonWriter& w, const engine::Application& a) {
   w.endArray();
 }
 
+// An error message as a sentence on a page: capital first, full stop last.
+std::string sentence(std::string m) {
+  if (!m.empty() && m[0] >= 'a' && m[0] <= 'z') m[0] = static_cast<char>(m[0] - 'a' + 'A');
+  if (!m.empty() && m.back() != '.') m.push_back('.');
+  return m;
+}
+
 void secureHeaders(Poco::Net::HTTPServerResponse& res) {
   res.set("Cache-Control", "no-store");
   res.set("Referrer-Policy", "no-referrer");
@@ -61,21 +73,47 @@ void ApprovalPages::install(Router& r) {
   r.add("POST", "/approvals/{token}", [this](Exchange& ex) { decide(ex); });
 }
 
-void ApprovalPages::page(Exchange& ex, const LinkOutcome& o, const std::string& token) {
-  static const char* names[] = {"approval", "done",    "used",   "expired",
-                                "forged",   "decided", "refused"};
-  static const int statuses[] = {200, 200, 409, 410, 404, 409, 403};
+void ApprovalPages::page(Exchange& ex, const LinkOutcome& o, const std::string& token, int status,
+                         const std::string& draft) {
+  // Invalid re-shows the form (the link still works) with what to fix next to the field.
+  static const char* names[] = {"approval", "done",    "used",    "expired",
+                                "forged",   "decided", "refused", "approval"};
+  static const int statuses[] = {200, 200, 409, 410, 404, 409, 403, 400};
   JsonWriter w;
   w.beginObject().field("token", token).field("approver", o.approver).field("decision", o.decision);
   w.field("message", o.message)
       .field("approved", o.decision == "approve")
       .field("rejected", o.decision == "reject");
   w.field("returned", o.decision == "return");
+  if (o.kind == LinkOutcome::Invalid) {
+    std::string say = sentence(o.message);
+    w.field("formError", o.field != "decision" && o.field != "comment" ? say : "")
+        .field("decisionError", o.field == "decision" ? say : "")
+        .field("commentError", o.field == "comment" ? say : "");
+    // What was typed comes back, unless it is not text we can show.
+    bool showable = !engine::ApplicationService::checkText("comment", draft, draft.size());
+    w.field("draft", showable ? draft : "");
+  }
   if (o.application && o.kind != LinkOutcome::Forged) applicationFields(w, *o.application);
   w.endObject();
   secureHeaders(ex.response());
-  ex.sendText(statuses[o.kind], "text/html; charset=utf-8",
-              _templates.renderPage(names[o.kind], w.str()));
+  if (status == 0) status = statuses[o.kind];
+  std::string html;
+  try {
+    html = _templates.renderPage(names[o.kind], w.str());
+  } catch (const std::exception& e) {
+    // After a decision was recorded, a page that cannot be drawn must not read as a failure.
+    Poco::Logger::get("keywarden.http")
+        .error("approval page '%s' could not be rendered: %s", std::string(names[o.kind]),
+               LogRedactor::text(e.what(), {token}));
+    html = std::string(
+               "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+               "<title>Keywarden</title></head><body><p>") +
+           (o.kind == LinkOutcome::Done ? "Your decision was recorded."
+                                        : "This page could not be shown; nothing was recorded.") +
+           "</p></body></html>";
+  }
+  ex.sendText(status, "text/html; charset=utf-8", html);
 }
 
 void ApprovalPages::show(Exchange& ex) {
@@ -85,26 +123,22 @@ void ApprovalPages::show(Exchange& ex) {
 
 void ApprovalPages::decide(Exchange& ex) {
   const std::string& token = ex.param("token");
-  auto& req = ex.request();
-  if (req.getContentLength64() > 65536) {
-    LinkOutcome o;
-    o.kind = LinkOutcome::Refused;
-    o.message = "The form is too large.";
-    return page(ex, o, token);
+  std::map<std::string, std::string> form;
+  if (auto problem = FormBody::read(ex.request(), kMaxFormBytes, {"decision", "comment"}, form)) {
+    if (problem->status == 413) ex.response().setKeepAlive(false);
+    LinkOutcome o = _apps.viewLink(token);  // a used, expired or forged link says so first
+    if (o.kind != LinkOutcome::Show) return page(ex, o, token);
+    o.kind = LinkOutcome::Invalid;
+    o.field = problem->field;
+    o.message = problem->message;
+    return page(ex, o, token, problem->status);
   }
-  Poco::Net::HTMLForm form;
-  form.setFieldLimit(10);
-  try {
-    form.load(req, req.stream());
-  } catch (const Poco::Exception&) {
-    LinkOutcome o;
-    o.kind = LinkOutcome::Refused;
-    o.message = "The form could not be read.";
-    return page(ex, o, token);
-  }
-  std::string comment = form.get("comment", "");
-  if (comment.size() > 2000) comment.resize(2000);
-  page(ex, _apps.decideByLink(token, form.get("decision", ""), comment), token);
+  // Browsers send a textarea's line breaks as CRLF (HTML §4.10.21.8); the comment keeps LF, as
+  // it was typed, and is counted so — a comment the textarea accepted is never "too long".
+  std::string comment;
+  for (char c : form["comment"])
+    if (c != '\r') comment.push_back(c);
+  page(ex, _apps.decideByLink(token, form["decision"], comment), token, 0, comment);
 }
 
 }  // namespace keywarden::api

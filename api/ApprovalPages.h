@@ -8,7 +8,9 @@ namespace keywarden::api {
 
 // The pages behind approver links: GET/HEAD /approvals/{token} shows the application and a form
 // (never decides: mail scanners fetch links); POST /approvals/{token} with a human-submitted form
-// (decision, comment) decides. No JavaScript; nothing auto-submits.
+// (decision, comment) decides. No JavaScript; nothing auto-submits. A form that is not right
+// (FormBody, ApplicationService::checkComment) shows the form again, with what to fix next to
+// the field, and records nothing: the link still works.
 class ApprovalPages {
  public:
   ApprovalPages(engine::ApplicationService& apps, const mail::TemplateSet& templates)
@@ -18,7 +20,13 @@ class ApprovalPages {
  private:
   void show(Exchange& ex);
   void decide(Exchange& ex);
-  void page(Exchange& ex, const engine::LinkOutcome& outcome, const std::string& token);
+  // `status` 0: the outcome's own; `draft`: the comment as typed, shown again on an Invalid form.
+  void page(Exchange& ex, const engine::LinkOutcome& outcome, const std::string& token,
+            int status = 0, const std::string& draft = "");
+
+  // The form holds a decision and a comment of at most 2000 characters (≤ 8000 bytes of UTF-8,
+  // ≤ 24000 percent-encoded): 64 KB is room enough and bounds what is read.
+  static constexpr size_t kMaxFormBytes = 65536;
 
   engine::ApplicationService& _apps;
   const mail::TemplateSet& _templates;

@@ -1,5 +1,6 @@
 #include "api/HttpApi.h"
 
+#include "api/LogRedactor.h"
 #include "engine/StoreBusy.h"
 
 #include <Poco/Logger.h>
@@ -22,6 +23,13 @@ class Dispatch : public Poco::Net::HTTPRequestHandler {
  private:
   HttpApi& _api;
 };
+
+// The request as an error log line names it: the route's pattern with its non-secret
+// parameters, never the raw path (which may carry a link token, or anything for a path that
+// matched no route).
+std::string logWhere(const Router& router, Exchange& ex, size_t route) {
+  return LogRedactor::where(router.patternOf(route), ex.params());
+}
 
 bool startsWith(const std::string& s, const char* prefix) {
   return std::strncmp(s.c_str(), prefix, std::strlen(prefix)) == 0;
@@ -94,7 +102,8 @@ void HttpApi::handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerRes
     }
   } catch (const engine::StoreBusy& e) {
     Poco::Logger::get("keywarden.http")
-        .warning("%s %s: %s: %s", ex.method(), ex.path(), e.code(), std::string(e.what()));
+        .warning("%s %s: %s: %s", LogRedactor::text(ex.method()), logWhere(_router, ex, route),
+                 e.code(), LogRedactor::text(e.what(), LogRedactor::secretsOf(ex.params())));
     if (ex.status() == 0) {
       try {
         ex.response().set("Retry-After", "1");
@@ -108,9 +117,11 @@ void HttpApi::handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerRes
       }
     }
   } catch (const std::exception& e) {
-    // The message may name a table or a constraint, never a key: keys are digested on arrival.
+    // Neither the path nor the message is written as it came: a path may carry a link token,
+    // a message may quote input.
     Poco::Logger::get("keywarden.http")
-        .error("%s %s failed: %s", ex.method(), ex.path(), std::string(e.what()));
+        .error("%s %s failed: %s", LogRedactor::text(ex.method()), logWhere(_router, ex, route),
+               LogRedactor::text(e.what(), LogRedactor::secretsOf(ex.params())));
     if (ex.status() == 0) {
       try {
         ex.sendError({engine::ErrorKind::Internal, "INTERNAL",

@@ -55,8 +55,15 @@ LinkOutcome ApplicationService::decideByLink(const std::string& token, const std
   else if (decision == "return")
     d.event = AppEvent::Return;
   else {
-    out.kind = LinkOutcome::Refused;
+    out.kind = LinkOutcome::Invalid;
+    out.field = "decision";
     out.message = "Choose Approve, Return or Reject.";
+    return out;
+  }
+  if (auto e = checkComment(comment)) {
+    out.kind = LinkOutcome::Invalid;
+    out.field = "comment";
+    out.message = e->message;
     return out;
   }
   d.approver = claims.approver;
@@ -76,6 +83,12 @@ LinkOutcome ApplicationService::decideByLink(const std::string& token, const std
     return out;
   }
   const std::string& code = r.error().code;
+  if (r.error().kind == ErrorKind::BadInput) {  // refused before anything was written
+    out.kind = LinkOutcome::Invalid;
+    out.field = r.error().field;
+    out.message = r.error().message;
+    return out;
+  }
   if (code == "LINK_USED")
     out.kind = LinkOutcome::Used;
   else if (code == "LEVEL_DECIDED" || code == "INVALID_STATE" || code == "CONCURRENT_UPDATE")

@@ -22,13 +22,6 @@ ApplicationService::ApplicationService(Store& store, KeyService& keys, const Flo
                                        const LinkSigner& links)
     : _store(store), _keys(keys), _flows(flows), _clock(clock), _notices(notices), _links(links) {}
 
-std::vector<std::string> ApplicationService::currentApprovers(const Application& a) {
-  if (a.state != AppState::InReview || a.level < 1) return {};
-  Flow f = snapshotOf(a);
-  if (a.level > static_cast<int>(f.levels.size())) return {};
-  return f.levels[a.level - 1].approvers;
-}
-
 bool ApplicationService::mayView(const Principal& p, const Application& a) const {
   switch (p.role) {
     case Role::Admin:
@@ -73,8 +66,6 @@ std::optional<Error> ApplicationService::validate(Transaction& tx, const Princip
     return Error::unprocessable("CLIENT_INACTIVE", "client '" + a.clientId + "' is not active",
                                 "clientId");
   a.tenant = client->tenant;
-  if (a.description.size() > 2000)
-    return Error::badInput("description", "description is longer than 2000 characters");
   if (a.kind == AppKind::New) {
     KeySpec s = specOf(a);
     if (auto e = _keys.checkSpec(tx, s, now)) {
@@ -144,26 +135,6 @@ std::optional<Error> ApplicationService::validate(Transaction& tx, const Princip
   return std::nullopt;
 }
 
-std::optional<Error> ApplicationService::route(Transaction& tx, Application& a) const {
-  RoutingFacts facts;
-  facts.kind = std::string(appKindName(a.kind));
-  facts.scopes = a.scopes;
-  auto client = tx.catalog().findClient(a.clientId);
-  facts.clientType = client ? client->clientType : "";
-  facts.tenant = a.tenant;
-  facts.quota = a.quota;
-  if (a.expiresAt) facts.lifetimeMs = a.expiresAt - std::max(a.effectiveAt, a.createdAt);
-  const Flow* f = _flows.route(facts);
-  if (!f)
-    return Error::unprocessable("NO_FLOW",
-                                "no approval flow in workflows.dir matches this application");
-  a.flowId = f->id;
-  a.flowVersion = f->version;
-  a.flowSnapshot = FlowParser::toJson(*f);
-  a.levelCount = static_cast<int>(f->levels.size());
-  return std::nullopt;
-}
-
 std::optional<Error> ApplicationService::carryOut(Transaction& tx, const Principal&, Application& a,
                                                   int64_t now) {
   Principal system = systemFor(a);
@@ -193,7 +164,7 @@ std::optional<Error> ApplicationService::apply(Transaction& tx, const Principal&
                                                const ApplicationStateMachine::Transition& t,
                                                const Decision* d, int64_t now) {
   using A = ApplicationStateMachine::Action;
-  const std::vector<std::string> waiting = currentApprovers(a);
+  const std::vector<std::string> waiting = waitingApprovers(a);
   const int levelBefore = a.level;
   bool entered = false;
   for (A action : t.actions) {
@@ -256,6 +227,7 @@ Result<Application> ApplicationService::submit(const Principal& p, const Applica
   a.groups = in.groups.value_or(std::vector<std::string>{});
   a.scopes = in.scopes.value_or(std::vector<std::string>{});
   a.changes = in.changes.value_or(KeyChanges{});
+  if (auto e = checkDescription(in)) return *e;
   if (a.kind != AppKind::Modify && in.changes)
     return Error::badInput("changes", "changes belong to modify applications");
   if (a.kind == AppKind::New && in.keyId)
@@ -347,11 +319,8 @@ Result<std::vector<Application>> ApplicationService::list(const Principal& p, co
   for (auto& a : all) {
     if (!mayView(p, a)) continue;
     if (!approver.empty()) {
-      auto who = currentApprovers(a);
+      auto who = waitingApprovers(a);
       if (std::find(who.begin(), who.end(), approver) == who.end()) continue;
-      bool done = false;
-      for (const Decision* d : levelDecisions(a)) done = done || d->approver == approver;
-      if (done) continue;
     }
     out.push_back(std::move(a));
   }
@@ -431,6 +400,7 @@ Result<Application> ApplicationService::resubmit(const Principal& p, const std::
         : in.requesterEmail ? "requesterEmail"
                             : "keyId",
         "kind, clientId, requesterEmail and keyId cannot change on resubmission");
+  if (auto e = checkDescription(in)) return *e;  // before the transaction
   return transition(
       p, id, AppEvent::Resubmit,
       [&](Transaction& tx, Application& a) -> std::optional<Error> {
@@ -476,8 +446,7 @@ Result<Application> ApplicationService::decide(const Principal& p, const std::st
     return Error::forbidden("FORBIDDEN_ROLE", "only approver and admin tokens decide");
   }
   d.approver = lower(d.approver);
-  if (d.comment.size() > 2000)
-    return Error::badInput("comment", "comment is longer than 2000 characters");
+  if (auto e = checkComment(d.comment)) return *e;  // before anything is written
   return transition(
       p, id, d.event,
       [&](Transaction& tx, Application& a) -> std::optional<Error> {
@@ -496,10 +465,9 @@ Result<Application> ApplicationService::decide(const Principal& p, const std::st
           return Error::forbidden("NOT_AN_APPROVER", d.approver + " is not an approver of level " +
                                                          std::to_string(a.level) +
                                                          " of application " + a.number);
-        for (const Decision* prior : levelDecisions(a))
-          if (prior->approver == d.approver)
-            return Error::conflict("ALREADY_DECIDED", d.approver + " already decided on level " +
-                                                          std::to_string(a.level));
+        if (hasDecided(a, d.approver))
+          return Error::conflict("ALREADY_DECIDED", d.approver + " already decided on level " +
+                                                        std::to_string(a.level));
         return std::nullopt;
       },
       &d);

@@ -39,12 +39,15 @@ struct DecisionInput {
 };
 
 // What became of an approver link (for the pages behind GET/POST /approvals/{token}).
+// Invalid: the form was not right (`field` says where, `message` what to fix); nothing was
+// recorded and the link still works.
 struct LinkOutcome {
-  enum Kind { Show, Done, Used, Expired, Forged, Decided, Refused } kind = Forged;
+  enum Kind { Show, Done, Used, Expired, Forged, Decided, Refused, Invalid } kind = Forged;
   std::optional<Application> application;
   std::string approver;
   std::string decision;  // Done: approve, reject or return
-  std::string message;   // Refused: why
+  std::string message;   // Refused, Invalid: why
+  std::string field;     // Invalid: the form field to fix (decision, comment), or "" for the form
 };
 
 // Applications through their approval flows. Every transition is one transaction holding the
@@ -69,6 +72,7 @@ class ApplicationService {
   // Approver links: GET shows (never decides); POST decides as the link's approver, consuming
   // the link in the decision's transaction.
   LinkOutcome viewLink(const std::string& token);
+  // Checks the decision and comment before anything is written (Invalid when they are wrong).
   LinkOutcome decideByLink(const std::string& token, const std::string& decision,
                            const std::string& comment);
 
@@ -77,14 +81,32 @@ class ApplicationService {
   void runTimeout(Transaction& tx, const Job& job, int64_t now);
   void onJobScheduled(std::function<void()> wake) { _jobWake = std::move(wake); }
 
+  // A decision's comment as people write it: well-formed UTF-8 without control characters (tab
+  // and line breaks allowed), at most kMaxTextChars characters — counted as characters, never
+  // cut. Checked before anything is written; the error names the field `comment`.
+  static std::optional<Error> checkComment(const std::string& comment);
+  static constexpr size_t kMaxTextChars = 2000;  // comment, description
+  // The rule behind checkComment for any free-text field and bound.
+  static std::optional<Error> checkText(const std::string& field, const std::string& v,
+                                        size_t maxChars);
+
   // The approvers of `a`'s current level (empty when not in review).
   static std::vector<std::string> currentApprovers(const Application& a);
+  // Whether `approver` (lower-case) approved, rejected or returned `a` at its current level
+  // since `a` last entered review: a return and resubmit starts every level afresh.
+  static bool hasDecided(const Application& a, const std::string& approver);
+  // Who `a` waits for now: the approvers of its current level who have not decided (hasDecided),
+  // less its requester (who never decides on their own application).
+  // The one rule behind "waiting for me" (GET /v1/applications?approver=), the daily digest,
+  // the withdrawal notice and the "already decided" check.
+  static std::vector<std::string> waitingApprovers(const Application& a);
 
  private:
   Result<Application> transition(
       const Principal& p, const std::string& id, AppEvent event,
       const std::function<std::optional<Error>(Transaction&, Application&)>& prepare,
       const DecisionInput* decision);
+  static std::optional<Error> checkDescription(const ApplicationInput& in);
   std::optional<Error> validate(Transaction& tx, const Principal& p, Application& a,
                                 int64_t now) const;
   std::optional<Error> route(Transaction& tx, Application& a) const;

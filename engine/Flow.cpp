@@ -1,6 +1,9 @@
 #include "engine/Flow.h"
 
 #include <algorithm>
+#include <cctype>
+#include <limits>
+#include <string_view>
 
 namespace keywarden::engine {
 
@@ -43,27 +46,74 @@ bool globMatch(const std::string& p, const std::string& t) {
   return pi == p.size();
 }
 
+bool scopeCouldMatch(const std::string& p, const std::string& held) {
+  if (held.empty() || held.back() != '*') return globMatch(p, held);
+  // `held` holds every string that starts with `prefix`. Run the pattern as a set of positions
+  // over `prefix`; if any position is still live at its end, some continuation completes the
+  // match (the rest of a glob always matches its own literals, each '*' taken as empty).
+  const std::string_view prefix(held.data(), held.size() - 1);
+  const size_t n = p.size();
+  std::vector<char> live(n + 1, 0), next(n + 1, 0);
+  auto close = [&](std::vector<char>& s) {  // a '*' may also match the empty run
+    for (size_t i = 0; i < n; ++i)
+      if (s[i] && p[i] == '*') s[i + 1] = 1;
+  };
+  live[0] = 1;
+  close(live);
+  for (char c : prefix) {
+    std::fill(next.begin(), next.end(), 0);
+    bool any = false;
+    for (size_t i = 0; i < n; ++i) {
+      if (!live[i]) continue;
+      size_t to = p[i] == '*' ? i : p[i] == c ? i + 1 : n + 1;
+      if (to <= n) {
+        next[to] = 1;
+        any = true;
+      }
+    }
+    if (!any) return false;
+    close(next);
+    live.swap(next);
+  }
+  return true;
+}
+
 namespace {
-bool listHas(const std::vector<std::string>& list, const std::string& v) {
-  return list.empty() || std::find(list.begin(), list.end(), v) != list.end();
+bool sameAsciiCase(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+bool listHas(const std::vector<std::string>& list, const std::string& v, bool anyCase) {
+  if (list.empty()) return true;
+  for (const auto& item : list)
+    if (anyCase ? sameAsciiCase(item, v) : item == v) return true;
+  return false;
 }
 }  // namespace
 
 bool flowMatches(const Flow& f, const RoutingFacts& facts) {
   const FlowMatch& m = f.match;
-  if (!listHas(m.kinds, facts.kind) || !listHas(m.clientTypes, facts.clientType) ||
-      !listHas(m.tenants, facts.tenant))
+  if (!listHas(m.kinds, facts.kind, false) || !listHas(m.clientTypes, facts.clientType, true) ||
+      !listHas(m.tenants, facts.tenant, true))
     return false;
   if (!m.scopes.empty()) {
     bool any = false;
     for (const auto& pattern : m.scopes)
-      for (const auto& s : facts.scopes) any = any || globMatch(pattern, s);
+      for (const auto& s : facts.scopes) any = any || scopeCouldMatch(pattern, s);
     if (!any) return false;
   }
+  // Unlimited (-1) is above every threshold.
   if (m.minQuota && facts.quota >= 0 && facts.quota < *m.minQuota) return false;
-  if (m.maxLifetimeDays &&
-      (facts.lifetimeMs == 0 || facts.lifetimeMs > *m.maxLifetimeDays * 86'400'000))
-    return false;
+  if (m.maxLifetimeDays) {
+    if (!facts.lifetimeMs) return false;  // no expiry: longer than any bound
+    constexpr int64_t kDayMs = 86'400'000;
+    // A bound beyond what milliseconds can hold takes every finite lifetime.
+    if (*m.maxLifetimeDays <= std::numeric_limits<int64_t>::max() / kDayMs &&
+        *facts.lifetimeMs > *m.maxLifetimeDays * kDayMs)
+      return false;
+  }
   return true;
 }
 

@@ -26,13 +26,18 @@ struct FlowLevel {
   bool satisfiedBy(const std::set<std::string>& approvedBy) const;
 };
 
+// What a flow takes (contract §5). Every list that is not empty must be met, and so must each
+// bound that is set. The scope rule judges what the key would *hold*: a pattern matches when any
+// scope the key would hold could match it (see scopeCouldMatch), so `orders:*` and `*` are judged
+// as holding `orders:write`.
 struct FlowMatch {
-  std::vector<std::string> scopes;         // patterns with '*'; any requested scope matching one
-  std::vector<std::string> clientTypes;    // empty: any
-  std::vector<std::string> tenants;        // empty: any
+  std::vector<std::string> scopes;         // patterns, each '*' any run of characters
+  std::vector<std::string> clientTypes;    // empty: any; compared without regard to ASCII case
+  std::vector<std::string> tenants;        // empty: any; compared without regard to ASCII case
   std::vector<std::string> kinds;          // new, modify, revoke; empty: any
-  std::optional<int64_t> minQuota;         // applies when quota >= minQuota or unlimited
-  std::optional<int64_t> maxLifetimeDays;  // applies when the key lives at most this long
+  std::optional<int64_t> minQuota;         // applies when quota >= minQuota or unlimited (-1)
+  std::optional<int64_t> maxLifetimeDays;  // applies when the key expires at most this long after
+                                           // it starts; a key without expiry never fits
 };
 
 struct Flow {
@@ -45,18 +50,29 @@ struct Flow {
   std::string source;   // file it came from
 };
 
-// What routing looks at in an application.
+// What routing looks at in an application: the key as it would be once carried out.
 struct RoutingFacts {
   std::string kind;
+  // Every scope the key would hold or be granted through: the scopes asked for, the scopes of
+  // the APIs asked for and of the APIs in the groups asked for; `*` for a key with no scopes,
+  // APIs or groups (contract §4: such a key is unrestricted).
   std::vector<std::string> scopes;
   std::string clientType;
   std::string tenant;
-  int64_t quota = -1;
-  int64_t lifetimeMs = 0;  // 0: no expiry
+  int64_t quota = -1;                 // -1: unlimited
+  std::optional<int64_t> lifetimeMs;  // nullopt: no expiry (an infinite lifetime)
 };
 
 // True when `pattern` (with '*' standing for any run of characters) matches `text` whole.
 bool globMatch(const std::string& pattern, const std::string& text);
+
+// True when a key holding scope `held` holds at least one scope that the flow pattern `pattern`
+// matches (globMatch). What a held scope holds is the check path's rule (ApiCatalog scopeHolds,
+// contract §4): a trailing '*' holds every scope that starts with the rest (`orders:*` holds
+// `orders:write`, `*` holds everything); any other character, '*' included, stands for itself.
+// So `*:write` could match `orders:*` and `*`, but not `orders:read` nor `orders:w`.
+bool scopeCouldMatch(const std::string& pattern, const std::string& held);
+
 bool flowMatches(const Flow& f, const RoutingFacts& facts);
 
 }  // namespace keywarden::engine

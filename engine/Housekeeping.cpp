@@ -53,12 +53,8 @@ void Housekeeping::runDigest(Transaction& tx, const Job&, int64_t now) const {
   for (const auto& listed : tx.applications().list(f)) {
     auto a = tx.applications().find(listed.id);
     if (!a) continue;
-    for (const auto& approver : ApplicationService::currentApprovers(*a)) {
-      bool decided = false;
-      for (const auto& d : a->history)
-        decided = decided || (d.level == a->level && d.approver == approver && d.event != "submit");
-      if (!decided) waiting[approver].push_back(*a);
-    }
+    for (const auto& approver : ApplicationService::waitingApprovers(*a))
+      waiting[approver].push_back(*a);
   }
   for (const auto& [approver, apps] : waiting) _notices.digest(tx, approver, apps, now);
   schedule(tx, "approver-digest", nextDigestAt(now + 1), now);

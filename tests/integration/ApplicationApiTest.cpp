@@ -36,6 +36,7 @@ class ApplicationApiTest : public Fixture {
   CPPUNIT_TEST(whoMaySee);
   CPPUNIT_TEST(parallelDecisionsYieldOneOutcomeAndOneKey);
   CPPUNIT_TEST(badApplicationsNameTheField);
+  CPPUNIT_TEST(textIsCountedInCharactersAndBadTextChangesNothing);
   CPPUNIT_TEST(brokenFlowFileStopsStartUp);
   CPPUNIT_TEST_SUITE_END();
 
@@ -139,7 +140,8 @@ class ApplicationApiTest : public Fixture {
 
   void rejectEndsTheApplication() {
     std::string id =
-        submitted(R"({"kind":"new","clientId":"web","keyName":"k"})")->getValue<std::string>("id");
+        submitted(R"({"kind":"new","clientId":"web","keyName":"k","scopes":["orders:read"]})")
+            ->getValue<std::string>("id");
     HttpResponse r = decide(id, "lead@example.com", "reject", "not needed <really>");
     CPPUNIT_ASSERT_EQUAL(std::string("REJECTED"), state(r));
     CPPUNIT_ASSERT(r.json()->isNull("keyId"));
@@ -151,8 +153,10 @@ class ApplicationApiTest : public Fixture {
   }
 
   void returnResubmitApprove() {
-    std::string id = submitted(R"({"kind":"new","clientId":"web","keyName":"first name"})")
-                         ->getValue<std::string>("id");
+    std::string id =
+        submitted(
+            R"({"kind":"new","clientId":"web","keyName":"first name","scopes":["orders:read"]})")
+            ->getValue<std::string>("id");
     CPPUNIT_ASSERT_EQUAL(std::string("RETURNED"),
                          state(decide(id, "lead@example.com", "return", "name it better")));
     CPPUNIT_ASSERT_EQUAL(409, decide(id, "lead@example.com", "approve").status);
@@ -178,7 +182,8 @@ class ApplicationApiTest : public Fixture {
 
   void withdrawStopsReview() {
     std::string id =
-        submitted(R"({"kind":"new","clientId":"web","keyName":"k"})")->getValue<std::string>("id");
+        submitted(R"({"kind":"new","clientId":"web","keyName":"k","scopes":["orders:read"]})")
+            ->getValue<std::string>("id");
     HttpResponse w = as(requester, "POST", "/v1/applications/" + id + "/withdraw");
     CPPUNIT_ASSERT_EQUAL_MESSAGE(w.body, 200, w.status);
     CPPUNIT_ASSERT_EQUAL(std::string("WITHDRAWN"), state(w));
@@ -191,7 +196,8 @@ class ApplicationApiTest : public Fixture {
   }
 
   void modifyAndRevokeActOnARealKey() {
-    HttpResponse k = admin("POST", "/v1/keys", R"({"clientId":"web","name":"existing"})");
+    HttpResponse k = admin("POST", "/v1/keys",
+                           R"({"clientId":"web","name":"existing","scopes":["orders:read"]})");
     std::string keyId = k.json()->getValue<std::string>("id"),
                 key = k.json()->getValue<std::string>("key");
     CPPUNIT_ASSERT_EQUAL(std::string("VALID"), verify(key));
@@ -223,15 +229,17 @@ class ApplicationApiTest : public Fixture {
 
   void whoMayDecide() {
     std::string lead = approverToken("lead@example.com");
-    HttpResponse own = submit(R"({"kind":"new","clientId":"web","keyName":"k"})",
-                              token("--role requester --email lead@example.com"));
+    HttpResponse own =
+        submit(R"({"kind":"new","clientId":"web","keyName":"k","scopes":["orders:read"]})",
+               token("--role requester --email lead@example.com"));
     std::string ownId = own.json()->getValue<std::string>("id");
     HttpResponse self =
         as(lead, "POST", "/v1/applications/" + ownId + "/decisions", R"({"decision":"approve"})");
     CPPUNIT_ASSERT_EQUAL(403, self.status);
     CPPUNIT_ASSERT_EQUAL(std::string("SELF_APPROVAL"), self.errorCode());
     std::string id =
-        submitted(R"({"kind":"new","clientId":"web","keyName":"k"})")->getValue<std::string>("id");
+        submitted(R"({"kind":"new","clientId":"web","keyName":"k","scopes":["orders:read"]})")
+            ->getValue<std::string>("id");
     HttpResponse stranger =
         decide(id, "sec1@example.com", "approve");  // an approver, but of another flow
     CPPUNIT_ASSERT_EQUAL(403, stranger.status);
@@ -244,15 +252,18 @@ class ApplicationApiTest : public Fixture {
                                   .status);
     CPPUNIT_ASSERT_EQUAL(400, decide(id, "lead@example.com", "maybe").status);
     HttpResponse mismatch = submit(
-        R"({"kind":"new","clientId":"web","keyName":"k","requesterEmail":"boss@example.com"})");
+        R"({"kind":"new","clientId":"web","keyName":"k","scopes":["orders:read"],"requesterEmail":"boss@example.com"})");
     CPPUNIT_ASSERT_EQUAL(403, mismatch.status);
-    CPPUNIT_ASSERT_EQUAL(403,
-                         submit(R"({"kind":"new","clientId":"web","keyName":"k"})", lead).status);
+    CPPUNIT_ASSERT_EQUAL(
+        403,
+        submit(R"({"kind":"new","clientId":"web","keyName":"k","scopes":["orders:read"]})", lead)
+            .status);
   }
 
   void whoMaySee() {
     std::string id =
-        submitted(R"({"kind":"new","clientId":"web","keyName":"k"})")->getValue<std::string>("id");
+        submitted(R"({"kind":"new","clientId":"web","keyName":"k","scopes":["orders:read"]})")
+            ->getValue<std::string>("id");
     std::string other = token("--role requester --email other@example.com");
     CPPUNIT_ASSERT_EQUAL(404, as(other, "GET", "/v1/applications/" + id).status);
     CPPUNIT_ASSERT_EQUAL(
@@ -336,7 +347,8 @@ class ApplicationApiTest : public Fixture {
     CPPUNIT_ASSERT_EQUAL(std::string("keyName"), field(R"({"kind":"new","clientId":"web"})"));
     CPPUNIT_ASSERT_EQUAL(std::string("keyNmae"),
                          field(R"({"kind":"new","clientId":"web","keyNmae":"k"})"));
-    HttpResponse k = admin("POST", "/v1/keys", R"({"clientId":"web","name":"existing"})");
+    HttpResponse k = admin("POST", "/v1/keys",
+                           R"({"clientId":"web","name":"existing","scopes":["orders:read"]})");
     std::string keyId = k.json()->getValue<std::string>("id");
     CPPUNIT_ASSERT_EQUAL(std::string("changes"),
                          field(R"({"kind":"modify","clientId":"web","keyId":")" + keyId + "\"}"));
@@ -345,6 +357,51 @@ class ApplicationApiTest : public Fixture {
                                R"(","changes":{"quota":-3}})"));
     CPPUNIT_ASSERT_EQUAL(size_t(0),
                          admin("GET", "/v1/applications").json()->getArray("applications")->size());
+  }
+
+  void textIsCountedInCharactersAndBadTextChangesNothing() {
+    auto repeat = [](const std::string& s, int n) {
+      std::string out;
+      for (int i = 0; i < n; ++i) out += s;
+      return out;
+    };
+    // 2000 characters of 3 bytes each is a description of 2000 characters, not 6000.
+    auto a = submitted(R"({"kind":"new","clientId":"web","keyName":"k","scopes":["orders:read"],
+                          "description":")" +
+                       repeat("說", 2000) + "\"}");
+    CPPUNIT_ASSERT_EQUAL(repeat("說", 2000), a->getValue<std::string>("description"));
+    HttpResponse longer = submit(R"({"kind":"new","clientId":"web","keyName":"k",
+                                   "description":")" +
+                                 repeat("說", 2001) + "\"}");
+    CPPUNIT_ASSERT_EQUAL(400, longer.status);
+    CPPUNIT_ASSERT_EQUAL(std::string("description"),
+                         longer.json()->getObject("error")->getValue<std::string>("field"));
+    std::string id = a->getValue<std::string>("id");
+    auto historySize = [&] {
+      return admin("GET", "/v1/applications/" + id).json()->getArray("history")->size();
+    };
+    size_t before = historySize();
+    // A comment too long, or holding NUL, is refused before anything is written.
+    for (const std::string& comment : {repeat("說", 2001), std::string("a\\u0000b")}) {
+      HttpResponse r = decide(id, "lead@example.com", "return", comment);
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 400, r.status);
+      CPPUNIT_ASSERT_EQUAL(std::string("comment"),
+                           r.json()->getObject("error")->getValue<std::string>("field"));
+      CPPUNIT_ASSERT_EQUAL(before, historySize());
+    }
+    // The field report's comment: 667 × 說 (2001 bytes) is 667 characters, stored whole.
+    HttpResponse ok = decide(id, "lead@example.com", "return", repeat("說", 667));
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(ok.body, 200, ok.status);
+    auto history = admin("GET", "/v1/applications/" + id).json()->getArray("history");
+    CPPUNIT_ASSERT_EQUAL(repeat("說", 667),
+                         history->getObject(history->size() - 1)->getValue<std::string>("comment"));
+    // A resubmission with a description too long leaves the application returned.
+    HttpResponse re = as(requester, "POST", "/v1/applications/" + id + "/resubmit",
+                         R"({"changes":{"description":")" + repeat("x", 2001) + "\"}}");
+    CPPUNIT_ASSERT_EQUAL(400, re.status);
+    CPPUNIT_ASSERT_EQUAL(
+        std::string("RETURNED"),
+        admin("GET", "/v1/applications/" + id).json()->getValue<std::string>("state"));
   }
 
   void brokenFlowFileStopsStartUp() {
@@ -367,4 +424,118 @@ class ApplicationApiTest : public Fixture {
   std::string requester;
 };
 
+// Routing judges what the key would hold or be granted, with the shipped workflows/*.json
+// (`write-access` takes `*:write` at priority 10, `default` everything else).
+class ShippedFlowRoutingTest : public Fixture {
+  CPPUNIT_TEST_SUITE(ShippedFlowRoutingTest);
+  CPPUNIT_TEST(everythingThatHoldsOrdersWriteRoutesToWriteAccess);
+  CPPUNIT_TEST(readOnlyRoutesToDefault);
+  CPPUNIT_TEST(modifyIsRoutedOnTheKeyAfterTheChange);
+  CPPUNIT_TEST(wildcardKeyIsIssuedOnlyAfterLeadAndBothSecurityOfficers);
+  CPPUNIT_TEST_SUITE_END();
+
+ public:
+  void setUp() override {
+    Fixture::setUp();
+    CPPUNIT_ASSERT_EQUAL(
+        201,
+        admin("POST", "/v1/clients",
+              R"({"id":"web","name":"Web","clientType":"web","contactEmail":"req@example.com"})")
+            .status);
+    CPPUNIT_ASSERT_EQUAL(201, admin("POST", "/v1/apis",
+                                    R"({"id":"orders-write","name":"Place orders","method":"POST",
+                                        "path":"/orders","scopes":["orders:write"]})")
+                                  .status);
+    CPPUNIT_ASSERT_EQUAL(201, admin("POST", "/v1/apis",
+                                    R"({"id":"orders-read","name":"Read orders","method":"GET",
+                                        "path":"/orders","scopes":["orders:read"]})")
+                                  .status);
+    CPPUNIT_ASSERT_EQUAL(201,
+                         admin("POST", "/v1/groups",
+                               R"({"id":"ordering","name":"Ordering","apis":["orders-write"]})")
+                             .status);
+    CPPUNIT_ASSERT_EQUAL(201, admin("POST", "/v1/groups",
+                                    R"({"id":"reading","name":"Reading","apis":["orders-read"]})")
+                                  .status);
+    requester = token("--role requester --email req@example.com");
+  }
+
+  Poco::JSON::Object::Ptr submit(const std::string& grants) {
+    HttpResponse r = as(requester, "POST", "/v1/applications",
+                        R"({"kind":"new","clientId":"web","keyName":"k")" + grants + "}");
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(grants + " -> " + r.body, 201, r.status);
+    return r.json();
+  }
+  std::string flowOf(const std::string& grants) {
+    return submit(grants)->getValue<std::string>("flow");
+  }
+
+  void everythingThatHoldsOrdersWriteRoutesToWriteAccess() {
+    for (const char* grants : {
+             R"(,"scopes":["orders:write"])",
+             R"(,"scopes":["orders:*"])",  // the field report
+             R"(,"scopes":["*"])", R"(,"scopes":["orders:read","ord*"])",
+             R"(,"apis":["orders-write"])",  // an API guarded by orders:write
+             R"(,"groups":["ordering"])",    // a group holding that API
+             R"(,"scopes":["orders:read"],"groups":["reading","ordering"])",
+             "",  // no scopes, APIs or groups: unrestricted
+         }) {
+      auto a = submit(grants);
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(grants, std::string("write-access"),
+                                   a->getValue<std::string>("flow"));
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(grants, 2, a->getValue<int>("levelCount"));
+    }
+  }
+
+  void readOnlyRoutesToDefault() {
+    for (const char* grants : {R"(,"scopes":["orders:read"])", R"(,"apis":["orders-read"])",
+                               R"(,"groups":["reading"])", R"(,"scopes":["orders:writer"])"})
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(grants, std::string("default"), flowOf(grants));
+  }
+
+  void modifyIsRoutedOnTheKeyAfterTheChange() {
+    HttpResponse k =
+        admin("POST", "/v1/keys", R"({"clientId":"web","name":"reader","scopes":["orders:read"]})");
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(k.body, 201, k.status);
+    std::string keyId = k.json()->getValue<std::string>("id");
+    auto modify = [&](const std::string& changes) {
+      HttpResponse r = as(requester, "POST", "/v1/applications",
+                          R"({"kind":"modify","clientId":"web","keyId":")" + keyId +
+                              R"(","changes":)" + changes + "}");
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(changes + " -> " + r.body, 201, r.status);
+      return r.json()->getValue<std::string>("flow");
+    };
+    CPPUNIT_ASSERT_EQUAL(std::string("default"), modify(R"({"quota":10})"));
+    CPPUNIT_ASSERT_EQUAL(std::string("write-access"), modify(R"({"scopes":["orders:*"]})"));
+    CPPUNIT_ASSERT_EQUAL(std::string("write-access"), modify(R"({"apis":["orders-write"]})"));
+    CPPUNIT_ASSERT_EQUAL(std::string("write-access"), modify(R"({"groups":["ordering"]})"));
+    // Taking every grant away leaves an unrestricted key.
+    CPPUNIT_ASSERT_EQUAL(std::string("write-access"), modify(R"({"scopes":[]})"));
+  }
+
+  void wildcardKeyIsIssuedOnlyAfterLeadAndBothSecurityOfficers() {
+    // The field report: an `orders:*` key (which verifies orders:write) went through one owner.
+    auto a = submit(R"(,"scopes":["orders:*"])");
+    std::string id = a->getValue<std::string>("id");
+    auto decide = [&](const char* who) {
+      HttpResponse r = admin("POST", "/v1/applications/" + id + "/decisions",
+                             R"({"decision":"approve","approver":")" + std::string(who) + "\"}");
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 200, r.status);
+      return r.json();
+    };
+    CPPUNIT_ASSERT_EQUAL(403, admin("POST", "/v1/applications/" + id + "/decisions",
+                                    R"({"decision":"approve","approver":"owner@example.com"})")
+                                  .status);  // the default flow's owners are not asked
+    auto lead = decide("lead@example.com");
+    CPPUNIT_ASSERT_EQUAL(2, lead->getValue<int>("level"));
+    CPPUNIT_ASSERT_EQUAL(std::string("IN_REVIEW"),
+                         decide("sec1@example.com")->getValue<std::string>("state"));
+    CPPUNIT_ASSERT_EQUAL(std::string("ISSUED"),
+                         decide("sec2@example.com")->getValue<std::string>("state"));
+  }
+
+  std::string requester;
+};
+
 CPPUNIT_TEST_SUITE_REGISTRATION(ApplicationApiTest);
+CPPUNIT_TEST_SUITE_REGISTRATION(ShippedFlowRoutingTest);

@@ -1,3 +1,4 @@
+#include <cctype>
 #include <regex>
 #include <set>
 #include <thread>
@@ -12,6 +13,30 @@ const char* kFlow = R"({"id":"two","priority":0,"match":{},"levels":[
   {"name":"Team lead","approvers":["lead@example.com","deputy@example.com"],"policy":"any"},
   {"name":"Security","approvers":["sec@example.com"],"policy":"any"}]})";
 
+// application/x-www-form-urlencoded, as a browser encodes a UTF-8 value.
+std::string formEncoded(const std::string& s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '*') {
+      out.push_back(static_cast<char>(c));
+    } else if (c == ' ') {
+      out.push_back('+');
+    } else {
+      out.push_back('%');
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 15]);
+    }
+  }
+  return out;
+}
+
+std::string repeat(const std::string& s, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += s;
+  return out;
+}
+
 std::string pathOf(const std::string& link) {
   size_t at = link.find("/approvals/");
   return at == std::string::npos ? "" : link.substr(at);
@@ -24,6 +49,8 @@ class MailFlowTest : public Fixture {
   CPPUNIT_TEST(submissionToDeliveredKeyFollowingTheLinksInTheMails);
   CPPUNIT_TEST(usedForgedAndWrongLevelLinksAreRefusedAndGetDecidesNothing);
   CPPUNIT_TEST(returnedMailCarriesTheCommentEscapedOnlyInHtml);
+  CPPUNIT_TEST(linkCommentIsCountedInCharactersAndStoredWhole);
+  CPPUNIT_TEST(badLinkFormsAnswer400NextToTheFieldAndTheLinkStillWorks);
   CPPUNIT_TEST(smtpDownAtSubmissionEveryMailArrivesOnceLater);
   CPPUNIT_TEST(pendingMailsSurviveKill9AndAreSentOnce);
   CPPUNIT_TEST(missingTemplateStopsStartUp);
@@ -127,7 +154,7 @@ class MailFlowTest : public Fixture {
     CPPUNIT_ASSERT_EQUAL(404, f.status);
     CPPUNIT_ASSERT_EQUAL(404, server->client().request("GET", "/approvals/not-a-token").status);
     CPPUNIT_ASSERT_EQUAL(1, appLevel(id));
-    CPPUNIT_ASSERT_EQUAL(403, post(leadLink, "decision=maybe").status);
+    CPPUNIT_ASSERT_EQUAL(400, post(leadLink, "decision=maybe").status);
     CPPUNIT_ASSERT_EQUAL(200, post(leadLink, "decision=approve").status);
     HttpResponse again = post(leadLink, "decision=reject");
     CPPUNIT_ASSERT_EQUAL(409, again.status);
@@ -154,6 +181,93 @@ class MailFlowTest : public Fixture {
     CPPUNIT_ASSERT_MESSAGE(returned[0].html, returned[0].html.find("Use &lt;read&gt; &amp; less") !=
                                                  std::string::npos);
     CPPUNIT_ASSERT_EQUAL(std::string("RETURNED"), appState(id));
+  }
+
+  size_t historySize(const std::string& id) {
+    return admin("GET", "/v1/applications/" + id).json()->getArray("history")->size();
+  }
+  std::string lastComment(const std::string& id) {
+    auto h = admin("GET", "/v1/applications/" + id).json()->getArray("history");
+    for (size_t i = h->size(); i-- > 0;)
+      if (h->getObject(i)->getValue<int>("level") > 0)
+        return h->getObject(i)->getValue<std::string>("comment");
+    return "";
+  }
+
+  void linkCommentIsCountedInCharactersAndStoredWhole() {
+    smtp->start();
+    std::string id = submitNew();
+    std::string link =
+        pathOf(findLink(smtp->waitFor("lead@example.com", 1)[0].text, "/approvals/"));
+    size_t before = historySize(id);
+    // 2001 characters: refused, the form comes back with the text and the reason next to it.
+    HttpResponse tooLong = post(link, "decision=return&comment=" + formEncoded(repeat("說", 2001)));
+    CPPUNIT_ASSERT_EQUAL(400, tooLong.status);
+    CPPUNIT_ASSERT(tooLong.body.find("id=\"comment-error\"") != std::string::npos);
+    CPPUNIT_ASSERT(tooLong.body.find("longer than 2000 characters (it has 2001)") !=
+                   std::string::npos);
+    CPPUNIT_ASSERT(tooLong.body.find(repeat("說", 2001) + "</textarea>") != std::string::npos);
+    CPPUNIT_ASSERT_EQUAL(before, historySize(id));
+    CPPUNIT_ASSERT_EQUAL(std::string("IN_REVIEW"), appState(id));
+    // The field report: 667 × 說 (2001 bytes) answered 500 after recording a cut comment.
+    std::string comment = repeat("說", 667) + "\nsecond line";
+    HttpResponse done =
+        post(link, "decision=return&comment=" + formEncoded(repeat("說", 667) + "\r\nsecond line"));
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(done.body, 200, done.status);
+    CPPUNIT_ASSERT(done.body.find("Decision recorded") != std::string::npos);
+    CPPUNIT_ASSERT_EQUAL(std::string("RETURNED"), appState(id));
+    CPPUNIT_ASSERT_EQUAL(comment, lastComment(id));
+    auto mail = smtp->waitFor("req@example.com", 1);
+    CPPUNIT_ASSERT_EQUAL(size_t(1), mail.size());
+    CPPUNIT_ASSERT(mail[0].text.find(repeat("說", 667)) != std::string::npos);
+  }
+
+  void badLinkFormsAnswer400NextToTheFieldAndTheLinkStillWorks() {
+    smtp->start();
+    std::string id = submitNew();
+    std::string link =
+        pathOf(findLink(smtp->waitFor("lead@example.com", 1)[0].text, "/approvals/"));
+    size_t before = historySize(id);
+    struct Case {
+      std::string body;
+      std::string contentType;
+      int status;
+      std::string marker;  // where the page says what to fix
+    };
+    const std::string form = "application/x-www-form-urlencoded";
+    const std::vector<Case> cases = {
+        {"decision=approve&comment=%E8%AA", form, 400, "id=\"comment-error\""},  // cut UTF-8
+        {"decision=approve&comment=%FFok", form, 400, "id=\"comment-error\""},
+        {"decision=approve&comment=a%00b", form, 400, "id=\"comment-error\""},  // NUL
+        {"decision=approve&comment=a%1Bb", form, 400, "id=\"comment-error\""},  // ESC
+        {"decision=approve&comment=100%", form, 400, "id=\"comment-error\""},
+        {"decision=approve&comment=%zz", form, 400, "id=\"comment-error\""},
+        {"comment=fine", form, 400, "id=\"decision-error\""},  // no decision
+        {"decision=&comment=fine", form, 400, "id=\"decision-error\""},
+        {"decision=maybe", form, 400, "id=\"decision-error\""},
+        {"decision=APPROVE", form, 400, "id=\"decision-error\""},
+        {"decision=approve%00", form, 400, "id=\"decision-error\""},
+        {"decision=approve&decision=reject", form, 400, "id=\"decision-error\""},
+        {"decision=approve&approver=boss%40example.com", form, 400, "that this page does not send"},
+        {"decision=approve", "text/plain", 415, "application/x-www-form-urlencoded"},
+        {"decision=approve", form + "; charset=latin1", 415, "application/x-www-form-urlencoded"},
+        {"decision=approve&comment=" + std::string(70000, 'x'), form, 413, "larger than"},
+    };
+    for (const auto& c : cases) {
+      HttpResponse r = server->client().request("POST", link, c.body, {}, c.contentType);
+      std::string what = c.body.substr(0, 60) + " (" + c.contentType + ")";
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(what + " -> " + r.body.substr(0, 200), c.status, r.status);
+      CPPUNIT_ASSERT_MESSAGE(what, r.body.find(c.marker) != std::string::npos);
+      CPPUNIT_ASSERT_MESSAGE(what, r.body.find("Nothing was recorded") != std::string::npos);
+      CPPUNIT_ASSERT_MESSAGE(what, r.body.find("value=\"approve\"") != std::string::npos);
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(what, before, historySize(id));
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(what, 1, appLevel(id));
+    }
+    // None of that used the link up.
+    HttpResponse ok = post(link, "decision=approve&comment=now+right");
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(ok.body, 200, ok.status);
+    CPPUNIT_ASSERT_EQUAL(2, appLevel(id));
+    CPPUNIT_ASSERT_EQUAL(std::string("now right"), lastComment(id));
   }
 
   void smtpDownAtSubmissionEveryMailArrivesOnceLater() {
@@ -237,5 +351,77 @@ class MailLinkExpiryTest : public MailFlowTest {
   }
 };
 
+// No log line holds a link token, a key or an access token — also when a request on a link
+// fails with 500, a token is forged or a key is wrong (the server's whole output is read).
+class MailLinkLogTest : public MailFlowTest {
+  CPPUNIT_TEST_SUITE(MailLinkLogTest);
+  CPPUNIT_TEST(failingLinkRequestChangesNothingAndNoLogLineHoldsASecret);
+  CPPUNIT_TEST_SUITE_END();
+
+ public:
+  std::map<std::string, std::string> settings() override {
+    auto s = MailFlowTest::settings();
+    s["log.level"] = "debug";
+    return s;
+  }
+
+  // Makes the store refuse every new decision row, so a decision fails inside its transaction.
+  void refuseDecisions(bool on) {
+    if (server->postgres())
+      server->sql(on ? "CREATE FUNCTION kw_test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                       "BEGIN RAISE EXCEPTION 'refused by the test'; END $$; "
+                       "CREATE TRIGGER kw_test_refuse BEFORE INSERT ON application_decisions "
+                       "FOR EACH ROW EXECUTE FUNCTION kw_test_refuse()"
+                     : "DROP TRIGGER kw_test_refuse ON application_decisions");
+    else
+      server->sql(on ? "CREATE TRIGGER kw_test_refuse BEFORE INSERT ON application_decisions "
+                       "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+                     : "DROP TRIGGER kw_test_refuse");
+  }
+
+  void failingLinkRequestChangesNothingAndNoLogLineHoldsASecret() {
+    smtp->start();
+    std::string id = submitNew();
+    std::string link =
+        pathOf(findLink(smtp->waitFor("lead@example.com", 1)[0].text, "/approvals/"));
+    std::string linkToken = link.substr(std::string("/approvals/").size());
+    size_t before = historySize(id);
+    refuseDecisions(true);
+    HttpResponse failed = post(link, "decision=approve&comment=fine");
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(failed.body, 500, failed.status);
+    CPPUNIT_ASSERT_EQUAL(before, historySize(id));
+    CPPUNIT_ASSERT_EQUAL(1, appLevel(id));
+    refuseDecisions(false);
+    // The failed request changed nothing: the link was not used up.
+    CPPUNIT_ASSERT_EQUAL(200, post(link, "decision=approve&comment=fine").status);
+    CPPUNIT_ASSERT_EQUAL(2, appLevel(id));
+    // A forged link, wrong access tokens, wrong and right keys.
+    std::string forged = linkToken;
+    forged[forged.size() - 5] = forged[forged.size() - 5] == 'A' ? 'B' : 'A';
+    CPPUNIT_ASSERT_EQUAL(404, server->client().request("GET", "/approvals/" + forged).status);
+    CPPUNIT_ASSERT_EQUAL(404, post("/approvals/" + forged, "decision=approve").status);
+    std::string wrongToken = "kwt_" + std::string(40, 'Q');
+    CPPUNIT_ASSERT_EQUAL(401, server->client().call("GET", "/v1/keys", wrongToken).status);
+    HttpResponse k = admin("POST", "/v1/keys", R"({"clientId":"web","name":"logged?"})");
+    std::string key = k.json()->getValue<std::string>("key");
+    std::string wrongKey = key.substr(0, 10) + (key[10] == 'a' ? 'b' : 'a') + key.substr(11);
+    CPPUNIT_ASSERT_EQUAL(std::string("VALID"), verify(key));
+    CPPUNIT_ASSERT(verify(wrongKey) != "VALID");
+    server->client().request("GET", "/v1/gateway/auth/orders", "", {{"X-API-Key", wrongKey}});
+    server->client().request("GET", "/v1/gateway/auth/hooks/" + key, "", {{"X-API-Key", key}});
+    CPPUNIT_ASSERT_EQUAL(0, server->stop());
+    std::string log = server->log();
+    // The failure was logged — by route, not by path.
+    CPPUNIT_ASSERT_MESSAGE(log, log.find("POST /approvals/{token} failed") != std::string::npos);
+    size_t dot = linkToken.find('.');
+    for (const std::string& secret :
+         {linkToken, linkToken.substr(0, dot), linkToken.substr(dot + 1), forged, wrongToken,
+          server->adminToken(), key, key.substr(3), wrongKey.substr(3)})
+      CPPUNIT_ASSERT_MESSAGE("the log holds a secret:\n" + log,
+                             log.find(secret) == std::string::npos);
+  }
+};
+
 CPPUNIT_TEST_SUITE_REGISTRATION(MailFlowTest);
+CPPUNIT_TEST_SUITE_REGISTRATION(MailLinkLogTest);
 CPPUNIT_TEST_SUITE_REGISTRATION(MailLinkExpiryTest);

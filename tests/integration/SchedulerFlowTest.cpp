@@ -30,6 +30,7 @@ class SchedulerFlowTest : public Fixture {
   CPPUNIT_TEST(plannedRevocationIsStored);
   CPPUNIT_TEST(levelTimeoutEscalatesByMail);
   CPPUNIT_TEST(expiryDuringKill9IsDoneAndMailedOnceAfterRestart);
+  CPPUNIT_TEST(digestAfterReturnAndResubmitMailsTheApproverItWaitsFor);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -135,6 +136,40 @@ class SchedulerFlowTest : public Fixture {
     size_t expired = 0;
     for (const auto& m : mails) expired += m.subject.find("Expired") != std::string::npos;
     CPPUNIT_ASSERT_EQUAL(size_t(1), expired);
+  }
+
+  void digestAfterReturnAndResubmitMailsTheApproverItWaitsFor() {
+    // The field report: after a return and a resubmission the lead was listed as waiting but
+    // left out of the digest (it counted the return as a decision on the new round).
+    std::string requester = token("--role requester --email req@example.com");
+    HttpResponse a = as(requester, "POST", "/v1/applications",
+                        R"({"kind":"new","clientId":"web","keyName":"k"})");
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(a.body, 201, a.status);
+    std::string id = a.json()->getValue<std::string>("id");
+    HttpResponse r = admin("POST", "/v1/applications/" + id + "/decisions",
+                           R"({"decision":"return","approver":"lead@example.com"})");
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 200, r.status);
+    // The daily digest falls due now; the resubmission's new level job wakes the scheduler.
+    server->sql("UPDATE jobs SET due_at = 0 WHERE kind = 'approver-digest' AND status = 'PENDING'");
+    HttpResponse again = as(requester, "POST", "/v1/applications/" + id + "/resubmit",
+                            R"({"changes":{"description":"now with a reason"}})");
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(again.body, 200, again.status);
+    auto waiting = as(token("--role approver --email lead@example.com"), "GET",
+                      "/v1/applications?approver=lead@example.com")
+                       .json()
+                       ->getArray("applications");
+    CPPUNIT_ASSERT_EQUAL(size_t(1), waiting->size());
+    std::vector<ReceivedMail> digest;
+    for (int i = 0; i < 40 && digest.empty(); ++i) {
+      for (const auto& m : smtp->messagesTo("lead@example.com"))
+        if (m.subject.find("wait for your decision") != std::string::npos) digest.push_back(m);
+      if (digest.empty()) sleepMs(100);
+    }
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(admin("GET", "/v1/jobs?kind=approver-digest").body, size_t(1),
+                                 digest.size());
+    CPPUNIT_ASSERT_MESSAGE(digest[0].subject, digest[0].subject.find("1 application") == 0);
+    std::string number = a.json()->getValue<std::string>("number");
+    CPPUNIT_ASSERT_MESSAGE(digest[0].text, digest[0].text.find(number) != std::string::npos);
   }
 
   std::unique_ptr<SmtpServer> smtp;

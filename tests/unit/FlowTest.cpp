@@ -1,5 +1,9 @@
 #include <cppunit/extensions/HelperMacros.h>
 
+#include <functional>
+#include <limits>
+
+#include "engine/ApiCatalog.h"
 #include "engine/ApplicationStateMachine.h"
 #include "engine/FlowCatalog.h"
 #include "engine/FlowParser.h"
@@ -39,6 +43,12 @@ class FlowTest : public CppUnit::TestFixture {
   CPPUNIT_TEST(policiesCountEachApproverOnce);
   CPPUNIT_TEST(routingTakesHighestPriorityThatMatches);
   CPPUNIT_TEST(globMatchesScopes);
+  CPPUNIT_TEST(heldWildcardScopeCouldMatchEveryPatternItHolds);
+  CPPUNIT_TEST(scopeCouldMatchAgreesWithTheCheckPathOnEveryShortScope);
+  CPPUNIT_TEST(wildcardScopesRouteToTheFlowOfWhatTheyHold);
+  CPPUNIT_TEST(unlimitedQuotaCountsAsTheLargest);
+  CPPUNIT_TEST(noExpiryIsLongerThanEveryLifetimeBound);
+  CPPUNIT_TEST(clientTypesAndTenantsMatchInAnyCase);
   CPPUNIT_TEST(stateMachineAllowsExactlyTheTable);
   CPPUNIT_TEST(stateMachineGuardsPickTheRow);
   CPPUNIT_TEST_SUITE_END();
@@ -166,6 +176,144 @@ class FlowTest : public CppUnit::TestFixture {
     CPPUNIT_ASSERT(globMatch("a*b*c", "aXXbYYc"));
     CPPUNIT_ASSERT(!globMatch("a*b*c", "aXXbYY"));
     CPPUNIT_ASSERT(globMatch("exact", "exact"));
+  }
+
+  void heldWildcardScopeCouldMatchEveryPatternItHolds() {
+    // The field report: `orders:*` and `*` hold orders:write, so `*:write` must see them.
+    CPPUNIT_ASSERT(scopeCouldMatch("*:write", "orders:*"));
+    CPPUNIT_ASSERT(scopeCouldMatch("*:write", "*"));
+    CPPUNIT_ASSERT(scopeCouldMatch("*:write", "o*"));
+    CPPUNIT_ASSERT(scopeCouldMatch("*:write", "orders:w*"));
+    CPPUNIT_ASSERT(scopeCouldMatch("*:write", "orders:write*"));  // holds orders:write itself
+    CPPUNIT_ASSERT(scopeCouldMatch("*:write", "orders:write"));
+    CPPUNIT_ASSERT(scopeCouldMatch("orders:read", "orders:*"));
+    CPPUNIT_ASSERT(scopeCouldMatch("orders:read", "*"));
+    CPPUNIT_ASSERT(scopeCouldMatch("exact", "*"));
+    CPPUNIT_ASSERT(scopeCouldMatch("a*b*c", "aXb*"));
+    // What a held scope does not hold stays out.
+    CPPUNIT_ASSERT(!scopeCouldMatch("*:write", "orders:read"));
+    CPPUNIT_ASSERT(!scopeCouldMatch("*:write", "orders:w"));
+    // `*` in a pattern crosses ':', so every held wildcard could meet `*:write`: `orders:writer*`
+    // holds `orders:writer:write`.
+    CPPUNIT_ASSERT(scopeCouldMatch("*:write", "orders:writer*"));
+    CPPUNIT_ASSERT(!scopeCouldMatch("orders:read", "billing:*"));
+    CPPUNIT_ASSERT(!scopeCouldMatch("orders:read", "orders:readX*"));
+    // Only a trailing '*' is a wildcard in a held scope (the check path's rule): `*:write` held
+    // holds the literal scope `*:write` only, which `admin:*` does not match.
+    CPPUNIT_ASSERT(!scopeCouldMatch("admin:*", "*:write"));
+    CPPUNIT_ASSERT(scopeCouldMatch("*:write", "*:write"));
+    CPPUNIT_ASSERT(scopeCouldMatch("*", ""));
+    CPPUNIT_ASSERT(!scopeCouldMatch("", "a"));
+    CPPUNIT_ASSERT(scopeCouldMatch("", "*"));  // `*` holds the empty scope too
+  }
+
+  void scopeCouldMatchAgreesWithTheCheckPathOnEveryShortScope() {
+    // Brute force over every pattern and held scope of up to 4 characters of "ab:*": the answer
+    // is true exactly when some scope that the check path says is held (scopeHolds) matches the
+    // pattern (globMatch). A held `P*` holds P followed by anything; if any of those matches a
+    // pattern, one does whose tail is made of the pattern's own characters and is no longer than
+    // the pattern, so those tails are the candidates.
+    const std::string alphabet = "ab:*";
+    std::vector<std::string> strings{""};
+    for (size_t i = 0; i < strings.size(); ++i)
+      if (strings[i].size() < 4)
+        for (char c : alphabet) strings.push_back(strings[i] + c);
+    size_t checked = 0;
+    for (const auto& pattern : strings)
+      for (const auto& held : strings) {
+        bool want = false;
+        for (const auto& tail : strings) {
+          if (tail.size() > pattern.size()) break;  // `strings` is ordered by length
+          std::string w =
+              held.empty() || held.back() != '*' ? held : held.substr(0, held.size() - 1) + tail;
+          if (scopeHolds(held, w) && globMatch(pattern, w)) {
+            want = true;
+            break;
+          }
+        }
+        CPPUNIT_ASSERT_EQUAL_MESSAGE("pattern '" + pattern + "' held '" + held + "'", want,
+                                     scopeCouldMatch(pattern, held));
+        ++checked;
+      }
+    CPPUNIT_ASSERT_EQUAL(size_t(341 * 341), checked);
+  }
+
+  void wildcardScopesRouteToTheFlowOfWhatTheyHold() {
+    FlowCatalog c({flow("default", 0, "{}"), flow("write", 10, R"({"scopes":["*:write"]})"),
+                   flow("billing", 5, R"({"scopes":["billing:read"]})")});
+    RoutingFacts f;
+    f.kind = "new";
+    f.tenant = "default";
+    auto routed = [&](std::vector<std::string> scopes) {
+      f.scopes = std::move(scopes);
+      return c.route(f)->id;
+    };
+    CPPUNIT_ASSERT_EQUAL(std::string("write"), routed({"orders:write"}));
+    CPPUNIT_ASSERT_EQUAL(std::string("write"), routed({"orders:*"}));
+    CPPUNIT_ASSERT_EQUAL(std::string("write"), routed({"*"}));
+    CPPUNIT_ASSERT_EQUAL(std::string("write"), routed({"orders:read", "or*"}));
+    CPPUNIT_ASSERT_EQUAL(std::string("write"), routed({"billing:*"}));  // holds billing:write
+    CPPUNIT_ASSERT_EQUAL(std::string("billing"), routed({"billing:read"}));
+    CPPUNIT_ASSERT_EQUAL(std::string("write"), routed({"billing:r*"}));  // billing:r:write
+    CPPUNIT_ASSERT_EQUAL(std::string("default"), routed({"billing:writ"}));
+    CPPUNIT_ASSERT_EQUAL(std::string("default"), routed({"orders:read"}));
+    CPPUNIT_ASSERT_EQUAL(std::string("default"), routed({"orders:writer"}));
+  }
+
+  void unlimitedQuotaCountsAsTheLargest() {
+    FlowCatalog c({flow("default", 0, "{}"), flow("big", 5, R"({"minQuota":1000})")});
+    RoutingFacts f;
+    f.kind = "new";
+    f.quota = 999;
+    CPPUNIT_ASSERT_EQUAL(std::string("default"), c.route(f)->id);
+    f.quota = 1000;
+    CPPUNIT_ASSERT_EQUAL(std::string("big"), c.route(f)->id);
+    f.quota = -1;
+    CPPUNIT_ASSERT_EQUAL(std::string("big"), c.route(f)->id);
+    f.quota = std::numeric_limits<int64_t>::max();
+    CPPUNIT_ASSERT_EQUAL(std::string("big"), c.route(f)->id);
+    FlowCatalog zero({flow("default", 0, "{}"), flow("any", 5, R"({"minQuota":0})")});
+    f.quota = 0;
+    CPPUNIT_ASSERT_EQUAL(std::string("any"), zero.route(f)->id);
+  }
+
+  void noExpiryIsLongerThanEveryLifetimeBound() {
+    const int64_t day = 86400000;
+    FlowCatalog c({flow("default", 0, "{}"), flow("short", 5, R"({"maxLifetimeDays":30})"),
+                   flow("forever-ish", 3, R"({"maxLifetimeDays":9223372036854775807})")});
+    RoutingFacts f;
+    f.kind = "new";
+    f.lifetimeMs.reset();  // no expiry
+    CPPUNIT_ASSERT_EQUAL(std::string("default"), c.route(f)->id);
+    f.lifetimeMs = 30 * day;
+    CPPUNIT_ASSERT_EQUAL(std::string("short"), c.route(f)->id);
+    f.lifetimeMs = 30 * day + 1;
+    // A bound too large for milliseconds takes every finite lifetime (no overflow).
+    CPPUNIT_ASSERT_EQUAL(std::string("forever-ish"), c.route(f)->id);
+    f.lifetimeMs = std::numeric_limits<int64_t>::max();
+    CPPUNIT_ASSERT_EQUAL(std::string("forever-ish"), c.route(f)->id);
+    f.lifetimeMs.reset();
+    CPPUNIT_ASSERT_EQUAL(std::string("default"), c.route(f)->id);
+  }
+
+  void clientTypesAndTenantsMatchInAnyCase() {
+    FlowCatalog c({flow("default", 0, "{}"),
+                   flow("partners", 20, R"({"clientTypes":["Partner"],"tenants":["ACME"]})")});
+    RoutingFacts f;
+    f.kind = "new";
+    f.clientType = "partner";
+    f.tenant = "acme";
+    CPPUNIT_ASSERT_EQUAL(std::string("partners"), c.route(f)->id);
+    f.clientType = "PARTNER";
+    CPPUNIT_ASSERT_EQUAL(std::string("partners"), c.route(f)->id);
+    f.clientType = "partners";
+    CPPUNIT_ASSERT_EQUAL(std::string("default"), c.route(f)->id);
+    f.clientType = "partner";
+    f.tenant = "acme2";
+    CPPUNIT_ASSERT_EQUAL(std::string("default"), c.route(f)->id);
+    FlowCatalog kinds({flow("default", 0, "{}"), flow("r", 5, R"({"kinds":["revoke"]})")});
+    f.kind = "revoke";
+    CPPUNIT_ASSERT_EQUAL(std::string("r"), kinds.route(f)->id);
   }
 
   void stateMachineAllowsExactlyTheTable() {

@@ -1,0 +1,187 @@
+// Who an application waits for: one rule (ApplicationService::waitingApprovers) behind the
+// "waiting for me" list, the daily digest, the withdrawal notice and the "already decided"
+// check — with a manual clock, on a real SQLite store.
+#include <cppunit/extensions/HelperMacros.h>
+
+#include <algorithm>
+#include <map>
+
+#include "engine/ApplicationService.h"
+#include "engine/CatalogService.h"
+#include "engine/FlowParser.h"
+#include "engine/Housekeeping.h"
+#include "engine/KeyService.h"
+#include "engine/LinkSigner.h"
+#include "engine/ManualClock.h"
+#include "engine/Notices.h"
+#include "engine/SecretBox.h"
+#include "store/SqlStore.h"
+#include "tests/support/TempDir.h"
+
+using namespace keywarden;
+using namespace keywarden::engine;
+
+namespace {
+const int64_t kT0 = 1795219200000;
+const int64_t kHour = 3600000;
+const char* kSecret = "0123456789abcdef0123456789abcdef";
+}  // namespace
+
+class ApproverWaitingTest : public CppUnit::TestFixture {
+  CPPUNIT_TEST_SUITE(ApproverWaitingTest);
+  CPPUNIT_TEST(returnAndResubmitMakeEveryApproverWaitAgainInListAndDigest);
+  CPPUNIT_TEST(anApproverWhoDecidedIsNeitherListedNorDigested);
+  CPPUNIT_TEST(theRequesterIsNeverWaitedFor);
+  CPPUNIT_TEST(withdrawalIsMailedToWhoItWaitedFor);
+  CPPUNIT_TEST_SUITE_END();
+
+ public:
+  void setUp() override {
+    dir = std::make_unique<test::TempDir>("kwwait");
+    store::DbSettings db;
+    db.connection = dir->file("kw.db");
+    db.synchronous = "NORMAL";
+    store = std::make_unique<store::SqlStore>(db);
+    store->migrate();
+    clock = std::make_unique<ManualClock>(kT0);
+    sealer = std::make_unique<SecretBox>(kSecret, "key-delivery");
+    links = std::make_unique<LinkSigner>(kSecret, 24 * kHour);
+    notices = std::make_unique<Notices>(*sealer, *links, "http://x", 24 * kHour);
+    catalog = std::make_unique<CatalogService>(*store, cache, *clock);
+    keys = std::make_unique<KeyService>(*store, cache, *clock, "kw", notices.get(), 0);
+    flows = FlowCatalog({FlowParser::parse(
+        R"({"id":"f","levels":[{"name":"L","approvers":["a@example.com","b@example.com",
+            "req@example.com"],"policy":"all"}]})",
+        "f")});
+    apps = std::make_unique<ApplicationService>(*store, *keys, flows, *clock, *notices, *links);
+    admin.tokenId = "t";
+    requester.tokenId = "r";
+    requester.role = Role::Requester;
+    requester.email = "req@example.com";
+    Client c;
+    c.id = "c1";
+    c.name = "Shop";
+    CPPUNIT_ASSERT(catalog->createClient(admin, c));
+  }
+
+  std::string submit() {
+    ApplicationInput in;
+    in.kind = AppKind::New;
+    in.clientId = "c1";
+    in.keyName = "k";
+    auto r = apps->submit(requester, in);
+    CPPUNIT_ASSERT(r);
+    return r.value().id;
+  }
+  void decide(const std::string& id, const std::string& approver, AppEvent event) {
+    clock->advance(kHour);
+    DecisionInput d;
+    d.approver = approver;
+    d.event = event;
+    auto r = apps->decide(admin, id, d);
+    CPPUNIT_ASSERT_MESSAGE(r ? "" : r.error().message, r);
+  }
+  // Who the list says the application waits for, asked as each approver in turn.
+  std::vector<std::string> listed(const std::string& id) {
+    std::vector<std::string> out;
+    for (const char* who : {"a@example.com", "b@example.com", "req@example.com"}) {
+      auto r = apps->list(admin, AppFilter{}, who);
+      CPPUNIT_ASSERT(r);
+      for (const auto& a : r.value())
+        if (a.id == id) out.push_back(who);
+    }
+    return out;
+  }
+  // Who the daily digest mails, with how many applications each.
+  std::map<std::string, int> digested() {
+    Housekeeping hk(cache, *notices, HousekeepingSettings{});
+    int64_t before = clock->nowMs();
+    store->write([&](Transaction& tx) { hk.runDigest(tx, Job{}, before); });
+    std::vector<OutboxMail> all;
+    store->read([&](Transaction& tx) { all = tx.outbox().list("", ""); });
+    std::map<std::string, int> out;
+    for (const auto& m : all)
+      if (m.event == "approver-digest" && m.createdAt == before) ++out[m.recipient];
+    clock->advance(kHour);
+    return out;
+  }
+  std::vector<std::string> waiting(const std::string& id) {
+    return ApplicationService::waitingApprovers(apps->get(admin, id).value());
+  }
+
+  void returnAndResubmitMakeEveryApproverWaitAgainInListAndDigest() {
+    std::string id = submit();
+    decide(id, "a@example.com", AppEvent::Return);
+    clock->advance(kHour);
+    auto resubmitted = apps->resubmit(requester, id, ApplicationInput{});
+    CPPUNIT_ASSERT(resubmitted);
+    CPPUNIT_ASSERT(resubmitted.value().state == AppState::InReview);
+    const std::vector<std::string> both = {"a@example.com", "b@example.com"};
+    CPPUNIT_ASSERT(waiting(id) == both);
+    CPPUNIT_ASSERT(listed(id) == both);
+    // The field report: a@ returned it at level 1 before the resubmission and was left out.
+    auto mails = digested();
+    CPPUNIT_ASSERT_EQUAL(size_t(2), mails.size());
+    CPPUNIT_ASSERT_EQUAL(1, mails["a@example.com"]);
+    CPPUNIT_ASSERT_EQUAL(1, mails["b@example.com"]);
+    // And a@ may decide again (the "already decided" check is the same rule).
+    decide(id, "a@example.com", AppEvent::Approve);
+  }
+
+  void anApproverWhoDecidedIsNeitherListedNorDigested() {
+    std::string id = submit();
+    decide(id, "a@example.com", AppEvent::Approve);
+    const std::vector<std::string> onlyB = {"b@example.com"};
+    CPPUNIT_ASSERT(waiting(id) == onlyB);
+    CPPUNIT_ASSERT(listed(id) == onlyB);
+    auto mails = digested();
+    CPPUNIT_ASSERT_EQUAL(size_t(1), mails.size());
+    CPPUNIT_ASSERT_EQUAL(1, mails["b@example.com"]);
+    DecisionInput again;
+    again.approver = "a@example.com";
+    auto twice = apps->decide(admin, id, again);
+    CPPUNIT_ASSERT(!twice);
+    CPPUNIT_ASSERT_EQUAL(std::string("ALREADY_DECIDED"), twice.error().code);
+  }
+
+  void theRequesterIsNeverWaitedFor() {
+    // req@ is listed as an approver of the level but never decides on their own application.
+    std::string id = submit();
+    auto w = waiting(id);
+    CPPUNIT_ASSERT(std::find(w.begin(), w.end(), "req@example.com") == w.end());
+    auto l = listed(id);
+    CPPUNIT_ASSERT(std::find(l.begin(), l.end(), "req@example.com") == l.end());
+    CPPUNIT_ASSERT_EQUAL(size_t(0), digested().count("req@example.com"));
+  }
+
+  void withdrawalIsMailedToWhoItWaitedFor() {
+    std::string id = submit();
+    decide(id, "a@example.com", AppEvent::Approve);
+    CPPUNIT_ASSERT(apps->withdraw(requester, id));
+    std::vector<OutboxMail> all;
+    store->read([&](Transaction& tx) { all = tx.outbox().list("", ""); });
+    std::vector<std::string> told;
+    for (const auto& m : all)
+      if (m.event == "withdrawn") told.push_back(m.recipient);
+    std::sort(told.begin(), told.end());
+    const std::vector<std::string> want = {"b@example.com", "req@example.com"};
+    CPPUNIT_ASSERT(told == want);
+  }
+
+ private:
+  std::unique_ptr<test::TempDir> dir;
+  std::unique_ptr<store::SqlStore> store;
+  std::unique_ptr<ManualClock> clock;
+  KeyCache cache;
+  std::unique_ptr<SecretBox> sealer;
+  std::unique_ptr<LinkSigner> links;
+  std::unique_ptr<Notices> notices;
+  std::unique_ptr<CatalogService> catalog;
+  std::unique_ptr<KeyService> keys;
+  FlowCatalog flows;
+  std::unique_ptr<ApplicationService> apps;
+  Principal admin;
+  Principal requester;
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(ApproverWaitingTest);
