@@ -27,11 +27,13 @@ int64_t ConnectionWatchdog::nowMs() {
 void ConnectionWatchdog::add(Slot* s) {
   std::lock_guard<std::mutex> lock(_mutex);
   _slots.insert(s);
+  _count.store(static_cast<int>(_slots.size()), std::memory_order_relaxed);
 }
 
 void ConnectionWatchdog::remove(Slot* s) {
   std::lock_guard<std::mutex> lock(_mutex);
   _slots.erase(s);
+  _count.store(static_cast<int>(_slots.size()), std::memory_order_relaxed);
 }
 
 void ConnectionWatchdog::shutdownAll() {

@@ -50,6 +50,8 @@ class ConnectionWatchdog {
   // so that connections waiting for a next request end at once.
   void shutdownAll();
   bool stopping() const { return _stopping.load(std::memory_order_acquire); }
+  // Connections registered now: each holds a request thread.
+  int connections() const { return _count.load(std::memory_order_relaxed); }
 
   // The clock deadlines are measured on (steady, ms).
   static int64_t nowMs();
@@ -64,6 +66,7 @@ class ConnectionWatchdog {
   std::condition_variable _cv;
   bool _stop = false;  // guarded by _mutex
   std::atomic<bool> _stopping{false};
+  std::atomic<int> _count{0};
   std::unordered_set<Slot*> _slots;  // guarded by _mutex
   std::thread _thread;
 };

@@ -77,6 +77,16 @@ void HttpConnection::refuse(HTTPServerSession& session, ConnectionWatchdog::Slot
   slot.deadlineMs = 0;
 }
 
+bool HttpConnection::nextRequest(HTTPServerSession& session, ConnectionWatchdog::Slot& slot) {
+  const int64_t until = ConnectionWatchdog::nowMs() + _limits.keepAliveMs;
+  while (true) {
+    if (session.hasMoreRequests()) return true;  // bytes (or the end) arrived within a slice
+    if (!session.getKeepAlive() || _watchdog.stopping() || slot.fired) return false;
+    if (ConnectionWatchdog::nowMs() >= until) return false;
+    if (_watchdog.connections() >= _limits.maxThreads) return false;  // others wait for a thread
+  }
+}
+
 void HttpConnection::run() {
   ConnectionWatchdog::Slot slot(socket().impl()->sockfd());
   slot.deadlineMs = ConnectionWatchdog::nowMs() + _limits.headerTimeoutMs;
@@ -84,7 +94,8 @@ void HttpConnection::run() {
   const std::string server = _params->getSoftwareVersion();
   HTTPServerSession session(socket(), _params);
   bool first = true;
-  while (!_watchdog.stopping() && !slot.fired && session.hasMoreRequests()) {
+  while (!_watchdog.stopping() && !slot.fired &&
+         (first ? session.hasMoreRequests() : nextRequest(session, slot))) {
     // The first request's clock started at the accept; a later one's starts with its first byte.
     if (!first) slot.deadlineMs = ConnectionWatchdog::nowMs() + _limits.headerTimeoutMs;
     first = false;

@@ -22,6 +22,10 @@ namespace keywarden::api {
 //   (keep-alive idling in between is bounded by http.keepAliveTimeout); a body within
 //   http.bodyTimeout of its header. These are totals, enforced by the ConnectionWatchdog,
 //   not only per read;
+// - a kept-alive connection waits for its next request up to http.keepAliveTimeout, but only
+//   while a thread is free: when every request thread holds a connection (new ones queue), an
+//   idle kept-alive connection is closed within a slice (200 ms) so the queue moves — a few
+//   hundred clients that send one request and then idle cannot hold every thread either;
 // - a body a handler left unread is drained (up to http.maxBodyBytes) or the connection
 //   closed, so it is never read as the next request.
 class HttpConnection : public Poco::Net::TCPServerConnection {
@@ -38,6 +42,9 @@ class HttpConnection : public Poco::Net::TCPServerConnection {
   // that would discard the answer before the client reads it.
   void refuse(Poco::Net::HTTPServerSession& session, ConnectionWatchdog::Slot& slot,
               const FramingRefusal& r);
+  // Waits for the next request on a kept-alive connection (see above). `session` polls in
+  // slices of its params' keep-alive timeout.
+  bool nextRequest(Poco::Net::HTTPServerSession& session, ConnectionWatchdog::Slot& slot);
 
   Poco::Net::HTTPServerParams::Ptr _params;
   Poco::Net::HTTPRequestHandlerFactory::Ptr _handlers;

@@ -15,6 +15,8 @@ struct HttpLimits {
   int64_t headerTimeoutMs = 5000;  // accept (or a next request's first byte) → complete header
   int64_t bodyTimeoutMs = 10000;   // complete header → complete body
   size_t maxBodyBytes = 1 << 20;   // a body left unread by a handler is drained up to this
+  int64_t keepAliveMs = 10000;     // an idle kept-alive connection waits this long for a request
+  int maxThreads = 256;            // request threads; when all hold connections, idle ones close
 };
 
 // Makes an HttpConnection for each accepted socket (used with Poco::Net::TCPServer in place

@@ -112,9 +112,14 @@ int Server::run() {
   limits.headerTimeoutMs = s.httpHeaderTimeoutMs;
   limits.bodyTimeoutMs = s.httpBodyTimeoutMs;
   limits.maxBodyBytes = s.httpMaxBodyBytes;
+  limits.keepAliveMs = s.httpKeepAliveMs;
+  limits.maxThreads = s.httpThreads;
   auto connections = [&] {
+    // A kept-alive connection polls in slices, to close when others wait for a thread.
+    Poco::Net::HTTPServerParams::Ptr session = httpParams(s);
+    session->setKeepAliveTimeout(Poco::Timespan(std::min<int64_t>(200, s.httpKeepAliveMs) * 1000));
     return Poco::Net::TCPServerConnectionFactory::Ptr(
-        new api::HttpConnectionFactory(httpParams(s), factory, watchdog, limits));
+        new api::HttpConnectionFactory(session, factory, watchdog, limits));
   };
   // Our own pool: Poco's default pool is shared with timers and would cap connections.
   Poco::ThreadPool pool("http", 4, s.httpThreads + 4, 60);

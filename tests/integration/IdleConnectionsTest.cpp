@@ -16,6 +16,7 @@ class IdleConnectionsTest : public Fixture {
   CPPUNIT_TEST_SUITE(IdleConnectionsTest);
   CPPUNIT_TEST(threeHundredIdleSocketsDelayACheckByTheHeaderTimeoutOnly);
   CPPUNIT_TEST(aTricklingHeaderIsCutAfterTheHeaderTimeoutInTotal);
+  CPPUNIT_TEST(threeHundredIdleKeptAliveConnectionsDoNotHoldEveryThread);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -62,6 +63,36 @@ class IdleConnectionsTest : public Fixture {
     // 300 idle sockets hold all 256 request threads for http.headerTimeout (1 s) and queue the
     // rest: the check waits about two rounds of that. It waited 60 s (Poco's default) before.
     CPPUNIT_ASSERT_MESSAGE(std::to_string(ms) + " ms", ms < 5000);
+  }
+
+  // POST /v1/keys/verify for `key` on a fresh connection; the time to its answer in `ms`.
+  HttpResponse timedCheck(const std::string& key, int64_t& ms) {
+    auto t0 = std::chrono::steady_clock::now();
+    HttpResponse r = RawHttp::exchange(
+        server->port(),
+        "POST /v1/keys/verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "Content-Length: " +
+            std::to_string(key.size() + 10) + "\r\n\r\n{\"key\":\"" + key + "\"}",
+        15000);
+    ms = msSince(t0);
+    return r;
+  }
+
+  void threeHundredIdleKeptAliveConnectionsDoNotHoldEveryThread() {
+    // Each connection sends one good request, reads the answer and keeps the connection open:
+    // http.keepAliveTimeout (10 s by default) would let them hold all 256 threads.
+    auto [id, key] = newKey();
+    std::vector<std::unique_ptr<RawHttp>> kept;
+    for (int i = 0; i < 300; ++i) {
+      kept.push_back(std::make_unique<RawHttp>(server->port(), 100));
+      kept.back()->send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    int64_t ms = 0;
+    HttpResponse r = timedCheck(key, ms);
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 200, r.status);
+    CPPUNIT_ASSERT_EQUAL(std::string("VALID"), r.json()->getValue<std::string>("code"));
+    CPPUNIT_ASSERT_MESSAGE(std::to_string(ms) + " ms", ms < 3000);
   }
 
   void aTricklingHeaderIsCutAfterTheHeaderTimeoutInTotal() {
