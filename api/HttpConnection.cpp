@@ -123,6 +123,8 @@ void HttpConnection::run() {
       refuse(session, slot, *refusal);
       break;
     }
+    // The body's deadline stays armed while the handler runs (it reads the body itself): a
+    // handler slower than http.bodyTimeout still answers, then the connection closes.
     const bool body = request->hasContentLength() && request->getContentLength64() > 0;
     slot.deadlineMs = body ? ConnectionWatchdog::nowMs() + _limits.bodyTimeoutMs : 0;
 
@@ -134,6 +136,10 @@ void HttpConnection::run() {
     try {
       std::unique_ptr<Poco::Net::HTTPRequestHandler> handler(
           _handlers->createRequestHandler(*request));
+      if (!handler) {
+        refuse(session, slot, {501, "NOT_IMPLEMENTED", "no handler for this request", ""});
+        break;
+      }
       if (request->getExpectContinue() && response.getStatus() == HTTPResponse::HTTP_OK)
         response.sendContinue();
       handler->handleRequest(*request, response);
