@@ -1,5 +1,6 @@
 #include "api/Exchange.h"
 
+#include <Poco/Exception.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
@@ -70,14 +71,32 @@ std::optional<engine::Error> Exchange::readBody(std::string& out) {
     return tooLarge;
   }
   char buf[8192];
-  while (in) {
-    in.read(buf, sizeof buf);
-    out.append(buf, static_cast<size_t>(in.gcount()));
-    if (out.size() > _maxBody) {
-      drain(in, drainBound);
-      _res.setKeepAlive(false);
-      return tooLarge;
+  try {
+    while (in) {
+      in.read(buf, sizeof buf);
+      out.append(buf, static_cast<size_t>(in.gcount()));
+      if (out.size() > _maxBody) {
+        drain(in, drainBound);
+        _res.setKeepAlive(false);
+        return tooLarge;
+      }
     }
+  } catch (const Poco::TimeoutException&) {
+    _res.setKeepAlive(false);
+    return Error{ErrorKind::BadInput, "REQUEST_TIMEOUT",
+                 "the body stopped arriving before its Content-Length was reached",
+                 "Content-Length"};
+  }
+  // The stream ends early when the client closes, or when http.bodyTimeout cut the read
+  // (the connection's watchdog shuts its receive side down).
+  if (len != Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH &&
+      out.size() < static_cast<uint64_t>(len)) {
+    _res.setKeepAlive(false);
+    return Error{ErrorKind::BadInput, "BAD_FRAMING",
+                 "the body ended after " + std::to_string(out.size()) + " of the " +
+                     std::to_string(len) +
+                     " bytes Content-Length announced (or did not arrive within http.bodyTimeout)",
+                 "Content-Length"};
   }
   if (!out.empty()) {
     std::string type = _req.getContentType();

@@ -2,16 +2,20 @@
 
 #include <Poco/Logger.h>
 #include <Poco/Net/Context.h>
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/TCPServer.h>
 #include <Poco/ThreadPool.h>
 
+#include <algorithm>
 #include <csignal>
 #include <sstream>
+#include <stdexcept>
 
+#include "api/ConnectionWatchdog.h"
 #include "api/HttpApi.h"
+#include "api/HttpConnectionFactory.h"
 #include "app/Wiring.h"
 
 namespace keywarden::app {
@@ -32,8 +36,30 @@ Poco::Net::HTTPServerParams::Ptr httpParams(const Settings& s) {
   p->setKeepAlive(true);
   p->setMaxKeepAliveRequests(0);  // unlimited: gateways keep pooled connections
   p->setKeepAliveTimeout(Poco::Timespan(s.httpKeepAliveMs * 1000));
+  // Poco waits this long for a connection's first request and for each read of a request; the
+  // connection's watchdog bounds the whole header (and body) as well.
+  p->setTimeout(Poco::Timespan(s.httpHeaderTimeoutMs * 1000));
   p->setServerName("keywarden");
   return p;
+}
+
+// Binds and listens without SO_REUSEPORT: Poco 1.11's ServerSocket(address) sets both
+// SO_REUSEADDR and SO_REUSEPORT, so a second server on the same port started quietly and
+// shared the connections. SO_REUSEADDR alone only allows rebinding over TIME_WAIT.
+void listenOn(Poco::Net::ServerSocket& socket, const std::string& address, int port,
+              const char* setting) {
+  Poco::Net::SocketAddress at(address, static_cast<Poco::UInt16>(port));
+  try {
+    socket.bind(at, true, false);
+    socket.listen(1024);
+  } catch (const Poco::Exception& e) {
+    std::string why = e.displayText();
+    if (why.find("already in use") != std::string::npos)
+      throw std::runtime_error(std::string(setting) + ": " + at.toString() +
+                               " is already in use (is another keywarden running on it?)");
+    throw std::runtime_error(std::string(setting) + ": cannot listen on " + at.toString() + ": " +
+                             why.substr(0, why.find('\n')));
+  }
 }
 }  // namespace
 
@@ -48,6 +74,18 @@ int Server::run() {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  // The ports first: a second server is refused before it touches the store.
+  Poco::Net::ServerSocket socket;
+  listenOn(socket, s.httpAddress, s.httpPort, "http.port");
+  std::unique_ptr<Poco::Net::SecureServerSocket> tls;
+  if (s.httpsPort != 0) {
+    Poco::Net::Context::Ptr ctx =
+        new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, s.httpsPrivateKey,
+                               s.httpsCertificate, "", Poco::Net::Context::VERIFY_NONE);
+    tls = std::make_unique<Poco::Net::SecureServerSocket>(ctx);
+    listenOn(*tls, s.httpAddress, s.httpsPort, "https.port");
+  }
 
   p.w = std::make_unique<Wiring>(s);
   Wiring& w = *p.w;
@@ -67,20 +105,27 @@ int Server::run() {
                                s.gateway, s.httpMaxBodyBytes, gauges);
   Poco::Net::HTTPRequestHandlerFactory::Ptr factory(api);
 
+  // Deadlines are kept to within a tenth of the shorter timeout (at least 10 ms).
+  api::ConnectionWatchdog watchdog(
+      std::max<int64_t>(10, std::min(s.httpHeaderTimeoutMs, s.httpBodyTimeoutMs) / 10));
+  api::HttpLimits limits;
+  limits.headerTimeoutMs = s.httpHeaderTimeoutMs;
+  limits.bodyTimeoutMs = s.httpBodyTimeoutMs;
+  limits.maxBodyBytes = s.httpMaxBodyBytes;
+  limits.keepAliveMs = s.httpKeepAliveMs;
+  limits.maxThreads = s.httpThreads;
+  auto connections = [&] {
+    // A kept-alive connection polls in slices, to close when others wait for a thread.
+    Poco::Net::HTTPServerParams::Ptr session = httpParams(s);
+    session->setKeepAliveTimeout(Poco::Timespan(std::min<int64_t>(200, s.httpKeepAliveMs) * 1000));
+    return Poco::Net::TCPServerConnectionFactory::Ptr(
+        new api::HttpConnectionFactory(session, factory, watchdog, limits));
+  };
   // Our own pool: Poco's default pool is shared with timers and would cap connections.
   Poco::ThreadPool pool("http", 4, s.httpThreads + 4, 60);
-  Poco::Net::ServerSocket socket(
-      Poco::Net::SocketAddress(s.httpAddress, static_cast<Poco::UInt16>(s.httpPort)), 1024);
-  Poco::Net::HTTPServer http(factory, pool, socket, httpParams(s));
-  std::unique_ptr<Poco::Net::HTTPServer> https;
-  if (s.httpsPort != 0) {
-    Poco::Net::Context::Ptr ctx =
-        new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, s.httpsPrivateKey,
-                               s.httpsCertificate, "", Poco::Net::Context::VERIFY_NONE);
-    Poco::Net::SecureServerSocket tls(
-        Poco::Net::SocketAddress(s.httpAddress, static_cast<Poco::UInt16>(s.httpsPort)), 1024, ctx);
-    https = std::make_unique<Poco::Net::HTTPServer>(factory, pool, tls, httpParams(s));
-  }
+  Poco::Net::TCPServer http(connections(), pool, socket, httpParams(s));
+  std::unique_ptr<Poco::Net::TCPServer> https;
+  if (tls) https = std::make_unique<Poco::Net::TCPServer>(connections(), pool, *tls, httpParams(s));
   w.startBackground();
   http.start();
   if (https) https->start();
@@ -92,8 +137,9 @@ int Server::run() {
   int sig = 0;
   sigwait(&signals, &sig);
   log.information("signal %d: shutting down", sig);
-  http.stopAll(false);
-  if (https) https->stopAll(false);
+  http.stop();
+  if (https) https->stop();
+  watchdog.shutdownAll();  // waits for requests in flight, then ends idle connections
   pool.joinAll();
   w.stopBackground();
   log.information("stopped");

@@ -8,6 +8,7 @@
 #include <Poco/Util/PropertyFileConfiguration.h>
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <functional>
 #include <iterator>
@@ -16,6 +17,8 @@
 #include "engine/Duration.h"
 #include "engine/KeyCodec.h"
 #include "mail/MimeEncoding.h"
+
+extern char** environ;
 
 namespace keywarden::app {
 
@@ -27,6 +30,8 @@ const std::vector<std::string> kKeys = {"http.address",
                                         "http.threads",
                                         "http.maxQueued",
                                         "http.keepAliveTimeout",
+                                        "http.headerTimeout",
+                                        "http.bodyTimeout",
                                         "http.maxBodyBytes",
                                         "https.port",
                                         "https.certificate",
@@ -141,6 +146,13 @@ Source gather(const std::string& file) {
   } else if (!file.empty()) {
     throw SettingsError("--config " + file + ": no such file");
   }
+  std::vector<std::string> names;
+  for (char** e = environ; e && *e; ++e) {
+    std::string entry(*e);
+    names.push_back(entry.substr(0, entry.find('=')));
+  }
+  std::string unknown = Settings::unknownVariable(names);
+  if (!unknown.empty()) throw SettingsError(unknown);
   for (const auto& k : kKeys) {
     std::string env = Settings::envName(k);
     if (Poco::Environment::has(env)) {
@@ -159,6 +171,72 @@ std::string Settings::envName(const std::string& key) {
   return out;
 }
 
+namespace {
+size_t editDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// Kubernetes service links of a service named "keywarden" (docs: "Environment variables" of
+// Services): KEYWARDEN_SERVICE_HOST, KEYWARDEN_SERVICE_PORT[_NAME], KEYWARDEN_PORT,
+// KEYWARDEN_PORT_<n>_<TCP|UDP|SCTP>[_PROTO|_PORT|_ADDR].
+bool isServiceLink(const std::string& name) {
+  if (name == "KEYWARDEN_PORT" || name == "KEYWARDEN_SERVICE_HOST" ||
+      name.rfind("KEYWARDEN_SERVICE_PORT", 0) == 0)
+    return true;
+  const std::string p = "KEYWARDEN_PORT_";
+  if (name.rfind(p, 0) != 0) return false;
+  size_t i = p.size();
+  size_t digits = i;
+  while (i < name.size() && isdigit(static_cast<unsigned char>(name[i]))) ++i;
+  if (i == digits || i >= name.size() || name[i] != '_') return false;
+  std::string rest = name.substr(i + 1);
+  for (const char* proto : {"TCP", "UDP", "SCTP"}) {
+    std::string pr(proto);
+    if (rest == pr || rest == pr + "_PROTO" || rest == pr + "_PORT" || rest == pr + "_ADDR")
+      return true;
+  }
+  return false;
+}
+}  // namespace
+
+std::string Settings::unknownVariable(const std::vector<std::string>& environmentNames) {
+  for (const auto& name : environmentNames) {
+    if (name.rfind("KEYWARDEN_", 0) != 0 || isServiceLink(name)) continue;
+    bool known = false;
+    std::string closest;
+    size_t best = 4;  // suggest only near misses
+    for (const auto& k : kKeys) {
+      std::string env = envName(k);
+      if (env == name) {
+        known = true;
+        break;
+      }
+      size_t d = editDistance(name, env);
+      if (d < best) {
+        best = d;
+        closest = env;
+      }
+    }
+    if (known) continue;
+    return "environment " + name + ": unknown setting" +
+           (closest.empty()
+                ? std::string(" (settings are KEYWARDEN_ + the key upper-cased, . as _)")
+                : " (did you mean " + closest + "?)");
+  }
+  return "";
+}
+
 Settings Settings::load(const std::string& file) {
   Source s = gather(file);
   Settings st;
@@ -167,6 +245,14 @@ Settings Settings::load(const std::string& file) {
   s.integer("http.threads", st.httpThreads, 2, 4096);
   s.integer("http.maxQueued", st.httpMaxQueued, 1, 1000000);
   s.duration("http.keepAliveTimeout", st.httpKeepAliveMs);
+  s.duration("http.headerTimeout", st.httpHeaderTimeoutMs);
+  if (st.httpHeaderTimeoutMs < 100 || st.httpHeaderTimeoutMs > 300000)
+    s.fail("http.headerTimeout", "must be between 100ms and 5m");
+  s.duration("http.bodyTimeout", st.httpBodyTimeoutMs);
+  if (st.httpBodyTimeoutMs < 100 || st.httpBodyTimeoutMs > 3600000)
+    s.fail("http.bodyTimeout", "must be between 100ms and 1h");
+  if (st.httpKeepAliveMs < 100 || st.httpKeepAliveMs > 3600000)
+    s.fail("http.keepAliveTimeout", "must be between 100ms and 1h");
   int64_t maxBody = static_cast<int64_t>(st.httpMaxBodyBytes);
   s.integer("http.maxBodyBytes", maxBody, 1024, 64LL << 20);
   st.httpMaxBodyBytes = static_cast<size_t>(maxBody);

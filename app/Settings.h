@@ -4,6 +4,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "api/GatewaySettings.h"
 #include "store/SqlStore.h"
@@ -24,6 +25,8 @@ struct Settings {
   int httpThreads = 256;
   int httpMaxQueued = 1024;
   int64_t httpKeepAliveMs = 10000;
+  int64_t httpHeaderTimeoutMs = 5000;  // accept → complete request line and headers, in total
+  int64_t httpBodyTimeoutMs = 10000;   // complete header → complete body, in total
   size_t httpMaxBodyBytes = 1 << 20;
   int httpsPort = 0;
   std::string httpsCertificate, httpsPrivateKey;
@@ -60,6 +63,11 @@ struct Settings {
 
   // Exposed for tests: the environment variable that overrides `key`.
   static std::string envName(const std::string& key);
+  // The KEYWARDEN_* environment variable names that are not settings, as an error line naming
+  // the first (with the closest known variable when one is near); "" when there is none.
+  // Kubernetes' service links for a service named keywarden (KEYWARDEN_SERVICE_HOST,
+  // KEYWARDEN_PORT, KEYWARDEN_PORT_8080_TCP…) are not settings and are let through.
+  static std::string unknownVariable(const std::vector<std::string>& environmentNames);
 };
 
 }  // namespace keywarden::app

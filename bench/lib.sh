@@ -163,6 +163,41 @@ FROM seq;
 EOF
 }
 
+# start_keywarden_on CONF LOG PORTVAR: pick a free port now (not minutes before: another
+# program may take it meanwhile), write it into CONF's http.port, start `keywarden serve` and
+# wait for /healthz. Keywarden refuses a port in use with one line ("http.port: … is already
+# in use"); then it tries another port, up to 5 times. Sets PORTVAR, KW_PID and START_MS.
+start_keywarden_on() {
+  local conf=$1 log=$2 var=$3 try port t0 limit
+  for ((try = 1; try <= 5; try++)); do
+    free_port port
+    sed -i "s/^http\.port = .*/http.port = $port/" "$conf"
+    t0=$(now_ms)
+    "$KW_BIN" serve --config "$conf" >"$log" 2>&1 &
+    KW_PID=$!
+    PIDS+=("$KW_PID")
+    limit=$((t0 + 180000))
+    while (($(now_ms) < limit)); do
+      kill -0 "$KW_PID" 2>/dev/null || break
+      if [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$port/healthz" || true) == 200 ]]; then
+        START_MS=$(($(now_ms) - t0))
+        printf -v "$var" '%s' "$port"
+        return 0
+      fi
+      sleep 0.02
+    done
+    if ! kill -0 "$KW_PID" 2>/dev/null && grep -q 'already in use' "$log"; then
+      wait "$KW_PID" 2>/dev/null || true
+      forget_pid "$KW_PID"
+      say "   port $port was taken meanwhile; trying another"
+      continue
+    fi
+    sed 's/^/  | /' "$log" >&2
+    die "keywarden did not answer on port $port"
+  done
+  die "no free port for keywarden after 5 tries"
+}
+
 # start_keywarden CONF LOG URL: start `keywarden serve` and wait for URL/healthz; sets KW_PID
 # and START_MS (process start to /healthz 200).
 start_keywarden() {

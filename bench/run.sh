@@ -56,14 +56,13 @@ say "   wrk: $THREADS threads, ${SECS}s per run (+${WARMUP}s warm-up), connectio
 say "   temp dir: $WORK"
 
 # ---------------------------------------------------------------- databases
+# Keywarden's ports are picked when each server starts (start_keywarden_on), not here: the
+# bulk inserts below take many seconds, in which another program may take a port.
 KW_PORT="" EMPTY_PORT="" NGINX_PORT="" POCO_PORT="" BIG_PORT=""
-free_port KW_PORT
-free_port EMPTY_PORT
-free_port BIG_PORT
 mkdir -p "$WORK/kw-big"
-write_config "$WORK/kw-big/kw.properties" "$BIG_PORT" "$WORK/kw-big/kw.db"
-write_config "$WORK/kw/kw.properties" "$KW_PORT" "$WORK/kw/kw.db"
-write_config "$WORK/kw-empty/kw.properties" "$EMPTY_PORT" "$WORK/kw-empty/kw.db"
+write_config "$WORK/kw-big/kw.properties" 0 "$WORK/kw-big/kw.db"
+write_config "$WORK/kw/kw.properties" 0 "$WORK/kw/kw.db"
+write_config "$WORK/kw-empty/kw.properties" 0 "$WORK/kw-empty/kw.db"
 
 migrate_db "$WORK/kw/kw.properties" "$WORK/kw/migrate.log"
 NOW=$(now_ms)
@@ -85,10 +84,10 @@ ROWS=$(sqlite3 "$WORK/kw/kw.db" "SELECT count(*) FROM api_keys WHERE state = 'AC
 say "   $ROWS rows inserted in $INSERT_MS ms"
 
 # ---------------------------------------------------------------- keywarden, empty then loaded
-# start_keywarden_in DIR PORT -> sets KW_PID, START_MS
-start_keywarden_in() { start_keywarden "$1/kw.properties" "$1/server.log" "http://127.0.0.1:$2"; }
-# start_loaded DIR PORT N: starts Keywarden on a database holding N bulk keys, checks its log
-# says they were loaded; sets KW_PID, START_MS, RSS (kB, a second after ready), LOG_LINE.
+# start_keywarden_in DIR PORTVAR -> sets PORTVAR, KW_PID, START_MS
+start_keywarden_in() { start_keywarden_on "$1/kw.properties" "$1/server.log" "$2"; }
+# start_loaded DIR PORTVAR N: starts Keywarden on a database holding N bulk keys, checks its log
+# says they were loaded; sets PORTVAR, KW_PID, START_MS, RSS (kB, a second after ready), LOG_LINE.
 start_loaded() {
   local keys
   start_keywarden_in "$1" "$2"
@@ -101,7 +100,7 @@ start_loaded() {
 
 say ""
 say "== keywarden without bulk keys (memory baseline)"
-start_keywarden_in "$WORK/kw-empty" "$EMPTY_PORT"
+start_keywarden_in "$WORK/kw-empty" EMPTY_PORT
 sleep 1
 EMPTY_RSS=$(rss_kb "$KW_PID")
 EMPTY_START=$START_MS
@@ -110,8 +109,8 @@ stop_pid "$KW_PID"
 
 say ""
 say "== keywarden with $NKEYS keys"
+start_loaded "$WORK/kw" KW_PORT "$NKEYS"
 KW=http://127.0.0.1:$KW_PORT
-start_loaded "$WORK/kw" "$KW_PORT" "$NKEYS"
 LOADED_RSS=$RSS
 LOADED_START=$START_MS
 LOADED_PID=$KW_PID
@@ -246,8 +245,8 @@ COMMIT;
 EOF
   BIG_INSERT_MS=$(($(now_ms) - T0))
   say "   $BIG rows inserted with sqlite3 in $BIG_INSERT_MS ms"
+  start_loaded "$WORK/kw-big" BIG_PORT "$BIG"
   KW=http://127.0.0.1:$BIG_PORT
-  start_loaded "$WORK/kw-big" "$BIG_PORT" "$BIG"
   BIG_RSS=$RSS
   BIG_START=$START_MS
   BIG_PID=$KW_PID

@@ -7,6 +7,12 @@
 #include <Poco/Logger.h>
 #include <Poco/Path.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <stdexcept>
 
 #include "engine/StoreBusy.h"
@@ -68,7 +74,9 @@ SqlStore::SqlStore(const DbSettings& settings)
   }
 }
 
-SqlStore::~SqlStore() = default;
+SqlStore::~SqlStore() {
+  if (_lockFd >= 0) ::close(_lockFd);
+}
 
 std::unique_ptr<Poco::Data::Session> SqlStore::openSession() {
   if (_dialect.kind() == DialectKind::PostgreSQL) {
@@ -153,7 +161,28 @@ void SqlStore::write(const std::function<void(engine::Transaction&)>& fn) {
 }
 
 void SqlStore::claimName(const std::string& name) {
-  if (_dialect.kind() != DialectKind::PostgreSQL) return;  // SQLite: one instance
+  if (_dialect.kind() == DialectKind::SQLite) {
+    // One server per SQLite store: an exclusive flock on the database file itself (the same
+    // file under any path or link), held until the process exits. flock locks are separate
+    // from the POSIX record locks SQLite takes, so other processes — `keywarden migrate`,
+    // `token create`, sqlite3 — work on the store beside the server as before.
+    int fd = ::open(_settings.connection.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+      throw std::runtime_error("db.connection: cannot open the SQLite store " +
+                               _settings.connection + " to lock it: " + std::strerror(errno));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      int err = errno;
+      ::close(fd);
+      if (err == EWOULDBLOCK)
+        throw std::runtime_error("db.connection: the SQLite store " + _settings.connection +
+                                 " is in use by another running keywarden server (one server "
+                                 "per SQLite store; use PostgreSQL for several)");
+      throw std::runtime_error("db.connection: cannot lock the SQLite store " +
+                               _settings.connection + ": " + std::strerror(err));
+    }
+    _lockFd = fd;
+    return;
+  }
   // A session-level advisory lock held on a session of its own for the life of the process:
   // the database itself says no live process holds the name, and frees it when we die.
   Poco::Int64 key = Dialect::advisoryKey("keywarden-instance:" + name);

@@ -40,7 +40,9 @@ class SqlStore : public engine::Store {
   bool ping() override;
   const Dialect& dialect() const { return _dialect; }
   // Takes `name` for this process (PostgreSQL: a session advisory lock held until exit);
-  // throws when another live process holds it. No-op on SQLite.
+  // throws when another live process holds it. On SQLite it takes the store itself instead
+  // (an exclusive flock on the database file, held until this object is destroyed): one
+  // server per SQLite store. Throws std::runtime_error with one line naming db.connection.
   void claimName(const std::string& name);
 
  private:
@@ -57,6 +59,7 @@ class SqlStore : public engine::Store {
   std::mutex _writeMutex;
   std::unique_ptr<Poco::Data::Session> _writer;       // guarded by _writeMutex
   std::unique_ptr<Poco::Data::Session> _nameSession;  // holds claimName's lock
+  int _lockFd = -1;                                   // SQLite: holds claimName's flock
   std::mutex _poolMutex;
   std::condition_variable _poolCv;
   std::vector<std::unique_ptr<Poco::Data::Session>> _idle;  // guarded by _poolMutex

@@ -232,12 +232,14 @@ class ClusterTest : public Fixture {
   }
 
   // Mail leases are named host:port, and a starting instance releases the leases held under
-  // its name: a second live process under the same name (SO_REUSEPORT lets it bind the port)
-  // would release the first one's leases mid-send. The database refuses it at start-up.
+  // its name: a second live process under the same name (the same port on another local
+  // address, which it can bind) would release the first one's leases mid-send. The database
+  // refuses it at start-up. (The same address and port is refused earlier: port in use.)
   void aSecondProcessWithTheSameNameIsRefused() {
     auto s = common();
     for (const auto& [k, v] : server->sameDatabase()) s[k] = v;
     s["http.port"] = std::to_string(server->port());
+    s["http.address"] = "127.0.0.2";
     ServerProcess twin(s);
     std::string failure;
     try {

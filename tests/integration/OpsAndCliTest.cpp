@@ -16,6 +16,11 @@ class OpsAndCliTest : public Fixture {
   CPPUNIT_TEST(badSettingStopsStartUpWithOneLine);
   CPPUNIT_TEST(unreachableDatabaseStopsStartUpWithOneLineNamingTheSetting);
   CPPUNIT_TEST(migrateIsIdempotent);
+  CPPUNIT_TEST(secondServerOnTheSamePortIsRefusedWithOneLineNamingThePort);
+  CPPUNIT_TEST(secondServerOnTheSameSqliteStoreIsRefusedWithOneLineNamingTheStore);
+  CPPUNIT_TEST(unknownKeywardenVariableIsRefusedNamingIt);
+  CPPUNIT_TEST(kubernetesServiceLinkVariablesDoNotStopStartUp);
+  CPPUNIT_TEST(startUpLinesNeverEchoSecrets);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -117,6 +122,100 @@ class OpsAndCliTest : public Fixture {
     std::string log = bad.log();
     CPPUNIT_ASSERT_MESSAGE(log, log.find("gateway.rateLimitStatus") != std::string::npos);
     CPPUNIT_ASSERT_EQUAL(std::string::npos, log.find('\n', log.find('\n') + 1));  // one line
+  }
+
+  // The whole output is one line naming `want` (and the server did not start).
+  static void assertOneLine(const std::string& out, const std::string& want) {
+    CPPUNIT_ASSERT_MESSAGE(out, out.find(want) != std::string::npos);
+    CPPUNIT_ASSERT_MESSAGE(out, !out.empty() && out.find('\n') == out.size() - 1);
+  }
+
+  void secondServerOnTheSamePortIsRefusedWithOneLineNamingThePort() {
+    ServerProcess second(
+        std::map<std::string, std::string>{{"http.port", std::to_string(server->port())}});
+    CPPUNIT_ASSERT_THROW(second.start(), std::runtime_error);
+    assertOneLine(second.log(), "keywarden: http.port: 127.0.0.1:" +
+                                    std::to_string(server->port()) + " is already in use");
+    // The first server still answers every request (nothing was shared).
+    for (int i = 0; i < 20; ++i)
+      CPPUNIT_ASSERT_EQUAL(200, server->client().request("GET", "/healthz").status);
+  }
+
+  void secondServerOnTheSameSqliteStoreIsRefusedWithOneLineNamingTheStore() {
+    if (server->postgres()) return;  // several instances on one PostgreSQL: ClusterTest
+    ServerProcess second(server->sameDatabase());
+    CPPUNIT_ASSERT_THROW(second.start(), std::runtime_error);
+    std::string log = second.log();
+    CPPUNIT_ASSERT_MESSAGE(
+        log, log.find("keywarden: db.connection: the SQLite store " + server->dbPath() +
+                      " is in use by another running "
+                      "keywarden server") != std::string::npos);
+    CPPUNIT_ASSERT_MESSAGE(log, log.find("listening") == std::string::npos);
+    // Commands beside a running server still work on its store.
+    std::string out;
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(out, 0, server->runCli("migrate", out));
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(out, 0, server->runCli("token create --role gateway", out));
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(out, 0, second.runCli("token list", out));
+    // Once the first server has stopped, the store is free.
+    CPPUNIT_ASSERT_EQUAL(0, server->stop());
+    second.start();
+    CPPUNIT_ASSERT_EQUAL(200, second.client().request("GET", "/healthz").status);
+  }
+
+  void unknownKeywardenVariableIsRefusedNamingIt() {
+    ServerProcess bad;
+    bad.setEnv("KEYWARDEN_SMTP_PROT", "587");
+    CPPUNIT_ASSERT_THROW(bad.start(), std::runtime_error);
+    assertOneLine(bad.log(),
+                  "keywarden: environment KEYWARDEN_SMTP_PROT: unknown setting (did you mean "
+                  "KEYWARDEN_SMTP_PORT?)");
+    // The commands read the same settings.
+    setenv("KEYWARDEN_HTTP_THREDS", "8", 1);
+    std::string out;
+    int rc = server->runCli("migrate", out);
+    unsetenv("KEYWARDEN_HTTP_THREDS");
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(out, 2, rc);
+    assertOneLine(out,
+                  "KEYWARDEN_HTTP_THREDS: unknown setting (did you mean "
+                  "KEYWARDEN_HTTP_THREADS?)");
+  }
+
+  void kubernetesServiceLinkVariablesDoNotStopStartUp() {
+    // What Kubernetes sets in every pod for a Service named "keywarden".
+    ServerProcess ok;
+    ok.setEnv("KEYWARDEN_SERVICE_HOST", "10.0.0.7");
+    ok.setEnv("KEYWARDEN_SERVICE_PORT", "8080");
+    ok.setEnv("KEYWARDEN_PORT", "tcp://10.0.0.7:8080");
+    ok.setEnv("KEYWARDEN_PORT_8080_TCP", "tcp://10.0.0.7:8080");
+    ok.setEnv("KEYWARDEN_PORT_8080_TCP_ADDR", "10.0.0.7");
+    ok.start();
+    CPPUNIT_ASSERT_EQUAL(200, ok.client().request("GET", "/healthz").status);
+  }
+
+  void startUpLinesNeverEchoSecrets() {
+    const std::string secret = "s3cret-never-logged-0123456789abcdefghij";
+    const std::string password = "smtp-pass-never-logged";
+    // A misspelt secret variable: the line names it, never its value.
+    ServerProcess typo;
+    typo.setEnv("KEYWARDEN_SECRETT", secret);
+    CPPUNIT_ASSERT_THROW(typo.start(), std::runtime_error);
+    assertOneLine(typo.log(),
+                  "KEYWARDEN_SECRETT: unknown setting (did you mean KEYWARDEN_SECRET?)");
+    CPPUNIT_ASSERT(typo.log().find(secret) == std::string::npos);
+    // A secret too short: named, not echoed.
+    ServerProcess shortSecret(std::map<std::string, std::string>{{"secret", "tooshort-xyzzy"}});
+    CPPUNIT_ASSERT_THROW(shortSecret.start(), std::runtime_error);
+    assertOneLine(shortSecret.log(), "setting secret");
+    CPPUNIT_ASSERT(shortSecret.log().find("tooshort-xyzzy") == std::string::npos);
+    // A server that starts: its log holds neither secret, password nor admin token.
+    ServerProcess good(
+        std::map<std::string, std::string>{{"secret", secret}, {"smtp.password", password}});
+    good.start();
+    CPPUNIT_ASSERT_EQUAL(0, good.stop());
+    std::string log = good.log();
+    CPPUNIT_ASSERT_MESSAGE(log, log.find("listening") != std::string::npos);
+    for (const std::string& s : {secret, password, good.adminToken()})
+      CPPUNIT_ASSERT_MESSAGE(log, log.find(s) == std::string::npos);
   }
 
   void migrateIsIdempotent() {

@@ -67,6 +67,7 @@ void ServerProcess::start() {
     for (char** e = environ; *e; ++e)
       if (std::string(*e).rfind("KEYWARDEN_", 0) == 0)
         unsetenv(std::string(*e).substr(0, std::string(*e).find('=')).c_str());
+    for (const auto& [k, v] : _env) setenv(k.c_str(), v.c_str(), 1);
     execl(KEYWARDEN_BINARY, KEYWARDEN_BINARY, "serve", "--config", cfg.c_str(),
           static_cast<char*>(nullptr));
     _exit(127);

@@ -20,6 +20,9 @@ class ServerProcess {
   ~ServerProcess();
 
   void start();  // starts and waits until /healthz answers (throws after 15 s)
+  // An environment variable for the server process (set after the test environment's
+  // KEYWARDEN_* variables are removed). Call before start().
+  void setEnv(const std::string& name, const std::string& value) { _env[name] = value; }
   int stop();    // SIGTERM, waits; returns the exit status
   void kill9();  // SIGKILL, waits
   bool running() const { return _pid > 0; }
@@ -52,6 +55,7 @@ class ServerProcess {
   std::string _connector;
   std::string _adminToken;
   pid_t _pid = -1;
+  std::map<std::string, std::string> _env;
 };
 
 }  // namespace keywarden::test

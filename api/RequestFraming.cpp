@@ -1,0 +1,140 @@
+#include "api/RequestFraming.h"
+
+#include <Poco/Net/NetException.h>
+#include <Poco/String.h>
+
+#include <cstring>
+
+#include "api/JsonWriter.h"
+
+namespace keywarden::api {
+
+namespace {
+// RFC 9110 §5.6.2 tchar.
+bool isTokenChar(unsigned char c) {
+  if (c >= '0' && c <= '9') return true;
+  if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return true;
+  return c != 0 && std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
+}
+
+bool isToken(const std::string& s) {
+  if (s.empty()) return false;
+  for (unsigned char c : s)
+    if (!isTokenChar(c)) return false;
+  return true;
+}
+
+FramingRefusal refuse(int status, const char* code, std::string message, std::string field) {
+  return {status, code, std::move(message), std::move(field)};
+}
+}  // namespace
+
+std::string FramingRefusal::json() const {
+  JsonWriter w;
+  w.beginObject().objectField("error").field("code", code).field("message", message);
+  if (!field.empty()) w.field("field", field);
+  w.endObject().endObject();
+  return w.take();
+}
+
+bool RequestFraming::parseContentLength(const std::string& value, int64_t& out) {
+  if (value.empty()) return false;
+  int64_t v = 0;
+  for (char c : value) {
+    if (c < '0' || c > '9') return false;
+    int d = c - '0';
+    if (v > (INT64_MAX - d) / 10) return false;
+    v = v * 10 + d;
+  }
+  out = v;
+  return true;
+}
+
+std::optional<FramingRefusal> RequestFraming::check(const Poco::Net::HTTPRequest& req) {
+  const std::string& version = req.getVersion();
+  const bool http10 = version == Poco::Net::HTTPMessage::HTTP_1_0;
+  if (!http10 && version != Poco::Net::HTTPMessage::HTTP_1_1)
+    return refuse(505, "VERSION_NOT_SUPPORTED", "only HTTP/1.0 and HTTP/1.1 are served", "");
+  int lengths = 0, codings = 0, hosts = 0;
+  const std::string* length = nullptr;
+  const std::string* coding = nullptr;
+  for (const auto& [name, value] : req) {
+    if (!isToken(name))
+      return refuse(400, "BAD_REQUEST",
+                    "a header name holds a character a field name may not hold, such as a space "
+                    "before the colon (RFC 9110 §5.1, RFC 9112 §5.1)",
+                    "");
+    for (unsigned char c : value)
+      if ((c < 0x20 && c != '\t') || c == 0x7f)
+        return refuse(400, "BAD_REQUEST", "the header holds a control character (RFC 9110 §5.5)",
+                      name);
+    if (Poco::icompare(name, "Content-Length") == 0) {
+      ++lengths;
+      length = &value;
+    } else if (Poco::icompare(name, "Transfer-Encoding") == 0) {
+      ++codings;
+      coding = &value;
+    } else if (Poco::icompare(name, "Host") == 0) {
+      ++hosts;
+    }
+  }
+  if (hosts > 1) return refuse(400, "BAD_REQUEST", "more than one Host header", "Host");
+  if (hosts == 0 && !http10)
+    return refuse(400, "BAD_REQUEST", "an HTTP/1.1 request needs a Host header (RFC 9112 §3.2)",
+                  "Host");
+  if (lengths > 1)
+    return refuse(400, "BAD_FRAMING",
+                  "more than one Content-Length header: the body's length is ambiguous",
+                  "Content-Length");
+  if (codings > 0 && lengths > 0)
+    return refuse(400, "BAD_FRAMING",
+                  "Content-Length and Transfer-Encoding together: the body's length is "
+                  "ambiguous (RFC 9112 §6.1)",
+                  "Transfer-Encoding");
+  if (codings > 0 && http10)
+    return refuse(400, "BAD_FRAMING", "Transfer-Encoding in an HTTP/1.0 request (RFC 9112 §6.1)",
+                  "Transfer-Encoding");
+  if (codings > 1)
+    return refuse(400, "BAD_FRAMING", "more than one Transfer-Encoding header",
+                  "Transfer-Encoding");
+  if (coding) {
+    if (Poco::icompare(Poco::trim(*coding), "chunked") == 0)
+      return refuse(411, "LENGTH_REQUIRED",
+                    "chunked request bodies are not accepted: send the body with a "
+                    "Content-Length",
+                    "Transfer-Encoding");
+    return refuse(400, "BAD_FRAMING",
+                  "unsupported transfer coding: only a Content-Length is accepted",
+                  "Transfer-Encoding");
+  }
+  int64_t n = 0;
+  if (length && !parseContentLength(*length, n))
+    return refuse(400, "BAD_FRAMING",
+                  "Content-Length must be a number of bytes written in decimal digits only",
+                  "Content-Length");
+  return std::nullopt;
+}
+
+FramingRefusal RequestFraming::fromParseError(const Poco::Exception& e, bool timedOut) {
+  if (timedOut || dynamic_cast<const Poco::TimeoutException*>(&e))
+    return refuse(408, "REQUEST_TIMEOUT",
+                  "the request line and headers did not arrive within http.headerTimeout", "");
+  if (dynamic_cast<const Poco::SyntaxException*>(&e))
+    return refuse(400, "BAD_FRAMING",
+                  "Content-Length must be a number of bytes written in decimal digits only",
+                  "Content-Length");
+  const std::string& m = e.message();
+  if (m.find("Too many header fields") != std::string::npos)
+    return refuse(431, "HEADERS_TOO_LARGE", "more than 100 header fields", "");
+  // Poco reports an oversized line and a malformed one (no colon, a bare CR) alike.
+  if (m.find("Field name too long") != std::string::npos ||
+      m.find("ield value too long") != std::string::npos)
+    return refuse(400, "BAD_REQUEST",
+                  "a header line is too long (names up to 256 bytes, values up to 8192 bytes) or "
+                  "malformed (no colon, or a CR not followed by LF)",
+                  "");
+  return refuse(400, "BAD_REQUEST",
+                "the request line or a header could not be parsed (RFC 9112 §3, §5)", "");
+}
+
+}  // namespace keywarden::api
