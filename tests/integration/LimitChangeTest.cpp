@@ -43,6 +43,7 @@ class LimitChangeTest : public Fixture {
   CPPUNIT_TEST(disableAndRevokeApplyToTheNextCallAndKeepTheCount);
   CPPUNIT_TEST(rotationUnderConcurrentChecksServesExactlyTheQuota);
   CPPUNIT_TEST(rotatedAwayKeyRefusesAQuotaChange);
+  CPPUNIT_TEST(quotaCutWhileCheckedServesExactlyTheNewQuotaInAll);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -330,6 +331,36 @@ class LimitChangeTest : public Fixture {
     CPPUNIT_ASSERT_EQUAL(4, validUntilRefused(oldKey));
     CPPUNIT_ASSERT_EQUAL(std::string("USAGE_EXCEEDED"),
                          verify(r.json()->getValue<std::string>("key")));
+  }
+
+  // Threads check the key while its quota is cut from 1000 to 300: every call counts once,
+  // before the change or after it, and the run ends at exactly 300.
+  void quotaCutWhileCheckedServesExactlyTheNewQuotaInAll() {
+    auto [id, plain] = key(R"("quota":1000)");
+    std::atomic<int> valid{0}, other{0};
+    std::atomic<bool> changed{false};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+      threads.emplace_back([&, k = plain] {
+        for (int n = 0; n < 1000; ++n) {
+          HttpResponse r =
+              server->client().request("POST", "/v1/keys/verify", R"({"key":")" + k + "\"}");
+          std::string code = r.status == 200 ? r.json()->getValue<std::string>("code") : "";
+          if (code == "VALID")
+            ++valid;
+          else if (code == "USAGE_EXCEEDED" && changed.load())
+            return;
+          else
+            ++other;
+        }
+      });
+    while (valid.load() < 50) std::this_thread::yield();
+    changed = true;  // from here on a refusal is the end (the cut is the only way to one)
+    modified(id, R"({"quota":300})");
+    for (auto& th : threads) th.join();
+    CPPUNIT_ASSERT_EQUAL(0, other.load());
+    CPPUNIT_ASSERT_EQUAL(300, valid.load());
+    CPPUNIT_ASSERT_EQUAL(int64_t(0), remaining(id));
   }
 
   std::unique_ptr<TempDir> flowsDir;
