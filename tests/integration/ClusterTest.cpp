@@ -40,6 +40,7 @@ class ClusterTest : public Fixture {
   CPPUNIT_TEST(quotaCutOnOneInstanceAppliesToUnitsLeasedByTheOthers);
   CPPUNIT_TEST(quotaRaisedAndScopesNarrowedOnOneApplyOnTheOthersWithinAPoll);
   CPPUNIT_TEST(rotationWhileCheckedOnTwoInstancesMovesTheWholeQuota);
+  CPPUNIT_TEST(quotaTurnedUnlimitedAndBackOnOneRestartsTheCountOnTheOthers);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -454,6 +455,27 @@ class ClusterTest : public Fixture {
       CPPUNIT_ASSERT_EQUAL(std::string("0"),
                            server->sql("SELECT SUM(remaining) FROM api_keys WHERE id IN ('" +
                                        oldId + "', '" + newId + "')"));
+  }
+
+  // Limited -> unlimited -> limited again faster than a poll: instance 1 never sees the key
+  // unlimited, and the units it leased under the first count are dropped, not served.
+  void quotaTurnedUnlimitedAndBackOnOneRestartsTheCountOnTheOthers() {
+    startOthers(1);
+    HttpResponse c =
+        on(0, "POST", "/v1/clients",
+           R"({"id":"held","name":"Held","clientType":"web","contactEmail":"req@example.com"})");
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(c.body, 201, c.status);
+    requester = token("--role requester --email req@example.com");
+    auto [id, key] = heldKey(R"("quota":100)");
+    waitKnownEverywhere(key);
+    CPPUNIT_ASSERT_EQUAL(std::string("VALID"), codeOn(1, key));  // 9 leased on instance 1
+    modifyApproved(id, R"({"quota":-1})");
+    modifyApproved(id, R"({"quota":5})");
+    std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+    for (size_t i : {0, 1}) CPPUNIT_ASSERT_EQUAL(int64_t(5), remainingOn(i, id));
+    int valid = 0;
+    for (int n = 0; n < 30; ++n) valid += codeOn(static_cast<size_t>(n % 2), key) == "VALID";
+    CPPUNIT_ASSERT_EQUAL(5, valid);
   }
 
   std::string requester;
