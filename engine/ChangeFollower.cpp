@@ -82,10 +82,15 @@ size_t ChangeFollower::poll() {
       // (keys), updatedAt (clients) and generations (catalog) resolve. Not ordered: a purge
       // whose removal lands first can see a just-read key put back (revoked or expired, so
       // refused all the same) until the next restart.
+      std::vector<std::string> keyIds(keys.begin(), keys.end());
       _store.write([&](Transaction& tx) {
-        _keys.reload(tx, std::vector<std::string>(keys.begin(), keys.end()));
+        _keys.reload(tx, keyIds);
         _catalog.reload(tx, std::vector<std::string>(clients.begin(), clients.end()), catalog);
       });
+      // A changed quota applies to the next check here already (the reload stopped serving the
+      // units leased under the old one); handing those back makes the stored count exact for
+      // every instance's GET /v1/keys/{id}.
+      _keys.returnOwed(keyIds);
     }
     _seq = changes.back().seq;
     applied += changes.size();

@@ -38,6 +38,7 @@ void KeyCache::upsertKey(const Key& k) {
   // Unlimited keys of their own need no account: most keys, and ~100 bytes each.
   const bool needsAccount = !k.quotaKeyId.empty() || k.quota >= 0;
   std::shared_ptr<QuotaAccount> account;
+  QuotaAccount* previous = nullptr;  // the entry's account before, when it changes
   bool freshAccount = false;
   bool applied = true;
   {
@@ -80,11 +81,15 @@ void KeyCache::upsertKey(const Key& k) {
     applied = e.version <= k.version;
     if (applied) {
       define(e, k);
+      if (e.quota != account.get()) previous = e.quota;
       e.quota = account.get();
     }
   }
   // An older definition (hooks of two commits may arrive out of order) configures nothing.
   if (account && applied && !freshAccount && owner == k.id) account->configure(k);
+  // Rotated: the quota moved to the successor, and so do the units this instance leased for
+  // the old key (a check still holding the old account is served by the successor's).
+  if (previous && account && !k.quotaKeyId.empty()) previous->moveTo(*account);
 }
 
 void KeyCache::markExpired(const std::vector<Key>& expired) {

@@ -39,7 +39,9 @@ class KeyCache {
 
   KeyCache();
 
-  // Replaces (or adds) a key's definition, keeping its counters and quota account.
+  // Replaces (or adds) a key's definition, keeping its counters and quota account. A changed
+  // quota reconfigures the account (QuotaAccount::configure); a key rotated to a successor
+  // moves its account's leased units to the successor's account.
   void upsertKey(const Key& k);
   // Records that these keys expired (state and version), keeping the rest of their definition.
   void markExpired(const std::vector<Key>& expired);

@@ -139,7 +139,15 @@ Result<IssuedKey> KeyService::issueIn(Transaction& tx, const Principal& p, const
   return out;
 }
 
-Key KeyService::withLiveUsage(Key k) const {
+QuotaAccount* KeyService::accountOf(const std::string& id) const {
+  KeyCache::View view(_cache);
+  uint32_t slot = view.findId(id);
+  if (slot == KeyCache::kNone) return nullptr;
+  std::lock_guard<std::mutex> lock(view.stripe(slot));
+  return view.entry(slot).quota;  // lives as long as the cache
+}
+
+Key KeyService::withLiveUsage(Key k, const Key& owner) const {
   int64_t now = _clock.nowMs();
   k.state = k.effectiveState(now);
   QuotaAccount* account = nullptr;  // lives as long as the cache
@@ -155,9 +163,29 @@ Key KeyService::withLiveUsage(Key k) const {
       k.lastUsedAt = std::max(k.lastUsedAt, e.lastUsedAt);
     }
   }
-  // Outside the cache's locks: a check may hold the account while it leases from the store.
-  if (account) k.remaining = account->remaining(now);
+  // The quota is the lineage's (a rotated key shows its successor's count). Remaining is the
+  // stored count as just read plus the units this instance holds leased (owed ones too); units
+  // another instance leased count as used until it hands them back (after a change of the
+  // limit, within one poll of the change feed). Read outside the cache's locks: a check may
+  // hold the account while it leases from the store.
+  k.quota = owner.quota;
+  if (owner.quota < 0) {
+    k.remaining = -1;
+  } else if (owner.refillInterval != RefillInterval::None &&
+             RefillPeriod::startOf(owner.refillInterval, now) > owner.refilledAt) {
+    k.remaining = owner.refillAmount;  // a new period that nobody leased from yet
+  } else {
+    int64_t held = account ? account->held(owner.refilledAt, now) : 0;
+    k.remaining = std::max<int64_t>(0, owner.remaining + held);
+  }
   return k;
+}
+
+Key KeyService::withLiveUsage(Key k) const {
+  if (k.quotaKeyId.empty() || k.quotaKeyId == k.id) return withLiveUsage(k, k);
+  std::optional<Key> owner;
+  _store.read([&](Transaction& tx) { owner = tx.keys().find(k.quotaKeyId); });
+  return owner ? withLiveUsage(std::move(k), *owner) : withLiveUsage(k, k);
 }
 
 Result<Key> KeyService::findVisible(Transaction& tx, const Principal& p,
@@ -168,10 +196,21 @@ Result<Key> KeyService::findVisible(Transaction& tx, const Principal& p,
 }
 
 Result<Key> KeyService::get(const Principal& p, const std::string& id) {
-  std::optional<Result<Key>> r;
-  _store.read([&](Transaction& tx) { r = findVisible(tx, p, id); });
-  if (!*r) return r->error();
-  return withLiveUsage(r->value());
+  // The stored count and the units this instance holds are read one after the other: when a
+  // lease or a return of this instance fell in between, read again (exact on one instance).
+  QuotaAccount* account = accountOf(id);
+  for (int attempt = 0;; ++attempt) {
+    uint64_t writes = account ? account->storeWrites() : 0;
+    std::optional<Result<Key>> r;
+    std::optional<Key> owner;
+    _store.read([&](Transaction& tx) {
+      r = findVisible(tx, p, id);
+      if (*r && !r->value().quotaKeyId.empty()) owner = tx.keys().find(r->value().quotaKeyId);
+    });
+    if (!*r) return r->error();
+    Key live = withLiveUsage(r->value(), owner ? *owner : r->value());
+    if (!account || account->storeWrites() == writes || attempt == 4) return live;
+  }
 }
 
 Result<std::vector<Key>> KeyService::list(const Principal& p, const KeyFilter& in) {
@@ -184,10 +223,14 @@ Result<std::vector<Key>> KeyService::list(const Principal& p, const KeyFilter& i
   f.state.reset();  // stored states may lag time-driven ones: filter on the effective state
   std::vector<Key> keys;
   _store.read([&](Transaction& tx) { keys = tx.keys().list(f); });
+  std::map<std::string, const Key*> byId;
+  for (const auto& k : keys) byId.emplace(k.id, &k);
   std::vector<Key> out;
   out.reserve(keys.size());
   for (auto& k : keys) {
-    Key live = withLiveUsage(std::move(k));
+    // A rotated key shows its lineage's count: its successor is in the list, or read alone.
+    auto owner = k.quotaKeyId.empty() ? byId.end() : byId.find(k.quotaKeyId);
+    Key live = owner != byId.end() ? withLiveUsage(k, *owner->second) : withLiveUsage(k);
     if (!wanted || live.state == *wanted) out.push_back(std::move(live));
   }
   return out;
@@ -235,13 +278,16 @@ Result<Key> KeyService::revokeIn(Transaction& tx, const Principal& p, const std:
 
 Result<Key> KeyService::modifyIn(Transaction& tx, const Principal& p, const std::string& id,
                                  const KeyChanges& c, int64_t now) {
-  int64_t quotaDelta = 0;
-  auto r = changeIn(
+  return changeIn(
       tx, p, id, "key.modify",
       [&](Key& k, int64_t t) -> std::optional<Error> {
         KeyState eff = k.effectiveState(t);
         if (eff == KeyState::Revoked || eff == KeyState::Expired)
           return stateConflict(k, eff, "modify");
+        if (c.quota && *c.quota != k.quota && !k.quotaKeyId.empty())
+          return Error::conflict("INVALID_STATE", "key '" + k.id +
+                                                      "' was rotated: its quota is key '" +
+                                                      k.quotaKeyId + "''s now; modify that key");
         KeySpec s;
         s.tenant = k.tenant;
         s.name = k.name;
@@ -256,27 +302,28 @@ Result<Key> KeyService::modifyIn(Transaction& tx, const Principal& p, const std:
         s.rateLimit = k.rateLimit;
         s.rateWindowMs = k.rateWindowMs;
         if (auto e = checkSpec(tx, s, t)) return e;
-        if (c.quota && k.quota >= 0 && *c.quota >= 0) quotaDelta = *c.quota - k.quota;
         k.scopes = s.scopes;
         k.apis = s.apis;
         k.groups = s.groups;
         k.expiresAt = s.expiresAt;
-        if (c.quota && (*c.quota < 0) != (k.quota < 0)) {
-          // From unlimited to limited (or back): the stored remaining starts again at the quota.
-          tx.keys().adjustRemaining(k.id, -(1LL << 62));
-          if (*c.quota >= 0) quotaDelta = *c.quota;
+        if (s.quota != k.quota) {
+          // The stored remaining counts units leased to instances as gone. A new limit moves it
+          // by the difference, below 0 if more is leased out than the new quota leaves: the
+          // instances stop serving their leased units at once (QuotaAccount::configure) and
+          // hand them back. Between unlimited and limited the count restarts at the quota.
+          if (k.quota >= 0 && s.quota >= 0)
+            tx.keys().adjustRemaining(k.id, s.quota - k.quota);
+          else
+            tx.keys().restartQuota(k.id, s.quota, t);
+          k.quota = s.quota;
+          if (auto fresh = tx.keys().find(k.id)) {  // the cache needs the stored count
+            k.remaining = fresh->remaining;
+            k.refilledAt = fresh->refilledAt;
+          }
         }
-        k.quota = s.quota;
         return std::nullopt;
       },
       now);
-  if (r && quotaDelta != 0) tx.keys().adjustRemaining(id, quotaDelta);
-  if (r && c.quota) {
-    // The cache must see the stored remaining after the adjustment: re-read the row.
-    auto fresh = tx.keys().find(id);
-    if (fresh) publish(tx, *fresh);
-  }
-  return r;
 }
 
 Result<Key> KeyService::disable(const Principal& p, const std::string& id,
@@ -331,22 +378,6 @@ Result<IssuedKey> KeyService::rotate(const Principal& p, const std::string& id,
                                      int64_t graceSeconds) {
   if (graceSeconds < 0 || graceSeconds > 366LL * 86400)
     return Error::badInput("graceSeconds", "graceSeconds must be between 0 and 31622400");
-  // Hand this instance's leased units back first, so the store holds the whole remaining quota
-  // that moves to the new key.
-  if (auto visibleKey = get(p, id); !visibleKey) return visibleKey.error();
-  QuotaAccount* account = nullptr;  // lives as long as the cache
-  {
-    KeyCache::View view(_cache);
-    uint32_t slot = view.findId(id);
-    if (slot != KeyCache::kNone) {
-      std::lock_guard<std::mutex> lock(view.stripe(slot));
-      account = view.entry(slot).quota;
-    }
-  }
-  if (account) {
-    StoreQuotaSource source(_store);
-    account->giveBack(source);
-  }
   int64_t now = _clock.nowMs();
   std::optional<Error> err;
   IssuedKey out;
@@ -372,8 +403,23 @@ Result<IssuedKey> KeyService::rotate(const Principal& p, const std::string& id,
     k.state = old.state == KeyState::Disabled
                   ? KeyState::Disabled
                   : (old.effectiveAt > now ? KeyState::Scheduled : KeyState::Active);
-    k.remaining = ownerKey ? ownerKey->remaining : old.remaining;
-    k.refilledAt = ownerKey ? ownerKey->refilledAt : old.refilledAt;
+    if (ownerKey) {
+      k.quota = ownerKey->quota;
+      k.refillAmount = ownerKey->refillAmount;
+      k.refillInterval = ownerKey->refillInterval;
+    }
+    // The quota belongs to the lineage: the successor takes the whole stored remaining (the
+    // owner's row locked, so no lease slips between), and the units leased to instances follow
+    // in each instance's memory (QuotaAccount::moveTo) or, when handed back, through the old
+    // rows' quota_key_id to the successor's row. Nothing stays in a rotated-away row.
+    if (k.quota >= 0) {
+      StoredQuota taken = tx.keys().takeRemaining(owner);
+      k.remaining = taken.remaining;
+      k.refilledAt = taken.refilledAt;
+    } else {
+      k.remaining = -1;
+      k.refilledAt = ownerKey ? ownerKey->refilledAt : old.refilledAt;
+    }
     k.quotaKeyId.clear();
     k.rotatedTo.clear();
     k.revokeAt = 0;
@@ -382,7 +428,6 @@ Result<IssuedKey> KeyService::rotate(const Principal& p, const std::string& id,
     k.lastUsedAt = k.usageValid = k.usageRejected = 0;
     k.version = 1;
     tx.keys().insert(k);
-    if (ownerKey && ownerKey->quota >= 0) tx.keys().adjustRemaining(owner, -ownerKey->remaining);
     // Every key that drew from the old owner's quota now draws from the new key's.
     KeyFilter f;
     f.tenant = old.tenant;
@@ -556,6 +601,12 @@ void KeyService::expireBatch(Transaction& tx, const std::vector<Job>& jobs, int6
 void KeyService::publish(Transaction& tx, const Key& k) {
   tx.changes().record("key", k.id, Ids::instance(), _clock.nowMs());
   tx.afterCommit([this, k] { _cache.upsertKey(k); });
+}
+
+void KeyService::returnOwed(const std::vector<std::string>& ids) {
+  StoreQuotaSource source(_store);
+  for (const auto& id : ids)
+    if (QuotaAccount* a = accountOf(id)) a->returnOwed(source);
 }
 
 void KeyService::reload(Transaction& tx, const std::vector<std::string>& ids) {

@@ -39,6 +39,9 @@ class KeyService {
   size_t warmCache();
   // Re-reads these keys into the cache after `tx` ends (another instance changed them).
   void reload(Transaction& tx, const std::vector<std::string>& ids);
+  // Hands back at once the units these keys' accounts leased under a limit since changed
+  // (one short write each, only where some are owed), so the stored count is exact.
+  void returnOwed(const std::vector<std::string>& ids);
 
   Result<IssuedKey> issue(const Principal& p, const KeySpec& spec);
   Result<Key> get(const Principal& p, const std::string& id);
@@ -71,8 +74,12 @@ class KeyService {
   // Records the change for other instances and refreshes this one's cache after commit.
   void publish(Transaction& tx, const Key& k);
   Result<Key> findVisible(Transaction& tx, const Principal& p, const std::string& id) const;
-  // Shows the live figures of this instance (remaining, usage not yet flushed).
+  // Shows the live figures of this instance (remaining, usage not yet flushed). `owner` is the
+  // row holding the key's quota as just read: the key itself, or the key it was rotated to.
+  Key withLiveUsage(Key k, const Key& owner) const;
+  // The same, reading the owner's row when the key was rotated.
   Key withLiveUsage(Key k) const;
+  QuotaAccount* accountOf(const std::string& id) const;
   // Runs `change` on the key in one transaction, stores and audits it, refreshes the cache.
   Result<Key> change(const Principal& p, const std::string& id, const std::string& action,
                      const std::function<std::optional<Error>(Key&, int64_t)>& change);

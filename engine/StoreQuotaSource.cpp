@@ -2,9 +2,11 @@
 
 namespace keywarden::engine {
 
-QuotaLease StoreQuotaSource::lease(const std::string& keyId, int64_t want, int64_t periodStart) {
+QuotaLease StoreQuotaSource::lease(const std::string& keyId, int64_t want, int64_t periodStart,
+                                   int64_t returning) {
   QuotaLease l;
-  _store.write([&](Transaction& tx) { l = tx.keys().leaseQuota(keyId, want, periodStart); });
+  _store.write(
+      [&](Transaction& tx) { l = tx.keys().leaseQuota(keyId, want, periodStart, returning); });
   return l;
 }
 

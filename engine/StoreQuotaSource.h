@@ -9,7 +9,8 @@ namespace keywarden::engine {
 class StoreQuotaSource : public QuotaSource {
  public:
   explicit StoreQuotaSource(Store& store) : _store(store) {}
-  QuotaLease lease(const std::string& keyId, int64_t want, int64_t periodStart) override;
+  QuotaLease lease(const std::string& keyId, int64_t want, int64_t periodStart,
+                   int64_t returning) override;
   void giveBack(const std::string& keyId, int64_t units, int64_t periodStart) override;
 
  private:

@@ -130,10 +130,7 @@ void SqlKeyRepository::updateDefinition(const engine::Key& k0) {
 void SqlKeyRepository::adjustRemaining(const std::string& id0, int64_t delta0) {
   std::string id = id0;
   Poco::Int64 delta = delta0;
-  _s << "UPDATE api_keys SET remaining = CASE WHEN remaining + $1 < 0 THEN 0 ELSE remaining + $1 "
-        "END"
-        " WHERE id = $2",
-      use(delta), use(id), now;
+  _s << "UPDATE api_keys SET remaining = remaining + $1 WHERE id = $2", use(delta), use(id), now;
 }
 
 std::optional<engine::Key> SqlKeyRepository::find(const std::string& id0) {
@@ -275,34 +272,82 @@ void SqlKeyRepository::cacheRows(const std::string& where, const std::vector<std
   }
 }
 
+SqlKeyRepository::QuotaRow SqlKeyRepository::lockLineage(const std::string& id0) {
+  // Follow `quota_key_id` to the newest key of the lineage without locking the rows on the way
+  // (a rotation locks the owner, then updates older rows: locking both ways could deadlock),
+  // then lock that row and check it was not rotated meanwhile. Rotation re-points every older
+  // row at the newest, so chains are one hop; the bound only guards against a damaged row.
+  QuotaRow r;
+  r.id = id0;
+  for (int hop = 0; hop < 8; ++hop) {
+    std::string next;
+    _s << "SELECT quota_key_id FROM api_keys WHERE id = $1", use(r.id), into(next), now;
+    if (next.empty()) break;
+    r.id = next;
+  }
+  for (int hop = 0; hop < 8; ++hop) {
+    std::string next;
+    Poco::Int64 remaining = 0, refilledAt = 0, refillAmount = 0;
+    r.found = false;
+    Statement st(_s);
+    st << "SELECT quota_key_id, remaining, refilled_at, refill_amount, refill_interval"
+          " FROM api_keys WHERE id = $1" +
+              _d.forUpdate(),
+        use(r.id), into(next), into(remaining), into(refilledAt), into(refillAmount),
+        into(r.interval);
+    r.found = st.execute() > 0;
+    r.remaining = remaining;
+    r.refilledAt = refilledAt;
+    r.refillAmount = refillAmount;
+    if (next.empty()) break;
+    r.id = next;
+  }
+  return r;
+}
+
 engine::QuotaLease SqlKeyRepository::leaseQuota(const std::string& id0, int64_t want,
-                                                int64_t periodStart) {
-  std::string id = id0;
-  Poco::Int64 remaining = 0, refilledAt = 0, refillAmount = 0;
-  std::string interval;
-  _s << "SELECT remaining, refilled_at, refill_amount, refill_interval FROM api_keys WHERE id = "
-        "$1" +
-            _d.forUpdate(),
-      use(id), into(remaining), into(refilledAt), into(refillAmount), into(interval), now;
+                                                int64_t periodStart, int64_t returning) {
+  QuotaRow row = lockLineage(id0);
   engine::QuotaLease l;
-  if (!interval.empty() && periodStart > refilledAt) {
-    remaining = refillAmount;
+  if (!row.found) return l;  // purged: nothing to lease
+  int64_t remaining = row.remaining, refilledAt = row.refilledAt;
+  if (returning > 0 && periodStart == refilledAt) remaining += returning;
+  if (!row.interval.empty() && periodStart > refilledAt) {
+    remaining = row.refillAmount;
     refilledAt = periodStart;
   }
   l.granted = std::max<int64_t>(0, std::min<int64_t>(want, remaining));
   l.leftInStore = remaining - l.granted;
   l.periodStart = refilledAt;
-  Poco::Int64 left = l.leftInStore;
-  _s << "UPDATE api_keys SET remaining = $1, refilled_at = $2 WHERE id = $3", use(left),
-      use(refilledAt), use(id), now;
+  Poco::Int64 left = l.leftInStore, at = refilledAt;
+  _s << "UPDATE api_keys SET remaining = $1, refilled_at = $2 WHERE id = $3", use(left), use(at),
+      use(row.id), now;
   return l;
 }
 
 void SqlKeyRepository::returnQuota(const std::string& id0, int64_t units0, int64_t periodStart0) {
-  std::string id = id0;
+  QuotaRow row = lockLineage(id0);
+  if (!row.found) return;
   Poco::Int64 units = units0, period = periodStart0;
   _s << "UPDATE api_keys SET remaining = remaining + $1 WHERE id = $2 AND refilled_at = $3",
-      use(units), use(id), use(period), now;
+      use(units), use(row.id), use(period), now;
+}
+
+void SqlKeyRepository::restartQuota(const std::string& id0, int64_t remaining0, int64_t now0) {
+  std::string id = id0;
+  Poco::Int64 remaining = remaining0, at = now0;
+  _s << "UPDATE api_keys SET remaining = $1, refilled_at = CASE WHEN refilled_at + 1 > $2 THEN"
+        " refilled_at + 1 ELSE $2 END WHERE id = $3",
+      use(remaining), use(at), use(id), now;
+}
+
+engine::StoredQuota SqlKeyRepository::takeRemaining(const std::string& id0) {
+  std::string id = id0;
+  Poco::Int64 remaining = 0, refilledAt = 0;
+  _s << "SELECT remaining, refilled_at FROM api_keys WHERE id = $1" + _d.forUpdate(), use(id),
+      into(remaining), into(refilledAt), now;
+  _s << "UPDATE api_keys SET remaining = 0 WHERE id = $1", use(id), now;
+  return {remaining, refilledAt};
 }
 
 void SqlKeyRepository::addUsage(const std::vector<engine::UsageDelta>& deltas) {

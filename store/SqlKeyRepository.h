@@ -21,12 +21,23 @@ class SqlKeyRepository : public engine::KeyRepository {
                     const std::function<void(std::vector<engine::Key>&)>& fn) override;
   std::vector<engine::Key> findForCache(const std::vector<std::string>& ids) override;
   std::vector<engine::Key> expire(const std::vector<std::string>& ids, int64_t now) override;
-  engine::QuotaLease leaseQuota(const std::string& id, int64_t want, int64_t periodStart) override;
+  void restartQuota(const std::string& id, int64_t remaining, int64_t now) override;
+  engine::StoredQuota takeRemaining(const std::string& id) override;
+  engine::QuotaLease leaseQuota(const std::string& id, int64_t want, int64_t periodStart,
+                                int64_t returning) override;
   void returnQuota(const std::string& id, int64_t units, int64_t periodStart) override;
   void addUsage(const std::vector<engine::UsageDelta>& deltas) override;
   std::vector<std::string> purge(int64_t before) override;
 
  private:
+  struct QuotaRow {
+    std::string id;  // the lineage's newest key: where its quota lives
+    bool found = false;
+    int64_t remaining = 0, refilledAt = 0, refillAmount = 0;
+    std::string interval;
+  };
+  // Locks the row holding the quota of key `id`'s lineage and reads its count.
+  QuotaRow lockLineage(const std::string& id);
   // The cache's columns of the rows matching `where` (its `$k`/`?` bound to `ids`), `chunk` at
   // a time.
   void cacheRows(const std::string& where, const std::vector<std::string>& ids, size_t chunk,

@@ -37,6 +37,10 @@ class ClusterTest : public Fixture {
   CPPUNIT_TEST(aSecondProcessWithTheSameNameIsRefused);
   CPPUNIT_TEST(aChangeBlockedByAnotherTransactionAnswers503AndWritesNothing);
   CPPUNIT_TEST(lostDatabaseConnectionsAreReopenedAndChecksNeverStop);
+  CPPUNIT_TEST(quotaCutOnOneInstanceAppliesToUnitsLeasedByTheOthers);
+  CPPUNIT_TEST(quotaRaisedAndScopesNarrowedOnOneApplyOnTheOthersWithinAPoll);
+  CPPUNIT_TEST(rotationWhileCheckedOnTwoInstancesMovesTheWholeQuota);
+  CPPUNIT_TEST(quotaTurnedUnlimitedAndBackOnOneRestartsTheCountOnTheOthers);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -312,6 +316,171 @@ class ClusterTest : public Fixture {
                    std::string::npos);
   }
 
+  // A modify application approved on instance 0 (an admin decides for the flow's approver).
+  void modifyApproved(const std::string& keyId, const std::string& changes) {
+    HttpResponse a = as(requester, "POST", "/v1/applications",
+                        R"({"kind":"modify","clientId":"held","keyId":")" + keyId +
+                            R"(","changes":)" + changes + "}");
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(a.body, 201, a.status);
+    HttpResponse d =
+        on(0, "POST", "/v1/applications/" + a.json()->getValue<std::string>("id") + "/decisions",
+           R"({"decision":"approve","approver":"owner@example.com"})");
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(d.body, std::string("ISSUED"),
+                                 d.json()->getValue<std::string>("state"));
+  }
+  std::pair<std::string, std::string> heldKey(const std::string& fields) {
+    HttpResponse r = on(0, "POST", "/v1/keys", R"({"clientId":"held","name":"k",)" + fields + "}");
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 201, r.status);
+    return {r.json()->getValue<std::string>("id"), r.json()->getValue<std::string>("key")};
+  }
+  int64_t remainingOn(size_t i, const std::string& id) {
+    HttpResponse r = on(i, "GET", "/v1/keys/" + id);
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 200, r.status);
+    return r.json()->getValue<int64_t>("remaining");
+  }
+  std::string codeOn(size_t i, const std::string& key, const std::string& extra = "") {
+    const ServerProcess& s = i == 0 ? *server : *others.at(i - 1);
+    HttpResponse r =
+        s.client().request("POST", "/v1/keys/verify", R"({"key":")" + key + "\"" + extra + "}");
+    return r.status == 200 ? r.json()->getValue<std::string>("code") : std::to_string(r.status);
+  }
+
+  // The field report on two instances: both hold leased units when the quota is cut from 1000
+  // to 10 on instance 0. Within a poll interval both stop serving them, every instance's GET
+  // shows the exact count, and exactly what is left is served across both.
+  void quotaCutOnOneInstanceAppliesToUnitsLeasedByTheOthers() {
+    startOthers(1);
+    requester.clear();
+    HttpResponse c =
+        on(0, "POST", "/v1/clients",
+           R"({"id":"held","name":"Held","clientType":"web","contactEmail":"req@example.com"})");
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(c.body, 201, c.status);
+    requester = token("--role requester --email req@example.com");
+    auto [id, key] = heldKey(R"("quota":1000)");
+    waitKnownEverywhere(key);
+    CPPUNIT_ASSERT_EQUAL(std::string("VALID"), codeOn(0, key));  // 9 leased on instance 0
+    CPPUNIT_ASSERT_EQUAL(std::string("VALID"), codeOn(1, key));  // 9 leased on instance 1
+    modifyApproved(id, R"({"quota":10})");
+    CPPUNIT_ASSERT_EQUAL(std::string("USAGE_EXCEEDED"), codeOn(0, key));  // not its 9 units
+    std::this_thread::sleep_for(std::chrono::milliseconds(1200));         // a poll, and the recheck
+    for (size_t i : {0, 1}) {
+      HttpResponse k = on(i, "GET", "/v1/keys/" + id);
+      CPPUNIT_ASSERT_EQUAL(int64_t(10), k.json()->getValue<int64_t>("quota"));
+      CPPUNIT_ASSERT_EQUAL_MESSAGE("instance " + std::to_string(i), int64_t(8),
+                                   k.json()->getValue<int64_t>("remaining"));
+    }
+    int valid = 0, refused = 0;
+    for (int n = 0; n < 40; ++n) {
+      std::string code = codeOn(static_cast<size_t>(n % 2), key);
+      if (code == "VALID")
+        ++valid;
+      else if (code == "USAGE_EXCEEDED")
+        ++refused;
+    }
+    CPPUNIT_ASSERT_EQUAL(8, valid);
+    CPPUNIT_ASSERT_EQUAL(32, refused);
+    CPPUNIT_ASSERT_EQUAL(int64_t(0), remainingOn(1, id));
+  }
+
+  void quotaRaisedAndScopesNarrowedOnOneApplyOnTheOthersWithinAPoll() {
+    startOthers(1);
+    requester.clear();
+    HttpResponse c =
+        on(0, "POST", "/v1/clients",
+           R"({"id":"held","name":"Held","clientType":"web","contactEmail":"req@example.com"})");
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(c.body, 201, c.status);
+    requester = token("--role requester --email req@example.com");
+    auto [id, key] = heldKey(R"("quota":3,"scopes":["orders:read","orders:write"])");
+    waitKnownEverywhere(key);
+    for (int i = 0; i < 3; ++i) CPPUNIT_ASSERT_EQUAL(std::string("VALID"), codeOn(1, key));
+    CPPUNIT_ASSERT_EQUAL(std::string("USAGE_EXCEEDED"), codeOn(1, key));
+    int64_t t0 = nowMs();
+    modifyApproved(id, R"({"quota":8,"scopes":["orders:read"]})");
+    const std::string write = R"(,"scopes":["orders:write"])";
+    while (codeOn(1, key, write) != "FORBIDDEN" && nowMs() - t0 < 5000)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    CPPUNIT_ASSERT_MESSAGE("instance 1 took " + std::to_string(nowMs() - t0) + " ms",
+                           nowMs() - t0 <= 1000);
+    CPPUNIT_ASSERT_EQUAL(int64_t(5), remainingOn(1, id));
+    int valid = 0;
+    for (int n = 0; n < 12; ++n) valid += codeOn(1, key) == "VALID" ? 1 : 0;
+    CPPUNIT_ASSERT_EQUAL(5, valid);
+    CPPUNIT_ASSERT_EQUAL(int64_t(0), remainingOn(0, id));
+  }
+
+  // Rotation on instance 0 while threads check the old key, and then old and new, on both
+  // instances: over the whole run exactly the quota is served, round after round, and after
+  // a graceful stop the rows of old and new keys hold nothing between them.
+  void rotationWhileCheckedOnTwoInstancesMovesTheWholeQuota() {
+    startOthers(1);
+    std::vector<std::pair<std::string, std::string>> rows;
+    for (int round = 0; round < 3; ++round) {
+      const int quota = 150 + 31 * round;
+      auto [oldId, oldKey] =
+          newKey(R"({"clientId":"c1","name":"r","quota":)" + std::to_string(quota) + "}");
+      waitKnownEverywhere(oldKey);
+      std::atomic<int> valid{0}, other{0};
+      std::atomic<bool> newReady{false};
+      std::string freshKey;
+      std::vector<std::thread> threads;
+      for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&, t] {
+          bool oldDone = false, newDone = false;
+          for (int n = 0; n < 6 * quota && !(oldDone && newDone); ++n) {
+            bool useNew = newReady.load() && !newDone && (oldDone || (t + n) % 2 == 1);
+            if (!useNew && oldDone) {
+              std::this_thread::sleep_for(std::chrono::milliseconds(2));
+              continue;
+            }
+            std::string code = codeOn(static_cast<size_t>(t % 2), useNew ? freshKey : oldKey);
+            if (code == "VALID")
+              ++valid;
+            else if (code == "USAGE_EXCEEDED")
+              (useNew ? newDone : oldDone) = newReady.load();
+            else if (!(useNew && code == "NOT_FOUND"))  // the new key reaches instance 1 later
+              ++other;
+          }
+        });
+      while (valid.load() < 30) std::this_thread::yield();
+      HttpResponse r = on(0, "POST", "/v1/keys/" + oldId + "/rotate", R"({"graceSeconds":300})");
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 201, r.status);
+      freshKey = r.json()->getValue<std::string>("key");
+      newReady = true;
+      for (auto& th : threads) th.join();
+      CPPUNIT_ASSERT_EQUAL(0, other.load());
+      CPPUNIT_ASSERT_EQUAL_MESSAGE("round " + std::to_string(round), quota, valid.load());
+      rows.emplace_back(oldId, r.json()->getValue<std::string>("id"));
+    }
+    for (auto& o : others) CPPUNIT_ASSERT_EQUAL(0, o->stop());
+    CPPUNIT_ASSERT_EQUAL(0, server->stop());
+    for (const auto& [oldId, newId] : rows)
+      CPPUNIT_ASSERT_EQUAL(std::string("0"),
+                           server->sql("SELECT SUM(remaining) FROM api_keys WHERE id IN ('" +
+                                       oldId + "', '" + newId + "')"));
+  }
+
+  // Limited -> unlimited -> limited again faster than a poll: instance 1 never sees the key
+  // unlimited, and the units it leased under the first count are dropped, not served.
+  void quotaTurnedUnlimitedAndBackOnOneRestartsTheCountOnTheOthers() {
+    startOthers(1);
+    HttpResponse c =
+        on(0, "POST", "/v1/clients",
+           R"({"id":"held","name":"Held","clientType":"web","contactEmail":"req@example.com"})");
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(c.body, 201, c.status);
+    requester = token("--role requester --email req@example.com");
+    auto [id, key] = heldKey(R"("quota":100)");
+    waitKnownEverywhere(key);
+    CPPUNIT_ASSERT_EQUAL(std::string("VALID"), codeOn(1, key));  // 9 leased on instance 1
+    modifyApproved(id, R"({"quota":-1})");
+    modifyApproved(id, R"({"quota":5})");
+    std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+    for (size_t i : {0, 1}) CPPUNIT_ASSERT_EQUAL(int64_t(5), remainingOn(i, id));
+    int valid = 0;
+    for (int n = 0; n < 30; ++n) valid += codeOn(static_cast<size_t>(n % 2), key) == "VALID";
+    CPPUNIT_ASSERT_EQUAL(5, valid);
+  }
+
+  std::string requester;
   std::unique_ptr<SmtpServer> smtp;
   std::vector<std::unique_ptr<ServerProcess>> others;
 };

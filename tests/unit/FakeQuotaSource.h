@@ -15,14 +15,20 @@ class FakeQuotaSource : public QuotaSource {
   std::map<std::string, int64_t> period;
   int64_t refillAmount = 0;
   int leases = 0;
-  QuotaLease lease(const std::string& id, int64_t want, int64_t periodStart) override {
+  int64_t returned = 0;  // units handed back with leases
+  QuotaLease lease(const std::string& id, int64_t want, int64_t periodStart,
+                   int64_t returning) override {
     ++leases;
+    if (returning > 0 && periodStart == period[id]) {
+      remaining[id] += returning;
+      returned += returning;
+    }
     if (refillAmount > 0 && periodStart > period[id]) {
       remaining[id] = refillAmount;
       period[id] = periodStart;
     }
     QuotaLease l;
-    l.granted = std::min(want, remaining[id]);
+    l.granted = std::max<int64_t>(0, std::min(want, remaining[id]));
     remaining[id] -= l.granted;
     l.leftInStore = remaining[id];
     l.periodStart = period[id];
