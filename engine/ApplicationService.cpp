@@ -73,8 +73,7 @@ std::optional<Error> ApplicationService::validate(Transaction& tx, const Princip
     return Error::unprocessable("CLIENT_INACTIVE", "client '" + a.clientId + "' is not active",
                                 "clientId");
   a.tenant = client->tenant;
-  if (a.description.size() > 2000)
-    return Error::badInput("description", "description is longer than 2000 characters");
+  if (auto e = Validation::text("description", a.description, 2000, true)) return e;
   if (a.kind == AppKind::New) {
     KeySpec s = specOf(a);
     if (auto e = _keys.checkSpec(tx, s, now)) {
@@ -476,8 +475,7 @@ Result<Application> ApplicationService::decide(const Principal& p, const std::st
     return Error::forbidden("FORBIDDEN_ROLE", "only approver and admin tokens decide");
   }
   d.approver = lower(d.approver);
-  if (d.comment.size() > 2000)
-    return Error::badInput("comment", "comment is longer than 2000 characters");
+  if (auto e = Validation::text("comment", d.comment, 2000, true)) return *e;
   return transition(
       p, id, d.event,
       [&](Transaction& tx, Application& a) -> std::optional<Error> {
