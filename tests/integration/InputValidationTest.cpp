@@ -53,6 +53,7 @@ class InputValidationTest : public Fixture {
   CPPUNIT_TEST(apiPathsThatCanNeverMatchAreRefused);
   CPPUNIT_TEST(fixedPathsAnswer405WithAllowNot404);
   CPPUNIT_TEST(cliTokenEmailIsChecked);
+  CPPUNIT_TEST(metaComesBackExactlyAsSent);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -425,6 +426,25 @@ class InputValidationTest : public Fixture {
                                                   out));
     CPPUNIT_ASSERT_EQUAL(
         0, server->runCli("token create --role requester --email ops@example.com", out));
+  }
+
+  void metaComesBackExactlyAsSent() {
+    makeClient();
+    std::string meta = R"({"s":"\u9577 \u2028 tab\t nl\n \u001f \"q\" \\ / \ud83d\ude00","n":-5,)"
+                       R"("big":9223372036854775807,"f":1.5,"deep":{"a":[1,{"b":null}],"t":true}})";
+    auto r = admin("POST", "/v1/keys", R"({"clientId":"c1","name":"k","meta":)" + meta + "}");
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 201, r.status);
+    std::string id = r.json()->getValue<std::string>("id");
+    auto got = admin("GET", "/v1/keys/" + id);
+    CPPUNIT_ASSERT(validUtf8(got.body));
+    auto m = got.json()->getObject("meta");
+    CPPUNIT_ASSERT_EQUAL(std::string("\xe9\x95\xb7 \xe2\x80\xa8 tab\t nl\n \x1f \"q\" \\ / "
+                                     "\xf0\x9f\x98\x80"),
+                         m->getValue<std::string>("s"));
+    CPPUNIT_ASSERT_EQUAL(Poco::Int64(-5), m->getValue<Poco::Int64>("n"));
+    CPPUNIT_ASSERT_EQUAL(Poco::Int64(9223372036854775807LL), m->getValue<Poco::Int64>("big"));
+    CPPUNIT_ASSERT_EQUAL(1.5, m->getValue<double>("f"));
+    CPPUNIT_ASSERT(m->getObject("deep")->getValue<bool>("t"));
   }
 };
 

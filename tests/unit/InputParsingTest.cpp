@@ -6,6 +6,7 @@
 
 #include "api/BodyReader.h"
 #include "api/JsonWriter.h"
+#include "engine/FlowParser.h"
 #include "engine/JsonText.h"
 #include "engine/Rfc3339.h"
 #include "engine/StrictJson.h"
@@ -43,6 +44,7 @@ class InputParsingTest : public CppUnit::TestFixture {
   CPPUNIT_TEST(rfc3339AcceptsExactlyTheGrammarWithBoundedValues);
   CPPUNIT_TEST(rfc3339WhatIsPrintedIsAccepted);
   CPPUNIT_TEST(quotedOutputIsAlwaysValidUtf8);
+  CPPUNIT_TEST(flowFilesAreReadAsStrictlyAsBodies);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -392,6 +394,43 @@ class InputParsingTest : public CppUnit::TestFixture {
     w.beginObject().field("message", std::string("unknown field '\xef\xbb\xbf\xff'")).endObject();
     CPPUNIT_ASSERT(Utf8::valid(w.str()));
     CPPUNIT_ASSERT(!StrictJson::parse(w.str()).error);
+  }
+
+  void flowFilesAreReadAsStrictlyAsBodies() {
+    auto errorOf = [](const std::string& json) -> std::string {
+      try {
+        engine::FlowParser::parse(json, "flows/x.json");
+      } catch (const engine::FlowError& e) {
+        return e.what();
+      }
+      return "";
+    };
+    auto flow = [](const std::string& match, const std::string& approvers = "\"a@example.com\"") {
+      return R"({"id":"x","match":)" + match + R"(,"levels":[{"name":"L","approvers":[)" +
+             approvers + R"(],"policy":"any"}]})";
+    };
+    CPPUNIT_ASSERT_EQUAL(std::string(), errorOf(flow(R"({"scopes":["orders:*","*:write"]})")));
+    for (const std::string& bad : {
+             flow(R"({"scopes":["orders:read,admin:all"]})"),
+             flow(R"({"scopes":["a b"]})"),
+             flow(R"({"scopes":["a\u0000"]})"),
+             flow(R"({"minQuota":18446744073709551617})"),
+             flow(R"({"minQuota":1000000000000001})"),
+             flow(R"({"minQuota":1.5})"),
+             flow(R"({"maxLifetimeDays":1e3})"),
+             flow("{}", R"("ops\u0000x@example.com")"),
+             flow("{}", R"("ops x@example.com")"),
+             flow("{}", R"("ops@example.com,b@example.com")"),
+             std::string(R"({"id":"x","id":"y","levels":[]})"),
+             std::string("\xEF\xBB\xBF{\"id\":\"x\",\"levels\":[]}"),
+             std::string(R"({"id":"x","levels":[{"name":"L","approvers":["a@example.com"],)"
+                         R"("policy":{"quorum":4294967297}}]})"),
+         }) {
+      std::string e = errorOf(bad);
+      CPPUNIT_ASSERT_MESSAGE(bad, !e.empty());
+      CPPUNIT_ASSERT_MESSAGE(e, e.rfind("flows/x.json: ", 0) == 0);
+      CPPUNIT_ASSERT_MESSAGE(e, Utf8::valid(e));
+    }
   }
 };
 
