@@ -178,10 +178,12 @@ Flow FlowParser::parse(const std::string& json, const std::string& source) {
   // Strictly: a duplicate member, a number beyond int64 or text that is not UTF-8 is an
   // error, never a silent choice.
   auto parsed = StrictJson::parse(json);
-  if (parsed.error)
+  if (parsed.error) {
+    std::string why = parsed.error->message;
+    if (why.rfind("the body", 0) == 0) why = "the file" + why.substr(8);
     throw FlowError(source + ": " +
-                    (parsed.error->field.empty() ? "" : parsed.error->field + ": ") +
-                    parsed.error->message);
+                    (parsed.error->field.empty() ? "" : parsed.error->field + ": ") + why);
+  }
   if (parsed.value.type() != typeid(Object::Ptr))
     throw FlowError(source + ": the file must hold one JSON object");
   Object::Ptr root = parsed.value.extract<Object::Ptr>();
