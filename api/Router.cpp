@@ -2,6 +2,8 @@
 
 #include <Poco/URI.h>
 
+#include "engine/Utf8.h"
+
 namespace keywarden::api {
 
 size_t Router::indexOfPattern(const std::string& pattern) {
@@ -42,6 +44,9 @@ bool Router::bind(const std::string& pattern, std::string_view path,
       } catch (const Poco::Exception&) {
         return false;  // a bad escape matches no route: 404
       }
+      // Nor does a value that is not UTF-8 text: no id holds one, and a store must never see
+      // it (PostgreSQL refuses such bytes with an error, not a miss).
+      if (!engine::Utf8::valid(decoded) || engine::Utf8::hasControl(decoded, false)) return false;
       params.emplace_back(std::string(seg.substr(1, seg.size() - 2)), decoded);
     } else if (seg != part) {
       return false;
