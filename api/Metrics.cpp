@@ -69,6 +69,17 @@ std::string Metrics::render(const engine::Verifier& verifier, const std::string&
                   static_cast<unsigned long long>(verifier.outcomes(code)));
     out += line;
   }
+  out +=
+      "# HELP keywarden_gateway_refused_total Calls answered FORBIDDEN because the method or "
+      "path the upstream would serve could not be known for sure, by reason.\n";
+  out += "# TYPE keywarden_gateway_refused_total counter\n";
+  for (int i = 1; i < engine::RequestTarget::kRefusalCount; ++i) {
+    auto reason = static_cast<engine::RequestTarget::Refusal>(i);
+    std::snprintf(line, sizeof line, "keywarden_gateway_refused_total{reason=\"%s\"} %llu\n",
+                  std::string(engine::RequestTarget::refusalLabel(reason)).c_str(),
+                  static_cast<unsigned long long>(verifier.refusals(reason)));
+    out += line;
+  }
   out += extra;
   return out;
 }

@@ -11,9 +11,9 @@
 
 namespace keywarden::api {
 
-// Prometheus counters and histograms for requests by route and status, and verification
-// outcomes. Recording is lock-free (relaxed atomics in fixed arrays); routes are registered
-// before the server starts.
+// Prometheus counters and histograms for requests by route and status, verification
+// outcomes, and gateway calls refused because their target was ambiguous (by reason). Recording is
+// lock-free (relaxed atomics in fixed arrays); routes are registered before the server starts.
 class Metrics {
  public:
   static constexpr std::array<int, 16> kStatuses = {200, 201, 204, 400, 401, 403, 404, 405,

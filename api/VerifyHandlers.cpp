@@ -1,33 +1,28 @@
 #include "api/VerifyHandlers.h"
 
+#include <Poco/Logger.h>
 #include <Poco/Net/NameValueCollection.h>
-#include <Poco/String.h>
-#include <Poco/URI.h>
 
 #include "api/JsonWriter.h"
+#include "api/OriginalRequest.h"
 
 namespace keywarden::api {
 
 using engine::VerifyCode;
 
 namespace {
-// A path no API matches and the verifier refuses (not canonical): for requests whose real
-// target cannot be known for sure.
-const char* kUnknowable = "/\\";
-
-// Percent-decodes a request path. An encoded '/' or '\\' would let one path pass for another
-// at the upstream, and a bad escape has no meaning: both become kUnknowable.
-std::string decodePath(const std::string& raw) {
-  std::string lowered = Poco::toLower(raw);
-  if (lowered.find("%2f") != std::string::npos || lowered.find("%5c") != std::string::npos)
-    return kUnknowable;
-  std::string out;
-  try {
-    Poco::URI::decode(raw, out);
-  } catch (const Poco::Exception&) {
-    return kUnknowable;
-  }
-  return out.empty() ? "/" : out;
+// One line per refusal: the method (when it is a token), the reason and why — never the key,
+// nor the path or query (a client may put anything there, a key included).
+void logRefusal(const engine::RequestTarget& t, const engine::VerifyResult& r,
+                const char* channel) {
+  static Poco::Logger& log = Poco::Logger::get("keywarden.gateway");
+  if (!log.information()) return;
+  std::string method = t.refusal() == engine::RequestTarget::Refusal::AmbiguousMethod
+                           ? std::string("?")
+                           : std::string(t.method().empty() ? "?" : t.method());
+  log.information("%s refused %s (key %s): %s, %s", std::string(channel), method,
+                  std::string(r.found ? r.keyId.view() : "unknown"),
+                  std::string(engine::RequestTarget::refusalName(r.refusal)), std::string(t.why()));
 }
 }  // namespace
 
@@ -70,15 +65,20 @@ void VerifyHandlers::verify(Exchange& ex) {
       .scopeList("scopes", scopes)
       .integer("cost", cost, 0, 1'000'000'000);
   if (!b->error() && !path.empty() && path[0] != '/') b->fail("path", "path must start with '/'");
-  if (!path.empty()) path = decodePath(path);
   if (!b->error() && method.empty() != path.empty())
     b->fail(method.empty() ? "method" : "path", "method and path go together");
   if (b->error()) return ex.sendError(*b->error());
 
+  engine::RequestTarget target;  // the same rule as forward-auth
+  if (!path.empty()) {
+    target.checkMethod(method);
+    target.parse(path);
+  }
   engine::VerifyRequest req;
   req.key = key;
-  req.method = method;
-  req.path = path;
+  req.method = target.method();
+  req.path = target.path();
+  req.refusal = target.refusal();
   req.scopes = &scopes;
   req.cost = cost;
   req.wantMeta = true;  // this answer carries it; the forward-auth one does not
@@ -110,6 +110,10 @@ void VerifyHandlers::verify(Exchange& ex) {
       w.nullField(f);
   }
   if (r.code == VerifyCode::RateLimited) w.field("retryAfterMs", r.retryAfterMs);
+  if (r.refusal != engine::RequestTarget::Refusal::None) {
+    w.field("reason", std::string(engine::RequestTarget::refusalName(r.refusal)));
+    logRefusal(target, r, "verify");
+  }
   w.endObject();
   ex.sendJson(200, w.str());
 }
@@ -146,32 +150,12 @@ std::string VerifyHandlers::presentedKey(Exchange& ex) const {
   return {};
 }
 
-void VerifyHandlers::originalRequest(Exchange& ex, std::string& method, std::string& path) const {
-  auto& req = ex.request();
-  const std::string& origMethod = req.get("X-Original-Method", "");
-  const std::string& origUri = req.get("X-Original-URI", "");
-  const std::string& fwdMethod = req.get("X-Forwarded-Method", "");
-  const std::string& fwdUri = req.get("X-Forwarded-Uri", "");
-  method = !origMethod.empty() ? origMethod : !fwdMethod.empty() ? fwdMethod : req.getMethod();
-  std::string uri = !origUri.empty() ? origUri : fwdUri;
-  if (uri.empty()) {
-    static const std::string prefix = "/v1/gateway/auth";
-    uri = ex.path().size() > prefix.size() ? ex.path().substr(prefix.size()) : "/";
-  }
-  path = decodePath(uri.substr(0, uri.find_first_of("?#")));
-  // Both families present and disagreeing: one of them came from the client (Traefik passes
-  // client headers through unless told otherwise), so neither can be trusted.
-  if ((!origUri.empty() && !fwdUri.empty() && origUri != fwdUri) ||
-      (!origMethod.empty() && !fwdMethod.empty() && Poco::icompare(origMethod, fwdMethod) != 0))
-    path = kUnknowable;
-}
-
 void VerifyHandlers::forwardAuth(Exchange& ex) {
   std::string tenant;
   if (!gatewayCaller(ex, tenant, false)) return;
   auto& res = ex.response();
-  std::string method, path;
-  originalRequest(ex, method, path);
+  engine::RequestTarget target;
+  OriginalRequest::read(ex.request(), target);
 
   std::string key = presentedKey(ex);
   engine::VerifyResult r;
@@ -180,12 +164,17 @@ void VerifyHandlers::forwardAuth(Exchange& ex) {
   } else {
     engine::VerifyRequest vr;
     vr.key = key;
-    vr.method = method;
-    vr.path = path;
+    vr.method = target.method();
+    vr.path = target.path();
+    vr.refusal = target.refusal();
     vr.tenant = tenant;
     r = _verifier.verify(vr);
   }
   res.set("X-Keywarden-Code", std::string(engine::verifyCodeName(r.code)));
+  if (r.refusal != engine::RequestTarget::Refusal::None) {
+    res.set("X-Keywarden-Reason", std::string(engine::RequestTarget::refusalName(r.refusal)));
+    logRefusal(target, r, "forward-auth");
+  }
   int status = 403;
   switch (r.code) {
     case VerifyCode::Valid: {

@@ -10,7 +10,11 @@
 namespace keywarden::api {
 
 // The gateway-facing endpoints: POST /v1/keys/verify (JSON) and /v1/gateway/auth (forward-auth
-// for nginx auth_request, Traefik ForwardAuth, Envoy ext_authz).
+// for nginx auth_request, Traefik ForwardAuth, Envoy ext_authz). Both judge the call's method
+// and path through engine::RequestTarget (forward-auth reads them with OriginalRequest): a call
+// whose method or path the upstream could read otherwise is FORBIDDEN with a reason
+// (`reason` in verify's JSON, `X-Keywarden-Reason` on forward-auth), one log line and a count in
+// keywarden_gateway_refused_total.
 class VerifyHandlers {
  public:
   VerifyHandlers(engine::Verifier& verifier, Authenticator& auth, GatewaySettings settings)
@@ -21,8 +25,6 @@ class VerifyHandlers {
   void forwardAuth(Exchange& ex);
 
  private:
-  // The method and (decoded) path of the call the gateway asks about.
-  void originalRequest(Exchange& ex, std::string& method, std::string& path) const;
   // Returns the presented key ("" when none) from the configured places.
   std::string presentedKey(Exchange& ex) const;
   // When gateway.requireToken is set: the caller's tenant scope, or false after answering 401.

@@ -1,5 +1,7 @@
 #include "engine/PathPattern.h"
 
+#include "engine/RequestTarget.h"
+
 namespace keywarden::engine {
 
 namespace {
@@ -90,15 +92,7 @@ bool PathPattern::validate(std::string_view p, std::string& why) {
 }
 
 bool PathPattern::isCanonical(std::string_view path) {
-  size_t q = path.find_first_of("?#");
-  if (q != std::string_view::npos) path = path.substr(0, q);
-  if (path.find('\\') != std::string_view::npos) return false;
-  bool ok = true;
-  forEachSegment(path, [&](std::string_view s) {
-    ok = s != "." && s != "..";
-    return ok;
-  });
-  return ok;
+  return RequestTarget::isNormal(path.substr(0, path.find('?')));
 }
 
 PathPattern::PathPattern(std::string_view p) {

@@ -13,8 +13,9 @@ class PathPattern {
  public:
   // Returns false and sets `why` when `pattern` is not a valid API path.
   static bool validate(std::string_view pattern, std::string& why);
-  // False for a request path that could mean another path to an upstream: `.` or `..`
-  // segments, or a backslash. Such a call is refused, never matched.
+  // False for a request path that could mean another path to an upstream (anything
+  // RequestTarget would refuse or change: dot or empty segments, escapes, `;`, a backslash, …).
+  // A query (`?…`) is ignored. Such a call is refused, never matched. Allocates nothing.
   static bool isCanonical(std::string_view path);
   // REQUIRES: validate(pattern).
   explicit PathPattern(std::string_view pattern);

@@ -20,7 +20,12 @@ VerifyCode Verifier::judge(const VerifyRequest& r, const KeyCache::View& view, K
     if (!c || !c->active) return VerifyCode::Disabled;
   }
   if (state == KeyState::Scheduled) return VerifyCode::NotYetActive;
-  if (!r.path.empty() && !PathPattern::isCanonical(r.path)) return VerifyCode::Forbidden;
+  if (r.refusal == RequestTarget::Refusal::None && !r.path.empty() &&
+      !PathPattern::isCanonical(r.path))
+    out.refusal = RequestTarget::Refusal::AmbiguousPath;  // a caller that skipped RequestTarget
+  else
+    out.refusal = r.refusal;
+  if (out.refusal != RequestTarget::Refusal::None) return VerifyCode::Forbidden;
   if (r.scopes != nullptr)
     for (const auto& s : *r.scopes)
       if (!holdsScope(*e.grants, s)) return VerifyCode::Forbidden;
@@ -107,6 +112,10 @@ VerifyResult Verifier::verify(const VerifyRequest& r) {
     out.remaining = account->remaining(now);
   }
   _outcomes[static_cast<int>(out.code)].fetch_add(1, std::memory_order_relaxed);
+  if (out.code != VerifyCode::Forbidden)
+    out.refusal = RequestTarget::Refusal::None;
+  else if (out.refusal != RequestTarget::Refusal::None)
+    _refusals[static_cast<int>(out.refusal)].fetch_add(1, std::memory_order_relaxed);
   return out;
 }
 

@@ -14,6 +14,7 @@
 #include "engine/Key.h"
 #include "engine/KeyCache.h"
 #include "engine/QuotaSource.h"
+#include "engine/RequestTarget.h"
 #include "engine/VerifyCode.h"
 
 namespace keywarden::engine {
@@ -21,7 +22,10 @@ namespace keywarden::engine {
 struct VerifyRequest {
   std::string_view key;
   std::string_view method;  // empty: no API check
-  std::string_view path;
+  std::string_view path;    // normalised (RequestTarget::path()); anything else is FORBIDDEN
+  // Set when the gateway's method or path could not be known for sure: FORBIDDEN (in its
+  // place in the precedence), with this reason in the result.
+  RequestTarget::Refusal refusal = RequestTarget::Refusal::None;
   const std::vector<std::string>* scopes = nullptr;  // every one must be held
   int64_t cost = 1;
   std::string_view tenant;  // non-empty: keys of other tenants are NOT_FOUND
@@ -56,6 +60,8 @@ struct VerifyResult {
   int64_t expiresAt = 0;
   int64_t remaining = -1;    // -1: unlimited
   int64_t retryAfterMs = 0;  // RATE_LIMITED only
+  // FORBIDDEN because the call's method or path could not be known for sure.
+  RequestTarget::Refusal refusal = RequestTarget::Refusal::None;
 };
 
 // The gateway check (contract §4 "Validation"): answers from memory only. The store is reached
@@ -66,6 +72,10 @@ class Verifier {
 
   VerifyResult verify(const VerifyRequest& r);
   uint64_t outcomes(VerifyCode c) const { return _outcomes[static_cast<int>(c)].load(); }
+  // FORBIDDEN answers given because the call could not be known for sure, by reason.
+  uint64_t refusals(RequestTarget::Refusal r) const {
+    return _refusals[static_cast<int>(r)].load();
+  }
 
  private:
   // Everything but the quota, from the entry (its stripe held, under `view`).
@@ -79,6 +89,7 @@ class Verifier {
   const Clock& _clock;
   const int64_t _leaseBlock;
   std::array<std::atomic<uint64_t>, kVerifyCodeCount> _outcomes{};
+  std::array<std::atomic<uint64_t>, RequestTarget::kRefusalCount> _refusals{};
 };
 
 }  // namespace keywarden::engine

@@ -4,6 +4,7 @@
 #include <cppunit/extensions/HelperMacros.h>
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/e2e/FileServer.h"
 #include "tests/support/HttpClient.h"
 #include "tests/support/ServerProcess.h"
 #include "tests/support/TempDir.h"
@@ -48,6 +50,7 @@ const char* const kRecipe = R"(server {
     auth_request /_keywarden;
     auth_request_set $kw_client $upstream_http_x_keywarden_client_id;
     auth_request_set $kw_code $upstream_http_x_keywarden_code;
+    auth_request_set $kw_reason $upstream_http_x_keywarden_reason;
     proxy_set_header X-Client-Id $kw_client;
     proxy_pass {{upstream}};
     error_page 401 = @denied401;
@@ -61,6 +64,8 @@ const char* const kRecipe = R"(server {
     proxy_set_header Content-Length "";
     proxy_set_header X-Original-URI $request_uri;
     proxy_set_header X-Original-Method $request_method;
+    proxy_set_header X-Forwarded-Uri "";
+    proxy_set_header X-Forwarded-Method "";
   }
 
   location @denied401 {
@@ -70,6 +75,7 @@ const char* const kRecipe = R"(server {
 
   location @denied403 {
     add_header X-Keywarden-Code $kw_code always;
+    add_header X-Keywarden-Reason $kw_reason always;
     return 403;
   }
 }
@@ -96,6 +102,7 @@ http {
   scgi_temp_path {{dir}}/scgi_temp;
 
 {{recipe}}
+{{filesRecipe}}
   server {
     listen 127.0.0.1:{{upstreamPort}};
     location / { return 200 "upstream client=$http_x_client_id\n"; }
@@ -103,25 +110,31 @@ http {
 }
 )";
 
-std::string testConf(const std::string& dir, int port, int keywardenPort, int upstreamPort) {
+// The recipe a second time, on `filesPort`, in front of the file server on `fileServerPort`.
+std::string testConf(const std::string& dir, int port, int keywardenPort, int upstreamPort,
+                     int filesPort, int fileServerPort) {
   std::string upstream = std::to_string(upstreamPort);
+  std::string keywarden = "127.0.0.1:" + std::to_string(keywardenPort);
   return fill(kTestConf, {{"user", geteuid() == 0 ? "user root;\n" : ""},
                           {"dir", dir},
                           {"upstreamPort", upstream},
-                          {"recipe", gatewayRecipe("127.0.0.1:" + std::to_string(port),
-                                                   "127.0.0.1:" + std::to_string(keywardenPort),
-                                                   "http://127.0.0.1:" + upstream)}});
+                          {"recipe", gatewayRecipe("127.0.0.1:" + std::to_string(port), keywarden,
+                                                   "http://127.0.0.1:" + upstream)},
+                          {"filesRecipe",
+                           gatewayRecipe("127.0.0.1:" + std::to_string(filesPort), keywarden,
+                                         "http://127.0.0.1:" + std::to_string(fileServerPort))}});
 }
 
 // nginx in the foreground as a child process; stop() always reaps it.
 class NginxProcess {
  public:
-  NginxProcess() : _dir("kwnginx"), _port(freePort()) {}
+  NginxProcess() : _dir("kwnginx"), _port(freePort()), _filesPort(freePort()) {}
   ~NginxProcess() { stop(); }
 
-  void start(int keywardenPort) {
+  void start(int keywardenPort, int fileServerPort) {
     std::string conf = _dir.file("nginx.conf");
-    writeFile(conf, testConf(_dir.path(), _port, keywardenPort, freePort()));
+    writeFile(conf,
+              testConf(_dir.path(), _port, keywardenPort, freePort(), _filesPort, fileServerPort));
     std::string out = _dir.file("nginx.out");
     _pid = fork();
     if (_pid < 0) throw std::runtime_error("fork failed");
@@ -166,6 +179,8 @@ class NginxProcess {
   }
 
   HttpClient client() const { return HttpClient("127.0.0.1", _port); }
+  // The recipe in front of the file server.
+  HttpClient filesClient() const { return HttpClient("127.0.0.1", _filesPort); }
   std::string log() const {
     return readFile(_dir.file("nginx.out")) + readFile(_dir.file("error.log"));
   }
@@ -173,6 +188,7 @@ class NginxProcess {
  private:
   TempDir _dir;
   int _port;
+  int _filesPort;
   pid_t _pid = -1;
 };
 
@@ -217,6 +233,10 @@ class NginxGatewayTest : public CppUnit::TestFixture {
   CPPUNIT_TEST(keyWithoutTheApiScopeIsDenied403);
   CPPUNIT_TEST(keyHoldingTheApiScopeReachesTheApi);
   CPPUNIT_TEST(exampleConfigIsTheTestedRecipe);
+  CPPUNIT_TEST(theUpstreamReallyResolvesTheFieldReportTarget);
+  CPPUNIT_TEST(fileKeyReadsItsFilesThroughTheRecipe);
+  CPPUNIT_TEST(fileKeyCannotReachTheSecretThroughAnyAmbiguousTarget);
+  CPPUNIT_TEST(clientHeadersCannotSteerTheCheck);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -228,8 +248,10 @@ class NginxGatewayTest : public CppUnit::TestFixture {
           R"({"id":"orders-get","name":"Get order","method":"GET","path":"/orders/{id}",)"
           R"("scopes":["orders:read"]})",
           201);
+    _files = std::make_unique<FileServer>();
+    _files->start();
     _nginx = std::make_unique<NginxProcess>();
-    _nginx->start(_server->port());
+    _nginx->start(_server->port(), _files->port());
   }
 
   void tearDown() override {
@@ -237,6 +259,7 @@ class NginxGatewayTest : public CppUnit::TestFixture {
     _nginx.reset();
     if (_server) _server->stop();
     _server.reset();
+    _files.reset();
   }
 
   void goodKeyInXApiKeyReachesUpstreamWithItsClientId() {
@@ -305,7 +328,113 @@ class NginxGatewayTest : public CppUnit::TestFixture {
                            doc.find(recipe) != std::string::npos);
   }
 
+  // Without the gate the trick works: the upstream itself serves the secret for it. (So the
+  // tests below would see the secret if Keywarden let the call through.)
+  void theUpstreamReallyResolvesTheFieldReportTarget() {
+    for (const char* trick : kSecretTricks) {
+      HttpResponse direct = _files->client().request("GET", trick);
+      if (direct.status != 200) continue;  // not every trick works on this upstream
+      CPPUNIT_ASSERT_MESSAGE(trick, direct.body.find(FileServer::kSecret) != std::string::npos);
+    }
+    HttpResponse report = _files->client().request("GET", kSecretTricks[0]);
+    CPPUNIT_ASSERT_EQUAL(200, report.status);
+    CPPUNIT_ASSERT(report.body.find(FileServer::kSecret) != std::string::npos);
+  }
+
+  void fileKeyReadsItsFilesThroughTheRecipe() {
+    std::string key = fileKey();
+    HttpResponse r = _nginx->filesClient().request("GET", "/files/a.txt", "", {{"X-API-Key", key}});
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(describe(r), 200, r.status);
+    CPPUNIT_ASSERT_EQUAL(std::string("public file\n"), r.body);
+    r = _nginx->filesClient().request("GET", "/files/%61.txt", "", {{"X-API-Key", key}});
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(describe(r), 200, r.status);
+    r = _nginx->filesClient().request("GET", "/admin/secret.txt", "", {{"X-API-Key", key}});
+    assertDenied(r, 403, "FORBIDDEN");
+    CPPUNIT_ASSERT(r.body.find(FileServer::kSecret) == std::string::npos);
+  }
+
+  // The field report (issue 10 §1) and its siblings: 403, and the secret never reaches the
+  // client. nginx itself answers 400 to a few before asking Keywarden; that is a refusal too.
+  void fileKeyCannotReachTheSecretThroughAnyAmbiguousTarget() {
+    std::string key = fileKey();
+    int askedKeywarden = 0;
+    for (const char* trick : kSecretTricks) {
+      HttpResponse r = _nginx->filesClient().request("GET", trick, "", {{"X-API-Key", key}});
+      CPPUNIT_ASSERT_MESSAGE(std::string(trick) + ": " + describe(r),
+                             r.body.find(FileServer::kSecret) == std::string::npos);
+      CPPUNIT_ASSERT_MESSAGE(std::string(trick) + ": " + describe(r),
+                             r.status == 403 || r.status == 400);
+      if (r.status == 403) {
+        ++askedKeywarden;
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(trick, std::string("FORBIDDEN"), r.header("X-Keywarden-Code"));
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(trick, std::string("AMBIGUOUS_PATH"),
+                                     r.header("X-Keywarden-Reason"));
+      }
+    }
+    CPPUNIT_ASSERT(askedKeywarden >= 10);
+    // The field report itself reaches Keywarden and is refused by it, not by nginx.
+    HttpResponse report =
+        _nginx->filesClient().request("GET", kSecretTricks[0], "", {{"X-API-Key", key}});
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(describe(report), 403, report.status);
+    CPPUNIT_ASSERT_EQUAL(std::string("AMBIGUOUS_PATH"), report.header("X-Keywarden-Reason"));
+  }
+
+  // nginx passes client headers to the auth subrequest; the recipe clears X-Forwarded-*, so a
+  // client's copy can neither steer the check nor get an honest call refused.
+  void clientHeadersCannotSteerTheCheck() {
+    std::string key = fileKey();
+    HttpResponse r = _nginx->filesClient().request(
+        "GET", "/admin/secret.txt", "",
+        {{"X-API-Key", key}, {"X-Forwarded-Uri", "/files/a.txt"}, {"X-Forwarded-Method", "GET"}});
+    assertDenied(r, 403, "FORBIDDEN");
+    CPPUNIT_ASSERT(r.body.find(FileServer::kSecret) == std::string::npos);
+    r = _nginx->filesClient().request(
+        "GET", "/files/a.txt", "",
+        {{"X-API-Key", key}, {"X-Forwarded-Uri", "/elsewhere"}, {"X-Forwarded-Method", "PUT"}});
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(describe(r), 200, r.status);
+    // A client's method- or path-override header reaches Keywarden through nginx: refused.
+    r = _nginx->filesClient().request("GET", "/files/a.txt", "",
+                                      {{"X-API-Key", key}, {"X-HTTP-Method-Override", "DELETE"}});
+    assertDenied(r, 403, "FORBIDDEN");
+    CPPUNIT_ASSERT_EQUAL(std::string("AMBIGUOUS_METHOD"), r.header("X-Keywarden-Reason"));
+    r = _nginx->filesClient().request(
+        "GET", "/files/a.txt", "", {{"X-API-Key", key}, {"X-Original-URL", "/admin/secret.txt"}});
+    assertDenied(r, 403, "FORBIDDEN");
+    CPPUNIT_ASSERT_EQUAL(std::string("AMBIGUOUS_PATH"), r.header("X-Keywarden-Reason"));
+    // X-Original-* from the client are replaced by nginx's own (proxy_set_header).
+    r = _nginx->filesClient().request(
+        "GET", "/admin/secret.txt", "",
+        {{"X-API-Key", key}, {"X-Original-URI", "/files/a.txt"}, {"X-Original-Method", "GET"}});
+    assertDenied(r, 403, "FORBIDDEN");
+    CPPUNIT_ASSERT(r.body.find(FileServer::kSecret) == std::string::npos);
+  }
+
  private:
+  static constexpr const char* kSecretTricks[] = {
+      "/files/x%3F/../../admin/secret.txt",  // the field report: first, tests rely on it
+      "/files/x%3f/../../admin/secret.txt",  "/files/x%23/../../admin/secret.txt",
+      "/files/a#/../../admin/secret.txt",    "/files/../admin/secret.txt",
+      "/files/%2e%2e/admin/secret.txt",      "/files/%2E%2E/admin/secret.txt",
+      "/files/.%2e/admin/secret.txt",        "/files/..%2Fadmin%2Fsecret.txt",
+      "/files/x/..%2F..%2Fadmin/secret.txt", "/files/x;/../../admin/secret.txt",
+      "/files/..;/admin/secret.txt",         "/files/x%3B/../../admin/secret.txt",
+      "/files/x%00/../../admin/secret.txt",  "/files//../admin/secret.txt",
+      "/files/./../admin/secret.txt",        "/files/x%252e%252e/../../admin/secret.txt",
+      "/files/x%20/../../admin/secret.txt",  "/files/%C0%AE%C0%AE/admin/secret.txt",
+      "/files/a.txt/../../admin/secret.txt",
+  };
+
+  // A key granted only GET /files/* (the API "files").
+  std::string fileKey() {
+    admin("POST", "/v1/apis", R"({"id":"files","name":"Files","method":"GET","path":"/files/*"})",
+          201);
+    admin("POST", "/v1/apis", R"({"id":"admin","name":"Admin","method":"GET","path":"/admin/*"})",
+          201);
+    auto r =
+        admin("POST", "/v1/keys", R"({"clientId":"acme","name":"files","apis":["files"]})", 201);
+    return r.json()->getValue<std::string>("key");
+  }
+
   HttpResponse admin(const std::string& method, const std::string& path, const std::string& body,
                      int expected) {
     HttpResponse r = _server->client().call(method, path, _server->adminToken(), body);
@@ -343,6 +472,7 @@ class NginxGatewayTest : public CppUnit::TestFixture {
   }
 
   std::unique_ptr<ServerProcess> _server;
+  std::unique_ptr<FileServer> _files;
   std::unique_ptr<NginxProcess> _nginx;
 };
 

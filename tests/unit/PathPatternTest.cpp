@@ -73,7 +73,8 @@ class PathPatternTest : public CppUnit::TestFixture {
   void dotSegmentsAndBackslashesAreNotCanonical() {
     CPPUNIT_ASSERT(PathPattern::isCanonical("/orders/1"));
     CPPUNIT_ASSERT(PathPattern::isCanonical("/orders/..x/1?a=../b"));
-    for (const char* bad : {"/orders/../admin", "/./x", "/x/..", "/a\\b"})
+    for (const char* bad : {"/orders/../admin", "/./x", "/x/..", "/a\\b", "/a%2e%2e/x", "/a/%3F",
+                            "/a//b", "/a;x", "/a/%61", "", "x", "/a/.../b"})
       CPPUNIT_ASSERT_MESSAGE(bad, !PathPattern::isCanonical(bad));
   }
 };

@@ -1,0 +1,105 @@
+#include "api/OriginalRequest.h"
+
+#include <Poco/String.h>
+
+namespace keywarden::api {
+
+using engine::RequestTarget;
+using Refusal = RequestTarget::Refusal;
+
+namespace {
+
+// One header the gateway may set: where its value is and how often it came.
+struct Seen {
+  const std::string* value = nullptr;
+  int count = 0;
+  void add(const std::string& v) {
+    if (count++ == 0) value = &v;
+  }
+  bool present() const { return value != nullptr; }
+};
+
+}  // namespace
+
+void OriginalRequest::read(const Poco::Net::HTTPRequest& req, RequestTarget& target) {
+  Seen origUri, origMethod, fwdUri, fwdMethod;
+  bool methodOverride = false, pathOverride = false;
+  for (const auto& [name, value] : req) {
+    if (name.size() < 13 || name.size() > 22) continue;  // cheap filter: all are 13–22 long
+    if (Poco::icompare(name, "X-Original-URI") == 0)
+      origUri.add(value);
+    else if (Poco::icompare(name, "X-Original-Method") == 0)
+      origMethod.add(value);
+    else if (Poco::icompare(name, "X-Forwarded-Uri") == 0)
+      fwdUri.add(value);
+    else if (Poco::icompare(name, "X-Forwarded-Method") == 0)
+      fwdMethod.add(value);
+    else if (Poco::icompare(name, "X-HTTP-Method-Override") == 0 ||
+             Poco::icompare(name, "X-HTTP-Method") == 0 ||
+             Poco::icompare(name, "X-Method-Override") == 0)
+      methodOverride = true;
+    else if (Poco::icompare(name, "X-Original-URL") == 0 ||
+             Poco::icompare(name, "X-Rewrite-URL") == 0)
+      pathOverride = true;
+  }
+  if (origUri.count > 1 || origMethod.count > 1 || fwdUri.count > 1 || fwdMethod.count > 1)
+    return target.refuse(Refusal::ConflictingHeaders,
+                         "an X-Original-* or X-Forwarded-* header sent more than once");
+  // The client's own headers reach us through nginx and Traefik; upstream frameworks that
+  // honour these would serve another method or path than the one judged.
+  if (methodOverride)
+    return target.refuse(Refusal::AmbiguousMethod,
+                         "a method-override header (X-HTTP-Method-Override, X-HTTP-Method, "
+                         "X-Method-Override)");
+  if (pathOverride)
+    return target.refuse(Refusal::AmbiguousPath,
+                         "a path-override header (X-Original-URL, X-Rewrite-URL)");
+
+  // The raw target after the prefix, as the gateway appended it (Envoy); nothing: "/".
+  std::string_view own = req.getURI();
+  bool ownGiven = false;
+  if (own.substr(0, kPrefix.size()) != kPrefix)
+    return target.refuse(Refusal::AmbiguousPath, "the forward-auth request is not origin-form");
+  own.remove_prefix(kPrefix.size());
+  if (own.empty() || own[0] == '?')
+    own = "/";
+  else
+    ownGiven = true;
+
+  std::string_view uri, method;
+  const Seen* chosenUri = nullptr;
+  const Seen* chosenMethod = nullptr;
+  if (origUri.present()) {
+    chosenUri = &origUri;
+    chosenMethod = &origMethod;
+  } else if (fwdUri.present()) {
+    chosenUri = &fwdUri;
+    chosenMethod = &fwdMethod;
+  }
+  if (chosenUri != nullptr) {
+    if (!chosenMethod->present())
+      return target.refuse(Refusal::AmbiguousMethod,
+                           chosenUri == &origUri ? "X-Original-URI without X-Original-Method"
+                                                 : "X-Forwarded-Uri without X-Forwarded-Method");
+    uri = *chosenUri->value;
+    method = *chosenMethod->value;
+    if (ownGiven && own != uri)
+      return target.refuse(Refusal::ConflictingHeaders,
+                           "the path after /v1/gateway/auth differs from the URI header");
+  } else {
+    uri = own;
+    method = req.getMethod();
+  }
+  for (const Seen* s : {&origUri, &fwdUri})
+    if (s != chosenUri && s->present() && *s->value != uri)
+      return target.refuse(Refusal::ConflictingHeaders,
+                           "X-Original-URI and X-Forwarded-Uri differ");
+  for (const Seen* s : {&origMethod, &fwdMethod})
+    if (s != chosenMethod && s->present() && *s->value != method)
+      return target.refuse(Refusal::ConflictingHeaders,
+                           "a method header differs from the method of the call");
+  target.checkMethod(method);
+  target.parse(uri);
+}
+
+}  // namespace keywarden::api
