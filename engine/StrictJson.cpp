@@ -254,7 +254,10 @@ class Parser {
       return Poco::Dynamic::Var(static_cast<Poco::Int64>(v));
     }
     double d = std::strtod(text.c_str(), nullptr);
-    if (errno == ERANGE && std::isinf(d)) field(path, where, "is a number out of range");
+    // Beyond double's range either way (1e400 or 1e-400): it would be stored as infinity or
+    // rounded to another value, so it is refused instead.
+    if (errno == ERANGE || !std::isfinite(d))
+      field(path, where, "is a number out of range (beyond a 64-bit floating-point number)");
     return Poco::Dynamic::Var(d);
   }
 

@@ -109,6 +109,11 @@ class InputParsingTest : public CppUnit::TestFixture {
     auto c = StrictJson::parse(R"({"cost":9223372036854775808})");
     CPPUNIT_ASSERT_EQUAL(std::string("cost"), c.error->field);
     CPPUNIT_ASSERT(StrictJson::parse(R"({"x":-9223372036854775809})").error);
+    CPPUNIT_ASSERT_EQUAL(std::string("meta.f"),
+                         StrictJson::parse(R"({"meta":{"f":1e400}})").error->field);
+    CPPUNIT_ASSERT_EQUAL(std::string("meta.f"),
+                         StrictJson::parse(R"({"meta":{"f":-1e-400}})").error->field);
+    CPPUNIT_ASSERT(!StrictJson::parse(R"({"f":1.7976931348623157e308,"g":2.5e-300})").error);
     auto ok = StrictJson::parse(R"({"x":9223372036854775807,"y":-9223372036854775808})");
     CPPUNIT_ASSERT(!ok.error);
     auto o = ok.value.extract<Poco::JSON::Object::Ptr>();
