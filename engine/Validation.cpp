@@ -12,8 +12,9 @@ std::optional<Error> Validation::text(const std::string& f, const std::string& v
     return Error::badInput(f, f + (multiline ? " holds a control character other than tab or "
                                                "line break"
                                              : " holds a control character"));
-  if (Utf8::length(v) > maxChars)
-    return Error::badInput(f, f + " is longer than " + std::to_string(maxChars) + " characters");
+  if (size_t n = Utf8::length(v); n > maxChars)
+    return Error::badInput(f, f + " is longer than " + std::to_string(maxChars) +
+                                  " characters (it has " + std::to_string(n) + ")");
   return std::nullopt;
 }
 
