@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <istream>
 #include <memory>
+#include <optional>
 
 #include "api/RawHeaderCheck.h"
 #include "api/RecordingSocketImpl.h"
@@ -144,7 +145,13 @@ void HttpConnection::run() {
     // Poco consumed exactly the request line and header (its header stream reads line by
     // line and stops at the empty line): [start, end) are their raw bytes.
     const uint64_t end = recorder->received() - static_cast<uint64_t>(session.buffered());
-    auto refusal = RequestFraming::check(*request);
+    // The watchdog cut the read: Poco reads the end of the stream as the end of the header, so
+    // the header may be incomplete.
+    std::optional<FramingRefusal> refusal;
+    if (slot.fired)
+      refusal = RequestFraming::fromParseError(Poco::TimeoutException("header"), true);
+    else
+      refusal = RequestFraming::check(*request);
     if (!refusal) {
       if (const char* raw = recorder->view(start, end))
         refusal = RawHeaderCheck::check(raw, static_cast<size_t>(end - start));

@@ -23,6 +23,7 @@ class RawHeaderTest : public Fixture {
   CPPUNIT_TEST(requestLineMustBeSingleSpaced);
   CPPUNIT_TEST(headerLinePocoSplitsAtItsBufferIsRefused);
   CPPUNIT_TEST(headerBlockOver64KiBAnswers431);
+  CPPUNIT_TEST(headerCutByTheClientsCloseIsNotJudged);
   CPPUNIT_TEST(keepAliveRequestsAreEachJudgedOnTheirOwnBytes);
   CPPUNIT_TEST(pipelinedRequestsWithBodiesAreEachJudged);
   CPPUNIT_TEST_SUITE_END();
@@ -181,6 +182,18 @@ class RawHeaderTest : public Fixture {
     for (int i = 0; i < 7; ++i)
       fewer += "X-P" + std::to_string(i) + ": " + std::string(8000, 'a') + "\r\n";
     CPPUNIT_ASSERT_EQUAL(std::string("200 VALID"), judged(original("/orders/1").insert(31, fewer)));
+  }
+
+  void headerCutByTheClientsCloseIsNotJudged() {
+    // Poco reads the end of the stream as the end of the header; the request is incomplete.
+    std::string cut = original("/orders/1");
+    cut.resize(cut.size() - 2);  // no empty line
+    RawHttp c(server->port(), 5000);
+    c.send(cut);
+    c.socket().shutdownSend();
+    HttpResponse r = c.read();
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 400, r.status);
+    CPPUNIT_ASSERT_EQUAL(std::string("BAD_REQUEST"), r.header("X-Keywarden-Code"));
   }
 
   void keepAliveRequestsAreEachJudgedOnTheirOwnBytes() {
