@@ -79,6 +79,7 @@ Wiring::Wiring(const Settings& s) {
   transport = std::make_unique<mail::SmtpTransport>(smtp);
   mail::SenderSettings send;
   send.retryMaxMs = s.smtpRetryMaxMs;
+  send.connections = s.smtpConnections;
   _leaseOwner = Poco::Net::DNS::hostName() + ":" + std::to_string(s.httpPort);
   send.owner = _leaseOwner;
   // PostgreSQL means possibly several instances: look at shared work at least every second.
