@@ -22,7 +22,51 @@ OutboxSender::OutboxSender(engine::Store& store, const TemplateSet& templates,
       _transport(transport),
       _sealer(sealer),
       _clock(clock),
-      _settings(settings) {}
+      _settings(settings) {
+  if (!_settings.journalPath.empty())
+    _journal = std::make_unique<SentJournal>(_settings.journalPath);
+}
+
+int OutboxSender::recover() {
+  if (!_journal) return 0;
+  auto ids = _journal->read();
+  if (!ids.empty()) {
+    int64_t at = _clock.nowMs();
+    _store.write([&](engine::Transaction& tx) {
+      for (const auto& id : ids) tx.outbox().markSent(id, at);
+    });
+    Poco::Logger::get("keywarden.mail")
+        .warning(
+            "%z mail(s) accepted by the SMTP server at the last stop are recorded as sent "
+            "(not sent again)",
+            ids.size());
+  }
+  _journal->clear();
+  return static_cast<int>(ids.size());
+}
+
+void OutboxSender::recordSent(std::vector<std::pair<std::string, int64_t>>& sent) {
+  {
+    std::lock_guard<std::mutex> lock(_m);
+    sent.insert(sent.end(), _unrecorded.begin(), _unrecorded.end());
+    _unrecorded.clear();
+  }
+  if (sent.empty()) return;
+  try {
+    _store.write([&](engine::Transaction& tx) {
+      for (const auto& [id, at] : sent) tx.outbox().markSent(id, at);
+    });
+  } catch (const std::exception& e) {
+    Poco::Logger::get("keywarden.mail")
+        .error("outbox: %z sent mail(s) not recorded yet: %s", sent.size(), std::string(e.what()));
+    std::lock_guard<std::mutex> lock(_m);
+    _unrecorded.insert(_unrecorded.end(), sent.begin(), sent.end());
+    sent.clear();
+    return;
+  }
+  if (_journal) _journal->done(sent.size());
+  sent.clear();
+}
 
 OutboxSender::~OutboxSender() {
   stop();
@@ -73,6 +117,8 @@ void OutboxSender::recordFailure(const engine::OutboxMail& m, const TransportErr
 
 int OutboxSender::drainOnce() {
   auto& log = Poco::Logger::get("keywarden.mail");
+  std::vector<std::pair<std::string, int64_t>> sent;
+  recordSent(sent);  // what an earlier batch could not record
   std::vector<engine::OutboxMail> due;
   int64_t now = _clock.nowMs();
   int64_t leaseUntil = now + _settings.leaseMs;
@@ -123,8 +169,11 @@ int OutboxSender::drainOnce() {
       const engine::OutboxMail& m = *rows[i];
       next = i + 1;
       if (!error) {
-        // Accepted: record it at once, alone — nothing may stand between the 250 and this commit.
-        _store.write([&](engine::Transaction& tx) { tx.outbox().markSent(m.id, _clock.nowMs()); });
+        // Accepted: record it at once, alone — nothing may stand between the 250 and this
+        // record. With the journal, one write(2) (its store commit comes with the batch's);
+        // without, a commit of one UPDATE.
+        sent.emplace_back(m.id, _clock.nowMs());
+        if (!_journal || !_journal->append(m.id)) recordSent(sent);
         log.information("mail %s (%s) to %s sent", m.id, m.event, m.recipient);
       } else {
         recordFailure(m, *error);
@@ -137,6 +186,7 @@ int OutboxSender::drainOnce() {
       // here: renew the lease of the rest once half of it is gone (rarely: one commit).
       int64_t at = _clock.nowMs();
       if (at + _settings.leaseMs / 2 < leaseUntil) return;
+      recordSent(sent);
       bool all = true;
       leaseUntil = at + _settings.leaseMs;
       _store.write([&](engine::Transaction& tx) {
@@ -149,6 +199,7 @@ int OutboxSender::drainOnce() {
   } catch (const std::exception& e) {
     log.error("outbox: %s", std::string(e.what()));
   }
+  recordSent(sent);
   // Mails the batch did not reach go back to the queue, due at once and not counted as tried.
   if (next < out.size()) {
     _store.write([&](engine::Transaction& tx) {

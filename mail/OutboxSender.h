@@ -2,6 +2,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -12,6 +13,7 @@
 #include "engine/SecretBox.h"
 #include "engine/Store.h"
 #include "mail/MailTransport.h"
+#include "mail/SentJournal.h"
 #include "mail/TemplateSet.h"
 
 namespace keywarden::mail {
@@ -28,6 +30,10 @@ struct SenderSettings {
   // Names this instance in the leases it takes: stable across restarts (host and port), so a
   // restarted instance can release the leases its previous run died holding.
   std::string owner;
+  // The sent-mail journal (SentJournal) beside a SQLite database: each acceptance is written
+  // there right after the 250 and the SENT marks reach the store once per batch. Empty (the
+  // PostgreSQL case): each SENT mark is its own commit right after the 250.
+  std::string journalPath;
 };
 
 // Drains the outbox: claims a batch of due mails (a lease, so two instances never send one
@@ -57,10 +63,16 @@ class OutboxSender {
   void wake();
   // Sends what is due now; returns how many mails were attempted.
   int drainOnce();
+  // At start-up, before the leases of the last run are released: marks SENT every mail the
+  // journal says the server accepted (the process died before the store knew). Returns how many.
+  int recover();
 
  private:
   void run();
   void recordFailure(const engine::OutboxMail& m, const TransportError& e);
+  // Commits the SENT marks of `sent` (id, acceptance time) in one transaction; what cannot be
+  // committed now is kept and tried again before the next batch.
+  void recordSent(std::vector<std::pair<std::string, int64_t>>& sent);
 
   engine::Store& _store;
   const TemplateSet& _templates;
@@ -73,6 +85,8 @@ class OutboxSender {
   bool _stopping = false;
   uint64_t _wakes = 0;  // bumped by wake(): every thread sees it
   std::vector<std::thread> _threads;
+  std::unique_ptr<SentJournal> _journal;
+  std::vector<std::pair<std::string, int64_t>> _unrecorded;  // guarded by _m
 };
 
 }  // namespace keywarden::mail

@@ -126,7 +126,7 @@ void SqlOutboxRepository::markSent(const std::string& id0, int64_t at0) {
   std::string id = id0;
   Poco::Int64 at = at0;
   _s << "UPDATE outbox SET status = 'SENT', sent_at = $1, sealed_secret = '', last_error = ''"
-        " WHERE id = $2",
+        " WHERE id = $2 AND status <> 'SENT'",
       use(at), use(id), now;
 }
 
