@@ -76,16 +76,22 @@ class Traffic:
             t.join()
 
 
-def count(receiver, outbox):
-    seen = collections.Counter(m.get('messageId', '') for m in receiver.messages())
+def count(receiver):
+    """(copies per Message-ID, duplicated ids, when each id's first copy was stored)."""
+    seen = collections.Counter()
+    first = {}
+    for m in receiver.messages():
+        mid = m.get('messageId', '')
+        seen[mid] += 1
+        first[mid] = min(first.get(mid, m['_at']), m['_at'])
     dup = {mid for mid, c in seen.items() if c > 1}
-    return seen, dup
+    return seen, dup, first
 
 
 def main():
     p = argparse.ArgumentParser()
     p.add_argument('--trials', type=int, default=50)
-    p.add_argument('--rate', type=float, default=60.0)
+    p.add_argument('--rate', type=float, default=20.0)
     p.add_argument('--binary', default=os.path.join(kwmail.ROOT, 'build/keywarden'))
     p.add_argument('--connections', type=int, default=2)
     p.add_argument('--seed', type=int, default=None)
@@ -99,7 +105,7 @@ def main():
                            {'id': 'now', 'priority': 0, 'match': {}, 'levels': []},
                            {'smtp.connections': a.connections})
     started = time.time()
-    dup_trials = key_dup_trials = 0
+    dup_trials = key_dup_trials = after_dot_trials = 0
     known_dup = set()
     event_of = {}
     traffic = None
@@ -115,6 +121,7 @@ def main():
         for trial in range(1, a.trials + 1):
             traffic.running.set()
             time.sleep(rnd.uniform(0.2, 1.2))
+            killed_at = time.time()
             server.kill9()
             traffic.running.clear()
             server.start()
@@ -122,20 +129,26 @@ def main():
                 print(f'trial {trial}: the outbox did not drain within 60 s', flush=True)
             for m in server.mail():
                 event_of[m['messageId']] = m['event']
-            _, dup = count(receiver, None)
+            _, dup, first = count(receiver)
             new = dup - known_dup
             known_dup |= dup
             if new:
                 dup_trials += 1
                 keyed = [d for d in new if event_of.get(d) == 'key-issued']
                 key_dup_trials += 1 if keyed else 0
-                print(f'trial {trial}: sent twice: ' +
-                      ', '.join(f'{d} ({event_of.get(d, "?")})' for d in sorted(new)), flush=True)
+                # Stored after the kill: the receiver was still taking the message (after the
+                # final dot, before its 250) when the client died — no client can know that.
+                late = all(first[d] > killed_at for d in new)
+                after_dot_trials += 1 if late else 0
+                print(f'trial {trial}: sent twice: ' + ', '.join(
+                    f'{d} ({event_of.get(d, "?")}, first copy stored '
+                    f'{1000 * (first[d] - killed_at):+.1f} ms from the kill)'
+                    for d in sorted(new)), flush=True)
         traffic.stop()
         traffic = None
         server.wait_drained()
         outbox = server.mail()
-        seen, dup = count(receiver, outbox)
+        seen, dup, _ = count(receiver)
         lost = [m for m in outbox if m['status'] != 'SENT' or seen.get(m['messageId'], 0) == 0]
         stray = [mid for mid in seen if mid not in {m['messageId'] for m in outbox}]
         elapsed = time.time() - started
@@ -147,6 +160,10 @@ def main():
         print(f'  trials with a mail sent twice: {dup_trials} of {a.trials} '
               f'({100.0 * dup_trials / a.trials:.1f} %)')
         print(f'  trials with a key-issued mail sent twice: {key_dup_trials}')
+        print(f'  of the trials with a mail sent twice, the receiver stored every first copy '
+              f'after the kill (the client had sent the final dot and died before the 250): '
+              f'{after_dot_trials}; before the kill (the record came too late): '
+              f'{dup_trials - after_dot_trials}')
         if stray:
             print(f'  received but not in the outbox: {len(stray)}')
         for m in lost[:10]:
