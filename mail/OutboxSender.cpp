@@ -1,11 +1,10 @@
 #include "mail/OutboxSender.h"
 
 #include <Poco/Logger.h>
+#include <pthread.h>
 
 #include <algorithm>
 #include <chrono>
-
-#include "engine/BackgroundThread.h"
 
 namespace keywarden::mail {
 
@@ -76,7 +75,10 @@ void OutboxSender::start() {
   int n = std::max(1, _settings.connections);
   for (int i = 0; i < n; ++i)
     _threads.emplace_back([this] {
-      engine::markBackgroundThread("kw-outbox");
+      // Named, but not SCHED_BATCH like the other background threads: a sender thread mostly
+      // waits on its socket, and a late wake-up after the server's 250 would widen the only
+      // span in which a crash sends a mail twice.
+      pthread_setname_np(pthread_self(), "kw-outbox");
       run();
     });
 }
