@@ -106,7 +106,7 @@ def main():
     receiver = kwmail.Receiver(work)
     server = kwmail.Server(a.binary, work, receiver.port,
                            {'id': 'now', 'priority': 0, 'match': {}, 'levels': []},
-                           {'smtp.connections': a.connections})
+                           {'smtp.connections': a.connections} if a.connections else {})
     started = time.time()
     dup_trials = key_dup_trials = after_dot_trials = 0
     known_dup = set()
