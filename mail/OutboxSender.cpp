@@ -185,9 +185,11 @@ int OutboxSender::drainOnce() {
       }
       if (next == out.size()) return;
       // A slow batch must never let another instance take a mail that is about to go out
-      // here: renew the lease of the rest once half of it is gone (rarely: one commit).
+      // here: once an eighth of the lease is gone, renew it for the rest (one commit, only for
+      // slow batches), so each mail starts with more lease left than the transport's limit
+      // for one mail (SmtpSettings::mailTimeoutMs, 90 s of a 2-minute lease).
       int64_t at = _clock.nowMs();
-      if (at + _settings.leaseMs / 2 < leaseUntil) return;
+      if (at + _settings.leaseMs - _settings.leaseMs / 8 < leaseUntil) return;
       recordSent(sent);
       bool all = true;
       leaseUntil = at + _settings.leaseMs;
