@@ -185,6 +185,19 @@ class MailRecoveryTest : public Fixture {
     CPPUNIT_ASSERT_EQUAL(404, admin("POST", "/v1/mail/mail_nope/resend").status);
     CPPUNIT_ASSERT_EQUAL(404, admin("POST", "/v1/mail/mail_nope/discard").status);
 
+    // The key was revoked meanwhile: it is not delivered; the mail can only be discarded.
+    std::string keyId = failed->getValue<std::string>("keyId");
+    HttpResponse revoked =
+        admin("POST", "/v1/keys/" + keyId + "/revoke", R"({"reason":"never delivered"})");
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(revoked.body, 200, revoked.status);
+    HttpResponse dead = admin("POST", "/v1/mail/" + id + "/resend");
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(dead.body, 409, dead.status);
+    CPPUNIT_ASSERT_EQUAL(std::string("INVALID_STATE"),
+                         dead.json()->getObject("error")->getValue<std::string>("code"));
+    CPPUNIT_ASSERT_EQUAL(std::string("FAILED"),
+                         mailOnce("reject.req@example.com", "key-issued", "FAILED")
+                             ->getValue<std::string>("status"));
+
     HttpResponse d = admin("POST", "/v1/mail/" + id + "/discard");
     CPPUNIT_ASSERT_EQUAL_MESSAGE(d.body, 200, d.status);
     CPPUNIT_ASSERT_EQUAL(std::string("DISCARDED"), d.json()->getValue<std::string>("status"));
