@@ -161,6 +161,21 @@ void ApplicationHandlers::install(Router& r) {
   });
   r.add("POST", "/v1/applications/{id}/resubmit", [this](Exchange& ex) { resubmit(ex); });
   r.add("POST", "/v1/applications/{id}/decisions", [this](Exchange& ex) { decide(ex); });
+  r.add("POST", "/v1/applications/{id}/remind", [this](Exchange& ex) {
+    if (!caller(ex)) return;
+    auto b = ex.json(true);
+    if (!b) return;
+    if (b->onlyFields({}).error()) return ex.sendError(*b->error());
+    respond(ex, _apps.remind(*ex.principal, ex.param("id")), 200,
+            [](JsonWriter& w, const engine::Reminder& r) {
+              w.beginObject()
+                  .field("id", r.application.id)
+                  .field("number", r.application.number)
+                  .field("level", r.application.level)
+                  .field("reminded", r.approvers)
+                  .endObject();
+            });
+  });
 }
 
 void ApplicationHandlers::submit(Exchange& ex) {

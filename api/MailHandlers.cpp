@@ -4,36 +4,61 @@
 
 namespace keywarden::api {
 
+namespace {
+void writeMail(JsonWriter& w, const engine::OutboxMail& m) {
+  w.beginObject()
+      .field("id", m.id)
+      .field("event", m.event)
+      .field("to", m.recipient)
+      .field("subject", m.subject)
+      .field("status", m.status)
+      .field("attempts", m.attempts)
+      .field("messageId", m.messageId.empty() ? "<" + m.id + "@keywarden>" : m.messageId)
+      .field("lastError", m.lastError)
+      .field("keySealed", !m.sealedSecret.empty())
+      .timeField("createdAt", m.createdAt)
+      .timeField("nextAttemptAt", m.status == "PENDING" ? m.nextAttemptAt : 0)
+      .timeField("sentAt", m.sentAt)
+      .timeField("giveUpAt", m.giveUpAt);
+  if (m.applicationId.empty())
+    w.nullField("applicationId");
+  else
+    w.field("applicationId", m.applicationId);
+  if (m.keyId.empty())
+    w.nullField("keyId");
+  else
+    w.field("keyId", m.keyId);
+  w.endObject();
+}
+}  // namespace
+
 void MailHandlers::install(Router& r) {
   r.add("GET", "/v1/mail", [this](Exchange& ex) {
     if (!_auth.require(ex, {engine::Role::Admin})) return;
     if (auto e = ex.queryOnly({"status", "to"})) return ex.sendError(*e);
     respondList(ex, _log.list(*ex.principal, ex.query("status"), ex.query("to")), "mail",
-                [](JsonWriter& w, const engine::OutboxMail& m) {
-                  w.beginObject()
-                      .field("id", m.id)
-                      .field("event", m.event)
-                      .field("to", m.recipient)
-                      .field("subject", m.subject)
-                      .field("status", m.status)
-                      .field("attempts", m.attempts)
-                      .field("messageId",
-                             m.messageId.empty() ? "<" + m.id + "@keywarden>" : m.messageId)
-                      .field("lastError", m.lastError)
-                      .timeField("createdAt", m.createdAt)
-                      .timeField("nextAttemptAt", m.status == "PENDING" ? m.nextAttemptAt : 0)
-                      .timeField("sentAt", m.sentAt)
-                      .timeField("giveUpAt", m.giveUpAt);
-                  if (m.applicationId.empty())
-                    w.nullField("applicationId");
-                  else
-                    w.field("applicationId", m.applicationId);
-                  if (m.keyId.empty())
-                    w.nullField("keyId");
-                  else
-                    w.field("keyId", m.keyId);
-                  w.endObject();
-                });
+                writeMail);
+  });
+  r.add("POST", "/v1/mail/{id}/resend", [this](Exchange& ex) {
+    if (!_auth.require(ex, {engine::Role::Admin})) return;
+    auto b = ex.json(true);
+    if (!b) return;
+    std::optional<std::string> to;
+    b->onlyFields({"to"});
+    if (b->has("to")) {
+      std::string v;
+      b->str("to", v, true);
+      to = v;
+    }
+    if (b->error()) return ex.sendError(*b->error());
+    respond(ex, _log.resend(*ex.principal, ex.param("id"), to), 200, writeMail);
+  });
+  r.add("POST", "/v1/mail/{id}/discard", [this](Exchange& ex) {
+    if (!_auth.require(ex, {engine::Role::Admin})) return;
+    auto b = ex.json(true);
+    if (!b) return;
+    if (b->onlyFields({}).error()) return ex.sendError(*b->error());
+    respond(ex, _log.discard(*ex.principal, ex.param("id")), 200, writeMail);
   });
 }
 

@@ -94,10 +94,11 @@ int Server::run() {
     log.information("stored bootstrap.adminToken as the first admin token");
 
   engine::KeyCache& cache = w.cache;
-  auto gauges = [&cache] {
+  auto gauges = [&cache, &w] {
     std::ostringstream o;
     o << "# HELP keywarden_keys_loaded Keys held in memory for the check path.\n"
-      << "# TYPE keywarden_keys_loaded gauge\nkeywarden_keys_loaded " << cache.size() << "\n";
+      << "# TYPE keywarden_keys_loaded gauge\nkeywarden_keys_loaded " << cache.size() << "\n"
+      << w.queueGauges();
     return o.str();
   };
   auto* api = new api::HttpApi({*w.store, *w.catalog, *w.keys, *w.tokens, *w.verifier,

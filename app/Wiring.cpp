@@ -4,6 +4,8 @@
 #include <Poco/Net/DNS.h>
 #include <malloc.h>
 
+#include <cstdio>
+
 #include "engine/FlowParser.h"
 
 namespace keywarden::app {
@@ -40,7 +42,7 @@ Wiring::Wiring(const Settings& s) {
   flusher = std::make_unique<engine::UsageFlusher>(cache, *store, s.usageFlushMs);
   applications =
       std::make_unique<engine::ApplicationService>(*store, *keys, flows, clock, *notices, *links);
-  mailLog = std::make_unique<engine::MailLog>(*store);
+  mailLog = std::make_unique<engine::MailLog>(*store, clock, s.smtpGiveUpMs);
   jobLog = std::make_unique<engine::JobLog>(*store);
   scheduler = std::make_unique<engine::Scheduler>(*store, clock);
   scheduler->onBatch("expire-key",
@@ -92,6 +94,7 @@ Wiring::Wiring(const Settings& s) {
   sender =
       std::make_unique<mail::OutboxSender>(*store, *templates, *transport, *sealer, clock, send);
   notices->onEnqueue([this] { sender->wake(); });
+  mailLog->onResend([this] { sender->wake(); });
 }
 
 Wiring::~Wiring() {
@@ -133,6 +136,55 @@ void Wiring::stopBackground() {
   if (scheduler) scheduler->stop();
   if (sender) sender->stop();
   if (flusher) flusher->stop();
+}
+
+std::string Wiring::queueGauges() {
+  std::lock_guard<std::mutex> lock(_gaugesMutex);
+  int64_t now = clock.nowMs();
+  if (_gaugesAt != 0 && now - _gaugesAt < 1000 && now >= _gaugesAt) return _gauges;
+  engine::OutboxRepository::Figures mail;
+  engine::JobRepository::Figures jobs;
+  try {
+    store->read([&](engine::Transaction& tx) {
+      mail = tx.outbox().figures();
+      jobs = tx.jobs().figures(now);
+    });
+  } catch (const std::exception& e) {
+    Poco::Logger::get("keywarden")
+        .warning("metrics: queue figures unavailable: %s", std::string(e.what()));
+    return "";
+  }
+  auto seconds = [now](int64_t since) {
+    return since > 0 && now > since ? static_cast<double>(now - since) / 1000.0 : 0.0;
+  };
+  char buf[1536];
+  std::snprintf(
+      buf, sizeof buf,
+      "# HELP keywarden_mail_queue Mails in the outbox by status (SENT and DISCARDED are not "
+      "counted).\n"
+      "# TYPE keywarden_mail_queue gauge\n"
+      "keywarden_mail_queue{status=\"pending\"} %lld\n"
+      "keywarden_mail_queue{status=\"sending\"} %lld\n"
+      "keywarden_mail_queue{status=\"failed\"} %lld\n"
+      "# HELP keywarden_mail_oldest_pending_age_seconds Age of the oldest mail not yet sent "
+      "(PENDING or SENDING) since it was written; 0 when none waits.\n"
+      "# TYPE keywarden_mail_oldest_pending_age_seconds gauge\n"
+      "keywarden_mail_oldest_pending_age_seconds %.3f\n"
+      "# HELP keywarden_jobs Scheduled jobs by status (DONE and CANCELLED are not counted).\n"
+      "# TYPE keywarden_jobs gauge\n"
+      "keywarden_jobs{status=\"pending\"} %lld\n"
+      "keywarden_jobs{status=\"failed\"} %lld\n"
+      "# HELP keywarden_jobs_oldest_overdue_seconds How long the oldest pending job has been due; "
+      "0 when none is overdue.\n"
+      "# TYPE keywarden_jobs_oldest_overdue_seconds gauge\n"
+      "keywarden_jobs_oldest_overdue_seconds %.3f\n",
+      static_cast<long long>(mail.pending), static_cast<long long>(mail.sending),
+      static_cast<long long>(mail.failed), seconds(mail.oldestUnsentCreatedAt),
+      static_cast<long long>(jobs.pending), static_cast<long long>(jobs.failed),
+      seconds(jobs.oldestOverdueDueAt));
+  _gauges = buf;
+  _gaugesAt = now;
+  return _gauges;
 }
 
 }  // namespace keywarden::app

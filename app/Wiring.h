@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "app/Settings.h"
@@ -41,6 +42,11 @@ class Wiring {
   size_t warm();
   void startBackground();  // usage flusher, mail sender, scheduler, change follower
   void stopBackground();   // flushes usage, returns unspent quota, stops the sender
+  // Prometheus gauges of the mail outbox and the job queue (keywarden_mail_queue{status},
+  // keywarden_mail_oldest_pending_age_seconds, keywarden_jobs{status},
+  // keywarden_jobs_oldest_overdue_seconds): a few COUNT queries, run at most once a second
+  // (scrapes in between get the same text), never on the check path. "" while the store fails.
+  std::string queueGauges();
 
   engine::SystemClock clock;
   std::unique_ptr<store::SqlStore> store;
@@ -67,6 +73,9 @@ class Wiring {
 
  private:
   std::string _leaseOwner;  // host:port, names this instance's mail leases
+  std::mutex _gaugesMutex;
+  int64_t _gaugesAt = 0;  // ms; when _gauges was computed
+  std::string _gauges;
 };
 
 }  // namespace keywarden::app

@@ -50,6 +50,12 @@ struct LinkOutcome {
   std::string field;     // Invalid: the form field to fix (decision, comment), or "" for the form
 };
 
+// What POST /v1/applications/{id}/remind did: who was sent a fresh link, at which level.
+struct Reminder {
+  Application application;
+  std::vector<std::string> approvers;
+};
+
 // Applications through their approval flows. Every transition is one transaction holding the
 // new state, the history row, the audit row and whatever the transition carries out (the key
 // issued, changed or revoked). Concurrent transitions on one application: the first wins, the
@@ -68,6 +74,14 @@ class ApplicationService {
   Result<Application> resubmit(const Principal& p, const std::string& id,
                                const ApplicationInput& changes);
   Result<Application> decide(const Principal& p, const std::string& id, const DecisionInput& d);
+  // Sends `approval-requested` again, each with a fresh link, to every approver the application
+  // waits for at its current level (waitingApprovers); earlier links stay valid until used,
+  // voided or expired. Admins (of its tenant) and its requester. One transaction with the
+  // audit row (application.remind). 409 INVALID_STATE unless IN_REVIEW; 409 REMINDED_RECENTLY
+  // when a link for this level went out less than kRemindIntervalMs ago (level entry,
+  // escalation, digest or an earlier reminder).
+  Result<Reminder> remind(const Principal& p, const std::string& id);
+  static constexpr int64_t kRemindIntervalMs = 60000;
 
   // Approver links: GET shows (never decides); POST decides as the link's approver, consuming
   // the link in the decision's transaction.

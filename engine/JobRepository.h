@@ -29,6 +29,12 @@ class JobRepository {
   virtual std::optional<int64_t> nextDue() = 0;
   virtual std::vector<Job> list(const std::string& status, const std::string& kind) = 0;
   virtual bool pendingExists(const std::string& kind) = 0;
+  // Queue figures for /metrics: PENDING and FAILED counts, and the due time (ms) of the oldest
+  // PENDING job due at or before `now` (0 when none is overdue).
+  struct Figures {
+    int64_t pending = 0, failed = 0, oldestOverdueDueAt = 0;
+  };
+  virtual Figures figures(int64_t now) = 0;
 };
 
 }  // namespace keywarden::engine

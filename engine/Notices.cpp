@@ -133,6 +133,17 @@ void Notices::escalated(Transaction& tx, const Application& a,
   }
 }
 
+void Notices::reminded(Transaction& tx, const Application& a,
+                       const std::vector<std::string>& approvers, int64_t now) const {
+  for (const auto& approver : approvers) {
+    auto ctx = applicationContext(tx, a);
+    ctx->set("approver", approver);
+    ctx->set("reminder", true);
+    ctx->set("link", _baseUrl + "/approvals/" + _links.issue(tx, a.id, approver, a.level, now));
+    enqueue(tx, "approval-requested", approver, ctx, "", a.id, "", now);
+  }
+}
+
 void Notices::digest(Transaction& tx, const std::string& approver,
                      const std::vector<Application>& waiting, int64_t now) const {
   Poco::JSON::Object::Ptr ctx = new Poco::JSON::Object;

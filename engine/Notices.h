@@ -27,6 +27,10 @@ class Notices {
   // To approvers added to the current level when it timed out, each with their own link.
   void escalated(Transaction& tx, const Application& a, const std::vector<std::string>& approvers,
                  int64_t now) const;
+  // A reminder (POST /v1/applications/{id}/remind): approval-requested again to `approvers`,
+  // each with a fresh link; the context has "reminder": true.
+  void reminded(Transaction& tx, const Application& a, const std::vector<std::string>& approvers,
+                int64_t now) const;
   // The daily digest: what waits for one approver, each with a fresh link.
   void digest(Transaction& tx, const std::string& approver, const std::vector<Application>& waiting,
               int64_t now) const;

@@ -36,10 +36,28 @@ class OutboxRepository {
   virtual void markSent(const std::string& id, int64_t at) = 0;
   virtual void markRetry(const std::string& id, const std::string& error,
                          int64_t nextAttemptAt) = 0;
+  // Given up on: FAILED. A sealed secret stays until resend delivers it or discard erases it.
   virtual void markFailed(const std::string& id, const std::string& error) = 0;
   // When the next mail falls due (nullopt: nothing waits).
   virtual std::optional<int64_t> nextDue() = 0;
   virtual std::vector<OutboxMail> list(const std::string& status, const std::string& recipient) = 0;
+
+  // Recovery of a mail that failed for good (POST /v1/mail/{id}/resend and /discard).
+  virtual std::optional<OutboxMail> find(const std::string& id) = 0;
+  // A FAILED mail due again at `now`: PENDING, to `recipient` with `context`, attempts 0, a
+  // new give-up time; the sealed secret, Message-ID and last error stay. False (nothing
+  // changed) when the mail is no longer FAILED.
+  virtual bool requeue(const std::string& id, const std::string& recipient,
+                       const std::string& context, int64_t now, int64_t giveUpAt) = 0;
+  // A FAILED mail given up by an admin: DISCARDED, its sealed secret erased. False (nothing
+  // changed) when the mail is no longer FAILED.
+  virtual bool discard(const std::string& id) = 0;
+  // Queue figures for /metrics: counts by status, and the creation time (ms) of the oldest
+  // mail not yet sent (PENDING or SENDING; 0 when there is none).
+  struct Figures {
+    int64_t pending = 0, sending = 0, failed = 0, oldestUnsentCreatedAt = 0;
+  };
+  virtual Figures figures() = 0;
 
   // Approver links: one row per issued link; `used_at` 0 until a decision consumes it.
   virtual void insertLink(const std::string& id, const std::string& applicationId,
@@ -52,6 +70,8 @@ class OutboxRepository {
   virtual void voidLinks(const std::string& applicationId) = 0;
   // Marks the link used if it was not; false when it was used already.
   virtual bool consumeLink(const std::string& id, int64_t at) = 0;
+  // When the newest link of `applicationId` for `level` was issued (ms; 0 when none was).
+  virtual int64_t lastLinkIssuedAt(const std::string& applicationId, int level) = 0;
 };
 
 }  // namespace keywarden::engine

@@ -163,4 +163,18 @@ bool SqlJobRepository::pendingExists(const std::string& kind0) {
   return n > 0;
 }
 
+engine::JobRepository::Figures SqlJobRepository::figures(int64_t now0) {
+  Figures f;
+  Poco::Int64 pending = 0, failed = 0, overdueN = 0, oldest = 0, at = now0;
+  _s << "SELECT COUNT(*) FROM jobs WHERE status = 'PENDING'", into(pending), now;
+  _s << "SELECT COUNT(*) FROM jobs WHERE status = 'FAILED'", into(failed), now;
+  _s << "SELECT COUNT(*), COALESCE(MIN(due_at), 0) FROM jobs WHERE status = 'PENDING' AND due_at "
+        "<= $1",
+      use(at), into(overdueN), into(oldest), now;
+  f.pending = pending;
+  f.failed = failed;
+  f.oldestOverdueDueAt = overdueN > 0 ? oldest : 0;
+  return f;
+}
+
 }  // namespace keywarden::store

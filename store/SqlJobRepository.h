@@ -24,6 +24,7 @@ class SqlJobRepository : public engine::JobRepository {
   std::optional<int64_t> nextDue() override;
   std::vector<engine::Job> list(const std::string& status, const std::string& kind) override;
   bool pendingExists(const std::string& kind) override;
+  Figures figures(int64_t now) override;
 
  private:
   Poco::Data::Session& _s;

@@ -142,9 +142,9 @@ void SqlOutboxRepository::markRetry(const std::string& id0, const std::string& e
 
 void SqlOutboxRepository::markFailed(const std::string& id0, const std::string& error0) {
   std::string id = id0, error = error0;
-  // A mail given up on keeps no secret either.
-  _s << "UPDATE outbox SET status = 'FAILED', last_error = $1, sealed_secret = '', lease_until = 0 "
-        "WHERE id = $2",
+  // A mail given up on keeps its sealed key: an admin resends it (delivering the key) or
+  // discards it (erasing the key) — POST /v1/mail/{id}/resend, /discard.
+  _s << "UPDATE outbox SET status = 'FAILED', last_error = $1, lease_until = 0 WHERE id = $2",
       use(error), use(id), now;
 }
 
@@ -205,6 +205,63 @@ bool SqlOutboxRepository::consumeLink(const std::string& id0, int64_t at0) {
   Statement st(_s);
   st << "UPDATE approval_links SET used_at = $1 WHERE id = $2 AND used_at = 0", use(at), use(id);
   return st.execute() == 1;
+}
+
+// --- Recovery and figures (POST /v1/mail/{id}/resend, /discard; /metrics) ---
+
+std::optional<engine::OutboxMail> SqlOutboxRepository::find(const std::string& id0) {
+  std::string id = id0;
+  Statement st(_s);
+  st << std::string(kCols) + " WHERE id = $1", use(id);
+  auto rows = mailsOf(st);
+  if (rows.empty()) return std::nullopt;
+  return rows.front();
+}
+
+bool SqlOutboxRepository::requeue(const std::string& id0, const std::string& recipient0,
+                                  const std::string& context0, int64_t now0, int64_t giveUp0) {
+  std::string id = id0, recipient = recipient0, context = context0;
+  Poco::Int64 at = now0, giveUp = giveUp0;
+  Statement st(_s);
+  st << "UPDATE outbox SET status = 'PENDING', recipient = $1, context = $2, attempts = 0,"
+        " next_attempt_at = $3, give_up_at = $4, lease_until = 0, lease_owner = ''"
+        " WHERE id = $5 AND status = 'FAILED'",
+      use(recipient), use(context), use(at), use(giveUp), use(id);
+  return st.execute() == 1;
+}
+
+bool SqlOutboxRepository::discard(const std::string& id0) {
+  std::string id = id0;
+  Statement st(_s);
+  st << "UPDATE outbox SET status = 'DISCARDED', sealed_secret = '', lease_until = 0"
+        " WHERE id = $1 AND status = 'FAILED'",
+      use(id);
+  return st.execute() == 1;
+}
+
+engine::OutboxRepository::Figures SqlOutboxRepository::figures() {
+  Figures f;
+  Poco::Int64 pending = 0, sending = 0, failed = 0, unsent = 0, oldest = 0;
+  _s << "SELECT COUNT(*) FROM outbox WHERE status = 'PENDING'", into(pending), now;
+  _s << "SELECT COUNT(*) FROM outbox WHERE status = 'SENDING'", into(sending), now;
+  _s << "SELECT COUNT(*) FROM outbox WHERE status = 'FAILED'", into(failed), now;
+  _s << "SELECT COUNT(*), COALESCE(MIN(created_at), 0) FROM outbox WHERE status IN ('PENDING', "
+        "'SENDING')",
+      into(unsent), into(oldest), now;
+  f.pending = pending;
+  f.sending = sending;
+  f.failed = failed;
+  f.oldestUnsentCreatedAt = unsent > 0 ? oldest : 0;
+  return f;
+}
+
+int64_t SqlOutboxRepository::lastLinkIssuedAt(const std::string& app0, int level0) {
+  std::string app = app0;
+  Poco::Int64 level = level0, last = 0;
+  _s << "SELECT COALESCE(MAX(created_at), 0) FROM approval_links WHERE application_id = $1 AND "
+        "level = $2",
+      use(app), use(level), into(last), now;
+  return last;
 }
 
 }  // namespace keywarden::store

@@ -31,6 +31,12 @@ class SqlOutboxRepository : public engine::OutboxRepository {
   bool findLink(const std::string& id, int64_t& usedAt) override;
   void voidLinks(const std::string& applicationId) override;
   bool consumeLink(const std::string& id, int64_t at) override;
+  std::optional<engine::OutboxMail> find(const std::string& id) override;
+  bool requeue(const std::string& id, const std::string& recipient, const std::string& context,
+               int64_t now, int64_t giveUpAt) override;
+  bool discard(const std::string& id) override;
+  Figures figures() override;
+  int64_t lastLinkIssuedAt(const std::string& applicationId, int level) override;
 
  private:
   Poco::Data::Session& _s;
