@@ -233,7 +233,16 @@ Poco::JSON::Object::Ptr Notices::applicationContext(Transaction& tx, const Appli
     c->set("levelText", levelText(f, a.level));
     c->set("levelApproversText", DisplayText::list(l.approvers, "none"));
     c->set("policyText", policyText(l));
-    c->set("timeoutText", l.timeoutMs > 0 ? Duration::format(l.timeoutMs) : "");
+    std::string onTimeout;
+    if (l.onTimeout == FlowLevel::OnTimeout::Reject)
+      onTimeout = "the flow rejects the application";
+    else if (l.onTimeout == FlowLevel::OnTimeout::Approve)
+      onTimeout = "the flow approves the level";
+    else if (l.onTimeout == FlowLevel::OnTimeout::Escalate)
+      onTimeout = "the flow escalates it to " + DisplayText::list(l.escalateTo, "no one");
+    c->set("timeoutText", l.timeoutMs > 0 && !onTimeout.empty()
+                              ? Duration::format(l.timeoutMs) + ", " + onTimeout
+                              : "");
     std::string next;
     if (a.level < static_cast<int>(f.levels.size()))
       next = "it goes on to " + levelText(f, a.level + 1) + ": " +
