@@ -1,6 +1,7 @@
 #include "api/ApplicationHandlers.h"
 
 #include "api/Respond.h"
+#include "engine/Validation.h"
 
 namespace keywarden::api {
 
@@ -25,8 +26,17 @@ void readFields(BodyReader& b, ApplicationInput& in) {
   auto list = [&](const char* f, std::optional<std::vector<std::string>>& out) {
     if (!b.has(f)) return;
     std::vector<std::string> v;
-    b.strList(f, v);
+    if (std::string(f) == "scopes")
+      b.scopeList(f, v);
+    else
+      b.strList(f, v);
     out = v;
+  };
+  auto quota = [](BodyReader& r, std::optional<int64_t>& out) {
+    if (!r.has("quota")) return;
+    int64_t q = 0;
+    r.integer("quota", q, -1, engine::Validation::kMaxQuota);
+    out = q;
   };
   if (b.has("kind")) {
     std::string kind;
@@ -36,16 +46,19 @@ void readFields(BodyReader& b, ApplicationInput& in) {
   }
   str("clientId", in.clientId);
   str("keyName", in.keyName);
-  str("description", in.description);
+  if (b.has("description")) {
+    std::string v;
+    b.text("description", v);
+    in.description = v;
+  }
   str("requesterEmail", in.requesterEmail);
+  if (!b.error() && in.requesterEmail && !in.requesterEmail->empty())
+    if (auto e = engine::Validation::email(b.name("requesterEmail"), *in.requesterEmail))
+      b.fail("requesterEmail", e->message);
   str("keyId", in.keyId);
   time("effectiveAt", in.effectiveAt);
   time("expiresAt", in.expiresAt);
-  if (b.has("quota")) {
-    int64_t q = 0;
-    b.integer("quota", q);
-    in.quota = q;
-  }
+  quota(b, in.quota);
   list("apis", in.apis);
   list("groups", in.groups);
   list("scopes", in.scopes);
@@ -57,19 +70,18 @@ void readFields(BodyReader& b, ApplicationInput& in) {
       c->time("expiresAt", v);
       ch.expiresAt = v;
     }
-    if (c->has("quota")) {
-      int64_t v = 0;
-      c->integer("quota", v);
-      ch.quota = v;
-    }
+    quota(*c, ch.quota);
     for (auto [f, out] :
          {std::pair{"scopes", &ch.scopes}, {"apis", &ch.apis}, {"groups", &ch.groups}}) {
       if (!c->has(f)) continue;
       std::vector<std::string> v;
-      c->strList(f, v);
+      if (std::string(f) == "scopes")
+        c->scopeList(f, v);
+      else
+        c->strList(f, v);
       *out = v;
     }
-    if (c->error()) b.fail(c->error()->field, c->error()->message, c->error()->code);
+    b.adopt(*c);
     in.changes = ch;
   }
 }
@@ -166,6 +178,8 @@ void ApplicationHandlers::submit(Exchange& ex) {
 
 void ApplicationHandlers::list(Exchange& ex) {
   if (!caller(ex)) return;
+  if (auto e = ex.queryOnly({"clientId", "requester", "tenant", "state", "approver"}))
+    return ex.sendError(*e);
   engine::AppFilter f;
   f.clientId = ex.query("clientId");
   f.requester = ex.query("requester");
@@ -193,7 +207,7 @@ void ApplicationHandlers::resubmit(Exchange& ex) {
     c->onlyFields({"keyName", "description", "effectiveAt", "expiresAt", "quota", "apis", "groups",
                    "scopes", "changes"});
     readFields(*c, in);
-    if (c->error()) b->fail(c->error()->field, c->error()->message, c->error()->code);
+    b->adopt(*c);
   }
   if (b->error()) return ex.sendError(*b->error());
   respond(ex, _apps.resubmit(*ex.principal, ex.param("id"), in), 200,
@@ -209,7 +223,12 @@ void ApplicationHandlers::decide(Exchange& ex) {
   b->onlyFields({"decision", "approver", "comment"})
       .str("decision", decision, true)
       .str("approver", d.approver)
-      .str("comment", d.comment);
+      .text("comment", d.comment);
+  if (!b->error() && !d.approver.empty())
+    if (auto e = engine::Validation::email("approver", d.approver)) b->fail("approver", e->message);
+  if (!b->error())
+    if (auto e = engine::Validation::text("comment", d.comment, 2000, true))
+      b->fail("comment", e->message);
   if (!b->error()) {
     if (decision == "approve")
       d.event = engine::AppEvent::Approve;

@@ -1,13 +1,14 @@
 #include "api/BodyReader.h"
 
-#include <Poco/JSON/JSONException.h>
-#include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Stringifier.h>
 
-#include <cmath>
 #include <sstream>
 
 #include "engine/Rfc3339.h"
+#include "engine/StrictJson.h"
+#include "engine/Utf8.h"
+#include "engine/Validation.h"
 
 namespace keywarden::api {
 
@@ -19,21 +20,16 @@ BodyReader::BodyReader(const std::string& body, bool allowEmpty) {
       _error = engine::Error::badInput("", "a JSON object body is required", "MISSING_BODY");
     return;
   }
-  try {
-    Poco::JSON::Parser parser;
-    auto v = parser.parse(body);
-    if (v.type() != typeid(Poco::JSON::Object::Ptr)) {
-      _error = engine::Error::badInput("", "the body must be a JSON object", "INVALID_JSON");
-      return;
-    }
-    _obj = v.extract<Poco::JSON::Object::Ptr>();
-  } catch (const Poco::Exception& e) {
-    _error =
-        engine::Error::badInput("", "the body is not valid JSON: " + e.message(), "INVALID_JSON");
-  } catch (const std::exception& e) {
-    _error = engine::Error::badInput("", std::string("the body is not valid JSON: ") + e.what(),
-                                     "INVALID_JSON");
+  auto parsed = engine::StrictJson::parse(body);
+  if (parsed.error) {
+    _error = parsed.error;
+    return;
   }
+  if (parsed.value.type() != typeid(Poco::JSON::Object::Ptr)) {
+    _error = engine::Error::badInput("", "the body must be a JSON object", "INVALID_JSON");
+    return;
+  }
+  _obj = parsed.value.extract<Poco::JSON::Object::Ptr>();
 }
 
 BodyReader::BodyReader(Poco::JSON::Object::Ptr obj, std::string prefix)
@@ -41,6 +37,10 @@ BodyReader::BodyReader(Poco::JSON::Object::Ptr obj, std::string prefix)
 
 void BodyReader::fail(const std::string& f, const std::string& message, const std::string& code) {
   if (!_error) _error = engine::Error::badInput(name(f), message, code);
+}
+
+void BodyReader::adopt(const BodyReader& child) {
+  if (!_error && child.error()) _error = child.error();
 }
 
 bool BodyReader::has(const std::string& f) const {
@@ -64,16 +64,32 @@ BodyReader& BodyReader::onlyFields(std::initializer_list<const char*> allowed) {
   return *this;
 }
 
-BodyReader& BodyReader::str(const std::string& f, std::string& out, bool required) {
-  if (_error) return *this;
+bool BodyReader::readString(const std::string& f, std::string& out, bool required, bool multiline) {
+  if (_error) return false;
   if (!has(f) || isNull(f)) {
     if (required) fail(f, name(f) + " is required", "MISSING_FIELD");
-    return *this;
+    return false;
   }
   auto v = _obj->get(f);
-  if (!v.isString()) return fail(f, name(f) + " must be a string"), *this;
-  out = v.extract<std::string>();
-  if (required && out.empty()) fail(f, name(f) + " must not be empty", "MISSING_FIELD");
+  if (!v.isString()) return fail(f, name(f) + " must be a string"), false;
+  std::string s = v.extract<std::string>();
+  // StrictJson has checked UTF-8 and NUL; other controls depend on the field.
+  if (engine::Utf8::hasControl(s, multiline))
+    return fail(f, name(f) + (multiline ? " holds a control character other than tab or line break"
+                                        : " holds a control character (such as a line break)")),
+           false;
+  if (required && s.empty()) return fail(f, name(f) + " must not be empty", "MISSING_FIELD"), false;
+  out = std::move(s);
+  return true;
+}
+
+BodyReader& BodyReader::str(const std::string& f, std::string& out, bool required) {
+  readString(f, out, required, false);
+  return *this;
+}
+
+BodyReader& BodyReader::text(const std::string& f, std::string& out) {
+  readString(f, out, false, true);
   return *this;
 }
 
@@ -84,30 +100,50 @@ BodyReader& BodyReader::strList(const std::string& f, std::vector<std::string>& 
   std::vector<std::string> items;
   for (size_t i = 0; i < arr->size(); ++i) {
     auto v = arr->get(static_cast<unsigned>(i));
+    std::string at = name(f) + "[" + std::to_string(i) + "]";
     if (!v.isString()) return fail(f, name(f) + " must be an array of strings"), *this;
-    items.push_back(v.extract<std::string>());
+    std::string s = v.extract<std::string>();
+    if (engine::Utf8::hasControl(s, false))
+      return fail(f, at + " holds a control character"), *this;
+    items.push_back(std::move(s));
   }
   out = std::move(items);
   return *this;
 }
 
-BodyReader& BodyReader::integer(const std::string& f, int64_t& out, bool required) {
+BodyReader& BodyReader::scopeList(const std::string& f, std::vector<std::string>& out) {
+  std::vector<std::string> items;
+  bool present = has(f) && !isNull(f);
+  strList(f, items);
+  if (_error || !present) return *this;
+  if (auto e = engine::Validation::scopes(name(f), items)) {
+    _error = e;
+    return *this;
+  }
+  out = std::move(items);
+  return *this;
+}
+
+BodyReader& BodyReader::integer(const std::string& f, int64_t& out, int64_t min, int64_t max,
+                                bool required) {
   if (_error) return *this;
   if (!has(f) || isNull(f)) {
     if (required) fail(f, name(f) + " is required", "MISSING_FIELD");
     return *this;
   }
   auto v = _obj->get(f);
-  if (v.isString() || v.isBoolean() || !v.isNumeric())
-    return fail(f, name(f) + " must be an integer"), *this;
-  if (!v.isInteger()) {
-    double d = v.convert<double>();
-    if (std::floor(d) != d || std::fabs(d) > 9.0e15)
-      return fail(f, name(f) + " must be an integer"), *this;
-    out = static_cast<int64_t>(d);
-    return *this;
-  }
-  out = v.convert<Poco::Int64>();
+  const std::string range = std::to_string(min) + " and " + std::to_string(max);
+  // StrictJson stores integers written without fraction or exponent as Int64, and every other
+  // number as double: `1.0` and `1e3` are not integers here.
+  if (v.type() != typeid(Poco::Int64))
+    return fail(f, name(f) +
+                       " must be a whole number written without a fraction or exponent, "
+                       "between " +
+                       range),
+           *this;
+  auto n = v.extract<Poco::Int64>();
+  if (n < min || n > max) return fail(f, name(f) + " must be between " + range), *this;
+  out = n;
   return *this;
 }
 
@@ -127,9 +163,11 @@ BodyReader& BodyReader::time(const std::string& f, int64_t& out) {
   }
   auto v = _obj->get(f);
   if (!v.isString()) return fail(f, name(f) + " must be an RFC 3339 time string"), *this;
-  auto ms = engine::Rfc3339::parse(v.extract<std::string>());
+  std::string why;
+  auto ms = engine::Rfc3339::parse(v.extract<std::string>(), &why);
   if (!ms)
-    return fail(f, name(f) + " must be an RFC 3339 time such as 2026-12-31T23:59:59Z"), *this;
+    return fail(f, name(f) + " must be an RFC 3339 time such as 2026-12-31T23:59:59Z: " + why),
+           *this;
   out = *ms;
   return *this;
 }

@@ -16,9 +16,10 @@ void CatalogHandlers::install(Router& r) {
   };
   r.add("POST", "/v1/clients", [this](Exchange& ex) { createClient(ex); });
   r.add("GET", "/v1/clients", [this](Exchange& ex) {
-    if (admin(ex))
-      respondList(ex, _catalog.listClients(*ex.principal, ex.query("tenant")), "clients",
-                  Serialize::client);
+    if (!admin(ex)) return;
+    if (auto e = ex.queryOnly({"tenant"})) return ex.sendError(*e);
+    respondList(ex, _catalog.listClients(*ex.principal, ex.query("tenant")), "clients",
+                Serialize::client);
   });
   r.add("GET", "/v1/clients/{id}", [this](Exchange& ex) {
     if (admin(ex))
@@ -31,8 +32,9 @@ void CatalogHandlers::install(Router& r) {
 
   r.add("POST", "/v1/apis", [this](Exchange& ex) { createApi(ex); });
   r.add("GET", "/v1/apis", [this](Exchange& ex) {
-    if (admin(ex))
-      respondList(ex, _catalog.listApis(*ex.principal, ex.query("tenant")), "apis", Serialize::api);
+    if (!admin(ex)) return;
+    if (auto e = ex.queryOnly({"tenant"})) return ex.sendError(*e);
+    respondList(ex, _catalog.listApis(*ex.principal, ex.query("tenant")), "apis", Serialize::api);
   });
   r.add("GET", "/v1/apis/{id}", [this](Exchange& ex) {
     if (admin(ex)) respond(ex, _catalog.getApi(*ex.principal, ex.param("id")), 200, Serialize::api);
@@ -44,9 +46,10 @@ void CatalogHandlers::install(Router& r) {
 
   r.add("POST", "/v1/groups", [this](Exchange& ex) { createGroup(ex); });
   r.add("GET", "/v1/groups", [this](Exchange& ex) {
-    if (admin(ex))
-      respondList(ex, _catalog.listGroups(*ex.principal, ex.query("tenant")), "groups",
-                  Serialize::group);
+    if (!admin(ex)) return;
+    if (auto e = ex.queryOnly({"tenant"})) return ex.sendError(*e);
+    respondList(ex, _catalog.listGroups(*ex.principal, ex.query("tenant")), "groups",
+                Serialize::group);
   });
   r.add("GET", "/v1/groups/{id}", [this](Exchange& ex) {
     if (admin(ex))
@@ -66,7 +69,7 @@ void readClient(BodyReader& b, Client& c) {
       .boolean("active", c.active);
 }
 void readApi(BodyReader& b, ApiDef& a) {
-  b.str("name", a.name).str("method", a.method).str("path", a.path).strList("scopes", a.scopes);
+  b.str("name", a.name).str("method", a.method).str("path", a.path).scopeList("scopes", a.scopes);
 }
 void readGroup(BodyReader& b, Group& g) {
   b.str("name", g.name).strList("apis", g.apis);

@@ -8,6 +8,7 @@
 
 #include "api/ErrorMapper.h"
 #include "api/JsonWriter.h"
+#include "engine/Utf8.h"
 
 namespace keywarden::api {
 
@@ -28,6 +29,11 @@ const std::string& Exchange::param(const std::string& name) const {
 }
 
 std::string Exchange::query(const std::string& name) const {
+  if (_queryParams) {
+    for (const auto& [k, v] : *_queryParams)
+      if (k == name) return v;
+    return {};
+  }
   if (_query.empty()) return {};
   try {
     Poco::URI uri("/?" + _query);
@@ -36,6 +42,80 @@ std::string Exchange::query(const std::string& name) const {
   } catch (const Poco::Exception&) {
   }
   return {};
+}
+
+namespace {
+int hexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Percent-decodes `in` strictly; false on a bad escape.
+bool formDecode(std::string_view in, std::string& out) {
+  out.clear();
+  for (size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (c == '+') {
+      out.push_back(' ');
+    } else if (c == '%') {
+      if (i + 2 >= in.size()) return false;
+      int hi = hexValue(in[i + 1]), lo = hexValue(in[i + 2]);
+      if (hi < 0 || lo < 0) return false;
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else {
+      out.push_back(c);
+    }
+  }
+  return true;
+}
+}  // namespace
+
+std::optional<engine::Error> Exchange::queryOnly(std::initializer_list<const char*> allowed) {
+  using engine::Error;
+  std::vector<std::pair<std::string, std::string>> params;
+  std::string_view q = _query;
+  size_t start = 0;
+  while (!q.empty() && start <= q.size()) {
+    size_t amp = q.find('&', start);
+    if (amp == std::string_view::npos) amp = q.size();
+    std::string_view piece = q.substr(start, amp - start);
+    start = amp + 1;
+    size_t eq = piece.find('=');
+    std::string name, value;
+    if (!formDecode(piece.substr(0, eq), name) || !engine::Utf8::valid(name) ||
+        engine::Utf8::hasControl(name, false) || name.empty())
+      return Error::badInput("query",
+                             "the query string holds a parameter without a valid name "
+                             "(check '&' and '%' escapes)");
+    bool known = false;
+    for (const char* a : allowed) known = known || name == a;
+    std::string listed;
+    for (const char* a : allowed) listed += (listed.empty() ? "" : ", ") + std::string(a);
+    if (!known)
+      return Error::badInput(
+          name,
+          "unknown query parameter '" + name + "'" +
+              (listed.empty() ? "; this endpoint takes none" : "; this endpoint takes " + listed),
+          "UNKNOWN_FIELD");
+    if (eq == std::string_view::npos)
+      return Error::badInput(name, "query parameter " + name + " needs a value (" + name + "=…)");
+    if (!formDecode(piece.substr(eq + 1), value))
+      return Error::badInput(
+          name, "query parameter " + name + " holds a '%' not followed by two hex digits");
+    if (!engine::Utf8::valid(value) || engine::Utf8::hasControl(value, false))
+      return Error::badInput(name, "query parameter " + name +
+                                       " must decode to UTF-8 text without control characters");
+    if (value.empty())
+      return Error::badInput(name, "query parameter " + name + " is empty; leave it out instead");
+    for (const auto& [k, v] : params)
+      if (k == name) return Error::badInput(name, "query parameter " + name + " is given twice");
+    params.emplace_back(std::move(name), std::move(value));
+  }
+  _queryParams = std::move(params);
+  return std::nullopt;
 }
 
 namespace {

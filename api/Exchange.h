@@ -3,6 +3,7 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <utility>
@@ -27,8 +28,15 @@ class Exchange {
   // Path parameters bound by the router.
   std::vector<std::pair<std::string, std::string>>& params() { return _params; }
   const std::string& param(const std::string& name) const;
-  // A query parameter ("" when absent).
+  // A query parameter ("" when absent). After a successful queryOnly(), the strictly parsed
+  // value; otherwise a lenient read (for the gateway paths, whose query is the upstream's).
   std::string query(const std::string& name) const;
+  // Parses the query string strictly and keeps it for query(). Refused (400, naming the
+  // parameter): a name not in `allowed` (UNKNOWN_FIELD), a parameter given twice, without a
+  // value or with an empty one, a '%' not followed by two hex digits, a value that decodes to
+  // something other than UTF-8 text without control characters. '+' reads as a space
+  // (application/x-www-form-urlencoded). Returns the first problem, or nullopt.
+  std::optional<engine::Error> queryOnly(std::initializer_list<const char*> allowed);
 
   // The request body as JSON. On 413/415/400 it answers the request itself and returns nullopt.
   std::optional<BodyReader> json(bool allowEmpty);
@@ -51,6 +59,7 @@ class Exchange {
   std::string _path;
   std::string _query;
   std::vector<std::pair<std::string, std::string>> _params;
+  std::optional<std::vector<std::pair<std::string, std::string>>> _queryParams;
   int _status = 0;
 };
 

@@ -7,6 +7,7 @@ namespace keywarden::api {
 void JobHandlers::install(Router& r) {
   r.add("GET", "/v1/jobs", [this](Exchange& ex) {
     if (!_auth.require(ex, {engine::Role::Admin})) return;
+    if (auto e = ex.queryOnly({"status", "kind"})) return ex.sendError(*e);
     respondList(ex, _log.list(*ex.principal, ex.query("status"), ex.query("kind")), "jobs",
                 [](JsonWriter& w, const engine::Job& j) {
                   w.beginObject()

@@ -3,6 +3,7 @@
 #include "api/Respond.h"
 #include "api/Serialize.h"
 #include "engine/Duration.h"
+#include "engine/Validation.h"
 
 namespace keywarden::api {
 
@@ -10,6 +11,8 @@ using engine::IssuedKey;
 using engine::Key;
 
 namespace {
+constexpr int64_t kMaxCount = engine::Validation::kMaxQuota;
+
 void writeKey(JsonWriter& w, const Key& k) {
   Serialize::key(w, k);
 }
@@ -22,28 +25,30 @@ void writeIdName(JsonWriter& w, const Key& k) {
   w.beginObject().field("id", k.id).field("name", k.name).endObject();
 }
 
-// refill {amount, interval} and rateLimit {limit, window}.
+// refill {amount, interval} and rateLimit {limit, window}; errors name the JSON path.
 void readLimits(BodyReader& b, engine::KeySpec& s) {
   if (auto r = b.child("refill")) {
     std::string interval;
     r->onlyFields({"amount", "interval"})
-        .integer("amount", s.refillAmount, true)
+        .integer("amount", s.refillAmount, 1, kMaxCount, true)
         .str("interval", interval, true);
     if (!r->error() && interval != "daily" && interval != "monthly")
-      r->fail("interval", "refill.interval must be daily or monthly");
+      r->fail("interval", r->name("interval") + " must be daily or monthly");
     s.refillInterval =
         interval == "daily" ? engine::RefillInterval::Daily : engine::RefillInterval::Monthly;
-    if (r->error()) return b.fail(r->error()->field, r->error()->message, r->error()->code);
+    if (r->error()) return b.adopt(*r);
   }
   if (auto r = b.child("rateLimit")) {
     std::string window;
     r->onlyFields({"limit", "window"})
-        .integer("limit", s.rateLimit, true)
+        .integer("limit", s.rateLimit, 1, 1'000'000'000, true)
         .str("window", window, true);
     auto ms = engine::Duration::parseMs(window);
     if (!r->error() && !ms)
-      r->fail("window", "rateLimit.window must be a duration such as 1s, 1m or 1h");
-    if (r->error()) return b.fail(r->error()->field, r->error()->message, r->error()->code);
+      r->fail("window", r->name("window") +
+                            " must be a duration such as 1s, 1m or 1h (a positive whole number "
+                            "and ms, s, m, h or d; at most 100 years)");
+    if (r->error()) return b.adopt(*r);
     s.rateWindowMs = *ms;
   }
 }
@@ -61,8 +66,9 @@ void KeyHandlers::install(Router& r) {
   r.add("POST", "/v1/keys/{id}/rotate", [this](Exchange& ex) { rotate(ex); });
 
   r.add("GET", "/v1/tenants/{tenant}/apiKeys", [this](Exchange& ex) {
-    if (admin(ex))
-      respondList(ex, _keys.listTenantKeys(*ex.principal, ex.param("tenant")), "keys", writeIdName);
+    if (!admin(ex)) return;
+    if (auto e = ex.queryOnly({})) return ex.sendError(*e);
+    respondList(ex, _keys.listTenantKeys(*ex.principal, ex.param("tenant")), "keys", writeIdName);
   });
   r.add("POST", "/v1/tenants/{tenant}/apiKeys", [this](Exchange& ex) { tenantCreate(ex); });
   r.add("GET", "/v1/tenants/{tenant}/apiKeys/{keyId}", [this](Exchange& ex) {
@@ -89,12 +95,12 @@ void KeyHandlers::create(Exchange& ex) {
                  "quota", "refill", "rateLimit", "meta", "tenant"})
       .str("clientId", s.clientId, true)
       .str("name", s.name, true)
-      .strList("scopes", s.scopes)
+      .scopeList("scopes", s.scopes)
       .strList("apis", s.apis)
       .strList("groups", s.groups)
       .time("effectiveAt", s.effectiveAt)
       .time("expiresAt", s.expiresAt)
-      .integer("quota", s.quota)
+      .integer("quota", s.quota, -1, kMaxCount)
       .objectText("meta", s.meta)
       .str("tenant", s.tenant);
   readLimits(*b, s);
@@ -104,6 +110,7 @@ void KeyHandlers::create(Exchange& ex) {
 
 void KeyHandlers::list(Exchange& ex) {
   if (!admin(ex)) return;
+  if (auto e = ex.queryOnly({"clientId", "tenant", "state"})) return ex.sendError(*e);
   engine::KeyFilter f;
   f.clientId = ex.query("clientId");
   f.tenant = ex.query("tenant");
@@ -126,12 +133,11 @@ void KeyHandlers::action(Exchange& ex, const std::string& what) {
   if (what == "enable")
     b->onlyFields({});
   else if (what == "disable")
-    b->onlyFields({"reason"}).str("reason", reason);
+    b->onlyFields({"reason"}).text("reason", reason);
   else
-    b->onlyFields({"reason", "at"}).str("reason", reason).time("at", at);
+    b->onlyFields({"reason", "at"}).text("reason", reason).time("at", at);
   if (b->error()) return ex.sendError(*b->error());
-  if (reason.size() > 500)
-    return ex.sendError(engine::Error::badInput("reason", "reason is longer than 500 characters"));
+  if (auto e = engine::Validation::text("reason", reason, 500, true)) return ex.sendError(*e);
   const auto& p = *ex.principal;
   const std::string& id = ex.param("id");
   if (what == "disable")
@@ -147,7 +153,7 @@ void KeyHandlers::rotate(Exchange& ex) {
   auto b = ex.json(true);
   if (!b) return;
   int64_t grace = 0;
-  b->onlyFields({"graceSeconds"}).integer("graceSeconds", grace);
+  b->onlyFields({"graceSeconds"}).integer("graceSeconds", grace, 0, 366LL * 86400);
   if (b->error()) return ex.sendError(*b->error());
   const std::string& from = ex.param("id");
   respond(ex, _keys.rotate(*ex.principal, from, grace), 201,

@@ -7,6 +7,7 @@ namespace keywarden::api {
 void MailHandlers::install(Router& r) {
   r.add("GET", "/v1/mail", [this](Exchange& ex) {
     if (!_auth.require(ex, {engine::Role::Admin})) return;
+    if (auto e = ex.queryOnly({"status", "to"})) return ex.sendError(*e);
     respondList(ex, _log.list(*ex.principal, ex.query("status"), ex.query("to")), "mail",
                 [](JsonWriter& w, const engine::OutboxMail& m) {
                   w.beginObject()

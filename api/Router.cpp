@@ -2,6 +2,8 @@
 
 #include <Poco/URI.h>
 
+#include "engine/Utf8.h"
+
 namespace keywarden::api {
 
 size_t Router::indexOfPattern(const std::string& pattern) {
@@ -42,6 +44,9 @@ bool Router::bind(const std::string& pattern, std::string_view path,
       } catch (const Poco::Exception&) {
         return false;  // a bad escape matches no route: 404
       }
+      // Nor does a value that is not UTF-8 text: no id holds one, and a store must never see
+      // it (PostgreSQL refuses such bytes with an error, not a miss).
+      if (!engine::Utf8::valid(decoded) || engine::Utf8::hasControl(decoded, false)) return false;
       params.emplace_back(std::string(seg.substr(1, seg.size() - 2)), decoded);
     } else if (seg != part) {
       return false;
@@ -52,18 +57,56 @@ bool Router::bind(const std::string& pattern, std::string_view path,
   return si > path.size();
 }
 
+namespace {
+// 0 for a literal segment, 1 for `{name}`, 2 for `{*name}` (the rest of the path).
+int kindOf(std::string_view seg) {
+  if (seg.size() > 3 && seg.substr(0, 2) == "{*") return 2;
+  if (seg.size() > 2 && seg.front() == '{' && seg.back() == '}') return 1;
+  return 0;
+}
+}  // namespace
+
+bool Router::moreSpecific(const std::string& a, const std::string& b) {
+  size_t ai = 1, bi = 1;
+  while (ai <= a.size() && bi <= b.size()) {
+    size_t ae = a.find('/', ai), be = b.find('/', bi);
+    if (ae == std::string::npos) ae = a.size();
+    if (be == std::string::npos) be = b.size();
+    int ka = kindOf(std::string_view(a).substr(ai, ae - ai));
+    int kb = kindOf(std::string_view(b).substr(bi, be - bi));
+    if (ka != kb) return ka < kb;
+    ai = ae + 1;
+    bi = be + 1;
+  }
+  return false;
+}
+
 Router::Match Router::find(Exchange& ex, const Route*& route) const {
-  bool pathSeen = false;
+  // Of the patterns that take this path, the most specific one owns it: a literal segment
+  // beats a `{name}` at the first place they differ, so GET /v1/keys/verify is a method that
+  // /v1/keys/verify does not allow (405), never a key called "verify".
+  const std::string* best = nullptr;
   for (const auto& r : _routes) {
     std::vector<std::pair<std::string, std::string>> params;
     if (!bind(r.pattern, ex.path(), params)) continue;
-    pathSeen = true;
-    if (r.method != ex.method()) continue;
-    ex.params() = std::move(params);
-    route = &r;
-    return Match::Found;
+    if (!best || moreSpecific(r.pattern, *best)) best = &r.pattern;
   }
-  return pathSeen ? Match::NoMethod : Match::NoPath;
+  if (!best) return Match::NoPath;
+  std::string allow;
+  for (const auto& r : _routes) {
+    if (r.pattern != *best) continue;
+    if (r.method == ex.method()) {
+      std::vector<std::pair<std::string, std::string>> params;
+      bind(r.pattern, ex.path(), params);
+      ex.params() = std::move(params);
+      route = &r;
+      return Match::Found;
+    }
+    if (allow.find(r.method) == std::string::npos) allow += (allow.empty() ? "" : ", ") + r.method;
+  }
+  // RFC 9110 §15.5.6: a 405 carries Allow.
+  ex.response().set("Allow", allow);
+  return Match::NoMethod;
 }
 
 }  // namespace keywarden::api

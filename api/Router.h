@@ -24,7 +24,9 @@ class Router {
   enum class Match { Found, NoPath, NoMethod };
 
   void add(const std::string& method, const std::string& pattern, Handler h);
-  // On Found, `route` is set and the exchange's params are bound.
+  // On Found, `route` is set and the exchange's params are bound. When several patterns take
+  // the path, the most specific owns it (a literal segment beats `{name}`, which beats
+  // `{*name}`). On NoMethod the response's Allow header lists that pattern's methods.
   Match find(Exchange& ex, const Route*& route) const;
   const std::vector<Route>& routes() const { return _routes; }
   // The pattern of route `index`, for metric labels.
@@ -33,6 +35,8 @@ class Router {
   size_t indexOfPattern(const std::string& pattern);
 
  private:
+  // True when `a` is more specific than `b` at the first segment where they differ in kind.
+  static bool moreSpecific(const std::string& a, const std::string& b);
   static bool bind(const std::string& pattern, std::string_view path,
                    std::vector<std::pair<std::string, std::string>>& params);
   std::vector<Route> _routes;

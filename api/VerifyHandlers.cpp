@@ -62,10 +62,8 @@ void VerifyHandlers::verify(Exchange& ex) {
       .str("key", key, true)
       .str("method", method)
       .str("path", path)
-      .strList("scopes", scopes)
-      .integer("cost", cost);
-  if (!b->error() && (cost < 0 || cost > 1'000'000'000))
-    b->fail("cost", "cost must be between 0 and 1000000000");
+      .scopeList("scopes", scopes)
+      .integer("cost", cost, 0, 1'000'000'000);
   if (!b->error() && !path.empty() && path[0] != '/') b->fail("path", "path must start with '/'");
   if (!b->error() && method.empty() != path.empty())
     b->fail(method.empty() ? "method" : "path", "method and path go together");

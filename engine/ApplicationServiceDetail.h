@@ -16,6 +16,7 @@
 #include "engine/Flow.h"
 #include "engine/FlowParser.h"
 #include "engine/KeySpec.h"
+#include "engine/Validation.h"
 
 namespace keywarden::engine::application_detail {
 
@@ -24,43 +25,12 @@ struct Abort {
   Error error;
 };
 
-// Free text a person writes (a comment, a description): well-formed UTF-8 (RFC 3629: no overlong
-// form, no surrogate, nothing above U+10FFFF), no control character but tab, CR and LF, and at
-// most `maxChars` characters (code points, not bytes). The error names `field`; nothing is cut.
+// Free text a person writes (a comment, a description): Validation::text with line breaks
+// allowed — well-formed UTF-8, no control character but tab, CR and LF, at most `maxChars`
+// characters (code points, not bytes). The error names `field`; nothing is cut.
 inline std::optional<Error> checkText(const std::string& field, const std::string& v,
                                       size_t maxChars) {
-  size_t chars = 0;
-  for (size_t i = 0; i < v.size(); ++chars) {
-    const auto b = static_cast<unsigned char>(v[i]);
-    size_t len = b < 0x80           ? 1
-                 : (b >> 5) == 0x6  ? 2
-                 : (b >> 4) == 0xE  ? 3
-                 : (b >> 3) == 0x1E ? 4
-                                    : 0;
-    uint32_t cp = len == 1 ? b : len == 2 ? (b & 0x1F) : len == 3 ? (b & 0x0F) : (b & 0x07);
-    bool ok = len > 0 && i + len <= v.size();
-    for (size_t k = 1; ok && k < len; ++k) {
-      const auto c = static_cast<unsigned char>(v[i + k]);
-      ok = (c & 0xC0) == 0x80;
-      cp = (cp << 6) | (c & 0x3F);
-    }
-    static const uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-    ok = ok && cp >= kMin[len] && cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF);
-    if (!ok)
-      return Error::badInput(field,
-                             field + " is not valid UTF-8 (at byte " + std::to_string(i) + ")");
-    if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0x7F) {
-      char code[8];
-      snprintf(code, sizeof code, "U+%04X", static_cast<unsigned>(cp));
-      return Error::badInput(field, field + " holds the control character " + code +
-                                        "; only tab and line breaks may appear");
-    }
-    i += len;
-  }
-  if (chars > maxChars)
-    return Error::badInput(field, field + " is longer than " + std::to_string(maxChars) +
-                                      " characters (it has " + std::to_string(chars) + ")");
-  return std::nullopt;
+  return Validation::text(field, v, maxChars, true);
 }
 
 inline std::string lower(const std::string& s) {

@@ -2,7 +2,6 @@
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
 #include <Poco/String.h>
 
 #include <set>
@@ -11,6 +10,7 @@
 #include "engine/Duration.h"
 #include "engine/Ids.h"
 #include "engine/JsonText.h"
+#include "engine/StrictJson.h"
 #include "engine/Validation.h"
 
 namespace keywarden::engine {
@@ -49,8 +49,8 @@ class Reader {
   std::optional<int64_t> integer(const std::string& f) const {
     if (!has(f)) return std::nullopt;
     auto v = _obj->get(f);
-    if (!v.isInteger()) fail(f, "must be a whole number or null");
-    return v.convert<Poco::Int64>();
+    if (v.type() != typeid(Poco::Int64)) fail(f, "must be a whole number or null");
+    return v.extract<Poco::Int64>();
   }
   std::vector<std::string> strings(const std::string& f) const {
     std::vector<std::string> out;
@@ -96,6 +96,10 @@ FlowMatch parseMatch(const Reader& r) {
   r.only({"scopes", "clientTypes", "tenants", "kinds", "minQuota", "maxLifetimeDays"});
   FlowMatch m;
   m.scopes = r.strings("scopes");
+  for (size_t i = 0; i < m.scopes.size(); ++i)
+    if (!Validation::isScope(m.scopes[i]))
+      r.fail("scopes[" + std::to_string(i) + "]",
+             "is not a scope pattern: 1-128 characters of letters, digits and : . _ - * /");
   m.clientTypes = r.strings("clientTypes");
   m.tenants = r.strings("tenants");
   m.kinds = r.strings("kinds");
@@ -103,9 +107,11 @@ FlowMatch parseMatch(const Reader& r) {
     if (m.kinds[i] != "new" && m.kinds[i] != "modify" && m.kinds[i] != "revoke")
       r.fail("kinds[" + std::to_string(i) + "]", "must be new, modify or revoke");
   m.minQuota = r.integer("minQuota");
-  if (m.minQuota && *m.minQuota < 0) r.fail("minQuota", "must be 0 or more");
+  if (m.minQuota && (*m.minQuota < 0 || *m.minQuota > Validation::kMaxQuota))
+    r.fail("minQuota", "must be between 0 and " + std::to_string(Validation::kMaxQuota));
   m.maxLifetimeDays = r.integer("maxLifetimeDays");
-  if (m.maxLifetimeDays && *m.maxLifetimeDays < 1) r.fail("maxLifetimeDays", "must be 1 or more");
+  if (m.maxLifetimeDays && (*m.maxLifetimeDays < 1 || *m.maxLifetimeDays > 36500))
+    r.fail("maxLifetimeDays", "must be between 1 and 36500");
   return m;
 }
 
@@ -127,10 +133,11 @@ FlowLevel parseLevel(const Reader& r) {
     else
       r.fail("policy", "must be \"any\", \"all\" or {\"quorum\": N}, not \"" + s + "\"");
   } else if (Object::Ptr q = r.object("policy")) {
-    if (q->size() != 1 || !q->has("quorum") || !q->get("quorum").isInteger())
+    if (q->size() != 1 || !q->has("quorum") || q->get("quorum").type() != typeid(Poco::Int64))
       r.fail("policy", "must be \"any\", \"all\" or {\"quorum\": N}");
     l.policy = FlowLevel::Policy::Quorum;
-    l.quorum = q->getValue<int>("quorum");
+    auto quorum = q->get("quorum").extract<Poco::Int64>();
+    l.quorum = quorum < 1 || quorum > 1000 ? 0 : static_cast<int>(quorum);
     if (l.quorum < 1 || l.quorum > static_cast<int>(l.approvers.size()))
       r.fail("policy.quorum", "must be between 1 and the number of approvers (" +
                                   std::to_string(l.approvers.size()) + ")");
@@ -168,16 +175,18 @@ void writeStrings(std::string& out, const char* name, const std::vector<std::str
 }  // namespace
 
 Flow FlowParser::parse(const std::string& json, const std::string& source) {
-  Object::Ptr root;
-  try {
-    Poco::JSON::Parser parser;
-    auto v = parser.parse(json);
-    if (v.type() != typeid(Object::Ptr))
-      throw FlowError(source + ": the file must hold one JSON object");
-    root = v.extract<Object::Ptr>();
-  } catch (const Poco::Exception& e) {
-    throw FlowError(source + ": not valid JSON: " + e.message());
+  // Strictly: a duplicate member, a number beyond int64 or text that is not UTF-8 is an
+  // error, never a silent choice.
+  auto parsed = StrictJson::parse(json);
+  if (parsed.error) {
+    std::string why = parsed.error->message;
+    if (why.rfind("the body", 0) == 0) why = "the file" + why.substr(8);
+    throw FlowError(source + ": " +
+                    (parsed.error->field.empty() ? "" : parsed.error->field + ": ") + why);
   }
+  if (parsed.value.type() != typeid(Object::Ptr))
+    throw FlowError(source + ": the file must hold one JSON object");
+  Object::Ptr root = parsed.value.extract<Object::Ptr>();
   Reader r(root, "", source);
   r.only({"id", "name", "description", "priority", "match", "levels"});
   Flow f;

@@ -1,11 +1,26 @@
 #include "engine/JsonText.h"
 
+#include "engine/Utf8.h"
+
 namespace keywarden::engine {
 
 void JsonText::appendQuoted(std::string& out, std::string_view s) {
   static const char* hex = "0123456789abcdef";
   out.push_back('"');
-  for (unsigned char c : s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      // Well-formed UTF-8 passes through; any other byte becomes U+FFFD, so the output is
+      // always valid JSON text even when `s` quotes a client's bad input.
+      size_t n = Utf8::sequenceAt(s, i);
+      if (n == 0) {
+        out += "\\ufffd";
+      } else {
+        out.append(s.substr(i, n));
+        i += n - 1;
+      }
+      continue;
+    }
     switch (c) {
       case '"':
         out += "\\\"";
@@ -23,7 +38,7 @@ void JsonText::appendQuoted(std::string& out, std::string_view s) {
         out += "\\t";
         break;
       default:
-        if (c < 0x20) {
+        if (c < 0x20 || c == 0x7F) {
           out += "\\u00";
           out.push_back(hex[c >> 4]);
           out.push_back(hex[c & 0xF]);

@@ -73,8 +73,10 @@ std::optional<Error> KeyService::checkSpec(Transaction& tx, const KeySpec& s, in
     return Error::badInput("refill", "refill needs a quota (quota is -1, unlimited)");
   if (s.refillInterval != RefillInterval::None && s.refillAmount < 1)
     return Error::badInput("refill.amount", "refill.amount must be at least 1");
-  if ((s.rateLimit != 0 || s.rateWindowMs != 0) && (s.rateLimit < 1 || s.rateWindowMs < 1))
-    return Error::badInput("ratelimit", "ratelimit needs a limit of at least 1 and a window");
+  if ((s.rateLimit != 0 || s.rateWindowMs != 0) && s.rateLimit < 1)
+    return Error::badInput("rateLimit.limit", "rateLimit.limit must be at least 1");
+  if ((s.rateLimit != 0 || s.rateWindowMs != 0) && s.rateWindowMs < 1)
+    return Error::badInput("rateLimit.window", "rateLimit needs a window such as \"1s\"");
   return std::nullopt;
 }
 

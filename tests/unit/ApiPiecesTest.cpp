@@ -40,14 +40,14 @@ class ApiPiecesTest : public CppUnit::TestFixture {
     int64_t quota = 0;
     std::vector<std::string> scopes;
     api::BodyReader ok(R"({"name":"a","quota":5,"scopes":["x","y"]})", false);
-    ok.str("name", name, true).integer("quota", quota).strList("scopes", scopes);
+    ok.str("name", name, true).integer("quota", quota, -1, 100).strList("scopes", scopes);
     CPPUNIT_ASSERT(!ok.error());
     CPPUNIT_ASSERT_EQUAL(std::string("a"), name);
     CPPUNIT_ASSERT_EQUAL(int64_t(5), quota);
     CPPUNIT_ASSERT_EQUAL(size_t(2), scopes.size());
 
     api::BodyReader wrongType(R"({"name":"a","quota":"5"})", false);
-    wrongType.str("name", name, true).integer("quota", quota);
+    wrongType.str("name", name, true).integer("quota", quota, -1, 100);
     CPPUNIT_ASSERT_EQUAL(std::string("quota"), wrongType.error()->field);
     CPPUNIT_ASSERT_EQUAL(std::string("INVALID_FIELD"), wrongType.error()->code);
 
@@ -56,13 +56,13 @@ class ApiPiecesTest : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(std::string("MISSING_FIELD"), missing.error()->code);
 
     api::BodyReader fraction(R"({"quota":1.5})", false);
-    fraction.integer("quota", quota);
+    fraction.integer("quota", quota, -1, 100);
     CPPUNIT_ASSERT(fraction.error());
 
     api::BodyReader nested(R"({"refill":{"amount":"x"}})", false);
     auto child = nested.child("refill");
     int64_t amount = 0;
-    child->integer("amount", amount);
+    child->integer("amount", amount, 1, 100);
     CPPUNIT_ASSERT_EQUAL(std::string("refill.amount"), child->error()->field);
 
     api::BodyReader badList(R"({"scopes":["a",1]})", false);

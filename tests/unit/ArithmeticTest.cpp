@@ -160,8 +160,14 @@ class ArithmeticTest : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(int64_t(172800000), *Duration::parseMs("48h"));
     CPPUNIT_ASSERT_EQUAL(int64_t(604800000), *Duration::parseMs("7d"));
     CPPUNIT_ASSERT_EQUAL(int64_t(250), *Duration::parseMs("250ms"));
-    for (const char* bad : {"", "s", "0s", "-1s", "10", "10x", "1.5h", " 1s", "1s "})
+    for (const char* bad : {"", "s", "0s", "-1s", "10", "10x", "1.5h", " 1s", "1s ", "+1s", "1S",
+                            "1 s", "1sm", "0x10s", "00ms",
+                            // Overflow is refused, never wrapped around: at most 100 years.
+                            "99999999999999999d", "9223372036854775807ms", "9223372036854775808ms",
+                            "106751991167d", "36501d", "876001h"})
       CPPUNIT_ASSERT_MESSAGE(bad, !Duration::parseMs(bad));
+    CPPUNIT_ASSERT_EQUAL(Duration::kMaxMs, *Duration::parseMs("36500d"));
+    CPPUNIT_ASSERT_EQUAL(Duration::kMaxMs, *Duration::parseMs("876000h"));
     CPPUNIT_ASSERT_EQUAL(std::string("7d"), Duration::format(604800000));
     CPPUNIT_ASSERT_EQUAL(std::string("90s"), Duration::format(90000));
     CPPUNIT_ASSERT_EQUAL(std::string("250ms"), Duration::format(250));

@@ -54,8 +54,16 @@ class PathPatternTest : public CppUnit::TestFixture {
   void invalidPatternsAreRefusedWithAReason() {
     std::string why;
     CPPUNIT_ASSERT(PathPattern::validate("/orders/{id}/*", why));
+    for (const char* good : {"/", "/*", "/orders", "/orders/", "/v1/orders/{order_id}/items/{n}",
+                             "/a-b.c_d~e/x:y@z/!$&'()+,=", "/files/*"})
+      CPPUNIT_ASSERT_MESSAGE(good, PathPattern::validate(good, why));
     for (const char* bad :
-         {"", "orders", "/a/*/b", "/a*", "/a/{id", "/a/x{id}", "/a/{}", "/a b", "/a?b=1"}) {
+         {"", "orders", "/a/*/b", "/a*", "/a/{id", "/a/x{id}", "/a/{}", "/a b", "/a?b=1",
+          // Patterns no canonical request path can match, or that an upstream reads as
+          // another path: dot segments, empty segments, escapes, backslashes, controls.
+          "/a/../b", "/a/./b", "/..", "/.", "//a", "/a//b", "/a%2Fb", "/a%41", "/%", "/a#b",
+          "/a\\b", "/a\tb", "/a\x01b", "/a\x7f", "/a;b", "/caf\xc3\xa9", "/a/{}/b", "/a/{id}/{id}",
+          "/a/{i d}", "/a/{{id}}", "/a/{id}x", "/*/a", "/a/**"}) {
       why.clear();
       CPPUNIT_ASSERT_MESSAGE(bad, !PathPattern::validate(bad, why));
       CPPUNIT_ASSERT_MESSAGE(bad, !why.empty());
