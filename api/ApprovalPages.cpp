@@ -32,19 +32,28 @@ void applicationFields(JsonWriter& w, const engine::Application& a) {
       .field("validUntil", engine::DisplayText::time(a.expiresAt, "no expiry"))
       .field("quota", engine::DisplayText::quota(a.quota))
       .field("level", a.level)
-      .field("levelCount", a.levelCount);
-  if (a.level > 0) {
-    engine::Flow f = engine::FlowParser::parse(a.flowSnapshot, "snapshot");
-    if (a.level <= static_cast<int>(f.levels.size()))
-      w.field("levelName", f.levels[a.level - 1].name);
-  }
+      .field("levelCount", a.levelCount)
+      .field("atLevel", a.level > 0);
+  engine::Flow f = engine::FlowParser::parse(a.flowSnapshot, "snapshot");
+  auto levelName = [&](int level) {
+    return level >= 1 && level <= static_cast<int>(f.levels.size()) ? f.levels[level - 1].name
+                                                                    : std::string();
+  };
+  if (a.level > 0) w.field("levelName", levelName(a.level));
+  // Each entry says who did what, at which level and when ("already decided" names them).
   w.beginArray("history");
   for (const auto& d : a.history)
     w.beginObject()
         .field("decision", d.event)
+        .field("what", engine::DisplayText::decision(d.event))
         .field("approver", d.approver)
+        .field("who", engine::DisplayText::who(d.approver))
         .field("comment", d.comment)
         .field("level", d.level)
+        .field("levelText", d.level > 0
+                                ? levelName(d.level) + " (level " + std::to_string(d.level) +
+                                      " of " + std::to_string(f.levels.size()) + ")"
+                                : std::string())
         .field("at", engine::Rfc3339::format(d.at))
         .endObject();
   w.endArray();

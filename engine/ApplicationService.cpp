@@ -202,9 +202,13 @@ std::optional<Error> ApplicationService::apply(Transaction& tx, const Principal&
     _notices.levelEntered(tx, a, now);
     scheduleTimeout(tx, a, now);
   }
+  if (d && d->level > 0 && a.state != AppState::Withdrawn &&
+      (a.level != levelBefore || a.state != AppState::InReview))
+    _notices.levelDecided(tx, a, *d, waiting, now);  // the others need not act; progress
   if ((a.state == AppState::Rejected || a.state == AppState::Returned) && d)
-    _notices.decided(tx, a, d->event, d->approver, d->comment, now);
-  if (a.state == AppState::Withdrawn) _notices.withdrawn(tx, a, waiting, now);
+    _notices.decided(tx, a, *d, now);
+  if (a.state == AppState::Withdrawn)
+    _notices.withdrawn(tx, a, waiting, p.role == Role::Requester, p.actor(), now);
   return std::nullopt;
 }
 

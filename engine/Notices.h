@@ -16,8 +16,11 @@ namespace keywarden::engine {
 
 // Decides which e-mails a change causes and writes them to the outbox, in the transaction of
 // the change (so a crash never loses one and a rollback never sends one). Each mail carries the
-// context its template renders: what it is about (application number and key name, or key name
-// and start, and the client) and what to do next. A key travels only sealed. Thread-safe.
+// context its template renders (docs/API.md §9.1): what happened, who did it (an approver, the
+// requester, an administrator, or the flow's own rule), and what the reader can do next — what
+// a key may call (API names with method and path, groups, scopes; "unrestricted" only for a key
+// with none of them), the decisions and approvers' comments so far, and the exact API call for
+// the next step. A key travels only sealed. Thread-safe.
 class Notices {
  public:
   Notices(const SecretBox& sealer, const LinkSigner& links, std::string baseUrl, int64_t giveUpMs);
@@ -42,12 +45,19 @@ class Notices {
                  int64_t now) const;
   // To the requester: a modify or revoke application was carried out.
   void applicationApproved(Transaction& tx, const Application& a, int64_t now) const;
-  // To the requester: rejected or returned, with the approver's comment.
-  void decided(Transaction& tx, const Application& a, const std::string& event,
-               const std::string& approver, const std::string& comment, int64_t now) const;
-  // To the requester and to the approvers it was waiting for.
+  // To the requester: rejected or returned by `d` (an approver, or the flow's timeout rule when
+  // d.approver is "system"), with the comment.
+  void decided(Transaction& tx, const Application& a, const Decision& d, int64_t now) const;
+  // A level was decided by `d` (approved to completion, rejected, returned, or by the flow's
+  // timeout rule): `level-completed` to each of `waiting` (the level's approvers who had not
+  // decided yet) but the decider — they need not act any more — and, when the application moved
+  // on to its next level, `application-progress` to the requester with the decision and comment.
+  void levelDecided(Transaction& tx, const Application& a, const Decision& d,
+                    const std::vector<std::string>& waiting, int64_t now) const;
+  // To the requester and to the approvers it was waiting for. `byRequester`: the requester
+  // withdrew it; else an administrator did, as `actor` (e.g. "token:tok_…").
   void withdrawn(Transaction& tx, const Application& a, const std::vector<std::string>& approvers,
-                 int64_t now) const;
+                 bool byRequester, const std::string& actor, int64_t now) const;
   // To the key's holder (its requester, else its client's contact).
   void keyRevoked(Transaction& tx, const Key& k, const std::string& reason, int64_t now) const;
   void keyRotated(Transaction& tx, const Key& old, const Key& fresh, int64_t now) const;
@@ -61,6 +71,9 @@ class Notices {
  private:
   Poco::JSON::Object::Ptr applicationContext(Transaction& tx, const Application& a) const;
   Poco::JSON::Object::Ptr keyContext(Transaction& tx, const Key& k) const;
+  // The decisions since the application last entered review, the approvers' comments and who
+  // approved it (or that its flow has no levels): `decisions`, `comments`, `approvalText` ….
+  void addHistory(Poco::JSON::Object::Ptr c, const Application& a) const;
   void enqueue(Transaction& tx, const std::string& event, const std::string& to,
                Poco::JSON::Object::Ptr ctx, const std::string& secret,
                const std::string& applicationId, const std::string& keyId, int64_t now) const;

@@ -29,7 +29,11 @@ Data toData(const Poco::Dynamic::Var& v) {
     return list;
   }
   if (v.isBoolean()) return Data(v.extract<bool>());
-  return Data(v.convert<std::string>());
+  std::string text = v.convert<std::string>();
+  // An empty text is false, as in the mustache spec's own implementations (kainjow would take
+  // "" as true): {{#comment}}…{{/comment}} shows nothing for no comment, {{x}} renders "".
+  if (text.empty()) return Data(false);
+  return Data(text);
 }
 
 std::string readAll(const std::string& path) {
@@ -52,7 +56,9 @@ const std::vector<std::string>& TemplateSet::mailEvents() {
                                                    "expired",
                                                    "revoked",
                                                    "rotated",
-                                                   "approver-digest"};
+                                                   "approver-digest",
+                                                   "level-completed",
+                                                   "application-progress"};
   return kEvents;
 }
 

@@ -23,6 +23,7 @@ struct RenderedMail {
 // link pages (templates/pages/<page>.mustache), read and parsed once at start-up so a missing
 // file or a syntax error stops start-up naming the file; wording changes need no rebuild.
 // Values are HTML-escaped in HTML parts and pages, and left as they are in subjects and text.
+// An empty string counts as false in a section ({{#comment}}…{{/comment}}).
 // Thread-safe.
 class TemplateSet {
  public:

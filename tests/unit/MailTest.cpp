@@ -5,8 +5,10 @@
 #include <functional>
 #include <set>
 #include "engine/Base64Url.h"
+#include "engine/FlowParser.h"
 #include "engine/LinkSigner.h"
 #include "engine/ManualClock.h"
+#include "engine/Notices.h"
 #include "engine/SecretBox.h"
 
 #include "mail/OutboxSender.h"
@@ -48,6 +50,12 @@ class MailTest : public CppUnit::TestFixture {
   CPPUNIT_TEST(senderGivesUpOnPermanentRefusalOrAfterTheDeadline);
   CPPUNIT_TEST(sealedKeyIsErasedOnceSent);
   CPPUNIT_TEST(linksAreSignedBoundAndExpire);
+  CPPUNIT_TEST(keyMailsNameEachApiWithMethodAndPathAndSayUnrestrictedOnlyWithoutGrants);
+  CPPUNIT_TEST(carriedOutByAFlowWithoutLevelsSaysSoAndNamesNoApprover);
+  CPPUNIT_TEST(withdrawalSaysWhoWithdrew);
+  CPPUNIT_TEST(rejectionByTheTimeoutRuleSaysNoOneDecidedInTime);
+  CPPUNIT_TEST(expiryMailsGiveTheExactApplicationToSend);
+  CPPUNIT_TEST(emptyCommentShowsNoCommentLine);
   CPPUNIT_TEST(eachAcceptedMailIsSentInTheStoreBeforeTheNextGoesOut);
   CPPUNIT_TEST(crashAfterTwoOfFiveSendsOnlyTheRestAfterRestart);
   CPPUNIT_TEST(journalledAcceptancesAreRecoveredAsSentNotSentAgain);
@@ -70,6 +78,81 @@ class MailTest : public CppUnit::TestFixture {
     s.retryMaxMs = 4000;
     sender =
         std::make_unique<mail::OutboxSender>(*store, *templates, transport, *sealer, *clock, s);
+    links = std::make_unique<engine::LinkSigner>(kSecret, 60000);
+    notices = std::make_unique<engine::Notices>(*sealer, *links, "https://kw.example", 60000);
+    store->write([&](engine::Transaction& tx) {
+      engine::Client c;
+      c.id = "web";
+      c.name = "Web Shop";
+      c.contactEmail = "ops@example.com";
+      tx.catalog().insertClient(c);
+      engine::ApiDef api;
+      api.id = "orders-list";
+      api.name = "List orders";
+      api.method = "GET";
+      api.path = "/orders/*";
+      tx.catalog().insertApi(api);
+      engine::Group g;
+      g.id = "reports";
+      g.name = "Reports";
+      g.apis = {"orders-list"};
+      tx.catalog().insertGroup(g);
+    });
+  }
+
+  // A flow of `levels` levels ("Level 1" …, approver lead@example.com), rejecting after 48h.
+  static std::string flowJson(int levels, const std::string& name = "Open") {
+    engine::Flow f;
+    f.id = "f1";
+    f.name = name;
+    for (int i = 1; i <= levels; ++i) {
+      engine::FlowLevel l;
+      l.name = "Level " + std::to_string(i);
+      l.approvers = {"lead@example.com"};
+      l.timeoutMs = 48 * 3600000LL;
+      l.onTimeout = engine::FlowLevel::OnTimeout::Reject;
+      f.levels.push_back(l);
+    }
+    return engine::FlowParser::toJson(f);
+  }
+  static engine::Application application(engine::AppKind kind, int levels) {
+    engine::Application a;
+    a.id = "app_1";
+    a.number = "KA-20261130-0001";
+    a.kind = kind;
+    a.clientId = "web";
+    a.keyName = "sync";
+    a.keyId = "key_1";
+    a.requesterEmail = "dev@example.com";
+    a.flowSnapshot = flowJson(levels);
+    a.levelCount = levels;
+    a.history.push_back({"d0", a.id, 0, "submit", a.requesterEmail, "token:t", "", kT0});
+    return a;
+  }
+  static engine::Key key(std::vector<std::string> apis, std::vector<std::string> groups = {},
+                         std::vector<std::string> scopes = {}) {
+    engine::Key k;
+    k.id = "key_1";
+    k.clientId = "web";
+    k.name = "sync";
+    k.start = "kw_abcd";
+    k.apis = std::move(apis);
+    k.groups = std::move(groups);
+    k.scopes = std::move(scopes);
+    k.createdAt = kT0;
+    k.expiresAt = kT0 + 86400000;
+    return k;
+  }
+  // Every mail the outbox holds for `to`, rendered, oldest first.
+  std::vector<mail::RenderedMail> rendered(const std::string& to) {
+    std::vector<engine::OutboxMail> all;
+    store->read([&](engine::Transaction& tx) { all = tx.outbox().list("", to); });
+    std::vector<mail::RenderedMail> out;
+    for (const auto& m : all) out.push_back(templates->renderMail(m.event, m.context, "kw_x"));
+    return out;
+  }
+  static bool has(const std::string& text, const std::string& what) {
+    return text.find(what) != std::string::npos;
   }
 
   void enqueue(const std::string& id, const std::string& event, const std::string& secret = "") {
@@ -262,7 +345,132 @@ class MailTest : public CppUnit::TestFixture {
                          *engine::Base64Url::decode(engine::Base64Url::encode("hello, wörld")));
   }
 
+  void keyMailsNameEachApiWithMethodAndPathAndSayUnrestrictedOnlyWithoutGrants() {
+    auto a = application(engine::AppKind::New, 0);
+    store->write([&](engine::Transaction& tx) {
+      notices->keyIssued(tx, a, key({"orders-list"}), "kw_secret", kT0);
+    });
+    auto m = rendered("dev@example.com").at(0);
+    for (const auto& part : {m.text, m.html}) {
+      CPPUNIT_ASSERT_MESSAGE(part, has(part, "List orders (GET /orders/*)"));
+      CPPUNIT_ASSERT_MESSAGE(part, !has(part, "unrestricted"));
+    }
+    a.requesterEmail = "grp@example.com";
+    store->write([&](engine::Transaction& tx) {
+      notices->keyIssued(tx, a, key({}, {"reports"}, {"orders:*"}), "kw_secret", kT0);
+    });
+    m = rendered("grp@example.com").at(0);
+    CPPUNIT_ASSERT_MESSAGE(m.text, has(m.text, "Reports: List orders (GET /orders/*)"));
+    CPPUNIT_ASSERT_MESSAGE(m.text, has(m.text, "orders:*"));
+    CPPUNIT_ASSERT_MESSAGE(m.text, !has(m.text, "unrestricted"));
+    a.requesterEmail = "open@example.com";
+    store->write(
+        [&](engine::Transaction& tx) { notices->keyIssued(tx, a, key({}), "kw_secret", kT0); });
+    m = rendered("open@example.com").at(0);
+    CPPUNIT_ASSERT_MESSAGE(m.text, has(m.text, "unrestricted"));
+    CPPUNIT_ASSERT_MESSAGE(m.html, has(m.html, "unrestricted"));
+  }
+
+  void carriedOutByAFlowWithoutLevelsSaysSoAndNamesNoApprover() {
+    auto a = application(engine::AppKind::Revoke, 0);
+    store->write([&](engine::Transaction& tx) { notices->applicationApproved(tx, a, kT0); });
+    auto m = rendered("dev@example.com").at(0);
+    CPPUNIT_ASSERT_MESSAGE(m.text, has(m.text,
+                                       "approved at once by the flow Open (f1), which has "
+                                       "no approval levels"));
+    CPPUNIT_ASSERT_MESSAGE(m.text, !has(m.text, "approved by"));
+    CPPUNIT_ASSERT_MESSAGE(m.subject, has(m.subject, "Revoked: key sync"));
+    // With levels, the approvers are named, and their comments reach the requester.
+    auto b = application(engine::AppKind::Modify, 1);
+    b.requesterEmail = "mod@example.com";
+    b.history.push_back(
+        {"d1", b.id, 1, "approve", "lead@example.com", "x", "only <till> May", kT0});
+    store->write([&](engine::Transaction& tx) { notices->applicationApproved(tx, b, kT0); });
+    m = rendered("mod@example.com").at(0);
+    CPPUNIT_ASSERT_MESSAGE(m.text, has(m.text, "approved by lead@example.com at Level 1"));
+    CPPUNIT_ASSERT_MESSAGE(m.text, has(m.text, "only <till> May"));
+    CPPUNIT_ASSERT_MESSAGE(m.html, has(m.html, "only &lt;till&gt; May"));
+  }
+
+  void withdrawalSaysWhoWithdrew() {
+    auto a = application(engine::AppKind::New, 1);
+    a.level = 1;
+    store->write([&](engine::Transaction& tx) {
+      notices->withdrawn(tx, a, {"lead@example.com"}, true, "token:tok_r", kT0);
+    });
+    auto own = rendered("dev@example.com").at(0);
+    CPPUNIT_ASSERT_MESSAGE(own.text, has(own.text, "You withdrew your application"));
+    CPPUNIT_ASSERT_MESSAGE(own.text, !has(own.text, "by its requester"));
+    auto lead = rendered("lead@example.com").at(0);
+    CPPUNIT_ASSERT_MESSAGE(lead.text, has(lead.text, "dev@example.com, its requester, withdrew"));
+    a.requesterEmail = "other@example.com";
+    store->write([&](engine::Transaction& tx) {
+      notices->withdrawn(tx, a, {}, false, "token:tok_admin", kT0);
+    });
+    auto byAdmin = rendered("other@example.com").at(0);
+    CPPUNIT_ASSERT_MESSAGE(byAdmin.text, has(byAdmin.text,
+                                             "an administrator (token:tok_admin) "
+                                             "withdrew your application"));
+  }
+
+  void rejectionByTheTimeoutRuleSaysNoOneDecidedInTime() {
+    auto a = application(engine::AppKind::New, 1);
+    engine::Decision d{"d1",
+                       a.id,
+                       1,
+                       "reject",
+                       "system",
+                       "system",
+                       "no decision in time: rejected by the flow's rule",
+                       kT0};
+    a.history.push_back(d);
+    store->write([&](engine::Transaction& tx) { notices->decided(tx, a, d, kT0); });
+    auto m = rendered("dev@example.com").at(0);
+    CPPUNIT_ASSERT_MESSAGE(m.text, has(m.text,
+                                       "no one decided within 2d at Level 1 (level 1 of "
+                                       "1), and the flow rejects on timeout"));
+    CPPUNIT_ASSERT_MESSAGE(m.text, !has(m.text, "rejected by system"));
+    CPPUNIT_ASSERT_MESSAGE(m.text, has(m.text, "POST https://kw.example/v1/applications"));
+  }
+
+  void expiryMailsGiveTheExactApplicationToSend() {
+    engine::Key k = key({"orders-list"});
+    store->write([&](engine::Transaction& tx) {
+      notices->keyExpiring(tx, k, kT0);
+      notices->keyExpired(tx, k, kT0);
+      notices->keyRevoked(tx, k, "", kT0);
+    });
+    auto mails = rendered("ops@example.com");  // the client's contact: no application
+    CPPUNIT_ASSERT_EQUAL(size_t(3), mails.size());
+    std::vector<mail::RenderedMail> all(3);  // expiring, expired, revoked
+    for (auto& m : mails)
+      all[m.subject.rfind("Expiring", 0) == 0 ? 0 : m.subject.rfind("Expired", 0) == 0 ? 1 : 2] = m;
+    CPPUNIT_ASSERT_MESSAGE(all[0].text,
+                           has(all[0].text, R"({"kind":"modify","clientId":"web",)"
+                                            R"("keyId":"key_1","changes":{"expiresAt":)"));
+    CPPUNIT_ASSERT_MESSAGE(all[0].text,
+                           has(all[0].text, "POST https://kw.example/v1/applications"));
+    for (size_t i : {1, 2}) {
+      CPPUNIT_ASSERT_MESSAGE(all[i].text,
+                             has(all[i].text, R"({"kind":"new","clientId":"web",)"
+                                              R"("keyName":"sync","apis":["orders-list"])"));
+      CPPUNIT_ASSERT_MESSAGE(all[i].html, has(all[i].html, "&quot;kind&quot;:&quot;new&quot;"));
+    }
+    CPPUNIT_ASSERT_MESSAGE(all[2].text, has(all[2].text, "An administrator revoked"));
+  }
+
+  void emptyCommentShowsNoCommentLine() {
+    auto r = templates->renderMail("level-completed",
+                                   R"({"number":"KA-1","decidedText":"x approved","comment":""})");
+    CPPUNIT_ASSERT_MESSAGE(r.text, !has(r.text, "Comment:"));
+    CPPUNIT_ASSERT_MESSAGE(r.html, !has(r.html, "<blockquote"));
+    r = templates->renderMail("level-completed", R"({"number":"KA-1","comment":"a & b"})");
+    CPPUNIT_ASSERT_MESSAGE(r.text, has(r.text, "Comment: a & b"));
+  }
+
  private:
+  std::unique_ptr<engine::LinkSigner> links;
+  std::unique_ptr<engine::Notices> notices;
   std::unique_ptr<test::TempDir> dir;
   std::unique_ptr<store::SqlStore> store;
   std::unique_ptr<mail::TemplateSet> templates;
