@@ -1,5 +1,7 @@
 #include "engine/Validation.h"
 
+#include <cstdio>
+
 #include "engine/Ids.h"
 #include "engine/Utf8.h"
 
@@ -8,10 +10,20 @@ namespace keywarden::engine {
 std::optional<Error> Validation::text(const std::string& f, const std::string& v, size_t maxChars,
                                       bool multiline) {
   if (!Utf8::valid(v)) return Error::badInput(f, f + " is not valid UTF-8");
-  if (Utf8::hasControl(v, multiline))
-    return Error::badInput(f, f + (multiline ? " holds a control character other than tab or "
-                                               "line break"
-                                             : " holds a control character"));
+  if (Utf8::hasControl(v, multiline)) {
+    // Name the first one: C0 controls and DEL are one byte, C1 controls are C2 80..C2 9F.
+    char code[16] = "";
+    for (size_t i = 0; i < v.size() && !code[0]; ++i) {
+      const auto c = static_cast<unsigned char>(v[i]);
+      const auto next = i + 1 < v.size() ? static_cast<unsigned char>(v[i + 1]) : 0;
+      if ((c < 0x20 || c == 0x7F) && !(multiline && (c == '\t' || c == '\n' || c == '\r')))
+        snprintf(code, sizeof code, " U+%04X", static_cast<unsigned>(c));
+      else if (c == 0xC2 && next >= 0x80 && next <= 0x9F)
+        snprintf(code, sizeof code, " U+%04X", static_cast<unsigned>(next));
+    }
+    return Error::badInput(f, f + " holds the control character" + code +
+                                  (multiline ? "; only tab and line breaks may appear" : ""));
+  }
   if (size_t n = Utf8::length(v); n > maxChars)
     return Error::badInput(f, f + " is longer than " + std::to_string(maxChars) +
                                   " characters (it has " + std::to_string(n) + ")");

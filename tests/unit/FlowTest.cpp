@@ -279,8 +279,9 @@ class FlowTest : public CppUnit::TestFixture {
 
   void noExpiryIsLongerThanEveryLifetimeBound() {
     const int64_t day = 86400000;
+    // 36500 days is the largest bound a flow file may give (FlowParser).
     FlowCatalog c({flow("default", 0, "{}"), flow("short", 5, R"({"maxLifetimeDays":30})"),
-                   flow("forever-ish", 3, R"({"maxLifetimeDays":9223372036854775807})")});
+                   flow("century", 3, R"({"maxLifetimeDays":36500})")});
     RoutingFacts f;
     f.kind = "new";
     f.lifetimeMs.reset();  // no expiry
@@ -288,10 +289,14 @@ class FlowTest : public CppUnit::TestFixture {
     f.lifetimeMs = 30 * day;
     CPPUNIT_ASSERT_EQUAL(std::string("short"), c.route(f)->id);
     f.lifetimeMs = 30 * day + 1;
-    // A bound too large for milliseconds takes every finite lifetime (no overflow).
-    CPPUNIT_ASSERT_EQUAL(std::string("forever-ish"), c.route(f)->id);
+    CPPUNIT_ASSERT_EQUAL(std::string("century"), c.route(f)->id);
+    f.lifetimeMs = 36500 * day;
+    CPPUNIT_ASSERT_EQUAL(std::string("century"), c.route(f)->id);
+    // Beyond every bound, and the largest lifetime: no overflow, no flow with a bound fits.
+    f.lifetimeMs = 36500 * day + 1;
+    CPPUNIT_ASSERT_EQUAL(std::string("default"), c.route(f)->id);
     f.lifetimeMs = std::numeric_limits<int64_t>::max();
-    CPPUNIT_ASSERT_EQUAL(std::string("forever-ish"), c.route(f)->id);
+    CPPUNIT_ASSERT_EQUAL(std::string("default"), c.route(f)->id);
     f.lifetimeMs.reset();
     CPPUNIT_ASSERT_EQUAL(std::string("default"), c.route(f)->id);
   }
