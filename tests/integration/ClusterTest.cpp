@@ -393,7 +393,7 @@ class ClusterTest : public Fixture {
            R"({"id":"held","name":"Held","clientType":"web","contactEmail":"req@example.com"})");
     CPPUNIT_ASSERT_EQUAL_MESSAGE(c.body, 201, c.status);
     requester = token("--role requester --email req@example.com");
-    auto [id, key] = heldKey(R"("rateLimit":{"limit":100,"window":"1h"})");
+    auto [id, key] = heldKey(R"("scopes":["orders:read"],"rateLimit":{"limit":100,"window":"1h"})");
     waitKnownEverywhere(key);
     for (int i = 0; i < 3; ++i) CPPUNIT_ASSERT_EQUAL(std::string("VALID"), codeOn(1, key));
     int64_t t0 = nowMs();
