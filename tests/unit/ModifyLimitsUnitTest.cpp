@@ -9,6 +9,7 @@
 #include "engine/Scheduler.h"
 #include "engine/StoreQuotaSource.h"
 #include "engine/Verifier.h"
+#include "mail/TemplateSet.h"
 #include "store/SqlStore.h"
 #include "tests/support/TempDir.h"
 
@@ -33,6 +34,7 @@ class ModifyLimitsUnitTest : public CppUnit::TestFixture {
   CPPUNIT_TEST(effectiveAtMovedLaterActivatesAtTheNewTimeOnly);
   CPPUNIT_TEST(effectiveAtOfAnActiveKeyIsAConflict);
   CPPUNIT_TEST(rotatedAwayKeyRefusesARefillChange);
+  CPPUNIT_TEST(approversReadTheLimitChangesInTheMailAndOnThePage);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -229,6 +231,40 @@ class ModifyLimitsUnitTest : public CppUnit::TestFixture {
     CPPUNIT_ASSERT(!r);
     CPPUNIT_ASSERT(r.error().kind == ErrorKind::Conflict);
     CPPUNIT_ASSERT_EQUAL(std::string("refill"), r.error().field);
+  }
+
+  // The approval mail and page list refill and rate-limit changes on a "Limits" line, and
+  // leave the line out when an application changes neither.
+  void approversReadTheLimitChangesInTheMailAndOnThePage() {
+    KeyChanges c;
+    CPPUNIT_ASSERT_EQUAL(std::string(""), c.limitsText());
+    c.refill = RefillChange{50, RefillInterval::Daily};
+    c.rateLimit = RateLimitChange{2, 60000};
+    CPPUNIT_ASSERT_EQUAL(std::string("refill 50 a day, rate limit 2 per 1m"), c.limitsText());
+    c.refill = RefillChange{};
+    c.rateLimit = RateLimitChange{};
+    CPPUNIT_ASSERT_EQUAL(std::string("refill removed, rate limit removed"), c.limitsText());
+    c.refill = RefillChange{7, RefillInterval::Monthly};
+    c.rateLimit.reset();
+    CPPUNIT_ASSERT_EQUAL(std::string("refill 7 a month"), c.limitsText());
+
+    mail::TemplateSet templates(std::string(KEYWARDEN_SOURCE_DIR) + "/templates");
+    for (const char* event : {"approval-requested", "application-approved"}) {
+      auto with = templates.renderMail(
+          event, R"({"number":"KU-1","quota":"10 calls","limitsText":"refill 7 a month"})");
+      CPPUNIT_ASSERT_MESSAGE(
+          with.text, with.text.find("Limits:      refill 7 a month\n") != std::string::npos);
+      CPPUNIT_ASSERT_MESSAGE(with.html, with.html.find("refill 7 a month") != std::string::npos);
+      auto without = templates.renderMail(event, R"({"number":"KU-1","quota":"10 calls"})");
+      CPPUNIT_ASSERT_MESSAGE(without.text, without.text.find("Limits") == std::string::npos);
+      CPPUNIT_ASSERT_MESSAGE(without.html, without.html.find("Limits") == std::string::npos);
+    }
+    std::string page = templates.renderPage(
+        "approval", R"({"number":"KU-1","quota":"10 calls","limitsText":"refill 7 a month"})");
+    CPPUNIT_ASSERT_MESSAGE(
+        page, page.find("<b>Limits</b></td><td>refill 7 a month") != std::string::npos);
+    page = templates.renderPage("approval", R"({"number":"KU-1","quota":"10 calls"})");
+    CPPUNIT_ASSERT_MESSAGE(page, page.find("Limits") == std::string::npos);
   }
 
   std::unique_ptr<test::TempDir> dir;
