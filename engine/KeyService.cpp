@@ -339,6 +339,14 @@ Result<Key> KeyService::modifyIn(Transaction& tx, const Principal& p, const std:
         k.rateLimit = s.rateLimit;
         k.rateWindowMs = s.rateWindowMs;
         bool recount = false;
+        if (k.refillInterval != RefillInterval::None && s.refillInterval != k.refillInterval) {
+          // The refill the old interval owes (a period began and nobody leased from it yet)
+          // happens first: the count that goes on is the one the key has now.
+          auto fresh = tx.keys().find(k.id);
+          if (fresh && RefillPeriod::startOf(k.refillInterval, t) > fresh->refilledAt)
+            tx.keys().restartQuota(k.id, k.refillAmount, t);
+          recount = true;
+        }
         if (s.quota != k.quota) {
           // The stored remaining counts units leased to instances as gone. A new limit moves it
           // by the difference, below 0 if more is leased out than the new quota leaves: the

@@ -357,7 +357,7 @@ class ClusterTest : public Fixture {
            R"({"id":"held","name":"Held","clientType":"web","contactEmail":"req@example.com"})");
     CPPUNIT_ASSERT_EQUAL_MESSAGE(c.body, 201, c.status);
     requester = token("--role requester --email req@example.com");
-    auto [id, key] = heldKey(R"("quota":1000)");
+    auto [id, key] = heldKey(R"("quota":1000,"scopes":["orders:read"])");
     waitKnownEverywhere(key);
     CPPUNIT_ASSERT_EQUAL(std::string("VALID"), codeOn(0, key));  // 9 leased on instance 0
     CPPUNIT_ASSERT_EQUAL(std::string("VALID"), codeOn(1, key));  // 9 leased on instance 1
@@ -500,7 +500,7 @@ class ClusterTest : public Fixture {
            R"({"id":"held","name":"Held","clientType":"web","contactEmail":"req@example.com"})");
     CPPUNIT_ASSERT_EQUAL_MESSAGE(c.body, 201, c.status);
     requester = token("--role requester --email req@example.com");
-    auto [id, key] = heldKey(R"("quota":100)");
+    auto [id, key] = heldKey(R"("quota":100,"scopes":["orders:read"])");
     waitKnownEverywhere(key);
     CPPUNIT_ASSERT_EQUAL(std::string("VALID"), codeOn(1, key));  // 9 leased on instance 1
     modifyApproved(id, R"({"quota":-1})");

@@ -28,6 +28,7 @@ class ModifyLimitsUnitTest : public CppUnit::TestFixture {
   CPPUNIT_TEST(refillAddedKeepsTheCountAndRefillsAtTheNextMidnight);
   CPPUNIT_TEST(refillAddedHandsTheLeasedUnitsBack);
   CPPUNIT_TEST(refillDailyToMonthlyRefillsAtTheMonthStartOnly);
+  CPPUNIT_TEST(refillIntervalChangedAfterAMidnightKeepsThatDaysRefill);
   CPPUNIT_TEST(refillAmountChangedAppliesFromTheNextRefill);
   CPPUNIT_TEST(refillRemovedKeepsTheCountAndNeverRefills);
   CPPUNIT_TEST(rateLimitLoweredCountsTheCallsOfTheCurrentWindow);
@@ -149,6 +150,31 @@ class ModifyLimitsUnitTest : public CppUnit::TestFixture {
     clock->set(kDec1);
     CPPUNIT_ASSERT_EQUAL(int64_t(20), get(id).remaining);
     CPPUNIT_ASSERT_EQUAL(20, validUntilRefused(key));
+  }
+
+  // Used up on day one; on day two, before any call, the refill turns monthly: day two's
+  // refill (owed, not yet stored) is the count that goes on.
+  void refillIntervalChangedAfterAMidnightKeepsThatDaysRefill() {
+    auto [id, key] = issue(quota(10, 10, RefillInterval::Daily));
+    CPPUNIT_ASSERT_EQUAL(10, validUntilRefused(key));
+    clock->set(kT0 + kDay + kHour);
+    CPPUNIT_ASSERT_EQUAL(int64_t(10), get(id).remaining);
+    modified(id, refill(30, RefillInterval::Monthly));
+    CPPUNIT_ASSERT_EQUAL(int64_t(10), get(id).remaining);
+    CPPUNIT_ASSERT_EQUAL(10, validUntilRefused(key));
+    clock->set(kT0 + 2 * kDay);
+    CPPUNIT_ASSERT_EQUAL(int64_t(0), get(id).remaining);
+    clock->set(kDec1);
+    CPPUNIT_ASSERT_EQUAL(int64_t(30), get(id).remaining);
+    // The same when the refill is removed after a midnight.
+    auto [id2, key2] = issue(quota(5, 5, RefillInterval::Daily));
+    CPPUNIT_ASSERT_EQUAL(5, validUntilRefused(key2));
+    clock->set(kDec1 + kDay);
+    modified(id2, refill(0, RefillInterval::None));
+    CPPUNIT_ASSERT_EQUAL(int64_t(5), get(id2).remaining);
+    CPPUNIT_ASSERT_EQUAL(5, validUntilRefused(key2));
+    clock->set(kDec1 + 5 * kDay);
+    CPPUNIT_ASSERT(!valid(key2));
   }
 
   void refillAmountChangedAppliesFromTheNextRefill() {
