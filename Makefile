@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CONFIG ?= config/keywarden.properties
 
-.PHONY: all deps build run test bench bench-sweep format clean
+.PHONY: all deps build run test bench bench-sweep bench-mail chaos-mail format clean
 
 all: build
 
@@ -25,6 +25,16 @@ bench: build
 
 bench-sweep: build
 	@bench/expiry-sweep.sh
+
+# The outbox's burst of key-issued mails beside the strict receiver's own ceiling (COUNT mails).
+COUNT ?= 300
+bench-mail: build
+	@bench/mail-burst.py --count $(COUNT)
+
+# kill -9 under steady mail flow, TRIALS times: lost / sent twice / key-issued sent twice.
+TRIALS ?= 50
+chaos-mail: build
+	@tests/chaos/chaos_mail.py --trials $(TRIALS)
 
 format:
 	@git ls-files '*.cpp' '*.h' | xargs clang-format -i

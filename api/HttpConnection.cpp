@@ -9,6 +9,10 @@
 #include <algorithm>
 #include <istream>
 #include <memory>
+#include <optional>
+
+#include "api/RawHeaderCheck.h"
+#include "api/RecordingSocketImpl.h"
 
 namespace keywarden::api {
 
@@ -19,6 +23,18 @@ using Poco::Net::HTTPServerResponseImpl;
 using Poco::Net::HTTPServerSession;
 
 namespace {
+// The most bytes a request line and header may take (with any empty lines before them), so
+// that their raw copy stays bounded; 431 beyond.
+constexpr size_t kMaxHeaderBytes = 64 * 1024;
+
+// Poco's session, with how many received bytes it holds but has not handed out yet: the
+// number of the next byte Poco parses is RecordingSocketImpl::received() - buffered().
+class CountingSession : public HTTPServerSession {
+ public:
+  using HTTPServerSession::HTTPServerSession;
+  using Poco::Net::HTTPSession::buffered;
+};
+
 // Reads what a handler left of a request body, up to `bound` bytes. True when the body ended.
 bool drain(std::istream& in, size_t bound) {
   char buf[8192];
@@ -92,7 +108,11 @@ void HttpConnection::run() {
   slot.deadlineMs = ConnectionWatchdog::nowMs() + _limits.headerTimeoutMs;
   ConnectionWatchdog::Registration registration(_watchdog, slot);
   const std::string server = _params->getSoftwareVersion();
-  HTTPServerSession session(socket(), _params);
+  // The session reads through a recorder so that each request's raw header can be checked
+  // (RawHeaderCheck): Poco's parsed header has lost what two parsers could read differently.
+  auto* recorder = new RecordingSocketImpl(socket(), kMaxHeaderBytes);
+  Poco::Net::StreamSocket recording(recorder);  // owns the recorder
+  CountingSession session(recording, _params);
   bool first = true;
   while (!_watchdog.stopping() && !slot.fired &&
          (first ? session.hasMoreRequests() : nextRequest(session, slot))) {
@@ -103,6 +123,9 @@ void HttpConnection::run() {
     if (_watchdog.stopping()) break;
     HTTPServerResponseImpl response(session);
     std::unique_ptr<HTTPServerRequestImpl> request;
+    // Bytes before this request (earlier requests and their bodies) need not be kept.
+    const uint64_t start = recorder->received() - static_cast<uint64_t>(session.buffered());
+    recorder->keepFrom(start);
     try {
       request = std::make_unique<HTTPServerRequestImpl>(response, session, _params.get());
     } catch (const Poco::Net::NoMessageException&) {
@@ -119,13 +142,38 @@ void HttpConnection::run() {
         refuse(session, slot, RequestFraming::fromParseError(e, timedOut));
       break;  // otherwise the connection failed (reset, TLS error): nobody to answer
     }
-    if (auto refusal = RequestFraming::check(*request)) {
+    // Poco consumed exactly the request line and header (its header stream reads line by
+    // line and stops at the empty line): [start, end) are their raw bytes.
+    const uint64_t end = recorder->received() - static_cast<uint64_t>(session.buffered());
+    // The watchdog cut the read: Poco reads the end of the stream as the end of the header, so
+    // the header may be incomplete.
+    std::optional<FramingRefusal> refusal;
+    if (slot.fired)
+      refusal = RequestFraming::fromParseError(Poco::TimeoutException("header"), true);
+    else
+      refusal = RequestFraming::check(*request);
+    if (!refusal) {
+      if (const char* raw = recorder->view(start, end))
+        refusal = RawHeaderCheck::check(raw, static_cast<size_t>(end - start));
+      else if (end - start > kMaxHeaderBytes)
+        refusal = FramingRefusal{431, "HEADERS_TOO_LARGE",
+                                 "the request line and header are longer than 65536 bytes", ""};
+      else
+        refusal = FramingRefusal{400, "BAD_REQUEST",
+                                 "the request's header could not be checked: the bytes before "
+                                 "it were not framed by a Content-Length",
+                                 ""};
+    }
+    if (refusal) {
       refuse(session, slot, *refusal);
       break;
     }
     // The body's deadline stays armed while the handler runs (it reads the body itself): a
     // handler slower than http.bodyTimeout still answers, then the connection closes.
     const bool body = request->hasContentLength() && request->getContentLength64() > 0;
+    // The next request starts after this one's body (framed by Content-Length only: chunked
+    // bodies are refused above); its bytes are kept from there, a body's are not.
+    recorder->keepFrom(end + (body ? static_cast<uint64_t>(request->getContentLength64()) : 0));
     slot.deadlineMs = body ? ConnectionWatchdog::nowMs() + _limits.bodyTimeoutMs : 0;
 
     response.setDate(Poco::Timestamp());

@@ -26,6 +26,10 @@ namespace keywarden::api {
 //   while a thread is free: when every request thread holds a connection (new ones queue), an
 //   idle kept-alive connection is closed within a slice (200 ms) so the queue moves — a few
 //   hundred clients that send one request and then idle cannot hold every thread either;
+// - the raw bytes of each request's line and header are checked (RawHeaderCheck) for what Poco
+//   rewrites or skips while parsing them (RFC 2047 encoded words, obs-fold, lines without a
+//   colon, bare LF) — the session reads through a RecordingSocketImpl that keeps them; a
+//   request line and header over 64 KiB are refused with 431;
 // - a body a handler left unread is drained (up to http.maxBodyBytes) or the connection
 //   closed, so it is never read as the next request.
 class HttpConnection : public Poco::Net::TCPServerConnection {

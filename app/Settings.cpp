@@ -55,6 +55,7 @@ const std::vector<std::string> kKeys = {"http.address",
                                         "smtp.heloName",
                                         "smtp.retryMax",
                                         "smtp.giveUpAfter",
+                                        "smtp.connections",
                                         "workflows.dir",
                                         "templates.dir",
                                         "keys.prefix",
@@ -323,6 +324,7 @@ Settings Settings::load(const std::string& file) {
                                 "as [192.0.2.1]");
   s.duration("smtp.retryMax", st.smtpRetryMaxMs);
   s.duration("smtp.giveUpAfter", st.smtpGiveUpMs);
+  s.integer("smtp.connections", st.smtpConnections, 1, 16);
   s.str("workflows.dir", st.workflowsDir);
   s.str("templates.dir", st.templatesDir);
   s.str("keys.prefix", st.keysPrefix);

@@ -42,6 +42,7 @@ struct Settings {
   std::string smtpCaFile, smtpHeloName;    // empty: the system's CAs; this machine's name
   int64_t smtpRetryMaxMs = 300000;
   int64_t smtpGiveUpMs = 2LL * 86400000;
+  int smtpConnections = 2;  // SMTP sessions sending in parallel (smtp.connections, 1-16)
   std::string workflowsDir = "workflows", templatesDir = "templates";
   std::string keysPrefix = "kw";
   api::GatewaySettings gateway;

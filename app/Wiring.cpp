@@ -79,6 +79,8 @@ Wiring::Wiring(const Settings& s) {
   transport = std::make_unique<mail::SmtpTransport>(smtp);
   mail::SenderSettings send;
   send.retryMaxMs = s.smtpRetryMaxMs;
+  send.connections = s.smtpConnections;
+  if (s.db.connector == "sqlite") send.journalPath = s.db.connection + "-mailsent";
   _leaseOwner = Poco::Net::DNS::hostName() + ":" + std::to_string(s.httpPort);
   send.owner = _leaseOwner;
   // PostgreSQL means possibly several instances: look at shared work at least every second.
@@ -101,6 +103,7 @@ size_t Wiring::warm() {
   // out: with SQLite (one instance) every lease, with PostgreSQL the leases held under this
   // instance's name (host:port — its previous run; no other live process can hold that name).
   store->claimName(_leaseOwner);  // refuses to start beside a live process of the same name
+  sender->recover();  // before the leases go: what the server accepted is not sent again
   {
     int released = 0;
     std::string owner =

@@ -24,8 +24,16 @@ class OutboxRepository {
   // Extends `owner`'s lease on one mail to `leaseUntil`; false when `owner` no longer holds it
   // (it ran out and another instance took the mail): then the mail must not be sent.
   virtual bool renewLease(const std::string& id, const std::string& owner, int64_t leaseUntil) = 0;
-  // Accepted by the SMTP server: SENT, and the sealed secret erased.
-  virtual void markSent(const std::string& id, const std::string& subject, int64_t at) = 0;
+  // Gives a claimed mail that was not attempted back to the queue, due at once and with its
+  // attempt uncounted; only while `owner` holds it. False when it does not.
+  virtual bool release(const std::string& id, const std::string& owner) = 0;
+  // The subject as rendered for this attempt, for the mail log. Written before the mail goes
+  // out, so the outcome record after the server's reply stays one small statement.
+  virtual void setSubject(const std::string& id, const std::string& subject) = 0;
+  // Accepted by the SMTP server: SENT, and the sealed secret erased. One UPDATE of one row by
+  // primary key and nothing else: the commit that holds it closes the only window in which a
+  // crash could send the mail a second time (between the server's 250 and this commit).
+  virtual void markSent(const std::string& id, int64_t at) = 0;
   virtual void markRetry(const std::string& id, const std::string& error,
                          int64_t nextAttemptAt) = 0;
   virtual void markFailed(const std::string& id, const std::string& error) = 0;

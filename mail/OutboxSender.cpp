@@ -1,13 +1,17 @@
 #include "mail/OutboxSender.h"
 
 #include <Poco/Logger.h>
+#include <pthread.h>
 
 #include <algorithm>
 #include <chrono>
 
-#include "engine/BackgroundThread.h"
-
 namespace keywarden::mail {
+
+namespace {
+// Thrown from the per-mail callback to end a batch early (the rest goes back to the queue).
+struct EndBatch {};
+}  // namespace
 
 OutboxSender::OutboxSender(engine::Store& store, const TemplateSet& templates,
                            MailTransport& transport, const engine::SecretBox& sealer,
@@ -17,17 +21,66 @@ OutboxSender::OutboxSender(engine::Store& store, const TemplateSet& templates,
       _transport(transport),
       _sealer(sealer),
       _clock(clock),
-      _settings(settings) {}
+      _settings(settings) {
+  if (!_settings.journalPath.empty())
+    _journal = std::make_unique<SentJournal>(_settings.journalPath);
+}
+
+int OutboxSender::recover() {
+  if (!_journal) return 0;
+  auto ids = _journal->read();
+  if (!ids.empty()) {
+    int64_t at = _clock.nowMs();
+    _store.write([&](engine::Transaction& tx) {
+      for (const auto& id : ids) tx.outbox().markSent(id, at);
+    });
+    Poco::Logger::get("keywarden.mail")
+        .warning(
+            "%z mail(s) accepted by the SMTP server at the last stop are recorded as sent "
+            "(not sent again)",
+            ids.size());
+  }
+  _journal->clear();
+  return static_cast<int>(ids.size());
+}
+
+void OutboxSender::recordSent(std::vector<std::pair<std::string, int64_t>>& sent) {
+  {
+    std::lock_guard<std::mutex> lock(_m);
+    sent.insert(sent.end(), _unrecorded.begin(), _unrecorded.end());
+    _unrecorded.clear();
+  }
+  if (sent.empty()) return;
+  try {
+    _store.write([&](engine::Transaction& tx) {
+      for (const auto& [id, at] : sent) tx.outbox().markSent(id, at);
+    });
+  } catch (const std::exception& e) {
+    Poco::Logger::get("keywarden.mail")
+        .error("outbox: %z sent mail(s) not recorded yet: %s", sent.size(), std::string(e.what()));
+    std::lock_guard<std::mutex> lock(_m);
+    _unrecorded.insert(_unrecorded.end(), sent.begin(), sent.end());
+    sent.clear();
+    return;
+  }
+  if (_journal) _journal->done(sent.size());
+  sent.clear();
+}
 
 OutboxSender::~OutboxSender() {
   stop();
 }
 
 void OutboxSender::start() {
-  _thread = std::thread([this] {
-    engine::markBackgroundThread("kw-outbox");
-    run();
-  });
+  int n = std::max(1, _settings.connections);
+  for (int i = 0; i < n; ++i)
+    _threads.emplace_back([this] {
+      // Named, but not SCHED_BATCH like the other background threads: a sender thread mostly
+      // waits on its socket, and a late wake-up after the server's 250 would widen the only
+      // span in which a crash sends a mail twice.
+      pthread_setname_np(pthread_self(), "kw-outbox");
+      run();
+    });
 }
 
 void OutboxSender::stop() {
@@ -36,95 +89,138 @@ void OutboxSender::stop() {
     _stopping = true;
   }
   _cv.notify_all();
-  if (_thread.joinable()) _thread.join();
+  for (auto& t : _threads)
+    if (t.joinable()) t.join();
+  _threads.clear();
 }
 
 void OutboxSender::wake() {
   {
     std::lock_guard<std::mutex> lock(_m);
-    _woken = true;
+    ++_wakes;
   }
   _cv.notify_all();
 }
 
-void OutboxSender::deliver(const engine::OutboxMail& m) {
-  auto& log = Poco::Logger::get("keywarden.mail");
-  int64_t now = _clock.nowMs();
-  std::string secret;
-  if (!m.sealedSecret.empty()) {
-    auto opened = _sealer.open(m.sealedSecret);
-    if (!opened) {
-      _store.write([&](engine::Transaction& tx) {
-        tx.outbox().markFailed(m.id,
-                               "the sealed key cannot be opened (was the master secret changed?)");
-      });
-      log.error("mail %s (%s) to %s failed: sealed key cannot be opened", m.id, m.event,
-                m.recipient);
-      return;
-    }
-    secret = std::move(*opened);
-  }
-  RenderedMail rendered;
-  try {
-    rendered = _templates.renderMail(m.event, m.context, secret);
-  } catch (const std::exception& e) {
-    _store.write([&](engine::Transaction& tx) {
-      tx.outbox().markFailed(m.id, std::string("rendering failed: ") + e.what());
-    });
-    return;
-  }
-  std::string messageId = m.messageId.empty() ? "<" + m.id + "@keywarden>" : m.messageId;
-  try {
-    _transport.send(m.recipient, rendered, messageId);
-  } catch (const TransportError& e) {
-    bool giveUp = !e.temporary() || now >= m.giveUpAt;
-    int shift = std::min(m.attempts - 1, 30);
-    int64_t delay = std::min(_settings.retryMaxMs, _settings.retryBaseMs << std::max(shift, 0));
-    _store.write([&](engine::Transaction& tx) {
-      if (giveUp)
-        tx.outbox().markFailed(m.id, e.what());
-      else
-        tx.outbox().markRetry(m.id, e.what(), _clock.nowMs() + delay);
-    });
-    log.warning("mail %s (%s) to %s: attempt %d failed: %s%s", m.id, m.event, m.recipient,
-                m.attempts, std::string(e.what()), std::string(giveUp ? " — given up" : ""));
-    return;
-  }
-  // Accepted: record it at once; this commit is the only window in which a crash could lead
-  // to a second send, and that one would carry the same Message-ID.
+void OutboxSender::recordFailure(const engine::OutboxMail& m, const TransportError& e) {
+  bool giveUp = !e.temporary() || _clock.nowMs() >= m.giveUpAt;
+  int shift = std::min(m.attempts - 1, 30);
+  int64_t delay = std::min(_settings.retryMaxMs, _settings.retryBaseMs << std::max(shift, 0));
   _store.write([&](engine::Transaction& tx) {
-    tx.outbox().markSent(m.id, rendered.subject, _clock.nowMs());
+    if (giveUp)
+      tx.outbox().markFailed(m.id, e.what());
+    else
+      tx.outbox().markRetry(m.id, e.what(), _clock.nowMs() + delay);
   });
-  log.information("mail %s (%s) to %s sent", m.id, m.event, m.recipient);
+  Poco::Logger::get("keywarden.mail")
+      .warning("mail %s (%s) to %s: attempt %d failed: %s%s", m.id, m.event, m.recipient,
+               m.attempts, std::string(e.what()), std::string(giveUp ? " — given up" : ""));
 }
 
 int OutboxSender::drainOnce() {
+  auto& log = Poco::Logger::get("keywarden.mail");
+  std::vector<std::pair<std::string, int64_t>> sent;
+  recordSent(sent);  // what an earlier batch could not record
   std::vector<engine::OutboxMail> due;
   int64_t now = _clock.nowMs();
+  int64_t leaseUntil = now + _settings.leaseMs;
   _store.write([&](engine::Transaction& tx) {
-    due = tx.outbox().claim(now, now + _settings.leaseMs, _settings.batch, _settings.owner);
+    due = tx.outbox().claim(now, leaseUntil, _settings.batch, _settings.owner);
   });
+  if (due.empty()) return 0;
+
+  // Everything that can be done before the session is done before it: open the sealed keys,
+  // render, and write the subjects for the mail log (one commit for the batch).
+  std::vector<const engine::OutboxMail*> rows;
+  std::vector<OutgoingMail> out;
+  rows.reserve(due.size());
+  out.reserve(due.size());
   for (const auto& m : due) {
-    try {
-      // A batch is sent one mail after another, each bounded by the SMTP timeouts: renew the
-      // lease right before each, so a slow batch never lets another instance take a mail that
-      // is about to go out here.
-      bool held = false;
-      int64_t at = _clock.nowMs();
-      _store.write([&](engine::Transaction& tx) {
-        held = tx.outbox().renewLease(m.id, _settings.owner, at + _settings.leaseMs);
-      });
-      if (!held) continue;
-      deliver(m);
-    } catch (const std::exception& e) {
-      Poco::Logger::get("keywarden.mail").error("mail %s: %s", m.id, std::string(e.what()));
+    std::string secret;
+    if (!m.sealedSecret.empty()) {
+      auto opened = _sealer.open(m.sealedSecret);
+      if (!opened) {
+        recordFailure(m, TransportError("not sent: the sealed key cannot be opened (was the "
+                                        "master secret changed?)",
+                                        false));
+        continue;
+      }
+      secret = std::move(*opened);
     }
+    try {
+      OutgoingMail o;
+      o.mail = _templates.renderMail(m.event, m.context, secret);
+      o.to = m.recipient;
+      o.messageId = m.messageId.empty() ? "<" + m.id + "@keywarden>" : m.messageId;
+      out.push_back(std::move(o));
+      rows.push_back(&m);
+    } catch (const std::exception& e) {
+      recordFailure(m,
+                    TransportError(std::string("not sent: rendering failed: ") + e.what(), false));
+    }
+  }
+  if (out.empty()) return static_cast<int>(due.size());
+  _store.write([&](engine::Transaction& tx) {
+    for (size_t i = 0; i < out.size(); ++i)
+      tx.outbox().setSubject(rows[i]->id, out[i].mail.subject);
+  });
+
+  size_t next = 0;  // the first mail whose outcome is not recorded yet
+  try {
+    _transport.sendBatch(out, [&](size_t i, const TransportError* error) {
+      const engine::OutboxMail& m = *rows[i];
+      next = i + 1;
+      if (!error) {
+        // Accepted: record it at once, alone — nothing may stand between the 250 and this
+        // record. With the journal, one write(2) (its store commit comes with the batch's);
+        // without, a commit of one UPDATE.
+        sent.emplace_back(m.id, _clock.nowMs());
+        if (!_journal || !_journal->append(m.id)) recordSent(sent);
+        log.information("mail %s (%s) to %s sent", m.id, m.event, m.recipient);
+      } else {
+        recordFailure(m, *error);
+        // A temporary failure says the server or the session is in trouble: stop here rather
+        // than have every mail of the batch wait out the same timeouts.
+        if (error->temporary()) throw EndBatch{};
+      }
+      if (next == out.size()) return;
+      // A slow batch must never let another instance take a mail that is about to go out
+      // here: once an eighth of the lease is gone, renew it for the rest (one commit, only for
+      // slow batches), so each mail starts with more lease left than the transport's limit
+      // for one mail (SmtpSettings::mailTimeoutMs, 90 s of a 2-minute lease).
+      int64_t at = _clock.nowMs();
+      if (at + _settings.leaseMs - _settings.leaseMs / 8 < leaseUntil) return;
+      recordSent(sent);
+      bool all = true;
+      leaseUntil = at + _settings.leaseMs;
+      _store.write([&](engine::Transaction& tx) {
+        for (size_t j = next; j < out.size(); ++j)
+          all = tx.outbox().renewLease(rows[j]->id, _settings.owner, leaseUntil) && all;
+      });
+      if (!all) throw EndBatch{};
+    });
+  } catch (const EndBatch&) {
+  } catch (const std::exception& e) {
+    log.error("outbox: %s", std::string(e.what()));
+  }
+  recordSent(sent);
+  // Mails the batch did not reach go back to the queue, due at once and not counted as tried.
+  if (next < out.size()) {
+    _store.write([&](engine::Transaction& tx) {
+      for (size_t j = next; j < out.size(); ++j) tx.outbox().release(rows[j]->id, _settings.owner);
+    });
   }
   return static_cast<int>(due.size());
 }
 
 void OutboxSender::run() {
+  uint64_t seen = 0;
   while (true) {
+    {
+      std::lock_guard<std::mutex> lock(_m);
+      if (_stopping) return;
+      seen = _wakes;
+    }
     int sent = 0;
     try {
       sent = drainOnce();
@@ -141,11 +237,9 @@ void OutboxSender::run() {
     int64_t idle = _settings.maxIdleMs;
     int64_t waitMs = next ? std::clamp<int64_t>(*next - _clock.nowMs(), 0, idle) : idle;
     std::unique_lock<std::mutex> lock(_m);
-    if (!_cv.wait_for(lock, std::chrono::milliseconds(waitMs),
-                      [this] { return _stopping || _woken; }))
-      continue;
+    _cv.wait_for(lock, std::chrono::milliseconds(waitMs),
+                 [this, seen] { return _stopping || _wakes != seen; });
     if (_stopping) return;
-    _woken = false;
   }
 }
 

@@ -2,15 +2,18 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "engine/Clock.h"
 #include "engine/OutboxMail.h"
 #include "engine/SecretBox.h"
 #include "engine/Store.h"
 #include "mail/MailTransport.h"
+#include "mail/SentJournal.h"
 #include "mail/TemplateSet.h"
 
 namespace keywarden::mail {
@@ -19,20 +22,32 @@ struct SenderSettings {
   int64_t retryBaseMs = 1000;   // first retry after about a second, doubling…
   int64_t retryMaxMs = 300000;  // …up to smtp.retryMax
   int64_t leaseMs = 120000;     // a mail being sent is not taken again before this
-  int batch = 20;
+  int batch = 20;               // mails claimed at once and sent over one SMTP session
+  int connections = 2;          // sessions in parallel (smtp.connections), one thread each
   // The longest the sender sleeps without looking at the outbox again: mails that another
   // instance on the same database enqueues wake nobody here.
   int64_t maxIdleMs = 60000;
   // Names this instance in the leases it takes: stable across restarts (host and port), so a
   // restarted instance can release the leases its previous run died holding.
   std::string owner;
+  // The sent-mail journal (SentJournal) beside a SQLite database: each acceptance is written
+  // there right after the 250 and the SENT marks reach the store once per batch. Empty (the
+  // PostgreSQL case): each SENT mark is its own commit right after the 250.
+  std::string journalPath;
 };
 
-// Drains the outbox: claims due mails (a lease, so two instances never send one mail), renders
-// them, opens the sealed key if any, hands them to the transport, and records the outcome —
-// SENT (secret erased), a retry with exponential back-off, or FAILED once the mail's give-up
-// time has passed or the server refused it for good. Each mail keeps one Message-ID for all its
-// attempts. One thread that sleeps until the next mail falls due or wake() is called.
+// Drains the outbox: claims a batch of due mails (a lease, so two instances never send one
+// mail), opens their sealed keys and renders them — all before an SMTP session opens — then
+// sends the batch over one session (MailTransport::sendBatch) and records each mail's outcome
+// alone, in its own commit, as soon as the server has answered for it and before the next mail
+// goes out: SENT (secret erased), a retry with exponential back-off, or FAILED once the mail's
+// give-up time has passed or the server refused it for good (RFC 5321 §4.2.1: 5xx is final).
+// The SENT commit is one UPDATE of one row: the span between the server's 250 and that commit is
+// the only one in which a crash (kill -9) leads to a second copy, with the same Message-ID. A
+// temporary failure ends the batch (the server or the session is in trouble): the mails not yet
+// tried go back to the queue uncounted. Each mail keeps one Message-ID for all its attempts.
+// `connections` threads each run this loop with their own session; each sleeps until the next
+// mail falls due or wake() is called. Thread-safe.
 class OutboxSender {
  public:
   OutboxSender(engine::Store& store, const TemplateSet& templates, MailTransport& transport,
@@ -48,10 +63,16 @@ class OutboxSender {
   void wake();
   // Sends what is due now; returns how many mails were attempted.
   int drainOnce();
+  // At start-up, before the leases of the last run are released: marks SENT every mail the
+  // journal says the server accepted (the process died before the store knew). Returns how many.
+  int recover();
 
  private:
   void run();
-  void deliver(const engine::OutboxMail& m);
+  void recordFailure(const engine::OutboxMail& m, const TransportError& e);
+  // Commits the SENT marks of `sent` (id, acceptance time) in one transaction; what cannot be
+  // committed now is kept and tried again before the next batch.
+  void recordSent(std::vector<std::pair<std::string, int64_t>>& sent);
 
   engine::Store& _store;
   const TemplateSet& _templates;
@@ -62,8 +83,10 @@ class OutboxSender {
   std::mutex _m;
   std::condition_variable _cv;
   bool _stopping = false;
-  bool _woken = false;
-  std::thread _thread;
+  uint64_t _wakes = 0;  // bumped by wake(): every thread sees it
+  std::vector<std::thread> _threads;
+  std::unique_ptr<SentJournal> _journal;
+  std::vector<std::pair<std::string, int64_t>> _unrecorded;  // guarded by _m
 };
 
 }  // namespace keywarden::mail

@@ -107,14 +107,27 @@ bool SqlOutboxRepository::renewLease(const std::string& id0, const std::string& 
   return st.execute() == 1;
 }
 
-void SqlOutboxRepository::markSent(const std::string& id0, const std::string& subject0,
-                                   int64_t at0) {
+bool SqlOutboxRepository::release(const std::string& id0, const std::string& owner0) {
+  std::string id = id0, owner = owner0;
+  Statement st(_s);
+  st << "UPDATE outbox SET status = 'PENDING', lease_until = 0, lease_owner = '',"
+        " attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END"
+        " WHERE id = $1 AND status = 'SENDING' AND lease_owner = $2",
+      use(id), use(owner);
+  return st.execute() == 1;
+}
+
+void SqlOutboxRepository::setSubject(const std::string& id0, const std::string& subject0) {
   std::string id = id0, subject = subject0;
+  _s << "UPDATE outbox SET subject = $1 WHERE id = $2", use(subject), use(id), now;
+}
+
+void SqlOutboxRepository::markSent(const std::string& id0, int64_t at0) {
+  std::string id = id0;
   Poco::Int64 at = at0;
-  _s << "UPDATE outbox SET status = 'SENT', sent_at = $1, sealed_secret = '', subject = $2, "
-        "last_error = ''"
-        " WHERE id = $3",
-      use(at), use(subject), use(id), now;
+  _s << "UPDATE outbox SET status = 'SENT', sent_at = $1, sealed_secret = '', last_error = ''"
+        " WHERE id = $2 AND status <> 'SENT'",
+      use(at), use(id), now;
 }
 
 void SqlOutboxRepository::markRetry(const std::string& id0, const std::string& error0,

@@ -17,7 +17,9 @@ class SqlOutboxRepository : public engine::OutboxRepository {
                                         const std::string& owner) override;
   int releaseLeases(const std::string& owner) override;
   bool renewLease(const std::string& id, const std::string& owner, int64_t leaseUntil) override;
-  void markSent(const std::string& id, const std::string& subject, int64_t at) override;
+  bool release(const std::string& id, const std::string& owner) override;
+  void setSubject(const std::string& id, const std::string& subject) override;
+  void markSent(const std::string& id, int64_t at) override;
   void markRetry(const std::string& id, const std::string& error, int64_t nextAttemptAt) override;
   void markFailed(const std::string& id, const std::string& error) override;
   std::optional<int64_t> nextDue() override;

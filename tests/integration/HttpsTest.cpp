@@ -45,6 +45,16 @@ class HttpsTest : public CppUnit::TestFixture {
         run("curl -sS --max-time 10 -o /dev/null -w '%{http_code}' http://127.0.0.1:" +
             std::to_string(tls) + "/healthz");
     CPPUNIT_ASSERT_MESSAGE(plain, plain.find("200") == std::string::npos);
+    // The raw header check sees the decrypted bytes: an encoded word is refused over TLS too,
+    // and kept-alive requests on one TLS connection are each served.
+    std::string encoded =
+        run("curl -sS --max-time 10 --cacert " + cert +
+            " -o /dev/null -w '%{http_code}' -H 'X-Probe: =?UTF-8?Q?x?=' " + url + "/healthz");
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(encoded, std::string("400"), encoded);
+    std::string twice = run("curl -sS --max-time 10 --cacert " + cert +
+                            " -o /dev/null -o /dev/null -w '%{http_code} %{num_connects};' " + url +
+                            "/healthz " + url + "/healthz");
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(twice, std::string("200 1;200 0;"), twice);
   }
 
   void missingCertificateFileStopsStartUp() {

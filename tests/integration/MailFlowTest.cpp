@@ -425,3 +425,49 @@ class MailLinkLogTest : public MailFlowTest {
 CPPUNIT_TEST_SUITE_REGISTRATION(MailFlowTest);
 CPPUNIT_TEST_SUITE_REGISTRATION(MailLinkLogTest);
 CPPUNIT_TEST_SUITE_REGISTRATION(MailLinkExpiryTest);
+
+// Several mails go out over one SMTP session, and each mail's outcome is its own: a recipient
+// the server refuses (RCPT 550) fails that mail alone.
+class MailBatchTest : public MailFlowTest {
+  CPPUNIT_TEST_SUITE(MailBatchTest);
+  CPPUNIT_TEST(refusedRecipientFailsOnlyItsMailAndTheOthersShareASession);
+  CPPUNIT_TEST_SUITE_END();
+
+ public:
+  std::map<std::string, std::string> settings() override {
+    auto s = MailFlowTest::settings();
+    writeFile(flows->file("two.json"),
+              R"({"id":"two","priority":0,"match":{},"levels":[{"name":"Team",)"
+              R"("approvers":["ann@example.com","reject-me@example.com","bob@example.com",)"
+              R"("cy@example.com"],"policy":"any"}]})");
+    return s;
+  }
+
+  void refusedRecipientFailsOnlyItsMailAndTheOthersShareASession() {
+    // The four approval requests are written in one transaction, so one batch takes them all.
+    smtp->start();
+    submitNew();
+    std::set<int> ports;
+    for (const char* to : {"ann@example.com", "bob@example.com", "cy@example.com"}) {
+      auto got = smtp->waitFor(to, 1, 15);
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(std::string(to) + smtp->refusals(), size_t(1), got.size());
+      ports.insert(got[0].peerPort);
+    }
+    // One session for the batch; libcurl ends a session after a refused RCPT and opens the
+    // next one for the rest: never a session per mail.
+    CPPUNIT_ASSERT_MESSAGE("SMTP sessions for three mails: " + std::to_string(ports.size()),
+                           ports.size() <= 2);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    auto failed = admin("GET", "/v1/mail?status=FAILED").json()->getArray("mail");
+    CPPUNIT_ASSERT_EQUAL(size_t(1), failed->size());
+    CPPUNIT_ASSERT_EQUAL(std::string("reject-me@example.com"),
+                         failed->getObject(0)->getValue<std::string>("to"));
+    std::string error = failed->getObject(0)->getValue<std::string>("lastError");
+    CPPUNIT_ASSERT_MESSAGE(error, error.find("550") != std::string::npos);
+    CPPUNIT_ASSERT_EQUAL(size_t(3),
+                         admin("GET", "/v1/mail?status=SENT").json()->getArray("mail")->size());
+    CPPUNIT_ASSERT_EQUAL(size_t(3), smtp->messages().size());
+  }
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(MailBatchTest);

@@ -1,11 +1,16 @@
 // The mail module with a fake transport and a manual clock, on a real SQLite store.
 #include <cppunit/extensions/HelperMacros.h>
 
+#include <fstream>
+#include <functional>
+#include <set>
 #include "engine/Base64Url.h"
 #include "engine/LinkSigner.h"
 #include "engine/ManualClock.h"
 #include "engine/SecretBox.h"
+
 #include "mail/OutboxSender.h"
+#include "mail/SentJournal.h"
 #include "mail/TemplateSet.h"
 #include "store/SqlStore.h"
 #include "tests/support/TempDir.h"
@@ -20,7 +25,9 @@ class FakeTransport : public mail::MailTransport {
   bool permanent = false;
   std::vector<std::pair<std::string, mail::RenderedMail>> sent;
   std::vector<std::string> messageIds;
+  std::function<void(size_t)> before;  // called before mail n (0-based, over the object's life)
   void send(const std::string& to, const mail::RenderedMail& m, const std::string& id) override {
+    if (before) before(messageIds.size());
     messageIds.push_back(id);
     if (failures > 0) {
       --failures;
@@ -41,6 +48,9 @@ class MailTest : public CppUnit::TestFixture {
   CPPUNIT_TEST(senderGivesUpOnPermanentRefusalOrAfterTheDeadline);
   CPPUNIT_TEST(sealedKeyIsErasedOnceSent);
   CPPUNIT_TEST(linksAreSignedBoundAndExpire);
+  CPPUNIT_TEST(eachAcceptedMailIsSentInTheStoreBeforeTheNextGoesOut);
+  CPPUNIT_TEST(crashAfterTwoOfFiveSendsOnlyTheRestAfterRestart);
+  CPPUNIT_TEST(journalledAcceptancesAreRecoveredAsSentNotSentAgain);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -146,6 +156,81 @@ class MailTest : public CppUnit::TestFixture {
     CPPUNIT_ASSERT(transport.sent[0].second.text.find("kw_theplaintextkey") != std::string::npos);
     CPPUNIT_ASSERT(row("k").sealedSecret.empty());
     CPPUNIT_ASSERT_EQUAL(std::string("SENT"), row("k").status);
+  }
+
+  void eachAcceptedMailIsSentInTheStoreBeforeTheNextGoesOut() {
+    for (int i = 0; i < 4; ++i) enqueue("b" + std::to_string(i), "rejected");
+    std::vector<int> sentBefore;
+    transport.before = [&](size_t) {
+      int n = 0;
+      for (int i = 0; i < 4; ++i) n += row("b" + std::to_string(i)).status == "SENT";
+      sentBefore.push_back(n);
+    };
+    CPPUNIT_ASSERT_EQUAL(4, sender->drainOnce());
+    CPPUNIT_ASSERT_EQUAL(size_t(4), sentBefore.size());
+    for (int i = 0; i < 4; ++i) CPPUNIT_ASSERT_EQUAL(i, sentBefore[static_cast<size_t>(i)]);
+  }
+
+  // The process dies (here: the transport throws something that is no TransportError) after the
+  // server accepted two mails of a batch of five: those two are SENT; the rest go out once.
+  void crashAfterTwoOfFiveSendsOnlyTheRestAfterRestart() {
+    for (int i = 0; i < 5; ++i)
+      enqueue("c" + std::to_string(i), "key-issued", "kw_k" + std::to_string(i));
+    transport.before = [](size_t n) {
+      if (n == 2) throw std::runtime_error("killed");
+    };
+    sender->drainOnce();
+    int sent = 0;
+    for (int i = 0; i < 5; ++i) sent += row("c" + std::to_string(i)).status == "SENT";
+    CPPUNIT_ASSERT_EQUAL(2, sent);
+    CPPUNIT_ASSERT_EQUAL(size_t(2), transport.sent.size());
+    transport.before = nullptr;
+    store->write([&](engine::Transaction& tx) { tx.outbox().releaseLeases(""); });
+    sender->drainOnce();
+    CPPUNIT_ASSERT_EQUAL(size_t(5), transport.sent.size());
+    std::set<std::string> keys;
+    for (const auto& [to, m] : transport.sent)
+      for (int i = 0; i < 5; ++i)
+        if (m.text.find("kw_k" + std::to_string(i)) != std::string::npos)
+          keys.insert(std::to_string(i));
+    CPPUNIT_ASSERT_EQUAL(size_t(5), keys.size());
+    for (int i = 0; i < 5; ++i)
+      CPPUNIT_ASSERT_EQUAL(std::string("SENT"), row("c" + std::to_string(i)).status);
+  }
+
+  // Killed between the server's 250 and the store's commit: the journal holds the ids, and the
+  // next start marks those mails SENT before the leases of the dead run are released.
+  void journalledAcceptancesAreRecoveredAsSentNotSentAgain() {
+    for (int i = 0; i < 4; ++i)
+      enqueue("j" + std::to_string(i), "key-issued", "kw_j" + std::to_string(i));
+    std::string path = dir->file("kw.db-mailsent");
+    store->write([&](engine::Transaction& tx) { tx.outbox().claim(kT0, kT0 + 60000, 10, "me"); });
+    {
+      mail::SentJournal journal(path);
+      CPPUNIT_ASSERT(journal.append("j0"));
+      CPPUNIT_ASSERT(journal.append("j2"));
+    }
+    {  // a torn last line (the kill came mid-write) is no entry
+      std::ofstream torn(path, std::ios::app);
+      torn << "j3";
+    }
+    mail::SenderSettings s;
+    s.journalPath = path;
+    mail::OutboxSender restarted(*store, *templates, transport, *sealer, *clock, s);
+    CPPUNIT_ASSERT_EQUAL(2, restarted.recover());
+    CPPUNIT_ASSERT_EQUAL(std::string("SENT"), row("j0").status);
+    CPPUNIT_ASSERT(row("j0").sealedSecret.empty());
+    CPPUNIT_ASSERT_EQUAL(std::string("SENT"), row("j2").status);
+    CPPUNIT_ASSERT(mail::SentJournal(path).read().empty());
+    store->write([&](engine::Transaction& tx) { tx.outbox().releaseLeases(""); });
+    CPPUNIT_ASSERT_EQUAL(2, restarted.drainOnce());
+    CPPUNIT_ASSERT_EQUAL(size_t(2), transport.sent.size());
+    CPPUNIT_ASSERT(transport.sent[0].second.text.find("kw_j1") != std::string::npos ||
+                   transport.sent[1].second.text.find("kw_j1") != std::string::npos);
+    CPPUNIT_ASSERT_EQUAL(std::string("SENT"), row("j3").status);
+    CPPUNIT_ASSERT_EQUAL(std::string("SENT"), row("j1").status);
+    // Sent with the journal: the store holds the SENT marks and the journal is empty again.
+    CPPUNIT_ASSERT(mail::SentJournal(path).read().empty());
   }
 
   void linksAreSignedBoundAndExpire() {

@@ -13,6 +13,7 @@ class SettingsTest : public CppUnit::TestFixture {
   CPPUNIT_TEST(environmentOverridesTheFile);
   CPPUNIT_TEST(eachBadSettingStopsWithOneLineNamingIt);
   CPPUNIT_TEST(serveNeedsTheSecret);
+  CPPUNIT_TEST(smtpConnectionsOutsideOneToSixteenStopsWithOneLineNamingIt);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -61,6 +62,26 @@ class SettingsTest : public CppUnit::TestFixture {
       }
     }
     CPPUNIT_ASSERT_THROW(Settings::load(dir.file("missing.properties")), SettingsError);
+  }
+
+  void smtpConnectionsOutsideOneToSixteenStopsWithOneLineNamingIt() {
+    keywarden::test::TempDir dir;
+    for (const char* v : {"0", "17", "two", "-1", ""}) {
+      keywarden::test::writeFile(dir.file("k.properties"),
+                                 std::string("smtp.connections = ") + v + "\n");
+      try {
+        Settings::load(dir.file("k.properties"));
+        CPPUNIT_FAIL(std::string("accepted smtp.connections = ") + v);
+      } catch (const SettingsError& e) {
+        std::string msg = e.what();
+        CPPUNIT_ASSERT_MESSAGE(msg, msg.find("smtp.connections") != std::string::npos);
+        CPPUNIT_ASSERT_MESSAGE(msg, msg.find('\n') == std::string::npos);
+      }
+    }
+    keywarden::test::writeFile(dir.file("k.properties"), "smtp.connections = 16\n");
+    CPPUNIT_ASSERT_EQUAL(16, Settings::load(dir.file("k.properties")).smtpConnections);
+    keywarden::test::writeFile(dir.file("k.properties"), "http.port = 9000\n");
+    CPPUNIT_ASSERT_EQUAL(2, Settings::load(dir.file("k.properties")).smtpConnections);
   }
 
   void serveNeedsTheSecret() {
