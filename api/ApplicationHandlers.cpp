@@ -1,6 +1,8 @@
 #include "api/ApplicationHandlers.h"
 
+#include "api/LimitFields.h"
 #include "api/Respond.h"
+#include "engine/Duration.h"
 #include "engine/Validation.h"
 
 namespace keywarden::api {
@@ -30,6 +32,12 @@ void readFields(BodyReader& b, ApplicationInput& in) {
       b.scopeList(f, v);
     else
       b.strList(f, v);
+    out = v;
+  };
+  auto time_ = [](BodyReader& r, const char* f, std::optional<int64_t>& out) {
+    if (!r.has(f)) return;
+    int64_t v = 0;
+    r.time(f, v);
     out = v;
   };
   auto quota = [](BodyReader& r, std::optional<int64_t>& out) {
@@ -64,13 +72,22 @@ void readFields(BodyReader& b, ApplicationInput& in) {
   list("scopes", in.scopes);
   if (auto c = b.child("changes")) {
     engine::KeyChanges ch;
-    c->onlyFields({"expiresAt", "quota", "scopes", "apis", "groups"});
-    if (c->has("expiresAt")) {
-      int64_t v = 0;
-      c->time("expiresAt", v);
-      ch.expiresAt = v;
-    }
+    c->onlyFields(
+        {"effectiveAt", "expiresAt", "quota", "refill", "rateLimit", "scopes", "apis", "groups"});
+    time_(*c, "effectiveAt", ch.effectiveAt);
+    time_(*c, "expiresAt", ch.expiresAt);
     quota(*c, ch.quota);
+    // refill and rateLimit: read as POST /v1/keys reads them; null removes them.
+    if (c->has("refill")) {
+      engine::RefillChange r;
+      LimitFields::refill(*c, r.amount, r.interval);
+      ch.refill = r;
+    }
+    if (c->has("rateLimit")) {
+      engine::RateLimitChange r;
+      LimitFields::rateLimit(*c, r.limit, r.windowMs);
+      ch.rateLimit = r;
+    }
     for (auto [f, out] :
          {std::pair{"scopes", &ch.scopes}, {"apis", &ch.apis}, {"groups", &ch.groups}}) {
       if (!c->has(f)) continue;
@@ -119,8 +136,29 @@ void ApplicationHandlers::write(JsonWriter& w, const Application& a, bool withHi
     w.field("keyId", a.keyId);
   if (a.kind == engine::AppKind::Modify) {
     w.objectField("changes");
+    if (a.changes.effectiveAt) w.timeField("effectiveAt", *a.changes.effectiveAt);
     if (a.changes.expiresAt) w.timeField("expiresAt", *a.changes.expiresAt);
     if (a.changes.quota) w.field("quota", *a.changes.quota);
+    if (a.changes.refill) {
+      if (a.changes.refill->interval == engine::RefillInterval::None)
+        w.nullField("refill");
+      else
+        w.objectField("refill")
+            .field("amount", a.changes.refill->amount)
+            .field("interval", a.changes.refill->interval == engine::RefillInterval::Daily
+                                   ? "daily"
+                                   : "monthly")
+            .endObject();
+    }
+    if (a.changes.rateLimit) {
+      if (a.changes.rateLimit->limit == 0)
+        w.nullField("rateLimit");
+      else
+        w.objectField("rateLimit")
+            .field("limit", a.changes.rateLimit->limit)
+            .field("window", engine::Duration::format(a.changes.rateLimit->windowMs))
+            .endObject();
+    }
     if (a.changes.scopes) w.field("scopes", *a.changes.scopes);
     if (a.changes.apis) w.field("apis", *a.changes.apis);
     if (a.changes.groups) w.field("groups", *a.changes.groups);

@@ -31,6 +31,7 @@ void applicationFields(JsonWriter& w, const engine::Application& a) {
       .field("validFrom", engine::DisplayText::time(a.effectiveAt, "immediately"))
       .field("validUntil", engine::DisplayText::time(a.expiresAt, "no expiry"))
       .field("quota", engine::DisplayText::quota(a.quota))
+      .field("limitsText", a.kind == engine::AppKind::Modify ? a.changes.limitsText() : "")
       .field("level", a.level)
       .field("levelCount", a.levelCount)
       .field("atLevel", a.level > 0);

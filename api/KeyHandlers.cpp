@@ -1,5 +1,6 @@
 #include "api/KeyHandlers.h"
 
+#include "api/LimitFields.h"
 #include "api/Respond.h"
 #include "api/Serialize.h"
 #include "engine/Duration.h"
@@ -27,30 +28,8 @@ void writeIdName(JsonWriter& w, const Key& k) {
 
 // refill {amount, interval} and rateLimit {limit, window}; errors name the JSON path.
 void readLimits(BodyReader& b, engine::KeySpec& s) {
-  if (auto r = b.child("refill")) {
-    std::string interval;
-    r->onlyFields({"amount", "interval"})
-        .integer("amount", s.refillAmount, 1, kMaxCount, true)
-        .str("interval", interval, true);
-    if (!r->error() && interval != "daily" && interval != "monthly")
-      r->fail("interval", r->name("interval") + " must be daily or monthly");
-    s.refillInterval =
-        interval == "daily" ? engine::RefillInterval::Daily : engine::RefillInterval::Monthly;
-    if (r->error()) return b.adopt(*r);
-  }
-  if (auto r = b.child("rateLimit")) {
-    std::string window;
-    r->onlyFields({"limit", "window"})
-        .integer("limit", s.rateLimit, 1, 1'000'000'000, true)
-        .str("window", window, true);
-    auto ms = engine::Duration::parseMs(window);
-    if (!r->error() && !ms)
-      r->fail("window", r->name("window") +
-                            " must be a duration such as 1s, 1m or 1h (a positive whole number "
-                            "and ms, s, m, h or d; at most 100 years)");
-    if (r->error()) return b.adopt(*r);
-    s.rateWindowMs = *ms;
-  }
+  LimitFields::refill(b, s.refillAmount, s.refillInterval);
+  LimitFields::rateLimit(b, s.rateLimit, s.rateWindowMs);
 }
 }  // namespace
 

@@ -1,5 +1,7 @@
 #include "engine/Application.h"
 
+#include "engine/Duration.h"
+
 namespace keywarden::engine {
 
 namespace {
@@ -30,6 +32,26 @@ std::optional<AppKind> parseAppKind(std::string_view s) {
   for (int i = 0; i < 3; ++i)
     if (kKinds[i] == s) return static_cast<AppKind>(i);
   return std::nullopt;
+}
+
+std::string KeyChanges::limitsText() const {
+  std::string out;
+  if (refill) {
+    if (refill->interval == RefillInterval::None)
+      out = "refill removed";
+    else
+      out = "refill " + std::to_string(refill->amount) +
+            (refill->interval == RefillInterval::Daily ? " a day" : " a month");
+  }
+  if (rateLimit) {
+    if (!out.empty()) out += ", ";
+    if (rateLimit->limit == 0)
+      out += "rate limit removed";
+    else
+      out += "rate limit " + std::to_string(rateLimit->limit) + " per " +
+             Duration::format(rateLimit->windowMs);
+  }
+  return out;
 }
 
 }  // namespace keywarden::engine

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/Key.h"
+
 namespace keywarden::engine {
 
 enum class AppState {
@@ -27,14 +29,37 @@ std::string_view appEventName(AppEvent e);
 std::string_view appKindName(AppKind k);
 std::optional<AppKind> parseAppKind(std::string_view s);
 
+// A refill a `modify` application sets: interval None removes the key's refill.
+struct RefillChange {
+  int64_t amount = 0;
+  RefillInterval interval = RefillInterval::None;
+};
+
+// A rate limit a `modify` application sets: limit 0 removes the key's rate limit.
+struct RateLimitChange {
+  int64_t limit = 0;
+  int64_t windowMs = 0;
+};
+
 // What a `modify` application changes on its key when approved; unset fields stay as they are.
+// Every field applies to the key's next check once the application is carried out (docs/API.md
+// §6 "changes", docs/quota.md).
 struct KeyChanges {
-  std::optional<int64_t> expiresAt;  // 0: no expiry
+  std::optional<int64_t> effectiveAt;  // 0: now; only while the key is not active yet
+  std::optional<int64_t> expiresAt;    // 0: no expiry
   std::optional<int64_t> quota;
+  std::optional<RefillChange> refill;
+  std::optional<RateLimitChange> rateLimit;
   std::optional<std::vector<std::string>> scopes;
   std::optional<std::vector<std::string>> apis;
   std::optional<std::vector<std::string>> groups;
-  bool empty() const { return !expiresAt && !quota && !scopes && !apis && !groups; }
+  // How mails and the approval page show the refill and rate-limit changes to people:
+  // "refill 50 a day, rate limit 2 per 1m", "refill removed"; empty when neither changes.
+  std::string limitsText() const;
+  bool empty() const {
+    return !effectiveAt && !expiresAt && !quota && !refill && !rateLimit && !scopes && !apis &&
+           !groups;
+  }
 };
 
 // One decision in an application's history.

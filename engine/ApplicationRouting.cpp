@@ -40,6 +40,14 @@ std::optional<Error> ApplicationService::route(Transaction& tx, Application& a) 
   facts.clientType = client ? client->clientType : "";
   facts.tenant = a.tenant;
   facts.quota = a.quota;
+  // A refill serves up to its amount again every period: routing judges the most the key may
+  // serve in one period, so a flow for large quotas also sees a small quota with a large refill.
+  if (a.kind == AppKind::Modify && a.quota >= 0)
+    if (auto key = tx.keys().find(a.keyId)) {
+      KeySpec s = KeyService::specAfter(*key, a.changes);
+      if (s.refillInterval != RefillInterval::None)
+        facts.quota = std::max(facts.quota, s.refillAmount);
+    }
   // The key lives from when it starts until it expires: a new key starts no earlier than this
   // application, a key being changed started already (an extension is judged as the whole
   // life it gives the key, so a flow for short-lived keys cannot extend one step by step).

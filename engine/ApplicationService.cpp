@@ -102,18 +102,12 @@ std::optional<Error> ApplicationService::validate(Transaction& tx, const Princip
   if (a.keyName.empty()) a.keyName = key->name;
   if (a.kind == AppKind::Modify) {
     if (a.changes.empty())
-      return Error::badInput("changes", "changes must set expiresAt, quota, scopes, apis or groups",
+      return Error::badInput("changes",
+                             "changes must set effectiveAt, expiresAt, quota, refill, rateLimit, "
+                             "scopes, apis or groups",
                              "MISSING_FIELD");
-    KeySpec s;
-    s.tenant = key->tenant;
-    s.name = key->name;
-    s.scopes = a.changes.scopes.value_or(key->scopes);
-    s.apis = a.changes.apis.value_or(key->apis);
-    s.groups = a.changes.groups.value_or(key->groups);
-    s.expiresAt = a.changes.expiresAt.value_or(key->expiresAt);
-    s.effectiveAt = key->effectiveAt;
-    s.quota = a.changes.quota.value_or(key->quota);
-    if (auto e = _keys.checkSpec(tx, s, now)) {
+    KeySpec s = KeyService::specAfter(*key, a.changes);
+    if (auto e = _keys.checkChanges(tx, *key, a.changes, now)) {
       Error out = *e;
       out.field = "changes." + out.field;
       return out;

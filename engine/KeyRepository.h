@@ -52,6 +52,11 @@ class KeyRepository {
   // old value and to at least `now`, so units leased before are dropped, not handed back.
   // For keys without refill only (a refill key's `refilled_at` is its period start).
   virtual void restartQuota(const std::string& id, int64_t remaining, int64_t now) = 0;
+  // Labels key `id`'s count with `periodStart` (its `refilled_at`) when that is newer, keeping
+  // `remaining`: a refill interval set on a key starts at the current period, not at once.
+  // Units leased under the old label are not taken back any more (callers add back what they
+  // hold first).
+  virtual void relabelCount(const std::string& id, int64_t periodStart) = 0;
   // Takes key `id`'s whole stored remaining (the row locked, then set to 0): rotation moves it
   // to the successor. Returns it (below 0 when owed back) and the count it belongs to.
   virtual StoredQuota takeRemaining(const std::string& id) = 0;

@@ -64,6 +64,14 @@ class KeyService {
 
   // Checks a spec against the catalog and the clock (names, scopes, APIs, groups, dates, quota).
   std::optional<Error> checkSpec(Transaction& tx, const KeySpec& s, int64_t now) const;
+  // The key as a modify application's changes would leave it.
+  static KeySpec specAfter(const Key& k, const KeyChanges& c);
+  // Whether `c` may apply to `k` at `now`: the key neither revoked nor expired, the quota and
+  // refill of a rotated-away key untouched (they are its successor's), effectiveAt moved only
+  // while the key is not active yet (409 INVALID_STATE), and the result passes checkSpec.
+  // Error fields name the field inside `changes` (callers prefix "changes.").
+  std::optional<Error> checkChanges(Transaction& tx, const Key& k, const KeyChanges& c,
+                                    int64_t now) const;
 
   // Tenant-shaped endpoints: keys of a tenant that are not revoked.
   Result<std::vector<Key>> listTenantKeys(const Principal& p, const std::string& tenant);

@@ -221,6 +221,8 @@ Poco::JSON::Object::Ptr Notices::applicationContext(Transaction& tx, const Appli
   c->set("validFrom", DisplayText::time(a.effectiveAt, "immediately"));
   c->set("validUntil", DisplayText::time(a.expiresAt, "no expiry"));
   c->set("quota", DisplayText::quota(a.quota));
+  // A modify application's refill and rate-limit changes (empty: none, the line is left out).
+  if (a.kind == AppKind::Modify) c->set("limitsText", a.changes.limitsText());
   c->set("level", a.level);
   c->set("levelCount", a.levelCount);
   c->set("applicationId", a.id);

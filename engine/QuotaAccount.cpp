@@ -113,6 +113,16 @@ void QuotaAccount::giveBack(QuotaSource& source) {
   _writes.fetch_add(1, std::memory_order_release);
 }
 
+int64_t QuotaAccount::surrender(int64_t refilledAt) {
+  QuotaAccount* a = current();
+  std::lock_guard<std::mutex> lock(a->_m);
+  if (a->_quota < 0 || a->_period != refilledAt) return 0;
+  int64_t units = a->_local + a->_owed;
+  a->_local = a->_owed = 0;
+  a->_writes.fetch_add(1, std::memory_order_release);
+  return units;
+}
+
 void QuotaAccount::moveTo(QuotaAccount& successor) {
   if (&successor == this) return;
   std::scoped_lock lock(_m, successor._m);

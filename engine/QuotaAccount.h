@@ -46,6 +46,11 @@ class QuotaAccount {
   // Returns the units leased under an older limit at once (after another instance's change:
   // so the stored count is exact everywhere within one poll of the change feed).
   void returnOwed(QuotaSource& source);
+  // Takes every unit this account holds leased (servable and owed) of the count the store
+  // labels `refilledAt`, leaving none to serve: a change that relabels the count (a new refill
+  // interval) adds them back to the stored remaining in its transaction. 0 when the account's
+  // count is another one or unlimited.
+  int64_t surrender(int64_t refilledAt);
   // The key's quota moved to `successor` (rotation): this account's units go there, and every
   // later call on this account is served by it. Idempotent.
   void moveTo(QuotaAccount& successor);

@@ -27,8 +27,27 @@ std::string changesText(const engine::KeyChanges& c) {
   auto sep = [&] {
     if (out.size() > 1) out += ",";
   };
+  if (c.effectiveAt) sep(), out += "\"effectiveAt\":" + std::to_string(*c.effectiveAt);
   if (c.expiresAt) sep(), out += "\"expiresAt\":" + std::to_string(*c.expiresAt);
   if (c.quota) sep(), out += "\"quota\":" + std::to_string(*c.quota);
+  // refill {"amount", "interval"} and rateLimit {"limit", "windowMs"}; null: remove it.
+  if (c.refill) {
+    sep(), out += "\"refill\":";
+    if (c.refill->interval == engine::RefillInterval::None)
+      out += "null";
+    else
+      out += "{\"amount\":" + std::to_string(c.refill->amount) + ",\"interval\":" +
+             (c.refill->interval == engine::RefillInterval::Daily ? "\"daily\"" : "\"monthly\"") +
+             "}";
+  }
+  if (c.rateLimit) {
+    sep(), out += "\"rateLimit\":";
+    if (c.rateLimit->limit == 0)
+      out += "null";
+    else
+      out += "{\"limit\":" + std::to_string(c.rateLimit->limit) +
+             ",\"windowMs\":" + std::to_string(c.rateLimit->windowMs) + "}";
+  }
   if (c.scopes) sep(), out += "\"scopes\":" + engine::JsonText::array(*c.scopes);
   if (c.apis) sep(), out += "\"apis\":" + engine::JsonText::array(*c.apis);
   if (c.groups) sep(), out += "\"groups\":" + engine::JsonText::array(*c.groups);
@@ -40,7 +59,26 @@ engine::KeyChanges changesOf(const std::string& text) {
   if (text.empty() || text == "{}") return c;
   Poco::JSON::Parser p;
   auto o = p.parse(text).extract<Poco::JSON::Object::Ptr>();
+  if (o->has("effectiveAt")) c.effectiveAt = o->getValue<Poco::Int64>("effectiveAt");
   if (o->has("expiresAt")) c.expiresAt = o->getValue<Poco::Int64>("expiresAt");
+  if (o->has("refill")) {
+    engine::RefillChange r;
+    if (auto ro = o->getObject("refill")) {
+      r.amount = ro->getValue<Poco::Int64>("amount");
+      r.interval = ro->getValue<std::string>("interval") == "daily"
+                       ? engine::RefillInterval::Daily
+                       : engine::RefillInterval::Monthly;
+    }
+    c.refill = r;
+  }
+  if (o->has("rateLimit")) {
+    engine::RateLimitChange r;
+    if (auto ro = o->getObject("rateLimit")) {
+      r.limit = ro->getValue<Poco::Int64>("limit");
+      r.windowMs = ro->getValue<Poco::Int64>("windowMs");
+    }
+    c.rateLimit = r;
+  }
   if (o->has("quota")) c.quota = o->getValue<Poco::Int64>("quota");
   auto list = [&](const char* k) {
     std::vector<std::string> v;

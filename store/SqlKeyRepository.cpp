@@ -341,6 +341,13 @@ void SqlKeyRepository::restartQuota(const std::string& id0, int64_t remaining0, 
       use(remaining), use(at), use(id), now;
 }
 
+void SqlKeyRepository::relabelCount(const std::string& id0, int64_t periodStart0) {
+  std::string id = id0;
+  Poco::Int64 at = periodStart0;
+  _s << "UPDATE api_keys SET refilled_at = $1 WHERE id = $2 AND refilled_at < $1", use(at), use(id),
+      now;
+}
+
 engine::StoredQuota SqlKeyRepository::takeRemaining(const std::string& id0) {
   std::string id = id0;
   Poco::Int64 remaining = 0, refilledAt = 0;

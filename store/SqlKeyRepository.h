@@ -22,6 +22,7 @@ class SqlKeyRepository : public engine::KeyRepository {
   std::vector<engine::Key> findForCache(const std::vector<std::string>& ids) override;
   std::vector<engine::Key> expire(const std::vector<std::string>& ids, int64_t now) override;
   void restartQuota(const std::string& id, int64_t remaining, int64_t now) override;
+  void relabelCount(const std::string& id, int64_t periodStart) override;
   engine::StoredQuota takeRemaining(const std::string& id) override;
   engine::QuotaLease leaseQuota(const std::string& id, int64_t want, int64_t periodStart,
                                 int64_t returning) override;

@@ -41,6 +41,7 @@ class ClusterTest : public Fixture {
   CPPUNIT_TEST(quotaRaisedAndScopesNarrowedOnOneApplyOnTheOthersWithinAPoll);
   CPPUNIT_TEST(rotationWhileCheckedOnTwoInstancesMovesTheWholeQuota);
   CPPUNIT_TEST(quotaTurnedUnlimitedAndBackOnOneRestartsTheCountOnTheOthers);
+  CPPUNIT_TEST(rateLimitLoweredOnOneAppliesOnTheOtherWithinAPoll);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -380,6 +381,37 @@ class ClusterTest : public Fixture {
     CPPUNIT_ASSERT_EQUAL(8, valid);
     CPPUNIT_ASSERT_EQUAL(32, refused);
     CPPUNIT_ASSERT_EQUAL(int64_t(0), remainingOn(1, id));
+  }
+
+  // A modify application approved on instance 0 cuts a rate limit of 100 a minute to 2: within a
+  // poll interval instance 1 refuses, counting the calls it already admitted in the window.
+  void rateLimitLoweredOnOneAppliesOnTheOtherWithinAPoll() {
+    startOthers(1);
+    requester.clear();
+    HttpResponse c =
+        on(0, "POST", "/v1/clients",
+           R"({"id":"held","name":"Held","clientType":"web","contactEmail":"req@example.com"})");
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(c.body, 201, c.status);
+    requester = token("--role requester --email req@example.com");
+    auto [id, key] = heldKey(R"("scopes":["orders:read"],"rateLimit":{"limit":100,"window":"1h"})");
+    waitKnownEverywhere(key);
+    for (int i = 0; i < 3; ++i) CPPUNIT_ASSERT_EQUAL(std::string("VALID"), codeOn(1, key));
+    int64_t t0 = nowMs();
+    modifyApproved(id, R"({"rateLimit":{"limit":2,"window":"1h"}})");
+    while (codeOn(1, key, R"(,"cost":0)") != "RATE_LIMITED" && nowMs() - t0 < 5000)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    CPPUNIT_ASSERT_MESSAGE("instance 1 took " + std::to_string(nowMs() - t0) + " ms",
+                           nowMs() - t0 <= 1000);
+    CPPUNIT_ASSERT_EQUAL(std::string("RATE_LIMITED"), codeOn(1, key));
+    HttpResponse k = on(1, "GET", "/v1/keys/" + id);
+    CPPUNIT_ASSERT_EQUAL(int64_t(2), k.json()->getObject("rateLimit")->getValue<int64_t>("limit"));
+    // Removed on instance 0: instance 1 admits again within a poll.
+    t0 = nowMs();
+    modifyApproved(id, R"({"rateLimit":null})");
+    while (codeOn(1, key) != "VALID" && nowMs() - t0 < 5000)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    CPPUNIT_ASSERT_MESSAGE("instance 1 took " + std::to_string(nowMs() - t0) + " ms",
+                           nowMs() - t0 <= 1000);
   }
 
   void quotaRaisedAndScopesNarrowedOnOneApplyOnTheOthersWithinAPoll() {
