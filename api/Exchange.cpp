@@ -1,5 +1,7 @@
 #include "api/Exchange.h"
 
+#include "api/HttpSyntax.h"
+
 #include <Poco/Exception.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
@@ -44,35 +46,6 @@ std::string Exchange::query(const std::string& name) const {
   return {};
 }
 
-namespace {
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Percent-decodes `in` strictly; false on a bad escape.
-bool formDecode(std::string_view in, std::string& out) {
-  out.clear();
-  for (size_t i = 0; i < in.size(); ++i) {
-    char c = in[i];
-    if (c == '+') {
-      out.push_back(' ');
-    } else if (c == '%') {
-      if (i + 2 >= in.size()) return false;
-      int hi = hexValue(in[i + 1]), lo = hexValue(in[i + 2]);
-      if (hi < 0 || lo < 0) return false;
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else {
-      out.push_back(c);
-    }
-  }
-  return true;
-}
-}  // namespace
-
 std::optional<engine::Error> Exchange::queryOnly(std::initializer_list<const char*> allowed) {
   using engine::Error;
   std::vector<std::pair<std::string, std::string>> params;
@@ -85,7 +58,7 @@ std::optional<engine::Error> Exchange::queryOnly(std::initializer_list<const cha
     start = amp + 1;
     size_t eq = piece.find('=');
     std::string name, value;
-    if (!formDecode(piece.substr(0, eq), name) || !engine::Utf8::valid(name) ||
+    if (!HttpSyntax::formDecode(piece.substr(0, eq), name) || !engine::Utf8::valid(name) ||
         engine::Utf8::hasControl(name, false) || name.empty())
       return Error::badInput("query",
                              "the query string holds a parameter without a valid name "
@@ -102,7 +75,7 @@ std::optional<engine::Error> Exchange::queryOnly(std::initializer_list<const cha
           "UNKNOWN_FIELD");
     if (eq == std::string_view::npos)
       return Error::badInput(name, "query parameter " + name + " needs a value (" + name + "=…)");
-    if (!formDecode(piece.substr(eq + 1), value))
+    if (!HttpSyntax::formDecode(piece.substr(eq + 1), value))
       return Error::badInput(
           name, "query parameter " + name + " holds a '%' not followed by two hex digits");
     if (!engine::Utf8::valid(value) || engine::Utf8::hasControl(value, false))

@@ -1,5 +1,7 @@
 #include "api/FormBody.h"
 
+#include "api/HttpSyntax.h"
+
 #include <Poco/Net/MediaType.h>
 #include <Poco/String.h>
 
@@ -9,33 +11,6 @@
 namespace keywarden::api {
 
 namespace {
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Percent-decodes one name or value ('+' is a space); false on a '%' not followed by two
-// hexadecimal digits.
-bool decode(std::string_view in, std::string& out) {
-  out.clear();
-  for (size_t i = 0; i < in.size(); ++i) {
-    char c = in[i];
-    if (c == '+') {
-      out.push_back(' ');
-    } else if (c == '%') {
-      if (i + 2 >= in.size()) return false;
-      int hi = hexValue(in[i + 1]), lo = hexValue(in[i + 2]);
-      if (hi < 0 || lo < 0) return false;
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else {
-      out.push_back(c);
-    }
-  }
-  return true;
-}
 
 // A field name as a message may quote it: printable ASCII only, at most 40 characters.
 std::string quotable(const std::string& name) {
@@ -59,7 +34,7 @@ std::optional<FormBody::Problem> FormBody::parse(std::string_view body,
     if (pair.empty()) continue;
     size_t eq = pair.find('=');
     std::string name, value;
-    if (!decode(pair.substr(0, eq), name))
+    if (!HttpSyntax::formDecode(pair.substr(0, eq), name))
       return Problem{400, "",
                      "The form could not be read: a field name holds a '%' that is not "
                      "followed by two hexadecimal digits."};
@@ -67,7 +42,8 @@ std::optional<FormBody::Problem> FormBody::parse(std::string_view body,
       return Problem{400, "",
                      "The form holds a field " + quotable(name) +
                          " that this page does not send. Use the form on this page."};
-    if (!decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), value))
+    if (!HttpSyntax::formDecode(
+            eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), value))
       return Problem{400, name,
                      "The " + name +
                          " could not be read: it holds a '%' that is not "

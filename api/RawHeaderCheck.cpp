@@ -1,5 +1,7 @@
 #include "api/RawHeaderCheck.h"
 
+#include "api/HttpSyntax.h"
+
 #include <Poco/Ascii.h>
 
 #include <cstring>
@@ -8,12 +10,6 @@
 namespace keywarden::api {
 
 namespace {
-// RFC 9110 §5.6.2 tchar.
-bool isTokenChar(unsigned char c) {
-  if (c >= '0' && c <= '9') return true;
-  if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return true;
-  return c != 0 && std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
-}
 
 // White space as Poco's MessageHeader::read skips and trims it (Ascii::isSpace).
 bool pocoSpace(char c) {
@@ -109,7 +105,7 @@ std::optional<FramingRefusal> RawHeaderCheck::check(const char* data, size_t siz
     if (nameLength == 0)
       return header("a header line has an empty name (RFC 9110 §5.1)", nullptr, 0);
     for (const char* q = p; q < colon; ++q)
-      if (!isTokenChar(static_cast<unsigned char>(*q)))
+      if (!HttpSyntax::isTokenChar(static_cast<unsigned char>(*q)))
         return header(
             "a header name holds a character a field name may not hold, such as a space "
             "before the colon (RFC 9110 §5.1)",

@@ -1,5 +1,7 @@
 #include "api/RequestFraming.h"
 
+#include "api/HttpSyntax.h"
+
 #include <Poco/Net/NetException.h>
 #include <Poco/String.h>
 
@@ -10,17 +12,11 @@
 namespace keywarden::api {
 
 namespace {
-// RFC 9110 §5.6.2 tchar.
-bool isTokenChar(unsigned char c) {
-  if (c >= '0' && c <= '9') return true;
-  if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return true;
-  return c != 0 && std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
-}
 
 bool isToken(const std::string& s) {
   if (s.empty()) return false;
   for (unsigned char c : s)
-    if (!isTokenChar(c)) return false;
+    if (!HttpSyntax::isTokenChar(c)) return false;
   return true;
 }
 

@@ -279,7 +279,7 @@ class ModifyLimitsUnitTest : public CppUnit::TestFixture {
       auto with = templates.renderMail(
           event, R"({"number":"KU-1","quota":"10 calls","limitsText":"refill 7 a month"})");
       CPPUNIT_ASSERT_MESSAGE(
-          with.text, with.text.find("Limits:      refill 7 a month\n") != std::string::npos);
+          with.text, with.text.find("Limits:       refill 7 a month\n") != std::string::npos);
       CPPUNIT_ASSERT_MESSAGE(with.html, with.html.find("refill 7 a month") != std::string::npos);
       auto without = templates.renderMail(event, R"({"number":"KU-1","quota":"10 calls"})");
       CPPUNIT_ASSERT_MESSAGE(without.text, without.text.find("Limits") == std::string::npos);
