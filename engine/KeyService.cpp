@@ -14,12 +14,10 @@
 
 namespace keywarden::engine {
 
-namespace {
-Error stateConflict(const Key& k, KeyState eff, const std::string& what) {
+Error KeyService::stateConflict(const Key& k, KeyState eff, const std::string& what) {
   return Error::conflict("INVALID_STATE", "key '" + k.id + "' is " +
                                               std::string(keyStateName(eff)) + ": cannot " + what);
 }
-}  // namespace
 
 KeyService::KeyService(Store& store, KeyCache& cache, const Clock& clock, std::string prefix,
                        const Notices* notices, int64_t expiryReminderMs)
@@ -278,117 +276,6 @@ Result<Key> KeyService::revokeIn(Transaction& tx, const Principal& p, const std:
       now);
 }
 
-KeySpec KeyService::specAfter(const Key& k, const KeyChanges& c) {
-  KeySpec s;
-  s.tenant = k.tenant;
-  s.name = k.name;
-  s.scopes = c.scopes.value_or(k.scopes);
-  s.apis = c.apis.value_or(k.apis);
-  s.groups = c.groups.value_or(k.groups);
-  s.effectiveAt = c.effectiveAt.value_or(k.effectiveAt);
-  s.expiresAt = c.expiresAt.value_or(k.expiresAt);
-  s.quota = c.quota.value_or(k.quota);
-  s.refillInterval = c.refill ? c.refill->interval : k.refillInterval;
-  s.refillAmount = c.refill ? c.refill->amount : k.refillAmount;
-  s.rateLimit = c.rateLimit ? c.rateLimit->limit : k.rateLimit;
-  s.rateWindowMs = c.rateLimit ? c.rateLimit->windowMs : k.rateWindowMs;
-  return s;
-}
-
-std::optional<Error> KeyService::checkChanges(Transaction& tx, const Key& k, const KeyChanges& c,
-                                              int64_t now) const {
-  KeyState eff = k.effectiveState(now);
-  if (eff == KeyState::Revoked || eff == KeyState::Expired) return stateConflict(k, eff, "modify");
-  KeySpec s = specAfter(k, c);
-  const bool countChanges = s.quota != k.quota || s.refillInterval != k.refillInterval ||
-                            s.refillAmount != k.refillAmount;
-  if (countChanges && !k.quotaKeyId.empty())
-    return Error::conflict("INVALID_STATE",
-                           "key '" + k.id + "' was rotated: its quota and refill are key '" +
-                               k.quotaKeyId + "''s now; modify that key",
-                           c.quota ? "quota" : "refill");
-  // Moving the start of a key that already serves would turn it SCHEDULED again and cut off
-  // its holders without a word: effectiveAt changes only while the key is not active yet.
-  if (c.effectiveAt && *c.effectiveAt != k.effectiveAt && k.effectiveAt <= now)
-    return Error::conflict("INVALID_STATE",
-                           "key '" + k.id +
-                               "' is active already: effectiveAt can change only before the key "
-                               "becomes active (disable or revoke an active key instead)",
-                           "effectiveAt");
-  return checkSpec(tx, s, now);
-}
-
-Result<Key> KeyService::modifyIn(Transaction& tx, const Principal& p, const std::string& id,
-                                 const KeyChanges& c, int64_t now) {
-  return changeIn(
-      tx, p, id, "key.modify",
-      [&](Key& k, int64_t t) -> std::optional<Error> {
-        if (auto e = checkChanges(tx, k, c, t)) return e;
-        KeySpec s = specAfter(k, c);
-        k.scopes = s.scopes;
-        k.apis = s.apis;
-        k.groups = s.groups;
-        k.expiresAt = s.expiresAt;
-        if (s.effectiveAt != k.effectiveAt) {
-          // Only a key not active yet gets here (checkChanges); the jobs follow in changeIn.
-          k.effectiveAt = s.effectiveAt;
-          if (k.state == KeyState::Scheduled && k.effectiveAt <= t) k.state = KeyState::Active;
-        }
-        // A rate limit applies to the next check: the cache keeps the current window's count
-        // and judges it against the new limit.
-        k.rateLimit = s.rateLimit;
-        k.rateWindowMs = s.rateWindowMs;
-        bool recount = false;
-        if (k.refillInterval != RefillInterval::None && s.refillInterval != k.refillInterval) {
-          // The refill the old interval owes (a period began and nobody leased from it yet)
-          // happens first: the count that goes on is the one the key has now.
-          auto fresh = tx.keys().find(k.id);
-          if (fresh && RefillPeriod::startOf(k.refillInterval, t) > fresh->refilledAt)
-            tx.keys().restartQuota(k.id, k.refillAmount, t);
-          recount = true;
-        }
-        if (s.quota != k.quota) {
-          // The stored remaining counts units leased to instances as gone. A new limit moves it
-          // by the difference, below 0 if more is leased out than the new quota leaves: the
-          // instances stop serving their leased units at once (QuotaAccount::configure) and
-          // hand them back. Between unlimited and limited the count restarts at the quota.
-          if (k.quota >= 0 && s.quota >= 0)
-            tx.keys().adjustRemaining(k.id, s.quota - k.quota);
-          else
-            tx.keys().restartQuota(k.id, s.quota, t);
-          k.quota = s.quota;
-          recount = true;
-        }
-        if (s.refillInterval != k.refillInterval && s.refillInterval != RefillInterval::None) {
-          // A new interval (a refill added, or daily <-> monthly): the count goes on, and the
-          // next refill comes at the next start of the new interval. The count is labelled with
-          // the current period's start (refilled_at) unless it is newer already; units leased
-          // under the old label would be dropped, so this instance hands its own back first.
-          int64_t label = RefillPeriod::startOf(s.refillInterval, t);
-          if (auto fresh = tx.keys().find(k.id); fresh && label > fresh->refilledAt) {
-            if (QuotaAccount* account = accountOf(k.id)) {
-              int64_t back = account->surrender(fresh->refilledAt);
-              if (back > 0) tx.keys().adjustRemaining(k.id, back);
-            }
-            tx.keys().relabelCount(k.id, label);
-          }
-          recount = true;
-        }
-        // A changed amount applies from the next refill; removing the refill keeps the count.
-        recount = recount || s.refillInterval != k.refillInterval;
-        k.refillInterval = s.refillInterval;
-        k.refillAmount = s.refillAmount;
-        if (recount) {
-          if (auto fresh = tx.keys().find(k.id)) {  // the cache needs the stored count
-            k.remaining = fresh->remaining;
-            k.refilledAt = fresh->refilledAt;
-          }
-        }
-        return std::nullopt;
-      },
-      now);
-}
-
 Result<Key> KeyService::disable(const Principal& p, const std::string& id,
                                 const std::string& reason) {
   return change(p, id, "key.disable", [&](Key& k, int64_t now) -> std::optional<Error> {
@@ -565,100 +452,6 @@ Status KeyService::deleteTenantKey(const Principal& p, const std::string& tenant
   auto r = revoke(p, id, "deleted", 0);
   if (!r) return r.error();
   return okStatus();
-}
-
-void KeyService::scheduleJobs(Transaction& tx, const Key& k, int64_t now) const {
-  tx.jobs().cancel("", k.id, now);
-  KeyState eff = k.effectiveState(now);
-  auto add = [&](const char* kind, int64_t at) {
-    Job j;
-    j.id = Ids::make("job");
-    j.kind = kind;
-    j.refId = k.id;
-    j.dueAt = at;
-    j.payload = "{\"at\":" + std::to_string(at) + "}";
-    j.createdAt = now;
-    tx.jobs().insert(j);
-    if (_jobWake) tx.afterCommit(_jobWake);
-  };
-  if (eff == KeyState::Revoked || eff == KeyState::Expired) {
-    // Stored state still to catch up with time: let the scheduler record it now.
-    if (k.state != eff) add(eff == KeyState::Revoked ? "revoke-key" : "expire-key", now);
-    return;
-  }
-  if (k.state == KeyState::Scheduled) add("activate-key", k.effectiveAt);
-  if (k.revokeAt > now) add(k.rotatedTo.empty() ? "revoke-key" : "rotation-grace-end", k.revokeAt);
-  if (k.expiresAt > now && (k.revokeAt == 0 || k.revokeAt > k.expiresAt)) {
-    add("expire-key", k.expiresAt);
-    if (k.expiresAt - _reminderMs > now) add("expiry-reminder", k.expiresAt - _reminderMs);
-  }
-}
-
-void KeyService::runJob(Transaction& tx, const Job& job, int64_t now) {
-  Principal system;
-  system.tokenId = "system";
-  system.role = Role::Admin;
-  system.actorName = "scheduler";
-  auto current = tx.keys().find(job.refId);
-  if (!current) return;  // purged meanwhile
-  if (job.kind == "expiry-reminder") {
-    if (_notices && current->expiresAt > now && current->effectiveState(now) != KeyState::Revoked)
-      _notices->keyExpiring(tx, *current, now);
-    return;
-  }
-  auto r = changeIn(
-      tx, system, job.refId, "job." + job.kind,
-      [&](Key& k, int64_t t) -> std::optional<Error> {
-        KeyState eff = k.effectiveState(t);
-        if (job.kind == "activate-key" && k.state == KeyState::Scheduled && eff == KeyState::Active)
-          k.state = KeyState::Active;
-        else if ((job.kind == "revoke-key" || job.kind == "rotation-grace-end") &&
-                 eff == KeyState::Revoked && k.state != KeyState::Revoked)
-          k.state = KeyState::Revoked;
-        else
-          return Error::conflict("NOTHING_TO_DO", "");  // changed meanwhile: nothing left to do
-        return std::nullopt;
-      },
-      now);
-  (void)r;  // NOTHING_TO_DO is not a failure
-}
-
-void KeyService::expireBatch(Transaction& tx, const std::vector<Job>& jobs, int64_t now) {
-  std::vector<std::string> ids;
-  ids.reserve(jobs.size());
-  for (const auto& j : jobs) ids.push_back(j.refId);
-  std::vector<Key> changed =
-      tx.keys().expire(ids, now);  // only those still due: others changed meanwhile
-  if (changed.empty()) return;
-  std::vector<std::string> changedIds;
-  std::vector<AuditEntry> audits;
-  changedIds.reserve(changed.size());
-  audits.reserve(changed.size());
-  for (const auto& k : changed) {
-    changedIds.push_back(k.id);
-    audits.push_back({now, "scheduler", "job.expire-key", "key", k.id, k.tenant, "{}"});
-  }
-  tx.jobs().cancelOthers(changedIds, "expire-key", now);
-  tx.audit().appendMany(audits);
-  if (_notices) {
-    std::map<std::string, std::string> contacts;  // client id -> contact, looked up once per batch
-    for (const auto& k : changed) {
-      bool tell = !k.applicationId.empty();
-      if (!tell && !k.clientId.empty()) {
-        auto it = contacts.find(k.clientId);
-        if (it == contacts.end()) {
-          auto c = tx.catalog().findClient(k.clientId);
-          it = contacts.emplace(k.clientId, c ? c->contactEmail : "").first;
-        }
-        tell = !it->second.empty();
-      }
-      if (tell)
-        if (auto full = tx.keys().find(k.id)) _notices->keyExpired(tx, *full, now);
-    }
-  }
-  // No change-feed entry: every instance already treats a key past its expiry as EXPIRED
-  // (Key::effectiveState); the stored state catches up here for lists and mails.
-  tx.afterCommit([this, changed] { _cache.markExpired(changed); });
 }
 
 void KeyService::publish(Transaction& tx, const Key& k) {

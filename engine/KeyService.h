@@ -79,6 +79,8 @@ class KeyService {
   Status deleteTenantKey(const Principal& p, const std::string& tenant, const std::string& id);
 
  private:
+  // 409 INVALID_STATE: the key, in effective state `eff`, cannot do `what`.
+  static Error stateConflict(const Key& k, KeyState eff, const std::string& what);
   // Records the change for other instances and refreshes this one's cache after commit.
   void publish(Transaction& tx, const Key& k);
   Result<Key> findVisible(Transaction& tx, const Principal& p, const std::string& id) const;
