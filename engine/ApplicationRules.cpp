@@ -2,6 +2,7 @@
 // who the application waits for, and what free text may hold.
 #include "engine/ApplicationService.h"
 #include "engine/ApplicationServiceDetail.h"
+#include "engine/Validation.h"
 
 namespace keywarden::engine {
 
@@ -16,7 +17,7 @@ std::vector<std::string> ApplicationService::currentApprovers(const Application&
 
 std::optional<Error> ApplicationService::checkText(const std::string& field, const std::string& v,
                                                    size_t maxChars) {
-  return application_detail::checkText(field, v, maxChars);
+  return Validation::text(field, v, maxChars, true);  // line breaks and tabs allowed
 }
 
 std::optional<Error> ApplicationService::checkComment(const std::string& comment) {

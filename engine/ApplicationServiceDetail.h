@@ -25,14 +25,6 @@ struct Abort {
   Error error;
 };
 
-// Free text a person writes (a comment, a description): Validation::text with line breaks
-// allowed — well-formed UTF-8, no control character but tab, CR and LF, at most `maxChars`
-// characters (code points, not bytes). The error names `field`; nothing is cut.
-inline std::optional<Error> checkText(const std::string& field, const std::string& v,
-                                      size_t maxChars) {
-  return Validation::text(field, v, maxChars, true);
-}
-
 inline std::string lower(const std::string& s) {
   return Poco::toLower(Poco::trim(s));
 }

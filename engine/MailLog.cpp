@@ -23,6 +23,18 @@ Error notFailed(const OutboxMail& m, const std::string& action) {
                                               "; only a FAILED mail can be " + action);
 }
 
+// The FAILED mail `id` for `action` ("resent", "discarded"), or the error to answer: 404 when
+// unknown, 409 when not FAILED.
+std::optional<OutboxMail> failedMail(Transaction& tx, const std::string& id,
+                                     const std::string& action, std::optional<Error>& error) {
+  auto m = tx.outbox().find(id);
+  if (!m)
+    error = Error::notFound("mail", id);
+  else if (m->status != "FAILED")
+    error = notFailed(*m, action);
+  return error ? std::nullopt : m;
+}
+
 // The template context with `recipient` replaced (a resend to a corrected address).
 std::string withRecipient(const std::string& context, const std::string& to) {
   Poco::JSON::Object::Ptr ctx;
@@ -69,15 +81,8 @@ Result<OutboxMail> MailLog::resend(const Principal& p, const std::string& id,
   std::optional<Error> error;
   OutboxMail out;
   _store.write([&](Transaction& tx) {
-    auto m = tx.outbox().find(id);
-    if (!m) {
-      error = Error::notFound("mail", id);
-      return;
-    }
-    if (m->status != "FAILED") {
-      error = notFailed(*m, "resent");
-      return;
-    }
+    auto m = failedMail(tx, id, "resent", error);
+    if (!m) return;
     int64_t now = _clock.nowMs();
     if (!m->keyId.empty() && !m->sealedSecret.empty()) {
       auto key = tx.keys().find(m->keyId);
@@ -114,12 +119,9 @@ Result<OutboxMail> MailLog::discard(const Principal& p, const std::string& id) {
   std::optional<Error> error;
   OutboxMail out;
   _store.write([&](Transaction& tx) {
-    auto m = tx.outbox().find(id);
-    if (!m) {
-      error = Error::notFound("mail", id);
-      return;
-    }
-    if (m->status != "FAILED" || !tx.outbox().discard(m->id)) {
+    auto m = failedMail(tx, id, "discarded", error);
+    if (!m) return;
+    if (!tx.outbox().discard(m->id)) {  // changed meanwhile
       error = notFailed(*m, "discarded");
       return;
     }
