@@ -26,15 +26,18 @@ bench: build
 bench-sweep: build
 	@bench/expiry-sweep.sh
 
-# The outbox's burst of key-issued mails beside the strict receiver's own ceiling (COUNT mails).
+# The outbox's burst of key-issued mails beside the receiver's own ceiling (COUNT mails).
+# RECEIVER: strict (checks every message), fast (an MTA's speed) or fsync (fast + fsync).
 COUNT ?= 300
+RECEIVER ?= strict
+CONNECTIONS ?= 2
 bench-mail: build
-	@bench/mail-burst.py --count $(COUNT)
+	@bench/mail-burst.py --count $(COUNT) --receiver $(RECEIVER) --connections $(CONNECTIONS)
 
 # kill -9 under steady mail flow, TRIALS times: lost / sent twice / key-issued sent twice.
 TRIALS ?= 50
 chaos-mail: build
-	@tests/chaos/chaos_mail.py --trials $(TRIALS)
+	@tests/chaos/chaos_mail.py --trials $(TRIALS) --receiver $(RECEIVER)
 
 format:
 	@git ls-files '*.cpp' '*.h' | xargs clang-format -i
