@@ -2,7 +2,7 @@
 # Installs the Debian packages Keywarden needs to build, test and benchmark,
 # skipping the apt round trip when everything is already there.
 set -euo pipefail
-PKGS=(build-essential cmake pkg-config clang-format
+PKGS=(build-essential cmake pkg-config clang-format clang
       libpoco-dev libcurl4-openssl-dev libcppunit-dev libsqlite3-dev libssl-dev libkainjow-mustache-dev libpq-dev postgresql
       nginx-light wrk ccache python3 python3-aiosmtpd sqlite3 curl openssl procps)
 missing=()
