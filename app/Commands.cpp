@@ -14,6 +14,7 @@
 #include <cstring>
 #include <iostream>
 
+#include "app/JsonLogFormatter.h"
 #include "app/Server.h"
 #include "app/Settings.h"
 #include "engine/Duration.h"
@@ -27,10 +28,15 @@
 namespace keywarden::app {
 
 namespace {
-void setupLogging(const std::string& level) {
-  Poco::AutoPtr<Poco::PatternFormatter> f(
-      new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%SZ %p %s: %t"));
-  f->setProperty("times", "UTC");
+void setupLogging(const std::string& level, const std::string& format) {
+  Poco::AutoPtr<Poco::Formatter> f;
+  if (format == "json") {
+    f = new JsonLogFormatter;
+  } else {
+    auto* pattern = new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%SZ %p %s: %t");
+    pattern->setProperty("times", "UTC");
+    f = pattern;
+  }
   Poco::AutoPtr<Poco::FormattingChannel> ch(
       new Poco::FormattingChannel(f, new Poco::ConsoleChannel(std::cerr)));
   Poco::Logger::root().setChannel(ch);
@@ -104,7 +110,7 @@ int Commands::main(const std::vector<std::string>& in) {
 int Commands::serve(const std::string& config) {
   Settings s = Settings::load(config);
   s.requireServeSecrets();
-  setupLogging(s.logLevel);
+  setupLogging(s.logLevel, s.logFormat);
   Server server(std::move(s));
   return server.run();
 }

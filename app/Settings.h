@@ -55,6 +55,7 @@ struct Settings {
   int64_t retentionApplicationsMs = 365LL * 86400000;
   int digestHourUtc = 8;
   std::string logLevel = "information";
+  std::string logFormat = "text";  // log.format: text (one line) or json (one object per line)
 
   // Reads `file` (when `file` is empty: config/keywarden.properties if it exists) and the
   // environment. Throws SettingsError.
