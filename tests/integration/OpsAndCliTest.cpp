@@ -47,6 +47,9 @@ class OpsAndCliTest : public Fixture {
           "keywarden_verifications_total{code=\"VALID\"} 1",
           "keywarden_verifications_total{code=\"MALFORMED\"} 1",
           "keywarden_http_request_duration_seconds_bucket{route=\"/v1/keys/verify\",le=\"+Inf\"} 2",
+          // Bucket bounds as Prometheus clients write them: "1", not "1." or "1.000000".
+          "keywarden_http_request_duration_seconds_bucket{route=\"/v1/keys/verify\",le=\"1\"} 2",
+          "keywarden_http_request_duration_seconds_bucket{route=\"/v1/keys/verify\",le=\"0.0001\"} ",
           "keywarden_keys_loaded 1"})
       CPPUNIT_ASSERT_MESSAGE(std::string(want) + "\n" + m.body,
                              m.body.find(want) != std::string::npos);
