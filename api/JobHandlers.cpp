@@ -1,6 +1,7 @@
 #include "api/JobHandlers.h"
 
 #include "api/Respond.h"
+#include "engine/Rfc3339.h"
 
 namespace keywarden::api {
 
@@ -14,7 +15,7 @@ void JobHandlers::install(Router& r) {
                       .field("id", j.id)
                       .field("kind", j.kind)
                       .field("refId", j.refId)
-                      .timeField("dueAt", j.dueAt)
+                      .field("dueAt", engine::Rfc3339::format(j.dueAt))  // always a time
                       .field("status", j.status)
                       .field("attempts", j.attempts)
                       .field("lastError", j.lastError)

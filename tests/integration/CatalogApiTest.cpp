@@ -102,7 +102,9 @@ class CatalogApiTest : public Fixture {
     HttpResponse inGroup = admin("DELETE", "/v1/apis/a1");
     CPPUNIT_ASSERT_EQUAL(409, inGroup.status);
     CPPUNIT_ASSERT_EQUAL(std::string("API_IN_USE"), inGroup.errorCode());
-    auto [id, key] = newKey(R"({"clientId":"c1","name":"k","groups":["g1"]})");
+    auto idKeyPair = newKey(R"({"clientId":"c1","name":"k","groups":["g1"]})");
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     CPPUNIT_ASSERT_EQUAL(std::string("GROUP_IN_USE"), admin("DELETE", "/v1/groups/g1").errorCode());
     CPPUNIT_ASSERT_EQUAL(std::string("CLIENT_HAS_KEYS"),
                          admin("DELETE", "/v1/clients/c1").errorCode());

@@ -113,7 +113,9 @@ class ClusterTest : public Fixture {
 
   void quotaHammeredFromThreeInstancesEndsExactlyAtItsLimit() {
     startOthers(2);
-    auto [id, key] = newKey(R"({"clientId":"c1","name":"hammered","quota":250})");
+    auto idKeyPair = newKey(R"({"clientId":"c1","name":"hammered","quota":250})");
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     waitKnownEverywhere(key);
     std::atomic<int> ok{0}, spent{0}, other{0};
     std::vector<std::thread> threads;
@@ -137,8 +139,12 @@ class ClusterTest : public Fixture {
 
   void revokeDisableAndRotateOnOneAreRefusedByTheOthersWithinOneSecond() {
     startOthers(2);
-    auto [id, key] = newKey();
-    auto [id2, key2] = newKey();
+    auto idKeyPair = newKey();
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
+    auto id2Key2Pair = newKey();
+    [[maybe_unused]] auto& id2 = id2Key2Pair.first;
+    [[maybe_unused]] auto& key2 = id2Key2Pair.second;
     waitKnownEverywhere(key);
     waitKnownEverywhere(key2);
     for (size_t i = 0; i < 3; ++i) {
@@ -290,7 +296,9 @@ class ClusterTest : public Fixture {
   // from memory; a change that meets a dead connection answers 503 STORE_UNAVAILABLE (never a
   // 500) and the instance opens fresh connections, so the next calls work again.
   void lostDatabaseConnectionsAreReopenedAndChecksNeverStop() {
-    auto [id, key] = newKey();
+    auto idKeyPair = newKey();
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     CPPUNIT_ASSERT_EQUAL(200, gate(0, key));
     std::string db = PostgresServer::databaseOf(server->dbPath());
     std::string killed = server->sql(
@@ -357,7 +365,9 @@ class ClusterTest : public Fixture {
            R"({"id":"held","name":"Held","clientType":"web","contactEmail":"req@example.com"})");
     CPPUNIT_ASSERT_EQUAL_MESSAGE(c.body, 201, c.status);
     requester = token("--role requester --email req@example.com");
-    auto [id, key] = heldKey(R"("quota":1000,"scopes":["orders:read"])");
+    auto idKeyPair = heldKey(R"("quota":1000,"scopes":["orders:read"])");
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     waitKnownEverywhere(key);
     CPPUNIT_ASSERT_EQUAL(std::string("VALID"), codeOn(0, key));  // 9 leased on instance 0
     CPPUNIT_ASSERT_EQUAL(std::string("VALID"), codeOn(1, key));  // 9 leased on instance 1
@@ -393,7 +403,9 @@ class ClusterTest : public Fixture {
            R"({"id":"held","name":"Held","clientType":"web","contactEmail":"req@example.com"})");
     CPPUNIT_ASSERT_EQUAL_MESSAGE(c.body, 201, c.status);
     requester = token("--role requester --email req@example.com");
-    auto [id, key] = heldKey(R"("scopes":["orders:read"],"rateLimit":{"limit":100,"window":"1h"})");
+    auto idKeyPair = heldKey(R"("scopes":["orders:read"],"rateLimit":{"limit":100,"window":"1h"})");
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     waitKnownEverywhere(key);
     for (int i = 0; i < 3; ++i) CPPUNIT_ASSERT_EQUAL(std::string("VALID"), codeOn(1, key));
     int64_t t0 = nowMs();
@@ -422,7 +434,9 @@ class ClusterTest : public Fixture {
            R"({"id":"held","name":"Held","clientType":"web","contactEmail":"req@example.com"})");
     CPPUNIT_ASSERT_EQUAL_MESSAGE(c.body, 201, c.status);
     requester = token("--role requester --email req@example.com");
-    auto [id, key] = heldKey(R"("quota":3,"scopes":["orders:read","orders:write"])");
+    auto idKeyPair = heldKey(R"("quota":3,"scopes":["orders:read","orders:write"])");
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     waitKnownEverywhere(key);
     for (int i = 0; i < 3; ++i) CPPUNIT_ASSERT_EQUAL(std::string("VALID"), codeOn(1, key));
     CPPUNIT_ASSERT_EQUAL(std::string("USAGE_EXCEEDED"), codeOn(1, key));
@@ -448,8 +462,10 @@ class ClusterTest : public Fixture {
     std::vector<std::pair<std::string, std::string>> rows;
     for (int round = 0; round < 3; ++round) {
       const int quota = 150 + 31 * round;
-      auto [oldId, oldKey] =
+      auto oldIdOldKeyPair =
           newKey(R"({"clientId":"c1","name":"r","quota":)" + std::to_string(quota) + "}");
+      [[maybe_unused]] auto& oldId = oldIdOldKeyPair.first;
+      [[maybe_unused]] auto& oldKey = oldIdOldKeyPair.second;
       waitKnownEverywhere(oldKey);
       std::atomic<int> valid{0}, other{0};
       std::atomic<bool> newReady{false};
@@ -500,7 +516,9 @@ class ClusterTest : public Fixture {
            R"({"id":"held","name":"Held","clientType":"web","contactEmail":"req@example.com"})");
     CPPUNIT_ASSERT_EQUAL_MESSAGE(c.body, 201, c.status);
     requester = token("--role requester --email req@example.com");
-    auto [id, key] = heldKey(R"("quota":100,"scopes":["orders:read"])");
+    auto idKeyPair = heldKey(R"("quota":100,"scopes":["orders:read"])");
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     waitKnownEverywhere(key);
     CPPUNIT_ASSERT_EQUAL(std::string("VALID"), codeOn(1, key));  // 9 leased on instance 1
     modifyApproved(id, R"({"quota":-1})");

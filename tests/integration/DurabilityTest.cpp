@@ -18,7 +18,9 @@ class DurabilityTest : public Fixture {
   std::map<std::string, std::string> settings() override { return {{"quota.leaseBlock", "4"}}; }
 
   void quotaIsNeverServedPastItsLimitAcrossKill9() {
-    auto [id, key] = newKey(R"({"clientId":"c1","name":"k","quota":10})");
+    auto idKeyPair = newKey(R"({"clientId":"c1","name":"k","quota":10})");
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     int valid = 0;
     for (int i = 0; i < 5; ++i) valid += verify(key) == "VALID" ? 1 : 0;
     CPPUNIT_ASSERT_EQUAL(5, valid);
@@ -31,7 +33,9 @@ class DurabilityTest : public Fixture {
   }
 
   void gracefulRestartReturnsUnusedQuotaAndKeepsUsage() {
-    auto [id, key] = newKey(R"({"clientId":"c1","name":"k","quota":10})");
+    auto idKeyPair = newKey(R"({"clientId":"c1","name":"k","quota":10})");
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     for (int i = 0; i < 3; ++i) CPPUNIT_ASSERT_EQUAL(std::string("VALID"), verify(key));
     CPPUNIT_ASSERT_EQUAL(0, server->stop());
     server->start();
@@ -46,7 +50,9 @@ class DurabilityTest : public Fixture {
   void databaseFileNeverHoldsAPlaintextKey() {
     std::vector<std::string> keys;
     for (int i = 0; i < 5; ++i) keys.push_back(newKey().second);
-    auto [rid, rotated] = newKey();
+    auto ridRotatedPair = newKey();
+    [[maybe_unused]] auto& rid = ridRotatedPair.first;
+    [[maybe_unused]] auto& rotated = ridRotatedPair.second;
     keys.push_back(admin("POST", "/v1/keys/" + rid + "/rotate", R"({"graceSeconds":5})")
                        .json()
                        ->getValue<std::string>("key"));
@@ -69,7 +75,9 @@ class DurabilityTest : public Fixture {
   }
 
   void concurrentWritesAndChecksNeverSeeALockedDatabase() {
-    auto [id, key] = newKey(R"({"clientId":"c1","name":"k","quota":200})");
+    auto idKeyPair = newKey(R"({"clientId":"c1","name":"k","quota":200})");
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     std::atomic<int> created{0}, failed{0}, valid{0};
     std::vector<std::thread> threads;
     for (int t = 0; t < 8; ++t)
@@ -99,7 +107,9 @@ class DurabilityTest : public Fixture {
     admin(
         "POST", "/v1/apis",
         R"({"id":"orders","name":"O","method":"GET","path":"/orders/{id}","scopes":["orders:read"]})");
-    auto [id, key] = newKey(R"({"clientId":"c1","name":"k","scopes":["orders:read"]})");
+    auto idKeyPair = newKey(R"({"clientId":"c1","name":"k","scopes":["orders:read"]})");
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     auto call = [&] { return verify(key, R"(,"method":"GET","path":"/orders/1")"); };
     CPPUNIT_ASSERT_EQUAL(std::string("VALID"), call());
     admin("PATCH", "/v1/apis/orders", R"({"scopes":["orders:admin"]})");

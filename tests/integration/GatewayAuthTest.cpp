@@ -37,8 +37,10 @@ class GatewayAuthTest : public Fixture {
   void validKeyAnswers200WithIdentityHeaders() {
     // A key with scopes is restricted: it needs a registered API it holds, here everything.
     admin("POST", "/v1/apis", R"({"id":"all","name":"All","path":"/*","scopes":["a:read"]})");
-    auto [id, key] =
+    auto idKeyPair =
         newKey(R"({"clientId":"c1","name":"k","scopes":["a:read","b:read"],"quota":5})");
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     HttpResponse r = auth("/v1/gateway/auth", {{"X-API-Key", key}});
     CPPUNIT_ASSERT_EQUAL(200, r.status);
     CPPUNIT_ASSERT_EQUAL(id, r.header("X-Keywarden-Key-Id"));
@@ -58,7 +60,9 @@ class GatewayAuthTest : public Fixture {
     admin(
         "POST", "/v1/apis",
         R"({"id":"orders","name":"O","method":"GET","path":"/orders/{id}","scopes":["orders:read"]})");
-    auto [id, key] = newKey(R"({"clientId":"c1","name":"k","scopes":["orders:read"]})");
+    auto idKeyPair = newKey(R"({"clientId":"c1","name":"k","scopes":["orders:read"]})");
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     CPPUNIT_ASSERT_EQUAL(200, auth("/v1/gateway/auth", {{"X-API-Key", key},
                                                         {"X-Forwarded-Method", "GET"},
                                                         {"X-Forwarded-Uri", "/orders/9?x=1"}})
@@ -75,7 +79,9 @@ class GatewayAuthTest : public Fixture {
   }
 
   void refusalsCarryTheirCode() {
-    auto [id, key] = newKey();
+    auto idKeyPair = newKey();
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     HttpResponse missing = auth("/v1/gateway/auth", {});
     CPPUNIT_ASSERT_EQUAL(401, missing.status);
     CPPUNIT_ASSERT_EQUAL(std::string("MALFORMED"), missing.header("X-Keywarden-Code"));
@@ -88,7 +94,9 @@ class GatewayAuthTest : public Fixture {
     HttpResponse d = auth("/v1/gateway/auth", {{"secret", key}});
     CPPUNIT_ASSERT_EQUAL(403, d.status);
     CPPUNIT_ASSERT_EQUAL(std::string("DISABLED"), d.header("X-Keywarden-Code"));
-    auto [id2, quotaKey] = newKey(R"({"clientId":"c1","name":"q","quota":1})");
+    auto id2QuotaKeyPair = newKey(R"({"clientId":"c1","name":"q","quota":1})");
+    [[maybe_unused]] auto& id2 = id2QuotaKeyPair.first;
+    [[maybe_unused]] auto& quotaKey = id2QuotaKeyPair.second;
     CPPUNIT_ASSERT_EQUAL(200, auth("/v1/gateway/auth", {{"client-key", quotaKey}}).status);
     HttpResponse spent = auth("/v1/gateway/auth", {{"client-key", quotaKey}});
     CPPUNIT_ASSERT_EQUAL(403, spent.status);
@@ -96,8 +104,10 @@ class GatewayAuthTest : public Fixture {
   }
 
   void rateLimitAnswers403ByDefault() {
-    auto [id, key] =
+    auto idKeyPair =
         newKey(R"({"clientId":"c1","name":"k","rateLimit":{"limit":2,"window":"1m"}})");
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     CPPUNIT_ASSERT_EQUAL(200, auth("/v1/gateway/auth", {{"X-API-Key", key}}).status);
     CPPUNIT_ASSERT_EQUAL(200, auth("/v1/gateway/auth", {{"X-API-Key", key}}).status);
     HttpResponse limited = auth("/v1/gateway/auth", {{"X-API-Key", key}});
@@ -109,7 +119,9 @@ class GatewayAuthTest : public Fixture {
   void pathTricksAreRefusedNotMatched() {
     admin("POST", "/v1/apis", R"({"id":"orders","name":"O","method":"GET","path":"/orders/*"})");
     admin("POST", "/v1/apis", R"({"id":"admin","name":"A","method":"GET","path":"/admin/*"})");
-    auto [id, key] = newKey(R"({"clientId":"c1","name":"k","apis":["orders"]})");
+    auto idKeyPair = newKey(R"({"clientId":"c1","name":"k","apis":["orders"]})");
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     auto code = [&](const std::string& uri,
                     std::vector<std::pair<std::string, std::string>> extra = {}) {
       extra.emplace_back("X-API-Key", key);
@@ -141,7 +153,9 @@ class GatewayAuthTest : public Fixture {
   }
 
   void postWithoutContentLengthDoesNotHang() {
-    auto [id, key] = newKey();
+    auto idKeyPair = newKey();
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     Poco::Net::StreamSocket socket(
         Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(server->port())));
     socket.setReceiveTimeout(Poco::Timespan(5, 0));
@@ -218,7 +232,9 @@ class GatewayAuthTest : public Fixture {
   void fieldReportBypassAndSiblingsAreRefusedOnEveryChannel() {
     admin("POST", "/v1/apis", R"({"id":"files","name":"F","method":"GET","path":"/files/*"})");
     admin("POST", "/v1/apis", R"({"id":"admin","name":"A","method":"GET","path":"/admin/*"})");
-    auto [id, key] = newKey(R"({"clientId":"c1","name":"k","apis":["files"]})");
+    auto idKeyPair = newKey(R"({"clientId":"c1","name":"k","apis":["files"]})");
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     for (Channel ch : channels()) {
       CPPUNIT_ASSERT_EQUAL_MESSAGE(name(ch), std::string("VALID"), judged(ch, key, "/files/a.txt"));
       CPPUNIT_ASSERT_EQUAL_MESSAGE(name(ch), std::string("VALID"),
@@ -262,7 +278,9 @@ class GatewayAuthTest : public Fixture {
                                      std::string("FORBIDDEN AMBIGUOUS_PATH"),
                                      judged(ch, key, trick));
     // An unrestricted key is refused too: nobody can say which path it would reach.
-    auto [id2, open] = newKey(R"({"clientId":"c1","name":"open"})");
+    auto id2OpenPair = newKey(R"({"clientId":"c1","name":"open"})");
+    [[maybe_unused]] auto& id2 = id2OpenPair.first;
+    [[maybe_unused]] auto& open = id2OpenPair.second;
     for (Channel ch : channels())
       CPPUNIT_ASSERT_EQUAL_MESSAGE(name(ch), std::string("FORBIDDEN AMBIGUOUS_PATH"),
                                    judged(ch, open, "/files/x%3F/../../admin/secret.txt"));
@@ -275,7 +293,9 @@ class GatewayAuthTest : public Fixture {
     admin(
         "POST", "/v1/apis",
         R"({"id":"users","name":"U","method":"GET","path":"/admin/users","scopes":["admin:read"]})");
-    auto [id, key] = newKey(R"({"clientId":"c1","name":"k","scopes":["orders:read"]})");
+    auto idKeyPair = newKey(R"({"clientId":"c1","name":"k","scopes":["orders:read"]})");
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     for (Channel ch : channels()) {
       CPPUNIT_ASSERT_EQUAL_MESSAGE(name(ch), std::string("VALID"), judged(ch, key, "/orders/1"));
       CPPUNIT_ASSERT_EQUAL_MESSAGE(name(ch), std::string("VALID"),
@@ -291,7 +311,9 @@ class GatewayAuthTest : public Fixture {
 
   void lowerCaseOrMissingMethodIsRefused() {
     admin("POST", "/v1/apis", R"({"id":"files","name":"F","method":"GET","path":"/files/*"})");
-    auto [id, key] = newKey(R"({"clientId":"c1","name":"k","apis":["files"]})");
+    auto idKeyPair = newKey(R"({"clientId":"c1","name":"k","apis":["files"]})");
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     for (Channel ch : channels()) {
       for (const char* m : {"get", "Get", "GET,POST"}) {
         if (ch == Channel::PathSuffix && std::string(m) == "GET,POST") continue;
@@ -308,7 +330,9 @@ class GatewayAuthTest : public Fixture {
   void duplicatedOrDisagreeingHeadersAreRefused() {
     admin("POST", "/v1/apis", R"({"id":"files","name":"F","method":"GET","path":"/files/*"})");
     admin("POST", "/v1/apis", R"({"id":"admin","name":"A","method":"*","path":"/admin/*"})");
-    auto [id, key] = newKey(R"({"clientId":"c1","name":"k","apis":["files"]})");
+    auto idKeyPair = newKey(R"({"clientId":"c1","name":"k","apis":["files"]})");
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     auto reason = [&](Headers h, const std::string& path = "/v1/gateway/auth",
                       const std::string& method = "GET") {
       h.emplace_back("X-API-Key", key);
@@ -353,7 +377,9 @@ class GatewayAuthTest : public Fixture {
   }
 
   void ambiguousPathKeepsThePrecedenceOfCodes() {
-    auto [id, key] = newKey();
+    auto idKeyPair = newKey();
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     admin("POST", "/v1/keys/" + id + "/revoke", R"({"reason":"test"})");
     HttpResponse revoked = auth("/v1/gateway/auth/files/x%3F/../../admin", {{"X-API-Key", key}});
     CPPUNIT_ASSERT_EQUAL(std::string("REVOKED"), revoked.header("X-Keywarden-Code"));
@@ -362,14 +388,18 @@ class GatewayAuthTest : public Fixture {
     CPPUNIT_ASSERT_EQUAL(401, none.status);
     CPPUNIT_ASSERT_EQUAL(std::string("MALFORMED"), none.header("X-Keywarden-Code"));
     // A refused call consumes nothing.
-    auto [id2, quotaKey] = newKey(R"({"clientId":"c1","name":"q","quota":1})");
+    auto id2QuotaKeyPair = newKey(R"({"clientId":"c1","name":"q","quota":1})");
+    [[maybe_unused]] auto& id2 = id2QuotaKeyPair.first;
+    [[maybe_unused]] auto& quotaKey = id2QuotaKeyPair.second;
     CPPUNIT_ASSERT_EQUAL(std::string("FORBIDDEN AMBIGUOUS_PATH"),
                          judged(Channel::OriginalHeaders, quotaKey, "/x/%2e%2e/y"));
     CPPUNIT_ASSERT_EQUAL(std::string("VALID"), judged(Channel::OriginalHeaders, quotaKey, "/x"));
   }
 
   void refusalsAreCountedAndLoggedWithoutTheKey() {
-    auto [id, key] = newKey();
+    auto idKeyPair = newKey();
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     for (int i = 0; i < 3; ++i)
       CPPUNIT_ASSERT_EQUAL(std::string("FORBIDDEN AMBIGUOUS_PATH"),
                            judged(Channel::OriginalHeaders, key, "/files/x%3F/../../" + key));
@@ -402,7 +432,9 @@ class GatewayAuthTest : public Fixture {
   // Frameworks that honour these would serve another method or path than the one judged.
   void methodOverridesAndPathOverridesAreRefused() {
     admin("POST", "/v1/apis", R"({"id":"files","name":"F","method":"POST","path":"/files/*"})");
-    auto [id, key] = newKey(R"({"clientId":"c1","name":"k","apis":["files"]})");
+    auto idKeyPair = newKey(R"({"clientId":"c1","name":"k","apis":["files"]})");
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     for (Channel ch : channels()) {
       CPPUNIT_ASSERT_EQUAL_MESSAGE(name(ch), std::string("VALID"),
                                    judged(ch, key, "/files/a?method=x", "POST"));
@@ -426,7 +458,9 @@ class GatewayAuthTest : public Fixture {
   }
 
   void costZeroOnASpentQuotaIsUsageExceeded() {
-    auto [id, key] = newKey(R"({"clientId":"c1","name":"k","quota":1})");
+    auto idKeyPair = newKey(R"({"clientId":"c1","name":"k","quota":1})");
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     CPPUNIT_ASSERT_EQUAL(std::string("VALID"), verify(key, R"(,"cost":0)"));
     CPPUNIT_ASSERT_EQUAL(std::string("VALID"), verify(key));
     CPPUNIT_ASSERT_EQUAL(std::string("USAGE_EXCEEDED"), verify(key, R"(,"cost":0)"));
@@ -449,8 +483,10 @@ class GatewayStrictTest : public Fixture {
 
   void rateLimitAnswers429WithRetryAfter() {
     std::string gw = token("--role gateway");
-    auto [id, key] =
+    auto idKeyPair =
         newKey(R"({"clientId":"c1","name":"k","rateLimit":{"limit":1,"window":"30s"}})");
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     auto call = [&] {
       return server->client().request("GET", "/v1/gateway/auth", "",
                                       {{"X-API-Key", key}, {"X-Gateway-Token", gw}});
@@ -466,7 +502,9 @@ class GatewayStrictTest : public Fixture {
   }
 
   void gatewayTokenIsRequiredAndScopesTheTenant() {
-    auto [id, key] = newKey();
+    auto idKeyPair = newKey();
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     HttpResponse none =
         server->client().request("GET", "/v1/gateway/auth", "", {{"X-API-Key", key}});
     CPPUNIT_ASSERT_EQUAL(401, none.status);

@@ -29,7 +29,9 @@ class IdleConnectionsTest : public Fixture {
   }
 
   void threeHundredIdleSocketsDelayACheckByTheHeaderTimeoutOnly() {
-    auto [id, key] = newKey();
+    auto idKeyPair = newKey();
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     std::vector<std::unique_ptr<RawHttp>> idle;
     for (int i = 0; i < 300; ++i) idle.push_back(std::make_unique<RawHttp>(server->port(), 100));
     // A few senders that trickle a header one byte at a time, never finishing it.
@@ -81,7 +83,9 @@ class IdleConnectionsTest : public Fixture {
   void threeHundredIdleKeptAliveConnectionsDoNotHoldEveryThread() {
     // Each connection sends one good request, reads the answer and keeps the connection open:
     // http.keepAliveTimeout (10 s by default) would let them hold all 256 threads.
-    auto [id, key] = newKey();
+    auto idKeyPair = newKey();
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     std::vector<std::unique_ptr<RawHttp>> kept;
     for (int i = 0; i < 300; ++i) {
       kept.push_back(std::make_unique<RawHttp>(server->port(), 100));

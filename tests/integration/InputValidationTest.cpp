@@ -234,7 +234,9 @@ class InputValidationTest : public Fixture {
                   R"({"kind":"new","clientId":"c1","keyName":"k","requesterEmail":"r@example.com",
                       "scopes":["orders:read,admin:all"]})"),
             400, "INVALID_FIELD", "scopes", "application scope with a comma");
-    auto [id, plain] = newKey(R"({"clientId":"c1","name":"k","scopes":["orders:read"]})");
+    auto idPlainPair = newKey(R"({"clientId":"c1","name":"k","scopes":["orders:read"]})");
+    [[maybe_unused]] auto& id = idPlainPair.first;
+    [[maybe_unused]] auto& plain = idPlainPair.second;
     refused(admin("POST", "/v1/applications",
                   R"({"kind":"modify","clientId":"c1","keyId":")" + id +
                       R"(","requesterEmail":"r@example.com","changes":{"scopes":["a,b"]}})"),
@@ -334,7 +336,9 @@ class InputValidationTest : public Fixture {
 
   void listQueriesAreParsedStrictly() {
     makeClient();
-    auto [id, plain] = newKey();
+    auto idPlainPair = newKey();
+    [[maybe_unused]] auto& id = idPlainPair.first;
+    [[maybe_unused]] auto& plain = idPlainPair.second;
     CPPUNIT_ASSERT_EQUAL(200, admin("POST", "/v1/keys/" + id + "/revoke").status);
     newKey();
     // The issue's example: a bad escape used to drop every filter and list all keys.
@@ -397,7 +401,9 @@ class InputValidationTest : public Fixture {
 
   void fixedPathsAnswer405WithAllowNot404() {
     makeClient();
-    auto [id, plain] = newKey();
+    auto idPlainPair = newKey();
+    [[maybe_unused]] auto& id = idPlainPair.first;
+    [[maybe_unused]] auto& plain = idPlainPair.second;
     struct Case {
       std::string method, path, allow;
     } cases[] = {

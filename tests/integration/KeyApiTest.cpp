@@ -103,7 +103,9 @@ class KeyApiTest : public Fixture {
   }
 
   void disableEnableRevokeFollowTheStateRules() {
-    auto [id, key] = newKey();
+    auto idKeyPair = newKey();
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     HttpResponse d = admin("POST", "/v1/keys/" + id + "/disable", R"({"reason":"suspicious"})");
     CPPUNIT_ASSERT_EQUAL(std::string("DISABLED"), d.json()->getValue<std::string>("state"));
     CPPUNIT_ASSERT_EQUAL(std::string("DISABLED"), verify(key));
@@ -124,7 +126,9 @@ class KeyApiTest : public Fixture {
   }
 
   void plannedRevocationTakesEffectAtItsTime() {
-    auto [id, key] = newKey();
+    auto idKeyPair = newKey();
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     time_t at = time(nullptr) + 2;
     char buf[32];
     strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", gmtime(&at));
@@ -141,7 +145,9 @@ class KeyApiTest : public Fixture {
   }
 
   void rotationKeepsTheOldKeyForTheGracePeriod() {
-    auto [id, key] = newKey(R"({"clientId":"c1","name":"k","scopes":["a:read"]})");
+    auto idKeyPair = newKey(R"({"clientId":"c1","name":"k","scopes":["a:read"]})");
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     HttpResponse r = admin("POST", "/v1/keys/" + id + "/rotate", R"({"graceSeconds":2})");
     CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 201, r.status);
     auto j = r.json();
@@ -162,7 +168,9 @@ class KeyApiTest : public Fixture {
   }
 
   void rotationCarriesTheRemainingQuota() {
-    auto [id, key] = newKey(R"({"clientId":"c1","name":"k","quota":5})");
+    auto idKeyPair = newKey(R"({"clientId":"c1","name":"k","quota":5})");
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     for (int i = 0; i < 2; ++i) CPPUNIT_ASSERT_EQUAL(std::string("VALID"), verify(key));
     HttpResponse r = admin("POST", "/v1/keys/" + id + "/rotate", R"({"graceSeconds":60})");
     CPPUNIT_ASSERT_EQUAL(3, r.json()->getValue<int>("remaining"));
@@ -178,8 +186,12 @@ class KeyApiTest : public Fixture {
 
   void listFiltersByClientAndState() {
     admin("POST", "/v1/clients", R"({"id":"c2","name":"Two"})");
-    auto [a, ka] = newKey();
-    auto [b, kb] = newKey(R"({"clientId":"c2","name":"k2"})");
+    auto aKaPair = newKey();
+    [[maybe_unused]] auto& a = aKaPair.first;
+    [[maybe_unused]] auto& ka = aKaPair.second;
+    auto bKbPair = newKey(R"({"clientId":"c2","name":"k2"})");
+    [[maybe_unused]] auto& b = bKbPair.first;
+    [[maybe_unused]] auto& kb = bKbPair.second;
     admin("POST", "/v1/keys/" + b + "/disable");
     CPPUNIT_ASSERT_EQUAL(size_t(2), admin("GET", "/v1/keys").json()->getArray("keys")->size());
     auto byClient = admin("GET", "/v1/keys?clientId=c2").json()->getArray("keys");

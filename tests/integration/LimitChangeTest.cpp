@@ -118,7 +118,9 @@ class LimitChangeTest : public Fixture {
   // The field report: a modify application cut the quota from 1000 to 10 after one call; the
   // instance served its leased block (99 VALID) and GET said remaining 99.
   void quotaCutFrom1000To10AfterOneCallServesExactlyNineMore() {
-    auto [id, plain] = key(R"("quota":1000)");
+    auto idPlainPair = key(R"("quota":1000)");
+    [[maybe_unused]] auto& id = idPlainPair.first;
+    [[maybe_unused]] auto& plain = idPlainPair.second;
     CPPUNIT_ASSERT_EQUAL(std::string("VALID"), verify(plain));
     CPPUNIT_ASSERT_EQUAL(int64_t(999), remaining(id));
     modified(id, R"({"quota":10})");
@@ -133,7 +135,9 @@ class LimitChangeTest : public Fixture {
   // The same through a flow with a level, approved by an admin's decision; GET shows the exact
   // count after each call.
   void quotaCutByAnApprovedApplicationAppliesToLeasedUnits() {
-    auto [id, plain] = key(R"("quota":1000)", "partner");
+    auto idPlainPair = key(R"("quota":1000)", "partner");
+    [[maybe_unused]] auto& id = idPlainPair.first;
+    [[maybe_unused]] auto& plain = idPlainPair.second;
     for (int i = 0; i < 3; ++i) CPPUNIT_ASSERT_EQUAL(std::string("VALID"), verify(plain));
     auto a = modify(id, R"({"quota":10})", "partner");
     CPPUNIT_ASSERT_EQUAL(std::string("IN_REVIEW"), a->getValue<std::string>("state"));
@@ -152,7 +156,9 @@ class LimitChangeTest : public Fixture {
   }
 
   void quotaRaisedGrowsRemainingAtOnce() {
-    auto [id, plain] = key(R"("quota":5)");
+    auto idPlainPair = key(R"("quota":5)");
+    [[maybe_unused]] auto& id = idPlainPair.first;
+    [[maybe_unused]] auto& plain = idPlainPair.second;
     CPPUNIT_ASSERT_EQUAL(5, validUntilRefused(plain));
     modified(id, R"({"quota":8})");
     CPPUNIT_ASSERT_EQUAL(int64_t(3), remaining(id));
@@ -167,7 +173,9 @@ class LimitChangeTest : public Fixture {
   }
 
   void quotaToUnlimitedAndBackRestartsTheCount() {
-    auto [id, plain] = key(R"("quota":100)");
+    auto idPlainPair = key(R"("quota":100)");
+    [[maybe_unused]] auto& id = idPlainPair.first;
+    [[maybe_unused]] auto& plain = idPlainPair.second;
     CPPUNIT_ASSERT_EQUAL(std::string("VALID"), verify(plain));
     modified(id, R"({"quota":-1})");
     CPPUNIT_ASSERT_EQUAL(int64_t(-1), remaining(id));
@@ -182,7 +190,9 @@ class LimitChangeTest : public Fixture {
   }
 
   void quotaLoweredBelowWhatWasUsedRefusesTheNextCall() {
-    auto [id, plain] = key(R"("quota":50)");
+    auto idPlainPair = key(R"("quota":50)");
+    [[maybe_unused]] auto& id = idPlainPair.first;
+    [[maybe_unused]] auto& plain = idPlainPair.second;
     for (int i = 0; i < 20; ++i) CPPUNIT_ASSERT_EQUAL(std::string("VALID"), verify(plain));
     modified(id, R"({"quota":10})");
     CPPUNIT_ASSERT_EQUAL(int64_t(0), remaining(id));
@@ -195,19 +205,25 @@ class LimitChangeTest : public Fixture {
   }
 
   void narrowedScopesApisAndGroupsForbidTheNextCall() {
-    auto [sid, scoped] = key(R"("scopes":["orders:read","orders:write"])");
+    auto sidScopedPair = key(R"("scopes":["orders:read","orders:write"])");
+    [[maybe_unused]] auto& sid = sidScopedPair.first;
+    [[maybe_unused]] auto& scoped = sidScopedPair.second;
     CPPUNIT_ASSERT_EQUAL(std::string("VALID"), verify(scoped, R"(,"scopes":["orders:write"])"));
     modified(sid, R"({"scopes":["orders:read"]})");
     CPPUNIT_ASSERT_EQUAL(std::string("FORBIDDEN"), verify(scoped, R"(,"scopes":["orders:write"])"));
     CPPUNIT_ASSERT_EQUAL(std::string("VALID"), verify(scoped, R"(,"scopes":["orders:read"])"));
 
-    auto [aid, apis] = key(R"("apis":["orders-read","orders-write"])");
+    auto aidApisPair = key(R"("apis":["orders-read","orders-write"])");
+    [[maybe_unused]] auto& aid = aidApisPair.first;
+    [[maybe_unused]] auto& apis = aidApisPair.second;
     CPPUNIT_ASSERT_EQUAL(std::string("VALID"), call(apis, "POST", "/orders"));
     modified(aid, R"({"apis":["orders-read"]})");
     CPPUNIT_ASSERT_EQUAL(std::string("FORBIDDEN"), call(apis, "POST", "/orders"));
     CPPUNIT_ASSERT_EQUAL(std::string("VALID"), call(apis, "GET", "/orders/1"));
 
-    auto [gid, grouped] = key(R"("groups":["ops"])");
+    auto gidGroupedPair = key(R"("groups":["ops"])");
+    [[maybe_unused]] auto& gid = gidGroupedPair.first;
+    [[maybe_unused]] auto& grouped = gidGroupedPair.second;
     CPPUNIT_ASSERT_EQUAL(std::string("VALID"), call(grouped, "GET", "/files/a"));
     modified(gid, R"({"groups":[],"apis":["orders-read"]})");
     CPPUNIT_ASSERT_EQUAL(std::string("FORBIDDEN"), call(grouped, "GET", "/files/a"));
@@ -215,7 +231,9 @@ class LimitChangeTest : public Fixture {
   }
 
   void groupLosingAnApiForbidsTheNextCall() {
-    auto [id, plain] = key(R"("groups":["ops"])");
+    auto idPlainPair = key(R"("groups":["ops"])");
+    [[maybe_unused]] auto& id = idPlainPair.first;
+    [[maybe_unused]] auto& plain = idPlainPair.second;
     CPPUNIT_ASSERT_EQUAL(std::string("VALID"), call(plain, "GET", "/files/a"));
     HttpResponse p = admin("PATCH", "/v1/groups/ops", R"({"apis":["orders-read"]})");
     CPPUNIT_ASSERT_EQUAL_MESSAGE(p.body, 200, p.status);
@@ -229,7 +247,9 @@ class LimitChangeTest : public Fixture {
   }
 
   void expiryMovedEarlierExpiresTheKeyAtTheNewTime() {
-    auto [id, plain] = key(R"("expiresAt":")" + inMs(86400000) + "\"");
+    auto idPlainPair = key(R"("expiresAt":")" + inMs(86400000) + "\"");
+    [[maybe_unused]] auto& id = idPlainPair.first;
+    [[maybe_unused]] auto& plain = idPlainPair.second;
     CPPUNIT_ASSERT_EQUAL(std::string("VALID"), verify(plain));
     std::string soon = inMs(2500);
     modified(id, R"({"expiresAt":")" + soon + "\"}");
@@ -246,7 +266,9 @@ class LimitChangeTest : public Fixture {
   }
 
   void disableAndRevokeApplyToTheNextCallAndKeepTheCount() {
-    auto [id, plain] = key(R"("quota":30)");
+    auto idPlainPair = key(R"("quota":30)");
+    [[maybe_unused]] auto& id = idPlainPair.first;
+    [[maybe_unused]] auto& plain = idPlainPair.second;
     for (int i = 0; i < 4; ++i) CPPUNIT_ASSERT_EQUAL(std::string("VALID"), verify(plain));
     CPPUNIT_ASSERT_EQUAL(200, admin("POST", "/v1/keys/" + id + "/disable", "{}").status);
     CPPUNIT_ASSERT_EQUAL(std::string("DISABLED"), verify(plain));
@@ -264,7 +286,9 @@ class LimitChangeTest : public Fixture {
   void rotationUnderConcurrentChecksServesExactlyTheQuota() {
     for (int round = 0; round < 4; ++round) {
       const int quota = 200 + 37 * round;
-      auto [oldId, oldKey] = key(R"("quota":)" + std::to_string(quota));
+      auto oldIdOldKeyPair = key(R"("quota":)" + std::to_string(quota));
+      [[maybe_unused]] auto& oldId = oldIdOldKeyPair.first;
+      [[maybe_unused]] auto& oldKey = oldIdOldKeyPair.second;
       std::atomic<int> valid{0}, other{0};
       std::atomic<bool> rotated{false};
       std::string newKey;
@@ -312,7 +336,9 @@ class LimitChangeTest : public Fixture {
   }
 
   void rotatedAwayKeyRefusesAQuotaChange() {
-    auto [oldId, oldKey] = key(R"("quota":10)");
+    auto oldIdOldKeyPair = key(R"("quota":10)");
+    [[maybe_unused]] auto& oldId = oldIdOldKeyPair.first;
+    [[maybe_unused]] auto& oldKey = oldIdOldKeyPair.second;
     CPPUNIT_ASSERT_EQUAL(std::string("VALID"), verify(oldKey));
     HttpResponse r = admin("POST", "/v1/keys/" + oldId + "/rotate", R"({"graceSeconds":300})");
     CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 201, r.status);
@@ -337,7 +363,9 @@ class LimitChangeTest : public Fixture {
   // the first calls: every call counts once, before the change or after it, and the run ends
   // at exactly 60 (or, had the threads passed 60 before the change, where they were then).
   void quotaCutWhileCheckedServesExactlyTheNewQuotaInAll() {
-    auto [id, plain] = key(R"("quota":1000)");
+    auto idPlainPair = key(R"("quota":1000)");
+    [[maybe_unused]] auto& id = idPlainPair.first;
+    [[maybe_unused]] auto& plain = idPlainPair.second;
     std::atomic<int> valid{0}, other{0};
     std::atomic<bool> changed{false};
     std::vector<std::thread> threads;

@@ -36,7 +36,9 @@ class LogFormatTest : public Fixture {
   }
 
   void everyLineIsOneJsonObjectAndARefusalNamesItsRequestId() {
-    auto [id, key] = newKey();
+    auto idKeyPair = newKey();
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     HttpResponse r = server->client().request("GET", "/v1/gateway/auth", "",
                                               {{"X-API-Key", key},
                                                {"X-Original-URI", "/a/%2e%2e/b"},

@@ -85,7 +85,9 @@ class ModifyLimitsTest : public Fixture {
 
   // 100 calls a minute cut to 2 after one call: the second call of the window is the last.
   void rateLimitLoweredAppliesToTheNextCallInTheSameWindow() {
-    auto [id, plain] = key(R"("rateLimit":{"limit":100,"window":"1m"})");
+    auto idPlainPair = key(R"("rateLimit":{"limit":100,"window":"1m"})");
+    [[maybe_unused]] auto& id = idPlainPair.first;
+    [[maybe_unused]] auto& plain = idPlainPair.second;
     CPPUNIT_ASSERT_EQUAL(std::string("VALID"), verify(plain));
     modified(id, R"({"rateLimit":{"limit":2,"window":"1m"}})");
     auto rl = get(id)->getObject("rateLimit");
@@ -98,7 +100,9 @@ class ModifyLimitsTest : public Fixture {
   }
 
   void rateLimitRemovedByNullStopsRateLimiting() {
-    auto [id, plain] = key(R"("rateLimit":{"limit":1,"window":"1h"})");
+    auto idPlainPair = key(R"("rateLimit":{"limit":1,"window":"1h"})");
+    [[maybe_unused]] auto& id = idPlainPair.first;
+    [[maybe_unused]] auto& plain = idPlainPair.second;
     CPPUNIT_ASSERT_EQUAL(std::string("VALID"), verify(plain));
     CPPUNIT_ASSERT_EQUAL(std::string("RATE_LIMITED"), verify(plain));
     modified(id, R"({"rateLimit":null})");
@@ -107,7 +111,9 @@ class ModifyLimitsTest : public Fixture {
   }
 
   void rateLimitAddedToAKeyWithoutOneLimitsTheNextCall() {
-    auto [id, plain] = key("");
+    auto idPlainPair = key("");
+    [[maybe_unused]] auto& id = idPlainPair.first;
+    [[maybe_unused]] auto& plain = idPlainPair.second;
     CPPUNIT_ASSERT_EQUAL(std::string("VALID"), verify(plain));
     modified(id, R"({"rateLimit":{"limit":1,"window":"1h"}})");
     CPPUNIT_ASSERT_EQUAL(std::string("VALID"), verify(plain));
@@ -118,7 +124,9 @@ class ModifyLimitsTest : public Fixture {
   // (units this instance had leased are handed back, none lost); the unit tests cover refills
   // falling due.
   void refillAddedChangedAndRemovedShowInTheKeyAndKeepTheCount() {
-    auto [id, plain] = key(R"("quota":100)");
+    auto idPlainPair = key(R"("quota":100)");
+    [[maybe_unused]] auto& id = idPlainPair.first;
+    [[maybe_unused]] auto& plain = idPlainPair.second;
     CPPUNIT_ASSERT_EQUAL(std::string("VALID"), verify(plain));
     modified(id, R"({"refill":{"amount":50,"interval":"daily"}})");
     auto k = get(id);
@@ -149,7 +157,9 @@ class ModifyLimitsTest : public Fixture {
     CPPUNIT_ASSERT_EQUAL(int64_t(-1), get(id)->getValue<int64_t>("remaining"));
 
     // A cut of the refill and of the quota in one application.
-    auto [id2, plain2] = key(R"("quota":100,"refill":{"amount":100,"interval":"daily"})");
+    auto id2Plain2Pair = key(R"("quota":100,"refill":{"amount":100,"interval":"daily"})");
+    [[maybe_unused]] auto& id2 = id2Plain2Pair.first;
+    [[maybe_unused]] auto& plain2 = id2Plain2Pair.second;
     CPPUNIT_ASSERT_EQUAL(std::string("VALID"), verify(plain2));
     modified(id2, R"({"quota":3,"refill":{"amount":3,"interval":"daily"}})");
     CPPUNIT_ASSERT_EQUAL(int64_t(2), get(id2)->getValue<int64_t>("remaining"));
@@ -159,7 +169,9 @@ class ModifyLimitsTest : public Fixture {
   }
 
   void refillOnAnUnlimitedKeyIsRefusedNamingChangesRefill() {
-    auto [id, plain] = key("");
+    auto idPlainPair = key("");
+    [[maybe_unused]] auto& id = idPlainPair.first;
+    [[maybe_unused]] auto& plain = idPlainPair.second;
     HttpResponse r = submit(id, R"({"refill":{"amount":5,"interval":"daily"}})");
     CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 400, r.status);
     CPPUNIT_ASSERT_EQUAL(std::string("changes.refill"),
@@ -171,7 +183,9 @@ class ModifyLimitsTest : public Fixture {
   }
 
   void effectiveAtMovedLaterKeepsAScheduledKeyNotYetActive() {
-    auto [id, plain] = key(R"("effectiveAt":")" + inMs(3'600'000) + "\"");
+    auto idPlainPair = key(R"("effectiveAt":")" + inMs(3'600'000) + "\"");
+    [[maybe_unused]] auto& id = idPlainPair.first;
+    [[maybe_unused]] auto& plain = idPlainPair.second;
     CPPUNIT_ASSERT_EQUAL(std::string("NOT_YET_ACTIVE"), verify(plain));
     std::string later = inMs(7'200'000);
     modified(id, R"({"effectiveAt":")" + later + "\"}");
@@ -182,7 +196,9 @@ class ModifyLimitsTest : public Fixture {
   }
 
   void effectiveAtMovedToNowActivatesAScheduledKey() {
-    auto [id, plain] = key(R"("effectiveAt":")" + inMs(3'600'000) + "\"");
+    auto idPlainPair = key(R"("effectiveAt":")" + inMs(3'600'000) + "\"");
+    [[maybe_unused]] auto& id = idPlainPair.first;
+    [[maybe_unused]] auto& plain = idPlainPair.second;
     CPPUNIT_ASSERT_EQUAL(std::string("NOT_YET_ACTIVE"), verify(plain));
     modified(id, R"({"effectiveAt":null})");
     CPPUNIT_ASSERT_EQUAL(std::string("ACTIVE"), get(id)->getValue<std::string>("state"));
@@ -191,7 +207,9 @@ class ModifyLimitsTest : public Fixture {
 
   // Moving the start of a key that already serves would make it SCHEDULED again: refused.
   void effectiveAtOfAnActiveKeyIsRefusedWith409() {
-    auto [id, plain] = key("");
+    auto idPlainPair = key("");
+    [[maybe_unused]] auto& id = idPlainPair.first;
+    [[maybe_unused]] auto& plain = idPlainPair.second;
     size_t before = applications();
     HttpResponse r = submit(id, R"({"effectiveAt":")" + inMs(3'600'000) + "\"}");
     CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 409, r.status);
@@ -204,11 +222,15 @@ class ModifyLimitsTest : public Fixture {
   }
 
   void badLimitValuesNameTheFieldAndChangeNothing() {
-    auto [id, plain] =
+    auto idPlainPair =
         key(R"("quota":10,"expiresAt":")" + inMs(86'400'000) +
             R"(","refill":{"amount":10,"interval":"daily"},"rateLimit":{"limit":5,"window":"1m"})");
-    auto [sid, splain] =
+    [[maybe_unused]] auto& id = idPlainPair.first;
+    [[maybe_unused]] auto& plain = idPlainPair.second;
+    auto sidSplainPair =
         key(R"("effectiveAt":")" + inMs(3'600'000) + R"(","expiresAt":")" + inMs(7'200'000) + "\"");
+    [[maybe_unused]] auto& sid = sidSplainPair.first;
+    [[maybe_unused]] auto& splain = sidSplainPair.second;
     const std::vector<std::pair<std::string, std::string>> bad = {
         {R"({"rateLimit":{"limit":0,"window":"1s"}})", "changes.rateLimit.limit"},
         {R"({"rateLimit":{"limit":-1,"window":"1s"}})", "changes.rateLimit.limit"},
@@ -264,7 +286,9 @@ class ModifyLimitsTest : public Fixture {
   }
 
   void theApplicationShowsTheNewLimits() {
-    auto [id, plain] = key(R"("quota":10,"rateLimit":{"limit":5,"window":"1m"})");
+    auto idPlainPair = key(R"("quota":10,"rateLimit":{"limit":5,"window":"1m"})");
+    [[maybe_unused]] auto& id = idPlainPair.first;
+    [[maybe_unused]] auto& plain = idPlainPair.second;
     auto a = modified(id, R"({"refill":{"amount":7,"interval":"monthly"},"rateLimit":null})");
     HttpResponse r = admin("GET", "/v1/applications/" + a->getValue<std::string>("id"));
     CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 200, r.status);
@@ -308,7 +332,9 @@ class ModifyLimitsRoutingTest : public ModifyLimitsTest {
   }
 
   void aLargeRefillIsRoutedAsALargeQuota() {
-    auto [id, plain] = key(R"("quota":10)");
+    auto idPlainPair = key(R"("quota":10)");
+    [[maybe_unused]] auto& id = idPlainPair.first;
+    [[maybe_unused]] auto& plain = idPlainPair.second;
     HttpResponse r = submit(id, R"({"refill":{"amount":5000,"interval":"daily"}})");
     CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 201, r.status);
     CPPUNIT_ASSERT_EQUAL(std::string("large"), r.json()->getValue<std::string>("flow"));

@@ -36,7 +36,9 @@ class OpsAndCliTest : public Fixture {
   }
 
   void metricsCountRoutesStatusesOutcomesAndLatency() {
-    auto [id, key] = newKey();
+    auto idKeyPair = newKey();
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     verify(key);
     verify("kw_nonsense");
     admin("GET", "/v1/clients/ghost");
@@ -52,7 +54,8 @@ class OpsAndCliTest : public Fixture {
           "keywarden_http_request_duration_seconds_bucket{route=\"/v1/keys/verify\",le=\"+Inf\"} 2",
           // Bucket bounds as Prometheus clients write them: "1", not "1." or "1.000000".
           "keywarden_http_request_duration_seconds_bucket{route=\"/v1/keys/verify\",le=\"1\"} 2",
-          "keywarden_http_request_duration_seconds_bucket{route=\"/v1/keys/verify\",le=\"0.0001\"} ",
+          "keywarden_http_request_duration_seconds_bucket{route=\"/v1/keys/"
+          "verify\",le=\"0.0001\"} ",
           "keywarden_keys_loaded 1"})
       CPPUNIT_ASSERT_MESSAGE(std::string(want) + "\n" + m.body,
                              m.body.find(want) != std::string::npos);
@@ -60,7 +63,9 @@ class OpsAndCliTest : public Fixture {
 
   // docs/grafana-dashboard.json queries only metric names /metrics writes (no drift).
   void everyMetricTheGrafanaDashboardQueriesIsServed() {
-    auto [id, key] = newKey();
+    auto idKeyPair = newKey();
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     verify(key);
     std::ifstream in(std::string(KEYWARDEN_SOURCE_DIR) + "/docs/grafana-dashboard.json");
     std::string dash((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -68,8 +73,8 @@ class OpsAndCliTest : public Fixture {
     std::string metrics = server->client().request("GET", "/metrics").body;
     std::regex name("keywarden_[a-z_]+");
     int seen = 0;
-    for (auto it = std::sregex_iterator(dash.begin(), dash.end(), name); it != std::sregex_iterator();
-         ++it) {
+    for (auto it = std::sregex_iterator(dash.begin(), dash.end(), name);
+         it != std::sregex_iterator(); ++it) {
       std::string n = it->str();
       if (n == "keywarden_") continue;
       ++seen;

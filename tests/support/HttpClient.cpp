@@ -7,6 +7,9 @@
 #include <Poco/StreamCopier.h>
 #include <Poco/String.h>
 
+#include <cstdlib>
+#include <fstream>
+#include <mutex>
 #include <sstream>
 
 namespace keywarden::test {
@@ -29,6 +32,32 @@ std::string HttpResponse::errorCode() const {
     return "";
   }
 }
+
+namespace {
+// With KW_OPENAPI_RECORD=FILE, every answer this process receives is appended to FILE as one
+// JSON line (the file is emptied on the first one): tests/openapi/check_responses.py then checks
+// each against docs/openapi.json (ctest openapi_responses).
+void record(const std::string& method, const std::string& path, const HttpResponse& r) {
+  static const char* file = std::getenv("KW_OPENAPI_RECORD");
+  if (!file || !*file) return;
+  static std::mutex m;
+  static bool first = true;
+  Poco::JSON::Object line;
+  line.set("method", method);
+  line.set("path", path);
+  line.set("status", r.status);
+  line.set("contentType", r.header("Content-Type"));
+  if (r.body.size() > 65536)
+    line.set("body", Poco::Dynamic::Var());  // null: too long to keep
+  else
+    line.set("body", r.body);
+  std::lock_guard<std::mutex> lock(m);
+  std::ofstream out(file, first ? std::ios::trunc : std::ios::app);
+  first = false;
+  line.stringify(out);
+  out << "\n";
+}
+}  // namespace
 
 HttpResponse HttpClient::request(const std::string& method, const std::string& path,
                                  const std::string& body,
@@ -53,6 +82,7 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& p
   std::ostringstream s;
   Poco::StreamCopier::copyStream(in, s);
   out.body = s.str();
+  record(method, path, out);
   return out;
 }
 

@@ -116,7 +116,9 @@ class ModifyLimitsUnitTest : public CppUnit::TestFixture {
   }
 
   void refillAddedKeepsTheCountAndRefillsAtTheNextMidnight() {
-    auto [id, key] = issue(quota(10));
+    auto idKeyPair = issue(quota(10));
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     for (int i = 0; i < 3; ++i) CPPUNIT_ASSERT(valid(key));
     modified(id, refill(50, RefillInterval::Daily));
     CPPUNIT_ASSERT_EQUAL(int64_t(7), get(id).remaining);  // not a refill at once
@@ -130,7 +132,9 @@ class ModifyLimitsUnitTest : public CppUnit::TestFixture {
 
   // 100 units leased by the first call: the relabelled count takes them back, none lost.
   void refillAddedHandsTheLeasedUnitsBack() {
-    auto [id, key] = issue(quota(1000));
+    auto idKeyPair = issue(quota(1000));
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     CPPUNIT_ASSERT(valid(key));
     modified(id, refill(5, RefillInterval::Daily));
     CPPUNIT_ASSERT_EQUAL(int64_t(999), get(id).remaining);
@@ -139,7 +143,9 @@ class ModifyLimitsUnitTest : public CppUnit::TestFixture {
   }
 
   void refillDailyToMonthlyRefillsAtTheMonthStartOnly() {
-    auto [id, key] = issue(quota(10, 10, RefillInterval::Daily));
+    auto idKeyPair = issue(quota(10, 10, RefillInterval::Daily));
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     CPPUNIT_ASSERT(valid(key));
     CPPUNIT_ASSERT(valid(key));
     modified(id, refill(20, RefillInterval::Monthly));
@@ -155,7 +161,9 @@ class ModifyLimitsUnitTest : public CppUnit::TestFixture {
   // Used up on day one; on day two, before any call, the refill turns monthly: day two's
   // refill (owed, not yet stored) is the count that goes on.
   void refillIntervalChangedAfterAMidnightKeepsThatDaysRefill() {
-    auto [id, key] = issue(quota(10, 10, RefillInterval::Daily));
+    auto idKeyPair = issue(quota(10, 10, RefillInterval::Daily));
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     CPPUNIT_ASSERT_EQUAL(10, validUntilRefused(key));
     clock->set(kT0 + kDay + kHour);
     CPPUNIT_ASSERT_EQUAL(int64_t(10), get(id).remaining);
@@ -167,7 +175,9 @@ class ModifyLimitsUnitTest : public CppUnit::TestFixture {
     clock->set(kDec1);
     CPPUNIT_ASSERT_EQUAL(int64_t(30), get(id).remaining);
     // The same when the refill is removed after a midnight.
-    auto [id2, key2] = issue(quota(5, 5, RefillInterval::Daily));
+    auto id2Key2Pair = issue(quota(5, 5, RefillInterval::Daily));
+    [[maybe_unused]] auto& id2 = id2Key2Pair.first;
+    [[maybe_unused]] auto& key2 = id2Key2Pair.second;
     CPPUNIT_ASSERT_EQUAL(5, validUntilRefused(key2));
     clock->set(kDec1 + kDay);
     modified(id2, refill(0, RefillInterval::None));
@@ -178,7 +188,9 @@ class ModifyLimitsUnitTest : public CppUnit::TestFixture {
   }
 
   void refillAmountChangedAppliesFromTheNextRefill() {
-    auto [id, key] = issue(quota(100, 100, RefillInterval::Daily));
+    auto idKeyPair = issue(quota(100, 100, RefillInterval::Daily));
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     CPPUNIT_ASSERT(valid(key));
     modified(id, refill(3, RefillInterval::Daily));
     CPPUNIT_ASSERT_EQUAL(int64_t(99), get(id).remaining);
@@ -190,7 +202,9 @@ class ModifyLimitsUnitTest : public CppUnit::TestFixture {
   }
 
   void refillRemovedKeepsTheCountAndNeverRefills() {
-    auto [id, key] = issue(quota(10, 10, RefillInterval::Daily));
+    auto idKeyPair = issue(quota(10, 10, RefillInterval::Daily));
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     CPPUNIT_ASSERT(valid(key));
     modified(id, refill(0, RefillInterval::None));
     Key k = get(id);
@@ -206,7 +220,9 @@ class ModifyLimitsUnitTest : public CppUnit::TestFixture {
     KeySpec s;
     s.rateLimit = 100;
     s.rateWindowMs = 60000;
-    auto [id, key] = issue(s);
+    auto idKeyPair = issue(s);
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     CPPUNIT_ASSERT(valid(key));
     KeyChanges c;
     c.rateLimit = RateLimitChange{2, 60000};
@@ -223,7 +239,9 @@ class ModifyLimitsUnitTest : public CppUnit::TestFixture {
   void effectiveAtMovedLaterActivatesAtTheNewTimeOnly() {
     KeySpec s;
     s.effectiveAt = kT0 + 13 * kHour;
-    auto [id, key] = issue(s);
+    auto idKeyPair = issue(s);
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     CPPUNIT_ASSERT(code(key) == VerifyCode::NotYetActive);
     KeyChanges c;
     c.effectiveAt = kT0 + 15 * kHour;
@@ -239,7 +257,9 @@ class ModifyLimitsUnitTest : public CppUnit::TestFixture {
   }
 
   void effectiveAtOfAnActiveKeyIsAConflict() {
-    auto [id, key] = issue(KeySpec{});
+    auto idKeyPair = issue(KeySpec{});
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     KeyChanges c;
     c.effectiveAt = kT0 + 20 * kHour;
     auto r = modify(id, c);
@@ -251,7 +271,9 @@ class ModifyLimitsUnitTest : public CppUnit::TestFixture {
   }
 
   void rotatedAwayKeyRefusesARefillChange() {
-    auto [id, key] = issue(quota(10));
+    auto idKeyPair = issue(quota(10));
+    [[maybe_unused]] auto& id = idKeyPair.first;
+    [[maybe_unused]] auto& key = idKeyPair.second;
     CPPUNIT_ASSERT(keys->rotate(admin, id, 3600));
     auto r = modify(id, refill(5, RefillInterval::Daily));
     CPPUNIT_ASSERT(!r);
