@@ -134,6 +134,11 @@ Source gather(const std::string& file) {
       Poco::Util::AbstractConfiguration::Keys keys;
       cfg->keys(prefix, keys);
       for (const auto& k : keys) {
+        // ".a", "a..b", "a." hold an empty part: Poco lists it as "", which would walk the
+        // same prefix again forever (found by fuzz/SettingsFuzz).
+        if (k.empty())
+          throw SettingsError(path + ": a setting name has an empty part (a leading, doubled or " +
+                              "trailing '.')" + (prefix.empty() ? "" : " after '" + prefix + "'"));
         std::string full = prefix.empty() ? k : prefix + "." + k;
         if (cfg->hasProperty(full)) {
           if (std::find(kKeys.begin(), kKeys.end(), full) == kKeys.end())

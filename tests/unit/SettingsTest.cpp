@@ -49,7 +49,14 @@ class SettingsTest : public CppUnit::TestFixture {
         {"smtp.starttls = maybe", "smtp.starttls"},
         {"gateway.keyHeaders = cookie:", "gateway.keyHeaders"},
         {"htpp.port = 1", "htpp.port"},
-        {"public.baseUrl = ftp://x", "public.baseUrl"}};
+        {"public.baseUrl = ftp://x", "public.baseUrl"},
+        // Names with an empty part once recursed until the stack overflowed (fuzz/SettingsFuzz:
+        // ".smtp.connections = 0"); each is one line now.
+        {".smtp.connections = 0", "empty part"},
+        {"smtp..port = 25", "after 'smtp'"},
+        {"smtp.port. = 25", "empty part"},
+        {". = 1", "empty part"},
+        {"log..level = debug", "after 'log'"}};
     for (const auto& [line, key] : bad) {
       keywarden::test::writeFile(dir.file("k.properties"), line + "\n");
       try {
