@@ -1,5 +1,7 @@
 #include "mail/OutboxSender.h"
 
+#include <cctype>
+
 #include <Poco/Logger.h>
 #include <pthread.h>
 
@@ -102,7 +104,28 @@ void OutboxSender::wake() {
   _cv.notify_all();
 }
 
-void OutboxSender::recordFailure(const engine::OutboxMail& m, const TransportError& e) {
+namespace {
+// A server's reply may quote the message (a content filter's 550 often does): what it says is
+// stored and logged only without the mail's key and without an approver link's token.
+std::string withoutSecrets(std::string text, const std::string& secret) {
+  if (!secret.empty())
+    for (size_t at; (at = text.find(secret)) != std::string::npos;)
+      text.replace(at, secret.size(), "[the key]");
+  for (size_t at = text.find("/approvals/"); at != std::string::npos;
+       at = text.find("/approvals/", at + 1)) {
+    size_t from = at + 11, to = from;
+    while (to < text.size() && (std::isalnum(static_cast<unsigned char>(text[to])) ||
+                                text[to] == '-' || text[to] == '_' || text[to] == '.'))
+      ++to;
+    text.replace(from, to - from, "[link]");
+  }
+  return text;
+}
+}  // namespace
+
+void OutboxSender::recordFailure(const engine::OutboxMail& m, const TransportError& raw,
+                                 const std::string& secret) {
+  const TransportError e(withoutSecrets(raw.what(), secret), raw.temporary());
   bool giveUp = !e.temporary() || _clock.nowMs() >= m.giveUpAt;
   int shift = std::min(m.attempts - 1, 30);
   int64_t delay = std::min(_settings.retryMaxMs, _settings.retryBaseMs << std::max(shift, 0));
@@ -133,6 +156,7 @@ int OutboxSender::drainOnce() {
   // render, and write the subjects for the mail log (one commit for the batch).
   std::vector<const engine::OutboxMail*> rows;
   std::vector<OutgoingMail> out;
+  std::vector<std::string> secrets;  // each mail's key, only to keep it out of error text
   rows.reserve(due.size());
   out.reserve(due.size());
   for (const auto& m : due) {
@@ -154,9 +178,10 @@ int OutboxSender::drainOnce() {
       o.messageId = m.messageId.empty() ? "<" + m.id + "@keywarden>" : m.messageId;
       out.push_back(std::move(o));
       rows.push_back(&m);
+      secrets.push_back(secret);
     } catch (const std::exception& e) {
-      recordFailure(m,
-                    TransportError(std::string("not sent: rendering failed: ") + e.what(), false));
+      recordFailure(
+          m, TransportError(std::string("not sent: rendering failed: ") + e.what(), false), secret);
     }
   }
   if (out.empty()) return static_cast<int>(due.size());
@@ -178,7 +203,7 @@ int OutboxSender::drainOnce() {
         if (!_journal || !_journal->append(m.id)) recordSent(sent);
         log.information("mail %s (%s) to %s sent", m.id, m.event, m.recipient);
       } else {
-        recordFailure(m, *error);
+        recordFailure(m, *error, secrets[i]);
         // A temporary failure says the server or the session is in trouble: stop here rather
         // than have every mail of the batch wait out the same timeouts.
         if (error->temporary()) throw EndBatch{};

@@ -69,7 +69,10 @@ class OutboxSender {
 
  private:
   void run();
-  void recordFailure(const engine::OutboxMail& m, const TransportError& e);
+  // Stores and logs a failed attempt; `secret` (the mail's key, if any) and approver link tokens
+  // are cut out of the server's reply first.
+  void recordFailure(const engine::OutboxMail& m, const TransportError& e,
+                     const std::string& secret = "");
   // Commits the SENT marks of `sent` (id, acceptance time) in one transaction; what cannot be
   // committed now is kept and tried again before the next batch.
   void recordSent(std::vector<std::pair<std::string, int64_t>>& sent);

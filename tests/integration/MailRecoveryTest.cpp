@@ -38,6 +38,7 @@ class MailRecoveryTest : public Fixture {
   CPPUNIT_TEST(discardErasesTheSealedKeyAndOnlyAFailedMailIsResentOrDiscarded);
   CPPUNIT_TEST(metricsShowPendingAndFailedMailAndJobQueues);
   CPPUNIT_TEST(remindSendsFreshLinksOnlyToApproversStillWaitedFor);
+  CPPUNIT_TEST(aRefusalQuotingTheMailKeepsTheKeyAndTheLinkOutOfTheLogAndTheMailLog);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -105,6 +106,26 @@ class MailRecoveryTest : public Fixture {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     return v;
+  }
+
+  // A content filter's 550 quotes the message: neither the key nor an approver link's token may
+  // reach lastError (GET /v1/mail) or the server log through it.
+  void aRefusalQuotingTheMailKeepsTheKeyAndTheLinkOutOfTheLogAndTheMailLog() {
+    smtp->start();
+    // The approver link first: the deputy's address makes the filter quote the request mail.
+    std::string requester = token("--role requester --email quote.req@example.com");
+    std::string id = submitAs(requester);
+    approveAs(id, "lead@example.com");
+    approveAs(id, "deputy@example.com");
+    auto keyMail = mailOnce("quote.req@example.com", "key-issued", "FAILED");
+    std::string why = keyMail->getValue<std::string>("lastError");
+    CPPUNIT_ASSERT_MESSAGE(why, why.find("content rejected") != std::string::npos);
+    CPPUNIT_ASSERT_MESSAGE(why, why.find("[the key]") != std::string::npos);
+    std::regex key("kw_[A-Za-z0-9]{20,}");
+    CPPUNIT_ASSERT_MESSAGE(why, !std::regex_search(why, key));
+    CPPUNIT_ASSERT_MESSAGE("a key in the log", !std::regex_search(server->log(), key));
+    // The key is still sealed: a resend to a working address delivers it.
+    CPPUNIT_ASSERT(keyMail->getValue<bool>("keySealed"));
   }
 
   void refusedKeyMailKeepsItsSealedKeyAndResendToACorrectedAddressDeliversItOnce() {

@@ -11,7 +11,9 @@ an EHLO name that is neither a domain name with a dot nor an address literal.
 
 Each accepted message is written to DIR/new/NNNNNN.eml (the bytes as received, dot-unstuffed)
 and DIR/new/NNNNNN.json (envelope, session facts and decoded fields); each refusal is a line in
-DIR/refused.log. RCPT TO an address starting with "reject" gets 550, with "later" 451.
+DIR/refused.log. RCPT TO an address starting with "reject" gets 550, with "later" 451; a message
+to an address starting with "quote" is refused at DATA with a 550 that quotes its text part, as
+content filters do.
 
 --fast is for the crash and burst figures, not for wire tests: it checks nothing and takes each
 message about as quickly as a real MTA commits its queue file (no parsing; the fields come from a
@@ -212,6 +214,13 @@ class Strict:
         if why and self.strict:
             self.refuse(why)
             return '550 5.6.0 refused by the strict test receiver: ' + why
+        if any(r.startswith('quote') for r in envelope.rcpt_tos):
+            # A filter quotes what it objects to: the part around the first key or link.
+            text = ' '.join((fields or {}).get('text', '').split())
+            hits = [i for i in (text.find('kw_'), text.find('/approvals/')) if i >= 0]
+            start = max(0, min(hits) - 100) if hits else 0
+            quoted = text[start:start + 400]
+            return '550 5.7.1 content rejected: ' + quoted
         fields = fields or {}
         fields.update({
             'mailFrom': envelope.mail_from,
