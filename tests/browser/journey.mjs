@@ -7,6 +7,7 @@
 // (no serious or critical violation).
 //
 //   node tests/browser/journey.mjs --binary build/keywarden --artifacts build/browser-artifacts
+//        [--db-connector postgresql --db-connection "host=127.0.0.1 port=5432 dbname=kw user=kw"]
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -91,7 +92,9 @@ const server = start(binary, ['serve'], {
   KEYWARDEN_SECRET: 'b'.repeat(64),
   KEYWARDEN_HTTP_PORT: String(httpPort),
   KEYWARDEN_PUBLIC_BASEURL: base,
-  KEYWARDEN_DB_CONNECTION: path.join(work, 'kw.db'),
+  // --db-connector postgresql --db-connection "host=… dbname=…" runs the journey on PostgreSQL.
+  KEYWARDEN_DB_CONNECTOR: args['db-connector'] || 'sqlite',
+  KEYWARDEN_DB_CONNECTION: args['db-connection'] || path.join(work, 'kw.db'),
   KEYWARDEN_SMTP_PORT: String(smtpPort),
   KEYWARDEN_SMTP_HELONAME: 'keywarden.test',
   KEYWARDEN_BOOTSTRAP_ADMINTOKEN: adminToken,
@@ -274,6 +277,49 @@ try {
   await requester.click('text=shop orders');
   check(!(await requester.textContent('body')).includes(keyMail[0]), 'the key page never shows the key');
   await snap(requester, 'key');
+  // Return and resubmit: an unlimited key without expiry is flagged loudly; the approver returns
+  // it with a comment; the requester's form comes back pre-filled beside the comment.
+  await requester.goto(base + '/apply');
+  await requester.selectOption('#clientId', 'shop');
+  await requester.fill('#keyName', 'reports');
+  await requester.check('input[name=apis][value=invoices]');
+  await requester.check('input[name=unlimited]');
+  await requester.fill('#description', 'Monthly reports');
+  await Promise.all([requester.waitForURL(/\/applications\/app_/), requester.click('#apply-submit')]);
+  const second = requester.url();
+  const secondNumber = (await requester.textContent('h1')).match(/KA-\d{8}-\d{4}/)[0];
+  await approver.goto(second);
+  const warnings = await approver.textContent('.warnings');
+  check(/UNLIMITED QUOTA/.test(warnings) && /NO EXPIRY/.test(warnings), `the decision page warns loudly: ${warnings.replace(/\s+/g, ' ')}`);
+  check((await approver.textContent('body')).includes('/billing/invoices'), 'the API is shown by its path');
+  await snap(approver, 'decide-warnings');
+  await approver.check('input[name=decision][value=return]');
+  await approver.fill('#comment', 'Please set an expiry date.');
+  await approver.click('#decide button[type=submit]');
+  await approver.waitForSelector('text=Confirm your decision');
+  await Promise.all([approver.waitForURL(/\/applications\/app_/), approver.click('button[type=submit]:has-text("Yes")')]);
+  await requester.goto(second);
+  check((await requester.textContent('body')).includes('Please set an expiry date.'), 'the requester reads the return comment');
+  await snap(requester, 'returned');
+  await requester.click('text=Change and resubmit');
+  check(await requester.inputValue('#keyName') === 'reports' && await requester.isChecked('input[name=apis][value=invoices]'),
+    'the resubmit form comes back pre-filled');
+  check((await requester.textContent('body')).includes('Please set an expiry date.'), "the approver's comment is beside the form");
+  await snap(requester, 'resubmit');
+  await requester.fill('#expiresDate', expires);
+  await Promise.all([requester.waitForURL(/\/applications\/app_/), requester.click('#apply-submit')]);
+  check((await requester.textContent('body')).includes('resubmitted'), `${secondNumber} was resubmitted`);
+
+  // Asking to revoke a key: the revoke flow approves at once, and the key stops working.
+  await requester.goto(base + '/keys');
+  await requester.click('text=shop orders');
+  await requester.fill('#reason', 'The shop is closing.');
+  await Promise.all([requester.waitForURL(/\/applications\/app_/), requester.click('button:has-text("Ask to revoke")')]);
+  check((await requester.textContent('body')).includes('done'), 'the revocation application is carried out');
+  const revoked = await (await fetch(base + '/v1/keys/verify', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ key: keyMail[0] }),
+  })).json();
+  check(revoked.valid === false && revoked.code === 'REVOKED', `the revoked key no longer verifies (${revoked.code})`);
   await requester.goto(applicationUrl);
 
   // Signing out ends the session on the server.
