@@ -307,8 +307,29 @@ try {
   check((await requester.textContent('body')).includes('Please set an expiry date.'), "the approver's comment is beside the form");
   await snap(requester, 'resubmit');
   await requester.fill('#expiresDate', expires);
+  const ownerMails = mailCount('owner@example.com');
   await Promise.all([requester.waitForURL(/\/applications\/app_/), requester.click('#apply-submit')]);
   check((await requester.textContent('body')).includes('resubmitted'), `${secondNumber} was resubmitted`);
+
+  // The approver decides this one through the link in the mail (GET shows, the button decides).
+  const approvalLink = await mailTo('owner@example.com', /http:\/\/\S+\/approvals\/[A-Za-z0-9._~-]+/, ownerMails);
+  const linkCtx = await browser.newContext();  // CSP enforced: the link page loads the same sheet
+  const linkPage = await linkCtx.newPage();
+  const cspErrors = [];
+  linkPage.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text()); });
+  const shown = await linkPage.goto(approvalLink[0]);
+  check(shown.status() === 200 && (await linkPage.textContent('h1')).includes(secondNumber), 'the mail link shows the application');
+  check(!(shown.headers()['content-security-policy'] || '').includes('unsafe-inline') && cspErrors.length === 0,
+    'the approver-link page has no inline style and no CSP violation');
+  await linkPage.screenshot({ path: path.join(artifacts, 'approval-link-1280.png'), fullPage: true });
+  await linkPage.setViewportSize({ width: 390, height: 900 });
+  await linkPage.screenshot({ path: path.join(artifacts, 'approval-link-390.png'), fullPage: true });
+  await linkPage.click('button[value=approve]');
+  await linkPage.waitForSelector('text=Decision recorded');
+  await linkCtx.close();
+  await mailTo('dev@dev.example', /\bkw_[A-Za-z0-9]{40,}\b/, mailCount('dev@dev.example') - 1);
+  await requester.goto(second);
+  check((await requester.textContent('body')).includes('done'), `${secondNumber} is done after the approval by mail link`);
 
   // Asking to revoke a key: the revoke flow approves at once, and the key stops working.
   await requester.goto(base + '/keys');
