@@ -109,9 +109,8 @@ int SqlPortalRepository::purge(int64_t before0) {
   size_t n = links.execute();
   Poco::Data::Statement sessions(_s);
   sessions
-      << "DELETE FROM portal_sessions WHERE expires_at < $1 OR (ended_at > 0 AND ended_at < $2)"
-         " OR last_seen_at < $3",
-      use(b2), use(b3), use(b3);
+      << "DELETE FROM portal_sessions WHERE expires_at < $1 OR (ended_at > 0 AND ended_at < $2)",
+      use(b2), use(b3);
   n += sessions.execute();
   return static_cast<int>(n);
 }

@@ -25,7 +25,8 @@ class PortalRepository {
   virtual bool endSession(const std::string& id, int64_t at) = 0;
   // Ends every live session of `email` (revocation); returns how many.
   virtual int endSessionsOf(const std::string& email, int64_t at) = 0;
-  // Deletes sign-in links and sessions that ended or expired before `before`; returns how many.
+  // Deletes sign-in links that expired, and sessions that reached their end or were ended,
+  // before `before` (the daily retention job passes a day ago); returns how many.
   virtual int purge(int64_t before) = 0;
   // Ids of the applications `approver` approved, rejected or returned, newest decision first.
   virtual std::vector<std::string> decidedBy(const std::string& approver, int limit) = 0;

@@ -31,6 +31,7 @@ class PortalServiceTest : public CppUnit::TestFixture {
   CPPUNIT_TEST(csrfTokenIsBoundToItsHolderAndComparedWhole);
   CPPUNIT_TEST(trustedHeaderSignsInOnlyAddressesThatMaySignIn);
   CPPUNIT_TEST(reviewWarnsLoudlyAndSaysWhatApproveWillDo);
+  CPPUNIT_TEST(purgeDropsOnlyLinksAndSessionsThatAreOver);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -236,6 +237,22 @@ class PortalServiceTest : public CppUnit::TestFixture {
         Review::approveWill(a, "owner@example.com"));
     a.state = AppState::Returned;
     CPPUNIT_ASSERT_EQUAL(std::string(), Review::approveWill(a, "owner@example.com"));
+  }
+
+  void purgeDropsOnlyLinksAndSessionsThatAreOver() {
+    ask("dev@dev.example");
+    std::string token = mailedToken();
+    auto live = portal->signinByHeader("dev@dev.example");
+    auto ended = portal->signinByHeader("owner@example.com");
+    portal->signOut(ended->session);
+    int purged = 0;
+    store->write([&](Transaction& tx) { purged = tx.portal().purge(clock->nowMs()); });
+    CPPUNIT_ASSERT_EQUAL(0, purged);  // nothing is over before `before`
+    clock->advance(16 * kMinute);
+    store->write([&](Transaction& tx) { purged = tx.portal().purge(clock->nowMs()); });
+    CPPUNIT_ASSERT_EQUAL(2, purged);  // the expired link and the ended session
+    CPPUNIT_ASSERT(portal->viewSignin(token) == PortalService::LinkState::Unknown);
+    CPPUNIT_ASSERT(portal->resume(live->cookie));
   }
 
  private:
