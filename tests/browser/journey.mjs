@@ -51,6 +51,7 @@ function freePort() {
     });
   });
 }
+const secrets = [];  // every token, link and key seen: none may appear in the server's log
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 function start(cmd, argv, env, name) {
   const log = fs.openSync(path.join(artifacts, `${name}.log`), 'w');
@@ -156,7 +157,8 @@ async function signIn(context, email, shotPrefix) {
   await page.click('button[type=submit]');
   await page.waitForSelector('text=Check your mail');
   if (shotPrefix) await snap(page, `${shotPrefix}signin-sent`);
-  const link = await mailTo(email, /http:\/\/\S+\/signin\/[A-Za-z0-9]+/, before);
+  const link = await mailTo(email, /http:\/\/\S+\/signin\/([A-Za-z0-9]+)/, before);
+  secrets.push(link[1]);
   const linkPage = await page.goto(link[0]);
   check(linkPage.status() === 200, 'GET of the sign-in link shows a page (and signs nobody in)');
   const cookies = await context.cookies();
@@ -266,6 +268,7 @@ try {
 
   // The key arrives by mail and verifies.
   const keyMail = await mailTo('dev@dev.example', /\bkw_[A-Za-z0-9]{40,}\b/);
+  secrets.push(keyMail[0]);
   const verified = await (await fetch(base + '/v1/keys/verify', {
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ key: keyMail[0] }),
   })).json();
@@ -298,6 +301,8 @@ try {
   await approver.click('#decide button[type=submit]');
   await approver.waitForSelector('text=Confirm your decision');
   await Promise.all([approver.waitForURL(/\/applications\/app_/), approver.click('button[type=submit]:has-text("Yes")')]);
+  const resubmitLink = await mailTo('dev@dev.example', /http:\/\/\S+\/apply\?from=app_[A-Za-z0-9]+/);
+  check(resubmitLink[0].endsWith(second.split('/').pop()), 'the returned mail links straight to the resubmit form');
   await requester.goto(second);
   check((await requester.textContent('body')).includes('Please set an expiry date.'), 'the requester reads the return comment');
   await snap(requester, 'returned');
@@ -317,6 +322,7 @@ try {
   const linkPage = await linkCtx.newPage();
   const cspErrors = [];
   linkPage.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text()); });
+  secrets.push(approvalLink[0].split('/').pop());
   const shown = await linkPage.goto(approvalLink[0]);
   check(shown.status() === 200 && (await linkPage.textContent('h1')).includes(secondNumber), 'the mail link shows the application');
   check(!(shown.headers()['content-security-policy'] || '').includes('unsafe-inline') && cspErrors.length === 0,
@@ -349,6 +355,10 @@ try {
   await requester.waitForSelector('text=Sign in to Keywarden');
   const stale = await fetch(base + '/applications', { headers: { Cookie: `kw_session=${before.value}` }, redirect: 'manual' });
   check(stale.status === 303, `the old session cookie no longer works after sign-out (${stale.status})`);
+  await sleep(300);
+  const log = fs.readFileSync(path.join(artifacts, 'keywarden.log'), 'utf8');
+  const leaked = secrets.filter((t) => log.includes(t));
+  check(secrets.length >= 4 && leaked.length === 0, `no sign-in token, approval link or key in the server's log (${secrets.length} checked)`);
 } catch (e) {
   failures++;
   console.error('FAIL', e.stack || e);
