@@ -4,6 +4,7 @@
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPCookie.h>
 #include <Poco/Net/NameValueCollection.h>
+#include <Poco/String.h>
 
 #include <algorithm>
 #include <fstream>
@@ -73,6 +74,19 @@ void Portal::setCookie(api::Exchange& ex, const std::string& name, const std::st
   if (maxAgeSeconds >= 0) c += "; Max-Age=" + std::to_string(maxAgeSeconds);
   if (secure(ex)) c += "; Secure";
   ex.response().add("Set-Cookie", c);
+}
+
+std::string Portal::clientAddress(api::Exchange& ex) const {
+  auto& req = ex.request();
+  std::string peer = req.clientAddress().host().toString();
+  const auto& proxies = _settings.trustedProxies;
+  if (std::find(proxies.begin(), proxies.end(), peer) == proxies.end() ||
+      !req.has("X-Forwarded-For"))
+    return peer;
+  std::string chain = req.get("X-Forwarded-For");
+  std::string last =
+      Poco::trim(chain.substr(chain.rfind(',') == std::string::npos ? 0 : chain.rfind(',') + 1));
+  return last.empty() ? peer : last.substr(0, 64);
 }
 
 Portal::Visit Portal::visit(api::Exchange& ex) {

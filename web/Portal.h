@@ -58,6 +58,9 @@ class Portal {
   void setCookie(api::Exchange& ex, const std::string& name, const std::string& value,
                  int64_t maxAgeSeconds);
   bool secure(api::Exchange& ex) const;
+  // The browser's address for the sign-in throttle: the connection's peer, or — when the peer is
+  // one of portal.trustedProxies — the last address its X-Forwarded-For names.
+  std::string clientAddress(api::Exchange& ex) const;
   static int statusOf(const engine::Error& e);
 
   // SigninPages.cpp

@@ -69,7 +69,7 @@ void Portal::signinAsk(api::Exchange& ex) {
   if (!readForm(ex, v, {"email"}, form)) return;
   std::string email = Poco::trim(form["email"]), why;
   int64_t retryMs = 0;
-  std::string client = ex.request().clientAddress().host().toString();
+  std::string client = clientAddress(ex);
   auto asked = _s.portal.requestSignin(email, client, why, retryMs);
   api::JsonWriter w;
   w.beginObject();

@@ -355,6 +355,30 @@ try {
   await requester.waitForSelector('text=Sign in to Keywarden');
   const stale = await fetch(base + '/applications', { headers: { Cookie: `kw_session=${before.value}` }, redirect: 'manual' });
   check(stale.status === 303, `the old session cookie no longer works after sign-out (${stale.status})`);
+  // Behind an SSO proxy: portal.trustedHeader signs in, but only from portal.trustedProxies.
+  for (const [proxies, believed] of [['127.0.0.1', true], ['192.0.2.1', false]]) {
+    const p2 = await freePort();
+    const s2 = start(binary, ['serve'], {
+      KEYWARDEN_SECRET: 'c'.repeat(64), KEYWARDEN_HTTP_PORT: String(p2), KEYWARDEN_PUBLIC_BASEURL: `http://127.0.0.1:${p2}`,
+      KEYWARDEN_DB_CONNECTION: path.join(work, `sso-${p2}.db`), KEYWARDEN_SMTP_PORT: String(smtpPort),
+      KEYWARDEN_WORKFLOWS_DIR: path.join(source, 'workflows'), KEYWARDEN_TEMPLATES_DIR: path.join(source, 'templates'),
+      KEYWARDEN_PORTAL_TRUSTEDHEADER: 'X-Forwarded-Email', KEYWARDEN_PORTAL_TRUSTEDPROXIES: proxies,
+    }, `keywarden-sso-${believed}`);
+    for (let i = 0; ; i++) {
+      try { if ((await fetch(`http://127.0.0.1:${p2}/healthz`)).ok) break; } catch {}
+      if (s2.exitCode !== null || i > 100) throw new Error('the SSO server did not start');
+      await sleep(100);
+    }
+    const home = await fetch(`http://127.0.0.1:${p2}/`, { headers: { 'X-Forwarded-Email': 'owner@example.com' } });
+    const page = await home.text();
+    const cookie = home.headers.get('set-cookie') || '';
+    check(believed === (page.includes('What waits for you') && cookie.includes('kw_session=')),
+      `the SSO header is ${believed ? 'believed from a trusted proxy' : 'ignored from any other address'}`);
+    const stranger = await (await fetch(`http://127.0.0.1:${p2}/`, { headers: { 'X-Forwarded-Email': 'stranger@elsewhere.example' } })).text();
+    check(!stranger.includes('What waits for you'), 'the SSO header never signs in an address that may not sign in');
+    s2.kill('SIGTERM');
+  }
+
   await sleep(300);
   const log = fs.readFileSync(path.join(artifacts, 'keywarden.log'), 'utf8');
   const leaked = secrets.filter((t) => log.includes(t));
