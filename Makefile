@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CONFIG ?= config/keywarden.properties
 
-.PHONY: all deps build run test test-browser bench bench-sweep bench-mail chaos-mail format clean
+.PHONY: all deps build run test test-browser bench bench-sweep bench-mail chaos-mail format clean sanitize-build test-asan fuzz deb
 
 all: build
 
@@ -30,15 +30,39 @@ bench: build
 bench-sweep: build
 	@bench/expiry-sweep.sh
 
-# The outbox's burst of key-issued mails beside the strict receiver's own ceiling (COUNT mails).
+# The outbox's burst of key-issued mails beside the receiver's own ceiling (COUNT mails).
+# RECEIVER: strict (checks every message), fast (an MTA's speed) or fsync (fast + fsync).
 COUNT ?= 300
+RECEIVER ?= strict
+CONNECTIONS ?= 2
 bench-mail: build
-	@bench/mail-burst.py --count $(COUNT)
+	@bench/mail-burst.py --count $(COUNT) --receiver $(RECEIVER) --connections $(CONNECTIONS)
 
 # kill -9 under steady mail flow, TRIALS times: lost / sent twice / key-issued sent twice.
 TRIALS ?= 50
 chaos-mail: build
-	@tests/chaos/chaos_mail.py --trials $(TRIALS)
+	@tests/chaos/chaos_mail.py --trials $(TRIALS) --receiver $(RECEIVER)
+
+# A clang build with AddressSanitizer, UndefinedBehaviorSanitizer and libFuzzer coverage, in its
+# own folder: `make test-asan` runs the whole suite on it, `make fuzz` runs every fuzz/ target
+# for FUZZ_SECONDS each (corpora: fuzz/corpus/<target>/, new inputs kept under SAN_BUILD).
+SAN_BUILD ?= build-asan
+FUZZ_SECONDS ?= 30
+sanitize-build: deps
+	@cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+	  -DKW_SANITIZE=address,undefined -DKW_FUZZ=ON >/dev/null
+	@cmake --build $(SAN_BUILD) -j $(JOBS)
+
+test-asan: sanitize-build
+	@cd $(SAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j 2
+
+fuzz: sanitize-build
+	@scripts/fuzz.sh $(SAN_BUILD) $(FUZZ_SECONDS)
+
+# The Debian package (binary, unit, config, flows, templates): BUILD/keywarden_<version>_<arch>.deb
+deb: build
+	@cd $(BUILD) && cpack -G DEB >/dev/null && ls -1 $$(pwd)/keywarden_*.deb
 
 format:
 	@git ls-files '*.cpp' '*.h' | xargs clang-format -i

@@ -1,6 +1,7 @@
 #include "api/HttpApi.h"
 
 #include "api/LogRedactor.h"
+#include "api/RequestId.h"
 #include "engine/StoreBusy.h"
 
 #include <Poco/Logger.h>
@@ -74,6 +75,10 @@ Poco::Net::HTTPRequestHandler* HttpApi::createRequestHandler(const Poco::Net::HT
 
 void HttpApi::handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res) {
   auto t0 = std::chrono::steady_clock::now();
+  // Every answer carries the request id; every log line written meanwhile names it.
+  static const std::string kNone;
+  RequestId::Scope requestId(RequestId::choose(req.get("X-Request-Id", kNone)));
+  res.set("X-Request-Id", RequestId::current());
   Exchange ex(req, res, _maxBody);
   size_t route = _unmatched;
   try {

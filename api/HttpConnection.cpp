@@ -13,6 +13,7 @@
 
 #include "api/RawHeaderCheck.h"
 #include "api/RecordingSocketImpl.h"
+#include "api/RequestId.h"
 
 namespace keywarden::api {
 
@@ -70,6 +71,7 @@ void HttpConnection::refuse(HTTPServerSession& session, ConnectionWatchdog::Slot
     res.setKeepAlive(false);
     res.setContentType("application/json");
     res.set("X-Keywarden-Code", r.code);
+    res.set("X-Request-Id", RequestId::choose(""));  // a refused head's own id is not trusted
     const std::string body = r.json();
     res.setContentLength(static_cast<std::streamsize>(body.size()));
     std::ostream& out = res.send();

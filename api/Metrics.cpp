@@ -46,11 +46,12 @@ std::string Metrics::render(const engine::Verifier& verifier, const std::string&
     uint64_t cumulative = 0;
     for (size_t b = 0; b <= kBuckets.size(); ++b) {
       cumulative += s.buckets[b].load(std::memory_order_relaxed);
-      std::string le = b < kBuckets.size() ? std::to_string(kBuckets[b]) : "+Inf";
-      if (b < kBuckets.size()) le.erase(le.find_last_not_of('0') + 1);
+      // As Prometheus clients write bucket bounds: "0.005", "1", "2.5", "+Inf" (never "1.").
+      char le[32] = "+Inf";
+      if (b < kBuckets.size()) std::snprintf(le, sizeof le, "%g", kBuckets[b]);
       std::snprintf(line, sizeof line,
                     "keywarden_http_request_duration_seconds_bucket{route=\"%s\",le=\"%s\"} %llu\n",
-                    _labels[r].c_str(), le.c_str(), static_cast<unsigned long long>(cumulative));
+                    _labels[r].c_str(), le, static_cast<unsigned long long>(cumulative));
       out += line;
     }
     std::snprintf(line, sizeof line,

@@ -6,23 +6,37 @@
 #include <Poco/Logger.h>
 #include <Poco/PatternFormatter.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 
+#include "app/JsonLogFormatter.h"
 #include "app/Server.h"
 #include "app/Settings.h"
 #include "engine/Duration.h"
 #include "engine/Rfc3339.h"
 #include "engine/SystemClock.h"
 #include "engine/TokenService.h"
+#include "store/Migrations.h"
 #include "store/SqlStore.h"
+#include "store/SqliteBackup.h"
 
 namespace keywarden::app {
 
 namespace {
-void setupLogging(const std::string& level) {
-  Poco::AutoPtr<Poco::PatternFormatter> f(
-      new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%SZ %p %s: %t"));
-  f->setProperty("times", "UTC");
+void setupLogging(const std::string& level, const std::string& format) {
+  Poco::AutoPtr<Poco::Formatter> f;
+  if (format == "json") {
+    f = new JsonLogFormatter;
+  } else {
+    auto* pattern = new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%SZ %p %s: %t");
+    pattern->setProperty("times", "UTC");
+    f = pattern;
+  }
   Poco::AutoPtr<Poco::FormattingChannel> ch(
       new Poco::FormattingChannel(f, new Poco::ConsoleChannel(std::cerr)));
   Poco::Logger::root().setChannel(ch);
@@ -54,7 +68,9 @@ void Commands::usage() {
                "       keywarden token create --role admin|gateway|requester|approver [--email E] "
                "[--tenant T] [--name N] [--config FILE]\n"
                "       keywarden token list [--config FILE]\n"
-               "       keywarden token revoke ID [--config FILE]\n";
+               "       keywarden token revoke ID [--config FILE]\n"
+               "       keywarden backup FILE [--config FILE]\n"
+               "       keywarden restore FILE [--config FILE]   (the server stopped)\n";
 }
 
 int Commands::main(const std::vector<std::string>& in) {
@@ -72,11 +88,16 @@ int Commands::main(const std::vector<std::string>& in) {
     if (args[0] == "token" && args.size() == 2 && args[1] == "list") return tokenList(config);
     if (args[0] == "token" && args.size() == 3 && args[1] == "revoke")
       return tokenRevoke(args[2], config);
+    if (args[0] == "backup" && args.size() == 2) return backup(args[1], config);
+    if (args[0] == "restore" && args.size() == 2) return restore(args[1], config);
     usage();
     return 2;
   } catch (const SettingsError& e) {
     std::cerr << "keywarden: " << e.what() << std::endl;
     return 2;
+  } catch (const store::BackupError& e) {
+    std::cerr << "keywarden: " << e.what() << std::endl;
+    return 1;
   } catch (const Poco::Exception& e) {
     std::cerr << "keywarden: " << e.displayText() << std::endl;
     return 1;
@@ -89,9 +110,57 @@ int Commands::main(const std::vector<std::string>& in) {
 int Commands::serve(const std::string& config) {
   Settings s = Settings::load(config);
   s.requireServeSecrets();
-  setupLogging(s.logLevel);
+  setupLogging(s.logLevel, s.logFormat);
   Server server(std::move(s));
   return server.run();
+}
+
+namespace {
+// SQLite only: PostgreSQL has its own tools (pg_dump / pg_restore), said in one line.
+void requireSqlite(const Settings& s, const char* what) {
+  if (s.db.connector != "sqlite")
+    throw SettingsError(std::string("db.connector: keywarden ") + what +
+                        " works on the SQLite store; for PostgreSQL use pg_dump -Fc / "
+                        "pg_restore (see the README, Backup and restore)");
+}
+}  // namespace
+
+int Commands::backup(const std::string& file, const std::string& config) {
+  Settings s = Settings::load(config);
+  requireSqlite(s, "backup");
+  store::BackupInfo info = store::SqliteBackup::backup(s.db.connection, file);
+  std::cout << "backed up " << s.db.connection << " to " << file << ": " << info.bytes << " bytes, "
+            << info.keys << " keys, schema version " << info.schemaVersion << std::endl;
+  return 0;
+}
+
+int Commands::restore(const std::string& file, const std::string& config) {
+  Settings s = Settings::load(config);
+  requireSqlite(s, "restore");
+  int maxVersion = store::Migrations::all().back().version;
+  store::SqliteBackup::inspect(file, maxVersion);  // a bad file changes nothing
+  // The server's own lock (store/SqlStore::claimName): held here for the whole restore, so a
+  // server cannot start meanwhile, and refused while one runs.
+  int fd = ::open(s.db.connection.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    throw store::BackupError(s.db.connection + ": cannot be opened: " + std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    throw store::BackupError(s.db.connection +
+                             ": a keywarden server is running on this store; stop it, then "
+                             "restore (nothing was changed)");
+  }
+  try {
+    store::BackupInfo info = store::SqliteBackup::restore(file, s.db.connection, maxVersion);
+    std::cout << "restored " << s.db.connection << " from " << file << ": " << info.keys
+              << " keys, schema version " << info.schemaVersion
+              << " (the next start applies any newer migrations)" << std::endl;
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  ::close(fd);
+  return 0;
 }
 
 int Commands::migrate(const std::string& config) {

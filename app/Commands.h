@@ -17,6 +17,10 @@ class Commands {
   static int tokenCreate(const std::vector<std::string>& args, const std::string& config);
   static int tokenList(const std::string& config);
   static int tokenRevoke(const std::string& id, const std::string& config);
+  // keywarden backup FILE / restore FILE (SQLite; store/SqliteBackup). Exit 0, 1 on a refusal
+  // or failure (one line naming the file and why), 2 on a PostgreSQL store or bad settings.
+  static int backup(const std::string& file, const std::string& config);
+  static int restore(const std::string& file, const std::string& config);
   static void usage();
 };
 

@@ -72,6 +72,7 @@ const std::vector<std::string> kKeys = {"http.address",
                                         "usage.flushInterval",
                                         "cluster.pollInterval",
                                         "log.level",
+                                        "log.format",
                                         "retention.keys",
                                         "retention.applications",
                                         "approvals.digestHour",
@@ -423,6 +424,9 @@ Settings Settings::load(const std::string& file) {
   if (std::find(levels.begin(), levels.end(), st.logLevel) == levels.end())
     s.fail("log.level",
            "'" + st.logLevel + "' is not one of error, warning, notice, information, debug");
+  s.str("log.format", st.logFormat);
+  if (st.logFormat != "text" && st.logFormat != "json")
+    s.fail("log.format", "'" + st.logFormat + "' is not text or json");
   return st;
 }
 

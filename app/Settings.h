@@ -61,6 +61,7 @@ struct Settings {
   engine::portal::PortalSettings portal;
   std::string portalTrustedHeader;
   std::vector<std::string> portalTrustedProxies;  // IP addresses as Poco prints them
+  std::string logFormat = "text";  // log.format: text (one line) or json (one object per line)
 
   // Reads `file` (when `file` is empty: config/keywarden.properties if it exists) and the
   // environment. Throws SettingsError.

@@ -309,6 +309,7 @@ void Notices::levelEntered(Transaction& tx, const Application& a, int64_t now) c
   Flow f = FlowParser::parse(a.flowSnapshot, "flow snapshot");
   if (a.level < 1 || a.level > static_cast<int>(f.levels.size())) return;
   for (const auto& approver : f.levels[a.level - 1].approvers) {
+    if (approver == a.requesterEmail) continue;  // never a link to decide on one's own
     auto ctx = applicationContext(tx, a);
     ctx->set("approver", approver);
     ctx->set("link", _baseUrl + "/approvals/" + _links.issue(tx, a.id, approver, a.level, now));
@@ -324,6 +325,7 @@ void Notices::escalated(Transaction& tx, const Application& a,
     for (const auto& x : f.levels[a.level - 1].approvers)
       if (std::find(approvers.begin(), approvers.end(), x) == approvers.end()) before.push_back(x);
   for (const auto& approver : approvers) {
+    if (approver == a.requesterEmail) continue;  // never a link to decide on one's own
     auto ctx = applicationContext(tx, a);
     ctx->set("approver", approver);
     ctx->set("waitedText", roughly(now - levelEnteredAt(a)));

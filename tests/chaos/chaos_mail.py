@@ -93,6 +93,9 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument('--trials', type=int, default=50)
     p.add_argument('--rate', type=float, default=20.0)
+    p.add_argument('--receiver', choices=('strict', 'fast', 'fsync'), default='strict',
+                   help='strict: checks every message (slow); fast: a real MTA\'s speed; '
+                        'fsync: fast plus an fsync before each 250')
     p.add_argument('--binary', default=os.path.join(kwmail.ROOT, 'build/keywarden'))
     p.add_argument('--connections', type=int, default=2)
     p.add_argument('--seed', type=int, default=None)
@@ -103,7 +106,7 @@ def main():
     a = p.parse_args()
     rnd = random.Random(a.seed)
     work = kwmail.workdir('kw-chaos-mail.')
-    receiver = kwmail.Receiver(work)
+    receiver = kwmail.Receiver(work, a.receiver)
     server = kwmail.Server(a.binary, work, receiver.port,
                            {'id': 'now', 'priority': 0, 'match': {}, 'levels': []},
                            {'smtp.connections': a.connections} if a.connections else {})

@@ -1,6 +1,8 @@
 #include <Poco/JSON/Parser.h>
 
 #include <chrono>
+#include <fstream>
+#include <regex>
 #include <thread>
 
 #include "tests/integration/Fixture.h"
@@ -11,6 +13,7 @@ class OpsAndCliTest : public Fixture {
   CPPUNIT_TEST_SUITE(OpsAndCliTest);
   CPPUNIT_TEST(healthReadinessAndOpenApiAnswer);
   CPPUNIT_TEST(metricsCountRoutesStatusesOutcomesAndLatency);
+  CPPUNIT_TEST(everyMetricTheGrafanaDashboardQueriesIsServed);
   CPPUNIT_TEST(tokenCreatePrintsATokenThatWorksOnce);
   CPPUNIT_TEST(revokedTokenIsRefusedByTheRunningServerWithinASecond);
   CPPUNIT_TEST(badSettingStopsStartUpWithOneLine);
@@ -47,9 +50,34 @@ class OpsAndCliTest : public Fixture {
           "keywarden_verifications_total{code=\"VALID\"} 1",
           "keywarden_verifications_total{code=\"MALFORMED\"} 1",
           "keywarden_http_request_duration_seconds_bucket{route=\"/v1/keys/verify\",le=\"+Inf\"} 2",
+          // Bucket bounds as Prometheus clients write them: "1", not "1." or "1.000000".
+          "keywarden_http_request_duration_seconds_bucket{route=\"/v1/keys/verify\",le=\"1\"} 2",
+          "keywarden_http_request_duration_seconds_bucket{route=\"/v1/keys/verify\",le=\"0.0001\"} ",
           "keywarden_keys_loaded 1"})
       CPPUNIT_ASSERT_MESSAGE(std::string(want) + "\n" + m.body,
                              m.body.find(want) != std::string::npos);
+  }
+
+  // docs/grafana-dashboard.json queries only metric names /metrics writes (no drift).
+  void everyMetricTheGrafanaDashboardQueriesIsServed() {
+    auto [id, key] = newKey();
+    verify(key);
+    std::ifstream in(std::string(KEYWARDEN_SOURCE_DIR) + "/docs/grafana-dashboard.json");
+    std::string dash((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CPPUNIT_ASSERT(!dash.empty());
+    std::string metrics = server->client().request("GET", "/metrics").body;
+    std::regex name("keywarden_[a-z_]+");
+    int seen = 0;
+    for (auto it = std::sregex_iterator(dash.begin(), dash.end(), name); it != std::sregex_iterator();
+         ++it) {
+      std::string n = it->str();
+      if (n == "keywarden_") continue;
+      ++seen;
+      CPPUNIT_ASSERT_MESSAGE(n + " is not in /metrics",
+                             metrics.find("\n" + n + "{") != std::string::npos ||
+                                 metrics.find("\n" + n + " ") != std::string::npos);
+    }
+    CPPUNIT_ASSERT(seen >= 10);
   }
 
   void tokenCreatePrintsATokenThatWorksOnce() {

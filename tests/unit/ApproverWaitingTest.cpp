@@ -152,6 +152,18 @@ class ApproverWaitingTest : public CppUnit::TestFixture {
     auto l = listed(id);
     CPPUNIT_ASSERT(std::find(l.begin(), l.end(), "req@example.com") == l.end());
     CPPUNIT_ASSERT_EQUAL(size_t(0), digested().count("req@example.com"));
+    // Nor mailed a decision link for it, on entering the level or on a reminder.
+    clock->advance(kHour);
+    auto reminded = apps->remind(requester, id);
+    CPPUNIT_ASSERT_MESSAGE(reminded ? "" : reminded.error().message, reminded);
+    std::vector<OutboxMail> all;
+    store->read([&](Transaction& tx) { all = tx.outbox().list("", ""); });
+    std::map<std::string, int> linked;
+    for (const auto& m : all)
+      if (m.event == "approval-requested") ++linked[m.recipient];
+    CPPUNIT_ASSERT_EQUAL(0, linked["req@example.com"]);
+    CPPUNIT_ASSERT_EQUAL(2, linked["a@example.com"]);
+    CPPUNIT_ASSERT_EQUAL(2, linked["b@example.com"]);
   }
 
   void withdrawalIsMailedToWhoItWaitedFor() {

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <Poco/Formatter.h>
+#include <Poco/Message.h>
+
+#include <string>
+
+namespace keywarden::app {
+
+// log.format=json: one JSON object per line (https://jsonlines.org), for log shippers:
+//   {"time":"2026-11-30T17:05:09.123Z","level":"warning","logger":"keywarden.mail",
+//    "message":"…","requestId":"9f1c…","thread":"kw-outbox"}
+// time in UTC with milliseconds; requestId only while an HTTP request runs on the thread
+// (api/RequestId); thread only when the thread has a name. The message is the same redacted
+// text the plain format writes (no key, token, link or secret reaches a log line: LogRedactor).
+// Strings are escaped per RFC 8259 §7; bytes that are not UTF-8 become U+FFFD.
+// Thread-safe (no state).
+class JsonLogFormatter : public Poco::Formatter {
+ public:
+  void format(const Poco::Message& msg, std::string& text) override;
+  // Appends `s` as a JSON string (with quotes) to `out`.
+  static void appendString(const std::string& s, std::string& out);
+};
+
+}  // namespace keywarden::app
