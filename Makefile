@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CONFIG ?= config/keywarden.properties
 
-.PHONY: all deps build run test bench bench-sweep bench-mail chaos-mail format clean sanitize-build test-asan fuzz deb
+.PHONY: all deps build run test test-browser bench bench-sweep bench-mail chaos-mail format clean sanitize-build test-asan fuzz deb
 
 all: build
 
@@ -19,6 +19,10 @@ run: build
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j 2
+
+# The web pages in chromium alone (also part of `make test`); screenshots in $(BUILD)/browser-artifacts.
+test-browser: build
+	@node tests/browser/journey.mjs --binary $(BUILD)/keywarden --artifacts $(BUILD)/browser-artifacts
 
 bench: build
 	@bench/run.sh

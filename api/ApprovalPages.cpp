@@ -18,7 +18,8 @@ using engine::LinkOutcome;
 
 namespace {
 void applicationFields(JsonWriter& w, const engine::Application& a) {
-  w.field("number", a.number)
+  w.field("id", a.id)
+      .field("number", a.number)
       .field("kind", engine::appKindName(a.kind))
       .field("state", engine::appStateName(a.state))
       .field("keyName", a.keyName)
@@ -73,7 +74,8 @@ void secureHeaders(Poco::Net::HTTPServerResponse& res) {
   res.set("X-Frame-Options", "DENY");
   res.set("X-Content-Type-Options", "nosniff");
   res.set("Content-Security-Policy",
-          "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'");
+          "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+          "base-uri 'none'");  // the stylesheet is /static/keywarden.css (web/Portal)
 }
 }  // namespace
 

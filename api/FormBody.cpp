@@ -38,7 +38,9 @@ std::optional<FormBody::Problem> FormBody::parse(std::string_view body,
       return Problem{400, "",
                      "The form could not be read: a field name holds a '%' that is not "
                      "followed by two hexadecimal digits."};
-    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end())
+    // "name*" in `allowed`: the field may repeat (checkboxes); its values are joined by '\n'.
+    bool repeats = std::find(allowed.begin(), allowed.end(), name + "*") != allowed.end();
+    if (!repeats && std::find(allowed.begin(), allowed.end(), name) == allowed.end())
       return Problem{400, "",
                      "The form holds a field " + quotable(name) +
                          " that this page does not send. Use the form on this page."};
@@ -48,6 +50,11 @@ std::optional<FormBody::Problem> FormBody::parse(std::string_view body,
                      "The " + name +
                          " could not be read: it holds a '%' that is not "
                          "followed by two hexadecimal digits."};
+    if (repeats) {
+      auto [at, fresh] = out.emplace(name, value);
+      if (!fresh) at->second += "\n" + value;
+      continue;
+    }
     if (!out.emplace(name, value).second)
       return Problem{400, name, "The form holds the " + name + " twice; send it once."};
   }

@@ -38,7 +38,8 @@ bool startsWith(const std::string& s, const char* prefix) {
 }  // namespace
 
 HttpApi::HttpApi(ApiServices services, GatewaySettings gateway, size_t maxBodyBytes,
-                 std::function<std::string()> gauges)
+                 std::function<std::string()> gauges,
+                 const std::function<void(Router&)>& moreRoutes)
     : _s(services),
       _auth(services.tokens),
       _catalog(services.catalog, _auth),
@@ -58,6 +59,7 @@ HttpApi::HttpApi(ApiServices services, GatewaySettings gateway, size_t maxBodyBy
   _mail.install(_router);
   _jobs.install(_router);
   _pages.install(_router);
+  if (moreRoutes) moreRoutes(_router);
   _unmatched = _router.indexOfPattern("(unmatched)");
   _verifyRoute = _router.indexOfPattern("/v1/keys/verify");
   _gatewayRoute = _router.indexOfPattern("/v1/gateway/auth");

@@ -37,8 +37,10 @@ struct ApiServices {
 // Built once before the server starts; thread-safe afterwards.
 class HttpApi : public Poco::Net::HTTPRequestHandlerFactory {
  public:
+  // `moreRoutes` adds the routes of other modules (the web pages) before the metrics are built.
   HttpApi(ApiServices services, GatewaySettings gateway, size_t maxBodyBytes,
-          std::function<std::string()> gauges);
+          std::function<std::string()> gauges,
+          const std::function<void(Router&)>& moreRoutes = nullptr);
 
   Poco::Net::HTTPRequestHandler* createRequestHandler(
       const Poco::Net::HTTPServerRequest& request) override;

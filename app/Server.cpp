@@ -17,6 +17,7 @@
 #include "api/HttpApi.h"
 #include "api/HttpConnectionFactory.h"
 #include "app/Wiring.h"
+#include "web/Portal.h"
 
 namespace keywarden::app {
 
@@ -101,9 +102,17 @@ int Server::run() {
       << w.queueGauges();
     return o.str();
   };
+  web::WebSettings webSettings;
+  webSettings.publicBaseUrl = s.publicBaseUrl;
+  webSettings.templatesDir = s.templatesDir;
+  webSettings.trustedHeader = s.portalTrustedHeader;
+  webSettings.trustedProxies = s.portalTrustedProxies;
+  web::Portal pages({*w.portal, *w.applications, *w.keys, *w.catalog, w.flows, *w.templates},
+                    webSettings);
   auto* api = new api::HttpApi({*w.store, *w.catalog, *w.keys, *w.tokens, *w.verifier,
                                 *w.applications, *w.mailLog, *w.jobLog, *w.templates},
-                               s.gateway, s.httpMaxBodyBytes, gauges);
+                               s.gateway, s.httpMaxBodyBytes, gauges,
+                               [&pages](api::Router& r) { pages.install(r); });
   Poco::Net::HTTPRequestHandlerFactory::Ptr factory(api);
 
   // Deadlines are kept to within a tenth of the shorter timeout (at least 10 ms).

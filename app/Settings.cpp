@@ -3,8 +3,10 @@
 #include <Poco/AutoPtr.h>
 #include <Poco/Environment.h>
 #include <Poco/File.h>
+#include <Poco/Net/IPAddress.h>
 #include <Poco/NumberParser.h>
 #include <Poco/String.h>
+#include <Poco/StringTokenizer.h>
 #include <Poco/Util/PropertyFileConfiguration.h>
 
 #include <algorithm>
@@ -14,8 +16,10 @@
 #include <iterator>
 #include <vector>
 
+#include "api/HttpSyntax.h"
 #include "engine/Duration.h"
 #include "engine/KeyCodec.h"
+#include "engine/Validation.h"
 #include "mail/MimeEncoding.h"
 
 extern char** environ;
@@ -71,7 +75,14 @@ const std::vector<std::string> kKeys = {"http.address",
                                         "log.format",
                                         "retention.keys",
                                         "retention.applications",
-                                        "approvals.digestHour"};
+                                        "approvals.digestHour",
+                                        "portal.requesterDomains",
+                                        "portal.admins",
+                                        "portal.signinLifetime",
+                                        "portal.sessionIdle",
+                                        "portal.sessionMax",
+                                        "portal.trustedHeader",
+                                        "portal.trustedProxies"};
 
 // Where a value came from, so an error can say which file or variable to fix.
 struct Source {
@@ -244,6 +255,62 @@ std::string Settings::unknownVariable(const std::vector<std::string>& environmen
   return "";
 }
 
+namespace {
+std::vector<std::string> commaList(const std::string& text) {
+  std::vector<std::string> out;
+  for (const auto& part : Poco::StringTokenizer(
+           text, ",", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY))
+    out.push_back(Poco::toLower(part));
+  return out;
+}
+
+// portal.* (contract §7).
+void readPortal(const Source& s, Settings& st) {
+  std::string text;
+  s.str("portal.requesterDomains", text);
+  st.portal.requesterDomains = commaList(text);
+  for (const auto& d : st.portal.requesterDomains)
+    if (d.front() == '.' || d.back() == '.' || d.find("..") != std::string::npos ||
+        !std::all_of(d.begin(), d.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-';
+        }))
+      s.fail("portal.requesterDomains", "'" + d + "' is not a domain name such as example.com");
+  text.clear();
+  s.str("portal.admins", text);
+  st.portal.admins = commaList(text);
+  for (const auto& a : st.portal.admins)
+    if (engine::Validation::email("portal.admins", a))
+      s.fail("portal.admins", "'" + a + "' is not an e-mail address");
+  s.duration("portal.signinLifetime", st.portal.signinLifetimeMs);
+  if (st.portal.signinLifetimeMs < 60000 || st.portal.signinLifetimeMs > 86400000)
+    s.fail("portal.signinLifetime", "must be between 1m and 24h");
+  s.duration("portal.sessionIdle", st.portal.sessionIdleMs);
+  if (st.portal.sessionIdleMs < 60000 || st.portal.sessionIdleMs > 30LL * 86400000)
+    s.fail("portal.sessionIdle", "must be between 1m and 30d");
+  s.duration("portal.sessionMax", st.portal.sessionMaxMs);
+  if (st.portal.sessionMaxMs < 60000 || st.portal.sessionMaxMs > 365LL * 86400000)
+    s.fail("portal.sessionMax", "must be between 1m and 365d");
+  if (st.portal.sessionMaxMs < st.portal.sessionIdleMs)
+    s.fail("portal.sessionMax", "must not be shorter than portal.sessionIdle");
+  s.str("portal.trustedHeader", st.portalTrustedHeader);
+  st.portalTrustedHeader = Poco::trim(st.portalTrustedHeader);
+  for (char c : st.portalTrustedHeader)
+    if (!api::HttpSyntax::isTokenChar(static_cast<unsigned char>(c)))
+      s.fail("portal.trustedHeader", "'" + st.portalTrustedHeader + "' is not a header name");
+  text.clear();
+  s.str("portal.trustedProxies", text);
+  for (const auto& a : commaList(text)) {
+    Poco::Net::IPAddress ip;
+    if (!Poco::Net::IPAddress::tryParse(a, ip))
+      s.fail("portal.trustedProxies", "'" + a + "' is not an IP address");
+    st.portalTrustedProxies.push_back(ip.toString());
+  }
+  if (!st.portalTrustedHeader.empty() && st.portalTrustedProxies.empty())
+    s.fail("portal.trustedHeader",
+           "needs portal.trustedProxies: the header is believed only from those addresses");
+}
+}  // namespace
+
 Settings Settings::load(const std::string& file) {
   Source s = gather(file);
   Settings st;
@@ -355,6 +422,7 @@ Settings Settings::load(const std::string& file) {
   s.duration("retention.keys", st.retentionKeysMs);
   s.duration("retention.applications", st.retentionApplicationsMs);
   s.integer("approvals.digestHour", st.digestHourUtc, 0, 23);
+  readPortal(s, st);
   s.str("log.level", st.logLevel);
   static const std::vector<std::string> levels = {"fatal",  "critical",    "error", "warning",
                                                   "notice", "information", "debug", "trace"};

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "api/GatewaySettings.h"
+#include "engine/portal/PortalSettings.h"
 #include "store/SqlStore.h"
 
 namespace keywarden::app {
@@ -55,6 +56,11 @@ struct Settings {
   int64_t retentionApplicationsMs = 365LL * 86400000;
   int digestHourUtc = 8;
   std::string logLevel = "information";
+  // The web portal (contract §7): portal.requesterDomains, portal.admins, portal.signinLifetime,
+  // portal.sessionIdle, portal.sessionMax; portal.trustedHeader and portal.trustedProxies.
+  engine::portal::PortalSettings portal;
+  std::string portalTrustedHeader;
+  std::vector<std::string> portalTrustedProxies;  // IP addresses as Poco prints them
   std::string logFormat = "text";  // log.format: text (one line) or json (one object per line)
 
   // Reads `file` (when `file` is empty: config/keywarden.properties if it exists) and the

@@ -42,6 +42,8 @@ Wiring::Wiring(const Settings& s) {
   flusher = std::make_unique<engine::UsageFlusher>(cache, *store, s.usageFlushMs);
   applications =
       std::make_unique<engine::ApplicationService>(*store, *keys, flows, clock, *notices, *links);
+  portal = std::make_unique<engine::portal::PortalService>(*store, flows, clock, *notices, s.portal,
+                                                           secret);
   mailLog = std::make_unique<engine::MailLog>(*store, clock, s.smtpGiveUpMs);
   jobLog = std::make_unique<engine::JobLog>(*store);
   scheduler = std::make_unique<engine::Scheduler>(*store, clock);

@@ -23,6 +23,7 @@
 #include "engine/TokenService.h"
 #include "engine/UsageFlusher.h"
 #include "engine/Verifier.h"
+#include "engine/portal/PortalService.h"
 #include "mail/OutboxSender.h"
 #include "mail/SmtpTransport.h"
 #include "mail/TemplateSet.h"
@@ -63,6 +64,7 @@ class Wiring {
   std::unique_ptr<engine::Verifier> verifier;
   std::unique_ptr<engine::UsageFlusher> flusher;
   std::unique_ptr<engine::ApplicationService> applications;
+  std::unique_ptr<engine::portal::PortalService> portal;
   std::unique_ptr<engine::MailLog> mailLog;
   std::unique_ptr<engine::JobLog> jobLog;
   std::unique_ptr<engine::Scheduler> scheduler;

@@ -1,4 +1,5 @@
 #include "engine/Housekeeping.h"
+#include "engine/portal/PortalRepository.h"
 
 #include <map>
 
@@ -37,6 +38,7 @@ void Housekeeping::ensureScheduled(Transaction& tx, int64_t now) const {
 void Housekeeping::runRetention(Transaction& tx, const Job&, int64_t now) const {
   auto keys = tx.keys().purge(now - _s.keepKeysMs);
   int apps = tx.applications().purge(now - _s.keepApplicationsMs);
+  tx.portal().purge(now - kDay);  // sign-in links and sessions over for a day (engine/portal)
   if (!keys.empty() || apps > 0)
     tx.audit().append({now, "scheduler", "retention.purge", "store", "", "",
                        "{\"keys\":" + std::to_string(keys.size()) +

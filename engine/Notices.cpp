@@ -12,6 +12,7 @@
 #include "engine/Ids.h"
 #include "engine/JsonText.h"
 #include "engine/Rfc3339.h"
+#include "engine/portal/Words.h"
 
 namespace keywarden::engine {
 
@@ -476,6 +477,15 @@ void Notices::keyRotated(Transaction& tx, const Key& old, const Key& fresh, int6
   ctx->set("newStart", fresh.start);
   ctx->set("graceUntil", Rfc3339::format(old.revokeAt ? old.revokeAt : now));
   enqueue(tx, "rotated", holderOf(tx, old), ctx, "", old.applicationId, old.id, now);
+}
+
+void Notices::signIn(Transaction& tx, const std::string& to, const std::string& token,
+                     int64_t expiresAt, int64_t now) const {
+  Poco::JSON::Object::Ptr ctx = new Poco::JSON::Object;
+  ctx->set("baseUrl", _baseUrl);  // the link is {{baseUrl}}/signin/{{key}}: the token is sealed
+  ctx->set("validFor", portal::Words::duration(expiresAt - now));
+  ctx->set("validUntil", Rfc3339::format(expiresAt));
+  enqueue(tx, "signin", to, ctx, token, "", "", now);
 }
 
 }  // namespace keywarden::engine

@@ -62,6 +62,11 @@ class Notices {
   void keyRevoked(Transaction& tx, const Key& k, const std::string& reason, int64_t now) const;
   void keyRotated(Transaction& tx, const Key& old, const Key& fresh, int64_t now) const;
 
+  // To `to`: a link that signs in to the web portal (contract §7). The token travels sealed, as
+  // a key does, and is erased once the mail is sent; `expiresAt` (ms) says until when it works.
+  void signIn(Transaction& tx, const std::string& to, const std::string& token, int64_t expiresAt,
+              int64_t now) const;
+
   // Called after each commit that enqueued mail (the sender wakes up).
   void onEnqueue(std::function<void()> wake) { _wake = std::move(wake); }
 

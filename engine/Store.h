@@ -14,6 +14,10 @@
 
 namespace keywarden::engine {
 
+namespace portal {
+class PortalRepository;  // engine/portal/PortalRepository.h
+}
+
 // One unit of work: every repository reached through it reads and writes in one database
 // transaction. Valid only inside Store::write / Store::read.
 class Transaction {
@@ -27,6 +31,7 @@ class Transaction {
   virtual OutboxRepository& outbox() = 0;
   virtual JobRepository& jobs() = 0;
   virtual ChangeRepository& changes() = 0;
+  virtual portal::PortalRepository& portal() = 0;  // sign-in links and web sessions
   // Serialises this transaction with every other one that takes the same `name` — on this
   // instance and on others sharing the database — until it ends.
   virtual void exclusive(const std::string& name) = 0;

@@ -58,13 +58,18 @@ const std::vector<std::string>& TemplateSet::mailEvents() {
                                                    "rotated",
                                                    "approver-digest",
                                                    "level-completed",
-                                                   "application-progress"};
+                                                   "application-progress",
+                                                   "signin"};
   return kEvents;
 }
 
 const std::vector<std::string>& TemplateSet::pages() {
-  static const std::vector<std::string> kPages = {"approval", "done",    "used",   "expired",
-                                                  "forged",   "decided", "refused"};
+  static const std::vector<std::string> kPages = {
+      "approval", "done", "used", "expired", "forged", "decided", "refused",
+      // The web portal (web/Portal): one layout and the pages inside it.
+      "portal/layout", "portal/home", "portal/signin", "portal/signin-sent", "portal/signin-link",
+      "portal/message", "portal/inbox", "portal/confirm", "portal/apply", "portal/applications",
+      "portal/application", "portal/keys", "portal/key"};
   return kPages;
 }
 

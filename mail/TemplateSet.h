@@ -19,12 +19,12 @@ struct RenderedMail {
   std::string html;
 };
 
-// The mail templates (templates/mail/<event>.{subject,txt,html}.mustache) and the approver
-// link pages (templates/pages/<page>.mustache), read and parsed once at start-up so a missing
-// file or a syntax error stops start-up naming the file; wording changes need no rebuild.
-// Values are HTML-escaped in HTML parts and pages, and left as they are in subjects and text.
-// An empty string counts as false in a section ({{#comment}}…{{/comment}}).
-// Thread-safe.
+// The mail templates (templates/mail/<event>.{subject,txt,html}.mustache), the approver
+// link pages (templates/pages/<page>.mustache) and the portal's (templates/pages/portal/), read and
+// parsed once at start-up so a missing file or a syntax error stops start-up naming the file;
+// wording changes need no rebuild. Values are HTML-escaped in HTML parts and pages, and left as
+// they are in subjects and text. An empty string counts as false in a section
+// ({{#comment}}…{{/comment}}). Thread-safe.
 class TemplateSet {
  public:
   static const std::vector<std::string>& mailEvents();

@@ -4,7 +4,8 @@
 set -euo pipefail
 PKGS=(build-essential cmake pkg-config clang-format clang
       libpoco-dev libcurl4-openssl-dev libcppunit-dev libsqlite3-dev libssl-dev libkainjow-mustache-dev libpq-dev postgresql
-      nginx-light wrk ccache python3 python3-aiosmtpd python3-jsonschema sqlite3 curl openssl procps nodejs)
+      nginx-light wrk ccache python3 python3-aiosmtpd python3-jsonschema sqlite3 curl openssl procps nodejs
+      chromium)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -20,11 +21,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# Test tooling from npm, pinned by each folder's package-lock.json (installed once).
+# Test tooling from npm, pinned by each folder's package-lock.json (installed once). The browser
+# tests drive the system chromium: playwright-core downloads no browser.
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-for dir in tests/openapi; do
+for dir in tests/openapi tests/browser; do
   if [ -f "$ROOT/$dir/package-lock.json" ] && [ ! -d "$ROOT/$dir/node_modules" ]; then
     echo "installing the npm test tooling in $dir"
-    (cd "$ROOT/$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    (cd "$ROOT/$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   fi
 done

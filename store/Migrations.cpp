@@ -131,6 +131,18 @@ const std::vector<Migrations::Migration>& Migrations::all() {
        {
            "ALTER TABLE outbox ADD COLUMN lease_owner TEXT NOT NULL DEFAULT ''",
        }},
+      {8,
+       "web portal: sign-in links and sessions (SHA-256 digests only)",
+       {
+           "CREATE TABLE portal_signins (id TEXT PRIMARY KEY, digest TEXT NOT NULL UNIQUE,"
+           " email TEXT NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL,"
+           " used_at BIGINT NOT NULL)",
+           "CREATE TABLE portal_sessions (id TEXT PRIMARY KEY, digest TEXT NOT NULL UNIQUE,"
+           " email TEXT NOT NULL, via TEXT NOT NULL, created_at BIGINT NOT NULL,"
+           " last_seen_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, ended_at BIGINT NOT NULL)",
+           "CREATE INDEX portal_sessions_email ON portal_sessions (email)",
+           "CREATE INDEX application_decisions_approver ON application_decisions (approver, at)",
+       }},
   };
   return kAll;
 }

@@ -13,6 +13,7 @@
 #include "store/SqlJobRepository.h"
 #include "store/SqlKeyRepository.h"
 #include "store/SqlOutboxRepository.h"
+#include "store/SqlPortalRepository.h"
 #include "store/SqlTokenRepository.h"
 
 namespace keywarden::store {
@@ -29,6 +30,7 @@ class SqlTransaction : public engine::Transaction {
         _outbox(s, d),
         _jobs(s, d),
         _changes(s, d),
+        _portal(s),
         _s(s),
         _d(d) {}
 
@@ -40,6 +42,7 @@ class SqlTransaction : public engine::Transaction {
   engine::OutboxRepository& outbox() override { return _outbox; }
   engine::JobRepository& jobs() override { return _jobs; }
   engine::ChangeRepository& changes() override { return _changes; }
+  engine::portal::PortalRepository& portal() override { return _portal; }
   void exclusive(const std::string& name) override;
   void afterCommit(std::function<void()> fn) override { _after.push_back(std::move(fn)); }
 
@@ -57,6 +60,7 @@ class SqlTransaction : public engine::Transaction {
   SqlOutboxRepository _outbox;
   SqlJobRepository _jobs;
   SqlChangeRepository _changes;
+  SqlPortalRepository _portal;
   Poco::Data::Session& _s;
   const Dialect& _d;
   std::vector<std::function<void()>> _after;

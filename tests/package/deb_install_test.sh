@@ -22,11 +22,14 @@ DEB=$(ls "$WORK"/out/keywarden_*.deb)
 dpkg-deb -f "$DEB" Depends | grep -q libpoconet || fail "Depends lacks the Poco libraries"
 dpkg-deb -e "$DEB" "$WORK/control"
 grep -qx /etc/keywarden/keywarden.properties "$WORK/control/conffiles" || fail "config is no conffile"
+# Listed once into a file: `dpkg-deb -c | grep -q` under pipefail fails when grep stops reading
+# early and dpkg-deb dies of SIGPIPE, which a longer listing makes likely.
+dpkg-deb -c "$DEB" | awk '{print $6}' > "$WORK/contents"
 for f in ./usr/bin/keywarden ./lib/systemd/system/keywarden.service \
          ./usr/share/keywarden/workflows/default.json \
          ./usr/share/keywarden/templates/mail/key-issued.txt.mustache \
          ./etc/keywarden/keywarden.properties ./usr/share/doc/keywarden/README.md; do
-  dpkg-deb -c "$DEB" | awk '{print $6}' | grep -qx "$f" || fail "package lacks $f"
+  grep -qx "$f" "$WORK/contents" || fail "package lacks $f"
 done
 
 # 2. Install into a throw-away root with its own dpkg database and account files.

@@ -14,6 +14,7 @@ class SettingsTest : public CppUnit::TestFixture {
   CPPUNIT_TEST(eachBadSettingStopsWithOneLineNamingIt);
   CPPUNIT_TEST(serveNeedsTheSecret);
   CPPUNIT_TEST(smtpConnectionsOutsideOneToSixteenStopsWithOneLineNamingIt);
+  CPPUNIT_TEST(portalSettingsAreReadAndBadOnesStopWithOneLineNamingThem);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -69,6 +70,52 @@ class SettingsTest : public CppUnit::TestFixture {
       }
     }
     CPPUNIT_ASSERT_THROW(Settings::load(dir.file("missing.properties")), SettingsError);
+  }
+
+  void portalSettingsAreReadAndBadOnesStopWithOneLineNamingThem() {
+    keywarden::test::TempDir dir;
+    keywarden::test::writeFile(
+        dir.file("k.properties"),
+        "portal.requesterDomains = Dev.Example, corp.example\nportal.admins = Boss@Example.com\n"
+        "portal.signinLifetime = 10m\nportal.sessionIdle = 1h\nportal.sessionMax = 1d\n"
+        "portal.trustedHeader = X-Forwarded-Email\nportal.trustedProxies = 127.0.0.1, ::1\n");
+    Settings s = Settings::load(dir.file("k.properties"));
+    CPPUNIT_ASSERT_EQUAL(std::string("dev.example"), s.portal.requesterDomains.at(0));
+    CPPUNIT_ASSERT_EQUAL(std::string("corp.example"), s.portal.requesterDomains.at(1));
+    CPPUNIT_ASSERT_EQUAL(std::string("boss@example.com"), s.portal.admins.at(0));
+    CPPUNIT_ASSERT_EQUAL(int64_t(600000), s.portal.signinLifetimeMs);
+    CPPUNIT_ASSERT_EQUAL(int64_t(3600000), s.portal.sessionIdleMs);
+    CPPUNIT_ASSERT_EQUAL(int64_t(86400000), s.portal.sessionMaxMs);
+    CPPUNIT_ASSERT_EQUAL(std::string("X-Forwarded-Email"), s.portalTrustedHeader);
+    CPPUNIT_ASSERT_EQUAL(size_t(2), s.portalTrustedProxies.size());
+    keywarden::test::writeFile(dir.file("k.properties"), "");
+    Settings d = Settings::load(dir.file("k.properties"));
+    CPPUNIT_ASSERT_EQUAL(int64_t(15 * 60000), d.portal.signinLifetimeMs);
+    CPPUNIT_ASSERT_EQUAL(int64_t(8 * 3600000), d.portal.sessionIdleMs);
+    CPPUNIT_ASSERT_EQUAL(int64_t(7LL * 86400000), d.portal.sessionMaxMs);
+    const std::vector<std::pair<std::string, std::string>> bad = {
+        {"portal.requesterDomains = dev@example.com", "portal.requesterDomains"},
+        {"portal.requesterDomains = .example", "portal.requesterDomains"},
+        {"portal.admins = boss", "portal.admins"},
+        {"portal.signinLifetime = 2d", "portal.signinLifetime"},
+        {"portal.signinLifetime = soon", "portal.signinLifetime"},
+        {"portal.sessionIdle = 10s", "portal.sessionIdle"},
+        {"portal.sessionMax = 1h", "portal.sessionMax"},  // shorter than the 8h idle default
+        {"portal.trustedHeader = X-Email", "portal.trustedHeader"},  // without trusted proxies
+        {"portal.trustedHeader = X Email\nportal.trustedProxies = 127.0.0.1",
+         "portal.trustedHeader"},
+        {"portal.trustedProxies = proxy.local", "portal.trustedProxies"}};
+    for (const auto& [line, key] : bad) {
+      keywarden::test::writeFile(dir.file("k.properties"), line + "\n");
+      try {
+        Settings::load(dir.file("k.properties"));
+        CPPUNIT_FAIL("accepted: " + line);
+      } catch (const SettingsError& e) {
+        std::string msg = e.what();
+        CPPUNIT_ASSERT_MESSAGE(msg, msg.find(key) != std::string::npos);
+        CPPUNIT_ASSERT_MESSAGE(msg, msg.find('\n') == std::string::npos);
+      }
+    }
   }
 
   void smtpConnectionsOutsideOneToSixteenStopsWithOneLineNamingIt() {

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/portal/Session.h"
+
+namespace keywarden::engine::portal {
+
+// Sign-in links, sessions and the look-ups the portal's pages need. Methods run inside the
+// caller's Transaction.
+class PortalRepository {
+ public:
+  virtual ~PortalRepository() = default;
+  virtual void insertSignin(const SigninLink& l) = 0;
+  virtual std::optional<SigninLink> findSignin(const std::string& digestHex) = 0;
+  // Marks the link used at `at` if it is unused and unexpired at `at`; false otherwise (the
+  // single use: UPDATE … WHERE used_at = 0, inside the transaction that makes the session).
+  virtual bool consumeSignin(const std::string& id, int64_t at) = 0;
+  virtual void insertSession(const Session& s) = 0;
+  virtual std::optional<Session> findSession(const std::string& digestHex) = 0;
+  virtual void touchSession(const std::string& id, int64_t at) = 0;
+  // Ends the session at `at`; false when it had ended already.
+  virtual bool endSession(const std::string& id, int64_t at) = 0;
+  // Ends every live session of `email` (revocation); returns how many.
+  virtual int endSessionsOf(const std::string& email, int64_t at) = 0;
+  // Deletes sign-in links that expired, and sessions that reached their end or were ended,
+  // before `before` (the daily retention job passes a day ago); returns how many.
+  virtual int purge(int64_t before) = 0;
+  // Ids of the applications `approver` approved, rejected or returned, newest decision first.
+  virtual std::vector<std::string> decidedBy(const std::string& approver, int limit) = 0;
+  // Ids of the keys `email` holds: keys issued by an application `email` made, and keys of
+  // clients whose contact is `email` (the holder rule of ApplicationService, NOT_KEY_HOLDER).
+  virtual std::vector<std::string> keysHeldBy(const std::string& email, int limit) = 0;
+};
+
+}  // namespace keywarden::engine::portal

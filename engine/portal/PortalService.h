@@ -1,0 +1,90 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/AccessToken.h"
+#include "engine/Clock.h"
+#include "engine/FlowCatalog.h"
+#include "engine/Notices.h"
+#include "engine/Store.h"
+#include "engine/portal/PortalSettings.h"
+#include "engine/portal/Session.h"
+#include "engine/portal/SigninPolicy.h"
+#include "engine/portal/Throttle.h"
+
+namespace keywarden::engine::portal {
+
+// Signing in to the web portal without passwords, and the sessions that follow (contract §7).
+// - A sign-in link is 256 bits from OpenSSL's CSPRNG, mailed through the outbox (sealed there
+//   like a key, erased once sent), stored only as its SHA-256, single-use (consumed in the
+//   transaction that starts the session), and works for portal.signinLifetime.
+// - A session's cookie value is another 256 random bits, stored only as its SHA-256; the session
+//   ends when unused for portal.sessionIdle, portal.sessionMax after sign-in, or on sign-out.
+// - Asking for a link answers the same whether or not the address may sign in (only the
+//   outbox knows), and is throttled per address and per client address.
+// Every change is one transaction with its audit row. Thread-safe.
+class PortalService {
+ public:
+  PortalService(Store& store, const FlowCatalog& flows, const Clock& clock, const Notices& notices,
+                PortalSettings settings, const std::string& masterSecret);
+
+  const PortalSettings& settings() const { return _settings; }
+  Roles rolesOf(const std::string& email) const { return _policy.rolesOf(email); }
+
+  enum class Ask { Accepted, BadAddress, Throttled };
+  // A sign-in link for `email`, asked from `clientAddress`. Accepted whether or not the address
+  // may sign in (a link is mailed only when it may). BadAddress: not an e-mail address
+  // (`why` says what is wrong). Throttled: too many asks for this address or from this client
+  // (`retryAfterMs` says how long to wait).
+  Ask requestSignin(const std::string& email, const std::string& clientAddress, std::string& why,
+                    int64_t& retryAfterMs);
+
+  enum class LinkState { Valid, Used, Expired, Unknown };
+  // What a sign-in link is now (never changes anything: mail scanners fetch links).
+  LinkState viewSignin(const std::string& token) const;
+  struct Started {
+    std::string cookie;  // the value for the kw_session cookie; never stored, never logged
+    Session session;
+  };
+  // Consumes the link and starts a session; nullopt with `why` set when the link is not Valid
+  // (or its address may no longer sign in: Unknown).
+  std::optional<Started> completeSignin(const std::string& token, LinkState& why);
+  // A session for `email` as vouched for by a trusted SSO proxy's header (portal.trustedHeader);
+  // nullopt when the address may not sign in.
+  std::optional<Started> signinByHeader(const std::string& email);
+  // The live session behind a cookie value, its last use moved to now (written at most once a
+  // minute); nullopt when there is none, or it ended, idled out or reached portal.sessionMax.
+  std::optional<Session> resume(const std::string& cookie);
+  void signOut(const Session& s);
+
+  // The CSRF token of a form shown to the holder of `binding` (a session's digest, or a
+  // pre-session cookie value): HMAC-SHA256 under a key derived from the master secret, so
+  // nothing is stored; checked in constant time.
+  std::string csrfToken(const std::string& binding) const;
+  bool csrfValid(const std::string& binding, const std::string& token) const;
+
+  // The principals a session acts as in the engine's services, one per role.
+  static Principal requester(const Session& s);
+  static Principal approver(const Session& s);
+  static Principal admin(const Session& s);
+
+  // Ids of the applications `approver` decided on, newest first (at most `limit`).
+  std::vector<std::string> decidedBy(const std::string& approver, int limit);
+  // Ids of the keys `email` holds (at most `limit`).
+  std::vector<std::string> keysHeldBy(const std::string& email, int limit);
+
+ private:
+  Started start(Transaction& tx, const std::string& email, const std::string& via, int64_t now);
+
+  Store& _store;
+  const Clock& _clock;
+  const Notices& _notices;
+  const PortalSettings _settings;
+  SigninPolicy _policy;
+  const std::string _csrfKey;
+  Throttle _perAddress, _perClient;
+};
+
+}  // namespace keywarden::engine::portal

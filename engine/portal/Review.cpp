@@ -1,0 +1,129 @@
+#include "engine/portal/Review.h"
+
+#include <algorithm>
+#include <set>
+
+#include "engine/ApplicationServiceDetail.h"
+#include "engine/DisplayText.h"
+
+namespace keywarden::engine::portal {
+
+using application_detail::snapshotOf;
+
+namespace {
+// Index of the first history entry of the current round (the last submit or resubmit).
+size_t roundStart(const Application& a) {
+  size_t start = 0;
+  for (size_t i = 0; i < a.history.size(); ++i)
+    if (a.history[i].event == "submit" || a.history[i].event == "resubmit") start = i;
+  return start;
+}
+bool isDecision(const std::string& e) {
+  return e == "approve" || e == "reject" || e == "return";
+}
+}  // namespace
+
+std::string Review::policyText(const FlowLevel& l) {
+  switch (l.policy) {
+    case FlowLevel::Policy::Any:
+      return "one approval from any of them completes the level";
+    case FlowLevel::Policy::All:
+      return "every one of them must approve";
+    case FlowLevel::Policy::Quorum:
+      return std::to_string(l.quorum) + " of them must approve";
+  }
+  return "";
+}
+
+std::vector<Review::Level> Review::levels(const Application& a) {
+  std::vector<Level> out;
+  if (a.flowSnapshot.empty()) return out;
+  Flow f = snapshotOf(a);
+  size_t start = roundStart(a);
+  for (size_t i = 0; i < f.levels.size(); ++i) {
+    const FlowLevel& fl = f.levels[i];
+    Level l;
+    l.number = static_cast<int>(i + 1);
+    l.name = fl.name;
+    l.rule = policyText(fl);
+    l.current = a.state == AppState::InReview && a.level == l.number;
+    l.passed = a.level > l.number || a.state == AppState::Issued || a.state == AppState::Approved;
+    std::vector<std::string> people = fl.approvers;
+    for (size_t k = start; k < a.history.size(); ++k) {  // escalation targets who decided
+      const Decision& d = a.history[k];
+      if (d.level == l.number && isDecision(d.event) && d.approver != "system" &&
+          std::find(people.begin(), people.end(), d.approver) == people.end())
+        people.push_back(d.approver);
+    }
+    for (const auto& p : people) {
+      Person person{p, ""};
+      for (size_t k = start; k < a.history.size(); ++k) {
+        const Decision& d = a.history[k];
+        if (d.level == l.number && d.approver == p && isDecision(d.event))
+          person.decision = DisplayText::decision(d.event);
+      }
+      l.approvers.push_back(person);
+    }
+    out.push_back(std::move(l));
+  }
+  return out;
+}
+
+std::string Review::approveWill(const Application& a, const std::string& approver) {
+  if (a.state != AppState::InReview || a.level < 1) return "";
+  Flow f = snapshotOf(a);
+  if (a.level > static_cast<int>(f.levels.size())) return "";
+  const FlowLevel& l = f.levels[a.level - 1];
+  std::set<std::string> approved;
+  for (const Decision* d : application_detail::levelDecisions(a))
+    if (d->event == "approve") approved.insert(d->approver);
+  approved.insert(approver);
+  if (!l.satisfiedBy(approved)) {
+    size_t need = l.policy == FlowLevel::Policy::All      ? l.approvers.size()
+                  : l.policy == FlowLevel::Policy::Quorum ? static_cast<size_t>(l.quorum)
+                                                          : 1;
+    size_t more = need > approved.size() ? need - approved.size() : 1;
+    return "records your approval; level " + std::to_string(a.level) + " (" + l.name +
+           ") still needs " + std::to_string(more) + " more approval" + (more == 1 ? "" : "s") +
+           " (" + policyText(l) + ")";
+  }
+  if (a.level < static_cast<int>(f.levels.size())) {
+    const FlowLevel& next = f.levels[a.level];
+    return "completes level " + std::to_string(a.level) + " and moves the application to level " +
+           std::to_string(a.level + 1) + ": " + next.name + " (" +
+           DisplayText::sentenceList(next.approvers) + ")";
+  }
+  if (a.kind == AppKind::New)
+    return "completes the last level, issues the key and mails it to " + a.requesterEmail;
+  if (a.kind == AppKind::Modify)
+    return "completes the last level and changes the key " + a.keyName + " as asked, at once";
+  return "completes the last level and revokes the key " + a.keyName + " at once";
+}
+
+std::vector<std::string> Review::warnings(const Application& a,
+                                          const std::vector<std::string>& grantedScopes) {
+  std::vector<std::string> out;
+  if (a.kind == AppKind::Revoke) return out;
+  if (a.apis.empty() && a.groups.empty() && a.scopes.empty())
+    out.push_back(
+        "UNRESTRICTED KEY: no APIs, groups or scopes are named, so this key may call EVERY API "
+        "behind the gateway, including ones registered later.");
+  std::vector<std::string> wild, write;
+  for (const auto& s : grantedScopes) {
+    if (s.find('*') != std::string::npos)
+      wild.push_back(s);
+    else if (s.size() >= 6 && (s.compare(s.size() - 6, 6, ":write") == 0 ||
+                               s.compare(s.size() - 6, 6, ":admin") == 0))
+      write.push_back(s);
+  }
+  if (!wild.empty())
+    out.push_back("WILDCARD SCOPE: " + DisplayText::list(wild, "") +
+                  " holds every scope it matches, including ones added later.");
+  if (!write.empty())
+    out.push_back("WRITE ACCESS: " + DisplayText::list(write, "") + " lets the key change data.");
+  if (a.quota < 0) out.push_back("UNLIMITED QUOTA: no cap on the number of calls.");
+  if (a.expiresAt == 0) out.push_back("NO EXPIRY: the key works until someone revokes it.");
+  return out;
+}
+
+}  // namespace keywarden::engine::portal

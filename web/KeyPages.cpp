@@ -1,0 +1,81 @@
+// Portal: the keys a person holds (contract §7 /keys), and asking to revoke one.
+#include <algorithm>
+
+#include "web/Portal.h"
+#include "web/Views.h"
+
+namespace keywarden::web {
+
+using engine::portal::PortalService;
+
+namespace {
+constexpr int kMaxKeys = 200;
+}
+
+void Portal::keyList(api::Exchange& ex) {
+  Visit v = visit(ex);
+  if (!requireSession(ex, v)) return;
+  int64_t now = Views::now();
+  api::JsonWriter w;
+  w.beginObject().beginArray("keys");
+  int64_t n = 0;
+  if (v.roles.admin) {
+    if (auto r = _s.keys.list(PortalService::admin(*v.session), {}))
+      for (const auto& k : r.value()) {
+        if (n++ >= kMaxKeys) break;
+        Views::keyRow(w, k, now);
+      }
+  } else {
+    for (const auto& id : _s.portal.keysHeldBy(v.session->email, kMaxKeys))
+      if (auto k = _s.keys.get(Views::reader(), id)) {
+        Views::keyRow(w, k.value(), now);
+        ++n;
+      }
+  }
+  w.endArray().field("none", n == 0);
+  render(ex, v, "keys", "Keys — Keywarden", w);
+}
+
+void Portal::keyPage(api::Exchange& ex) {
+  Visit v = visit(ex);
+  if (!requireSession(ex, v)) return;
+  const std::string& id = ex.param("id");
+  auto held = _s.portal.keysHeldBy(v.session->email, kMaxKeys);
+  bool holder = std::find(held.begin(), held.end(), id) != held.end();
+  auto k = (holder || v.roles.admin)
+               ? _s.keys.get(Views::reader(), id)
+               : engine::Result<engine::Key>(engine::Error::notFound("key", id));
+  if (!k) return message(ex, v, 404, "Not found", "There is no such key you may see.");
+  api::JsonWriter w;
+  w.beginObject();
+  Views::key(w, k.value(), _s.catalog, Views::now());
+  w.field("holder", holder);
+  render(ex, v, "key", k.value().name + " — Keywarden", w);
+}
+
+void Portal::keyRevoke(api::Exchange& ex) {
+  Visit v = visit(ex);
+  if (!requireSession(ex, v)) return;
+  std::map<std::string, std::string> form;
+  if (!readForm(ex, v, {"reason"}, form)) return;
+  const std::string& id = ex.param("id");
+  auto held = _s.portal.keysHeldBy(v.session->email, kMaxKeys);
+  if (std::find(held.begin(), held.end(), id) == held.end())
+    return message(ex, v, 404, "Not found", "There is no such key of yours.");
+  auto k = _s.keys.get(Views::reader(), id);
+  if (!k) return message(ex, v, 404, "Not found", "There is no such key of yours.");
+  std::string reason;
+  for (char c : form["reason"])
+    if (c != '\r') reason.push_back(c);
+  engine::ApplicationInput in;
+  in.kind = engine::AppKind::Revoke;
+  in.clientId = k.value().clientId;
+  in.keyId = id;
+  in.requesterEmail = v.session->email;
+  in.description = reason;
+  auto r = _s.applications.submit(PortalService::requester(*v.session), in);
+  if (!r) return message(ex, v, statusOf(r.error()), "Not asked", r.error().message + ".");
+  redirect(ex, "/applications/" + r.value().id);
+}
+
+}  // namespace keywarden::web

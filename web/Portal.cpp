@@ -1,0 +1,221 @@
+// Portal: what every page shares — who is asking, CSRF, headers, cookies, the layout.
+#include "web/Portal.h"
+
+#include <Poco/Logger.h>
+#include <Poco/Net/HTTPCookie.h>
+#include <Poco/Net/NameValueCollection.h>
+#include <Poco/String.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "api/FormBody.h"
+#include "engine/Crypto.h"
+
+namespace keywarden::web {
+
+namespace {
+const char* kSessionCookie = "kw_session";
+const char* kPreCookie = "kw_pre";  // binds the sign-in forms' CSRF token before a session
+
+std::string cookie(Poco::Net::HTTPServerRequest& req, const std::string& name) {
+  if (!req.has("Cookie")) return "";
+  Poco::Net::NameValueCollection cookies;
+  req.getCookies(cookies);
+  return cookies.get(name, "");
+}
+}  // namespace
+
+Portal::Portal(Services s, WebSettings settings) : _s(s), _settings(std::move(settings)) {
+  std::string path = _settings.templatesDir + "/pages/portal/keywarden.css";
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(path + ": missing");
+  std::ostringstream o;
+  o << in.rdbuf();
+  _css = o.str();
+}
+
+void Portal::install(api::Router& r) {
+  auto page = [&](const std::string& pattern, void (Portal::*fn)(api::Exchange&)) {
+    r.add("GET", pattern, [this, fn](api::Exchange& ex) { (this->*fn)(ex); });
+    r.add("HEAD", pattern, [this, fn](api::Exchange& ex) { (this->*fn)(ex); });
+  };
+  auto post = [&](const std::string& pattern, void (Portal::*fn)(api::Exchange&)) {
+    r.add("POST", pattern, [this, fn](api::Exchange& ex) { (this->*fn)(ex); });
+  };
+  page("/", &Portal::home);
+  page("/static/keywarden.css", &Portal::stylesheet);
+  page("/signin", &Portal::signinForm);
+  post("/signin", &Portal::signinAsk);
+  page("/signin/{token}", &Portal::signinLink);
+  post("/signin/{token}", &Portal::signinComplete);
+  post("/signout", &Portal::signout);
+  page("/inbox", &Portal::inbox);
+  page("/apply", &Portal::applyForm);
+  post("/apply", &Portal::applySubmit);
+  page("/applications", &Portal::applications);
+  page("/applications/{id}", &Portal::application);
+  post("/applications/{id}/decide", &Portal::decide);
+  post("/applications/{id}/withdraw", &Portal::withdraw);
+  page("/keys", &Portal::keyList);
+  page("/keys/{id}", &Portal::keyPage);
+  post("/keys/{id}/revoke", &Portal::keyRevoke);
+}
+
+bool Portal::secure(api::Exchange& ex) const {
+  return ex.request().secure() || _settings.publicBaseUrl.rfind("https://", 0) == 0;
+}
+
+void Portal::setCookie(api::Exchange& ex, const std::string& name, const std::string& value,
+                       int64_t maxAgeSeconds) {
+  // HttpOnly, SameSite=Lax, Path=/; Secure over https (contract §7). Max-Age 0 deletes.
+  std::string c = name + "=" + value + "; Path=/; HttpOnly; SameSite=Lax";
+  if (maxAgeSeconds >= 0) c += "; Max-Age=" + std::to_string(maxAgeSeconds);
+  if (secure(ex)) c += "; Secure";
+  ex.response().add("Set-Cookie", c);
+}
+
+std::string Portal::clientAddress(api::Exchange& ex) const {
+  auto& req = ex.request();
+  std::string peer = req.clientAddress().host().toString();
+  const auto& proxies = _settings.trustedProxies;
+  if (std::find(proxies.begin(), proxies.end(), peer) == proxies.end() ||
+      !req.has("X-Forwarded-For"))
+    return peer;
+  std::string chain = req.get("X-Forwarded-For");
+  std::string last =
+      Poco::trim(chain.substr(chain.rfind(',') == std::string::npos ? 0 : chain.rfind(',') + 1));
+  return last.empty() ? peer : last.substr(0, 64);
+}
+
+Portal::Visit Portal::visit(api::Exchange& ex) {
+  Visit v;
+  auto& req = ex.request();
+  std::string value = cookie(req, kSessionCookie);
+  if (!value.empty()) v.session = _s.portal.resume(value);
+  // Behind an SSO proxy: its header names the person, believed only from its own addresses.
+  if (!_settings.trustedHeader.empty() && req.has(_settings.trustedHeader)) {
+    std::string peer = req.clientAddress().host().toString();
+    const auto& proxies = _settings.trustedProxies;
+    if (std::find(proxies.begin(), proxies.end(), peer) != proxies.end()) {
+      std::string email = Poco::toLower(Poco::trim(req.get(_settings.trustedHeader)));
+      if (!v.session || v.session->email != email) {
+        v.session.reset();
+        if (auto started = _s.portal.signinByHeader(email)) {
+          setCookie(ex, kSessionCookie, started->cookie, _s.portal.settings().sessionMaxMs / 1000);
+          v.session = started->session;
+        }
+      }
+    }
+  }
+  if (v.session) {
+    v.roles = _s.portal.rolesOf(v.session->email);
+    v.binding = v.session->digestHex;
+  } else {
+    if (!value.empty()) setCookie(ex, kSessionCookie, "", 0);  // ended: forget it
+    v.binding = cookie(req, kPreCookie);
+    bool wellFormed =
+        v.binding.size() == 43 && std::all_of(v.binding.begin(), v.binding.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c));
+        });
+    if (!wellFormed) {
+      v.binding = engine::Crypto::randomBase62(43);
+      setCookie(ex, kPreCookie, v.binding, -1);
+    }
+  }
+  v.csrf = _s.portal.csrfToken(v.binding);
+  return v;
+}
+
+bool Portal::requireSession(api::Exchange& ex, const Visit& v) {
+  if (v.session) return true;
+  redirect(ex, "/signin");
+  return false;
+}
+
+bool Portal::readForm(api::Exchange& ex, const Visit& v, std::vector<std::string> fields,
+                      std::map<std::string, std::string>& out) {
+  fields.push_back("csrf");
+  if (auto problem = api::FormBody::read(ex.request(), kMaxFormBytes, fields, out)) {
+    if (problem->status == 413) ex.response().setKeepAlive(false);
+    message(ex, v, problem->status, "The form could not be read", problem->message);
+    return false;
+  }
+  if (!_s.portal.csrfValid(v.binding, out["csrf"])) {
+    message(ex, v, 403, "This form has expired",
+            "The form did not come from this page in this browser (its security token does "
+            "not match), so nothing was done. Go back, reload the page and send it again.");
+    return false;
+  }
+  return true;
+}
+
+void Portal::headers(api::Exchange& ex) {
+  auto& res = ex.response();
+  res.set("Cache-Control", "no-store");
+  res.set("Referrer-Policy", "no-referrer");
+  res.set("X-Frame-Options", "DENY");
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set("Content-Security-Policy",
+          "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+          "frame-ancestors 'none'; base-uri 'none'");
+}
+
+void Portal::render(api::Exchange& ex, const Visit& v, const std::string& page,
+                    const std::string& title, api::JsonWriter& w, int status) {
+  w.field("csrf", v.csrf);
+  w.endObject();
+  std::string body = _s.templates.renderPage("portal/" + page, w.str());
+  api::JsonWriter l;
+  l.beginObject().field("title", title).field("body", body).field("csrf", v.csrf);
+  l.field("signedIn", v.session.has_value());
+  if (v.session) {
+    l.field("email", v.session->email)
+        .field("isRequester", v.roles.requester)
+        .field("isApprover", v.roles.approver)
+        .field("isAdmin", v.roles.admin);
+  }
+  l.endObject();
+  headers(ex);
+  ex.sendText(status, "text/html; charset=utf-8",
+              _s.templates.renderPage("portal/layout", l.str()));
+}
+
+void Portal::message(api::Exchange& ex, const Visit& v, int status, const std::string& title,
+                     const std::string& text) {
+  api::JsonWriter w;
+  w.beginObject().field("heading", title).field("text", text);
+  render(ex, v, "message", title, w, status);
+}
+
+void Portal::redirect(api::Exchange& ex, const std::string& to) {
+  headers(ex);
+  ex.response().set("Location", to);
+  ex.sendText(303, "text/plain; charset=utf-8", "See " + to + "\n");
+}
+
+void Portal::stylesheet(api::Exchange& ex) {
+  ex.response().set("Cache-Control", "public, max-age=3600");
+  ex.response().set("X-Content-Type-Options", "nosniff");
+  ex.sendText(200, "text/css; charset=utf-8", _css);
+}
+
+int Portal::statusOf(const engine::Error& e) {
+  switch (e.kind) {
+    case engine::ErrorKind::BadInput:
+      return 400;
+    case engine::ErrorKind::Forbidden:
+      return 403;
+    case engine::ErrorKind::NotFound:
+      return 404;
+    case engine::ErrorKind::Conflict:
+      return 409;
+    case engine::ErrorKind::Unprocessable:
+      return 422;
+    default:
+      return 500;
+  }
+}
+
+}  // namespace keywarden::web

@@ -1,0 +1,101 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "api/JsonWriter.h"
+#include "api/Router.h"
+#include "engine/ApplicationService.h"
+#include "engine/CatalogService.h"
+#include "engine/FlowCatalog.h"
+#include "engine/KeyService.h"
+#include "engine/portal/PortalService.h"
+#include "mail/TemplateSet.h"
+#include "web/WebSettings.h"
+
+namespace keywarden::web {
+
+// The web face for requesters and approvers (contract §7): server-rendered HTML, no JavaScript.
+// Pages call the same engine services as the JSON API, as the signed-in person (requester,
+// approver or admin principal of their session). Every page sends a Content-Security-Policy
+// without inline script or style and with frame-ancestors 'none'; every form carries a CSRF
+// token checked on POST; a GET never changes anything. Built once at start-up; thread-safe.
+class Portal {
+ public:
+  struct Services {
+    engine::portal::PortalService& portal;
+    engine::ApplicationService& applications;
+    engine::KeyService& keys;
+    engine::CatalogService& catalog;
+    const engine::FlowCatalog& flows;
+    const mail::TemplateSet& templates;
+  };
+  // Throws std::runtime_error naming the file when the stylesheet cannot be read.
+  Portal(Services s, WebSettings settings);
+  void install(api::Router& router);
+
+ private:
+  // Who is asking: the session (if any) and what binds this browser's CSRF tokens.
+  struct Visit {
+    std::optional<engine::portal::Session> session;
+    engine::portal::Roles roles;
+    std::string binding;  // the session's digest, or the pre-session cookie's value
+    std::string csrf;
+  };
+  Visit visit(api::Exchange& ex);
+  // Signed in, else a redirect to the sign-in page (returns false: answered).
+  bool requireSession(api::Exchange& ex, const Visit& v);
+  // Reads a POSTed form; checks its CSRF token. false: answered (400/403/413/415).
+  bool readForm(api::Exchange& ex, const Visit& v, std::vector<std::string> fields,
+                std::map<std::string, std::string>& out);
+  // Renders `page` with the JSON object `w` (begun by the caller, not ended) inside the layout.
+  void render(api::Exchange& ex, const Visit& v, const std::string& page, const std::string& title,
+              api::JsonWriter& w, int status = 200);
+  void message(api::Exchange& ex, const Visit& v, int status, const std::string& title,
+               const std::string& text);
+  void redirect(api::Exchange& ex, const std::string& to);
+  void headers(api::Exchange& ex);
+  void setCookie(api::Exchange& ex, const std::string& name, const std::string& value,
+                 int64_t maxAgeSeconds);
+  bool secure(api::Exchange& ex) const;
+  // The browser's address for the sign-in throttle: the connection's peer, or — when the peer is
+  // one of portal.trustedProxies — the last address its X-Forwarded-For names.
+  std::string clientAddress(api::Exchange& ex) const;
+  static int statusOf(const engine::Error& e);
+
+  // SigninPages.cpp
+  void home(api::Exchange& ex);
+  void signinForm(api::Exchange& ex);
+  void signinAsk(api::Exchange& ex);
+  void signinLink(api::Exchange& ex);
+  void signinComplete(api::Exchange& ex);
+  void signout(api::Exchange& ex);
+  void stylesheet(api::Exchange& ex);
+  // ApproverPages.cpp
+  void inbox(api::Exchange& ex);
+  void decide(api::Exchange& ex);
+  // RequesterPages.cpp
+  void applyForm(api::Exchange& ex);
+  void applySubmit(api::Exchange& ex);
+  void applications(api::Exchange& ex);
+  void application(api::Exchange& ex);
+  void withdraw(api::Exchange& ex);
+  // KeyPages.cpp
+  void keyList(api::Exchange& ex);
+  void keyPage(api::Exchange& ex);
+  void keyRevoke(api::Exchange& ex);
+
+  // The application as the viewer may see it: through the role that lets them (requester for
+  // their own, approver for one in their flows, admin), or nullopt (404).
+  std::optional<engine::Application> viewable(const Visit& v, const std::string& id);
+  // The apply form's choices (clients, APIs grouped, groups, flows) and `values` as typed.
+  void applyContext(api::JsonWriter& w, const std::map<std::string, std::string>& values,
+                    const engine::Error* error);
+
+  Services _s;
+  const WebSettings _settings;
+  std::string _css;
+  static constexpr size_t kMaxFormBytes = 65536;
+};
+
+}  // namespace keywarden::web

@@ -1,0 +1,140 @@
+// Portal: the home page, signing in by mailed link, signing out (contract §7).
+#include <Poco/String.h>
+
+#include "engine/portal/Words.h"
+#include "web/Portal.h"
+#include "web/Views.h"
+
+namespace keywarden::web {
+
+using engine::portal::PortalService;
+
+void Portal::home(api::Exchange& ex) {
+  Visit v = visit(ex);
+  if (!v.session) return signinForm(ex);
+  const auto& s = *v.session;
+  api::JsonWriter w;
+  w.beginObject();
+  w.field("isRequester", v.roles.requester)
+      .field("isApprover", v.roles.approver)
+      .field("isAdmin", v.roles.admin);
+  int64_t now = Views::now();
+  if (v.roles.approver) {
+    auto r = _s.applications.list(PortalService::approver(s), {}, s.email);
+    w.beginArray("waiting");
+    if (r)
+      for (const auto& a : r.value()) Views::row(w, a, now);
+    w.endArray();
+    w.field("waitingCount", r ? static_cast<int64_t>(r.value().size()) : 0);
+  }
+  if (v.roles.requester) {
+    auto r = _s.applications.list(PortalService::requester(s), {}, "");
+    w.beginArray("returned");
+    int64_t open = 0;
+    if (r)
+      for (const auto& a : r.value()) {
+        if (a.state == engine::AppState::Returned) Views::row(w, a, now);
+        if (a.state == engine::AppState::InReview) ++open;
+      }
+    w.endArray();
+    w.field("openCount", open);
+    w.beginArray("mine");
+    if (r) {
+      int n = 0;
+      for (auto it = r.value().rbegin(); it != r.value().rend() && n < 5; ++it, ++n)
+        Views::row(w, *it, now);
+    }
+    w.endArray();
+  }
+  if (v.roles.admin) {
+    engine::AppFilter f;
+    f.state = engine::AppState::InReview;
+    auto r = _s.applications.list(PortalService::admin(s), f, "");
+    w.field("reviewCount", r ? static_cast<int64_t>(r.value().size()) : 0);
+  }
+  render(ex, v, "home", "Keywarden", w);
+}
+
+void Portal::signinForm(api::Exchange& ex) {
+  Visit v = visit(ex);
+  if (v.session && ex.path() == "/signin") return redirect(ex, "/");
+  api::JsonWriter w;
+  w.beginObject();
+  render(ex, v, "signin", "Sign in — Keywarden", w);
+}
+
+void Portal::signinAsk(api::Exchange& ex) {
+  Visit v = visit(ex);
+  std::map<std::string, std::string> form;
+  if (!readForm(ex, v, {"email"}, form)) return;
+  std::string email = Poco::trim(form["email"]), why;
+  int64_t retryMs = 0;
+  std::string client = clientAddress(ex);
+  auto asked = _s.portal.requestSignin(email, client, why, retryMs);
+  api::JsonWriter w;
+  w.beginObject();
+  if (asked == PortalService::Ask::BadAddress) {
+    w.field("email", email)
+        .field("emailError", "Enter your e-mail address, such as name@example.com.");
+    return render(ex, v, "signin", "Sign in — Keywarden", w, 400);
+  }
+  if (asked == PortalService::Ask::Throttled) {
+    ex.response().set("Retry-After", std::to_string((retryMs + 999) / 1000));
+    w.field("email", email)
+        .field("formError", "Too many sign-in links were asked for. Wait " +
+                                engine::portal::Words::duration(retryMs < 1000 ? 1000 : retryMs) +
+                                " and try again.");
+    return render(ex, v, "signin", "Sign in — Keywarden", w, 429);
+  }
+  w.field("email", Poco::toLower(email))
+      .field("validFor", engine::portal::Words::duration(_s.portal.settings().signinLifetimeMs));
+  render(ex, v, "signin-sent", "Check your mail — Keywarden", w);
+}
+
+void Portal::signinLink(api::Exchange& ex) {
+  Visit v = visit(ex);
+  auto state = _s.portal.viewSignin(ex.param("token"));
+  api::JsonWriter w;
+  w.beginObject();
+  using LS = PortalService::LinkState;
+  w.field("valid", state == LS::Valid)
+      .field("used", state == LS::Used)
+      .field("expired", state == LS::Expired)
+      .field("unknown", state == LS::Unknown)
+      .field("token", state == LS::Valid ? ex.param("token") : "");
+  render(ex, v, "signin-link", "Sign in — Keywarden", w,
+         state == LS::Valid     ? 200
+         : state == LS::Unknown ? 404
+                                : 410);
+}
+
+void Portal::signinComplete(api::Exchange& ex) {
+  Visit v = visit(ex);
+  std::map<std::string, std::string> form;
+  if (!readForm(ex, v, {}, form)) return;
+  PortalService::LinkState why;
+  auto started = _s.portal.completeSignin(ex.param("token"), why);
+  if (!started) {
+    api::JsonWriter w;
+    w.beginObject();
+    using LS = PortalService::LinkState;
+    w.field("used", why == LS::Used)
+        .field("expired", why == LS::Expired)
+        .field("unknown", why == LS::Unknown);
+    return render(ex, v, "signin-link", "Sign in — Keywarden", w, why == LS::Unknown ? 404 : 410);
+  }
+  if (v.session) _s.portal.signOut(*v.session);  // one person per browser
+  setCookie(ex, "kw_session", started->cookie, _s.portal.settings().sessionMaxMs / 1000);
+  redirect(ex, "/");
+}
+
+void Portal::signout(api::Exchange& ex) {
+  Visit v = visit(ex);
+  std::map<std::string, std::string> form;
+  if (!readForm(ex, v, {}, form)) return;
+  if (v.session) _s.portal.signOut(*v.session);
+  setCookie(ex, "kw_session", "", 0);
+  redirect(ex, "/signin");
+}
+
+}  // namespace keywarden::web

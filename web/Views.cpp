@@ -1,0 +1,236 @@
+#include "web/Views.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "engine/ApplicationService.h"
+#include "engine/DisplayText.h"
+#include "engine/portal/Review.h"
+#include "engine/portal/Words.h"
+
+namespace keywarden::web {
+
+using engine::portal::Words;
+
+int64_t Views::now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+engine::Principal Views::reader() {
+  engine::Principal p;
+  p.tokenId = "portal";
+  p.role = engine::Role::Admin;
+  p.actorName = "portal";
+  return p;
+}
+
+std::string Views::stateText(engine::AppState s) {
+  using S = engine::AppState;
+  switch (s) {
+    case S::Submitted:
+      return "submitted";
+    case S::InReview:
+      return "in review";
+    case S::Approved:
+      return "approved";
+    case S::Issued:
+      return "done";
+    case S::Rejected:
+      return "rejected";
+    case S::Returned:
+      return "returned for changes";
+    case S::Withdrawn:
+      return "withdrawn";
+    case S::TimedOut:
+      return "timed out";
+  }
+  return "";
+}
+
+std::string Views::kindText(engine::AppKind k) {
+  return k == engine::AppKind::New      ? "new key"
+         : k == engine::AppKind::Modify ? "change to a key"
+                                        : "revocation of a key";
+}
+
+void Views::row(api::JsonWriter& w, const engine::Application& a, int64_t now) {
+  auto waiting = engine::ApplicationService::waitingApprovers(a);
+  w.beginObject()
+      .field("id", a.id)
+      .field("number", a.number)
+      .field("kindText", kindText(a.kind))
+      .field("state", engine::appStateName(a.state))
+      .field("stateText", stateText(a.state))
+      .field("keyName", a.keyName)
+      .field("clientId", a.clientId)
+      .field("requester", a.requesterEmail)
+      .field("updated", Words::relative(a.updatedAt, now))
+      .field("since", Words::time(a.updatedAt))
+      .field("waitingFor", engine::DisplayText::sentenceList(waiting))
+      .endObject();
+}
+
+void Views::application(api::JsonWriter& w, const engine::Application& a,
+                        engine::CatalogService& catalog, int64_t now) {
+  auto p = reader();
+  w.field("id", a.id)
+      .field("number", a.number)
+      .field("kindText", kindText(a.kind))
+      .field("isNew", a.kind == engine::AppKind::New)
+      .field("state", engine::appStateName(a.state))
+      .field("stateText", stateText(a.state))
+      .field("inReview", a.state == engine::AppState::InReview)
+      .field("returned", a.state == engine::AppState::Returned)
+      .field("keyName", a.keyName)
+      .field("keyId", a.keyId)
+      .field("requester", a.requesterEmail)
+      .field("description", a.description)
+      .field("created", Words::time(a.createdAt))
+      .field("updated", Words::relative(a.updatedAt, now));
+  auto client = catalog.getClient(p, a.clientId);
+  w.field("clientId", a.clientId)
+      .field("clientName", client ? client.value().name : a.clientId)
+      .field("clientOwner", client ? client.value().contactEmail : "")
+      .field("clientType", client ? client.value().clientType : "");
+  std::vector<std::string> granted = a.scopes;
+  auto apiRow = [&](const std::string& id) {
+    auto api = catalog.getApi(p, id);
+    w.beginObject().field("id", id);
+    if (api) {
+      w.field("name", api.value().name)
+          .field("method", api.value().method)
+          .field("path", api.value().path)
+          .field("scopes", engine::DisplayText::list(api.value().scopes, ""));
+      granted.insert(granted.end(), api.value().scopes.begin(), api.value().scopes.end());
+    } else {
+      w.field("name", id + " (no longer registered)");
+    }
+    w.endObject();
+  };
+  w.beginArray("apis");
+  for (const auto& id : a.apis) apiRow(id);
+  w.endArray();
+  w.beginArray("groups");
+  for (const auto& gid : a.groups) {
+    auto g = catalog.getGroup(p, gid);
+    w.beginObject().field("id", gid).field("name", g ? g.value().name : gid);
+    w.beginArray("apis");
+    if (g)
+      for (const auto& id : g.value().apis) apiRow(id);
+    w.endArray().endObject();
+  }
+  w.endArray();
+  w.field("scopes", a.scopes).field("hasScopes", !a.scopes.empty());
+  w.field("hasApis", !a.apis.empty()).field("hasGroups", !a.groups.empty());
+  std::sort(granted.begin(), granted.end());
+  granted.erase(std::unique(granted.begin(), granted.end()), granted.end());
+  std::string from =
+      a.effectiveAt ? Words::time(a.effectiveAt) + " (" + Words::relative(a.effectiveAt, now) + ")"
+                    : "as soon as it is issued";
+  std::string until =
+      a.expiresAt ? Words::time(a.expiresAt) + " (" + Words::relative(a.expiresAt, now) + ")"
+                  : "no expiry";
+  w.field("validity", "from " + from + " until " + until);
+  if (a.expiresAt)
+    w.field("lifetime",
+            "a lifetime of " + Words::duration(a.expiresAt - std::max(a.effectiveAt, a.createdAt)));
+  w.field("quotaText", a.quota < 0 ? "unlimited calls" : "at most " + Words::quota(a.quota));
+  w.field("limitsText", a.kind == engine::AppKind::Modify ? a.changes.limitsText() : "");
+  auto warnings = engine::portal::Review::warnings(a, granted);
+  w.field("warnings", warnings).field("hasWarnings", !warnings.empty());
+  // The flow: each level, its rule, who decided what in this round.
+  w.field("flow", a.flowId).field("level", a.level).field("levelCount", a.levelCount);
+  w.beginArray("levels");
+  for (const auto& l : engine::portal::Review::levels(a)) {
+    w.beginObject()
+        .field("number", l.number)
+        .field("name", l.name)
+        .field("rule", l.rule)
+        .field("current", l.current)
+        .field("passed", l.passed);
+    w.beginArray("approvers");
+    for (const auto& person : l.approvers)
+      w.beginObject()
+          .field("email", person.email)
+          .field("decision",
+                 person.decision.empty() ? (l.current ? "not yet" : "") : person.decision)
+          .endObject();
+    w.endArray().endObject();
+  }
+  w.endArray();
+  w.field("noLevels", a.levelCount == 0 && !a.flowId.empty());
+  auto waiting = engine::ApplicationService::waitingApprovers(a);
+  w.field("waitingFor", engine::DisplayText::sentenceList(waiting));
+  w.beginArray("timeline");
+  for (const auto& d : a.history)
+    w.beginObject()
+        .field("when", Words::time(d.at))
+        .field("ago", Words::relative(d.at, now))
+        .field("who", engine::DisplayText::who(d.approver))
+        .field("what", engine::DisplayText::decision(d.event))
+        .field("level", d.level > 0 ? "level " + std::to_string(d.level) : "")
+        .field("comment", d.comment)
+        .endObject();
+  w.endArray();
+  // The comment the requester is asked to act on (the last return's).
+  std::string returnComment;
+  for (const auto& d : a.history)
+    if (d.event == "return") returnComment = d.comment;
+  w.field("returnComment", returnComment);
+}
+
+void Views::keyRow(api::JsonWriter& w, const engine::Key& k, int64_t now) {
+  w.beginObject()
+      .field("id", k.id)
+      .field("name", k.name)
+      .field("start", k.start)
+      .field("clientId", k.clientId)
+      .field("state", engine::keyStateName(k.effectiveState(now)))
+      .field("expires", k.expiresAt ? Words::time(k.expiresAt) : "never")
+      .field("remaining", k.quota < 0 ? "unlimited" : Words::quota(k.remaining))
+      .endObject();
+}
+
+void Views::key(api::JsonWriter& w, const engine::Key& k, engine::CatalogService& catalog,
+                int64_t now) {
+  auto p = reader();
+  auto state = k.effectiveState(now);
+  w.field("id", k.id)
+      .field("name", k.name)
+      .field("start", k.start)
+      .field("clientId", k.clientId)
+      .field("state", engine::keyStateName(state))
+      .field("live", state == engine::KeyState::Active || state == engine::KeyState::Scheduled ||
+                         state == engine::KeyState::Disabled)
+      .field("validFrom", k.effectiveAt ? Words::time(k.effectiveAt) : Words::time(k.createdAt))
+      .field("validUntil",
+             k.expiresAt ? Words::time(k.expiresAt) + " (" + Words::relative(k.expiresAt, now) + ")"
+                         : "no expiry")
+      .field("quotaText", k.quota < 0 ? "unlimited" : Words::quota(k.quota))
+      .field("remainingText", k.quota < 0 ? "unlimited" : Words::quota(k.remaining) + " left")
+      .field("lastUsed", k.lastUsedAt ? Words::relative(k.lastUsedAt, now) : "never")
+      .field("usage", std::to_string(k.usageValid) + " accepted, " +
+                          std::to_string(k.usageRejected) + " refused")
+      .field("applicationId", k.applicationId)
+      .field("unrestricted", k.unrestricted())
+      .field("scopes", k.scopes)
+      .field("revokeReason", k.revokeReason);
+  w.beginArray("apis");
+  for (const auto& id : k.apis) {
+    auto api = catalog.getApi(p, id);
+    w.beginObject().field("name", api ? api.value().name : id);
+    if (api) w.field("method", api.value().method).field("path", api.value().path);
+    w.endObject();
+  }
+  w.endArray();
+  w.beginArray("groups");
+  for (const auto& gid : k.groups) {
+    auto g = catalog.getGroup(p, gid);
+    w.beginObject().field("name", g ? g.value().name : gid).endObject();
+  }
+  w.endArray();
+}
+
+}  // namespace keywarden::web
