@@ -8,7 +8,8 @@ using engine::Error;
 using engine::Role;
 
 std::string Authenticator::bearer(const Poco::Net::HTTPServerRequest& req) {
-  const std::string& h = req.get("Authorization", "");
+  static const std::string kNone;  // get()'s default must outlive the reference
+  const std::string& h = req.get("Authorization", kNone);
   if (h.size() > 7 && Poco::icompare(h.substr(0, 7), "Bearer ") == 0)
     return Poco::trim(h.substr(7));
   return {};

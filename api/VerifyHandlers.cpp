@@ -119,11 +119,14 @@ void VerifyHandlers::verify(Exchange& ex) {
 }
 
 std::string VerifyHandlers::presentedKey(Exchange& ex) const {
+  // NameValueCollection::get(name, default) returns a reference to `default` when the name is
+  // absent: the default must outlive it (a literal "" would be a temporary: use after scope).
+  static const std::string kNone;
   auto& req = ex.request();
   for (const auto& s : _settings.keySources) {
     switch (s.kind) {
       case GatewaySettings::KeySource::Header: {
-        const std::string& v = req.get(s.name, "");
+        const std::string& v = req.get(s.name, kNone);
         if (!v.empty()) return v;
         break;
       }
@@ -136,7 +139,7 @@ std::string VerifyHandlers::presentedKey(Exchange& ex) const {
         if (!req.has("Cookie")) break;
         Poco::Net::NameValueCollection cookies;
         req.getCookies(cookies);
-        const std::string& v = cookies.get(s.name, "");
+        const std::string& v = cookies.get(s.name, kNone);
         if (!v.empty()) return v;
         break;
       }
