@@ -37,7 +37,7 @@ const char* lineEnd(const char* p, const char* end, bool& bare) {
 }
 }  // namespace
 
-std::optional<FramingRefusal> RawHeaderCheck::check(const char* data, size_t size) {
+std::optional<FramingRefusal> RawHeaderCheck::check(const char* data, size_t size, Head* head) {
   const char* p = data;
   const char* const end = data + size;
   bool bare = false;
@@ -65,6 +65,16 @@ std::optional<FramingRefusal> RawHeaderCheck::check(const char* data, size_t siz
       return request(
           "the request line must be method, target and version separated by single spaces "
           "(RFC 9112 §3)");
+    if (head) {
+      const char* sp1 = static_cast<const char*>(std::memchr(p, ' ', static_cast<size_t>(lf - p)));
+      const char* sp2 =
+          static_cast<const char*>(std::memchr(sp1 + 1, ' ', static_cast<size_t>(lf - sp1 - 1)));
+      head->method = std::string_view(p, static_cast<size_t>(sp1 - p));
+      head->target = std::string_view(sp1 + 1, static_cast<size_t>(sp2 - sp1 - 1));
+      head->version = std::string_view(sp2 + 1, static_cast<size_t>(lf - 1 - sp2 - 1));
+      head->count = 0;
+      head->tooMany = false;
+    }
   }
   p = lf + 1;
   // Header lines up to the empty line.
@@ -122,6 +132,13 @@ std::optional<FramingRefusal> RawHeaderCheck::check(const char* data, size_t siz
             "RFC 2047 encoded word and rewrites (it decodes =?charset?Q|B?text?= and drops a "
             "lone \"=?\") while an upstream would not",
             name, nameLength);
+    if (head) {
+      if (head->count < kMaxFields)
+        head->fields[head->count++] = {std::string_view(name, nameLength),
+                                       std::string_view(v, static_cast<size_t>(ve - v))};
+      else
+        head->tooMany = true;
+    }
     p = lf + 1;
   }
 }

@@ -16,6 +16,7 @@
 #include "api/ConnectionWatchdog.h"
 #include "api/HttpApi.h"
 #include "api/HttpConnectionFactory.h"
+#include "api/gateway/GatewayListener.h"
 #include "app/Wiring.h"
 
 namespace keywarden::app {
@@ -86,6 +87,9 @@ int Server::run() {
     tls = std::make_unique<Poco::Net::SecureServerSocket>(ctx);
     listenOn(*tls, s.httpAddress, s.httpsPort, "https.port");
   }
+  int gatewayFd = -1;
+  if (s.gatewayPort != 0)
+    gatewayFd = api::gateway::GatewayListener::listenOn(s.gatewayAddress, s.gatewayPort);
 
   p.w = std::make_unique<Wiring>(s);
   Wiring& w = *p.w;
@@ -127,9 +131,25 @@ int Server::run() {
   Poco::Net::TCPServer http(connections(), pool, socket, httpParams(s));
   std::unique_ptr<Poco::Net::TCPServer> https;
   if (tls) https = std::make_unique<Poco::Net::TCPServer>(connections(), pool, *tls, httpParams(s));
+  std::unique_ptr<api::gateway::GatewayListener> gateway;
+  if (gatewayFd >= 0) {
+    api::gateway::GatewayLimits gl;
+    gl.headerTimeoutMs = s.httpHeaderTimeoutMs;
+    gl.bodyTimeoutMs = s.httpBodyTimeoutMs;
+    gl.keepAliveMs = s.httpKeepAliveMs;
+    gl.maxBodyBytes = s.httpMaxBodyBytes;
+    gateway = std::make_unique<api::gateway::GatewayListener>(*api, gl, gatewayFd, s.gatewayLoops);
+  }
   w.startBackground();
   http.start();
   if (https) https->start();
+  if (gateway) {
+    gateway->start();
+    log.information(
+        "gateway listener on http://%s:%d (%d event loops): /v1/gateway/auth, "
+        "POST /v1/keys/verify",
+        s.gatewayAddress, gateway->port(), gateway->loops());
+  }
   log.information(
       "keywarden listening on http://%s:%hu%s, %z keys loaded", s.httpAddress,
       socket.address().port(),
@@ -138,10 +158,12 @@ int Server::run() {
   int sig = 0;
   sigwait(&signals, &sig);
   log.information("signal %d: shutting down", sig);
+  if (gateway) gateway->stop();
   http.stop();
   if (https) https->stop();
   watchdog.shutdownAll();  // waits for requests in flight, then ends idle connections
   pool.joinAll();
+  gateway.reset();
   w.stopBackground();
   log.information("stopped");
   return 0;
