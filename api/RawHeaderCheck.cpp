@@ -41,6 +41,7 @@ std::optional<FramingRefusal> RawHeaderCheck::check(const char* data, size_t siz
   const char* p = data;
   const char* const end = data + size;
   bool bare = false;
+  if (head) head->nameNotToken = false;
   // Empty lines before the request line (RFC 9112 §2.2); Poco skips any white space there.
   while (end - p >= 2 && p[0] == '\r' && p[1] == '\n') p += 2;
   // The request line: method SP target SP version CRLF (RFC 9112 §3).
@@ -115,11 +116,16 @@ std::optional<FramingRefusal> RawHeaderCheck::check(const char* data, size_t siz
     if (nameLength == 0)
       return header("a header line has an empty name (RFC 9110 §5.1)", nullptr, 0);
     for (const char* q = p; q < colon; ++q)
-      if (!HttpSyntax::isTokenChar(static_cast<unsigned char>(*q)))
+      if (!HttpSyntax::isTokenChar(static_cast<unsigned char>(*q))) {
+        if (head && head->count < kMaxFields) {
+          head->fields[head->count++] = {std::string_view(name, nameLength), std::string_view()};
+          head->nameNotToken = true;
+        }
         return header(
             "a header name holds a character a field name may not hold, such as a space "
             "before the colon (RFC 9110 §5.1)",
             name, nameLength);
+      }
     // The value as Poco keeps it: leading and trailing white space trimmed.
     const char* v = colon + 1;
     const char* ve = eol;

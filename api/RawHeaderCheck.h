@@ -46,6 +46,9 @@ class RawHeaderCheck {
     std::array<HeaderField, kMaxFields> fields;
     size_t count = 0;
     bool tooMany = false;  // more than kMaxFields fields (the first kMaxFields are kept)
+    // Refused because a name is not a token: the fields up to that one (it included) are kept,
+    // since RequestFraming, which runs first on http.port, answers that case there.
+    bool nameNotToken = false;
     HeaderFields view() const { return HeaderFields(fields.data(), count); }
   };
 

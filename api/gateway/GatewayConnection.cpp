@@ -33,6 +33,44 @@ const char* blockEnd(const char* p, const char* end) {
   }
 }
 
+// The first of Poco 1.11's parse limits that the bytes [p, end) break (as far as they go), as
+// the message of the MessageException Poco throws, or nullptr. Poco applies them while it reads,
+// before any other rule: a request line part too long, a field name over 256 or a value over
+// 8192 bytes, more than 100 fields.
+const char* pocoLimit(const char* p, const char* end) {
+  while (p < end && (*p == '\r' || *p == '\n')) ++p;
+  const char* lf = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
+  const char* lineEnd = lf ? lf : end;
+  {  // method SP target SP version (split at any white space, as Poco does)
+    const char* q = p;
+    const size_t limits[3] = {kMaxMethod, kMaxUri, kMaxVersion};
+    for (size_t part = 0; part < 3 && q < lineEnd; ++part) {
+      while (q < lineEnd && (*q == ' ' || *q == '\t')) ++q;
+      const char* start = q;
+      while (q < lineEnd && *q != ' ' && *q != '\t' && *q != '\r') ++q;
+      if (static_cast<size_t>(q - start) > limits[part]) return "HTTP request line too long";
+    }
+  }
+  size_t fields = 0;
+  while (lf) {
+    p = lf + 1;
+    lf = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
+    lineEnd = lf ? lf : end;
+    const char* eol = lineEnd;
+    if (lf && eol > p && eol[-1] == '\r') --eol;
+    if (eol == p) break;  // the empty line
+    const char* colon = static_cast<const char*>(std::memchr(p, ':', static_cast<size_t>(eol - p)));
+    if (static_cast<size_t>((colon ? colon : eol) - p) > kMaxName) return "Field name too long";
+    if (colon) {
+      const char* v = colon + 1;
+      while (v < eol && (*v == ' ' || *v == '\t')) ++v;
+      if (static_cast<size_t>(eol - v) > kMaxValue) return "Field value too long";
+    }
+    if (++fields > RawHeaderCheck::kMaxFields) return "Too many header fields";
+  }
+  return nullptr;
+}
+
 void appendNumber(std::string& out, uint64_t n) {
   char buf[24];
   size_t i = sizeof buf;
@@ -109,14 +147,15 @@ GatewayConnection::Step GatewayConnection::one(const char* data, size_t size, in
     if (!_first) _deadline = nowMs + _limits.headerTimeoutMs;
   }
   const char* end = blockEnd(data, data + size);
-  if (!end) {
-    if (size > GatewayLimits::kMaxHeaderBytes)
-      refuse(
-          {431, "HEADERS_TOO_LARGE", "the request line and header are longer than 65536 bytes", ""},
-          "", date, out);
-    return _closing ? Step::Closed : Step::NeedMore;
+  const size_t block = end ? static_cast<size_t>(end - data) : size;
+  if (!end && size <= GatewayLimits::kMaxHeaderBytes) return Step::NeedMore;
+  // Poco's parse limits come first (it applies them as it reads), answered as
+  // RequestFraming::fromParseError answers Poco's exceptions; then the 64 KiB bound.
+  if (const char* pocoError = pocoLimit(data, data + block)) {
+    refuse(RequestFraming::fromParseError(Poco::Net::MessageException(pocoError), false), "", date,
+           out);
+    return Step::Closed;
   }
-  const size_t block = static_cast<size_t>(end - data);
   if (block > GatewayLimits::kMaxHeaderBytes) {
     refuse(
         {431, "HEADERS_TOO_LARGE", "the request line and header are longer than 65536 bytes", ""},
@@ -124,25 +163,18 @@ GatewayConnection::Step GatewayConnection::one(const char* data, size_t size, in
     return Step::Closed;
   }
   if (auto r = RawHeaderCheck::check(data, block, &_head)) {
+    // http.port runs RequestFraming before RawHeaderCheck: where both refuse a name, its
+    // answer is RequestFraming's.
+    if (_head.nameNotToken)
+      if (auto f = RequestFraming::check(_head.version, _head.view())) r = f;
     refuse(*r, "", date, out);
     return Step::Closed;
   }
   const RawHeaderCheck::Head& h = _head;
-  // Poco's parse limits, answered as RequestFraming::fromParseError answers Poco's exceptions.
-  const char* pocoError = nullptr;
-  if (h.tooMany)
-    pocoError = "Too many header fields";
-  else if (h.method.size() > kMaxMethod || h.target.size() > kMaxUri ||
-           h.version.size() > kMaxVersion || h.version.substr(0, 5) != "HTTP/")
-    pocoError = "HTTP request line invalid or too long";
-  for (size_t i = 0; !pocoError && i < h.count; ++i)
-    if (h.fields[i].name.size() > kMaxName)
-      pocoError = "Field name too long";
-    else if (h.fields[i].value.size() > kMaxValue)
-      pocoError = "Field value too long";
-  if (pocoError) {
-    refuse(RequestFraming::fromParseError(Poco::Net::MessageException(pocoError), false), "", date,
-           out);
+  if (h.version.substr(0, 5) != "HTTP/") {  // Poco: "Invalid HTTP version string"
+    refuse(
+        RequestFraming::fromParseError(Poco::Net::MessageException("Invalid HTTP version"), false),
+        "", date, out);
     return Step::Closed;
   }
   if (auto r = RequestFraming::check(h.version, h.view())) {
@@ -181,7 +213,9 @@ GatewayConnection::Step GatewayConnection::one(const char* data, size_t size, in
   } else if (length > 0) {
     // A body the answer did not need: dropped as it arrives (up to http.maxBodyBytes, as
     // http.port drains it), or the connection closes.
-    if (tooLarge) keepAlive = false;
+    // A verify body over the limit is drained up to 16 times the limit (Exchange::readBody).
+    if (tooLarge && !(needsBody && static_cast<uint64_t>(length) <= 16 * _limits.maxBodyBytes))
+      keepAlive = false;
     size_t here = std::min(static_cast<size_t>(length), size - block);
     used += here;
     _skip = static_cast<uint64_t>(length) - here;
