@@ -220,3 +220,48 @@ class GatewayListenerTest : public Fixture {
 };
 
 CPPUNIT_TEST_SUITE_REGISTRATION(GatewayListenerTest);
+
+// The same comparison with gateway.requireToken and a 429 for rate-limited keys.
+class GatewayListenerStrictTest : public GatewayListenerTest {
+  CPPUNIT_TEST_SUITE(GatewayListenerStrictTest);
+  CPPUNIT_TEST(tokensAndRateLimitsAnswerAlikeOnBothPorts);
+  CPPUNIT_TEST_SUITE_END();
+
+ public:
+  std::map<std::string, std::string> settings() override {
+    auto s = GatewayListenerTest::settings();
+    s["gateway.requireToken"] = "true";
+    s["gateway.rateLimitStatus"] = "429";
+    return s;
+  }
+
+  void tokensAndRateLimitsAnswerAlikeOnBothPorts() {
+    const std::string gw = token("--role gateway --name gw");
+    const std::string limited =
+        newKey(R"({"clientId":"c1","name":"r","rateLimit":{"limit":1,"window":"1h"}})").second;
+    const std::string k = "X-API-Key: " + key + "\r\n";
+    const std::string body = "{\"key\":\"" + key + "\"}";
+    const std::vector<std::string> cases = {
+        auth(k),
+        auth(k + "X-Gateway-Token: " + gw + "\r\n"),
+        auth(k + "X-Gateway-Token: kwt_wrong\r\n"),
+        auth(k + "Authorization: Bearer " + gw + "\r\n"),
+        verifyWith("Content-Type: application/json\r\n", body),
+        verifyWith("Content-Type: application/json\r\nX-Gateway-Token: " + gw + "\r\n", body),
+        auth("X-API-Key: " + limited + "\r\nX-Gateway-Token: " + gw + "\r\n"),
+    };
+    int n = 0;
+    for (const std::string& bytes : cases) {
+      ++n;
+      std::string onHttp = summary(RawHttp::exchange(server->port(), bytes, 5000));
+      std::string onGateway = summary(RawHttp::exchange(gwPort, bytes, 5000));
+      if (n == 7) {  // the first call spent the window: both answer 429 with Retry-After
+        CPPUNIT_ASSERT_MESSAGE(onGateway, onGateway.rfind("429", 0) == 0);
+        continue;
+      }
+      CPPUNIT_ASSERT_EQUAL_MESSAGE("case " + std::to_string(n), onHttp, onGateway);
+    }
+  }
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(GatewayListenerStrictTest);
