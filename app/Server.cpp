@@ -98,11 +98,19 @@ int Server::run() {
     log.information("stored bootstrap.adminToken as the first admin token");
 
   engine::KeyCache& cache = w.cache;
-  auto gauges = [&cache, &w] {
+  std::unique_ptr<api::gateway::GatewayListener> gateway;
+  auto gauges = [&cache, &w, &gateway] {
     std::ostringstream o;
     o << "# HELP keywarden_keys_loaded Keys held in memory for the check path.\n"
       << "# TYPE keywarden_keys_loaded gauge\nkeywarden_keys_loaded " << cache.size() << "\n"
       << w.queueGauges();
+    if (gateway)
+      o << "# HELP keywarden_gateway_connections_accepted_total Connections accepted on "
+           "gateway.port.\n# TYPE keywarden_gateway_connections_accepted_total counter\n"
+        << "keywarden_gateway_connections_accepted_total " << gateway->accepted() << "\n"
+        << "# HELP keywarden_gateway_connections_open Connections open on gateway.port.\n"
+        << "# TYPE keywarden_gateway_connections_open gauge\n"
+        << "keywarden_gateway_connections_open " << gateway->open() << "\n";
     return o.str();
   };
   auto* api = new api::HttpApi({*w.store, *w.catalog, *w.keys, *w.tokens, *w.verifier,
@@ -131,7 +139,6 @@ int Server::run() {
   Poco::Net::TCPServer http(connections(), pool, socket, httpParams(s));
   std::unique_ptr<Poco::Net::TCPServer> https;
   if (tls) https = std::make_unique<Poco::Net::TCPServer>(connections(), pool, *tls, httpParams(s));
-  std::unique_ptr<api::gateway::GatewayListener> gateway;
   if (gatewayFd >= 0) {
     api::gateway::GatewayLimits gl;
     gl.headerTimeoutMs = s.httpHeaderTimeoutMs;

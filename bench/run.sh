@@ -44,6 +44,7 @@ rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 mkdir -p "$WORK/bin" "$WORK/nginx" "$WORK/kw" "$WORK/kw-empty" "$WORK/wrk"
 take_binary "$BUILD/keywarden" "$WORK/bin/keywarden"
 take_binary "$BUILD/bare_poco_server" "$WORK/bin/bare_poco_server"
+take_binary "$BUILD/loop_prototype" "$WORK/bin/loop_prototype"
 KW_BIN=$WORK/bin/keywarden
 POCO_BIN=$WORK/bin/bare_poco_server
 
@@ -61,7 +62,7 @@ say "   temp dir: $WORK"
 KW_PORT="" EMPTY_PORT="" NGINX_PORT="" POCO_PORT="" BIG_PORT=""
 mkdir -p "$WORK/kw-big"
 write_config "$WORK/kw-big/kw.properties" 0 "$WORK/kw-big/kw.db"
-write_config "$WORK/kw/kw.properties" 0 "$WORK/kw/kw.db"
+write_config "$WORK/kw/kw.properties" 0 "$WORK/kw/kw.db" "gateway.port = 0"
 write_config "$WORK/kw-empty/kw.properties" 0 "$WORK/kw-empty/kw.db"
 
 migrate_db "$WORK/kw/kw.properties" "$WORK/kw/migrate.log"
@@ -111,6 +112,7 @@ say ""
 say "== keywarden with $NKEYS keys"
 start_loaded "$WORK/kw" KW_PORT "$NKEYS"
 KW=http://127.0.0.1:$KW_PORT
+KWG=http://127.0.0.1:$GW_PORT  # the event-driven listener (gateway.port)
 LOADED_RSS=$RSS
 LOADED_START=$START_MS
 LOADED_PID=$KW_PID
@@ -170,9 +172,20 @@ PIDS+=("$NGINX_PID")
 "$POCO_BIN" "$POCO_PORT" "$POCO_THREADS" >"$WORK/poco.log" 2>&1 &
 POCO_PID=$!
 PIDS+=("$POCO_PID")
+# The gateway listener's event-loop prototypes (bench/LoopPrototype.cpp): the listener's request
+# reading under libevent and under Boost.Asio, answering 204 without a check.
+free_port LE_PORT
+free_port ASIO_PORT
+"$WORK/bin/loop_prototype" libevent "$LE_PORT" >"$WORK/libevent.log" 2>&1 &
+LE_PID=$!
+PIDS+=("$LE_PID")
+"$WORK/bin/loop_prototype" asio "$ASIO_PORT" >"$WORK/asio.log" 2>&1 &
+ASIO_PID=$!
+PIDS+=("$ASIO_PID")
 
 # The baselines answer 204, which wait_http does not take as ready: poll for 204 here.
-for target in "nginx $NGINX_PID $NGINX_PORT $N/logs/error.log" "bare-poco $POCO_PID $POCO_PORT $WORK/poco.log"; do
+for target in "nginx $NGINX_PID $NGINX_PORT $N/logs/error.log" "bare-poco $POCO_PID $POCO_PORT $WORK/poco.log" \
+  "libevent-prototype $LE_PID $LE_PORT $WORK/libevent.log" "asio-prototype $ASIO_PID $ASIO_PORT $WORK/asio.log"; do
   read -r name pid port log <<<"$target"
   ok=0
   for ((i = 0; i < 500; i++)); do
@@ -221,11 +234,19 @@ say ""
 say "== wrk (baselines get the same GET /v1/gateway/auth requests as Keywarden, via bench/gateway.lua)"
 run_wrk nginx_lo "nginx return 204" "$CONNS" "http://127.0.0.1:$NGINX_PORT" "$GW"
 run_wrk poco_lo "bare Poco 204" "$CONNS" "http://127.0.0.1:$POCO_PORT" "$GW"
-run_wrk gw_lo "keywarden GET /v1/gateway/auth" "$CONNS" "$KW" "$GW"
-run_wrk vf_lo "keywarden POST /v1/keys/verify" "$CONNS" "$KW" "$VF"
+run_wrk le_lo "libevent loop prototype 204" "$CONNS" "http://127.0.0.1:$LE_PORT" "$GW"
+run_wrk asio_lo "Boost.Asio loop prototype 204" "$CONNS" "http://127.0.0.1:$ASIO_PORT" "$GW"
+run_wrk gwl_lo "keywarden gateway.port GET /v1/gateway/auth" "$CONNS" "$KWG" "$GW"
+run_wrk vfl_lo "keywarden gateway.port POST /v1/keys/verify" "$CONNS" "$KWG" "$VF"
+run_wrk gw_lo "keywarden http.port GET /v1/gateway/auth" "$CONNS" "$KW" "$GW"
+run_wrk vf_lo "keywarden http.port POST /v1/keys/verify" "$CONNS" "$KW" "$VF"
 if ((HIGH_CONNS > 0)); then
+  run_wrk nginx_hi "nginx return 204" "$HIGH_CONNS" "http://127.0.0.1:$NGINX_PORT" "$GW"
   run_wrk poco_hi "bare Poco 204" "$HIGH_CONNS" "http://127.0.0.1:$POCO_PORT" "$GW"
-  run_wrk gw_hi "keywarden GET /v1/gateway/auth" "$HIGH_CONNS" "$KW" "$GW"
+  run_wrk le_hi "libevent loop prototype 204" "$HIGH_CONNS" "http://127.0.0.1:$LE_PORT" "$GW"
+  run_wrk asio_hi "Boost.Asio loop prototype 204" "$HIGH_CONNS" "http://127.0.0.1:$ASIO_PORT" "$GW"
+  run_wrk gwl_hi "keywarden gateway.port GET /v1/gateway/auth" "$HIGH_CONNS" "$KWG" "$GW"
+  run_wrk gw_hi "keywarden http.port GET /v1/gateway/auth" "$HIGH_CONNS" "$KW" "$GW"
 fi
 
 AFTER_RSS=$(rss_kb "$LOADED_PID")
@@ -290,12 +311,19 @@ summary() {
   say ""
   say "| ratio | value |"
   say "|---|---:|"
-  say "| keywarden gateway / nginx, $CONNS conns | $(ratio "${RPS[gw_lo]}" "${RPS[nginx_lo]}") |"
+  say "| keywarden gateway.port / nginx, $CONNS conns | $(ratio "${RPS[gwl_lo]}" "${RPS[nginx_lo]}") |"
+  say "| keywarden gateway.port p99 / nginx p99, $CONNS conns | $(ratio "${P99[gwl_lo]}" "${P99[nginx_lo]}") |"
+  if ((HIGH_CONNS > 0)); then
+    say "| keywarden gateway.port / nginx, $HIGH_CONNS conns | $(ratio "${RPS[gwl_hi]}" "${RPS[nginx_hi]}") |"
+    say "| keywarden gateway.port p99 / nginx p99, $HIGH_CONNS conns | $(ratio "${P99[gwl_hi]}" "${P99[nginx_hi]}") |"
+  fi
+  say "| keywarden gateway.port / libevent prototype 204, $CONNS conns | $(ratio "${RPS[gwl_lo]}" "${RPS[le_lo]}") |"
+  say "| keywarden http.port gateway / nginx, $CONNS conns | $(ratio "${RPS[gw_lo]}" "${RPS[nginx_lo]}") |"
   say "| keywarden gateway / bare Poco, $CONNS conns | $(ratio "${RPS[gw_lo]}" "${RPS[poco_lo]}") |"
   if ((HIGH_CONNS > 0)); then
     say "| keywarden gateway / bare Poco, $HIGH_CONNS conns | $(ratio "${RPS[gw_hi]}" "${RPS[poco_hi]}") |"
   fi
-  say "| keywarden verify / nginx, $CONNS conns | $(ratio "${RPS[vf_lo]}" "${RPS[nginx_lo]}") |"
+  say "| keywarden gateway.port verify / nginx, $CONNS conns | $(ratio "${RPS[vfl_lo]}" "${RPS[nginx_lo]}") |"
   say ""
   say "| keywarden memory and start-up | value |"
   say "|---|---:|"
@@ -320,6 +348,8 @@ summary() {
     target "gateway / bare Poco, $HIGH_CONNS conns" "$(ratio "${RPS[gw_hi]}" "${RPS[poco_hi]}")" ">=" 0.9
   fi
   target "gateway / nginx, $CONNS conns" "$(ratio "${RPS[gw_lo]}" "${RPS[nginx_lo]}")" ">=" 0.35
+  target "gateway.port / nginx, $CONNS conns (issue 14)" "$(ratio "${RPS[gwl_lo]}" "${RPS[nginx_lo]}")" ">=" 0.8
+  target "gateway.port p99 / nginx p99, $CONNS conns (issue 14)" "$(ratio "${P99[gwl_lo]}" "${P99[nginx_lo]}")" "<" 1.2
   target "gateway p99 ms, $CONNS conns" "${P99[gw_lo]}" "<" 2
   if ((BIG > 0)); then
     target "gateway / bare Poco, $CONNS conns, $BIG keys" "$(ratio "${RPS[gw_big_lo]}" "${RPS[poco_lo]}")" ">=" 0.9

@@ -94,6 +94,7 @@ void closeConnection(Connection* c) {
   event_free(c->io);
   event_free(c->timer);
   close(c->fd);
+  l->owner->countClosed();
   delete c;
 }
 
@@ -212,6 +213,7 @@ void onAccept(evutil_socket_t listenFd, short, void* arg) {
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     auto* c = new Connection(l, fd, l->owner->endpoints(), l->owner->limits());
+    l->owner->countAccepted();
     c->io = event_new(l->base, fd, EV_READ | EV_PERSIST, onIo, c);
     c->timer = evtimer_new(l->base, onTimer, c);
     c->next = l->first;

@@ -35,6 +35,14 @@ class GatewayListener {
   void stop();
   int port() const { return _port; }
   int loops() const { return static_cast<int>(_loops.size()); }
+  // Connections accepted since the start, and open now (for /metrics).
+  uint64_t accepted() const { return _accepted.load(std::memory_order_relaxed); }
+  int64_t open() const { return _open.load(std::memory_order_relaxed); }
+  void countAccepted() {
+    _accepted.fetch_add(1, std::memory_order_relaxed);
+    _open.fetch_add(1, std::memory_order_relaxed);
+  }
+  void countClosed() { _open.fetch_sub(1, std::memory_order_relaxed); }
   GatewayEndpoints& endpoints() { return _endpoints; }
   const GatewayLimits& limits() const { return _limits; }
 
@@ -48,6 +56,8 @@ class GatewayListener {
   std::vector<std::unique_ptr<Loop>> _loops;
   std::vector<std::thread> _threads;
   bool _started = false;
+  std::atomic<uint64_t> _accepted{0};
+  std::atomic<int64_t> _open{0};
 };
 
 }  // namespace keywarden::api::gateway

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <random>
 #include <stdexcept>
@@ -41,8 +42,20 @@ std::string fill(std::string text, const std::vector<std::pair<std::string, std:
   return text;
 }
 
-// The operator's recipe: nginx asks Keywarden about every request with auth_request, passes the
-// caller's client id to the upstream and shows Keywarden's code on a denial.
+// The operator's recipe, in two parts. First the pool of kept-alive connections to Keywarden's
+// gateway listener (gateway.port), at the http level: without it nginx opens a new connection
+// for every subrequest.
+const char* const kUpstream = R"(upstream keywarden {
+  server {{keywarden}};
+  keepalive 32;
+  keepalive_timeout 5s;
+}
+)";
+
+// Then the server: nginx asks Keywarden about every request with auth_request (over the pool:
+// HTTP/1.1 and an empty Connection header, set in the auth location itself, since a
+// location's own proxy_set_header hides the server's), passes the caller's client id to the
+// upstream and shows Keywarden's code on a denial.
 const char* const kRecipe = R"(server {
   listen {{listen}};
 
@@ -59,7 +72,9 @@ const char* const kRecipe = R"(server {
 
   location = /_keywarden {
     internal;
-    proxy_pass http://{{keywarden}}/v1/gateway/auth;
+    proxy_pass http://keywarden/v1/gateway/auth;
+    proxy_http_version 1.1;
+    proxy_set_header Connection "";
     proxy_pass_request_body off;
     proxy_set_header Content-Length "";
     proxy_set_header X-Original-URI $request_uri;
@@ -81,10 +96,14 @@ const char* const kRecipe = R"(server {
 }
 )";
 
-// `keywarden` is host:port; `upstream` a URL.
-std::string gatewayRecipe(const std::string& listen, const std::string& keywarden,
-                          const std::string& upstream) {
-  return fill(kRecipe, {{"listen", listen}, {"keywarden", keywarden}, {"upstream", upstream}});
+// `keywarden` is host:port (gateway.port).
+std::string upstreamRecipe(const std::string& keywarden) {
+  return fill(kUpstream, {{"keywarden", keywarden}});
+}
+
+// `upstream` is a URL.
+std::string gatewayRecipe(const std::string& listen, const std::string& upstream) {
+  return fill(kRecipe, {{"listen", listen}, {"upstream", upstream}});
 }
 
 // Test-only wrapping: everything nginx writes stays in {{dir}}; a static upstream on
@@ -101,6 +120,7 @@ http {
   uwsgi_temp_path {{dir}}/uwsgi_temp;
   scgi_temp_path {{dir}}/scgi_temp;
 
+{{upstreamRecipe}}
 {{recipe}}
 {{filesRecipe}}
   server {
@@ -115,14 +135,16 @@ std::string testConf(const std::string& dir, int port, int keywardenPort, int up
                      int filesPort, int fileServerPort) {
   std::string upstream = std::to_string(upstreamPort);
   std::string keywarden = "127.0.0.1:" + std::to_string(keywardenPort);
-  return fill(kTestConf, {{"user", geteuid() == 0 ? "user root;\n" : ""},
-                          {"dir", dir},
-                          {"upstreamPort", upstream},
-                          {"recipe", gatewayRecipe("127.0.0.1:" + std::to_string(port), keywarden,
-                                                   "http://127.0.0.1:" + upstream)},
-                          {"filesRecipe",
-                           gatewayRecipe("127.0.0.1:" + std::to_string(filesPort), keywarden,
-                                         "http://127.0.0.1:" + std::to_string(fileServerPort))}});
+  return fill(
+      kTestConf,
+      {{"user", geteuid() == 0 ? "user root;\n" : ""},
+       {"dir", dir},
+       {"upstreamPort", upstream},
+       {"upstreamRecipe", upstreamRecipe(keywarden)},
+       {"recipe",
+        gatewayRecipe("127.0.0.1:" + std::to_string(port), "http://127.0.0.1:" + upstream)},
+       {"filesRecipe", gatewayRecipe("127.0.0.1:" + std::to_string(filesPort),
+                                     "http://127.0.0.1:" + std::to_string(fileServerPort))}});
 }
 
 // nginx in the foreground as a child process; stop() always reaps it.
@@ -233,6 +255,7 @@ class NginxGatewayTest : public CppUnit::TestFixture {
   CPPUNIT_TEST(keyWithoutTheApiScopeIsDenied403);
   CPPUNIT_TEST(keyHoldingTheApiScopeReachesTheApi);
   CPPUNIT_TEST(exampleConfigIsTheTestedRecipe);
+  CPPUNIT_TEST(subrequestsReuseKeptAliveConnectionsToTheGatewayListener);
   CPPUNIT_TEST(theUpstreamReallyResolvesTheFieldReportTarget);
   CPPUNIT_TEST(fileKeyReadsItsFilesThroughTheRecipe);
   CPPUNIT_TEST(fileKeyCannotReachTheSecretThroughAnyAmbiguousTarget);
@@ -242,7 +265,9 @@ class NginxGatewayTest : public CppUnit::TestFixture {
 
  public:
   void setUp() override {
-    _server = std::make_unique<ServerProcess>();
+    _gatewayPort = freePort();
+    _server = std::make_unique<ServerProcess>(
+        std::map<std::string, std::string>{{"gateway.port", std::to_string(_gatewayPort)}});
     _server->start();
     admin("POST", "/v1/clients", R"({"id":"acme","name":"Acme Shop","clientType":"partner"})", 201);
     admin("POST", "/v1/apis",
@@ -252,7 +277,7 @@ class NginxGatewayTest : public CppUnit::TestFixture {
     _files = std::make_unique<FileServer>();
     _files->start();
     _nginx = std::make_unique<NginxProcess>();
-    _nginx->start(_server->port(), _files->port());
+    _nginx->start(_gatewayPort, _files->port());
   }
 
   void tearDown() override {
@@ -339,11 +364,27 @@ class NginxGatewayTest : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(200, call("/orders/7", {{"X-API-Key", key}}).status);
   }
 
+  // The recipe's upstream pool: many checks, few connections (one nginx worker keeps them).
+  // With proxy_pass to a bare address (HTTP/1.0), every check opened a connection.
+  void subrequestsReuseKeptAliveConnectionsToTheGatewayListener() {
+    std::string key = issueKey("[]");
+    for (int i = 0; i < 30; ++i) assertPasses("X-API-Key", key);
+    HttpResponse m = _server->client().request("GET", "/metrics");
+    std::string mark = "\nkeywarden_gateway_connections_accepted_total ";
+    size_t at = m.body.find(mark);
+    CPPUNIT_ASSERT_MESSAGE(m.body, at != std::string::npos);
+    long accepted = std::stol(m.body.substr(at + mark.size()));
+    CPPUNIT_ASSERT_MESSAGE(std::to_string(accepted) + " connections for 30 checks", accepted <= 3);
+  }
+
   void exampleConfigIsTheTestedRecipe() {
     std::string doc = readFile(std::string(KEYWARDEN_SOURCE_DIR) + "/docs/nginx-example.conf");
-    std::string recipe = gatewayRecipe("80", "127.0.0.1:8080", "http://127.0.0.1:9000");
+    std::string recipe = gatewayRecipe("80", "http://127.0.0.1:9000");
     CPPUNIT_ASSERT_MESSAGE("docs/nginx-example.conf must hold gatewayRecipe() verbatim:\n" + recipe,
                            doc.find(recipe) != std::string::npos);
+    std::string pool = upstreamRecipe("127.0.0.1:8081");
+    CPPUNIT_ASSERT_MESSAGE("docs/nginx-example.conf must hold upstreamRecipe() verbatim:\n" + pool,
+                           doc.find(pool) != std::string::npos);
   }
 
   // Without the gate the trick works: the upstream itself serves the secret for it. (So the
@@ -490,6 +531,7 @@ class NginxGatewayTest : public CppUnit::TestFixture {
   }
 
   std::unique_ptr<ServerProcess> _server;
+  int _gatewayPort = 0;
   std::unique_ptr<FileServer> _files;
   std::unique_ptr<NginxProcess> _nginx;
 };
