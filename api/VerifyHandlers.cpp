@@ -4,6 +4,8 @@
 #include <Poco/Net/MessageHeader.h>
 #include <Poco/Net/NameValueCollection.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <vector>
 
 #include "api/JsonWriter.h"
@@ -216,7 +218,10 @@ void VerifyHandlers::forwardAuth(Exchange& ex) {
 
 void VerifyHandlers::forwardAuth(const GatewayCall& call, GatewayAnswer& res) {
   std::string tenant;
-  if (!gatewayCaller(call, tenant, false, res)) return;
+  if (!gatewayCaller(call, tenant, false, res)) {
+    res.set("Cache-Control", "no-store");
+    return;
+  }
   engine::RequestTarget target;
   OriginalRequest::read(call.method, call.uri, call.fields, target);
 
@@ -266,6 +271,23 @@ void VerifyHandlers::forwardAuth(const GatewayCall& call, GatewayAnswer& res) {
       break;
     default:
       status = 403;
+  }
+  // May a gateway reuse this answer (nginx proxy_cache)? Only when reusing it cannot break a
+  // limit or outlive the key: a VALID answer about a key without rate limit or quota, for at
+  // most gateway.cacheSeconds and the key's remaining validity. The price, documented: a
+  // revocation reaches a cached key within that many seconds.
+  int64_t maxAge = 0;
+  if (r.code == VerifyCode::Valid && !r.limited && _settings.cacheSeconds > 0) {
+    maxAge = _settings.cacheSeconds;
+    if (r.validUntil != 0) maxAge = std::min<int64_t>(maxAge, (r.validUntil - r.checkedAt) / 1000);
+  }
+  if (maxAge > 0) {
+    res.set("Cache-Control", "max-age=");
+    char digits[24];
+    int n = std::snprintf(digits, sizeof digits, "%lld", static_cast<long long>(maxAge));
+    res.append(std::string_view(digits, static_cast<size_t>(n)));
+  } else {
+    res.set("Cache-Control", "no-store");
   }
   res.setStatus(status);
 }

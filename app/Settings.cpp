@@ -65,6 +65,7 @@ const std::vector<std::string> kKeys = {"http.address",
                                         "gateway.port",
                                         "gateway.address",
                                         "gateway.loops",
+                                        "gateway.cacheSeconds",
                                         "keys.expiryReminder",
                                         "approvals.linkLifetime",
                                         "quota.leaseBlock",
@@ -348,6 +349,7 @@ Settings Settings::load(const std::string& file) {
   s.str("gateway.address", st.gatewayAddress);
   if (st.gatewayAddress.empty()) st.gatewayAddress = st.httpAddress;
   s.integer("gateway.loops", st.gatewayLoops, 0, 64);
+  s.integer("gateway.cacheSeconds", st.gateway.cacheSeconds, 0, 3600);
   s.duration("keys.expiryReminder", st.expiryReminderMs);
   s.duration("approvals.linkLifetime", st.linkLifetimeMs);
   s.integer("quota.leaseBlock", st.quotaLeaseBlock, 1, 1000000);

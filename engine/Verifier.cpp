@@ -59,6 +59,7 @@ VerifyResult Verifier::verify(const VerifyRequest& r) {
   }
   KeyDigest digest = KeyDigest::of(r.key);
   int64_t now = _clock.nowMs();
+  out.checkedAt = now;
   // Everything but the quota is decided under the cache's shared lock and the entry's stripe.
   // The quota is not: a lease may wait for the store's write lock, whose after-commit hooks
   // need the cache exclusively. A key with a quota is visited a second time to count the call.
@@ -84,6 +85,10 @@ VerifyResult Verifier::verify(const VerifyRequest& r) {
         if (r.wantMeta && e.meta) out.meta = *e.meta;
         out.grants = e.grants;
         out.expiresAt = e.expiresAt;
+        out.limited = (e.limits && e.limits->rateLimit > 0) || e.quota != nullptr;
+        out.validUntil = e.expiresAt;
+        if (e.revokeAt != 0 && (out.validUntil == 0 || e.revokeAt < out.validUntil))
+          out.validUntil = e.revokeAt;
         out.code = judge(r, view, e, now, out);
         account = e.quota;
         generation = e.generation;

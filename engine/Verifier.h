@@ -60,6 +60,12 @@ struct VerifyResult {
   int64_t expiresAt = 0;
   int64_t remaining = -1;    // -1: unlimited
   int64_t retryAfterMs = 0;  // RATE_LIMITED only
+  // For answers that may be reused (a gateway cache): whether the key has a rate limit or a
+  // quota (then no answer about it may be reused), when it stops being valid (the earlier of its
+  // expiry and a scheduled revocation; 0: never), and when this check was made (ms).
+  bool limited = false;
+  int64_t validUntil = 0;
+  int64_t checkedAt = 0;
   // FORBIDDEN because the call's method or path could not be known for sure.
   RequestTarget::Refusal refusal = RequestTarget::Refusal::None;
 };

@@ -22,6 +22,7 @@ class GatewayListenerTest : public Fixture {
   CPPUNIT_TEST(anUnfinishedHeaderAnswers408AfterTheHeaderTimeout);
   CPPUNIT_TEST(aVerifyBodyThatStopsAnswers400AfterTheBodyTimeout);
   CPPUNIT_TEST(otherPathsAre404AndChecksAreCountedInTheMetrics);
+  CPPUNIT_TEST(withoutCacheSecondsEveryAnswerIsNoStore);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -47,9 +48,10 @@ class GatewayListenerTest : public Fixture {
   // the connection stays open (Date differs).
   static std::string summary(const HttpResponse& r) {
     std::string s = std::to_string(r.status);
-    for (const char* h : {"X-Keywarden-Code", "X-Keywarden-Reason", "X-Keywarden-Key-Id",
-                          "X-Keywarden-Client-Id", "X-Keywarden-Scopes", "X-Keywarden-Remaining",
-                          "WWW-Authenticate", "Retry-After", "Content-Type", "Allow"})
+    for (const char* h :
+         {"X-Keywarden-Code", "X-Keywarden-Reason", "X-Keywarden-Key-Id", "X-Keywarden-Client-Id",
+          "X-Keywarden-Scopes", "X-Keywarden-Remaining", "WWW-Authenticate", "Retry-After",
+          "Content-Type", "Allow", "Cache-Control"})
       s += std::string(" | ") + h + "=" + r.header(h);
     s += " | connection=" + Poco::toLower(r.header("Connection"));
     return s + " | " + r.body;
@@ -198,6 +200,14 @@ class GatewayListenerTest : public Fixture {
     CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 400, r.status);
     CPPUNIT_ASSERT_EQUAL(std::string("BAD_FRAMING"), r.errorCode());
     CPPUNIT_ASSERT(c.closedWithin(5000));
+  }
+
+  void withoutCacheSecondsEveryAnswerIsNoStore() {
+    HttpResponse r = RawHttp::exchange(gwPort, auth("X-API-Key: " + key +
+                                                    "\r\nX-Original-Method: "
+                                                    "GET\r\nX-Original-URI: /orders/1\r\n"));
+    CPPUNIT_ASSERT_EQUAL(200, r.status);
+    CPPUNIT_ASSERT_EQUAL(std::string("no-store"), r.header("Cache-Control"));
   }
 
   void otherPathsAre404AndChecksAreCountedInTheMetrics() {
