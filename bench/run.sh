@@ -15,6 +15,7 @@ WARMUP=${BENCH_WARMUP:-2}             # unmeasured warm-up seconds before each r
 THREADS=${BENCH_THREADS:-2}           # wrk threads
 CONNS=${BENCH_CONNS:-32}              # connections for every target
 HIGH_CONNS=${BENCH_HIGH_CONNS:-256}   # extra run for the gateway and bare Poco (0 = skip)
+IDLE=${BENCH_IDLE:-10000}             # idle connections held open during one more gateway.port run (0 = skip)
 NKEYS=${BENCH_KEYS:-100000}           # active keys inserted before start-up
 BIG=${BENCH_BIG_KEYS:-1000000}        # second Keywarden run with this many keys (0 = skip)
 NREAL=${BENCH_REAL_KEYS:-16}          # real keys created over HTTP, used round-robin by wrk
@@ -29,7 +30,7 @@ BENCH_NAME=bench
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$ROOT/bench/lib.sh"
 
-check_whole SECS WARMUP THREADS CONNS HIGH_CONNS NKEYS BIG NREAL POCO_THREADS
+check_whole SECS WARMUP THREADS CONNS HIGH_CONNS IDLE NKEYS BIG NREAL POCO_THREADS
 ((SECS >= 1)) || die "BENCH_SECONDS must be >= 1"
 ((NREAL >= 1)) || die "BENCH_REAL_KEYS must be >= 1"
 ((CONNS >= THREADS && THREADS >= 1)) || die "need 1 <= BENCH_THREADS <= BENCH_CONNS"
@@ -51,6 +52,7 @@ POCO_BIN=$WORK/bin/bare_poco_server
 SECRET=$(hex 24)
 ADMIN=$(hex 16)
 machine_info
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 say "== Keywarden benchmark ($(date -u '+%Y-%m-%d %H:%M UTC'), commit $COMMIT)"
 say "   machine: $(nproc) CPU(s) ${CPU:+($CPU)}; wrk, the servers and anything else running share them"
 say "   wrk: $THREADS threads, ${SECS}s per run (+${WARMUP}s warm-up), connections $CONNS$( ((HIGH_CONNS > 0)) && echo " and $HIGH_CONNS")"
@@ -62,7 +64,7 @@ say "   temp dir: $WORK"
 KW_PORT="" EMPTY_PORT="" NGINX_PORT="" POCO_PORT="" BIG_PORT=""
 mkdir -p "$WORK/kw-big"
 write_config "$WORK/kw-big/kw.properties" 0 "$WORK/kw-big/kw.db"
-write_config "$WORK/kw/kw.properties" 0 "$WORK/kw/kw.db" "gateway.port = 0"
+write_config "$WORK/kw/kw.properties" 0 "$WORK/kw/kw.db" "gateway.port = 0" "http.keepAliveTimeout = 1m"
 write_config "$WORK/kw-empty/kw.properties" 0 "$WORK/kw-empty/kw.db"
 
 migrate_db "$WORK/kw/kw.properties" "$WORK/kw/migrate.log"
@@ -248,6 +250,17 @@ if ((HIGH_CONNS > 0)); then
   run_wrk gwl_hi "keywarden gateway.port GET /v1/gateway/auth" "$HIGH_CONNS" "$KWG" "$GW"
   run_wrk gw_hi "keywarden http.port GET /v1/gateway/auth" "$HIGH_CONNS" "$KW" "$GW"
 fi
+if ((IDLE > 0)); then
+  # The check at $CONNS connections while $IDLE more stay open and idle (kept alive after one
+  # request each; http.keepAliveTimeout is 1m in this config so that they last the run).
+  python3 "$ROOT/bench/idle-connections.py" "$IDLE" "$GW_PORT" $((SECS + WARMUP + 60)) >"$WORK/idle.log" 2>&1 &
+  IDLE_PID=$!
+  PIDS+=("$IDLE_PID")
+  for ((i = 0; i < 600; i++)); do grep -q '^open' "$WORK/idle.log" && break; sleep 0.1; done
+  grep -q "^open $IDLE\$" "$WORK/idle.log" || { cat "$WORK/idle.log" >&2; die "could not hold $IDLE idle connections"; }
+  run_wrk gwl_idle "keywarden gateway.port GET /v1/gateway/auth, $IDLE idle connections open" "$CONNS" "$KWG" "$GW"
+  stop_pid "$IDLE_PID"
+fi
 
 AFTER_RSS=$(rss_kb "$LOADED_PID")
 kill -0 "$LOADED_PID" 2>/dev/null || die "keywarden died during the benchmark"
@@ -287,7 +300,7 @@ fi
 # ---------------------------------------------------------------- summary
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
 mib() { awk -v k="$1" 'BEGIN {printf "%.1f MiB", k / 1024}'; }
-conns_of() { case $1 in *_hi) echo "$HIGH_CONNS" ;; *) echo "$CONNS" ;; esac; }
+conns_of() { case $1 in *_hi) echo "$HIGH_CONNS" ;; *_idle) echo "$CONNS + $IDLE idle" ;; *) echo "$CONNS" ;; esac; }
 # target NAME VALUE OP LIMIT: one row of the targets table (OP is >= or <).
 target() {
   local ok
@@ -301,6 +314,7 @@ summary() {
   say "$(date -u '+%Y-%m-%d'), commit \`$COMMIT\`, $(nproc) CPU(s)${CPU:+ ($CPU)} shared by wrk and the servers;"
   say "wrk $THREADS threads, ${SECS}s per run after ${WARMUP}s warm-up; $NKEYS active keys loaded, wrk round-robin"
   say "over $NREAL real keys; nginx \`worker_processes $NGINX_WORKERS\` ($NGINX_PROCS worker(s)); bare Poco $POCO_THREADS threads."
+  say "Load average (1, 5, 15 min) when the run started: $LOAD_START; at its end: $(cut -d' ' -f1-3 /proc/loadavg)."
   say ""
   say "| target | conns | requests/s | p50 ms | p99 ms | errors |"
   say "|---|---:|---:|---:|---:|---:|"
@@ -316,6 +330,9 @@ summary() {
   if ((HIGH_CONNS > 0)); then
     say "| keywarden gateway.port / nginx, $HIGH_CONNS conns | $(ratio "${RPS[gwl_hi]}" "${RPS[nginx_hi]}") |"
     say "| keywarden gateway.port p99 / nginx p99, $HIGH_CONNS conns | $(ratio "${P99[gwl_hi]}" "${P99[nginx_hi]}") |"
+  fi
+  if ((IDLE > 0)); then
+    say "| keywarden gateway.port p99 with $IDLE idle connections − without, $CONNS conns | $(awk -v a="${P99[gwl_idle]}" -v b="${P99[gwl_lo]}" 'BEGIN {printf "%.2f ms", a - b}') |"
   fi
   say "| keywarden gateway.port / libevent prototype 204, $CONNS conns | $(ratio "${RPS[gwl_lo]}" "${RPS[le_lo]}") |"
   say "| keywarden http.port gateway / nginx, $CONNS conns | $(ratio "${RPS[gw_lo]}" "${RPS[nginx_lo]}") |"

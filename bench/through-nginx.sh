@@ -2,7 +2,8 @@
 # Keywarden behind nginx (auth_request), as the README's recipes put it, beside the same nginx
 # proxy without any check — all in one run on one machine. Targets (wrk, bench/gateway.lua's
 # requests, which carry a valid X-API-Key, against the nginx front):
-#   proxy only        nginx → upstream, no auth_request (the ceiling of the recipes);
+#   proxy only        nginx → upstream, no auth_request (the ceiling of the recipes); every
+#                     front keeps its connections to the upstream alive (upstream block);
 #   plain recipe      auth_request → proxy_pass http://127.0.0.1:<http.port> (HTTP/1.0, a new
 #                     connection per check: the recipe before issue 14);
 #   keep-alive recipe auth_request → upstream block with keepalive → gateway.port;
@@ -67,7 +68,10 @@ front() { # front PORT AUTH_LOCATION_BODY: a server with auth_request in front o
   cat <<CONF
   server {
     listen 127.0.0.1:$1;
-    location / { auth_request /_keywarden; proxy_pass http://127.0.0.1:$UP_PORT; }
+    location / {
+      auth_request /_keywarden;
+      proxy_pass http://api; proxy_http_version 1.1; proxy_set_header Connection "";
+    }
     location = /_keywarden {
       internal;
       $2
@@ -75,7 +79,11 @@ front() { # front PORT AUTH_LOCATION_BODY: a server with auth_request in front o
   }
 CONF
 }
+# As root, nginx's workers would run as nobody and could not write the cache in the temp dir.
+USER_LINE=""
+if [[ $(id -u) == 0 ]]; then USER_LINE="user root;"; fi
 cat >"$N/nginx.conf" <<CONF
+$USER_LINE
 worker_processes auto;
 pid $N/nginx.pid;
 error_log $N/logs/error.log warn;
@@ -94,7 +102,7 @@ http {
   server { listen 127.0.0.1:$UP_PORT; location / { return 200 "upstream\n"; } }
   server {
     listen 127.0.0.1:$P_PROXY;
-    location / { proxy_pass http://127.0.0.1:$UP_PORT; }
+    location / { proxy_pass http://api; proxy_http_version 1.1; proxy_set_header Connection ""; }
   }
 $(front "$P_PLAIN" "proxy_pass http://127.0.0.1:$KW_PORT/v1/gateway/auth;
       $auth_common")

@@ -198,6 +198,11 @@ GatewayConnection::Step GatewayConnection::one(const char* data, size_t size, in
       if (!_bodyWait) {
         _bodyWait = true;
         _deadline = nowMs + _limits.bodyTimeoutMs;
+        // The client waits for a go-ahead before it sends the body (RFC 9110 §10.1.1), as
+        // http.port gives it.
+        const std::string_view* expect = h.view().find("Expect");
+        if (expect && HeaderFields::nameIs(*expect, "100-continue") && h.version == "HTTP/1.1")
+          out.append("HTTP/1.1 100 Continue\r\n\r\n");
       }
       return Step::NeedMore;
     }
