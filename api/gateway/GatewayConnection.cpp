@@ -90,6 +90,11 @@ bool keepAliveOf(const RawHeaderCheck::Head& head) {
 }
 }  // namespace
 
+GatewayConnection::Scratch& GatewayConnection::scratch() {
+  static thread_local Scratch s;
+  return s;
+}
+
 GatewayConnection::GatewayConnection(GatewayEndpoints& endpoints, const GatewayLimits& limits,
                                      int64_t nowMs)
     : _endpoints(endpoints), _limits(limits), _deadline(nowMs + limits.headerTimeoutMs) {}
@@ -119,10 +124,11 @@ void GatewayConnection::write(const GatewayAnswer& a, std::string_view version, 
 
 void GatewayConnection::refuse(const FramingRefusal& r, std::string_view version,
                                std::string_view date, std::string& out) {
-  _answer.clear();
-  _answer.set("X-Keywarden-Code", r.code);
-  _answer.json(r.status, r.json());
-  write(_answer, version.empty() ? "HTTP/1.1" : version, false, date, out);
+  GatewayAnswer& answer = scratch().answer;
+  answer.clear();
+  answer.set("X-Keywarden-Code", r.code);
+  answer.json(r.status, r.json());
+  write(answer, version.empty() ? "HTTP/1.1" : version, false, date, out);
   _closing = true;
   _linger = true;
   _inRequest = false;
@@ -162,15 +168,16 @@ GatewayConnection::Step GatewayConnection::one(const char* data, size_t size, in
         "", date, out);
     return Step::Closed;
   }
-  if (auto r = RawHeaderCheck::check(data, block, &_head)) {
+  RawHeaderCheck::Head& head = scratch().head;
+  if (auto r = RawHeaderCheck::check(data, block, &head)) {
     // http.port runs RequestFraming before RawHeaderCheck: where both refuse a name, its
     // answer is RequestFraming's.
-    if (_head.nameNotToken)
-      if (auto f = RequestFraming::check(_head.version, _head.view())) r = f;
+    if (head.nameNotToken)
+      if (auto f = RequestFraming::check(head.version, head.view())) r = f;
     refuse(*r, "", date, out);
     return Step::Closed;
   }
-  const RawHeaderCheck::Head& h = _head;
+  const RawHeaderCheck::Head& h = head;
   if (h.version.substr(0, 5) != "HTTP/") {  // Poco: "Invalid HTTP version string"
     refuse(
         RequestFraming::fromParseError(Poco::Net::MessageException("Invalid HTTP version"), false),
@@ -210,8 +217,9 @@ GatewayConnection::Step GatewayConnection::one(const char* data, size_t size, in
   }
   _bodyWait = false;
   bool keepAlive = keepAliveOf(h);
-  _answer.clear();
-  _endpoints.answer(call, tooLarge, _answer);
+  GatewayAnswer& answer = scratch().answer;
+  answer.clear();
+  _endpoints.answer(call, tooLarge, answer);
   used = block;
   if (needsBody && !tooLarge) {
     used += static_cast<size_t>(length);
@@ -226,7 +234,7 @@ GatewayConnection::Step GatewayConnection::one(const char* data, size_t size, in
     _skip = static_cast<uint64_t>(length) - here;
     if (_skip > 0) _deadline = nowMs + _limits.bodyTimeoutMs;
   }
-  write(_answer, h.version, keepAlive, date, out);
+  write(answer, h.version, keepAlive, date, out);
   _inRequest = false;
   _first = false;
   if (!keepAlive) {
@@ -257,12 +265,16 @@ void GatewayConnection::onDeadline(const char* data, size_t size, std::string_vi
     const char* end = blockEnd(data, data + size);
     size_t got = end ? size - static_cast<size_t>(end - data) : 0;
     int64_t length = 0;
-    if (const std::string_view* cl = _head.view().find("Content-Length"))
+    // The header arrived whole and sound before the body was awaited: read it again.
+    RawHeaderCheck::Head& head = scratch().head;
+    RawHeaderCheck::check(data, end ? static_cast<size_t>(end - data) : size, &head);
+    if (const std::string_view* cl = head.view().find("Content-Length"))
       RequestFraming::parseContentLength(*cl, length);
     const engine::Error e = Exchange::shortBodyError(got, length);
-    _answer.clear();
-    _answer.error(e);
-    write(_answer, _head.version, false, date, out);
+    GatewayAnswer& answer = scratch().answer;
+    answer.clear();
+    answer.error(e);
+    write(answer, head.version, false, date, out);
     _linger = true;
   } else if (_inRequest && _skip == 0) {
     refuse(RequestFraming::fromParseError(Poco::TimeoutException("header"), true), "", date, out);

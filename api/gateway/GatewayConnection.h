@@ -38,8 +38,8 @@ struct GatewayLimits {
 //   within http.headerTimeout of its first byte (else 408, or a silent close when nothing came),
 //   an idle connection is closed after http.keepAliveTimeout, a verify body must arrive within
 //   http.bodyTimeout of its header (else 400 BAD_FRAMING); other requests' bodies are skipped.
-// Allocation: none per request once the output string and the answer have grown (a verify
-// answer builds its JSON). Not thread-safe: one loop owns it.
+// Allocation: none per request once the output string and the thread's answer have grown (a
+// verify answer builds its JSON). Not thread-safe: one loop owns it.
 class GatewayConnection {
  public:
   GatewayConnection(GatewayEndpoints& endpoints, const GatewayLimits& limits, int64_t nowMs);
@@ -72,8 +72,13 @@ class GatewayConnection {
 
   GatewayEndpoints& _endpoints;
   const GatewayLimits& _limits;
-  GatewayAnswer _answer;
-  RawHeaderCheck::Head _head;
+  // The parsed header and the answer under way are the loop thread's (scratch()), not the
+  // connection's: an idle connection costs a few hundred bytes, not the 3 KiB of a Head.
+  struct Scratch {
+    RawHeaderCheck::Head head;
+    GatewayAnswer answer;
+  };
+  static Scratch& scratch();
   int64_t _deadline = 0;
   int64_t _started = 0;     // when the request under way began (for the latency metric)
   bool _first = true;       // no request seen yet: its clock started at the accept

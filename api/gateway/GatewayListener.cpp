@@ -28,9 +28,7 @@ int64_t steadyMs() {
       .count();
 }
 
-constexpr size_t kReadChunk = 16384;
-constexpr size_t kMaxPendingOut = 1 << 20;  // stop reading while this much waits to be sent
-constexpr int64_t kLingerMs = 1000;         // lingering close after a refusal (as http.port)
+constexpr int64_t kLingerMs = 1000;  // lingering close after a refusal (as http.port)
 
 void makeNonBlocking(int fd) {
   int flags = fcntl(fd, F_GETFL, 0);
@@ -46,6 +44,7 @@ struct GatewayListener::Loop {
   event* accept = nullptr;
   Connection* first = nullptr;  // every open connection, to close them at stop()
   char date[64] = {0};
+  char buffer[16384];  // every read of this loop's connections lands here first
   time_t dateSecond = 0;
   size_t dateLength = 0;
 
@@ -154,32 +153,30 @@ bool flush(Connection* c) {
 void process(Connection* c) {
   size_t used = c->http.onInput(c->in.data(), c->in.size(), steadyMs(), c->loop->now(), c->out);
   c->in.erase(0, used);
+  if (c->in.empty() && c->in.capacity() > 4096) std::string().swap(c->in);  // idle: give it back
   if (!flush(c)) return;
   if (!c->lingering) armTimer(c, c->http.deadline());
 }
 
 void onRead(Connection* c) {
-  // Reads until the socket is empty (bounded per wake-up, so one client cannot starve others).
-  for (int round = 0; round < 16; ++round) {
-    if (c->out.size() > kMaxPendingOut) return;  // the client does not read its answers
-    size_t old = c->in.size();
-    c->in.resize(old + kReadChunk);
-    ssize_t n = recv(c->fd, &c->in[old], kReadChunk, 0);
-    if (n > 0) {
-      c->in.resize(old + static_cast<size_t>(n));
-      if (c->lingering) {
-        c->in.clear();
-        continue;
-      }
-      if (static_cast<size_t>(n) < kReadChunk) break;
-      continue;
-    }
-    c->in.resize(old);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) break;
+  // One read per wake-up (the loop is level-triggered: more data wakes it again), into the
+  // loop's buffer; only bytes of a request not complete yet are kept on the connection.
+  char* buf = c->loop->buffer;
+  ssize_t n = recv(c->fd, buf, sizeof c->loop->buffer, 0);
+  if (n <= 0) {
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
     closeConnection(c);  // end of stream or error: nobody to answer
     return;
   }
-  if (c->lingering) return;
+  if (c->lingering) return;  // dropped
+  if (c->in.empty()) {
+    size_t used = c->http.onInput(buf, static_cast<size_t>(n), steadyMs(), c->loop->now(), c->out);
+    if (used < static_cast<size_t>(n)) c->in.assign(buf + used, static_cast<size_t>(n) - used);
+    if (!flush(c)) return;
+    if (!c->lingering) armTimer(c, c->http.deadline());
+    return;
+  }
+  c->in.append(buf, static_cast<size_t>(n));
   process(c);
 }
 
