@@ -97,8 +97,12 @@ void closeConnection(Connection* c) {
   delete c;
 }
 
+// Sets the connection's timer for `deadline` — unless it is set for an earlier time: then it
+// fires early, onTimer sees the deadline has moved and sets it again. So a busy kept-alive
+// connection, whose deadline moves later with every request, re-arms about once per
+// http.keepAliveTimeout instead of once per request.
 void armTimer(Connection* c, int64_t deadline) {
-  if (deadline == c->armed) return;
+  if (c->armed != 0 && deadline >= c->armed) return;
   c->armed = deadline;
   int64_t ms = std::max<int64_t>(0, deadline - steadyMs());
   timeval tv{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)};
