@@ -106,6 +106,32 @@ std::string gatewayRecipe(const std::string& listen, const std::string& upstream
   return fill(kRecipe, {{"listen", listen}, {"upstream", upstream}});
 }
 
+// The cache recipe: the same server, whose auth location also keeps Keywarden's answers for as
+// long as their Cache-Control allows (only VALID answers about keys without rate limit or
+// quota, at most gateway.cacheSeconds). The cache key holds the method, the raw target and
+// every header a key may come in, so that no caller is answered for another's key; a request
+// carrying a method- or path-override header is never answered from the cache (Keywarden
+// refuses those, and a cached answer for the same key and target would let them through).
+const char* const kCachePath =
+    R"(proxy_cache_path {{cacheDir}} keys_zone=keywarden:10m max_size=100m;
+)";
+const char* const kCacheLines = R"(
+    proxy_cache keywarden;
+    proxy_cache_key "$request_method $request_uri|$http_x_api_key|$http_x_tlm_key|$http_secret|$http_client_key|$http_apikey|$http_authorization|$http_cookie";
+    proxy_cache_bypass $http_x_http_method_override$http_x_http_method$http_x_method_override$http_x_original_url$http_x_rewrite_url;
+    proxy_no_cache $http_x_http_method_override$http_x_http_method$http_x_method_override$http_x_original_url$http_x_rewrite_url;)";
+
+std::string cachePath(const std::string& dir) {
+  return fill(kCachePath, {{"cacheDir", dir}});
+}
+
+std::string cacheRecipe(const std::string& listen, const std::string& upstream) {
+  std::string r = gatewayRecipe(listen, upstream);
+  const std::string after = "proxy_set_header X-Forwarded-Method \"\";";
+  r.insert(r.find(after) + after.size(), kCacheLines);
+  return r;
+}
+
 // Test-only wrapping: everything nginx writes stays in {{dir}}; a static upstream on
 // {{upstreamPort}} echoes the X-Client-Id it received.
 const char* const kTestConf = R"({{user}}worker_processes 1;
@@ -121,8 +147,10 @@ http {
   scgi_temp_path {{dir}}/scgi_temp;
 
 {{upstreamRecipe}}
+{{cachePath}}
 {{recipe}}
 {{filesRecipe}}
+{{cacheRecipe}}
   server {
     listen 127.0.0.1:{{upstreamPort}};
     location / { return 200 "upstream client=$http_x_client_id\n"; }
@@ -132,31 +160,34 @@ http {
 
 // The recipe a second time, on `filesPort`, in front of the file server on `fileServerPort`.
 std::string testConf(const std::string& dir, int port, int keywardenPort, int upstreamPort,
-                     int filesPort, int fileServerPort) {
+                     int filesPort, int fileServerPort, int cachePort) {
   std::string upstream = std::to_string(upstreamPort);
   std::string keywarden = "127.0.0.1:" + std::to_string(keywardenPort);
-  return fill(
-      kTestConf,
-      {{"user", geteuid() == 0 ? "user root;\n" : ""},
-       {"dir", dir},
-       {"upstreamPort", upstream},
-       {"upstreamRecipe", upstreamRecipe(keywarden)},
-       {"recipe",
-        gatewayRecipe("127.0.0.1:" + std::to_string(port), "http://127.0.0.1:" + upstream)},
-       {"filesRecipe", gatewayRecipe("127.0.0.1:" + std::to_string(filesPort),
-                                     "http://127.0.0.1:" + std::to_string(fileServerPort))}});
+  return fill(kTestConf,
+              {{"user", geteuid() == 0 ? "user root;\n" : ""},
+               {"dir", dir},
+               {"upstreamPort", upstream},
+               {"upstreamRecipe", upstreamRecipe(keywarden)},
+               {"recipe",
+                gatewayRecipe("127.0.0.1:" + std::to_string(port), "http://127.0.0.1:" + upstream)},
+               {"filesRecipe", gatewayRecipe("127.0.0.1:" + std::to_string(filesPort),
+                                             "http://127.0.0.1:" + std::to_string(fileServerPort))},
+               {"cachePath", cachePath(dir + "/cache")},
+               {"cacheRecipe", cacheRecipe("127.0.0.1:" + std::to_string(cachePort),
+                                           "http://127.0.0.1:" + upstream)}});
 }
 
 // nginx in the foreground as a child process; stop() always reaps it.
 class NginxProcess {
  public:
-  NginxProcess() : _dir("kwnginx"), _port(freePort()), _filesPort(freePort()) {}
+  NginxProcess()
+      : _dir("kwnginx"), _port(freePort()), _filesPort(freePort()), _cachePort(freePort()) {}
   ~NginxProcess() { stop(); }
 
   void start(int keywardenPort, int fileServerPort) {
     std::string conf = _dir.file("nginx.conf");
-    writeFile(conf,
-              testConf(_dir.path(), _port, keywardenPort, freePort(), _filesPort, fileServerPort));
+    writeFile(conf, testConf(_dir.path(), _port, keywardenPort, freePort(), _filesPort,
+                             fileServerPort, _cachePort));
     std::string out = _dir.file("nginx.out");
     _pid = fork();
     if (_pid < 0) throw std::runtime_error("fork failed");
@@ -203,6 +234,7 @@ class NginxProcess {
   HttpClient client() const { return HttpClient("127.0.0.1", _port); }
   // The recipe in front of the file server.
   HttpClient filesClient() const { return HttpClient("127.0.0.1", _filesPort); }
+  HttpClient cacheClient() const { return HttpClient("127.0.0.1", _cachePort); }
   std::string log() const {
     return readFile(_dir.file("nginx.out")) + readFile(_dir.file("error.log"));
   }
@@ -211,6 +243,7 @@ class NginxProcess {
   TempDir _dir;
   int _port;
   int _filesPort;
+  int _cachePort;
   pid_t _pid = -1;
 };
 
@@ -256,6 +289,9 @@ class NginxGatewayTest : public CppUnit::TestFixture {
   CPPUNIT_TEST(keyHoldingTheApiScopeReachesTheApi);
   CPPUNIT_TEST(exampleConfigIsTheTestedRecipe);
   CPPUNIT_TEST(subrequestsReuseKeptAliveConnectionsToTheGatewayListener);
+  CPPUNIT_TEST(cacheRecipeReusesValidAnswersUntilTheirMaxAge);
+  CPPUNIT_TEST(cacheRecipeNeverReusesAnswersAboutLimitedKeys);
+  CPPUNIT_TEST(cacheRecipeNeverAnswersOneCallerForAnothersKeyOrAnOverride);
   CPPUNIT_TEST(theUpstreamReallyResolvesTheFieldReportTarget);
   CPPUNIT_TEST(fileKeyReadsItsFilesThroughTheRecipe);
   CPPUNIT_TEST(fileKeyCannotReachTheSecretThroughAnyAmbiguousTarget);
@@ -266,8 +302,8 @@ class NginxGatewayTest : public CppUnit::TestFixture {
  public:
   void setUp() override {
     _gatewayPort = freePort();
-    _server = std::make_unique<ServerProcess>(
-        std::map<std::string, std::string>{{"gateway.port", std::to_string(_gatewayPort)}});
+    _server = std::make_unique<ServerProcess>(std::map<std::string, std::string>{
+        {"gateway.port", std::to_string(_gatewayPort)}, {"gateway.cacheSeconds", "60"}});
     _server->start();
     admin("POST", "/v1/clients", R"({"id":"acme","name":"Acme Shop","clientType":"partner"})", 201);
     admin("POST", "/v1/apis",
@@ -375,6 +411,52 @@ class NginxGatewayTest : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_MESSAGE(m.body, at != std::string::npos);
     long accepted = std::stol(m.body.substr(at + mark.size()));
     CPPUNIT_ASSERT_MESSAGE(std::to_string(accepted) + " connections for 30 checks", accepted <= 3);
+  }
+
+  // The price of the cache recipe, as documented: a revoked key keeps passing while its cached
+  // answer lasts (gateway.cacheSeconds is 60 here); another target still asks Keywarden.
+  void cacheRecipeReusesValidAnswersUntilTheirMaxAge() {
+    std::string id;
+    std::string key = issueKey("[]", &id);
+    CPPUNIT_ASSERT_EQUAL(200, cached("/orders/7", {{"X-API-Key", key}}).status);
+    admin("POST", "/v1/keys/" + id + "/revoke", R"({"reason":"leaked"})", 200);
+    HttpResponse r = cached("/orders/7", {{"X-API-Key", key}});
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(describe(r), 200, r.status);
+    assertDenied(cached("/orders/8", {{"X-API-Key", key}}), 403, "REVOKED");
+  }
+
+  void cacheRecipeNeverReusesAnswersAboutLimitedKeys() {
+    auto r =
+        admin("POST", "/v1/keys",
+              R"({"clientId":"acme","name":"rated","rateLimit":{"limit":1,"window":"1h"}})", 201);
+    std::string rated = r.json()->getValue<std::string>("key");
+    CPPUNIT_ASSERT_EQUAL(200, cached("/orders/7", {{"X-API-Key", rated}}).status);
+    assertDenied(cached("/orders/7", {{"X-API-Key", rated}}), 403, "RATE_LIMITED");
+    r = admin("POST", "/v1/keys", R"({"clientId":"acme","name":"quota","quota":1})", 201);
+    std::string quota = r.json()->getValue<std::string>("key");
+    CPPUNIT_ASSERT_EQUAL(200, cached("/orders/7", {{"X-API-Key", quota}}).status);
+    assertDenied(cached("/orders/7", {{"X-API-Key", quota}}), 403, "USAGE_EXCEEDED");
+  }
+
+  void cacheRecipeNeverAnswersOneCallerForAnothersKeyOrAnOverride() {
+    std::string key = issueKey(R"(["orders:read"])");
+    CPPUNIT_ASSERT_EQUAL(200, cached("/orders/7", {{"Authorization", "Bearer " + key}}).status);
+    CPPUNIT_ASSERT_EQUAL(200, cached("/orders/7", {{"X-API-Key", key}}).status);
+    // Same target, no key or another key: never the cached answer.
+    assertDenied(cached("/orders/7", {}), 401, "MALFORMED");
+    for (const auto& [h, v] : Headers{{"Authorization", "Bearer kw_nosuchkey0000000000000000"},
+                                      {"Cookie", "mia_client_key=kw_nosuchkey0000000000000"},
+                                      {"apikey", "kw_nosuchkey0000000000000000"}}) {
+      HttpResponse r = cached("/orders/7", {{h, v}});
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(h + ": " + describe(r), 401, r.status);
+    }
+    // Same key and target with an override header: Keywarden is asked, and refuses.
+    for (const char* h : {"X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override"}) {
+      HttpResponse r = cached("/orders/7", {{"X-API-Key", key}, {h, "DELETE"}});
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(std::string(h) + ": " + describe(r), 403, r.status);
+    }
+    HttpResponse r = cached("/orders/7", {{"X-API-Key", key}, {"X-Original-URL", "/admin"}});
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(describe(r), 403, r.status);
   }
 
   void exampleConfigIsTheTestedRecipe() {
@@ -508,6 +590,10 @@ class NginxGatewayTest : public CppUnit::TestFixture {
     auto json = r.json();
     if (id != nullptr) *id = json->getValue<std::string>("id");
     return json->getValue<std::string>("key");
+  }
+
+  HttpResponse cached(const std::string& path, const Headers& headers) {
+    return _nginx->cacheClient().request("GET", path, "", headers);
   }
 
   HttpResponse call(const std::string& path, const Headers& headers) {
