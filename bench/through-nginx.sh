@@ -7,8 +7,9 @@
 #   plain recipe      auth_request → proxy_pass http://127.0.0.1:<http.port> (HTTP/1.0, a new
 #                     connection per check: the recipe before issue 14);
 #   keep-alive recipe auth_request → upstream block with keepalive → gateway.port;
-#   cache recipe      the keep-alive recipe plus proxy_cache on the auth location, keyed by the
-#                     key header, method and URI (Keywarden answers max-age=gateway.cacheSeconds).
+#   cache recipe      docs/nginx-cache-example.conf: the keep-alive recipe plus proxy_cache on
+#                     the auth location, keyed by method, URI and every key header (Keywarden
+#                     answers max-age=gateway.cacheSeconds).
 # Usage: bench/through-nginx.sh   (BENCH_SECONDS, BENCH_CONNS, BENCH_KEYS as in run.sh)
 set -euo pipefail
 
@@ -115,7 +116,9 @@ $(front "$P_CACHE" "proxy_pass http://keywarden/v1/gateway/auth;
       proxy_set_header Connection \"\";
       $auth_common
       proxy_cache keywarden;
-      proxy_cache_key \"\$http_x_api_key \$request_method \$request_uri\";
+      proxy_cache_key \"\$request_method \$request_uri|\$http_x_api_key|\$http_x_tlm_key|\$http_secret|\$http_client_key|\$http_apikey|\$http_authorization|\$http_cookie\";
+      proxy_cache_bypass \$http_x_http_method_override\$http_x_http_method\$http_x_method_override\$http_x_original_url\$http_x_rewrite_url;
+      proxy_no_cache \$http_x_http_method_override\$http_x_http_method\$http_x_method_override\$http_x_original_url\$http_x_rewrite_url;
 ")
 }
 CONF

@@ -287,7 +287,7 @@ class NginxGatewayTest : public CppUnit::TestFixture {
   CPPUNIT_TEST(revokedKeyIsDenied403);
   CPPUNIT_TEST(keyWithoutTheApiScopeIsDenied403);
   CPPUNIT_TEST(keyHoldingTheApiScopeReachesTheApi);
-  CPPUNIT_TEST(exampleConfigIsTheTestedRecipe);
+  CPPUNIT_TEST(exampleConfigsAreTheTestedRecipes);
   CPPUNIT_TEST(subrequestsReuseKeptAliveConnectionsToTheGatewayListener);
   CPPUNIT_TEST(cacheRecipeReusesValidAnswersUntilTheirMaxAge);
   CPPUNIT_TEST(cacheRecipeNeverReusesAnswersAboutLimitedKeys);
@@ -459,11 +459,17 @@ class NginxGatewayTest : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL_MESSAGE(describe(r), 403, r.status);
   }
 
-  void exampleConfigIsTheTestedRecipe() {
+  void exampleConfigsAreTheTestedRecipes() {
     std::string doc = readFile(std::string(KEYWARDEN_SOURCE_DIR) + "/docs/nginx-example.conf");
     std::string recipe = gatewayRecipe("80", "http://127.0.0.1:9000");
     CPPUNIT_ASSERT_MESSAGE("docs/nginx-example.conf must hold gatewayRecipe() verbatim:\n" + recipe,
                            doc.find(recipe) != std::string::npos);
+    std::string cache =
+        readFile(std::string(KEYWARDEN_SOURCE_DIR) + "/docs/nginx-cache-example.conf");
+    for (const std::string& part :
+         {cachePath("/run/nginx-keywarden"), cacheRecipe("80", "http://127.0.0.1:9000")})
+      CPPUNIT_ASSERT_MESSAGE("docs/nginx-cache-example.conf must hold verbatim:\n" + part,
+                             cache.find(part) != std::string::npos);
     std::string pool = upstreamRecipe("127.0.0.1:8081");
     CPPUNIT_ASSERT_MESSAGE("docs/nginx-example.conf must hold upstreamRecipe() verbatim:\n" + pool,
                            doc.find(pool) != std::string::npos);
