@@ -23,6 +23,7 @@ class GatewayListenerTest : public Fixture {
   CPPUNIT_TEST(aVerifyBodyThatStopsAnswers400AfterTheBodyTimeout);
   CPPUNIT_TEST(otherPathsAre404AndChecksAreCountedInTheMetrics);
   CPPUNIT_TEST(withoutCacheSecondsEveryAnswerIsNoStore);
+  CPPUNIT_TEST(secondServerOnTheSameGatewayPortIsRefusedWithOneLine);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -200,6 +201,19 @@ class GatewayListenerTest : public Fixture {
     CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 400, r.status);
     CPPUNIT_ASSERT_EQUAL(std::string("BAD_FRAMING"), r.errorCode());
     CPPUNIT_ASSERT(c.closedWithin(5000));
+  }
+
+  // No SO_REUSEPORT: a second server cannot quietly take half of the gateway's connections.
+  void secondServerOnTheSameGatewayPortIsRefusedWithOneLine() {
+    ServerProcess second(
+        std::map<std::string, std::string>{{"gateway.port", std::to_string(gwPort)}});
+    CPPUNIT_ASSERT_THROW(second.start(), std::runtime_error);
+    std::string log = second.log();
+    CPPUNIT_ASSERT_MESSAGE(log, log.find("gateway.port: 127.0.0.1:" + std::to_string(gwPort) +
+                                         " is already in use") != std::string::npos);
+    CPPUNIT_ASSERT_MESSAGE(log, !log.empty() && log.find('\n') == log.size() - 1);
+    for (int i = 0; i < 20; ++i)
+      CPPUNIT_ASSERT_EQUAL(401, RawHttp::exchange(gwPort, auth("")).status);
   }
 
   void withoutCacheSecondsEveryAnswerIsNoStore() {
