@@ -104,6 +104,16 @@ int Server::run() {
     o << "# HELP keywarden_keys_loaded Keys held in memory for the check path.\n"
       << "# TYPE keywarden_keys_loaded gauge\nkeywarden_keys_loaded " << cache.size() << "\n"
       << w.queueGauges();
+    if (w.missLookup)
+      o << "# HELP keywarden_key_store_lookups_total Checks of keys missing from the cache that "
+           "were looked up in the store (found or not), and misses not looked up (negative cache "
+           "or gateway.storeLookupsPerSecond).\n"
+        << "# TYPE keywarden_key_store_lookups_total counter\n"
+        << "keywarden_key_store_lookups_total{result=\"found\"} " << w.missLookup->found() << "\n"
+        << "keywarden_key_store_lookups_total{result=\"missing\"} "
+        << w.missLookup->lookups() - w.missLookup->found() << "\n"
+        << "keywarden_key_store_lookups_total{result=\"skipped\"} " << w.missLookup->skipped()
+        << "\n";
     if (gateway)
       o << "# HELP keywarden_gateway_connections_accepted_total Connections accepted on "
            "gateway.port.\n# TYPE keywarden_gateway_connections_accepted_total counter\n"

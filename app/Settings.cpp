@@ -66,6 +66,7 @@ const std::vector<std::string> kKeys = {"http.address",
                                         "gateway.address",
                                         "gateway.loops",
                                         "gateway.cacheSeconds",
+                                        "gateway.storeLookupsPerSecond",
                                         "keys.expiryReminder",
                                         "approvals.linkLifetime",
                                         "quota.leaseBlock",
@@ -350,6 +351,7 @@ Settings Settings::load(const std::string& file) {
   if (st.gatewayAddress.empty()) st.gatewayAddress = st.httpAddress;
   s.integer("gateway.loops", st.gatewayLoops, 0, 64);
   s.integer("gateway.cacheSeconds", st.gateway.cacheSeconds, 0, 3600);
+  s.integer("gateway.storeLookupsPerSecond", st.gateway.storeLookupsPerSecond, 0, 100000);
   s.duration("keys.expiryReminder", st.expiryReminderMs);
   s.duration("approvals.linkLifetime", st.linkLifetimeMs);
   s.integer("quota.leaseBlock", st.quotaLeaseBlock, 1, 1000000);

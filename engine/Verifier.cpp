@@ -1,6 +1,7 @@
 #include "engine/Verifier.h"
 
 #include "engine/KeyCodec.h"
+#include "engine/MissLookup.h"
 #include "engine/PathPattern.h"
 
 namespace keywarden::engine {
@@ -100,6 +101,11 @@ VerifyResult Verifier::verify(const VerifyRequest& r) {
           record(slot, e, out.code == VerifyCode::Valid, now);
       }
     }
+  }
+  if (slot == KeyCache::kNone && _miss && !r.noStoreLookup && _miss->tryLoad(digest, now)) {
+    VerifyRequest again = r;  // the key was issued on another instance: check it now
+    again.noStoreLookup = true;
+    return verify(again);
   }
   if (account) {
     if (out.code == VerifyCode::Valid) {
