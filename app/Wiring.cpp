@@ -58,6 +58,10 @@ Wiring::Wiring(const Settings& s) {
                          std::string(e.what()));
             return false;
           }
+          // A key drawing from a quota waits for the change feed: its quota account is set up
+          // there, in the order the feed gives (owners first, leases already taken).
+          for (const auto& k : found)
+            if (k.quota >= 0 || !k.quotaKeyId.empty()) return false;
           for (const auto& c : clients) cache.upsertClient(c);
           for (const auto& k : found) cache.upsertKey(k);
           return !found.empty();
