@@ -1,5 +1,7 @@
 #include "api/Authenticator.h"
 
+#include <Poco/Ascii.h>
+
 #include <Poco/String.h>
 
 namespace keywarden::api {
@@ -36,6 +38,26 @@ bool Authenticator::require(Exchange& ex, std::initializer_list<Role> roles) {
   }
   ex.principal = std::move(p);
   return true;
+}
+
+std::string_view Authenticator::bearer(HeaderFields fields) {
+  const std::string_view* h = fields.find("Authorization");
+  if (!h || h->size() <= 7 || !HeaderFields::nameIs(h->substr(0, 7), "Bearer ")) return {};
+  std::string_view t = h->substr(7);
+  while (!t.empty() && Poco::Ascii::isSpace(static_cast<unsigned char>(t.front())))
+    t.remove_prefix(1);
+  while (!t.empty() && Poco::Ascii::isSpace(static_cast<unsigned char>(t.back())))
+    t.remove_suffix(1);
+  return t;
+}
+
+std::optional<engine::Principal> Authenticator::gateway(HeaderFields fields) {
+  const std::string_view* given = fields.find("X-Gateway-Token");
+  std::string_view token = given ? *given : std::string_view();
+  if (token.empty()) token = bearer(fields);
+  auto p = token.empty() ? std::nullopt : _tokens.authenticate(std::string(token));
+  if (!p || (p->role != Role::Gateway && p->role != Role::Admin)) return std::nullopt;
+  return p;
 }
 
 std::optional<engine::Principal> Authenticator::gateway(Exchange& ex) {

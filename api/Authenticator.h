@@ -5,6 +5,7 @@
 #include <string>
 
 #include "api/Exchange.h"
+#include "api/HeaderFields.h"
 #include "engine/TokenService.h"
 
 namespace keywarden::api {
@@ -19,7 +20,12 @@ class Authenticator {
   // For gateway endpoints: the token in `X-Gateway-Token` (or a Bearer token) of role gateway
   // or admin. Returns the principal, or nullopt after answering.
   std::optional<engine::Principal> gateway(Exchange& ex);
+  // The same from a request's fields (the first X-Gateway-Token, else the first Authorization).
+  std::optional<engine::Principal> gateway(HeaderFields fields);
   static std::string bearer(const Poco::Net::HTTPServerRequest& req);
+  // The token of the first Authorization field if it is `Bearer <token>` (scheme in any case,
+  // the token trimmed); "" otherwise. Views `fields`.
+  static std::string_view bearer(HeaderFields fields);
 
  private:
   engine::TokenService& _tokens;

@@ -36,9 +36,13 @@ std::string Exchange::query(const std::string& name) const {
       if (k == name) return v;
     return {};
   }
-  if (_query.empty()) return {};
+  return lenientQuery(_query, name);
+}
+
+std::string Exchange::lenientQuery(const std::string& query, const std::string& name) {
+  if (query.empty()) return {};
   try {
-    Poco::URI uri("/?" + _query);
+    Poco::URI uri("/?" + query);
     for (const auto& [k, v] : uri.getQueryParameters())
       if (k == name) return v;
   } catch (const Poco::Exception&) {
@@ -145,20 +149,27 @@ std::optional<engine::Error> Exchange::readBody(std::string& out) {
   if (len != Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH &&
       out.size() < static_cast<uint64_t>(len)) {
     _res.setKeepAlive(false);
-    return Error{ErrorKind::BadInput, "BAD_FRAMING",
-                 "the body ended after " + std::to_string(out.size()) + " of the " +
-                     std::to_string(len) +
-                     " bytes Content-Length announced (or did not arrive within http.bodyTimeout)",
-                 "Content-Length"};
+    return shortBodyError(out.size(), len);
   }
-  if (!out.empty()) {
-    std::string type = _req.getContentType();
-    std::string base = type.substr(0, type.find(';'));
-    while (!base.empty() && base.back() == ' ') base.pop_back();
-    if (Poco::icompare(base, "application/json") != 0)
-      return Error{ErrorKind::UnsupportedMedia, "UNSUPPORTED_MEDIA_TYPE",
-                   "the body must be sent as Content-Type: application/json", ""};
-  }
+  return mediaTypeError(out.size(), _req.getContentType());
+}
+
+engine::Error Exchange::shortBodyError(size_t got, int64_t length) {
+  return engine::Error{engine::ErrorKind::BadInput, "BAD_FRAMING",
+                       "the body ended after " + std::to_string(got) + " of the " +
+                           std::to_string(length) +
+                           " bytes Content-Length announced (or did not arrive within "
+                           "http.bodyTimeout)",
+                       "Content-Length"};
+}
+
+std::optional<engine::Error> Exchange::mediaTypeError(size_t size, const std::string& type) {
+  if (size == 0) return std::nullopt;
+  std::string base = type.substr(0, type.find(';'));
+  while (!base.empty() && base.back() == ' ') base.pop_back();
+  if (Poco::icompare(base, "application/json") != 0)
+    return engine::Error{engine::ErrorKind::UnsupportedMedia, "UNSUPPORTED_MEDIA_TYPE",
+                         "the body must be sent as Content-Type: application/json", ""};
   return std::nullopt;
 }
 

@@ -31,6 +31,15 @@ class Exchange {
   // A query parameter ("" when absent). After a successful queryOnly(), the strictly parsed
   // value; otherwise a lenient read (for the gateway paths, whose query is the upstream's).
   std::string query(const std::string& name) const;
+  // The lenient read of query(): parameter `name` of the raw query string `query` (after the
+  // '?'), decoded as Poco::URI decodes it; "" when absent or unreadable.
+  static std::string lenientQuery(const std::string& query, const std::string& name);
+  // The refusal of a JSON body of `size` bytes sent with `contentType` (415 unless
+  // application/json, with any parameters), or nullopt. An empty body needs no type.
+  // The refusal of a body that ended (or stopped arriving within http.bodyTimeout) after `got`
+  // of the `length` bytes its Content-Length announced.
+  static engine::Error shortBodyError(size_t got, int64_t length);
+  static std::optional<engine::Error> mediaTypeError(size_t size, const std::string& contentType);
   // Parses the query string strictly and keeps it for query(). Refused (400, naming the
   // parameter): a name not in `allowed` (UNKNOWN_FIELD), a parameter given twice, without a
   // value or with an empty one, a '%' not followed by two hex digits, a value that decodes to

@@ -14,6 +14,13 @@ struct GatewaySettings {
   std::vector<KeySource> keySources;
   bool requireToken = false;
   int rateLimitStatus = 403;
+  // gateway.cacheSeconds: the longest max-age a forward-auth answer may carry (0: every answer
+  // is no-store). Only a VALID answer about a key without rate limit or quota is cacheable,
+  // and never beyond the key's expiry or scheduled revocation.
+  int cacheSeconds = 0;
+  // gateway.storeLookupsPerSecond: on a miss for a well-formed key, look it up in the store at
+  // most this often (PostgreSQL only: several instances; 0 = never).
+  int storeLookupsPerSecond = 50;
 
   // Parses `gateway.keyHeaders` ("X-API-Key,cookie:mia_client_key,bearer,query:k").
   // Returns false and sets `why` on a bad entry.

@@ -69,6 +69,58 @@ HttpApi::HttpApi(ApiServices services, GatewaySettings gateway, size_t maxBodyBy
   _metricsPtr = _metrics.get();
 }
 
+void HttpApi::answer(const GatewayCall& call, bool bodyTooLarge, GatewayAnswer& out) {
+  auto t0 = std::chrono::steady_clock::now();
+  std::string_view path = call.uri.substr(0, call.uri.find('?'));
+  size_t route = _unmatched;
+  try {
+    if (path.substr(0, 16) == "/v1/gateway/auth" && (path.size() == 16 || path[16] == '/')) {
+      route = _gatewayRoute;
+      _verify.forwardAuth(call, out);
+    } else if (path == "/v1/keys/verify" && call.method == "POST") {
+      route = _verifyRoute;
+      if (bodyTooLarge)
+        out.error({engine::ErrorKind::TooLarge, "BODY_TOO_LARGE",
+                   "the body is larger than " + std::to_string(_maxBody) + " bytes", ""});
+      else
+        _verify.verify(call, out);
+    } else if (path == "/v1/keys/verify") {
+      route = _verifyRoute;
+      out.set("Allow", "POST");
+      out.error({engine::ErrorKind::MethodNotAllowed, "METHOD_NOT_ALLOWED",
+                 "method " + std::string(call.method) + " is not allowed on " + std::string(path),
+                 ""});
+    } else {
+      out.error({engine::ErrorKind::NotFound, "NOT_FOUND",
+                 "no such endpoint on gateway.port: " + std::string(path) +
+                     " (it serves /v1/gateway/auth and POST /v1/keys/verify)",
+                 ""});
+    }
+  } catch (const engine::StoreBusy& e) {
+    Poco::Logger::get("keywarden.http")
+        .warning("%s %s: %s: %s", LogRedactor::text(std::string(call.method)),
+                 _router.patternOf(route), e.code(), LogRedactor::text(e.what()));
+    out.clear();
+    out.set("Retry-After", "1");
+    out.error({engine::ErrorKind::Unavailable, e.code(),
+               e.code() == "STORE_BUSY"
+                   ? "the database aborted this change because of a concurrent one; try again"
+                   : "the database is unreachable; try again",
+               ""});
+  } catch (const std::exception& e) {
+    Poco::Logger::get("keywarden.http")
+        .error("%s %s failed: %s", LogRedactor::text(std::string(call.method)),
+               _router.patternOf(route), LogRedactor::text(e.what()));
+    out.clear();
+    out.error(
+        {engine::ErrorKind::Internal, "INTERNAL", "the request failed; see the server log", ""});
+  }
+  auto micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
+  _metrics->record(route, out.status(), micros);
+}
+
 Poco::Net::HTTPRequestHandler* HttpApi::createRequestHandler(const Poco::Net::HTTPServerRequest&) {
   return new Dispatch(*this);
 }

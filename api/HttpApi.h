@@ -18,6 +18,7 @@
 #include "api/OpsHandlers.h"
 #include "api/Router.h"
 #include "api/VerifyHandlers.h"
+#include "api/gateway/GatewayEndpoints.h"
 
 namespace keywarden::api {
 
@@ -35,7 +36,7 @@ struct ApiServices {
 
 // The HTTP API: every route, the metrics, and the Poco handler factory that dispatches to them.
 // Built once before the server starts; thread-safe afterwards.
-class HttpApi : public Poco::Net::HTTPRequestHandlerFactory {
+class HttpApi : public Poco::Net::HTTPRequestHandlerFactory, public gateway::GatewayEndpoints {
  public:
   // `moreRoutes` adds the routes of other modules (the web pages) before the metrics are built.
   HttpApi(ApiServices services, GatewaySettings gateway, size_t maxBodyBytes,
@@ -47,6 +48,10 @@ class HttpApi : public Poco::Net::HTTPRequestHandlerFactory {
   // Handles one request (what the Poco handler calls).
   void handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res);
   const Router& router() const { return _router; }
+  // The event-driven listener's requests (gateway.port): forward-auth and verify by the same
+  // handlers and into the same metrics as on http.port; any other path is 404 NOT_FOUND, another
+  // method on /v1/keys/verify 405.
+  void answer(const GatewayCall& call, bool bodyTooLarge, GatewayAnswer& out) override;
 
  private:
   ApiServices _s;

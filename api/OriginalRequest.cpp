@@ -1,7 +1,5 @@
 #include "api/OriginalRequest.h"
 
-#include <Poco/String.h>
-
 namespace keywarden::api {
 
 using engine::RequestTarget;
@@ -11,9 +9,9 @@ namespace {
 
 // One header the gateway may set: where its value is and how often it came.
 struct Seen {
-  const std::string* value = nullptr;
+  const std::string_view* value = nullptr;
   int count = 0;
-  void add(const std::string& v) {
+  void add(const std::string_view& v) {
     if (count++ == 0) value = &v;
   }
   bool present() const { return value != nullptr; }
@@ -22,24 +20,30 @@ struct Seen {
 }  // namespace
 
 void OriginalRequest::read(const Poco::Net::HTTPRequest& req, RequestTarget& target) {
+  const std::vector<HeaderField> fields = HeaderFields::of(req);
+  read(req.getMethod(), req.getURI(), HeaderFields(fields.data(), fields.size()), target);
+}
+
+void OriginalRequest::read(std::string_view ownMethod, std::string_view ownUri, HeaderFields fields,
+                           RequestTarget& target) {
+  auto is = HeaderFields::nameIs;
   Seen origUri, origMethod, fwdUri, fwdMethod;
   bool methodOverride = false, pathOverride = false;
-  for (const auto& [name, value] : req) {
+  for (const HeaderField& f : fields) {
+    const std::string_view& name = f.name;
     if (name.size() < 13 || name.size() > 22) continue;  // cheap filter: all are 13–22 long
-    if (Poco::icompare(name, "X-Original-URI") == 0)
-      origUri.add(value);
-    else if (Poco::icompare(name, "X-Original-Method") == 0)
-      origMethod.add(value);
-    else if (Poco::icompare(name, "X-Forwarded-Uri") == 0)
-      fwdUri.add(value);
-    else if (Poco::icompare(name, "X-Forwarded-Method") == 0)
-      fwdMethod.add(value);
-    else if (Poco::icompare(name, "X-HTTP-Method-Override") == 0 ||
-             Poco::icompare(name, "X-HTTP-Method") == 0 ||
-             Poco::icompare(name, "X-Method-Override") == 0)
+    if (is(name, "X-Original-URI"))
+      origUri.add(f.value);
+    else if (is(name, "X-Original-Method"))
+      origMethod.add(f.value);
+    else if (is(name, "X-Forwarded-Uri"))
+      fwdUri.add(f.value);
+    else if (is(name, "X-Forwarded-Method"))
+      fwdMethod.add(f.value);
+    else if (is(name, "X-HTTP-Method-Override") || is(name, "X-HTTP-Method") ||
+             is(name, "X-Method-Override"))
       methodOverride = true;
-    else if (Poco::icompare(name, "X-Original-URL") == 0 ||
-             Poco::icompare(name, "X-Rewrite-URL") == 0)
+    else if (is(name, "X-Original-URL") || is(name, "X-Rewrite-URL"))
       pathOverride = true;
   }
   if (origUri.count > 1 || origMethod.count > 1 || fwdUri.count > 1 || fwdMethod.count > 1)
@@ -56,7 +60,7 @@ void OriginalRequest::read(const Poco::Net::HTTPRequest& req, RequestTarget& tar
                          "a path-override header (X-Original-URL, X-Rewrite-URL)");
 
   // The raw target after the prefix, as the gateway appended it (Envoy); nothing: "/".
-  std::string_view own = req.getURI();
+  std::string_view own = ownUri;
   bool ownGiven = false;
   if (own.substr(0, kPrefix.size()) != kPrefix)
     return target.refuse(Refusal::AmbiguousPath, "the forward-auth request is not origin-form");
@@ -88,7 +92,7 @@ void OriginalRequest::read(const Poco::Net::HTTPRequest& req, RequestTarget& tar
                            "the path after /v1/gateway/auth differs from the URI header");
   } else {
     uri = own;
-    method = req.getMethod();
+    method = ownMethod;
   }
   for (const Seen* s : {&origUri, &fwdUri})
     if (s != chosenUri && s->present() && *s->value != uri)

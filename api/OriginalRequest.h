@@ -4,6 +4,7 @@
 
 #include <string_view>
 
+#include "api/HeaderFields.h"
 #include "engine/RequestTarget.h"
 
 namespace keywarden::api {
@@ -35,6 +36,10 @@ class OriginalRequest {
   // Fills `target` from `req`. REQUIRES: `target` is fresh. The views in `target` point into
   // `req`, which must outlive its use.
   static void read(const Poco::Net::HTTPRequest& req, engine::RequestTarget& target);
+  // The same from a request's method, raw target and fields (the event-driven gateway
+  // listener, which parses without Poco). The views in `target` point into these.
+  static void read(std::string_view method, std::string_view uri, HeaderFields fields,
+                   engine::RequestTarget& target);
 };
 
 }  // namespace keywarden::api

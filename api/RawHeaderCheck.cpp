@@ -37,10 +37,11 @@ const char* lineEnd(const char* p, const char* end, bool& bare) {
 }
 }  // namespace
 
-std::optional<FramingRefusal> RawHeaderCheck::check(const char* data, size_t size) {
+std::optional<FramingRefusal> RawHeaderCheck::check(const char* data, size_t size, Head* head) {
   const char* p = data;
   const char* const end = data + size;
   bool bare = false;
+  if (head) head->nameNotToken = false;
   // Empty lines before the request line (RFC 9112 §2.2); Poco skips any white space there.
   while (end - p >= 2 && p[0] == '\r' && p[1] == '\n') p += 2;
   // The request line: method SP target SP version CRLF (RFC 9112 §3).
@@ -65,6 +66,16 @@ std::optional<FramingRefusal> RawHeaderCheck::check(const char* data, size_t siz
       return request(
           "the request line must be method, target and version separated by single spaces "
           "(RFC 9112 §3)");
+    if (head) {
+      const char* sp1 = static_cast<const char*>(std::memchr(p, ' ', static_cast<size_t>(lf - p)));
+      const char* sp2 =
+          static_cast<const char*>(std::memchr(sp1 + 1, ' ', static_cast<size_t>(lf - sp1 - 1)));
+      head->method = std::string_view(p, static_cast<size_t>(sp1 - p));
+      head->target = std::string_view(sp1 + 1, static_cast<size_t>(sp2 - sp1 - 1));
+      head->version = std::string_view(sp2 + 1, static_cast<size_t>(lf - 1 - sp2 - 1));
+      head->count = 0;
+      head->tooMany = false;
+    }
   }
   p = lf + 1;
   // Header lines up to the empty line.
@@ -105,11 +116,16 @@ std::optional<FramingRefusal> RawHeaderCheck::check(const char* data, size_t siz
     if (nameLength == 0)
       return header("a header line has an empty name (RFC 9110 §5.1)", nullptr, 0);
     for (const char* q = p; q < colon; ++q)
-      if (!HttpSyntax::isTokenChar(static_cast<unsigned char>(*q)))
+      if (!HttpSyntax::isTokenChar(static_cast<unsigned char>(*q))) {
+        if (head && head->count < kMaxFields) {
+          head->fields[head->count++] = {std::string_view(name, nameLength), std::string_view()};
+          head->nameNotToken = true;
+        }
         return header(
             "a header name holds a character a field name may not hold, such as a space "
             "before the colon (RFC 9110 §5.1)",
             name, nameLength);
+      }
     // The value as Poco keeps it: leading and trailing white space trimmed.
     const char* v = colon + 1;
     const char* ve = eol;
@@ -122,6 +138,13 @@ std::optional<FramingRefusal> RawHeaderCheck::check(const char* data, size_t siz
             "RFC 2047 encoded word and rewrites (it decodes =?charset?Q|B?text?= and drops a "
             "lone \"=?\") while an upstream would not",
             name, nameLength);
+    if (head) {
+      if (head->count < kMaxFields)
+        head->fields[head->count++] = {std::string_view(name, nameLength),
+                                       std::string_view(v, static_cast<size_t>(ve - v))};
+      else
+        head->tooMany = true;
+    }
     p = lf + 1;
   }
 }

@@ -1,8 +1,11 @@
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <optional>
+#include <string_view>
 
+#include "api/HeaderFields.h"
 #include "api/RequestFraming.h"
 
 namespace keywarden::api {
@@ -33,9 +36,27 @@ namespace keywarden::api {
 // Thread-safe.
 class RawHeaderCheck {
  public:
+  // The most header fields a request may have: Poco 1.11's MessageHeader limit (more is 431),
+  // kept on both listeners.
+  static constexpr size_t kMaxFields = 100;
+  // What a sound block holds, as views into it: filled when check() is given one (the
+  // event-driven gateway listener reads requests this way instead of through Poco).
+  struct Head {
+    std::string_view method, target, version;
+    std::array<HeaderField, kMaxFields> fields;
+    size_t count = 0;
+    bool tooMany = false;  // more than kMaxFields fields (the first kMaxFields are kept)
+    // Refused because a name is not a token: the fields up to that one (it included) are kept,
+    // since RequestFraming, which runs first on http.port, answers that case there.
+    bool nameNotToken = false;
+    HeaderFields view() const { return HeaderFields(fields.data(), count); }
+  };
+
   // `data`/`size`: the request's bytes from its first byte (leading empty lines included) to the
   // end of the empty line that ends its header. nullopt when they are sound.
-  static std::optional<FramingRefusal> check(const char* data, size_t size);
+  // With `head`, also records the request line's parts and each field (name, and value trimmed
+  // as Poco trims it); `head` is meaningful only when the block is sound.
+  static std::optional<FramingRefusal> check(const char* data, size_t size, Head* head = nullptr);
 };
 
 }  // namespace keywarden::api

@@ -13,7 +13,7 @@ namespace keywarden::api {
 
 namespace {
 
-bool isToken(const std::string& s) {
+bool isToken(std::string_view s) {
   if (s.empty()) return false;
   for (unsigned char c : s)
     if (!HttpSyntax::isTokenChar(c)) return false;
@@ -33,7 +33,7 @@ std::string FramingRefusal::json() const {
   return w.take();
 }
 
-bool RequestFraming::parseContentLength(const std::string& value, int64_t& out) {
+bool RequestFraming::parseContentLength(std::string_view value, int64_t& out) {
   if (value.empty()) return false;
   int64_t v = 0;
   for (char c : value) {
@@ -47,14 +47,21 @@ bool RequestFraming::parseContentLength(const std::string& value, int64_t& out) 
 }
 
 std::optional<FramingRefusal> RequestFraming::check(const Poco::Net::HTTPRequest& req) {
-  const std::string& version = req.getVersion();
+  const std::vector<HeaderField> fields = HeaderFields::of(req);
+  return check(req.getVersion(), HeaderFields(fields.data(), fields.size()));
+}
+
+std::optional<FramingRefusal> RequestFraming::check(std::string_view version, HeaderFields fields) {
+  auto is = HeaderFields::nameIs;
   const bool http10 = version == Poco::Net::HTTPMessage::HTTP_1_0;
   if (!http10 && version != Poco::Net::HTTPMessage::HTTP_1_1)
     return refuse(505, "VERSION_NOT_SUPPORTED", "only HTTP/1.0 and HTTP/1.1 are served", "");
   int lengths = 0, codings = 0, hosts = 0;
-  const std::string* length = nullptr;
-  const std::string* coding = nullptr;
-  for (const auto& [name, value] : req) {
+  const std::string_view* length = nullptr;
+  const std::string_view* coding = nullptr;
+  for (const HeaderField& f : fields) {
+    const std::string_view& name = f.name;
+    const std::string_view& value = f.value;
     if (!isToken(name))
       return refuse(400, "BAD_REQUEST",
                     "a header name holds a character a field name may not hold, such as a space "
@@ -63,14 +70,14 @@ std::optional<FramingRefusal> RequestFraming::check(const Poco::Net::HTTPRequest
     for (unsigned char c : value)
       if ((c < 0x20 && c != '\t') || c == 0x7f)
         return refuse(400, "BAD_REQUEST", "the header holds a control character (RFC 9110 §5.5)",
-                      name);
-    if (Poco::icompare(name, "Content-Length") == 0) {
+                      std::string(name));
+    if (is(name, "Content-Length")) {
       ++lengths;
       length = &value;
-    } else if (Poco::icompare(name, "Transfer-Encoding") == 0) {
+    } else if (is(name, "Transfer-Encoding")) {
       ++codings;
       coding = &value;
-    } else if (Poco::icompare(name, "Host") == 0) {
+    } else if (is(name, "Host")) {
       ++hosts;
     }
   }
@@ -94,7 +101,7 @@ std::optional<FramingRefusal> RequestFraming::check(const Poco::Net::HTTPRequest
     return refuse(400, "BAD_FRAMING", "more than one Transfer-Encoding header",
                   "Transfer-Encoding");
   if (coding) {
-    if (Poco::icompare(Poco::trim(*coding), "chunked") == 0)
+    if (Poco::icompare(Poco::trim(std::string(*coding)), "chunked") == 0)
       return refuse(411, "LENGTH_REQUIRED",
                     "chunked request bodies are not accepted: send the body with a "
                     "Content-Length",

@@ -5,6 +5,9 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
+
+#include "api/HeaderFields.h"
 
 namespace keywarden::api {
 
@@ -35,6 +38,9 @@ class RequestFraming {
  public:
   // The first rule `req` breaks, or nullopt when its framing is sound.
   static std::optional<FramingRefusal> check(const Poco::Net::HTTPRequest& req);
+  // The same from a request's version ("HTTP/1.1") and fields (the event-driven gateway
+  // listener, which parses without Poco).
+  static std::optional<FramingRefusal> check(std::string_view version, HeaderFields fields);
 
   // The answer for an exception thrown while Poco 1.11 parsed the request line and header
   // (HTTPServerRequestImpl's constructor): a MessageException is a malformed or oversized
@@ -44,7 +50,7 @@ class RequestFraming {
   static FramingRefusal fromParseError(const Poco::Exception& e, bool timedOut);
 
   // Decimal digits only, at least one; the value in `out` (false on overflow of 63 bits).
-  static bool parseContentLength(const std::string& value, int64_t& out);
+  static bool parseContentLength(std::string_view value, int64_t& out);
 };
 
 }  // namespace keywarden::api

@@ -1,7 +1,12 @@
 #include "api/VerifyHandlers.h"
 
 #include <Poco/Logger.h>
+#include <Poco/Net/MessageHeader.h>
 #include <Poco/Net/NameValueCollection.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <vector>
 
 #include "api/JsonWriter.h"
 #include "api/OriginalRequest.h"
@@ -24,6 +29,26 @@ void logRefusal(const engine::RequestTarget& t, const engine::VerifyResult& r,
                   std::string(r.found ? r.keyId.view() : "unknown"),
                   std::string(engine::RequestTarget::refusalName(r.refusal)), std::string(t.why()));
 }
+
+// Poco's request seen as a GatewayCall; `fields` holds the views.
+GatewayCall callOf(Exchange& ex, std::vector<HeaderField>& fields) {
+  fields = HeaderFields::of(ex.request());
+  GatewayCall call;
+  call.method = ex.request().getMethod();
+  call.uri = ex.request().getURI();
+  call.fields = HeaderFields(fields.data(), fields.size());
+  return call;
+}
+
+// Sends `a` through the exchange (which records the status for the metrics).
+void sendAnswer(Exchange& ex, const GatewayAnswer& a) {
+  auto& res = ex.response();
+  for (size_t i = 0; i < a.fieldCount(); ++i) res.set(a.fieldName(i), std::string(a.fieldValue(i)));
+  if (a.isJson())
+    ex.sendJson(a.status(), a.body());
+  else
+    ex.sendEmpty(a.status());
+}
 }  // namespace
 
 void VerifyHandlers::install(Router& r) {
@@ -34,27 +59,50 @@ void VerifyHandlers::install(Router& r) {
   }
 }
 
-bool VerifyHandlers::gatewayCaller(Exchange& ex, std::string& tenant, bool json) {
+bool VerifyHandlers::gatewayCaller(const GatewayCall& call, std::string& tenant, bool json,
+                                   GatewayAnswer& answer) {
   if (!_settings.requireToken) return true;
-  auto p = _auth.gateway(ex);
+  auto p = _auth.gateway(call.fields);
   if (p) {
     tenant = p->tenant;
     return true;
   }
   if (json) {
-    ex.sendError(engine::Error::unauthenticated("send a gateway token in X-Gateway-Token"));
+    answer.error(engine::Error::unauthenticated("send a gateway token in X-Gateway-Token"));
   } else {
-    ex.response().set("X-Keywarden-Code", "UNAUTHENTICATED");
-    ex.sendEmpty(401);
+    answer.set("X-Keywarden-Code", "UNAUTHENTICATED");
+    answer.setStatus(401);
   }
   return false;
 }
 
 void VerifyHandlers::verify(Exchange& ex) {
+  std::vector<HeaderField> fields;
+  GatewayCall call = callOf(ex, fields);
+  GatewayAnswer answer;
   std::string tenant;
-  if (!gatewayCaller(ex, tenant, true)) return;
-  auto b = ex.json(false);
-  if (!b) return;
+  // The token first: an unauthenticated caller's body is not read.
+  if (gatewayCaller(call, tenant, true, answer)) {
+    auto b = ex.json(false);
+    if (!b) return;  // ex.json answered
+    verifyBody(tenant, *b, answer);
+  }
+  sendAnswer(ex, answer);
+}
+
+void VerifyHandlers::verify(const GatewayCall& call, GatewayAnswer& answer) {
+  std::string tenant;
+  if (!gatewayCaller(call, tenant, true, answer)) return;
+  if (auto e = Exchange::mediaTypeError(call.body.size(), std::string(call.contentType)))
+    return answer.error(*e);
+  BodyReader b{std::string(call.body), false};
+  if (b.error()) return answer.error(*b.error());
+  verifyBody(tenant, b, answer);
+}
+
+void VerifyHandlers::verifyBody(const std::string& tenant, BodyReader& body,
+                                GatewayAnswer& answer) {
+  BodyReader* b = &body;
   std::string key, method, path;
   std::vector<std::string> scopes;
   int64_t cost = 1;
@@ -67,7 +115,7 @@ void VerifyHandlers::verify(Exchange& ex) {
   if (!b->error() && !path.empty() && path[0] != '/') b->fail("path", "path must start with '/'");
   if (!b->error() && method.empty() != path.empty())
     b->fail(method.empty() ? "method" : "path", "method and path go together");
-  if (b->error()) return ex.sendError(*b->error());
+  if (b->error()) return answer.error(*b->error());
 
   engine::RequestTarget target;  // the same rule as forward-auth
   if (!path.empty()) {
@@ -115,37 +163,47 @@ void VerifyHandlers::verify(Exchange& ex) {
     logRefusal(target, r, "verify");
   }
   w.endObject();
-  ex.sendJson(200, w.str());
+  answer.json(200, w.take());
 }
 
-std::string VerifyHandlers::presentedKey(Exchange& ex) const {
+std::string_view VerifyHandlers::presentedKey(const GatewayCall& call, std::string& scratch) const {
   // NameValueCollection::get(name, default) returns a reference to `default` when the name is
   // absent: the default must outlive it (a literal "" would be a temporary: use after scope).
   static const std::string kNone;
-  auto& req = ex.request();
   for (const auto& s : _settings.keySources) {
     switch (s.kind) {
       case GatewaySettings::KeySource::Header: {
-        const std::string& v = req.get(s.name, kNone);
-        if (!v.empty()) return v;
+        const std::string_view* v = call.fields.find(s.name);
+        if (v && !v->empty()) return *v;
         break;
       }
       case GatewaySettings::KeySource::Bearer: {
-        std::string v = Authenticator::bearer(req);
+        std::string_view v = Authenticator::bearer(call.fields);
         if (!v.empty()) return v;
         break;
       }
       case GatewaySettings::KeySource::Cookie: {
-        if (!req.has("Cookie")) break;
+        // As Poco's HTTPRequest::getCookies reads them: every Cookie field, split by
+        // MessageHeader::splitParameters; the first of the name wins.
         Poco::Net::NameValueCollection cookies;
-        req.getCookies(cookies);
+        bool any = false;
+        for (const HeaderField& f : call.fields) {
+          if (!HeaderFields::nameIs(f.name, "Cookie")) continue;
+          any = true;
+          std::string value(f.value);
+          Poco::Net::MessageHeader::splitParameters(value.begin(), value.end(), cookies);
+        }
+        if (!any) break;
         const std::string& v = cookies.get(s.name, kNone);
-        if (!v.empty()) return v;
+        if (!v.empty()) return scratch = v;
         break;
       }
       case GatewaySettings::KeySource::Query: {
-        std::string v = ex.query(s.name);
-        if (!v.empty()) return v;
+        std::string_view uri = call.uri;
+        size_t q = uri.find('?');
+        if (q == std::string_view::npos) break;
+        scratch = Exchange::lenientQuery(std::string(uri.substr(q + 1)), s.name);
+        if (!scratch.empty()) return scratch;
         break;
       }
     }
@@ -154,13 +212,24 @@ std::string VerifyHandlers::presentedKey(Exchange& ex) const {
 }
 
 void VerifyHandlers::forwardAuth(Exchange& ex) {
-  std::string tenant;
-  if (!gatewayCaller(ex, tenant, false)) return;
-  auto& res = ex.response();
-  engine::RequestTarget target;
-  OriginalRequest::read(ex.request(), target);
+  std::vector<HeaderField> fields;
+  GatewayCall call = callOf(ex, fields);
+  GatewayAnswer answer;
+  forwardAuth(call, answer);
+  sendAnswer(ex, answer);
+}
 
-  std::string key = presentedKey(ex);
+void VerifyHandlers::forwardAuth(const GatewayCall& call, GatewayAnswer& res) {
+  std::string tenant;
+  if (!gatewayCaller(call, tenant, false, res)) {
+    res.set("Cache-Control", "no-store");
+    return;
+  }
+  engine::RequestTarget target;
+  OriginalRequest::read(call.method, call.uri, call.fields, target);
+
+  std::string scratch;
+  std::string_view key = presentedKey(call, scratch);
   engine::VerifyResult r;
   if (key.empty()) {
     r.code = VerifyCode::Malformed;  // nothing presented: answered like a malformed key
@@ -173,23 +242,24 @@ void VerifyHandlers::forwardAuth(Exchange& ex) {
     vr.tenant = tenant;
     r = _verifier.verify(vr);
   }
-  res.set("X-Keywarden-Code", std::string(engine::verifyCodeName(r.code)));
+  res.set("X-Keywarden-Code", engine::verifyCodeName(r.code));
   if (r.refusal != engine::RequestTarget::Refusal::None) {
-    res.set("X-Keywarden-Reason", std::string(engine::RequestTarget::refusalName(r.refusal)));
+    res.set("X-Keywarden-Reason", engine::RequestTarget::refusalName(r.refusal));
     logRefusal(target, r, "forward-auth");
   }
   int status = 403;
   switch (r.code) {
     case VerifyCode::Valid: {
-      res.set("X-Keywarden-Key-Id", std::string(r.keyId.view()));
+      res.set("X-Keywarden-Key-Id", r.keyId.view());
       res.set("X-Keywarden-Client-Id", *r.clientId);
-      std::string scopes;
+      res.set("X-Keywarden-Scopes", "");
+      bool first = true;
       for (const auto& s : r.grants->scopes) {
-        if (!scopes.empty()) scopes.push_back(',');
-        scopes += s;
+        if (!first) res.append(",");
+        first = false;
+        res.append(s);
       }
-      res.set("X-Keywarden-Scopes", scopes);
-      res.set("X-Keywarden-Remaining", std::to_string(r.remaining));
+      res.setNumber("X-Keywarden-Remaining", r.remaining);
       status = 200;
       break;
     }
@@ -200,12 +270,29 @@ void VerifyHandlers::forwardAuth(Exchange& ex) {
       break;
     case VerifyCode::RateLimited:
       status = _settings.rateLimitStatus;
-      res.set("Retry-After", std::to_string((r.retryAfterMs + 999) / 1000));
+      res.setNumber("Retry-After", (r.retryAfterMs + 999) / 1000);
       break;
     default:
       status = 403;
   }
-  ex.sendEmpty(status);
+  // May a gateway reuse this answer (nginx proxy_cache)? Only when reusing it cannot break a
+  // limit or outlive the key: a VALID answer about a key without rate limit or quota, for at
+  // most gateway.cacheSeconds and the key's remaining validity. The price, documented: a
+  // revocation reaches a cached key within that many seconds.
+  int64_t maxAge = 0;
+  if (r.code == VerifyCode::Valid && !r.limited && _settings.cacheSeconds > 0) {
+    maxAge = _settings.cacheSeconds;
+    if (r.validUntil != 0) maxAge = std::min<int64_t>(maxAge, (r.validUntil - r.checkedAt) / 1000);
+  }
+  if (maxAge > 0) {
+    res.set("Cache-Control", "max-age=");
+    char digits[24];
+    int n = std::snprintf(digits, sizeof digits, "%lld", static_cast<long long>(maxAge));
+    res.append(std::string_view(digits, static_cast<size_t>(n)));
+  } else {
+    res.set("Cache-Control", "no-store");
+  }
+  res.setStatus(status);
 }
 
 }  // namespace keywarden::api

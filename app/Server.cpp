@@ -16,6 +16,7 @@
 #include "api/ConnectionWatchdog.h"
 #include "api/HttpApi.h"
 #include "api/HttpConnectionFactory.h"
+#include "api/gateway/GatewayListener.h"
 #include "app/Wiring.h"
 #include "web/Portal.h"
 
@@ -87,6 +88,9 @@ int Server::run() {
     tls = std::make_unique<Poco::Net::SecureServerSocket>(ctx);
     listenOn(*tls, s.httpAddress, s.httpsPort, "https.port");
   }
+  int gatewayFd = -1;
+  if (s.gatewayPort != 0)
+    gatewayFd = api::gateway::GatewayListener::listenOn(s.gatewayAddress, s.gatewayPort);
 
   p.w = std::make_unique<Wiring>(s);
   Wiring& w = *p.w;
@@ -95,11 +99,29 @@ int Server::run() {
     log.information("stored bootstrap.adminToken as the first admin token");
 
   engine::KeyCache& cache = w.cache;
-  auto gauges = [&cache, &w] {
+  std::unique_ptr<api::gateway::GatewayListener> gateway;
+  auto gauges = [&cache, &w, &gateway] {
     std::ostringstream o;
     o << "# HELP keywarden_keys_loaded Keys held in memory for the check path.\n"
       << "# TYPE keywarden_keys_loaded gauge\nkeywarden_keys_loaded " << cache.size() << "\n"
       << w.queueGauges();
+    if (w.missLookup)
+      o << "# HELP keywarden_key_store_lookups_total Checks of keys missing from the cache that "
+           "were looked up in the store (found or not), and misses not looked up (negative cache "
+           "or gateway.storeLookupsPerSecond).\n"
+        << "# TYPE keywarden_key_store_lookups_total counter\n"
+        << "keywarden_key_store_lookups_total{result=\"found\"} " << w.missLookup->found() << "\n"
+        << "keywarden_key_store_lookups_total{result=\"missing\"} "
+        << w.missLookup->lookups() - w.missLookup->found() << "\n"
+        << "keywarden_key_store_lookups_total{result=\"skipped\"} " << w.missLookup->skipped()
+        << "\n";
+    if (gateway)
+      o << "# HELP keywarden_gateway_connections_accepted_total Connections accepted on "
+           "gateway.port.\n# TYPE keywarden_gateway_connections_accepted_total counter\n"
+        << "keywarden_gateway_connections_accepted_total " << gateway->accepted() << "\n"
+        << "# HELP keywarden_gateway_connections_open Connections open on gateway.port.\n"
+        << "# TYPE keywarden_gateway_connections_open gauge\n"
+        << "keywarden_gateway_connections_open " << gateway->open() << "\n";
     return o.str();
   };
   web::WebSettings webSettings;
@@ -136,9 +158,24 @@ int Server::run() {
   Poco::Net::TCPServer http(connections(), pool, socket, httpParams(s));
   std::unique_ptr<Poco::Net::TCPServer> https;
   if (tls) https = std::make_unique<Poco::Net::TCPServer>(connections(), pool, *tls, httpParams(s));
+  if (gatewayFd >= 0) {
+    api::gateway::GatewayLimits gl;
+    gl.headerTimeoutMs = s.httpHeaderTimeoutMs;
+    gl.bodyTimeoutMs = s.httpBodyTimeoutMs;
+    gl.keepAliveMs = s.httpKeepAliveMs;
+    gl.maxBodyBytes = s.httpMaxBodyBytes;
+    gateway = std::make_unique<api::gateway::GatewayListener>(*api, gl, gatewayFd, s.gatewayLoops);
+  }
   w.startBackground();
   http.start();
   if (https) https->start();
+  if (gateway) {
+    gateway->start();
+    log.information(
+        "gateway listener on http://%s:%d (%d event loops): /v1/gateway/auth, "
+        "POST /v1/keys/verify",
+        s.gatewayAddress, gateway->port(), gateway->loops());
+  }
   log.information(
       "keywarden listening on http://%s:%hu%s, %z keys loaded", s.httpAddress,
       socket.address().port(),
@@ -147,10 +184,12 @@ int Server::run() {
   int sig = 0;
   sigwait(&signals, &sig);
   log.information("signal %d: shutting down", sig);
+  if (gateway) gateway->stop();
   http.stop();
   if (https) https->stop();
   watchdog.shutdownAll();  // waits for requests in flight, then ends idle connections
   pool.joinAll();
+  gateway.reset();
   w.stopBackground();
   log.information("stopped");
   return 0;

@@ -66,6 +66,11 @@ const std::vector<std::string> kKeys = {"http.address",
                                         "gateway.keyHeaders",
                                         "gateway.requireToken",
                                         "gateway.rateLimitStatus",
+                                        "gateway.port",
+                                        "gateway.address",
+                                        "gateway.loops",
+                                        "gateway.cacheSeconds",
+                                        "gateway.storeLookupsPerSecond",
                                         "keys.expiryReminder",
                                         "approvals.linkLifetime",
                                         "quota.leaseBlock",
@@ -412,6 +417,14 @@ Settings Settings::load(const std::string& file) {
   s.integer("gateway.rateLimitStatus", st.gateway.rateLimitStatus, 0, 999);
   if (st.gateway.rateLimitStatus != 403 && st.gateway.rateLimitStatus != 429)
     s.fail("gateway.rateLimitStatus", "must be 403 or 429");
+  s.integer("gateway.port", st.gatewayPort, 0, 65535);
+  if (st.gatewayPort != 0 && (st.gatewayPort == st.httpPort || st.gatewayPort == st.httpsPort))
+    s.fail("gateway.port", "must differ from http.port and https.port");
+  s.str("gateway.address", st.gatewayAddress);
+  if (st.gatewayAddress.empty()) st.gatewayAddress = st.httpAddress;
+  s.integer("gateway.loops", st.gatewayLoops, 0, 64);
+  s.integer("gateway.cacheSeconds", st.gateway.cacheSeconds, 0, 3600);
+  s.integer("gateway.storeLookupsPerSecond", st.gateway.storeLookupsPerSecond, 0, 100000);
   s.duration("keys.expiryReminder", st.expiryReminderMs);
   s.duration("approvals.linkLifetime", st.linkLifetimeMs);
   s.integer("quota.leaseBlock", st.quotaLeaseBlock, 1, 1000000);

@@ -47,6 +47,11 @@ struct Settings {
   std::string workflowsDir = "workflows", templatesDir = "templates";
   std::string keysPrefix = "kw";
   api::GatewaySettings gateway;
+  // The event-driven gateway listener (gateway.port; 0 = off), its address ("" = http.address)
+  // and its loops (0 = one per core).
+  int gatewayPort = 0;
+  std::string gatewayAddress;
+  int gatewayLoops = 0;
   int64_t expiryReminderMs = 7LL * 86400000;
   int64_t linkLifetimeMs = 7LL * 86400000;
   int64_t quotaLeaseBlock = 100;

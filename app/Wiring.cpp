@@ -39,6 +39,36 @@ Wiring::Wiring(const Settings& s) {
   tokens = std::make_unique<engine::TokenService>(*store, clock);
   quota = std::make_unique<engine::StoreQuotaSource>(*store);
   verifier = std::make_unique<engine::Verifier>(cache, *quota, clock, s.quotaLeaseBlock);
+  if (s.db.connector == "postgresql" && s.gateway.storeLookupsPerSecond > 0) {
+    // A key issued on another instance is VALID here at once, not after the next poll.
+    missLookup = std::make_unique<engine::MissLookup>(
+        [this](const engine::KeyDigest& d) {
+          std::vector<engine::Key> found;
+          std::vector<engine::Client> clients;  // the key's client may be as new as the key
+          try {
+            store->read([&](engine::Transaction& tx) {
+              found = tx.keys().findForCacheByDigest(d.hex());
+              for (const auto& k : found)
+                if (!k.clientId.empty())
+                  if (auto c = tx.catalog().findClient(k.clientId)) clients.push_back(*c);
+            });
+          } catch (const std::exception& e) {
+            Poco::Logger::get("keywarden.cache")
+                .warning("store look-up of a key missing from the cache failed: %s",
+                         std::string(e.what()));
+            return false;
+          }
+          // A key drawing from a quota waits for the change feed: its quota account is set up
+          // there, in the order the feed gives (owners first, leases already taken).
+          for (const auto& k : found)
+            if (k.quota >= 0 || !k.quotaKeyId.empty()) return false;
+          for (const auto& c : clients) cache.upsertClient(c);
+          for (const auto& k : found) cache.upsertKey(k);
+          return !found.empty();
+        },
+        s.gateway.storeLookupsPerSecond, 60000);
+    verifier->setMissLookup(missLookup.get());
+  }
   flusher = std::make_unique<engine::UsageFlusher>(cache, *store, s.usageFlushMs);
   applications =
       std::make_unique<engine::ApplicationService>(*store, *keys, flows, clock, *notices, *links);

@@ -15,6 +15,7 @@
 #include "engine/KeyService.h"
 #include "engine/LinkSigner.h"
 #include "engine/MailLog.h"
+#include "engine/MissLookup.h"
 #include "engine/Notices.h"
 #include "engine/Scheduler.h"
 #include "engine/SecretBox.h"
@@ -62,6 +63,7 @@ class Wiring {
   std::unique_ptr<engine::TokenService> tokens;
   std::unique_ptr<engine::StoreQuotaSource> quota;
   std::unique_ptr<engine::Verifier> verifier;
+  std::unique_ptr<engine::MissLookup> missLookup;  // PostgreSQL only (several instances)
   std::unique_ptr<engine::UsageFlusher> flusher;
   std::unique_ptr<engine::ApplicationService> applications;
   std::unique_ptr<engine::portal::PortalService> portal;

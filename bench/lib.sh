@@ -172,6 +172,11 @@ start_keywarden_on() {
   for ((try = 1; try <= 5; try++)); do
     free_port port
     sed -i "s/^http\.port = .*/http.port = $port/" "$conf"
+    # A gateway.port line gets a free port too (GW_PORT).
+    if grep -q '^gateway\.port = ' "$conf"; then
+      free_port GW_PORT
+      sed -i "s/^gateway\.port = .*/gateway.port = $GW_PORT/" "$conf"
+    fi
     t0=$(now_ms)
     "$KW_BIN" serve --config "$conf" >"$log" 2>&1 &
     KW_PID=$!

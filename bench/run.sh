@@ -15,6 +15,7 @@ WARMUP=${BENCH_WARMUP:-2}             # unmeasured warm-up seconds before each r
 THREADS=${BENCH_THREADS:-2}           # wrk threads
 CONNS=${BENCH_CONNS:-32}              # connections for every target
 HIGH_CONNS=${BENCH_HIGH_CONNS:-256}   # extra run for the gateway and bare Poco (0 = skip)
+IDLE=${BENCH_IDLE:-10000}             # idle connections held open during one more gateway.port run (0 = skip)
 NKEYS=${BENCH_KEYS:-100000}           # active keys inserted before start-up
 BIG=${BENCH_BIG_KEYS:-1000000}        # second Keywarden run with this many keys (0 = skip)
 NREAL=${BENCH_REAL_KEYS:-16}          # real keys created over HTTP, used round-robin by wrk
@@ -29,7 +30,7 @@ BENCH_NAME=bench
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$ROOT/bench/lib.sh"
 
-check_whole SECS WARMUP THREADS CONNS HIGH_CONNS NKEYS BIG NREAL POCO_THREADS
+check_whole SECS WARMUP THREADS CONNS HIGH_CONNS IDLE NKEYS BIG NREAL POCO_THREADS
 ((SECS >= 1)) || die "BENCH_SECONDS must be >= 1"
 ((NREAL >= 1)) || die "BENCH_REAL_KEYS must be >= 1"
 ((CONNS >= THREADS && THREADS >= 1)) || die "need 1 <= BENCH_THREADS <= BENCH_CONNS"
@@ -44,12 +45,14 @@ rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 mkdir -p "$WORK/bin" "$WORK/nginx" "$WORK/kw" "$WORK/kw-empty" "$WORK/wrk"
 take_binary "$BUILD/keywarden" "$WORK/bin/keywarden"
 take_binary "$BUILD/bare_poco_server" "$WORK/bin/bare_poco_server"
+take_binary "$BUILD/loop_prototype" "$WORK/bin/loop_prototype"
 KW_BIN=$WORK/bin/keywarden
 POCO_BIN=$WORK/bin/bare_poco_server
 
 SECRET=$(hex 24)
 ADMIN=$(hex 16)
 machine_info
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 say "== Keywarden benchmark ($(date -u '+%Y-%m-%d %H:%M UTC'), commit $COMMIT)"
 say "   machine: $(nproc) CPU(s) ${CPU:+($CPU)}; wrk, the servers and anything else running share them"
 say "   wrk: $THREADS threads, ${SECS}s per run (+${WARMUP}s warm-up), connections $CONNS$( ((HIGH_CONNS > 0)) && echo " and $HIGH_CONNS")"
@@ -61,7 +64,7 @@ say "   temp dir: $WORK"
 KW_PORT="" EMPTY_PORT="" NGINX_PORT="" POCO_PORT="" BIG_PORT=""
 mkdir -p "$WORK/kw-big"
 write_config "$WORK/kw-big/kw.properties" 0 "$WORK/kw-big/kw.db"
-write_config "$WORK/kw/kw.properties" 0 "$WORK/kw/kw.db"
+write_config "$WORK/kw/kw.properties" 0 "$WORK/kw/kw.db" "gateway.port = 0" "http.keepAliveTimeout = 1m"
 write_config "$WORK/kw-empty/kw.properties" 0 "$WORK/kw-empty/kw.db"
 
 migrate_db "$WORK/kw/kw.properties" "$WORK/kw/migrate.log"
@@ -111,6 +114,7 @@ say ""
 say "== keywarden with $NKEYS keys"
 start_loaded "$WORK/kw" KW_PORT "$NKEYS"
 KW=http://127.0.0.1:$KW_PORT
+KWG=http://127.0.0.1:$GW_PORT  # the event-driven listener (gateway.port)
 LOADED_RSS=$RSS
 LOADED_START=$START_MS
 LOADED_PID=$KW_PID
@@ -170,9 +174,20 @@ PIDS+=("$NGINX_PID")
 "$POCO_BIN" "$POCO_PORT" "$POCO_THREADS" >"$WORK/poco.log" 2>&1 &
 POCO_PID=$!
 PIDS+=("$POCO_PID")
+# The gateway listener's event-loop prototypes (bench/LoopPrototype.cpp): the listener's request
+# reading under libevent and under Boost.Asio, answering 204 without a check.
+free_port LE_PORT
+free_port ASIO_PORT
+"$WORK/bin/loop_prototype" libevent "$LE_PORT" >"$WORK/libevent.log" 2>&1 &
+LE_PID=$!
+PIDS+=("$LE_PID")
+"$WORK/bin/loop_prototype" asio "$ASIO_PORT" >"$WORK/asio.log" 2>&1 &
+ASIO_PID=$!
+PIDS+=("$ASIO_PID")
 
 # The baselines answer 204, which wait_http does not take as ready: poll for 204 here.
-for target in "nginx $NGINX_PID $NGINX_PORT $N/logs/error.log" "bare-poco $POCO_PID $POCO_PORT $WORK/poco.log"; do
+for target in "nginx $NGINX_PID $NGINX_PORT $N/logs/error.log" "bare-poco $POCO_PID $POCO_PORT $WORK/poco.log" \
+  "libevent-prototype $LE_PID $LE_PORT $WORK/libevent.log" "asio-prototype $ASIO_PID $ASIO_PORT $WORK/asio.log"; do
   read -r name pid port log <<<"$target"
   ok=0
   for ((i = 0; i < 500; i++)); do
@@ -221,11 +236,30 @@ say ""
 say "== wrk (baselines get the same GET /v1/gateway/auth requests as Keywarden, via bench/gateway.lua)"
 run_wrk nginx_lo "nginx return 204" "$CONNS" "http://127.0.0.1:$NGINX_PORT" "$GW"
 run_wrk poco_lo "bare Poco 204" "$CONNS" "http://127.0.0.1:$POCO_PORT" "$GW"
-run_wrk gw_lo "keywarden GET /v1/gateway/auth" "$CONNS" "$KW" "$GW"
-run_wrk vf_lo "keywarden POST /v1/keys/verify" "$CONNS" "$KW" "$VF"
+run_wrk le_lo "libevent loop prototype 204" "$CONNS" "http://127.0.0.1:$LE_PORT" "$GW"
+run_wrk asio_lo "Boost.Asio loop prototype 204" "$CONNS" "http://127.0.0.1:$ASIO_PORT" "$GW"
+run_wrk gwl_lo "keywarden gateway.port GET /v1/gateway/auth" "$CONNS" "$KWG" "$GW"
+run_wrk vfl_lo "keywarden gateway.port POST /v1/keys/verify" "$CONNS" "$KWG" "$VF"
+run_wrk gw_lo "keywarden http.port GET /v1/gateway/auth" "$CONNS" "$KW" "$GW"
+run_wrk vf_lo "keywarden http.port POST /v1/keys/verify" "$CONNS" "$KW" "$VF"
 if ((HIGH_CONNS > 0)); then
+  run_wrk nginx_hi "nginx return 204" "$HIGH_CONNS" "http://127.0.0.1:$NGINX_PORT" "$GW"
   run_wrk poco_hi "bare Poco 204" "$HIGH_CONNS" "http://127.0.0.1:$POCO_PORT" "$GW"
-  run_wrk gw_hi "keywarden GET /v1/gateway/auth" "$HIGH_CONNS" "$KW" "$GW"
+  run_wrk le_hi "libevent loop prototype 204" "$HIGH_CONNS" "http://127.0.0.1:$LE_PORT" "$GW"
+  run_wrk asio_hi "Boost.Asio loop prototype 204" "$HIGH_CONNS" "http://127.0.0.1:$ASIO_PORT" "$GW"
+  run_wrk gwl_hi "keywarden gateway.port GET /v1/gateway/auth" "$HIGH_CONNS" "$KWG" "$GW"
+  run_wrk gw_hi "keywarden http.port GET /v1/gateway/auth" "$HIGH_CONNS" "$KW" "$GW"
+fi
+if ((IDLE > 0)); then
+  # The check at $CONNS connections while $IDLE more stay open and idle (kept alive after one
+  # request each; http.keepAliveTimeout is 1m in this config so that they last the run).
+  python3 "$ROOT/bench/idle-connections.py" "$IDLE" "$GW_PORT" $((SECS + WARMUP + 60)) >"$WORK/idle.log" 2>&1 &
+  IDLE_PID=$!
+  PIDS+=("$IDLE_PID")
+  for ((i = 0; i < 600; i++)); do grep -q '^open' "$WORK/idle.log" && break; sleep 0.1; done
+  grep -q "^open $IDLE\$" "$WORK/idle.log" || { cat "$WORK/idle.log" >&2; die "could not hold $IDLE idle connections"; }
+  run_wrk gwl_idle "keywarden gateway.port GET /v1/gateway/auth, $IDLE idle connections open" "$CONNS" "$KWG" "$GW"
+  stop_pid "$IDLE_PID"
 fi
 
 AFTER_RSS=$(rss_kb "$LOADED_PID")
@@ -266,7 +300,7 @@ fi
 # ---------------------------------------------------------------- summary
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
 mib() { awk -v k="$1" 'BEGIN {printf "%.1f MiB", k / 1024}'; }
-conns_of() { case $1 in *_hi) echo "$HIGH_CONNS" ;; *) echo "$CONNS" ;; esac; }
+conns_of() { case $1 in *_hi) echo "$HIGH_CONNS" ;; *_idle) echo "$CONNS + $IDLE idle" ;; *) echo "$CONNS" ;; esac; }
 # target NAME VALUE OP LIMIT: one row of the targets table (OP is >= or <).
 target() {
   local ok
@@ -280,6 +314,7 @@ summary() {
   say "$(date -u '+%Y-%m-%d'), commit \`$COMMIT\`, $(nproc) CPU(s)${CPU:+ ($CPU)} shared by wrk and the servers;"
   say "wrk $THREADS threads, ${SECS}s per run after ${WARMUP}s warm-up; $NKEYS active keys loaded, wrk round-robin"
   say "over $NREAL real keys; nginx \`worker_processes $NGINX_WORKERS\` ($NGINX_PROCS worker(s)); bare Poco $POCO_THREADS threads."
+  say "Load average (1, 5, 15 min) when the run started: $LOAD_START; at its end: $(cut -d' ' -f1-3 /proc/loadavg)."
   say ""
   say "| target | conns | requests/s | p50 ms | p99 ms | errors |"
   say "|---|---:|---:|---:|---:|---:|"
@@ -290,12 +325,22 @@ summary() {
   say ""
   say "| ratio | value |"
   say "|---|---:|"
-  say "| keywarden gateway / nginx, $CONNS conns | $(ratio "${RPS[gw_lo]}" "${RPS[nginx_lo]}") |"
+  say "| keywarden gateway.port / nginx, $CONNS conns | $(ratio "${RPS[gwl_lo]}" "${RPS[nginx_lo]}") |"
+  say "| keywarden gateway.port p99 / nginx p99, $CONNS conns | $(ratio "${P99[gwl_lo]}" "${P99[nginx_lo]}") |"
+  if ((HIGH_CONNS > 0)); then
+    say "| keywarden gateway.port / nginx, $HIGH_CONNS conns | $(ratio "${RPS[gwl_hi]}" "${RPS[nginx_hi]}") |"
+    say "| keywarden gateway.port p99 / nginx p99, $HIGH_CONNS conns | $(ratio "${P99[gwl_hi]}" "${P99[nginx_hi]}") |"
+  fi
+  if ((IDLE > 0)); then
+    say "| keywarden gateway.port p99 with $IDLE idle connections − without, $CONNS conns | $(awk -v a="${P99[gwl_idle]}" -v b="${P99[gwl_lo]}" 'BEGIN {printf "%.2f ms", a - b}') |"
+  fi
+  say "| keywarden gateway.port / libevent prototype 204, $CONNS conns | $(ratio "${RPS[gwl_lo]}" "${RPS[le_lo]}") |"
+  say "| keywarden http.port gateway / nginx, $CONNS conns | $(ratio "${RPS[gw_lo]}" "${RPS[nginx_lo]}") |"
   say "| keywarden gateway / bare Poco, $CONNS conns | $(ratio "${RPS[gw_lo]}" "${RPS[poco_lo]}") |"
   if ((HIGH_CONNS > 0)); then
     say "| keywarden gateway / bare Poco, $HIGH_CONNS conns | $(ratio "${RPS[gw_hi]}" "${RPS[poco_hi]}") |"
   fi
-  say "| keywarden verify / nginx, $CONNS conns | $(ratio "${RPS[vf_lo]}" "${RPS[nginx_lo]}") |"
+  say "| keywarden gateway.port verify / nginx, $CONNS conns | $(ratio "${RPS[vfl_lo]}" "${RPS[nginx_lo]}") |"
   say ""
   say "| keywarden memory and start-up | value |"
   say "|---|---:|"
@@ -320,6 +365,8 @@ summary() {
     target "gateway / bare Poco, $HIGH_CONNS conns" "$(ratio "${RPS[gw_hi]}" "${RPS[poco_hi]}")" ">=" 0.9
   fi
   target "gateway / nginx, $CONNS conns" "$(ratio "${RPS[gw_lo]}" "${RPS[nginx_lo]}")" ">=" 0.35
+  target "gateway.port / nginx, $CONNS conns (issue 14)" "$(ratio "${RPS[gwl_lo]}" "${RPS[nginx_lo]}")" ">=" 0.8
+  target "gateway.port p99 / nginx p99, $CONNS conns (issue 14)" "$(ratio "${P99[gwl_lo]}" "${P99[nginx_lo]}")" "<" 1.2
   target "gateway p99 ms, $CONNS conns" "${P99[gw_lo]}" "<" 2
   if ((BIG > 0)); then
     target "gateway / bare Poco, $CONNS conns, $BIG keys" "$(ratio "${RPS[gw_big_lo]}" "${RPS[poco_lo]}")" ">=" 0.9

@@ -68,6 +68,8 @@ class KeyRepository {
   virtual void loadForCache(size_t chunk, const std::function<void(std::vector<Key>&)>& fn) = 0;
   // The same fields for these keys (those that exist), in a few set-based queries.
   virtual std::vector<Key> findForCache(const std::vector<std::string>& ids) = 0;
+  // The key whose digest is `digestHex` (64 hex characters), in the cache's form; empty if none.
+  virtual std::vector<Key> findForCacheByDigest(const std::string& digestHex) = 0;
   // Marks EXPIRED those of `ids` whose expiry has passed at `now` and that are neither expired
   // nor revoked yet, bumping their version; returns them (id, tenant, clientId, applicationId).
   virtual std::vector<Key> expire(const std::vector<std::string>& ids, int64_t now) = 0;

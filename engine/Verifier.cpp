@@ -1,6 +1,7 @@
 #include "engine/Verifier.h"
 
 #include "engine/KeyCodec.h"
+#include "engine/MissLookup.h"
 #include "engine/PathPattern.h"
 
 namespace keywarden::engine {
@@ -59,6 +60,7 @@ VerifyResult Verifier::verify(const VerifyRequest& r) {
   }
   KeyDigest digest = KeyDigest::of(r.key);
   int64_t now = _clock.nowMs();
+  out.checkedAt = now;
   // Everything but the quota is decided under the cache's shared lock and the entry's stripe.
   // The quota is not: a lease may wait for the store's write lock, whose after-commit hooks
   // need the cache exclusively. A key with a quota is visited a second time to count the call.
@@ -84,6 +86,10 @@ VerifyResult Verifier::verify(const VerifyRequest& r) {
         if (r.wantMeta && e.meta) out.meta = *e.meta;
         out.grants = e.grants;
         out.expiresAt = e.expiresAt;
+        out.limited = (e.limits && e.limits->rateLimit > 0) || e.quota != nullptr;
+        out.validUntil = e.expiresAt;
+        if (e.revokeAt != 0 && (out.validUntil == 0 || e.revokeAt < out.validUntil))
+          out.validUntil = e.revokeAt;
         out.code = judge(r, view, e, now, out);
         account = e.quota;
         generation = e.generation;
@@ -95,6 +101,11 @@ VerifyResult Verifier::verify(const VerifyRequest& r) {
           record(slot, e, out.code == VerifyCode::Valid, now);
       }
     }
+  }
+  if (slot == KeyCache::kNone && _miss && !r.noStoreLookup && _miss->tryLoad(digest, now)) {
+    VerifyRequest again = r;  // the key was issued on another instance: check it now
+    again.noStoreLookup = true;
+    return verify(again);
   }
   if (account) {
     if (out.code == VerifyCode::Valid) {

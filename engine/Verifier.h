@@ -19,6 +19,8 @@
 
 namespace keywarden::engine {
 
+class MissLookup;
+
 struct VerifyRequest {
   std::string_view key;
   std::string_view method;  // empty: no API check
@@ -28,8 +30,9 @@ struct VerifyRequest {
   RequestTarget::Refusal refusal = RequestTarget::Refusal::None;
   const std::vector<std::string>* scopes = nullptr;  // every one must be held
   int64_t cost = 1;
-  std::string_view tenant;  // non-empty: keys of other tenants are NOT_FOUND
-  bool wantMeta = false;    // copy the key's meta into the result (an allocation)
+  std::string_view tenant;     // non-empty: keys of other tenants are NOT_FOUND
+  bool wantMeta = false;       // copy the key's meta into the result (an allocation)
+  bool noStoreLookup = false;  // set on the second pass after a MissLookup found the key
 };
 
 // A key id copied out of the cache (ids are at most 64 characters): no allocation per check.
@@ -60,6 +63,12 @@ struct VerifyResult {
   int64_t expiresAt = 0;
   int64_t remaining = -1;    // -1: unlimited
   int64_t retryAfterMs = 0;  // RATE_LIMITED only
+  // For answers that may be reused (a gateway cache): whether the key has a rate limit or a
+  // quota (then no answer about it may be reused), when it stops being valid (the earlier of its
+  // expiry and a scheduled revocation; 0: never), and when this check was made (ms).
+  bool limited = false;
+  int64_t validUntil = 0;
+  int64_t checkedAt = 0;
   // FORBIDDEN because the call's method or path could not be known for sure.
   RequestTarget::Refusal refusal = RequestTarget::Refusal::None;
 };
@@ -71,6 +80,9 @@ class Verifier {
   Verifier(KeyCache& cache, QuotaSource& quota, const Clock& clock, int64_t leaseBlock);
 
   VerifyResult verify(const VerifyRequest& r);
+  // On a miss for a well-formed key, ask `miss` to look it up in the store (see MissLookup).
+  // Set before the first check; nullptr (the default): a miss is NOT_FOUND.
+  void setMissLookup(MissLookup* miss) { _miss = miss; }
   uint64_t outcomes(VerifyCode c) const { return _outcomes[static_cast<int>(c)].load(); }
   // FORBIDDEN answers given because the call could not be known for sure, by reason.
   uint64_t refusals(RequestTarget::Refusal r) const {
@@ -88,6 +100,7 @@ class Verifier {
   QuotaSource& _quota;
   const Clock& _clock;
   const int64_t _leaseBlock;
+  MissLookup* _miss = nullptr;
   std::array<std::atomic<uint64_t>, kVerifyCodeCount> _outcomes{};
   std::array<std::atomic<uint64_t>, RequestTarget::kRefusalCount> _refusals{};
 };

@@ -4,8 +4,8 @@
 set -euo pipefail
 PKGS=(build-essential cmake pkg-config clang-format clang
       libpoco-dev libcurl4-openssl-dev libcppunit-dev libsqlite3-dev libssl-dev libkainjow-mustache-dev libpq-dev postgresql
-      nginx-light wrk ccache python3 python3-aiosmtpd python3-jsonschema sqlite3 curl openssl procps nodejs
-      chromium)
+      nginx-light wrk ccache caddy libevent-dev libboost-dev python3 python3-aiosmtpd python3-jsonschema
+      sqlite3 curl openssl procps nodejs chromium)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

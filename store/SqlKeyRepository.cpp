@@ -212,6 +212,15 @@ std::vector<engine::Key> SqlKeyRepository::findForCache(const std::vector<std::s
   return out;
 }
 
+std::vector<engine::Key> SqlKeyRepository::findForCacheByDigest(const std::string& digestHex) {
+  std::vector<engine::Key> out;
+  cacheRows(" WHERE digest = " + _d.params(1, 1), {digestHex}, 2,
+            [&](std::vector<engine::Key>& keys) {
+              for (auto& k : keys) out.push_back(std::move(k));
+            });
+  return out;
+}
+
 void SqlKeyRepository::cacheRows(const std::string& where, const std::vector<std::string>& ids,
                                  size_t chunk,
                                  const std::function<void(std::vector<engine::Key>&)>& fn) {

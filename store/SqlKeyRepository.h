@@ -20,6 +20,7 @@ class SqlKeyRepository : public engine::KeyRepository {
   void loadForCache(size_t chunk,
                     const std::function<void(std::vector<engine::Key>&)>& fn) override;
   std::vector<engine::Key> findForCache(const std::vector<std::string>& ids) override;
+  std::vector<engine::Key> findForCacheByDigest(const std::string& digestHex) override;
   std::vector<engine::Key> expire(const std::vector<std::string>& ids, int64_t now) override;
   void restartQuota(const std::string& id, int64_t remaining, int64_t now) override;
   void relabelCount(const std::string& id, int64_t periodStart) override;

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <random>
 #include <stdexcept>
@@ -41,8 +42,20 @@ std::string fill(std::string text, const std::vector<std::pair<std::string, std:
   return text;
 }
 
-// The operator's recipe: nginx asks Keywarden about every request with auth_request, passes the
-// caller's client id to the upstream and shows Keywarden's code on a denial.
+// The operator's recipe, in two parts. First the pool of kept-alive connections to Keywarden's
+// gateway listener (gateway.port), at the http level: without it nginx opens a new connection
+// for every subrequest.
+const char* const kUpstream = R"(upstream keywarden {
+  server {{keywarden}};
+  keepalive 32;
+  keepalive_timeout 5s;
+}
+)";
+
+// Then the server: nginx asks Keywarden about every request with auth_request (over the pool:
+// HTTP/1.1 and an empty Connection header, set in the auth location itself, since a
+// location's own proxy_set_header hides the server's), passes the caller's client id to the
+// upstream and shows Keywarden's code on a denial.
 const char* const kRecipe = R"(server {
   listen {{listen}};
 
@@ -59,7 +72,9 @@ const char* const kRecipe = R"(server {
 
   location = /_keywarden {
     internal;
-    proxy_pass http://{{keywarden}}/v1/gateway/auth;
+    proxy_pass http://keywarden/v1/gateway/auth;
+    proxy_http_version 1.1;
+    proxy_set_header Connection "";
     proxy_pass_request_body off;
     proxy_set_header Content-Length "";
     proxy_set_header X-Original-URI $request_uri;
@@ -81,10 +96,40 @@ const char* const kRecipe = R"(server {
 }
 )";
 
-// `keywarden` is host:port; `upstream` a URL.
-std::string gatewayRecipe(const std::string& listen, const std::string& keywarden,
-                          const std::string& upstream) {
-  return fill(kRecipe, {{"listen", listen}, {"keywarden", keywarden}, {"upstream", upstream}});
+// `keywarden` is host:port (gateway.port).
+std::string upstreamRecipe(const std::string& keywarden) {
+  return fill(kUpstream, {{"keywarden", keywarden}});
+}
+
+// `upstream` is a URL.
+std::string gatewayRecipe(const std::string& listen, const std::string& upstream) {
+  return fill(kRecipe, {{"listen", listen}, {"upstream", upstream}});
+}
+
+// The cache recipe: the same server, whose auth location also keeps Keywarden's answers for as
+// long as their Cache-Control allows (only VALID answers about keys without rate limit or
+// quota, at most gateway.cacheSeconds). The cache key holds the method, the raw target and
+// every header a key may come in, so that no caller is answered for another's key; a request
+// carrying a method- or path-override header is never answered from the cache (Keywarden
+// refuses those, and a cached answer for the same key and target would let them through).
+const char* const kCachePath =
+    R"(proxy_cache_path {{cacheDir}} keys_zone=keywarden:10m max_size=100m;
+)";
+const char* const kCacheLines = R"(
+    proxy_cache keywarden;
+    proxy_cache_key "$request_method $request_uri|$http_x_api_key|$http_x_tlm_key|$http_secret|$http_client_key|$http_apikey|$http_authorization|$http_cookie";
+    proxy_cache_bypass $http_x_http_method_override$http_x_http_method$http_x_method_override$http_x_original_url$http_x_rewrite_url;
+    proxy_no_cache $http_x_http_method_override$http_x_http_method$http_x_method_override$http_x_original_url$http_x_rewrite_url;)";
+
+std::string cachePath(const std::string& dir) {
+  return fill(kCachePath, {{"cacheDir", dir}});
+}
+
+std::string cacheRecipe(const std::string& listen, const std::string& upstream) {
+  std::string r = gatewayRecipe(listen, upstream);
+  const std::string after = "proxy_set_header X-Forwarded-Method \"\";";
+  r.insert(r.find(after) + after.size(), kCacheLines);
+  return r;
 }
 
 // Test-only wrapping: everything nginx writes stays in {{dir}}; a static upstream on
@@ -101,8 +146,11 @@ http {
   uwsgi_temp_path {{dir}}/uwsgi_temp;
   scgi_temp_path {{dir}}/scgi_temp;
 
+{{upstreamRecipe}}
+{{cachePath}}
 {{recipe}}
 {{filesRecipe}}
+{{cacheRecipe}}
   server {
     listen 127.0.0.1:{{upstreamPort}};
     location / { return 200 "upstream client=$http_x_client_id\n"; }
@@ -112,29 +160,34 @@ http {
 
 // The recipe a second time, on `filesPort`, in front of the file server on `fileServerPort`.
 std::string testConf(const std::string& dir, int port, int keywardenPort, int upstreamPort,
-                     int filesPort, int fileServerPort) {
+                     int filesPort, int fileServerPort, int cachePort) {
   std::string upstream = std::to_string(upstreamPort);
   std::string keywarden = "127.0.0.1:" + std::to_string(keywardenPort);
-  return fill(kTestConf, {{"user", geteuid() == 0 ? "user root;\n" : ""},
-                          {"dir", dir},
-                          {"upstreamPort", upstream},
-                          {"recipe", gatewayRecipe("127.0.0.1:" + std::to_string(port), keywarden,
-                                                   "http://127.0.0.1:" + upstream)},
-                          {"filesRecipe",
-                           gatewayRecipe("127.0.0.1:" + std::to_string(filesPort), keywarden,
-                                         "http://127.0.0.1:" + std::to_string(fileServerPort))}});
+  return fill(kTestConf,
+              {{"user", geteuid() == 0 ? "user root;\n" : ""},
+               {"dir", dir},
+               {"upstreamPort", upstream},
+               {"upstreamRecipe", upstreamRecipe(keywarden)},
+               {"recipe",
+                gatewayRecipe("127.0.0.1:" + std::to_string(port), "http://127.0.0.1:" + upstream)},
+               {"filesRecipe", gatewayRecipe("127.0.0.1:" + std::to_string(filesPort),
+                                             "http://127.0.0.1:" + std::to_string(fileServerPort))},
+               {"cachePath", cachePath(dir + "/cache")},
+               {"cacheRecipe", cacheRecipe("127.0.0.1:" + std::to_string(cachePort),
+                                           "http://127.0.0.1:" + upstream)}});
 }
 
 // nginx in the foreground as a child process; stop() always reaps it.
 class NginxProcess {
  public:
-  NginxProcess() : _dir("kwnginx"), _port(freePort()), _filesPort(freePort()) {}
+  NginxProcess()
+      : _dir("kwnginx"), _port(freePort()), _filesPort(freePort()), _cachePort(freePort()) {}
   ~NginxProcess() { stop(); }
 
   void start(int keywardenPort, int fileServerPort) {
     std::string conf = _dir.file("nginx.conf");
-    writeFile(conf,
-              testConf(_dir.path(), _port, keywardenPort, freePort(), _filesPort, fileServerPort));
+    writeFile(conf, testConf(_dir.path(), _port, keywardenPort, freePort(), _filesPort,
+                             fileServerPort, _cachePort));
     std::string out = _dir.file("nginx.out");
     _pid = fork();
     if (_pid < 0) throw std::runtime_error("fork failed");
@@ -181,6 +234,7 @@ class NginxProcess {
   HttpClient client() const { return HttpClient("127.0.0.1", _port); }
   // The recipe in front of the file server.
   HttpClient filesClient() const { return HttpClient("127.0.0.1", _filesPort); }
+  HttpClient cacheClient() const { return HttpClient("127.0.0.1", _cachePort); }
   std::string log() const {
     return readFile(_dir.file("nginx.out")) + readFile(_dir.file("error.log"));
   }
@@ -189,6 +243,7 @@ class NginxProcess {
   TempDir _dir;
   int _port;
   int _filesPort;
+  int _cachePort;
   pid_t _pid = -1;
 };
 
@@ -232,7 +287,11 @@ class NginxGatewayTest : public CppUnit::TestFixture {
   CPPUNIT_TEST(revokedKeyIsDenied403);
   CPPUNIT_TEST(keyWithoutTheApiScopeIsDenied403);
   CPPUNIT_TEST(keyHoldingTheApiScopeReachesTheApi);
-  CPPUNIT_TEST(exampleConfigIsTheTestedRecipe);
+  CPPUNIT_TEST(exampleConfigsAreTheTestedRecipes);
+  CPPUNIT_TEST(subrequestsReuseKeptAliveConnectionsToTheGatewayListener);
+  CPPUNIT_TEST(cacheRecipeReusesValidAnswersUntilTheirMaxAge);
+  CPPUNIT_TEST(cacheRecipeNeverReusesAnswersAboutLimitedKeys);
+  CPPUNIT_TEST(cacheRecipeNeverAnswersOneCallerForAnothersKeyOrAnOverride);
   CPPUNIT_TEST(theUpstreamReallyResolvesTheFieldReportTarget);
   CPPUNIT_TEST(fileKeyReadsItsFilesThroughTheRecipe);
   CPPUNIT_TEST(fileKeyCannotReachTheSecretThroughAnyAmbiguousTarget);
@@ -242,7 +301,9 @@ class NginxGatewayTest : public CppUnit::TestFixture {
 
  public:
   void setUp() override {
-    _server = std::make_unique<ServerProcess>();
+    _gatewayPort = freePort();
+    _server = std::make_unique<ServerProcess>(std::map<std::string, std::string>{
+        {"gateway.port", std::to_string(_gatewayPort)}, {"gateway.cacheSeconds", "60"}});
     _server->start();
     admin("POST", "/v1/clients", R"({"id":"acme","name":"Acme Shop","clientType":"partner"})", 201);
     admin("POST", "/v1/apis",
@@ -252,7 +313,7 @@ class NginxGatewayTest : public CppUnit::TestFixture {
     _files = std::make_unique<FileServer>();
     _files->start();
     _nginx = std::make_unique<NginxProcess>();
-    _nginx->start(_server->port(), _files->port());
+    _nginx->start(_gatewayPort, _files->port());
   }
 
   void tearDown() override {
@@ -339,11 +400,79 @@ class NginxGatewayTest : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(200, call("/orders/7", {{"X-API-Key", key}}).status);
   }
 
-  void exampleConfigIsTheTestedRecipe() {
+  // The recipe's upstream pool: many checks, few connections (one nginx worker keeps them).
+  // With proxy_pass to a bare address (HTTP/1.0), every check opened a connection.
+  void subrequestsReuseKeptAliveConnectionsToTheGatewayListener() {
+    std::string key = issueKey("[]");
+    for (int i = 0; i < 30; ++i) assertPasses("X-API-Key", key);
+    HttpResponse m = _server->client().request("GET", "/metrics");
+    std::string mark = "\nkeywarden_gateway_connections_accepted_total ";
+    size_t at = m.body.find(mark);
+    CPPUNIT_ASSERT_MESSAGE(m.body, at != std::string::npos);
+    long accepted = std::stol(m.body.substr(at + mark.size()));
+    CPPUNIT_ASSERT_MESSAGE(std::to_string(accepted) + " connections for 30 checks", accepted <= 3);
+  }
+
+  // The price of the cache recipe, as documented: a revoked key keeps passing while its cached
+  // answer lasts (gateway.cacheSeconds is 60 here); another target still asks Keywarden.
+  void cacheRecipeReusesValidAnswersUntilTheirMaxAge() {
+    std::string id;
+    std::string key = issueKey("[]", &id);
+    CPPUNIT_ASSERT_EQUAL(200, cached("/orders/7", {{"X-API-Key", key}}).status);
+    admin("POST", "/v1/keys/" + id + "/revoke", R"({"reason":"leaked"})", 200);
+    HttpResponse r = cached("/orders/7", {{"X-API-Key", key}});
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(describe(r), 200, r.status);
+    assertDenied(cached("/orders/8", {{"X-API-Key", key}}), 403, "REVOKED");
+  }
+
+  void cacheRecipeNeverReusesAnswersAboutLimitedKeys() {
+    auto r =
+        admin("POST", "/v1/keys",
+              R"({"clientId":"acme","name":"rated","rateLimit":{"limit":1,"window":"1h"}})", 201);
+    std::string rated = r.json()->getValue<std::string>("key");
+    CPPUNIT_ASSERT_EQUAL(200, cached("/orders/7", {{"X-API-Key", rated}}).status);
+    assertDenied(cached("/orders/7", {{"X-API-Key", rated}}), 403, "RATE_LIMITED");
+    r = admin("POST", "/v1/keys", R"({"clientId":"acme","name":"quota","quota":1})", 201);
+    std::string quota = r.json()->getValue<std::string>("key");
+    CPPUNIT_ASSERT_EQUAL(200, cached("/orders/7", {{"X-API-Key", quota}}).status);
+    assertDenied(cached("/orders/7", {{"X-API-Key", quota}}), 403, "USAGE_EXCEEDED");
+  }
+
+  void cacheRecipeNeverAnswersOneCallerForAnothersKeyOrAnOverride() {
+    std::string key = issueKey(R"(["orders:read"])");
+    CPPUNIT_ASSERT_EQUAL(200, cached("/orders/7", {{"Authorization", "Bearer " + key}}).status);
+    CPPUNIT_ASSERT_EQUAL(200, cached("/orders/7", {{"X-API-Key", key}}).status);
+    // Same target, no key or another key: never the cached answer.
+    assertDenied(cached("/orders/7", {}), 401, "MALFORMED");
+    for (const auto& [h, v] : Headers{{"Authorization", "Bearer kw_nosuchkey0000000000000000"},
+                                      {"Cookie", "mia_client_key=kw_nosuchkey0000000000000"},
+                                      {"apikey", "kw_nosuchkey0000000000000000"}}) {
+      HttpResponse r = cached("/orders/7", {{h, v}});
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(h + ": " + describe(r), 401, r.status);
+    }
+    // Same key and target with an override header: Keywarden is asked, and refuses.
+    for (const char* h : {"X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override"}) {
+      HttpResponse r = cached("/orders/7", {{"X-API-Key", key}, {h, "DELETE"}});
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(std::string(h) + ": " + describe(r), 403, r.status);
+    }
+    HttpResponse r = cached("/orders/7", {{"X-API-Key", key}, {"X-Original-URL", "/admin"}});
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(describe(r), 403, r.status);
+  }
+
+  void exampleConfigsAreTheTestedRecipes() {
     std::string doc = readFile(std::string(KEYWARDEN_SOURCE_DIR) + "/docs/nginx-example.conf");
-    std::string recipe = gatewayRecipe("80", "127.0.0.1:8080", "http://127.0.0.1:9000");
+    std::string recipe = gatewayRecipe("80", "http://127.0.0.1:9000");
     CPPUNIT_ASSERT_MESSAGE("docs/nginx-example.conf must hold gatewayRecipe() verbatim:\n" + recipe,
                            doc.find(recipe) != std::string::npos);
+    std::string cache =
+        readFile(std::string(KEYWARDEN_SOURCE_DIR) + "/docs/nginx-cache-example.conf");
+    for (const std::string& part :
+         {cachePath("/run/nginx-keywarden"), cacheRecipe("80", "http://127.0.0.1:9000")})
+      CPPUNIT_ASSERT_MESSAGE("docs/nginx-cache-example.conf must hold verbatim:\n" + part,
+                             cache.find(part) != std::string::npos);
+    std::string pool = upstreamRecipe("127.0.0.1:8081");
+    CPPUNIT_ASSERT_MESSAGE("docs/nginx-example.conf must hold upstreamRecipe() verbatim:\n" + pool,
+                           doc.find(pool) != std::string::npos);
   }
 
   // Without the gate the trick works: the upstream itself serves the secret for it. (So the
@@ -469,6 +598,10 @@ class NginxGatewayTest : public CppUnit::TestFixture {
     return json->getValue<std::string>("key");
   }
 
+  HttpResponse cached(const std::string& path, const Headers& headers) {
+    return _nginx->cacheClient().request("GET", path, "", headers);
+  }
+
   HttpResponse call(const std::string& path, const Headers& headers) {
     return _nginx->client().request("GET", path, "", headers);
   }
@@ -490,6 +623,7 @@ class NginxGatewayTest : public CppUnit::TestFixture {
   }
 
   std::unique_ptr<ServerProcess> _server;
+  int _gatewayPort = 0;
   std::unique_ptr<FileServer> _files;
   std::unique_ptr<NginxProcess> _nginx;
 };

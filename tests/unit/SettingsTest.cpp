@@ -15,6 +15,7 @@ class SettingsTest : public CppUnit::TestFixture {
   CPPUNIT_TEST(serveNeedsTheSecret);
   CPPUNIT_TEST(smtpConnectionsOutsideOneToSixteenStopsWithOneLineNamingIt);
   CPPUNIT_TEST(portalSettingsAreReadAndBadOnesStopWithOneLineNamingThem);
+  CPPUNIT_TEST(gatewayListenerSettingsAreReadAndItsPortMustBeItsOwn);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -46,6 +47,11 @@ class SettingsTest : public CppUnit::TestFixture {
         {"secret = short", "secret"},
         {"keys.prefix = Bad_", "keys.prefix"},
         {"gateway.rateLimitStatus = 500", "gateway.rateLimitStatus"},
+        {"gateway.port = 8080", "gateway.port"},
+        {"gateway.port = 70000", "gateway.port"},
+        {"gateway.loops = 65", "gateway.loops"},
+        {"gateway.cacheSeconds = -1", "gateway.cacheSeconds"},
+        {"gateway.cacheSeconds = 3601", "gateway.cacheSeconds"},
         {"keys.expiryReminder = soon", "keys.expiryReminder"},
         {"smtp.starttls = maybe", "smtp.starttls"},
         {"gateway.keyHeaders = cookie:", "gateway.keyHeaders"},
@@ -115,6 +121,29 @@ class SettingsTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT_MESSAGE(msg, msg.find(key) != std::string::npos);
         CPPUNIT_ASSERT_MESSAGE(msg, msg.find('\n') == std::string::npos);
       }
+  void gatewayListenerSettingsAreReadAndItsPortMustBeItsOwn() {
+    keywarden::test::TempDir dir;
+    keywarden::test::writeFile(dir.file("k.properties"), "http.address = 127.0.0.2\n");
+    Settings d = Settings::load(dir.file("k.properties"));
+    CPPUNIT_ASSERT_EQUAL(0, d.gatewayPort);                            // off by default
+    CPPUNIT_ASSERT_EQUAL(std::string("127.0.0.2"), d.gatewayAddress);  // http.address
+    CPPUNIT_ASSERT_EQUAL(0, d.gateway.cacheSeconds);
+    keywarden::test::writeFile(dir.file("k.properties"),
+                               "gateway.port = 8081\ngateway.address = 0.0.0.0\n"
+                               "gateway.loops = 4\ngateway.cacheSeconds = 5\n");
+    Settings s = Settings::load(dir.file("k.properties"));
+    CPPUNIT_ASSERT_EQUAL(8081, s.gatewayPort);
+    CPPUNIT_ASSERT_EQUAL(std::string("0.0.0.0"), s.gatewayAddress);
+    CPPUNIT_ASSERT_EQUAL(4, s.gatewayLoops);
+    CPPUNIT_ASSERT_EQUAL(5, s.gateway.cacheSeconds);
+    keywarden::test::writeFile(dir.file("k.properties"), "gateway.port = 8080\n");
+    try {
+      Settings::load(dir.file("k.properties"));
+      CPPUNIT_FAIL("accepted gateway.port = http.port");
+    } catch (const SettingsError& e) {
+      std::string msg = e.what();
+      CPPUNIT_ASSERT_MESSAGE(msg, msg.find("gateway.port") != std::string::npos &&
+                                      msg.find("must differ from http.port") != std::string::npos);
     }
   }
 

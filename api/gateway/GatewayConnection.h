@@ -1,0 +1,92 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "api/GatewayAnswer.h"
+#include "api/RawHeaderCheck.h"
+#include "api/RequestFraming.h"
+#include "api/gateway/GatewayEndpoints.h"
+
+namespace keywarden::api::gateway {
+
+// The limits of the event-driven listener: the http.* settings, read the same way as on
+// http.port (README "Configuration").
+struct GatewayLimits {
+  int64_t headerTimeoutMs = 5000;  // accept (or a later request's first byte) → end of header
+  int64_t bodyTimeoutMs = 10000;   // end of header → end of body
+  int64_t keepAliveMs = 10000;     // idle between requests
+  size_t maxBodyBytes = 1 << 20;   // larger bodies: 413 (verify), connection closed
+  static constexpr size_t kMaxHeaderBytes = 64 * 1024;  // request line and header; 431 beyond
+};
+
+// One HTTP/1.1 connection of the event-driven listener, without any I/O of its own: the loop
+// hands it the bytes received, it answers every complete request among them (keep-alive and
+// pipelining: several requests in one read are answered in order) and says when it must be
+// woken (deadline) and whether the connection must close once its answers are written.
+//
+// Each request is read as on http.port (api/HttpConnection), by the same classes:
+// - the raw request line and header, up to their empty line, are checked by RawHeaderCheck
+//   (which also yields the fields: no second parser that could read them otherwise), then by
+//   Poco 1.11's own limits (100 fields: 431; a name over 256 or a value over 8192 bytes, a
+//   method over 32, a target over 16384 bytes: 400), then by RequestFraming; a header over
+//   64 KiB is 431. Every refusal is the same JSON answer with X-Keywarden-Code, then the
+//   connection closes;
+// - the first request must be complete within http.headerTimeout of the accept, a later one
+//   within http.headerTimeout of its first byte (else 408, or a silent close when nothing came),
+//   an idle connection is closed after http.keepAliveTimeout, a verify body must arrive within
+//   http.bodyTimeout of its header (else 400 BAD_FRAMING); other requests' bodies are skipped.
+// Allocation: none per request once the output string and the thread's answer have grown (a
+// verify answer builds its JSON). Not thread-safe: one loop owns it.
+class GatewayConnection {
+ public:
+  GatewayConnection(GatewayEndpoints& endpoints, const GatewayLimits& limits, int64_t nowMs);
+
+  // Consumes requests from `data` (the bytes received and not consumed yet, oldest first) and
+  // appends their answers to `out`. Returns how many bytes were consumed; the caller keeps the
+  // rest and passes them again, with what follows, next time. `date` is the current IMF-fixdate.
+  size_t onInput(const char* data, size_t size, int64_t nowMs, std::string_view date,
+                 std::string& out);
+  // Call when deadline() has passed (with the bytes not consumed yet): appends a 408 or 400
+  // when a request was under way, and the connection closes.
+  void onDeadline(const char* data, size_t size, std::string_view date, std::string& out);
+  // When to call onDeadline (steady milliseconds).
+  int64_t deadline() const { return _deadline; }
+  // True once the connection must close after `out` has been written; the bytes received
+  // from then on are read and dropped for a moment (lingering close, as on http.port).
+  bool closing() const { return _closing; }
+  // True when the close should be graceful (a refusal was answered): shut the send side down,
+  // read and drop what the client still sends for up to a second, then close.
+  bool linger() const { return _linger; }
+
+ private:
+  enum class Step { NeedMore, Answered, Closed };
+  Step one(const char* data, size_t size, int64_t nowMs, std::string_view date, std::string& out,
+           size_t& used);
+  void refuse(const FramingRefusal& r, std::string_view version, std::string_view date,
+              std::string& out);
+  void write(const GatewayAnswer& a, std::string_view version, bool keepAlive,
+             std::string_view date, std::string& out);
+
+  GatewayEndpoints& _endpoints;
+  const GatewayLimits& _limits;
+  // The parsed header and the answer under way are the loop thread's (scratch()), not the
+  // connection's: an idle connection costs a few hundred bytes, not the 3 KiB of a Head.
+  struct Scratch {
+    RawHeaderCheck::Head head;
+    GatewayAnswer answer;
+  };
+  static Scratch& scratch();
+  int64_t _deadline = 0;
+  int64_t _started = 0;     // when the request under way began (for the latency metric)
+  bool _first = true;       // no request seen yet: its clock started at the accept
+  bool _inRequest = false;  // bytes of a request have arrived, it is not answered yet
+  bool _bodyWait = false;   // a verify body is awaited (its deadline is armed)
+  uint64_t _skip = 0;       // bytes of a body to drop (a request answered without its body)
+  bool _closing = false;
+  bool _linger = false;
+};
+
+}  // namespace keywarden::api::gateway

@@ -1,0 +1,63 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "api/gateway/GatewayConnection.h"
+#include "api/gateway/GatewayEndpoints.h"
+
+namespace keywarden::api::gateway {
+
+// The event-driven listener of gateway.port (README "Gateway listener"): libevent 2.1 loops,
+// one per thread (gateway.loops, default one per core), all watching one listening socket
+// (no SO_REUSEPORT: a second server on the port is refused, not given half the connections).
+// Each loop owns its connections from accept to close; a connection costs a few hundred bytes
+// and no thread, so idle connections never hold a check back. The HTTP work is
+// GatewayConnection's; the answers are GatewayEndpoints'.
+//
+// Thread-safety: start() and stop() are called from one thread; stop() ends the loops, the
+// destructor closes every connection.
+class GatewayListener {
+ public:
+  // Binds and listens on address:port (port 0: any free port); returns the socket. Throws
+  // std::runtime_error naming gateway.address or gateway.port when it cannot.
+  static int listenOn(const std::string& address, int port);
+  // Takes `fd` (from listenOn) and creates `loops` loops (0: one per core).
+  GatewayListener(GatewayEndpoints& endpoints, GatewayLimits limits, int fd, int loops);
+  ~GatewayListener();
+  GatewayListener(const GatewayListener&) = delete;
+  GatewayListener& operator=(const GatewayListener&) = delete;
+
+  void start();
+  void stop();
+  int port() const { return _port; }
+  int loops() const { return static_cast<int>(_loops.size()); }
+  // Connections accepted since the start, and open now (for /metrics).
+  uint64_t accepted() const { return _accepted.load(std::memory_order_relaxed); }
+  int64_t open() const { return _open.load(std::memory_order_relaxed); }
+  void countAccepted() {
+    _accepted.fetch_add(1, std::memory_order_relaxed);
+    _open.fetch_add(1, std::memory_order_relaxed);
+  }
+  void countClosed() { _open.fetch_sub(1, std::memory_order_relaxed); }
+  GatewayEndpoints& endpoints() { return _endpoints; }
+  const GatewayLimits& limits() const { return _limits; }
+
+  struct Loop;  // one libevent base, its thread and its connections (GatewayListener.cpp)
+
+ private:
+  GatewayEndpoints& _endpoints;
+  const GatewayLimits _limits;
+  int _fd = -1;
+  int _port = 0;
+  std::vector<std::unique_ptr<Loop>> _loops;
+  std::vector<std::thread> _threads;
+  bool _started = false;
+  std::atomic<uint64_t> _accepted{0};
+  std::atomic<int64_t> _open{0};
+};
+
+}  // namespace keywarden::api::gateway
