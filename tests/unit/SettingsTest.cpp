@@ -121,6 +121,9 @@ class SettingsTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT_MESSAGE(msg, msg.find(key) != std::string::npos);
         CPPUNIT_ASSERT_MESSAGE(msg, msg.find('\n') == std::string::npos);
       }
+    }
+  }
+
   void gatewayListenerSettingsAreReadAndItsPortMustBeItsOwn() {
     keywarden::test::TempDir dir;
     keywarden::test::writeFile(dir.file("k.properties"), "http.address = 127.0.0.2\n");
