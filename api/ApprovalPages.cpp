@@ -8,9 +8,9 @@
 
 #include "api/JsonWriter.h"
 #include "api/LogRedactor.h"
-#include "engine/DisplayText.h"
-#include "engine/FlowParser.h"
-#include "engine/Rfc3339.h"
+#include "engine/base/Rfc3339.h"
+#include "engine/flows/FlowParser.h"
+#include "engine/text/DisplayText.h"
 
 namespace keywarden::api {
 

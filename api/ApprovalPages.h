@@ -1,7 +1,7 @@
 #pragma once
 
 #include "api/Router.h"
-#include "engine/ApplicationService.h"
+#include "engine/applications/ApplicationService.h"
 #include "mail/TemplateSet.h"
 
 namespace keywarden::api {

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "api/Exchange.h"
-#include "engine/TokenService.h"
+#include "engine/access/TokenService.h"
 
 namespace keywarden::api {
 

@@ -1,7 +1,7 @@
 #include "api/HttpApi.h"
 
 #include "api/LogRedactor.h"
-#include "engine/StoreBusy.h"
+#include "engine/ports/StoreBusy.h"
 
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPRequestHandler.h>

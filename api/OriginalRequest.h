@@ -4,7 +4,7 @@
 
 #include <string_view>
 
-#include "engine/RequestTarget.h"
+#include "engine/text/RequestTarget.h"
 
 namespace keywarden::api {
 

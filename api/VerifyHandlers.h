@@ -5,7 +5,7 @@
 #include "api/Authenticator.h"
 #include "api/GatewaySettings.h"
 #include "api/Router.h"
-#include "engine/Verifier.h"
+#include "engine/check/Verifier.h"
 
 namespace keywarden::api {
 

@@ -10,10 +10,10 @@
 
 #include "app/Server.h"
 #include "app/Settings.h"
-#include "engine/Duration.h"
-#include "engine/Rfc3339.h"
-#include "engine/SystemClock.h"
-#include "engine/TokenService.h"
+#include "engine/access/TokenService.h"
+#include "engine/base/Duration.h"
+#include "engine/base/Rfc3339.h"
+#include "engine/base/SystemClock.h"
 #include "store/SqlStore.h"
 
 namespace keywarden::app {

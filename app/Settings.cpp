@@ -14,8 +14,8 @@
 #include <iterator>
 #include <vector>
 
-#include "engine/Duration.h"
-#include "engine/KeyCodec.h"
+#include "engine/base/Duration.h"
+#include "engine/crypto/KeyCodec.h"
 #include "mail/MimeEncoding.h"
 
 extern char** environ;

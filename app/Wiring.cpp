@@ -6,7 +6,7 @@
 
 #include <cstdio>
 
-#include "engine/FlowParser.h"
+#include "engine/flows/FlowParser.h"
 
 namespace keywarden::app {
 

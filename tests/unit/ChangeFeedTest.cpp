@@ -2,7 +2,7 @@
 
 #include <memory>
 
-#include "engine/Store.h"
+#include "engine/ports/Store.h"
 #include "store/SqlStore.h"
 #include "tests/support/TempDir.h"
 

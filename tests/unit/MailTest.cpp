@@ -4,12 +4,12 @@
 #include <fstream>
 #include <functional>
 #include <set>
-#include "engine/Base64Url.h"
-#include "engine/FlowParser.h"
-#include "engine/LinkSigner.h"
-#include "engine/ManualClock.h"
-#include "engine/Notices.h"
-#include "engine/SecretBox.h"
+#include "engine/base/ManualClock.h"
+#include "engine/crypto/Base64Url.h"
+#include "engine/crypto/SecretBox.h"
+#include "engine/flows/FlowParser.h"
+#include "engine/notices/LinkSigner.h"
+#include "engine/notices/Notices.h"
 
 #include "mail/OutboxSender.h"
 #include "mail/SentJournal.h"

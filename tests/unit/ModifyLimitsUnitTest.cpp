@@ -3,12 +3,12 @@
 // that a moved start replans the key's activation (issue 10 §3).
 #include <cppunit/extensions/HelperMacros.h>
 
-#include "engine/CatalogService.h"
-#include "engine/KeyService.h"
-#include "engine/ManualClock.h"
-#include "engine/Scheduler.h"
-#include "engine/StoreQuotaSource.h"
-#include "engine/Verifier.h"
+#include "engine/base/ManualClock.h"
+#include "engine/catalog/CatalogService.h"
+#include "engine/check/StoreQuotaSource.h"
+#include "engine/check/Verifier.h"
+#include "engine/jobs/Scheduler.h"
+#include "engine/keys/KeyService.h"
 #include "mail/TemplateSet.h"
 #include "store/SqlStore.h"
 #include "tests/support/TempDir.h"

@@ -1,16 +1,16 @@
 // The scheduler and the key jobs with a manual clock, on a real SQLite store.
 #include <cppunit/extensions/HelperMacros.h>
 
-#include "engine/ApplicationService.h"
-#include "engine/CatalogService.h"
-#include "engine/FlowParser.h"
-#include "engine/Housekeeping.h"
-#include "engine/KeyService.h"
-#include "engine/LinkSigner.h"
-#include "engine/ManualClock.h"
-#include "engine/Notices.h"
-#include "engine/Scheduler.h"
-#include "engine/SecretBox.h"
+#include "engine/applications/ApplicationService.h"
+#include "engine/base/ManualClock.h"
+#include "engine/catalog/CatalogService.h"
+#include "engine/crypto/SecretBox.h"
+#include "engine/flows/FlowParser.h"
+#include "engine/jobs/Housekeeping.h"
+#include "engine/jobs/Scheduler.h"
+#include "engine/keys/KeyService.h"
+#include "engine/notices/LinkSigner.h"
+#include "engine/notices/Notices.h"
 #include "store/SqlStore.h"
 #include "tests/support/TempDir.h"
 

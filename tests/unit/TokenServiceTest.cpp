@@ -2,9 +2,9 @@
 
 #include <memory>
 
-#include "engine/Crypto.h"
-#include "engine/ManualClock.h"
-#include "engine/TokenService.h"
+#include "engine/access/TokenService.h"
+#include "engine/base/ManualClock.h"
+#include "engine/crypto/Crypto.h"
 #include "store/SqlStore.h"
 #include "tests/support/TempDir.h"
 
