@@ -101,9 +101,7 @@ int Server::run() {
       << w.queueGauges();
     return o.str();
   };
-  auto* api = new api::HttpApi({*w.store, *w.catalog, *w.keys, *w.tokens, *w.verifier,
-                                *w.applications, *w.mailLog, *w.jobLog, *w.templates},
-                               s.gateway, s.httpMaxBodyBytes, gauges);
+  auto* api = new api::HttpApi(w.apiServices(), s.gateway, s.httpMaxBodyBytes, gauges);
   Poco::Net::HTTPRequestHandlerFactory::Ptr factory(api);
 
   // Deadlines are kept to within a tenth of the shorter timeout (at least 10 ms).

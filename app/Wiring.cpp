@@ -138,6 +138,20 @@ void Wiring::stopBackground() {
   if (flusher) flusher->stop();
 }
 
+api::ApiServices Wiring::apiServices() {
+  return {*store,
+          *catalog,
+          *keys,
+          *tokens,
+          *verifier,
+          *applications,
+          *mailLog,
+          *jobLog,
+          [t = templates.get()](const std::string& page, const std::string& json) {
+            return t->renderPage(page, json);
+          }};
+}
+
 std::string Wiring::queueGauges() {
   std::lock_guard<std::mutex> lock(_gaugesMutex);
   int64_t now = clock.nowMs();

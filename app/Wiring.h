@@ -4,6 +4,7 @@
 #include <mutex>
 #include <string>
 
+#include "api/HttpApi.h"
 #include "app/Settings.h"
 #include "engine/access/TokenService.h"
 #include "engine/applications/ApplicationService.h"
@@ -47,6 +48,8 @@ class Wiring {
   // keywarden_jobs_oldest_overdue_seconds): a few COUNT queries, run at most once a second
   // (scrapes in between get the same text), never on the check path. "" while the store fails.
   std::string queueGauges();
+  // What the HTTP API calls: the services, and the approver pages drawn by the templates.
+  api::ApiServices apiServices();
 
   engine::SystemClock clock;
   std::unique_ptr<store::SqlStore> store;
