@@ -1,35 +1,27 @@
 #include "engine/check/UsageFlusher.h"
 
-#include <chrono>
 #include <iostream>
 
-#include "engine/base/BackgroundThread.h"
 #include "engine/check/StoreQuotaSource.h"
 
 namespace keywarden::engine {
 
 UsageFlusher::UsageFlusher(KeyCache& cache, Store& store, int64_t intervalMs)
-    : _cache(cache), _store(store), _intervalMs(intervalMs) {}
+    : _cache(cache), _store(store), _loop("kw-usage", intervalMs, [this, intervalMs] {
+        flush();
+        return intervalMs;
+      }) {}
 
 UsageFlusher::~UsageFlusher() {
   stop();
 }
 
 void UsageFlusher::start() {
-  _thread = std::thread([this] {
-    markBackgroundThread("kw-usage");
-    run();
-  });
+  _loop.start();
 }
 
 void UsageFlusher::stop() {
-  {
-    std::lock_guard<std::mutex> lock(_m);
-    if (_stopping && !_thread.joinable()) return;
-    _stopping = true;
-  }
-  _cv.notify_all();
-  if (_thread.joinable()) _thread.join();
+  if (!_loop.stop()) return;  // stopped already
   flush();
   StoreQuotaSource source(_store);
   _cache.forEachAccount([&](QuotaAccount& a) { a.giveBack(source); });
@@ -47,17 +39,6 @@ size_t UsageFlusher::flush() {
     return 0;
   }
   return deltas.size();
-}
-
-void UsageFlusher::run() {
-  std::unique_lock<std::mutex> lock(_m);
-  while (!_stopping) {
-    _cv.wait_for(lock, std::chrono::milliseconds(_intervalMs), [this] { return _stopping; });
-    if (_stopping) break;
-    lock.unlock();
-    flush();
-    lock.lock();
-  }
 }
 
 }  // namespace keywarden::engine

@@ -1,10 +1,8 @@
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
-#include <thread>
 
+#include "engine/base/BackgroundLoop.h"
 #include "engine/check/KeyCache.h"
 #include "engine/ports/Store.h"
 
@@ -27,15 +25,9 @@ class UsageFlusher {
   size_t flush();
 
  private:
-  void run();
-
   KeyCache& _cache;
   Store& _store;
-  const int64_t _intervalMs;
-  std::mutex _m;
-  std::condition_variable _cv;
-  bool _stopping = false;
-  std::thread _thread;
+  BackgroundLoop _loop;  // flush() every intervalMs
 };
 
 }  // namespace keywarden::engine

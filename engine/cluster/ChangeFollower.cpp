@@ -2,11 +2,8 @@
 
 #include <Poco/Logger.h>
 
-#include <chrono>
 #include <set>
 #include <vector>
-
-#include "engine/base/BackgroundThread.h"
 
 namespace keywarden::engine {
 
@@ -24,7 +21,8 @@ ChangeFollower::ChangeFollower(Store& store, const Clock& clock, KeyService& key
       _catalog(catalog),
       _tokens(tokens),
       _intervalMs(intervalMs),
-      _keepMs(keepMs) {}
+      _keepMs(keepMs),
+      _loop("kw-changes", intervalMs, [this] { return step(); }) {}
 
 ChangeFollower::~ChangeFollower() {
   stop();
@@ -35,19 +33,11 @@ void ChangeFollower::mark() {
 }
 
 void ChangeFollower::start() {
-  _thread = std::thread([this] {
-    markBackgroundThread("kw-changes");
-    run();
-  });
+  _loop.start();
 }
 
 void ChangeFollower::stop() {
-  {
-    std::lock_guard<std::mutex> lock(_m);
-    _stopping = true;
-  }
-  _cv.notify_all();
-  if (_thread.joinable()) _thread.join();
+  _loop.stop();
 }
 
 size_t ChangeFollower::poll() {
@@ -97,24 +87,18 @@ size_t ChangeFollower::poll() {
   }
 }
 
-void ChangeFollower::run() {
-  std::unique_lock<std::mutex> lock(_m);
-  while (!_stopping) {
-    _cv.wait_for(lock, std::chrono::milliseconds(_intervalMs), [this] { return _stopping; });
-    if (_stopping) break;
-    lock.unlock();
-    try {
-      poll();
-      int64_t now = _clock.nowMs();
-      if (now >= _nextPurge) {
-        _nextPurge = now + kPurgeEvery;
-        _store.write([&](Transaction& tx) { tx.changes().purge(now - _keepMs); });
-      }
-    } catch (const std::exception& e) {
-      Poco::Logger::get("keywarden.changes").error("change feed: %s", std::string(e.what()));
+int64_t ChangeFollower::step() {
+  try {
+    poll();
+    int64_t now = _clock.nowMs();
+    if (now >= _nextPurge) {
+      _nextPurge = now + kPurgeEvery;
+      _store.write([&](Transaction& tx) { tx.changes().purge(now - _keepMs); });
     }
-    lock.lock();
+  } catch (const std::exception& e) {
+    Poco::Logger::get("keywarden.changes").error("change feed: %s", std::string(e.what()));
   }
+  return _intervalMs;
 }
 
 }  // namespace keywarden::engine

@@ -1,11 +1,9 @@
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
-#include <thread>
 
 #include "engine/access/TokenService.h"
+#include "engine/base/BackgroundLoop.h"
 #include "engine/base/Clock.h"
 #include "engine/catalog/CatalogService.h"
 #include "engine/keys/KeyService.h"
@@ -34,7 +32,8 @@ class ChangeFollower {
   size_t poll();
 
  private:
-  void run();
+  // One round of the follower's thread: poll(), and now and then the purge.
+  int64_t step();
 
   Store& _store;
   const Clock& _clock;
@@ -45,10 +44,7 @@ class ChangeFollower {
   const int64_t _keepMs;
   int64_t _seq = 0;  // the last sequence number applied; only the follower thread touches it
   int64_t _nextPurge = 0;
-  std::mutex _m;
-  std::condition_variable _cv;
-  bool _stopping = false;
-  std::thread _thread;
+  BackgroundLoop _loop;  // step() every intervalMs
 };
 
 }  // namespace keywarden::engine

@@ -3,42 +3,31 @@
 #include <Poco/Logger.h>
 
 #include <algorithm>
-#include <chrono>
 #include <stdexcept>
-
-#include "engine/base/BackgroundThread.h"
 
 namespace keywarden::engine {
 
 Scheduler::Scheduler(Store& store, const Clock& clock, int batch, int maxAttempts)
-    : _store(store), _clock(clock), _batch(batch), _maxAttempts(maxAttempts) {}
+    : _store(store),
+      _clock(clock),
+      _batch(batch),
+      _maxAttempts(maxAttempts),
+      _loop("kw-scheduler", 0, [this] { return step(); }) {}
 
 Scheduler::~Scheduler() {
   stop();
 }
 
 void Scheduler::start() {
-  _thread = std::thread([this] {
-    markBackgroundThread("kw-scheduler");
-    run();
-  });
+  _loop.start();
 }
 
 void Scheduler::stop() {
-  {
-    std::lock_guard<std::mutex> lock(_m);
-    _stopping = true;
-  }
-  _cv.notify_all();
-  if (_thread.joinable()) _thread.join();
+  _loop.stop();
 }
 
 void Scheduler::wake() {
-  {
-    std::lock_guard<std::mutex> lock(_m);
-    _woken = true;
-  }
-  _cv.notify_all();
+  _loop.wake();
 }
 
 namespace {
@@ -123,27 +112,19 @@ int Scheduler::runDue() {
   }
 }
 
-void Scheduler::run() {
-  while (true) {
-    try {
-      runDue();
-    } catch (const std::exception& e) {
-      Poco::Logger::get("keywarden.jobs").error("scheduler: %s", std::string(e.what()));
-    }
-    std::optional<int64_t> next;
-    try {
-      _store.read([&](Transaction& tx) { next = tx.jobs().nextDue(); });
-    } catch (const std::exception&) {
-      next = _clock.nowMs() + 1000;
-    }
-    int64_t waitMs = next ? std::clamp<int64_t>(*next - _clock.nowMs(), 0, _maxIdleMs) : _maxIdleMs;
-    std::unique_lock<std::mutex> lock(_m);
-    if (waitMs > 0 && !_cv.wait_for(lock, std::chrono::milliseconds(waitMs),
-                                    [this] { return _stopping || _woken; }))
-      continue;
-    if (_stopping) return;
-    _woken = false;
+int64_t Scheduler::step() {
+  try {
+    runDue();
+  } catch (const std::exception& e) {
+    Poco::Logger::get("keywarden.jobs").error("scheduler: %s", std::string(e.what()));
   }
+  std::optional<int64_t> next;
+  try {
+    _store.read([&](Transaction& tx) { next = tx.jobs().nextDue(); });
+  } catch (const std::exception&) {
+    next = _clock.nowMs() + 1000;
+  }
+  return next ? std::clamp<int64_t>(*next - _clock.nowMs(), 0, _maxIdleMs) : _maxIdleMs;
 }
 
 }  // namespace keywarden::engine

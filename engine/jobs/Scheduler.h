@@ -1,13 +1,11 @@
 #pragma once
 
-#include <condition_variable>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "engine/base/BackgroundLoop.h"
 #include "engine/base/Clock.h"
 #include "engine/model/Job.h"
 #include "engine/ports/Store.h"
@@ -51,7 +49,9 @@ class Scheduler {
   int runBatch(int64_t now);
   void runOne(const Job& job, int64_t now);
   void fail(const Job& job, const std::string& error, int64_t now);
-  void run();
+  // One round of the scheduler's thread: runDue(), then how long to sleep (until the next due
+  // job, at most _maxIdleMs).
+  int64_t step();
 
   Store& _store;
   const Clock& _clock;
@@ -60,11 +60,7 @@ class Scheduler {
   int64_t _maxIdleMs = 60000;
   std::map<std::string, Handler> _handlers;
   std::map<std::string, BatchHandler> _batchHandlers;
-  std::mutex _m;
-  std::condition_variable _cv;
-  bool _stopping = false;
-  bool _woken = false;
-  std::thread _thread;
+  BackgroundLoop _loop;  // step() at once, then again when it asks or on wake()
 };
 
 }  // namespace keywarden::engine
