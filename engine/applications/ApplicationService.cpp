@@ -206,6 +206,16 @@ std::optional<Error> ApplicationService::apply(Transaction& tx, const Principal&
   return std::nullopt;
 }
 
+std::optional<Error> ApplicationService::applyThenIssue(
+    Transaction& tx, const Principal& p, Application& a,
+    const ApplicationStateMachine::Transition& t, const Decision* d,
+    const ApplicationStateMachine::Facts& facts, int64_t now) {
+  if (auto e = apply(tx, p, a, t, d, now)) return e;
+  if (a.state != AppState::Approved) return std::nullopt;
+  auto issue = ApplicationStateMachine::find(a.state, AppEvent::Issue, facts);
+  return apply(tx, p, a, *issue, nullptr, now);
+}
+
 Result<Application> ApplicationService::submit(const Principal& p, const ApplicationInput& in) {
   if (p.role != Role::Admin && p.role != Role::Requester)
     return Error::forbidden("FORBIDDEN_ROLE",
@@ -263,11 +273,7 @@ Result<Application> ApplicationService::submit(const Principal& p, const Applica
       record(tx, p, a, Decision{"", a.id, 0, "submit", a.requesterEmail, "", a.description, now});
       ApplicationStateMachine::Facts facts{a.levelCount > 0, false, false};
       auto t = ApplicationStateMachine::find(a.state, AppEvent::Submit, facts);
-      if (auto e = apply(tx, p, a, *t, nullptr, now)) throw Abort{*e};
-      if (a.state == AppState::Approved) {
-        auto issue = ApplicationStateMachine::find(a.state, AppEvent::Issue, facts);
-        if (auto e = apply(tx, p, a, *issue, nullptr, now)) throw Abort{*e};
-      }
+      if (auto e = applyThenIssue(tx, p, a, *t, nullptr, facts, now)) throw Abort{*e};
       tx.applications().insert(a);
     });
   } catch (const Abort& abort) {
@@ -353,11 +359,8 @@ Result<Application> ApplicationService::transition(
       }
       auto t = ApplicationStateMachine::find(a.state, event, facts);
       if (!t) throw Abort{stateConflict(a, event)};
-      if (auto e = apply(tx, p, a, *t, decision ? &*decision : nullptr, now)) throw Abort{*e};
-      if (a.state == AppState::Approved) {
-        auto issue = ApplicationStateMachine::find(a.state, AppEvent::Issue, facts);
-        if (auto e = apply(tx, p, a, *issue, nullptr, now)) throw Abort{*e};
-      }
+      if (auto e = applyThenIssue(tx, p, a, *t, decision ? &*decision : nullptr, facts, now))
+        throw Abort{*e};
       a.updatedAt = now;
       a.version = expected + 1;
       if (!tx.applications().update(a, expected))

@@ -127,6 +127,12 @@ class ApplicationService {
   std::optional<Error> apply(Transaction& tx, const Principal& p, Application& a,
                              const ApplicationStateMachine::Transition& t, const Decision* d,
                              int64_t now);
+  // Runs `t` and, when it leaves `a` APPROVED, the Issue transition that carries it out, in
+  // the same transaction: the one way an application reaches ISSUED. `facts` as `t` was found.
+  std::optional<Error> applyThenIssue(Transaction& tx, const Principal& p, Application& a,
+                                      const ApplicationStateMachine::Transition& t,
+                                      const Decision* d,
+                                      const ApplicationStateMachine::Facts& facts, int64_t now);
   std::optional<Error> carryOut(Transaction& tx, const Principal& p, Application& a, int64_t now);
   void scheduleTimeout(Transaction& tx, const Application& a, int64_t now) const;
   bool mayView(const Principal& p, const Application& a) const;

@@ -64,12 +64,9 @@ void ApplicationService::runTimeout(Transaction& tx, const Job& job, int64_t now
     auto t = ApplicationStateMachine::find(a.state, event, facts);
     if (!t) return;
     if (event == AppEvent::Timeout) record(tx, system, a, d);
-    if (auto e = apply(tx, system, a, *t, event == AppEvent::Timeout ? nullptr : &d, now))
+    if (auto e = applyThenIssue(tx, system, a, *t, event == AppEvent::Timeout ? nullptr : &d, facts,
+                                now))
       throw std::runtime_error(e->message);
-    if (a.state == AppState::Approved) {
-      auto issue = ApplicationStateMachine::find(a.state, AppEvent::Issue, facts);
-      if (auto e = apply(tx, system, a, *issue, nullptr, now)) throw std::runtime_error(e->message);
-    }
   }
   a.updatedAt = now;
   a.version = expected + 1;
