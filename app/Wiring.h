@@ -19,6 +19,7 @@
 #include "engine/flows/FlowCatalog.h"
 #include "engine/jobs/Housekeeping.h"
 #include "engine/jobs/JobLog.h"
+#include "engine/jobs/JobRunners.h"
 #include "engine/jobs/Scheduler.h"
 #include "engine/keys/KeyService.h"
 #include "engine/notices/LinkSigner.h"

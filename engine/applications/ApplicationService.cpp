@@ -190,7 +190,7 @@ std::optional<Error> ApplicationService::apply(Transaction& tx, const Principal&
   if (a.level != levelBefore || a.state != AppState::InReview) {
     // The level was decided or review ended: links issued for it decide nothing any more.
     tx.outbox().voidLinks(a.id);
-    tx.jobs().cancel("level-timeout", a.id, now);
+    tx.jobs().cancel(jobKindName(JobKind::LevelTimeout), a.id, now);
   }
   if (entered && a.state == AppState::InReview) {
     _notices.levelEntered(tx, a, now);

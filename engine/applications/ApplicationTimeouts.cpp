@@ -15,7 +15,7 @@ void ApplicationService::scheduleTimeout(Transaction& tx, const Application& a, 
   if (l.timeoutMs <= 0 || l.onTimeout == FlowLevel::OnTimeout::None) return;
   Job j;
   j.id = Ids::make("job");
-  j.kind = "level-timeout";
+  j.kind = jobKindName(JobKind::LevelTimeout);
   j.refId = a.id;
   j.dueAt = now + l.timeoutMs;
   j.payload = "{\"level\":" + std::to_string(a.level) + "}";

@@ -11,10 +11,10 @@ namespace {
 constexpr int64_t kDay = 86'400'000;
 }
 
-void Housekeeping::schedule(Transaction& tx, const char* kind, int64_t at, int64_t now) const {
+void Housekeeping::schedule(Transaction& tx, JobKind kind, int64_t at, int64_t now) const {
   Job j;
   j.id = Ids::make("job");
-  j.kind = kind;
+  j.kind = jobKindName(kind);
   j.dueAt = at;
   j.createdAt = now;
   tx.jobs().insert(j);
@@ -29,9 +29,10 @@ int64_t Housekeeping::nextDigestAt(int64_t now) const {
 void Housekeeping::ensureScheduled(Transaction& tx, int64_t now) const {
   // Instances starting together on one database must not both see "none pending" and insert.
   tx.exclusive("housekeeping");
-  if (!tx.jobs().pendingExists("retention")) schedule(tx, "retention", now, now);
-  if (!tx.jobs().pendingExists("approver-digest"))
-    schedule(tx, "approver-digest", nextDigestAt(now), now);
+  if (!tx.jobs().pendingExists(jobKindName(JobKind::Retention)))
+    schedule(tx, JobKind::Retention, now, now);
+  if (!tx.jobs().pendingExists(jobKindName(JobKind::ApproverDigest)))
+    schedule(tx, JobKind::ApproverDigest, nextDigestAt(now), now);
 }
 
 void Housekeeping::runRetention(Transaction& tx, const Job&, int64_t now) const {
@@ -43,7 +44,7 @@ void Housekeeping::runRetention(Transaction& tx, const Job&, int64_t now) const 
                            ",\"applications\":" + std::to_string(apps) + "}"});
   tx.changes().recordMany("key", keys, Ids::instance(), now);
   if (!keys.empty()) tx.afterCommit([this, keys] { _cache.removeKeys(keys); });
-  schedule(tx, "retention", now + kDay, now);
+  schedule(tx, JobKind::Retention, now + kDay, now);
 }
 
 void Housekeeping::runDigest(Transaction& tx, const Job&, int64_t now) const {
@@ -57,7 +58,7 @@ void Housekeeping::runDigest(Transaction& tx, const Job&, int64_t now) const {
       waiting[approver].push_back(*a);
   }
   for (const auto& [approver, apps] : waiting) _notices.digest(tx, approver, apps, now);
-  schedule(tx, "approver-digest", nextDigestAt(now + 1), now);
+  schedule(tx, JobKind::ApproverDigest, nextDigestAt(now + 1), now);
 }
 
 }  // namespace keywarden::engine

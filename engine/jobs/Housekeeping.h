@@ -30,7 +30,7 @@ class Housekeeping {
   int64_t nextDigestAt(int64_t now) const;
 
  private:
-  void schedule(Transaction& tx, const char* kind, int64_t at, int64_t now) const;
+  void schedule(Transaction& tx, JobKind kind, int64_t at, int64_t now) const;
   KeyCache& _cache;
   const Notices& _notices;
   const HousekeepingSettings _s;

@@ -33,8 +33,13 @@ class Scheduler {
   using BatchHandler =
       std::function<void(Transaction& tx, const std::vector<Job>& jobs, int64_t now)>;
 
-  void on(const std::string& kind, Handler h) { _handlers[kind] = std::move(h); }
-  void onBatch(const std::string& kind, BatchHandler h) { _batchHandlers[kind] = std::move(h); }
+  // Who runs each kind: engine/jobs/JobRunners (one table for app/Wiring and the tests).
+  void on(JobKind kind, Handler h) { _handlers[jobKindName(kind)] = std::move(h); }
+  void onBatch(JobKind kind, BatchHandler h) { _batchHandlers[jobKindName(kind)] = std::move(h); }
+  // Whether a runner is registered for `kind`.
+  bool runs(JobKind kind) const {
+    return _handlers.count(jobKindName(kind)) > 0 || _batchHandlers.count(jobKindName(kind)) > 0;
+  }
   void start();
   void stop();
   void wake();

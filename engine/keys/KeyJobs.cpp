@@ -20,10 +20,10 @@ namespace keywarden::engine {
 void KeyService::scheduleJobs(Transaction& tx, const Key& k, int64_t now) const {
   tx.jobs().cancel("", k.id, now);
   KeyState eff = k.effectiveState(now);
-  auto add = [&](const char* kind, int64_t at) {
+  auto add = [&](JobKind kind, int64_t at) {
     Job j;
     j.id = Ids::make("job");
-    j.kind = kind;
+    j.kind = jobKindName(kind);
     j.refId = k.id;
     j.dueAt = at;
     j.payload = "{\"at\":" + std::to_string(at) + "}";
@@ -33,14 +33,16 @@ void KeyService::scheduleJobs(Transaction& tx, const Key& k, int64_t now) const 
   };
   if (eff == KeyState::Revoked || eff == KeyState::Expired) {
     // Stored state still to catch up with time: let the scheduler record it now.
-    if (k.state != eff) add(eff == KeyState::Revoked ? "revoke-key" : "expire-key", now);
+    if (k.state != eff)
+      add(eff == KeyState::Revoked ? JobKind::RevokeKey : JobKind::ExpireKey, now);
     return;
   }
-  if (k.state == KeyState::Scheduled) add("activate-key", k.effectiveAt);
-  if (k.revokeAt > now) add(k.rotatedTo.empty() ? "revoke-key" : "rotation-grace-end", k.revokeAt);
+  if (k.state == KeyState::Scheduled) add(JobKind::ActivateKey, k.effectiveAt);
+  if (k.revokeAt > now)
+    add(k.rotatedTo.empty() ? JobKind::RevokeKey : JobKind::RotationGraceEnd, k.revokeAt);
   if (k.expiresAt > now && (k.revokeAt == 0 || k.revokeAt > k.expiresAt)) {
-    add("expire-key", k.expiresAt);
-    if (k.expiresAt - _reminderMs > now) add("expiry-reminder", k.expiresAt - _reminderMs);
+    add(JobKind::ExpireKey, k.expiresAt);
+    if (k.expiresAt - _reminderMs > now) add(JobKind::ExpiryReminder, k.expiresAt - _reminderMs);
   }
 }
 
@@ -51,7 +53,7 @@ void KeyService::runJob(Transaction& tx, const Job& job, int64_t now) {
   system.actorName = "scheduler";
   auto current = tx.keys().find(job.refId);
   if (!current) return;  // purged meanwhile
-  if (job.kind == "expiry-reminder") {
+  if (job.is(JobKind::ExpiryReminder)) {
     if (_notices && current->expiresAt > now && current->effectiveState(now) != KeyState::Revoked)
       _notices->keyExpiring(tx, *current, now);
     return;
@@ -60,9 +62,10 @@ void KeyService::runJob(Transaction& tx, const Job& job, int64_t now) {
       tx, system, job.refId, "job." + job.kind,
       [&](Key& k, int64_t t) -> std::optional<Error> {
         KeyState eff = k.effectiveState(t);
-        if (job.kind == "activate-key" && k.state == KeyState::Scheduled && eff == KeyState::Active)
+        if (job.is(JobKind::ActivateKey) && k.state == KeyState::Scheduled &&
+            eff == KeyState::Active)
           k.state = KeyState::Active;
-        else if ((job.kind == "revoke-key" || job.kind == "rotation-grace-end") &&
+        else if ((job.is(JobKind::RevokeKey) || job.is(JobKind::RotationGraceEnd)) &&
                  eff == KeyState::Revoked && k.state != KeyState::Revoked)
           k.state = KeyState::Revoked;
         else
@@ -88,7 +91,7 @@ void KeyService::expireBatch(Transaction& tx, const std::vector<Job>& jobs, int6
     changedIds.push_back(k.id);
     audits.push_back({now, "scheduler", "job.expire-key", "key", k.id, k.tenant, "{}"});
   }
-  tx.jobs().cancelOthers(changedIds, "expire-key", now);
+  tx.jobs().cancelOthers(changedIds, jobKindName(JobKind::ExpireKey), now);
   tx.audit().appendMany(audits);
   if (_notices) {
     std::map<std::string, std::string> contacts;  // client id -> contact, looked up once per batch

@@ -7,6 +7,7 @@
 #include "engine/catalog/CatalogService.h"
 #include "engine/check/StoreQuotaSource.h"
 #include "engine/check/Verifier.h"
+#include "engine/jobs/JobRunners.h"
 #include "engine/jobs/Scheduler.h"
 #include "engine/keys/KeyService.h"
 #include "mail/TemplateSet.h"
@@ -52,8 +53,7 @@ class ModifyLimitsUnitTest : public CppUnit::TestFixture {
     source = std::make_unique<StoreQuotaSource>(*store);
     verifier = std::make_unique<Verifier>(cache, *source, *clock, 100);
     scheduler = std::make_unique<Scheduler>(*store, *clock, 50);
-    scheduler->on("activate-key",
-                  [this](Transaction& tx, const Job& j, int64_t now) { keys->runJob(tx, j, now); });
+    JobRunners::keys(*scheduler, *keys);
     admin.tokenId = "t";
     admin.role = Role::Admin;
     Client c;
