@@ -139,30 +139,32 @@ Result<IssuedKey> KeyService::issueIn(Transaction& tx, const Principal& p, const
   return out;
 }
 
-QuotaAccount* KeyService::accountOf(const std::string& id) const {
+bool KeyService::readEntry(const std::string& id,
+                           const std::function<void(const KeyEntry&)>& fn) const {
   KeyCache::View view(_cache);
   uint32_t slot = view.findId(id);
-  if (slot == KeyCache::kNone) return nullptr;
+  if (slot == KeyCache::kNone) return false;
   std::lock_guard<std::mutex> lock(view.stripe(slot));
-  return view.entry(slot).quota;  // lives as long as the cache
+  fn(view.entry(slot));
+  return true;
+}
+
+QuotaAccount* KeyService::accountOf(const std::string& id) const {
+  QuotaAccount* account = nullptr;
+  readEntry(id, [&](const KeyEntry& e) { account = e.quota; });  // lives as long as the cache
+  return account;
 }
 
 Key KeyService::withLiveUsage(Key k, const Key& owner) const {
   int64_t now = _clock.nowMs();
   k.state = k.effectiveState(now);
   QuotaAccount* account = nullptr;  // lives as long as the cache
-  {
-    KeyCache::View view(_cache);
-    uint32_t slot = view.findId(k.id);
-    if (slot != KeyCache::kNone) {
-      std::lock_guard<std::mutex> lock(view.stripe(slot));
-      const KeyEntry& e = view.entry(slot);
-      account = e.quota;
-      k.usageValid += e.pendingValid;
-      k.usageRejected += e.pendingRejected;
-      k.lastUsedAt = std::max(k.lastUsedAt, e.lastUsedAt);
-    }
-  }
+  readEntry(k.id, [&](const KeyEntry& e) {
+    account = e.quota;
+    k.usageValid += e.pendingValid;
+    k.usageRejected += e.pendingRejected;
+    k.lastUsedAt = std::max(k.lastUsedAt, e.lastUsedAt);
+  });
   // The quota is the lineage's (a rotated key shows its successor's count). Remaining is the
   // stored count as just read plus the units this instance holds leased (owed ones too); units
   // another instance leased count as used until it hands them back (after a change of the
@@ -263,17 +265,23 @@ Result<Key> KeyService::changeIn(Transaction& tx, const Principal& p, const std:
 
 Result<Key> KeyService::revokeIn(Transaction& tx, const Principal& p, const std::string& id,
                                  const std::string& reason, int64_t now) {
-  return changeIn(
-      tx, p, id, "key.revoke",
-      [&](Key& k, int64_t t) -> std::optional<Error> {
-        KeyState eff = k.effectiveState(t);
-        if (eff == KeyState::Revoked) return stateConflict(k, eff, "revoke");
-        k.revokeReason = reason;
-        k.state = KeyState::Revoked;
-        k.revokeAt = t;
-        return std::nullopt;
-      },
-      now);
+  return changeIn(tx, p, id, "key.revoke", revocation(reason, 0), now);
+}
+
+std::function<std::optional<Error>(Key&, int64_t)> KeyService::revocation(const std::string& reason,
+                                                                          int64_t at) {
+  return [reason, at](Key& k, int64_t t) -> std::optional<Error> {
+    KeyState eff = k.effectiveState(t);
+    if (eff == KeyState::Revoked) return stateConflict(k, eff, "revoke");
+    k.revokeReason = reason;
+    if (at > t) {
+      k.revokeAt = at;
+    } else {
+      k.state = KeyState::Revoked;
+      k.revokeAt = t;
+    }
+    return std::nullopt;
+  };
 }
 
 Result<Key> KeyService::disable(const Principal& p, const std::string& id,
@@ -303,21 +311,7 @@ Result<Key> KeyService::revoke(const Principal& p, const std::string& id, const 
   std::optional<Result<Key>> out;
   _store.write([&](Transaction& tx) {
     int64_t now = _clock.nowMs();
-    out = changeIn(
-        tx, p, id, "key.revoke",
-        [&](Key& k, int64_t t) -> std::optional<Error> {
-          KeyState eff = k.effectiveState(t);
-          if (eff == KeyState::Revoked) return stateConflict(k, eff, "revoke");
-          k.revokeReason = reason;
-          if (at > t) {
-            k.revokeAt = at;
-          } else {
-            k.state = KeyState::Revoked;
-            k.revokeAt = t;
-          }
-          return std::nullopt;
-        },
-        now);
+    out = changeIn(tx, p, id, "key.revoke", revocation(reason, at), now);
     if (*out && _notices) _notices->keyRevoked(tx, out->value(), reason, now);
   });
   if (!*out) return out->error();

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -90,6 +92,13 @@ class KeyService {
   // The same, reading the owner's row when the key was rotated.
   Key withLiveUsage(Key k) const;
   QuotaAccount* accountOf(const std::string& id) const;
+  // Runs `fn` on this instance's cache entry of key `id`, under the entry's stripe lock; false
+  // when the cache does not hold the key.
+  bool readEntry(const std::string& id, const std::function<void(const KeyEntry&)>& fn) const;
+  // The change that revokes a key: planned for `at` when that is later than the change's
+  // time, else at once (revokeIn passes 0). 409 INVALID_STATE when it is revoked already.
+  static std::function<std::optional<Error>(Key&, int64_t)> revocation(const std::string& reason,
+                                                                       int64_t at);
   // Runs `change` on the key in one transaction, stores and audits it, refreshes the cache.
   Result<Key> change(const Principal& p, const std::string& id, const std::string& action,
                      const std::function<std::optional<Error>(Key&, int64_t)>& change);
