@@ -17,6 +17,7 @@
 #include "engine/notices/Notices.h"
 #include "store/SqlStore.h"
 #include "tests/support/TempDir.h"
+#include "tests/unit/TempStore.h"
 
 using namespace keywarden;
 using namespace keywarden::engine;
@@ -38,11 +39,7 @@ class ApproverWaitingTest : public CppUnit::TestFixture {
  public:
   void setUp() override {
     dir = std::make_unique<test::TempDir>("kwwait");
-    store::DbSettings db;
-    db.connection = dir->file("kw.db");
-    db.synchronous = "NORMAL";
-    store = std::make_unique<store::SqlStore>(db);
-    store->migrate();
+    store = test::migratedStore(*dir);
     clock = std::make_unique<ManualClock>(kT0);
     sealer = std::make_unique<SecretBox>(kSecret, "key-delivery");
     links = std::make_unique<LinkSigner>(kSecret, 24 * kHour);

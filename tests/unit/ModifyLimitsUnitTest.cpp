@@ -13,6 +13,7 @@
 #include "mail/TemplateSet.h"
 #include "store/SqlStore.h"
 #include "tests/support/TempDir.h"
+#include "tests/unit/TempStore.h"
 
 using namespace keywarden;
 using namespace keywarden::engine;
@@ -42,11 +43,7 @@ class ModifyLimitsUnitTest : public CppUnit::TestFixture {
  public:
   void setUp() override {
     dir = std::make_unique<test::TempDir>("kwmodlim");
-    store::DbSettings db;
-    db.connection = dir->file("kw.db");
-    db.synchronous = "NORMAL";
-    store = std::make_unique<store::SqlStore>(db);
-    store->migrate();
+    store = test::migratedStore(*dir);
     clock = std::make_unique<ManualClock>(kT0 + 12 * kHour);
     catalog = std::make_unique<CatalogService>(*store, cache, *clock);
     keys = std::make_unique<KeyService>(*store, cache, *clock, "kw", nullptr, 2 * kDay);

@@ -19,6 +19,7 @@
 #include "engine/notices/Notices.h"
 #include "store/SqlStore.h"
 #include "tests/support/TempDir.h"
+#include "tests/unit/TempStore.h"
 
 using namespace keywarden;
 using namespace keywarden::engine;
@@ -45,11 +46,7 @@ class SchedulerTest : public CppUnit::TestFixture {
  public:
   void setUp() override {
     dir = std::make_unique<test::TempDir>("kwsched");
-    store::DbSettings db;
-    db.connection = dir->file("kw.db");
-    db.synchronous = "NORMAL";
-    store = std::make_unique<store::SqlStore>(db);
-    store->migrate();
+    store = test::migratedStore(*dir);
     clock = std::make_unique<ManualClock>(kT0);
     sealer = std::make_unique<SecretBox>(kSecret, "key-delivery");
     links = std::make_unique<LinkSigner>(kSecret, kDay);
