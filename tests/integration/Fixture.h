@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "tests/support/Eventually.h"
 #include "tests/support/ServerProcess.h"
 
 namespace keywarden::test {
