@@ -89,13 +89,6 @@ class MailFlowTest : public Fixture {
     CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 201, r.status);
     return r.json()->getValue<std::string>("id");
   }
-  // Mails the outbox still has to send (PENDING or SENDING).
-  size_t unsent() {
-    size_t n = 0;
-    for (const char* status : {"PENDING", "SENDING"})
-      n += admin("GET", std::string("/v1/mail?status=") + status).json()->getArray("mail")->size();
-    return n;
-  }
   HttpResponse post(const std::string& path, const std::string& form) {
     return server->client().request("POST", path, form, {}, "application/x-www-form-urlencoded");
   }
@@ -307,7 +300,7 @@ class MailFlowTest : public Fixture {
     smtp->start();
     CPPUNIT_ASSERT_EQUAL(size_t(1), smtp->waitFor("lead@example.com", 1, 15).size());
     CPPUNIT_ASSERT_EQUAL(size_t(1), smtp->waitFor("deputy@example.com", 1, 15).size());
-    CPPUNIT_ASSERT(eventually([&] { return unsent() == 0; }));  // nothing more will go out
+    CPPUNIT_ASSERT(eventually([&] { return unsentMail() == 0; }));  // nothing more will go out
     CPPUNIT_ASSERT_EQUAL(size_t(2), smtp->messages().size());
     CPPUNIT_ASSERT_EQUAL(size_t(2),
                          admin("GET", "/v1/mail?status=SENT").json()->getArray("mail")->size());
@@ -320,7 +313,7 @@ class MailFlowTest : public Fixture {
     server->start();
     CPPUNIT_ASSERT_EQUAL(size_t(3), smtp->waitFor("lead@example.com", 3, 15).size());
     CPPUNIT_ASSERT_EQUAL(size_t(3), smtp->waitFor("deputy@example.com", 3, 15).size());
-    CPPUNIT_ASSERT(eventually([&] { return unsent() == 0; }));  // nothing more will go out
+    CPPUNIT_ASSERT(eventually([&] { return unsentMail() == 0; }));  // nothing more will go out
     auto sent = smtp->messages();
     CPPUNIT_ASSERT_EQUAL(size_t(6), sent.size());
     std::set<std::string> ids;

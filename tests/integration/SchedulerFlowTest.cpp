@@ -54,9 +54,7 @@ class SchedulerFlowTest : public Fixture {
   // Nothing left to do for the outbox and no job pending for `refId`: what is sent by now is
   // all that will be sent.
   bool settled(const std::string& refId) {
-    for (const char* status : {"PENDING", "SENDING"})
-      if (admin("GET", std::string("/v1/mail?status=") + status).json()->getArray("mail")->size())
-        return false;
+    if (unsentMail() > 0) return false;
     auto jobs = admin("GET", "/v1/jobs?status=PENDING").json()->getArray("jobs");
     for (size_t i = 0; i < jobs->size(); ++i)
       if (jobs->getObject(i)->getValue<std::string>("refId") == refId) return false;
