@@ -2,8 +2,8 @@
 
 #include "api/LimitFields.h"
 #include "api/Respond.h"
-#include "engine/Duration.h"
-#include "engine/Validation.h"
+#include "engine/base/Duration.h"
+#include "engine/text/Validation.h"
 
 namespace keywarden::api {
 

@@ -3,7 +3,7 @@
 #include "api/Authenticator.h"
 #include "api/JsonWriter.h"
 #include "api/Router.h"
-#include "engine/ApplicationService.h"
+#include "engine/applications/ApplicationService.h"
 
 namespace keywarden::api {
 

@@ -8,9 +8,9 @@
 
 #include "api/JsonWriter.h"
 #include "api/LogRedactor.h"
-#include "engine/DisplayText.h"
-#include "engine/FlowParser.h"
-#include "engine/Rfc3339.h"
+#include "engine/base/Rfc3339.h"
+#include "engine/flows/FlowParser.h"
+#include "engine/text/DisplayText.h"
 
 namespace keywarden::api {
 
@@ -112,7 +112,7 @@ void ApprovalPages::page(Exchange& ex, const LinkOutcome& o, const std::string& 
   if (status == 0) status = statuses[o.kind];
   std::string html;
   try {
-    html = _templates.renderPage(names[o.kind], w.str());
+    html = _render(names[o.kind], w.str());
   } catch (const std::exception& e) {
     // After a decision was recorded, a page that cannot be drawn must not read as a failure.
     Poco::Logger::get("keywarden.http")

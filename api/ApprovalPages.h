@@ -1,8 +1,10 @@
 #pragma once
 
+#include <functional>
+#include <string>
+
 #include "api/Router.h"
-#include "engine/ApplicationService.h"
-#include "mail/TemplateSet.h"
+#include "engine/applications/ApplicationService.h"
 
 namespace keywarden::api {
 
@@ -13,8 +15,13 @@ namespace keywarden::api {
 // the field, and records nothing: the link still works.
 class ApprovalPages {
  public:
-  ApprovalPages(engine::ApplicationService& apps, const mail::TemplateSet& templates)
-      : _apps(apps), _templates(templates) {}
+  // Draws page `page` (templates/pages/<page>.mustache) from a JSON object of values; throws
+  // when it cannot. app wires it to mail::TemplateSet::renderPage (api does not include mail).
+  using RenderPage =
+      std::function<std::string(const std::string& page, const std::string& contextJson)>;
+
+  ApprovalPages(engine::ApplicationService& apps, RenderPage render)
+      : _apps(apps), _render(std::move(render)) {}
   void install(Router& router);
 
  private:
@@ -29,7 +36,7 @@ class ApprovalPages {
   static constexpr size_t kMaxFormBytes = 65536;
 
   engine::ApplicationService& _apps;
-  const mail::TemplateSet& _templates;
+  const RenderPage _render;
 };
 
 }  // namespace keywarden::api

@@ -6,7 +6,7 @@
 
 #include "api/Exchange.h"
 #include "api/HeaderFields.h"
-#include "engine/TokenService.h"
+#include "engine/access/TokenService.h"
 
 namespace keywarden::api {
 

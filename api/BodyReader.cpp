@@ -5,10 +5,10 @@
 
 #include <sstream>
 
-#include "engine/Rfc3339.h"
-#include "engine/StrictJson.h"
-#include "engine/Utf8.h"
-#include "engine/Validation.h"
+#include "engine/base/Rfc3339.h"
+#include "engine/text/StrictJson.h"
+#include "engine/text/Utf8.h"
+#include "engine/text/Validation.h"
 
 namespace keywarden::api {
 

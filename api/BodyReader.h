@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/Error.h"
+#include "engine/base/Error.h"
 
 namespace keywarden::api {
 

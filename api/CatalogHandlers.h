@@ -2,7 +2,7 @@
 
 #include "api/Authenticator.h"
 #include "api/Router.h"
-#include "engine/CatalogService.h"
+#include "engine/catalog/CatalogService.h"
 
 namespace keywarden::api {
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "engine/Error.h"
+#include "engine/base/Error.h"
 
 namespace keywarden::api {
 

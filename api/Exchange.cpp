@@ -10,7 +10,7 @@
 
 #include "api/ErrorMapper.h"
 #include "api/JsonWriter.h"
-#include "engine/Utf8.h"
+#include "engine/text/Utf8.h"
 
 namespace keywarden::api {
 

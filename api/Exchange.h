@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "api/BodyReader.h"
-#include "engine/AccessToken.h"
-#include "engine/Error.h"
+#include "engine/base/Error.h"
+#include "engine/model/AccessToken.h"
 
 namespace keywarden::api {
 

@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "api/HeaderFields.h"
-#include "engine/Error.h"
+#include "engine/base/Error.h"
 
 namespace keywarden::api {
 

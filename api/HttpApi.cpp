@@ -2,7 +2,7 @@
 
 #include "api/LogRedactor.h"
 #include "api/RequestId.h"
-#include "engine/StoreBusy.h"
+#include "engine/ports/StoreBusy.h"
 
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPRequestHandler.h>
@@ -47,7 +47,7 @@ HttpApi::HttpApi(ApiServices services, GatewaySettings gateway, size_t maxBodyBy
       _applications(services.applications, _auth),
       _mail(services.mailLog, _auth),
       _jobs(services.jobLog, _auth),
-      _pages(services.applications, services.templates),
+      _pages(services.applications, services.renderPage),
       _verify(services.verifier, _auth, std::move(gateway)),
       _ops(services.store, services.verifier, std::move(gauges)),
       _maxBody(maxBodyBytes) {

@@ -31,7 +31,7 @@ struct ApiServices {
   engine::ApplicationService& applications;
   engine::MailLog& mailLog;
   engine::JobLog& jobLog;
-  const mail::TemplateSet& templates;
+  ApprovalPages::RenderPage renderPage;  // the approver link pages (mail::TemplateSet)
 };
 
 // The HTTP API: every route, the metrics, and the Poco handler factory that dispatches to them.

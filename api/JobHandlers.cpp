@@ -1,7 +1,7 @@
 #include "api/JobHandlers.h"
 
 #include "api/Respond.h"
-#include "engine/Rfc3339.h"
+#include "engine/base/Rfc3339.h"
 
 namespace keywarden::api {
 

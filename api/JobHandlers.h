@@ -2,7 +2,7 @@
 
 #include "api/Authenticator.h"
 #include "api/Router.h"
-#include "engine/JobLog.h"
+#include "engine/jobs/JobLog.h"
 
 namespace keywarden::api {
 

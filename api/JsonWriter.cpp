@@ -1,7 +1,7 @@
 #include "api/JsonWriter.h"
 
-#include "engine/JsonText.h"
-#include "engine/Rfc3339.h"
+#include "engine/base/Rfc3339.h"
+#include "engine/text/JsonText.h"
 
 namespace keywarden::api {
 

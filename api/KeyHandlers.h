@@ -2,7 +2,7 @@
 
 #include "api/Authenticator.h"
 #include "api/Router.h"
-#include "engine/KeyService.h"
+#include "engine/keys/KeyService.h"
 
 namespace keywarden::api {
 

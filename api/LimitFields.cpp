@@ -1,7 +1,7 @@
 #include "api/LimitFields.h"
 
-#include "engine/Duration.h"
-#include "engine/Validation.h"
+#include "engine/base/Duration.h"
+#include "engine/text/Validation.h"
 
 namespace keywarden::api {
 

@@ -3,7 +3,7 @@
 #include <cstdint>
 
 #include "api/BodyReader.h"
-#include "engine/Key.h"
+#include "engine/model/Key.h"
 
 namespace keywarden::api {
 

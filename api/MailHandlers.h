@@ -2,7 +2,7 @@
 
 #include "api/Authenticator.h"
 #include "api/Router.h"
-#include "engine/MailLog.h"
+#include "engine/notices/MailLog.h"
 
 namespace keywarden::api {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/Verifier.h"
+#include "engine/check/Verifier.h"
 
 namespace keywarden::api {
 

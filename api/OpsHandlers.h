@@ -5,8 +5,8 @@
 
 #include "api/Metrics.h"
 #include "api/Router.h"
-#include "engine/Store.h"
-#include "engine/Verifier.h"
+#include "engine/check/Verifier.h"
+#include "engine/ports/Store.h"
 
 namespace keywarden::api {
 

@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "api/HeaderFields.h"
-#include "engine/RequestTarget.h"
+#include "engine/text/RequestTarget.h"
 
 namespace keywarden::api {
 

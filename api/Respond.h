@@ -5,7 +5,7 @@
 
 #include "api/Exchange.h"
 #include "api/JsonWriter.h"
-#include "engine/Result.h"
+#include "engine/base/Result.h"
 
 namespace keywarden::api {
 

@@ -2,7 +2,7 @@
 
 #include <Poco/URI.h>
 
-#include "engine/Utf8.h"
+#include "engine/text/Utf8.h"
 
 namespace keywarden::api {
 

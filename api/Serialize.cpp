@@ -1,6 +1,6 @@
 #include "api/Serialize.h"
 
-#include "engine/Duration.h"
+#include "engine/base/Duration.h"
 
 namespace keywarden::api {
 

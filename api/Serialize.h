@@ -3,10 +3,10 @@
 #include <string>
 
 #include "api/JsonWriter.h"
-#include "engine/ApiDef.h"
-#include "engine/Client.h"
-#include "engine/Group.h"
-#include "engine/Key.h"
+#include "engine/model/ApiDef.h"
+#include "engine/model/Client.h"
+#include "engine/model/Group.h"
+#include "engine/model/Key.h"
 
 namespace keywarden::api {
 

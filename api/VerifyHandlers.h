@@ -7,7 +7,7 @@
 #include "api/GatewayAnswer.h"
 #include "api/GatewaySettings.h"
 #include "api/Router.h"
-#include "engine/Verifier.h"
+#include "engine/check/Verifier.h"
 
 namespace keywarden::api {
 

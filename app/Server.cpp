@@ -131,9 +131,7 @@ int Server::run() {
   webSettings.trustedProxies = s.portalTrustedProxies;
   web::Portal pages({*w.portal, *w.applications, *w.keys, *w.catalog, w.flows, *w.templates},
                     webSettings);
-  auto* api = new api::HttpApi({*w.store, *w.catalog, *w.keys, *w.tokens, *w.verifier,
-                                *w.applications, *w.mailLog, *w.jobLog, *w.templates},
-                               s.gateway, s.httpMaxBodyBytes, gauges,
+  auto* api = new api::HttpApi(w.apiServices(), s.gateway, s.httpMaxBodyBytes, gauges,
                                [&pages](api::Router& r) { pages.install(r); });
   Poco::Net::HTTPRequestHandlerFactory::Ptr factory(api);
 

@@ -17,9 +17,9 @@
 #include <vector>
 
 #include "api/HttpSyntax.h"
-#include "engine/Duration.h"
-#include "engine/KeyCodec.h"
-#include "engine/Validation.h"
+#include "engine/base/Duration.h"
+#include "engine/crypto/KeyCodec.h"
+#include "engine/text/Validation.h"
 #include "mail/MimeEncoding.h"
 
 extern char** environ;

@@ -6,7 +6,7 @@
 
 #include <cstdio>
 
-#include "engine/FlowParser.h"
+#include "engine/flows/FlowParser.h"
 
 namespace keywarden::app {
 
@@ -77,25 +77,14 @@ Wiring::Wiring(const Settings& s) {
   mailLog = std::make_unique<engine::MailLog>(*store, clock, s.smtpGiveUpMs);
   jobLog = std::make_unique<engine::JobLog>(*store);
   scheduler = std::make_unique<engine::Scheduler>(*store, clock);
-  scheduler->onBatch("expire-key",
-                     [this](engine::Transaction& tx, const std::vector<engine::Job>& jobs,
-                            int64_t now) { keys->expireBatch(tx, jobs, now); });
-  for (const char* kind : {"activate-key", "expiry-reminder", "revoke-key", "rotation-grace-end"})
-    scheduler->on(kind, [this](engine::Transaction& tx, const engine::Job& j, int64_t now) {
-      keys->runJob(tx, j, now);
-    });
-  scheduler->on("level-timeout", [this](engine::Transaction& tx, const engine::Job& j,
-                                        int64_t now) { applications->runTimeout(tx, j, now); });
+  engine::JobRunners::keys(*scheduler, *keys);
+  engine::JobRunners::applications(*scheduler, *applications);
   engine::HousekeepingSettings hk;
   hk.keepKeysMs = s.retentionKeysMs;
   hk.keepApplicationsMs = s.retentionApplicationsMs;
   hk.digestHourUtc = s.digestHourUtc;
   housekeeping = std::make_unique<engine::Housekeeping>(cache, *notices, hk);
-  scheduler->on("retention", [this](engine::Transaction& tx, const engine::Job& j, int64_t now) {
-    housekeeping->runRetention(tx, j, now);
-  });
-  scheduler->on("approver-digest", [this](engine::Transaction& tx, const engine::Job& j,
-                                          int64_t now) { housekeeping->runDigest(tx, j, now); });
+  engine::JobRunners::housekeeping(*scheduler, *housekeeping);
   changes = std::make_unique<engine::ChangeFollower>(*store, clock, *keys, *catalog, *tokens,
                                                      s.clusterPollMs);
   keys->onJobScheduled([this] { scheduler->wake(); });
@@ -168,6 +157,20 @@ void Wiring::stopBackground() {
   if (scheduler) scheduler->stop();
   if (sender) sender->stop();
   if (flusher) flusher->stop();
+}
+
+api::ApiServices Wiring::apiServices() {
+  return {*store,
+          *catalog,
+          *keys,
+          *tokens,
+          *verifier,
+          *applications,
+          *mailLog,
+          *jobLog,
+          [t = templates.get()](const std::string& page, const std::string& json) {
+            return t->renderPage(page, json);
+          }};
 }
 
 std::string Wiring::queueGauges() {

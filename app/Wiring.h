@@ -4,26 +4,28 @@
 #include <mutex>
 #include <string>
 
+#include "api/HttpApi.h"
 #include "app/Settings.h"
-#include "engine/ApplicationService.h"
-#include "engine/CatalogService.h"
-#include "engine/ChangeFollower.h"
-#include "engine/FlowCatalog.h"
-#include "engine/Housekeeping.h"
-#include "engine/JobLog.h"
-#include "engine/KeyCache.h"
-#include "engine/KeyService.h"
-#include "engine/LinkSigner.h"
-#include "engine/MailLog.h"
-#include "engine/MissLookup.h"
-#include "engine/Notices.h"
-#include "engine/Scheduler.h"
-#include "engine/SecretBox.h"
-#include "engine/StoreQuotaSource.h"
-#include "engine/SystemClock.h"
-#include "engine/TokenService.h"
-#include "engine/UsageFlusher.h"
-#include "engine/Verifier.h"
+#include "engine/check/MissLookup.h"
+#include "engine/access/TokenService.h"
+#include "engine/applications/ApplicationService.h"
+#include "engine/base/SystemClock.h"
+#include "engine/catalog/CatalogService.h"
+#include "engine/check/KeyCache.h"
+#include "engine/check/StoreQuotaSource.h"
+#include "engine/check/UsageFlusher.h"
+#include "engine/check/Verifier.h"
+#include "engine/cluster/ChangeFollower.h"
+#include "engine/crypto/SecretBox.h"
+#include "engine/flows/FlowCatalog.h"
+#include "engine/jobs/Housekeeping.h"
+#include "engine/jobs/JobLog.h"
+#include "engine/jobs/JobRunners.h"
+#include "engine/jobs/Scheduler.h"
+#include "engine/keys/KeyService.h"
+#include "engine/notices/LinkSigner.h"
+#include "engine/notices/MailLog.h"
+#include "engine/notices/Notices.h"
 #include "engine/portal/PortalService.h"
 #include "mail/OutboxSender.h"
 #include "mail/SmtpTransport.h"
@@ -49,6 +51,8 @@ class Wiring {
   // keywarden_jobs_oldest_overdue_seconds): a few COUNT queries, run at most once a second
   // (scrapes in between get the same text), never on the check path. "" while the store fails.
   std::string queueGauges();
+  // What the HTTP API calls: the services, and the approver pages drawn by the templates.
+  api::ApiServices apiServices();
 
   engine::SystemClock clock;
   std::unique_ptr<store::SqlStore> store;

@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "engine/FlowParser.h"
+#include "engine/flows/FlowParser.h"
 
 using namespace keywarden::engine;
 

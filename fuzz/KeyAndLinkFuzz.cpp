@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "engine/KeyCodec.h"
-#include "engine/LinkSigner.h"
+#include "engine/crypto/KeyCodec.h"
+#include "engine/notices/LinkSigner.h"
 
 using namespace keywarden::engine;
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "engine/RequestTarget.h"
+#include "engine/text/RequestTarget.h"
 
 using keywarden::engine::RequestTarget;
 

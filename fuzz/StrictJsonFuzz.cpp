@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "engine/StrictJson.h"
+#include "engine/text/StrictJson.h"
 
 using keywarden::engine::StrictJson;
 

@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "engine/Duration.h"
-#include "engine/Rfc3339.h"
+#include "engine/base/Duration.h"
+#include "engine/base/Rfc3339.h"
 
 using keywarden::engine::Duration;
 using keywarden::engine::Rfc3339;

@@ -8,10 +8,10 @@
 #include <thread>
 #include <vector>
 
-#include "engine/Clock.h"
-#include "engine/OutboxMail.h"
-#include "engine/SecretBox.h"
-#include "engine/Store.h"
+#include "engine/base/Clock.h"
+#include "engine/crypto/SecretBox.h"
+#include "engine/model/OutboxMail.h"
+#include "engine/ports/Store.h"
 #include "mail/MailTransport.h"
 #include "mail/SentJournal.h"
 #include "mail/TemplateSet.h"

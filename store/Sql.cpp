@@ -3,7 +3,7 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
 
-#include "engine/JsonText.h"
+#include "engine/text/JsonText.h"
 
 namespace keywarden::store {
 

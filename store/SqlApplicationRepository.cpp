@@ -5,8 +5,8 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
-#include "engine/Ids.h"
-#include "engine/JsonText.h"
+#include "engine/base/Ids.h"
+#include "engine/text/JsonText.h"
 #include "store/Sql.h"
 
 using namespace Poco::Data::Keywords;

@@ -2,7 +2,7 @@
 
 #include <Poco/Data/Session.h>
 
-#include "engine/ApplicationRepository.h"
+#include "engine/ports/ApplicationRepository.h"
 
 namespace keywarden::store {
 

@@ -1,6 +1,6 @@
 #include "store/SqlAuditLog.h"
 
-#include "engine/Ids.h"
+#include "engine/base/Ids.h"
 
 #include <Poco/Data/Statement.h>
 

@@ -2,7 +2,7 @@
 
 #include <Poco/Data/Session.h>
 
-#include "engine/AuditLog.h"
+#include "engine/ports/AuditLog.h"
 #include "store/Dialect.h"
 
 namespace keywarden::store {

@@ -2,7 +2,7 @@
 
 #include <Poco/Data/Session.h>
 
-#include "engine/CatalogRepository.h"
+#include "engine/ports/CatalogRepository.h"
 
 namespace keywarden::store {
 

@@ -5,7 +5,7 @@
 #include <set>
 #include <utility>
 
-#include "engine/ChangeRepository.h"
+#include "engine/ports/ChangeRepository.h"
 #include "store/Dialect.h"
 
 namespace keywarden::store {

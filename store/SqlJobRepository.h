@@ -2,7 +2,7 @@
 
 #include <Poco/Data/Session.h>
 
-#include "engine/JobRepository.h"
+#include "engine/ports/JobRepository.h"
 #include "store/Dialect.h"
 
 namespace keywarden::store {

@@ -2,7 +2,7 @@
 
 #include <Poco/Data/Session.h>
 
-#include "engine/KeyRepository.h"
+#include "engine/ports/KeyRepository.h"
 #include "store/Dialect.h"
 
 namespace keywarden::store {

@@ -2,7 +2,7 @@
 
 #include <Poco/Data/Session.h>
 
-#include "engine/OutboxRepository.h"
+#include "engine/ports/OutboxRepository.h"
 #include "store/Dialect.h"
 
 namespace keywarden::store {

@@ -15,7 +15,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "engine/StoreBusy.h"
+#include "engine/ports/StoreBusy.h"
 #include "store/Migrations.h"
 #include "store/SqlTransaction.h"
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/Store.h"
+#include "engine/ports/Store.h"
 #include "store/Dialect.h"
 
 namespace keywarden::store {

@@ -2,7 +2,7 @@
 
 #include <Poco/Data/Session.h>
 
-#include "engine/TokenRepository.h"
+#include "engine/ports/TokenRepository.h"
 
 namespace keywarden::store {
 

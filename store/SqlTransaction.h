@@ -5,7 +5,7 @@
 #include <functional>
 #include <vector>
 
-#include "engine/Store.h"
+#include "engine/ports/Store.h"
 #include "store/SqlApplicationRepository.h"
 #include "store/SqlAuditLog.h"
 #include "store/SqlCatalogRepository.h"

@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "api/FormBody.h"
-#include "engine/Crypto.h"
+#include "engine/crypto/Crypto.h"
 
 namespace keywarden::web {
 

@@ -6,11 +6,11 @@
 #include <map>
 #include <set>
 
-#include "engine/DisplayText.h"
-#include "engine/Rfc3339.h"
-#include "engine/Validation.h"
+#include "engine/text/DisplayText.h"
+#include "engine/base/Rfc3339.h"
+#include "engine/text/Validation.h"
 #include "engine/portal/Review.h"
-#include "engine/portal/Words.h"
+#include "engine/text/Words.h"
 #include "web/Portal.h"
 #include "web/Views.h"
 
@@ -178,7 +178,7 @@ void Portal::applyContext(api::JsonWriter& w, const std::map<std::string, std::s
        {"keyName", "scopes", "effectiveDate", "expiresDate", "quota", "description", "from"})
     w.field(k, value(k));
   w.field("unlimited", !value("unlimited").empty());
-  w.field("today", engine::portal::Words::date(Views::now()));
+  w.field("today", engine::Words::date(Views::now()));
   if (error) {
     std::string field = formField(error->field);
     std::string text = error->message;
@@ -218,8 +218,8 @@ void Portal::applyForm(api::Exchange& ex) {
     values["apis"] = joinLines(a.apis);
     values["groups"] = joinLines(a.groups);
     values["scopes"] = engine::DisplayText::list(a.scopes, "", " ");
-    values["effectiveDate"] = engine::portal::Words::date(a.effectiveAt);
-    values["expiresDate"] = engine::portal::Words::date(a.expiresAt);
+    values["effectiveDate"] = engine::Words::date(a.effectiveAt);
+    values["expiresDate"] = engine::Words::date(a.expiresAt);
     values["quota"] = a.quota < 0 ? "" : std::to_string(a.quota);
     if (a.quota < 0) values["unlimited"] = "on";
     values["description"] = a.description;

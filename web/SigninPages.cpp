@@ -1,7 +1,7 @@
 // Portal: the home page, signing in by mailed link, signing out (contract §7).
 #include <Poco/String.h>
 
-#include "engine/portal/Words.h"
+#include "engine/text/Words.h"
 #include "web/Portal.h"
 #include "web/Views.h"
 
@@ -82,12 +82,12 @@ void Portal::signinAsk(api::Exchange& ex) {
     ex.response().set("Retry-After", std::to_string((retryMs + 999) / 1000));
     w.field("email", email)
         .field("formError", "Too many sign-in links were asked for. Wait " +
-                                engine::portal::Words::duration(retryMs < 1000 ? 1000 : retryMs) +
+                                engine::Words::duration(retryMs < 1000 ? 1000 : retryMs) +
                                 " and try again.");
     return render(ex, v, "signin", "Sign in — Keywarden", w, 429);
   }
   w.field("email", Poco::toLower(email))
-      .field("validFor", engine::portal::Words::duration(_s.portal.settings().signinLifetimeMs));
+      .field("validFor", engine::Words::duration(_s.portal.settings().signinLifetimeMs));
   render(ex, v, "signin-sent", "Check your mail — Keywarden", w);
 }
 

@@ -3,14 +3,14 @@
 #include <algorithm>
 #include <chrono>
 
-#include "engine/ApplicationService.h"
-#include "engine/DisplayText.h"
+#include "engine/applications/ApplicationService.h"
+#include "engine/text/DisplayText.h"
 #include "engine/portal/Review.h"
-#include "engine/portal/Words.h"
+#include "engine/text/Words.h"
 
 namespace keywarden::web {
 
-using engine::portal::Words;
+using engine::Words;
 
 int64_t Views::now() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -4,9 +4,9 @@
 #include <string>
 
 #include "api/JsonWriter.h"
-#include "engine/Application.h"
-#include "engine/CatalogService.h"
-#include "engine/Key.h"
+#include "engine/model/Application.h"
+#include "engine/catalog/CatalogService.h"
+#include "engine/model/Key.h"
 
 namespace keywarden::web {
 

@@ -4,9 +4,9 @@
 
 #include <algorithm>
 
-#include "engine/Crypto.h"
-#include "engine/Ids.h"
-#include "engine/Validation.h"
+#include "engine/crypto/Crypto.h"
+#include "engine/base/Ids.h"
+#include "engine/text/Validation.h"
 #include "engine/portal/PortalRepository.h"
 
 namespace keywarden::engine::portal {

@@ -4,11 +4,11 @@
 #include <string>
 #include <vector>
 
-#include "engine/AccessToken.h"
-#include "engine/Clock.h"
-#include "engine/FlowCatalog.h"
-#include "engine/Notices.h"
-#include "engine/Store.h"
+#include "engine/model/AccessToken.h"
+#include "engine/base/Clock.h"
+#include "engine/flows/FlowCatalog.h"
+#include "engine/notices/Notices.h"
+#include "engine/ports/Store.h"
 #include "engine/portal/PortalSettings.h"
 #include "engine/portal/Session.h"
 #include "engine/portal/SigninPolicy.h"

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <set>
 
-#include "engine/ApplicationServiceDetail.h"
-#include "engine/DisplayText.h"
+#include "engine/applications/ApplicationServiceDetail.h"
+#include "engine/text/DisplayText.h"
 
 namespace keywarden::engine::portal {
 

@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/Application.h"
-#include "engine/Flow.h"
+#include "engine/model/Application.h"
+#include "engine/flows/Flow.h"
 
 namespace keywarden::engine::portal {
 

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "engine/Validation.h"
+#include "engine/text/Validation.h"
 
 namespace keywarden::engine::portal {
 

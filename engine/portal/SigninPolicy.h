@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "engine/FlowCatalog.h"
+#include "engine/flows/FlowCatalog.h"
 #include "engine/portal/PortalSettings.h"
 
 namespace keywarden::engine::portal {

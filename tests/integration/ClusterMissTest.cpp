@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "engine/KeyCodec.h"
+#include "engine/crypto/KeyCodec.h"
 #include "tests/integration/Fixture.h"
 
 using namespace keywarden::test;

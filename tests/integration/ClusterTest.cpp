@@ -85,6 +85,13 @@ class ClusterTest : public Fixture {
     const ServerProcess& s = i == 0 ? *server : *others.at(i - 1);
     return s.client().request("GET", "/v1/gateway/auth", "", {{"X-API-Key", key}}).status;
   }
+  // Nothing due is left on the shared database (asked through `s`): no mail waits to be sent
+  // and no job that fell due waits to run — what was sent by now is all that will be sent.
+  static bool settled(const ServerProcess& s) {
+    return s.sql("SELECT count(*) FROM outbox WHERE status IN ('PENDING', 'SENDING')") == "0" &&
+           s.sql("SELECT count(*) FROM jobs WHERE status = 'PENDING' AND due_at <= " +
+                 std::to_string(nowMs())) == "0";
+  }
   // Waits until every instance knows `key` (a new key reaches the others through the change
   // feed, within one poll interval); checks with cost 0, which spends no quota.
   void waitKnownEverywhere(const std::string& key) {
@@ -203,8 +210,8 @@ class ClusterTest : public Fixture {
     CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 201, r.status);
     std::string id = r.json()->getValue<std::string>("id");
     server->kill9();  // the instance that wrote the jobs is gone before they fall due
-    smtp->waitFor("owner@example.com", 2, 20);             // reminder, expired
-    std::this_thread::sleep_for(std::chrono::seconds(2));  // anything duplicated arrives too
+    smtp->waitFor("owner@example.com", 2, 20);                        // reminder, expired
+    CPPUNIT_ASSERT(eventually([&] { return settled(*others[0]); }));  // duplicates sent by now
     CPPUNIT_ASSERT_EQUAL(std::string("EXPIRED"),
                          others[0]->sql("SELECT state FROM api_keys WHERE id = '" + id + "'"));
     CPPUNIT_ASSERT_EQUAL(std::string("1"),
@@ -231,7 +238,7 @@ class ClusterTest : public Fixture {
       CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 201, r.status);
     }
     smtp->waitFor("owner@example.com", 60, 30);
-    std::this_thread::sleep_for(std::chrono::seconds(2));
+    CPPUNIT_ASSERT(eventually([&] { return settled(*server); }));  // duplicates sent by now
     auto all = smtp->messagesTo("owner@example.com");
     std::set<std::string> ids;
     for (const auto& m : all) ids.insert(m.messageId);
@@ -347,6 +354,14 @@ class ClusterTest : public Fixture {
     CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 200, r.status);
     return r.json()->getValue<int64_t>("remaining");
   }
+  // What instance `i`'s check path holds as `key`'s remaining quota (a check with cost 0,
+  // which spends none): it follows a change only once that instance has reloaded the key.
+  int64_t remainingCheckedOn(size_t i, const std::string& key) {
+    const ServerProcess& s = i == 0 ? *server : *others.at(i - 1);
+    HttpResponse r =
+        s.client().request("POST", "/v1/keys/verify", R"({"key":")" + key + R"(","cost":0})");
+    return r.status == 200 ? r.json()->getValue<int64_t>("remaining") : -2;
+  }
   std::string codeOn(size_t i, const std::string& key, const std::string& extra = "") {
     const ServerProcess& s = i == 0 ? *server : *others.at(i - 1);
     HttpResponse r =
@@ -373,7 +388,8 @@ class ClusterTest : public Fixture {
     CPPUNIT_ASSERT_EQUAL(std::string("VALID"), codeOn(1, key));  // 9 leased on instance 1
     modifyApproved(id, R"({"quota":10})");
     CPPUNIT_ASSERT_EQUAL(std::string("USAGE_EXCEEDED"), codeOn(0, key));  // not its 9 units
-    std::this_thread::sleep_for(std::chrono::milliseconds(1200));         // a poll, and the recheck
+    // Within a poll (and the recheck) both instances show the exact count.
+    CPPUNIT_ASSERT(eventually([&] { return remainingOn(0, id) == 8 && remainingOn(1, id) == 8; }));
     for (size_t i : {0, 1}) {
       HttpResponse k = on(i, "GET", "/v1/keys/" + id);
       CPPUNIT_ASSERT_EQUAL(int64_t(10), k.json()->getValue<int64_t>("quota"));
@@ -523,7 +539,9 @@ class ClusterTest : public Fixture {
     CPPUNIT_ASSERT_EQUAL(std::string("VALID"), codeOn(1, key));  // 9 leased on instance 1
     modifyApproved(id, R"({"quota":-1})");
     modifyApproved(id, R"({"quota":5})");
-    std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+    // Within a poll both instances' check paths hold the new limit.
+    CPPUNIT_ASSERT(eventually(
+        [&] { return remainingCheckedOn(0, key) == 5 && remainingCheckedOn(1, key) == 5; }));
     for (size_t i : {0, 1}) CPPUNIT_ASSERT_EQUAL(int64_t(5), remainingOn(i, id));
     int valid = 0;
     for (int n = 0; n < 30; ++n) valid += codeOn(static_cast<size_t>(n % 2), key) == "VALID";

@@ -2,9 +2,12 @@
 
 #include <cppunit/extensions/HelperMacros.h>
 
+#include <Poco/JSON/Array.h>
+
 #include <memory>
 #include <string>
 
+#include "tests/support/Eventually.h"
 #include "tests/support/ServerProcess.h"
 
 namespace keywarden::test {
@@ -51,6 +54,13 @@ class Fixture : public CppUnit::TestFixture {
                                               R"({"key":")" + key + "\"" + extra + "}");
     CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 200, r.status);
     return r.json()->getValue<std::string>("code");
+  }
+  // Mails the outbox still has to send (PENDING or SENDING); 0 means nothing more goes out.
+  size_t unsentMail() {
+    size_t n = 0;
+    for (const char* status : {"PENDING", "SENDING"})
+      n += admin("GET", std::string("/v1/mail?status=") + status).json()->getArray("mail")->size();
+    return n;
   }
   std::string token(const std::string& args) {
     std::string out;

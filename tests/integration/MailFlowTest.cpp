@@ -1,3 +1,5 @@
+#include <Poco/JSON/Array.h>
+
 #include <cctype>
 #include <regex>
 #include <set>
@@ -35,6 +37,13 @@ std::string repeat(const std::string& s, int n) {
   std::string out;
   for (int i = 0; i < n; ++i) out += s;
   return out;
+}
+
+// Whether every mail `log` lists (GET /v1/mail) has `status`.
+bool all(const Poco::JSON::Array::Ptr& log, const std::string& status) {
+  for (size_t i = 0; i < log->size(); ++i)
+    if (log->getObject(i)->getValue<std::string>("status") != status) return false;
+  return true;
 }
 
 std::string pathOf(const std::string& link) {
@@ -127,7 +136,9 @@ class MailFlowTest : public Fixture {
     CPPUNIT_ASSERT(delivered[0].html.find(key) != std::string::npos);
     CPPUNIT_ASSERT_EQUAL(std::string("VALID"), verify(key));
     // Once delivered, the key is nowhere in the store or the log.
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    CPPUNIT_ASSERT(eventually([&] {
+      return all(admin("GET", "/v1/mail?to=req@example.com").json()->getArray("mail"), "SENT");
+    }));
     auto log = admin("GET", "/v1/mail?to=req@example.com").json()->getArray("mail");
     CPPUNIT_ASSERT_EQUAL(std::string("SENT"), log->getObject(0)->getValue<std::string>("status"));
     CPPUNIT_ASSERT_EQUAL(0, server->stop());
@@ -275,7 +286,12 @@ class MailFlowTest : public Fixture {
 
   void smtpDownAtSubmissionEveryMailArrivesOnceLater() {
     std::string id = submitNew();
-    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    // Both approval requests tried once and put back.
+    CPPUNIT_ASSERT(eventually([&] {
+      auto p = admin("GET", "/v1/mail?status=PENDING").json()->getArray("mail");
+      return p->size() == 2 && p->getObject(0)->getValue<int>("attempts") >= 1 &&
+             p->getObject(1)->getValue<int>("attempts") >= 1;
+    }));
     auto pending = admin("GET", "/v1/mail?status=PENDING").json()->getArray("mail");
     CPPUNIT_ASSERT_EQUAL(size_t(2), pending->size());
     CPPUNIT_ASSERT_MESSAGE(admin("GET", "/v1/mail").body,
@@ -284,7 +300,7 @@ class MailFlowTest : public Fixture {
     smtp->start();
     CPPUNIT_ASSERT_EQUAL(size_t(1), smtp->waitFor("lead@example.com", 1, 15).size());
     CPPUNIT_ASSERT_EQUAL(size_t(1), smtp->waitFor("deputy@example.com", 1, 15).size());
-    std::this_thread::sleep_for(std::chrono::milliseconds(3000));
+    CPPUNIT_ASSERT(eventually([&] { return unsentMail() == 0; }));  // nothing more will go out
     CPPUNIT_ASSERT_EQUAL(size_t(2), smtp->messages().size());
     CPPUNIT_ASSERT_EQUAL(size_t(2),
                          admin("GET", "/v1/mail?status=SENT").json()->getArray("mail")->size());
@@ -297,11 +313,11 @@ class MailFlowTest : public Fixture {
     server->start();
     CPPUNIT_ASSERT_EQUAL(size_t(3), smtp->waitFor("lead@example.com", 3, 15).size());
     CPPUNIT_ASSERT_EQUAL(size_t(3), smtp->waitFor("deputy@example.com", 3, 15).size());
-    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
-    auto all = smtp->messages();
-    CPPUNIT_ASSERT_EQUAL(size_t(6), all.size());
+    CPPUNIT_ASSERT(eventually([&] { return unsentMail() == 0; }));  // nothing more will go out
+    auto sent = smtp->messages();
+    CPPUNIT_ASSERT_EQUAL(size_t(6), sent.size());
     std::set<std::string> ids;
-    for (const auto& m : all) ids.insert(m.messageId);
+    for (const auto& m : sent) ids.insert(m.messageId);
     CPPUNIT_ASSERT_EQUAL(size_t(6), ids.size());
   }
 
@@ -345,7 +361,8 @@ class MailLinkExpiryTest : public MailFlowTest {
     std::string id = submitNew();
     std::string link =
         pathOf(findLink(smtp->waitFor("lead@example.com", 1)[0].text, "/approvals/"));
-    std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+    // Shown as expired once its second is over; only then is a decision tried.
+    CPPUNIT_ASSERT(eventually([&] { return server->client().request("GET", link).status == 410; }));
     HttpResponse r = post(link, "decision=approve");
     CPPUNIT_ASSERT_EQUAL(410, r.status);
     CPPUNIT_ASSERT(r.body.find("expired") != std::string::npos);
@@ -460,7 +477,10 @@ class MailBatchTest : public MailFlowTest {
     // next one for the rest: never a session per mail.
     CPPUNIT_ASSERT_MESSAGE("SMTP sessions for three mails: " + std::to_string(ports.size()),
                            ports.size() <= 2);
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    CPPUNIT_ASSERT(eventually([&] {
+      return admin("GET", "/v1/mail?status=FAILED").json()->getArray("mail")->size() == 1 &&
+             admin("GET", "/v1/mail?status=SENT").json()->getArray("mail")->size() == 3;
+    }));
     auto failed = admin("GET", "/v1/mail?status=FAILED").json()->getArray("mail");
     CPPUNIT_ASSERT_EQUAL(size_t(1), failed->size());
     CPPUNIT_ASSERT_EQUAL(std::string("reject-me@example.com"),

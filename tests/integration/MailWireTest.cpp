@@ -129,7 +129,7 @@ class MailWireTest : public Fixture {
                            lead[0].text.find("MAIL FROM:<x@evil.test>") != std::string::npos);
     CPPUNIT_ASSERT(lead[0].text.find("說明 🚀") != std::string::npos);
     CPPUNIT_ASSERT(lead[0].html.find("說明 🚀") != std::string::npos);
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    CPPUNIT_ASSERT(eventually([&] { return unsentMail() == 0; }));  // nothing more goes out
     CPPUNIT_ASSERT_EQUAL(size_t(1), smtp->messages().size());
     assertOnlyStrictMailTo({"lead@example.com"});
 
@@ -152,7 +152,7 @@ class MailWireTest : public Fixture {
     auto issued = smtp->waitFor("req@example.com", 2);
     CPPUNIT_ASSERT_EQUAL_MESSAGE(smtp->refusals(), size_t(2), issued.size());
     CPPUNIT_ASSERT_MESSAGE(issued[1].text, issued[1].text.find("kw_") != std::string::npos);
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    CPPUNIT_ASSERT(eventually([&] { return unsentMail() == 0; }));  // nothing more goes out
     CPPUNIT_ASSERT_EQUAL(size_t(4), smtp->messages().size());
     assertOnlyStrictMailTo({"lead@example.com", "req@example.com"});
     auto sent = admin("GET", "/v1/mail?status=SENT").json()->getArray("mail");
@@ -191,7 +191,10 @@ class MailWireWrongNameTest : public MailWireTest {
 
   void certificateForAnotherNameKeepsTheMailPendingNamingTheServer() {
     submit("k", "d");
-    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    CPPUNIT_ASSERT(eventually([&] {  // tried, put back with its error, and tried again
+      auto p = admin("GET", "/v1/mail?status=PENDING").json()->getArray("mail");
+      return p->size() == 1 && p->getObject(0)->getValue<int>("attempts") >= 2;
+    }));
     auto pending = admin("GET", "/v1/mail?status=PENDING").json()->getArray("mail");
     CPPUNIT_ASSERT_EQUAL(size_t(1), pending->size());
     std::string error = pending->getObject(0)->getValue<std::string>("lastError");

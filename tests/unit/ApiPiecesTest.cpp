@@ -5,7 +5,7 @@
 #include "api/ErrorMapper.h"
 #include "api/GatewaySettings.h"
 #include "api/JsonWriter.h"
-#include "engine/Rfc3339.h"
+#include "engine/base/Rfc3339.h"
 
 using namespace keywarden;
 using engine::ErrorKind;

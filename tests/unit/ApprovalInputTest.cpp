@@ -3,7 +3,7 @@
 #include <cppunit/extensions/HelperMacros.h>
 
 #include "api/FormBody.h"
-#include "engine/ApplicationService.h"
+#include "engine/applications/ApplicationService.h"
 
 using namespace keywarden;
 using keywarden::api::FormBody;

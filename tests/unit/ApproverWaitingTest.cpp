@@ -6,17 +6,18 @@
 #include <algorithm>
 #include <map>
 
-#include "engine/ApplicationService.h"
-#include "engine/CatalogService.h"
-#include "engine/FlowParser.h"
-#include "engine/Housekeeping.h"
-#include "engine/KeyService.h"
-#include "engine/LinkSigner.h"
-#include "engine/ManualClock.h"
-#include "engine/Notices.h"
-#include "engine/SecretBox.h"
+#include "engine/applications/ApplicationService.h"
+#include "engine/base/ManualClock.h"
+#include "engine/catalog/CatalogService.h"
+#include "engine/crypto/SecretBox.h"
+#include "engine/flows/FlowParser.h"
+#include "engine/jobs/Housekeeping.h"
+#include "engine/keys/KeyService.h"
+#include "engine/notices/LinkSigner.h"
+#include "engine/notices/Notices.h"
 #include "store/SqlStore.h"
 #include "tests/support/TempDir.h"
+#include "tests/unit/TempStore.h"
 
 using namespace keywarden;
 using namespace keywarden::engine;
@@ -38,11 +39,7 @@ class ApproverWaitingTest : public CppUnit::TestFixture {
  public:
   void setUp() override {
     dir = std::make_unique<test::TempDir>("kwwait");
-    store::DbSettings db;
-    db.connection = dir->file("kw.db");
-    db.synchronous = "NORMAL";
-    store = std::make_unique<store::SqlStore>(db);
-    store->migrate();
+    store = test::migratedStore(*dir);
     clock = std::make_unique<ManualClock>(kT0);
     sealer = std::make_unique<SecretBox>(kSecret, "key-delivery");
     links = std::make_unique<LinkSigner>(kSecret, 24 * kHour);

@@ -1,10 +1,10 @@
 // Quota, refill, rate-window and duration arithmetic.
 #include <cppunit/extensions/HelperMacros.h>
 
-#include "engine/Duration.h"
-#include "engine/QuotaAccount.h"
-#include "engine/RateWindow.h"
-#include "engine/RefillPeriod.h"
+#include "engine/base/Duration.h"
+#include "engine/check/QuotaAccount.h"
+#include "engine/check/RateWindow.h"
+#include "engine/model/RefillPeriod.h"
 #include "tests/unit/FakeQuotaSource.h"
 
 using namespace keywarden::engine;

@@ -2,9 +2,10 @@
 
 #include <memory>
 
-#include "engine/Store.h"
+#include "engine/ports/Store.h"
 #include "store/SqlStore.h"
 #include "tests/support/TempDir.h"
+#include "tests/unit/TempStore.h"
 
 using namespace keywarden;
 using engine::Transaction;
@@ -24,11 +25,7 @@ class ChangeFeedTest : public CppUnit::TestFixture {
  public:
   void setUp() override {
     dir = std::make_unique<test::TempDir>("kwchanges");
-    store::DbSettings db;
-    db.connection = dir->file("kw.db");
-    db.synchronous = "OFF";
-    store = std::make_unique<store::SqlStore>(db);
-    store->migrate();
+    store = test::migratedStore(*dir, "OFF");
   }
   void tearDown() override {
     store.reset();

@@ -4,7 +4,7 @@
 #include <map>
 #include <string>
 
-#include "engine/QuotaSource.h"
+#include "engine/check/QuotaSource.h"
 
 namespace keywarden::engine {
 

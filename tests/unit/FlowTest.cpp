@@ -3,10 +3,10 @@
 #include <functional>
 #include <limits>
 
-#include "engine/ApiCatalog.h"
-#include "engine/ApplicationStateMachine.h"
-#include "engine/FlowCatalog.h"
-#include "engine/FlowParser.h"
+#include "engine/applications/ApplicationStateMachine.h"
+#include "engine/check/ApiCatalog.h"
+#include "engine/flows/FlowCatalog.h"
+#include "engine/flows/FlowParser.h"
 
 using namespace keywarden::engine;
 

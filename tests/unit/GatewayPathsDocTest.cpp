@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/RequestTarget.h"
+#include "engine/text/RequestTarget.h"
 
 using keywarden::engine::RequestTarget;
 

@@ -5,7 +5,7 @@
 #include <set>
 #include <thread>
 
-#include "engine/Ids.h"
+#include "engine/base/Ids.h"
 
 using namespace keywarden::engine;
 

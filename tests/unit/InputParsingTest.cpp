@@ -6,12 +6,12 @@
 
 #include "api/BodyReader.h"
 #include "api/JsonWriter.h"
-#include "engine/FlowParser.h"
-#include "engine/JsonText.h"
-#include "engine/Rfc3339.h"
-#include "engine/StrictJson.h"
-#include "engine/Utf8.h"
-#include "engine/Validation.h"
+#include "engine/base/Rfc3339.h"
+#include "engine/flows/FlowParser.h"
+#include "engine/text/JsonText.h"
+#include "engine/text/StrictJson.h"
+#include "engine/text/Utf8.h"
+#include "engine/text/Validation.h"
 
 using namespace keywarden;
 using engine::Rfc3339;

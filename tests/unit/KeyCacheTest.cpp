@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/KeyCache.h"
-#include "engine/KeyCodec.h"
+#include "engine/check/KeyCache.h"
+#include "engine/crypto/KeyCodec.h"
 
 using namespace keywarden::engine;
 

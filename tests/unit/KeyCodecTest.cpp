@@ -2,9 +2,9 @@
 
 #include <set>
 
-#include "engine/Checksum.h"
-#include "engine/KeyCodec.h"
-#include "engine/KeyDigest.h"
+#include "engine/crypto/Checksum.h"
+#include "engine/crypto/KeyCodec.h"
+#include "engine/crypto/KeyDigest.h"
 
 using namespace keywarden::engine;
 

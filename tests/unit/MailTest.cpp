@@ -4,18 +4,19 @@
 #include <fstream>
 #include <functional>
 #include <set>
-#include "engine/Base64Url.h"
-#include "engine/FlowParser.h"
-#include "engine/LinkSigner.h"
-#include "engine/ManualClock.h"
-#include "engine/Notices.h"
-#include "engine/SecretBox.h"
+#include "engine/base/ManualClock.h"
+#include "engine/crypto/Base64Url.h"
+#include "engine/crypto/SecretBox.h"
+#include "engine/flows/FlowParser.h"
+#include "engine/notices/LinkSigner.h"
+#include "engine/notices/Notices.h"
 
 #include "mail/OutboxSender.h"
 #include "mail/SentJournal.h"
 #include "mail/TemplateSet.h"
 #include "store/SqlStore.h"
 #include "tests/support/TempDir.h"
+#include "tests/unit/TempStore.h"
 
 using namespace keywarden;
 
@@ -64,11 +65,7 @@ class MailTest : public CppUnit::TestFixture {
  public:
   void setUp() override {
     dir = std::make_unique<test::TempDir>("kwmail");
-    store::DbSettings db;
-    db.connection = dir->file("kw.db");
-    db.synchronous = "NORMAL";
-    store = std::make_unique<store::SqlStore>(db);
-    store->migrate();
+    store = test::migratedStore(*dir);
     templates =
         std::make_unique<mail::TemplateSet>(std::string(KEYWARDEN_SOURCE_DIR) + "/templates");
     clock = std::make_unique<engine::ManualClock>(kT0);

@@ -3,15 +3,17 @@
 // that a moved start replans the key's activation (issue 10 §3).
 #include <cppunit/extensions/HelperMacros.h>
 
-#include "engine/CatalogService.h"
-#include "engine/KeyService.h"
-#include "engine/ManualClock.h"
-#include "engine/Scheduler.h"
-#include "engine/StoreQuotaSource.h"
-#include "engine/Verifier.h"
+#include "engine/base/ManualClock.h"
+#include "engine/catalog/CatalogService.h"
+#include "engine/check/StoreQuotaSource.h"
+#include "engine/check/Verifier.h"
+#include "engine/jobs/JobRunners.h"
+#include "engine/jobs/Scheduler.h"
+#include "engine/keys/KeyService.h"
 #include "mail/TemplateSet.h"
 #include "store/SqlStore.h"
 #include "tests/support/TempDir.h"
+#include "tests/unit/TempStore.h"
 
 using namespace keywarden;
 using namespace keywarden::engine;
@@ -41,19 +43,14 @@ class ModifyLimitsUnitTest : public CppUnit::TestFixture {
  public:
   void setUp() override {
     dir = std::make_unique<test::TempDir>("kwmodlim");
-    store::DbSettings db;
-    db.connection = dir->file("kw.db");
-    db.synchronous = "NORMAL";
-    store = std::make_unique<store::SqlStore>(db);
-    store->migrate();
+    store = test::migratedStore(*dir);
     clock = std::make_unique<ManualClock>(kT0 + 12 * kHour);
     catalog = std::make_unique<CatalogService>(*store, cache, *clock);
     keys = std::make_unique<KeyService>(*store, cache, *clock, "kw", nullptr, 2 * kDay);
     source = std::make_unique<StoreQuotaSource>(*store);
     verifier = std::make_unique<Verifier>(cache, *source, *clock, 100);
     scheduler = std::make_unique<Scheduler>(*store, *clock, 50);
-    scheduler->on("activate-key",
-                  [this](Transaction& tx, const Job& j, int64_t now) { keys->runJob(tx, j, now); });
+    JobRunners::keys(*scheduler, *keys);
     admin.tokenId = "t";
     admin.role = Role::Admin;
     Client c;

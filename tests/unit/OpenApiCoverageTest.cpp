@@ -27,9 +27,7 @@ class OpenApiCoverageTest : public CppUnit::TestFixture {
     settings.templatesDir = std::string(KEYWARDEN_SOURCE_DIR) + "/templates";
     settings.secret = "0123456789abcdef0123456789abcdef";
     app::Wiring w(settings);
-    api::HttpApi http({*w.store, *w.catalog, *w.keys, *w.tokens, *w.verifier, *w.applications,
-                       *w.mailLog, *w.jobLog, *w.templates},
-                      api::GatewaySettings{}, 1 << 20, nullptr);
+    api::HttpApi http(w.apiServices(), api::GatewaySettings{}, 1 << 20, nullptr);
 
     std::set<std::string> routes;
     for (const auto& r : http.router().routes()) {

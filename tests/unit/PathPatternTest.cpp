@@ -1,6 +1,6 @@
 #include <cppunit/extensions/HelperMacros.h>
 
-#include "engine/PathPattern.h"
+#include "engine/text/PathPattern.h"
 
 using keywarden::engine::PathPattern;
 

@@ -2,10 +2,10 @@
 
 #include <memory>
 
-#include "engine/Crypto.h"
-#include "engine/FlowParser.h"
-#include "engine/ManualClock.h"
-#include "engine/Notices.h"
+#include "engine/crypto/Crypto.h"
+#include "engine/flows/FlowParser.h"
+#include "engine/base/ManualClock.h"
+#include "engine/notices/Notices.h"
 #include "engine/portal/PortalRepository.h"
 #include "engine/portal/PortalService.h"
 #include "engine/portal/Review.h"

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "api/OriginalRequest.h"
-#include "engine/RequestTarget.h"
+#include "engine/text/RequestTarget.h"
 
 using keywarden::api::OriginalRequest;
 using keywarden::engine::RequestTarget;

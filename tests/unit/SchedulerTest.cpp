@@ -1,18 +1,25 @@
 // The scheduler and the key jobs with a manual clock, on a real SQLite store.
 #include <cppunit/extensions/HelperMacros.h>
 
-#include "engine/ApplicationService.h"
-#include "engine/CatalogService.h"
-#include "engine/FlowParser.h"
-#include "engine/Housekeeping.h"
-#include "engine/KeyService.h"
-#include "engine/LinkSigner.h"
-#include "engine/ManualClock.h"
-#include "engine/Notices.h"
-#include "engine/Scheduler.h"
-#include "engine/SecretBox.h"
+#include <iterator>
+#include <set>
+#include <string>
+
+#include "app/Wiring.h"
+#include "engine/applications/ApplicationService.h"
+#include "engine/base/ManualClock.h"
+#include "engine/catalog/CatalogService.h"
+#include "engine/crypto/SecretBox.h"
+#include "engine/flows/FlowParser.h"
+#include "engine/jobs/Housekeeping.h"
+#include "engine/jobs/JobRunners.h"
+#include "engine/jobs/Scheduler.h"
+#include "engine/keys/KeyService.h"
+#include "engine/notices/LinkSigner.h"
+#include "engine/notices/Notices.h"
 #include "store/SqlStore.h"
 #include "tests/support/TempDir.h"
+#include "tests/unit/TempStore.h"
 
 using namespace keywarden;
 using namespace keywarden::engine;
@@ -33,16 +40,13 @@ class SchedulerTest : public CppUnit::TestFixture {
   CPPUNIT_TEST(failingJobIsRetriedWithBackOffAndItsErrorKept);
   CPPUNIT_TEST(retentionPurgesOldKeysAndApplicationsButKeepsTheAudit);
   CPPUNIT_TEST(digestMailsEachApproverWhatWaitsForThem);
+  CPPUNIT_TEST(everyJobKindHasARunnerInTheWiringAndOneStoredName);
   CPPUNIT_TEST_SUITE_END();
 
  public:
   void setUp() override {
     dir = std::make_unique<test::TempDir>("kwsched");
-    store::DbSettings db;
-    db.connection = dir->file("kw.db");
-    db.synchronous = "NORMAL";
-    store = std::make_unique<store::SqlStore>(db);
-    store->migrate();
+    store = test::migratedStore(*dir);
     clock = std::make_unique<ManualClock>(kT0);
     sealer = std::make_unique<SecretBox>(kSecret, "key-delivery");
     links = std::make_unique<LinkSigner>(kSecret, kDay);
@@ -50,11 +54,7 @@ class SchedulerTest : public CppUnit::TestFixture {
     catalog = std::make_unique<CatalogService>(*store, cache, *clock);
     keys = std::make_unique<KeyService>(*store, cache, *clock, "kw", notices.get(), 2 * kDay);
     scheduler = std::make_unique<Scheduler>(*store, *clock, 50);
-    scheduler->onBatch("expire-key", [this](Transaction& tx, const std::vector<Job>& jobs,
-                                            int64_t now) { keys->expireBatch(tx, jobs, now); });
-    for (const char* kind : {"activate-key", "expiry-reminder", "revoke-key", "rotation-grace-end"})
-      scheduler->on(
-          kind, [this](Transaction& tx, const Job& j, int64_t now) { keys->runJob(tx, j, now); });
+    JobRunners::keys(*scheduler, *keys);
     admin.tokenId = "t";
     Client c;
     c.id = "c1";
@@ -144,7 +144,9 @@ class SchedulerTest : public CppUnit::TestFixture {
     scheduler->runDue();
     CPPUNIT_ASSERT(stored(id) == KeyState::Active);  // the old expiry job was cancelled
     std::vector<Job> cancelled;
-    store->read([&](Transaction& tx) { cancelled = tx.jobs().list("CANCELLED", "expire-key"); });
+    store->read([&](Transaction& tx) {
+      cancelled = tx.jobs().list("CANCELLED", jobKindName(JobKind::ExpireKey));
+    });
     CPPUNIT_ASSERT_EQUAL(size_t(1), cancelled.size());
     CPPUNIT_ASSERT(keys->revoke(admin, id, "gone", 0));
     clock->set(kT0 + 21 * kDay);
@@ -160,38 +162,46 @@ class SchedulerTest : public CppUnit::TestFixture {
     for (const auto& id : ids) CPPUNIT_ASSERT(stored(id) == KeyState::Expired);
     CPPUNIT_ASSERT_EQUAL(0, scheduler->runDue());
     std::vector<Job> done;
-    store->read([&](Transaction& tx) { done = tx.jobs().list("DONE", "expire-key"); });
+    store->read(
+        [&](Transaction& tx) { done = tx.jobs().list("DONE", jobKindName(JobKind::ExpireKey)); });
     CPPUNIT_ASSERT_EQUAL(size_t(120), done.size());
   }
 
   void failingJobIsRetriedWithBackOffAndItsErrorKept() {
     int calls = 0;
-    scheduler->on("flaky", [&](Transaction&, const Job&, int64_t) {
+    // A level-timeout job whose runner fails twice (no application is involved here).
+    scheduler->on(JobKind::LevelTimeout, [&](Transaction&, const Job&, int64_t) {
       if (++calls < 3) throw std::runtime_error("upstream down");
     });
     store->write([&](Transaction& tx) {
       Job j;
       j.id = "job_flaky";
-      j.kind = "flaky";
+      j.kind = jobKindName(JobKind::LevelTimeout);
       j.dueAt = kT0;
       j.createdAt = kT0;
       tx.jobs().insert(j);
     });
     scheduler->runDue();
     std::vector<Job> pending;
-    store->read([&](Transaction& tx) { pending = tx.jobs().list("PENDING", "flaky"); });
+    store->read([&](Transaction& tx) {
+      pending = tx.jobs().list("PENDING", jobKindName(JobKind::LevelTimeout));
+    });
     CPPUNIT_ASSERT_EQUAL(size_t(1), pending.size());
     CPPUNIT_ASSERT_EQUAL(std::string("upstream down"), pending[0].lastError);
     CPPUNIT_ASSERT_EQUAL(kT0 + 1000, pending[0].dueAt);
     clock->set(kT0 + 1000);
     scheduler->runDue();
-    store->read([&](Transaction& tx) { pending = tx.jobs().list("PENDING", "flaky"); });
+    store->read([&](Transaction& tx) {
+      pending = tx.jobs().list("PENDING", jobKindName(JobKind::LevelTimeout));
+    });
     CPPUNIT_ASSERT_EQUAL(kT0 + 1000 + 2000, pending[0].dueAt);
     clock->set(kT0 + 3000);
     scheduler->runDue();
     CPPUNIT_ASSERT_EQUAL(3, calls);
     std::vector<Job> done;
-    store->read([&](Transaction& tx) { done = tx.jobs().list("DONE", "flaky"); });
+    store->read([&](Transaction& tx) {
+      done = tx.jobs().list("DONE", jobKindName(JobKind::LevelTimeout));
+    });
     CPPUNIT_ASSERT_EQUAL(size_t(1), done.size());
   }
 
@@ -199,8 +209,7 @@ class SchedulerTest : public CppUnit::TestFixture {
     HousekeepingSettings hs;
     hs.keepKeysMs = 10 * kDay;
     Housekeeping hk(cache, *notices, hs);
-    scheduler->on("retention",
-                  [&](Transaction& tx, const Job& j, int64_t now) { hk.runRetention(tx, j, now); });
+    JobRunners::housekeeping(*scheduler, hk);
     std::string old = issue(0, 0), recent = issue(0, 0), active = issue(0, 0);
     CPPUNIT_ASSERT(keys->revoke(admin, old, "x", 0));
     clock->set(kT0 + 5 * kDay);
@@ -219,7 +228,9 @@ class SchedulerTest : public CppUnit::TestFixture {
     KeyCache::View v(cache);
     CPPUNIT_ASSERT(v.findId(old) == KeyCache::kNone);
     std::vector<Job> next;
-    store->read([&](Transaction& tx) { next = tx.jobs().list("PENDING", "retention"); });
+    store->read([&](Transaction& tx) {
+      next = tx.jobs().list("PENDING", jobKindName(JobKind::Retention));
+    });
     CPPUNIT_ASSERT_EQUAL(size_t(1), next.size());  // the next run is scheduled
     CPPUNIT_ASSERT_EQUAL(kT0 + 12 * kDay, next[0].dueAt);
   }
@@ -256,6 +267,26 @@ class SchedulerTest : public CppUnit::TestFixture {
     CPPUNIT_ASSERT(digests["b@example.com"].find("\"count\":2") != std::string::npos);
     CPPUNIT_ASSERT(digests["a@example.com"].find("\"count\":1") !=
                    std::string::npos);  // a decided one
+  }
+
+  // app/Wiring gives every kind of job a runner (a kind added without one would fail each of
+  // its jobs when due), and every kind has its own stored name that reads back as the kind.
+  void everyJobKindHasARunnerInTheWiringAndOneStoredName() {
+    test::TempDir d("kwwire");
+    app::Settings settings;
+    settings.db.connection = d.file("kw.db");
+    settings.workflowsDir = std::string(KEYWARDEN_SOURCE_DIR) + "/workflows";
+    settings.templatesDir = std::string(KEYWARDEN_SOURCE_DIR) + "/templates";
+    settings.secret = kSecret;
+    app::Wiring w(settings);
+    std::set<std::string> names;
+    for (JobKind k : kJobKinds) {
+      CPPUNIT_ASSERT_MESSAGE(jobKindName(k), w.scheduler->runs(k));
+      CPPUNIT_ASSERT(parseJobKind(jobKindName(k)) == k);
+      names.insert(jobKindName(k));
+    }
+    CPPUNIT_ASSERT_EQUAL(std::size(kJobKinds), names.size());
+    CPPUNIT_ASSERT(!parseJobKind("flaky"));
   }
 
  private:

@@ -1,6 +1,6 @@
 #include <cppunit/extensions/HelperMacros.h>
 
-#include "engine/SecretBox.h"
+#include "engine/crypto/SecretBox.h"
 
 using keywarden::engine::SecretBox;
 

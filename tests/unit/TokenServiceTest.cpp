@@ -2,11 +2,12 @@
 
 #include <memory>
 
-#include "engine/Crypto.h"
-#include "engine/ManualClock.h"
-#include "engine/TokenService.h"
+#include "engine/access/TokenService.h"
+#include "engine/base/ManualClock.h"
+#include "engine/crypto/Crypto.h"
 #include "store/SqlStore.h"
 #include "tests/support/TempDir.h"
+#include "tests/unit/TempStore.h"
 
 using namespace keywarden;
 using namespace keywarden::engine;
@@ -22,11 +23,7 @@ class TokenServiceTest : public CppUnit::TestFixture {
  public:
   void setUp() override {
     dir = std::make_unique<test::TempDir>("kwtokens");
-    store::DbSettings db;
-    db.connection = dir->file("kw.db");
-    db.synchronous = "NORMAL";
-    store = std::make_unique<store::SqlStore>(db);
-    store->migrate();
+    store = test::migratedStore(*dir);
     clock = std::make_unique<ManualClock>(1'800'000'000'000);
     tokens = std::make_unique<TokenService>(*store, *clock);
   }

@@ -2,9 +2,9 @@
 
 #include <map>
 
-#include "engine/KeyCodec.h"
-#include "engine/ManualClock.h"
-#include "engine/Verifier.h"
+#include "engine/base/ManualClock.h"
+#include "engine/check/Verifier.h"
+#include "engine/crypto/KeyCodec.h"
 #include "tests/unit/FakeQuotaSource.h"
 
 using namespace keywarden::engine;

@@ -1,0 +1,229 @@
+#include "engine/check/KeyCache.h"
+
+#include <algorithm>
+
+namespace keywarden::engine {
+
+KeyCache::KeyCache()
+    : _catalog(std::make_shared<ApiCatalog>(std::vector<ApiDef>{}, std::vector<Group>{})) {}
+
+uint32_t KeyCache::findIdLocked(std::string_view id) const {
+  return _byId.find(idHash(id), [&](uint32_t s) { return _entries[s].id.view() == id; });
+}
+
+void KeyCache::define(KeyEntry& e, const Key& k) {
+  e.state = k.state;
+  e.tenant = _pool.string(k.tenant);
+  e.clientId = _pool.string(k.clientId);
+  if (k.meta.empty() || k.meta == "{}")
+    e.meta.reset();
+  else if (!e.meta || *e.meta != k.meta)
+    e.meta = std::make_unique<const std::string>(k.meta);
+  e.grants = _pool.grants(Grants{k.scopes, k.apis, k.groups});
+  e.effectiveAt = k.effectiveAt;
+  e.expiresAt = k.expiresAt;
+  e.revokeAt = k.revokeAt;
+  e.version = k.version;
+  if (k.rateLimit > 0 && k.rateWindowMs > 0) {
+    if (!e.limits) e.limits = std::make_unique<Limits>();
+    e.limits->rateLimit = k.rateLimit;
+    e.limits->rateWindowMs = k.rateWindowMs;
+  } else {
+    e.limits.reset();
+  }
+}
+
+void KeyCache::upsertKey(const Key& k) {
+  const std::string& owner = k.quotaKeyId.empty() ? k.id : k.quotaKeyId;
+  // Unlimited keys of their own need no account: most keys, and ~100 bytes each.
+  const bool needsAccount = !k.quotaKeyId.empty() || k.quota >= 0;
+  std::shared_ptr<QuotaAccount> account;
+  QuotaAccount* previous = nullptr;  // the entry's account before, when it changes
+  bool freshAccount = false;
+  bool applied = true;
+  {
+    // Never wait here for an account lock, which a check may hold while it leases quota from
+    // the store: accounts are configured outside `_mu`, except one nobody else can hold yet.
+    std::unique_lock<std::shared_mutex> lock(_mu);
+    if (needsAccount) {
+      auto& slot = _accounts[owner];
+      freshAccount = !slot;
+      if (!slot) slot = std::make_shared<QuotaAccount>(owner);
+      account = slot;
+      if (freshAccount && owner == k.id) account->configure(k);
+    }
+    uint32_t slot = findIdLocked(k.id);
+    if (slot == kNone) {
+      if (!_free.empty()) {
+        slot = _free.back();
+        _free.pop_back();
+      } else {
+        slot = static_cast<uint32_t>(_entries.size());
+        _entries.emplace_back();
+      }
+      KeyEntry& e = _entries[slot];
+      e.digest = k.digest;
+      e.id.set(k.id, CachedId::fitsInline(k.id) ? nullptr : _pool.string(k.id));
+      e.live = true;
+      e.dirty = false;
+      e.pendingValid = e.pendingRejected = 0;
+      e.lastUsedAt = k.lastUsedAt;
+      define(e, k);
+      e.quota = account.get();
+      auto hashOf = [this](uint32_t s) { return KeyDigestHash()(_entries[s].digest); };
+      _byDigest.insert(KeyDigestHash()(k.digest), slot, hashOf);
+      _byId.insert(idHash(k.id), slot,
+                   [this](uint32_t s) { return idHash(_entries[s].id.view()); });
+      return;
+    }
+    KeyEntry& e = _entries[slot];
+    // Hooks of two commits may arrive out of order: never replace a newer definition.
+    applied = e.version <= k.version;
+    if (applied) {
+      define(e, k);
+      if (e.quota != account.get()) previous = e.quota;
+      e.quota = account.get();
+    }
+  }
+  // An older definition (hooks of two commits may arrive out of order) configures nothing.
+  if (account && applied && !freshAccount && owner == k.id) account->configure(k);
+  // Rotated: the quota moved to the successor, and so do the units this instance leased for
+  // the old key (a check still holding the old account is served by the successor's).
+  if (previous && account && !k.quotaKeyId.empty()) previous->moveTo(*account);
+}
+
+void KeyCache::markExpired(const std::vector<Key>& expired) {
+  View view(*this);
+  for (const auto& k : expired) {
+    uint32_t slot = view.findId(k.id);
+    if (slot == kNone) continue;
+    std::lock_guard<std::mutex> lock(view.stripe(slot));
+    KeyEntry& e = view.entry(slot);
+    if (e.version >= k.version) continue;
+    e.state = KeyState::Expired;
+    e.version = k.version;
+  }
+}
+
+void KeyCache::loadKeys(const std::vector<Key>& keys) {
+  {
+    std::unique_lock<std::shared_mutex> lock(_mu);
+    size_t n = _byId.size() + keys.size();
+    _byDigest.reserve(n, [this](uint32_t s) { return KeyDigestHash()(_entries[s].digest); });
+    _byId.reserve(n, [this](uint32_t s) { return idHash(_entries[s].id.view()); });
+  }
+  for (const auto& k : keys) upsertKey(k);
+}
+
+void KeyCache::removeKeys(const std::vector<std::string>& ids) {
+  std::unique_lock<std::shared_mutex> lock(_mu);
+  for (const auto& id : ids) {
+    uint32_t slot = findIdLocked(id);
+    if (slot == kNone) continue;
+    KeyEntry& e = _entries[slot];
+    _byDigest.erase(KeyDigestHash()(e.digest), slot);
+    _byId.erase(idHash(id), slot);
+    e.live = false;
+    ++e.generation;  // a queued usage flush of the old key must not land on the next one
+    e.limits.reset();
+    e.meta.reset();
+    e.quota = nullptr;  // the account itself stays: a check may still be using it
+    _free.push_back(slot);
+  }
+}
+
+void KeyCache::upsertClient(const Client& c) {
+  const std::string* type = _pool.string(c.clientType);
+  std::unique_lock<std::shared_mutex> lock(_mu);
+  auto& info = _clients[c.id];
+  if (info.updatedAt > c.updatedAt) return;  // a later change is in already
+  info = ClientInfo{c.active, type, c.updatedAt};
+}
+
+void KeyCache::removeClient(const std::string& id) {
+  std::unique_lock<std::shared_mutex> lock(_mu);
+  _clients.erase(id);
+}
+
+void KeyCache::setCatalog(std::shared_ptr<const ApiCatalog> catalog, uint64_t generation) {
+  std::unique_lock<std::shared_mutex> lock(_mu);
+  if (generation < _catalogGeneration) return;
+  _catalogGeneration = generation;
+  _catalog = std::move(catalog);
+}
+
+uint32_t KeyCache::View::findDigest(const KeyDigest& d) const {
+  return _c._byDigest.find(KeyDigestHash()(d),
+                           [&](uint32_t s) { return _c._entries[s].digest == d; });
+}
+
+uint32_t KeyCache::View::findId(std::string_view id) const {
+  return _c.findIdLocked(id);
+}
+
+const KeyCache::ClientInfo* KeyCache::View::client(const std::string& id) const {
+  auto it = _c._clients.find(id);
+  return it == _c._clients.end() ? nullptr : &it->second;
+}
+
+void KeyCache::markDirty(uint32_t slot, KeyEntry& e) {
+  if (e.dirty) return;
+  e.dirty = true;
+  std::lock_guard<std::mutex> lock(_dirtyMu);
+  _dirty.emplace_back(slot, e.generation);
+}
+
+std::vector<UsageDelta> KeyCache::takeUsage() {
+  std::vector<std::pair<uint32_t, uint32_t>> dirty;
+  {
+    std::lock_guard<std::mutex> lock(_dirtyMu);
+    dirty.swap(_dirty);
+  }
+  std::vector<UsageDelta> out;
+  out.reserve(dirty.size());
+  View view(*this);
+  for (auto [slot, generation] : dirty) {
+    std::lock_guard<std::mutex> lock(view.stripe(slot));
+    KeyEntry& e = view.entry(slot);
+    if (!e.live || e.generation != generation) continue;  // removed meanwhile
+    out.push_back({std::string(e.id.view()), e.pendingValid, e.pendingRejected, e.lastUsedAt});
+    e.pendingValid = e.pendingRejected = 0;
+    e.dirty = false;
+  }
+  return out;
+}
+
+void KeyCache::restoreUsage(const std::vector<UsageDelta>& deltas) {
+  View view(*this);
+  for (const auto& d : deltas) {
+    uint32_t slot = view.findId(d.keyId);
+    if (slot == kNone) continue;
+    std::lock_guard<std::mutex> lock(view.stripe(slot));
+    KeyEntry& e = view.entry(slot);
+    // Saturating: a long database outage must not wrap the 32-bit counters.
+    auto add = [](uint32_t& to, int64_t n) {
+      to = static_cast<uint32_t>(std::min<int64_t>(int64_t(to) + n, UINT32_MAX));
+    };
+    add(e.pendingValid, d.valid);
+    add(e.pendingRejected, d.rejected);
+    e.lastUsedAt = std::max(e.lastUsedAt, d.lastUsedAt);
+    markDirty(slot, e);
+  }
+}
+
+void KeyCache::forEachAccount(const std::function<void(QuotaAccount&)>& fn) const {
+  std::vector<std::shared_ptr<QuotaAccount>> all;
+  {
+    std::shared_lock<std::shared_mutex> lock(_mu);
+    all.reserve(_accounts.size());
+    for (const auto& [id, a] : _accounts) all.push_back(a);
+  }
+  for (const auto& a : all) fn(*a);  // outside the lock: `fn` may write to the store
+}
+
+size_t KeyCache::size() const {
+  std::shared_lock<std::shared_mutex> lock(_mu);
+  return _byId.size();
+}
+
+}  // namespace keywarden::engine
