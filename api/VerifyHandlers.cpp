@@ -233,6 +233,7 @@ void VerifyHandlers::forwardAuth(const GatewayCall& call, GatewayAnswer& res) {
   engine::VerifyResult r;
   if (key.empty()) {
     r.code = VerifyCode::Malformed;  // nothing presented: answered like a malformed key
+    _verifier.countOutcome(r.code);
   } else {
     engine::VerifyRequest vr;
     vr.key = key;

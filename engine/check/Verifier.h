@@ -84,6 +84,11 @@ class Verifier {
   // Set before the first check; nullptr (the default): a miss is NOT_FOUND.
   void setMissLookup(MissLookup* miss) { _miss = miss; }
   uint64_t outcomes(VerifyCode c) const { return _outcomes[static_cast<int>(c)].load(); }
+  // Counts an answer given without calling verify() (forward-auth with no key presented is
+  // MALFORMED), so keywarden_verifications_total counts every answer. Thread-safe.
+  void countOutcome(VerifyCode c) {
+    _outcomes[static_cast<int>(c)].fetch_add(1, std::memory_order_relaxed);
+  }
   // FORBIDDEN answers given because the call could not be known for sure, by reason.
   uint64_t refusals(RequestTarget::Refusal r) const {
     return _refusals[static_cast<int>(r)].load();

@@ -41,6 +41,8 @@ class OpsAndCliTest : public Fixture {
     [[maybe_unused]] auto& key = idKeyPair.second;
     verify(key);
     verify("kw_nonsense");
+    // Forward-auth with no key at all is answered MALFORMED and counted as one.
+    CPPUNIT_ASSERT_EQUAL(401, server->client().request("GET", "/v1/gateway/auth").status);
     admin("GET", "/v1/clients/ghost");
     HttpResponse m = server->client().request("GET", "/metrics");
     CPPUNIT_ASSERT_EQUAL(200, m.status);
@@ -50,7 +52,7 @@ class OpsAndCliTest : public Fixture {
           "keywarden_http_requests_total{route=\"/v1/clients/{id}\",status=\"404\"} 1",
           "keywarden_http_requests_total{route=\"/v1/keys/verify\",status=\"200\"} 2",
           "keywarden_verifications_total{code=\"VALID\"} 1",
-          "keywarden_verifications_total{code=\"MALFORMED\"} 1",
+          "keywarden_verifications_total{code=\"MALFORMED\"} 2",
           "keywarden_http_request_duration_seconds_bucket{route=\"/v1/keys/verify\",le=\"+Inf\"} 2",
           // Bucket bounds as Prometheus clients write them: "1", not "1." or "1.000000".
           "keywarden_http_request_duration_seconds_bucket{route=\"/v1/keys/verify\",le=\"1\"} 2",
