@@ -13,7 +13,7 @@ namespace keywarden::app {
 // time in UTC with milliseconds; requestId only while an HTTP request runs on the thread
 // (api/RequestId); thread only when the thread has a name. The message is the same redacted
 // text the plain format writes (no key, token, link or secret reaches a log line: LogRedactor).
-// Strings are escaped per RFC 8259 §7; bytes that are not UTF-8 become U+FFFD.
+// Strings are escaped by engine/text/JsonText (RFC 8259 §7; bytes not UTF-8 become U+FFFD).
 // Thread-safe (no state).
 class JsonLogFormatter : public Poco::Formatter {
  public:
