@@ -8,6 +8,7 @@
 
 #include "api/JsonWriter.h"
 #include "api/LogRedactor.h"
+#include "api/PageSecurity.h"
 #include "engine/base/Rfc3339.h"
 #include "engine/flows/FlowParser.h"
 #include "engine/text/DisplayText.h"
@@ -68,15 +69,6 @@ std::string sentence(std::string m) {
   return m;
 }
 
-void secureHeaders(Poco::Net::HTTPServerResponse& res) {
-  res.set("Cache-Control", "no-store");
-  res.set("Referrer-Policy", "no-referrer");
-  res.set("X-Frame-Options", "DENY");
-  res.set("X-Content-Type-Options", "nosniff");
-  res.set("Content-Security-Policy",
-          "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; "
-          "base-uri 'none'");  // the stylesheet is /static/keywarden.css (web/Portal)
-}
 }  // namespace
 
 void ApprovalPages::install(Router& r) {
@@ -108,7 +100,7 @@ void ApprovalPages::page(Exchange& ex, const LinkOutcome& o, const std::string& 
   }
   if (o.application && o.kind != LinkOutcome::Forged) applicationFields(w, *o.application);
   w.endObject();
-  secureHeaders(ex.response());
+  PageSecurity::set(ex.response());
   if (status == 0) status = statuses[o.kind];
   std::string html;
   try {

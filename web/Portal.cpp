@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "api/FormBody.h"
+#include "api/PageSecurity.h"
 #include "engine/crypto/Crypto.h"
 
 namespace keywarden::web {
@@ -152,14 +153,7 @@ bool Portal::readForm(api::Exchange& ex, const Visit& v, std::vector<std::string
 }
 
 void Portal::headers(api::Exchange& ex) {
-  auto& res = ex.response();
-  res.set("Cache-Control", "no-store");
-  res.set("Referrer-Policy", "no-referrer");
-  res.set("X-Frame-Options", "DENY");
-  res.set("X-Content-Type-Options", "nosniff");
-  res.set("Content-Security-Policy",
-          "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-          "frame-ancestors 'none'; base-uri 'none'");
+  api::PageSecurity::set(ex.response());
 }
 
 void Portal::render(api::Exchange& ex, const Visit& v, const std::string& page,

@@ -6,10 +6,10 @@
 #include <map>
 #include <set>
 
-#include "engine/text/DisplayText.h"
 #include "engine/base/Rfc3339.h"
-#include "engine/text/Validation.h"
 #include "engine/portal/Review.h"
+#include "engine/text/DisplayText.h"
+#include "engine/text/Validation.h"
 #include "engine/text/Words.h"
 #include "web/Portal.h"
 #include "web/Views.h"
@@ -169,7 +169,7 @@ void Portal::applyContext(api::JsonWriter& w, const std::map<std::string, std::s
           .field("number", static_cast<int64_t>(i + 1))
           .field("name", f.levels[i].name)
           .field("approvers", engine::DisplayText::sentenceList(f.levels[i].approvers))
-          .field("rule", engine::portal::Review::policyText(f.levels[i]))
+          .field("rule", f.levels[i].policyText())
           .endObject();
     w.endArray().endObject();
   }

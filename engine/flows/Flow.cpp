@@ -11,6 +11,18 @@ bool FlowLevel::isApprover(const std::string& email) const {
   return std::find(approvers.begin(), approvers.end(), email) != approvers.end();
 }
 
+std::string FlowLevel::policyText() const {
+  switch (policy) {
+    case Policy::Any:
+      return "one approval from any of them completes the level";
+    case Policy::All:
+      return "every one of them must approve";
+    case Policy::Quorum:
+      return std::to_string(quorum) + " of them must approve";
+  }
+  return "";
+}
+
 bool FlowLevel::satisfiedBy(const std::set<std::string>& approvedBy) const {
   size_t count = 0;
   for (const auto& a : approvers) count += approvedBy.count(a);

@@ -24,6 +24,9 @@ struct FlowLevel {
   bool isApprover(const std::string& email) const;
   // Whether the approvals gathered so far complete this level.
   bool satisfiedBy(const std::set<std::string>& approvedBy) const;
+  // The policy in words, as mails and pages say it (contract §5): "every one of them must
+  // approve"; one rejection or return always decides a level.
+  std::string policyText() const;
 };
 
 // What a flow takes (contract §5). Every list that is not empty must be met, and so must each

@@ -10,9 +10,9 @@
 #include "engine/base/Ids.h"
 #include "engine/base/Rfc3339.h"
 #include "engine/flows/FlowParser.h"
-#include "engine/text/Words.h"
 #include "engine/text/DisplayText.h"
 #include "engine/text/JsonText.h"
+#include "engine/text/Words.h"
 
 namespace keywarden::engine {
 
@@ -33,19 +33,6 @@ std::string levelText(const Flow& f, int level) {
 
 std::string flowName(const Flow& f) {
   return f.name.empty() ? f.id : f.name + " (" + f.id + ")";
-}
-
-// What a level takes to be approved (contract §5 policies); one rejection or return decides.
-std::string policyText(const FlowLevel& l) {
-  switch (l.policy) {
-    case FlowLevel::Policy::Any:
-      return "one approval from any of them completes the level";
-    case FlowLevel::Policy::All:
-      return "every one of them must approve";
-    case FlowLevel::Policy::Quorum:
-      return std::to_string(l.quorum) + " of them must approve";
-  }
-  return "";
 }
 
 // Sentences for the decisions of the flow's timeout rule ("system").
@@ -235,7 +222,7 @@ Poco::JSON::Object::Ptr Notices::applicationContext(Transaction& tx, const Appli
     c->set("levelName", l.name);
     c->set("levelText", levelText(f, a.level));
     c->set("levelApproversText", DisplayText::list(l.approvers, "none"));
-    c->set("policyText", policyText(l));
+    c->set("policyText", l.policyText());
     std::string onTimeout;
     if (l.onTimeout == FlowLevel::OnTimeout::Reject)
       onTimeout = "the flow rejects the application";

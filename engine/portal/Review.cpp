@@ -23,18 +23,6 @@ bool isDecision(const std::string& e) {
 }
 }  // namespace
 
-std::string Review::policyText(const FlowLevel& l) {
-  switch (l.policy) {
-    case FlowLevel::Policy::Any:
-      return "one approval from any of them completes the level";
-    case FlowLevel::Policy::All:
-      return "every one of them must approve";
-    case FlowLevel::Policy::Quorum:
-      return std::to_string(l.quorum) + " of them must approve";
-  }
-  return "";
-}
-
 std::vector<Review::Level> Review::levels(const Application& a) {
   std::vector<Level> out;
   if (a.flowSnapshot.empty()) return out;
@@ -45,7 +33,7 @@ std::vector<Review::Level> Review::levels(const Application& a) {
     Level l;
     l.number = static_cast<int>(i + 1);
     l.name = fl.name;
-    l.rule = policyText(fl);
+    l.rule = fl.policyText();
     l.current = a.state == AppState::InReview && a.level == l.number;
     l.passed = a.level > l.number || a.state == AppState::Issued || a.state == AppState::Approved;
     std::vector<std::string> people = fl.approvers;
@@ -85,7 +73,7 @@ std::string Review::approveWill(const Application& a, const std::string& approve
     size_t more = need > approved.size() ? need - approved.size() : 1;
     return "records your approval; level " + std::to_string(a.level) + " (" + l.name +
            ") still needs " + std::to_string(more) + " more approval" + (more == 1 ? "" : "s") +
-           " (" + policyText(l) + ")";
+           " (" + l.policyText() + ")";
   }
   if (a.level < static_cast<int>(f.levels.size())) {
     const FlowLevel& next = f.levels[a.level];

@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/model/Application.h"
 #include "engine/flows/Flow.h"
+#include "engine/model/Application.h"
 
 namespace keywarden::engine::portal {
 
@@ -37,7 +37,6 @@ class Review {
   // unlimited quota, no expiry. Empty when nothing is.
   static std::vector<std::string> warnings(const Application& a,
                                            const std::vector<std::string>& grantedScopes);
-  static std::string policyText(const FlowLevel& l);
 };
 
 }  // namespace keywarden::engine::portal
