@@ -6,12 +6,12 @@
 
 #include "api/HttpApi.h"
 #include "app/Settings.h"
-#include "engine/check/MissLookup.h"
 #include "engine/access/TokenService.h"
 #include "engine/applications/ApplicationService.h"
 #include "engine/base/SystemClock.h"
 #include "engine/catalog/CatalogService.h"
 #include "engine/check/KeyCache.h"
+#include "engine/check/MissLookup.h"
 #include "engine/check/StoreQuotaSource.h"
 #include "engine/check/UsageFlusher.h"
 #include "engine/check/Verifier.h"

@@ -1,8 +1,8 @@
 // Portal: the approver's inbox and decisions (contract §7 /inbox; issue 13 "Approver").
 #include <algorithm>
 
-#include "engine/text/DisplayText.h"
 #include "engine/portal/Review.h"
+#include "engine/text/DisplayText.h"
 #include "web/Portal.h"
 #include "web/Views.h"
 

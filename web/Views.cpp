@@ -4,8 +4,8 @@
 #include <chrono>
 
 #include "engine/applications/ApplicationService.h"
-#include "engine/text/DisplayText.h"
 #include "engine/portal/Review.h"
+#include "engine/text/DisplayText.h"
 #include "engine/text/Words.h"
 
 namespace keywarden::web {

@@ -4,8 +4,8 @@
 #include <string>
 
 #include "api/JsonWriter.h"
-#include "engine/model/Application.h"
 #include "engine/catalog/CatalogService.h"
+#include "engine/model/Application.h"
 #include "engine/model/Key.h"
 
 namespace keywarden::web {

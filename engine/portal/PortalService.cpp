@@ -4,10 +4,10 @@
 
 #include <algorithm>
 
-#include "engine/crypto/Crypto.h"
 #include "engine/base/Ids.h"
-#include "engine/text/Validation.h"
+#include "engine/crypto/Crypto.h"
 #include "engine/portal/PortalRepository.h"
+#include "engine/text/Validation.h"
 
 namespace keywarden::engine::portal {
 

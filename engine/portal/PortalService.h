@@ -4,15 +4,15 @@
 #include <string>
 #include <vector>
 
-#include "engine/model/AccessToken.h"
 #include "engine/base/Clock.h"
 #include "engine/flows/FlowCatalog.h"
+#include "engine/model/AccessToken.h"
 #include "engine/notices/Notices.h"
-#include "engine/ports/Store.h"
 #include "engine/portal/PortalSettings.h"
 #include "engine/portal/Session.h"
 #include "engine/portal/SigninPolicy.h"
 #include "engine/portal/Throttle.h"
+#include "engine/ports/Store.h"
 
 namespace keywarden::engine::portal {
 

@@ -2,9 +2,9 @@
 
 #include <memory>
 
+#include "engine/base/ManualClock.h"
 #include "engine/crypto/Crypto.h"
 #include "engine/flows/FlowParser.h"
-#include "engine/base/ManualClock.h"
 #include "engine/notices/Notices.h"
 #include "engine/portal/PortalRepository.h"
 #include "engine/portal/PortalService.h"
