@@ -18,7 +18,7 @@ for src in "$ROOT"/fuzz/*Fuzz.cpp; do
   [ -d "$seeds" ] && dirs+=("$seeds")
   log="fuzz-$name.log"
   if ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-      LSAN_OPTIONS=suppressions="$ROOT/tests/sanitizers/lsan.supp" \
+      LSAN_OPTIONS=suppressions="$ROOT/tests/sanitizers/lsan.supp":print_suppressions=0 \
       "./$name" -max_total_time="$SECONDS_EACH" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
       -artifact_prefix="fuzz-crash-$name-" -print_final_stats=1 "${dirs[@]}" >"$log" 2>&1; then
     runs=$(grep -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}')
