@@ -12,6 +12,10 @@ namespace {
 const char* kFlow = R"({"id":"both","priority":0,"match":{},"levels":[
   {"name":"Team","approvers":["lead@example.com","deputy@example.com"],"policy":"all"}]})";
 
+// Applications for a client of type "filtered" go to an approver whose server quotes refused mail.
+const char* kQuotedFlow = R"({"id":"quoted","priority":5,"match":{"clientTypes":["filtered"]},
+  "levels":[{"name":"Filtered","approvers":["quote.lead@example.com"],"policy":"any"}]})";
+
 std::string pathOf(const std::string& link) {
   size_t at = link.find("/approvals/");
   return at == std::string::npos ? "" : link.substr(at);
@@ -46,6 +50,7 @@ class MailRecoveryTest : public Fixture {
     smtp = std::make_unique<SmtpServer>();
     flows = std::make_unique<TempDir>("kwflows");
     writeFile(flows->file("both.json"), kFlow);
+    writeFile(flows->file("quoted.json"), kQuotedFlow);
     return {{"smtp.port", std::to_string(smtp->port())},
             {"workflows.dir", flows->path()},
             {"public.baseUrl", "http://127.0.0.1:" + std::to_string(0)},
@@ -112,7 +117,20 @@ class MailRecoveryTest : public Fixture {
   // reach lastError (GET /v1/mail) or the server log through it.
   void aRefusalQuotingTheMailKeepsTheKeyAndTheLinkOutOfTheLogAndTheMailLog() {
     smtp->start();
-    // The approver link first: the deputy's address makes the filter quote the request mail.
+    // The approver link first: the approver's server quotes the approval request, link and all.
+    admin("POST", "/v1/clients", R"({"id":"filtered","name":"F","clientType":"filtered"})");
+    std::string asker = token("--role requester --email asker@example.com");
+    HttpResponse quoted = as(asker, "POST", "/v1/applications",
+                             R"({"kind":"new","clientId":"filtered","keyName":"q"})");
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(quoted.body, 201, quoted.status);
+    auto linkMail = mailOnce("quote.lead@example.com", "approval-requested", "FAILED");
+    std::string linkWhy = linkMail->getValue<std::string>("lastError");
+    CPPUNIT_ASSERT_MESSAGE(linkWhy, linkWhy.find("/approvals/[link]") != std::string::npos);
+    CPPUNIT_ASSERT_MESSAGE(linkWhy, !std::regex_search(linkWhy, std::regex("/approvals/[^\\[]")));
+    CPPUNIT_ASSERT_MESSAGE(
+        "a link token in the log",
+        !std::regex_search(server->log(), std::regex("/approvals/[A-Za-z0-9_-]{20,}")));
+    // Then the key.
     std::string requester = token("--role requester --email quote.req@example.com");
     std::string id = submitAs(requester);
     approveAs(id, "lead@example.com");
