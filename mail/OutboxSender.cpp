@@ -106,18 +106,20 @@ void OutboxSender::wake() {
 
 namespace {
 // A server's reply may quote the message (a content filter's 550 often does): what it says is
-// stored and logged only without the mail's key and without an approver link's token.
+// stored and logged only without the mail's key and without a link's token.
 std::string withoutSecrets(std::string text, const std::string& secret) {
   if (!secret.empty())
     for (size_t at; (at = text.find(secret)) != std::string::npos;)
       text.replace(at, secret.size(), "[the key]");
-  for (size_t at = text.find("/approvals/"); at != std::string::npos;
-       at = text.find("/approvals/", at + 1)) {
-    size_t from = at + 11, to = from;
-    while (to < text.size() && (std::isalnum(static_cast<unsigned char>(text[to])) ||
-                                text[to] == '-' || text[to] == '_' || text[to] == '.'))
-      ++to;
-    text.replace(from, to - from, "[link]");
+  // Every link that carries a token: approver links and sign-in links (contract §7).
+  for (const std::string prefix : {"/approvals/", "/signin/"}) {
+    for (size_t at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at + 1)) {
+      size_t from = at + prefix.size(), to = from;
+      while (to < text.size() && (std::isalnum(static_cast<unsigned char>(text[to])) ||
+                                  text[to] == '-' || text[to] == '_' || text[to] == '.'))
+        ++to;
+      text.replace(from, to - from, "[link]");
+    }
   }
   return text;
 }
