@@ -13,7 +13,7 @@
 #include "mail/TemplateSet.h"
 #include "store/SqlStore.h"
 #include "tests/support/TempDir.h"
-#include "tests/unit/TempStore.h"
+#include "tests/unit/support/TempStore.h"
 
 using namespace keywarden;
 using namespace keywarden::engine;

@@ -5,7 +5,7 @@
 #include "engine/base/ManualClock.h"
 #include "engine/check/Verifier.h"
 #include "engine/crypto/KeyCodec.h"
-#include "tests/unit/FakeQuotaSource.h"
+#include "tests/unit/support/FakeQuotaSource.h"
 
 using namespace keywarden::engine;
 

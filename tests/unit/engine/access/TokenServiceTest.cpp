@@ -7,7 +7,7 @@
 #include "engine/crypto/Crypto.h"
 #include "store/SqlStore.h"
 #include "tests/support/TempDir.h"
-#include "tests/unit/TempStore.h"
+#include "tests/unit/support/TempStore.h"
 
 using namespace keywarden;
 using namespace keywarden::engine;

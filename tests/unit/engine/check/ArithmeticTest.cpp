@@ -5,7 +5,7 @@
 #include "engine/check/QuotaAccount.h"
 #include "engine/check/RateWindow.h"
 #include "engine/model/RefillPeriod.h"
-#include "tests/unit/FakeQuotaSource.h"
+#include "tests/unit/support/FakeQuotaSource.h"
 
 using namespace keywarden::engine;
 

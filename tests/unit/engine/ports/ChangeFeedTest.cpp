@@ -5,7 +5,7 @@
 #include "engine/ports/Store.h"
 #include "store/SqlStore.h"
 #include "tests/support/TempDir.h"
-#include "tests/unit/TempStore.h"
+#include "tests/unit/support/TempStore.h"
 
 using namespace keywarden;
 using engine::Transaction;
