@@ -10,6 +10,7 @@
 
 #include "api/ErrorMapper.h"
 #include "api/JsonWriter.h"
+#include "api/ProtocolError.h"
 #include "engine/text/Utf8.h"
 
 namespace keywarden::api {
@@ -111,8 +112,7 @@ void drain(std::istream& in, size_t bound) {
 std::optional<engine::Error> Exchange::readBody(std::string& out) {
   using engine::Error;
   using engine::ErrorKind;
-  const Error tooLarge{ErrorKind::TooLarge, "BODY_TOO_LARGE",
-                       "the body is larger than " + std::to_string(_maxBody) + " bytes", ""};
+  const Error tooLarge = ProtocolError::bodyTooLarge(_maxBody);
   const size_t drainBound = 16 * _maxBody;
   // Neither a length nor chunks: the message has no body (RFC 7230 §3.3.3). Reading would wait
   // for the client to close the connection.
@@ -168,8 +168,8 @@ std::optional<engine::Error> Exchange::mediaTypeError(size_t size, const std::st
   std::string base = type.substr(0, type.find(';'));
   while (!base.empty() && base.back() == ' ') base.pop_back();
   if (Poco::icompare(base, "application/json") != 0)
-    return engine::Error{engine::ErrorKind::UnsupportedMedia, "UNSUPPORTED_MEDIA_TYPE",
-                         "the body must be sent as Content-Type: application/json", ""};
+    return ProtocolError::unsupportedMedia(
+        "the body must be sent as Content-Type: application/json");
   return std::nullopt;
 }
 
@@ -204,7 +204,7 @@ void Exchange::sendError(const engine::Error& e) {
   w.beginObject().objectField("error").field("code", e.code).field("message", e.message);
   if (!e.field.empty()) w.field("field", e.field);
   w.endObject().endObject();
-  sendJson(ErrorMapper::status(e.kind), w.str());
+  sendJson(ErrorMapper::status(e), w.str());
 }
 
 void Exchange::sendEmpty(int status) {

@@ -45,7 +45,7 @@ void GatewayAnswer::error(const engine::Error& e) {
   w.beginObject().objectField("error").field("code", e.code).field("message", e.message);
   if (!e.field.empty()) w.field("field", e.field);
   w.endObject().endObject();
-  json(ErrorMapper::status(e.kind), w.take());
+  json(ErrorMapper::status(e), w.take());
 }
 
 }  // namespace keywarden::api

@@ -1,6 +1,8 @@
 #include "api/HttpApi.h"
 
 #include "api/LogRedactor.h"
+#include "api/OriginalRequest.h"
+#include "api/ProtocolError.h"
 #include "api/RequestId.h"
 #include "engine/ports/StoreBusy.h"
 
@@ -31,10 +33,6 @@ class Dispatch : public Poco::Net::HTTPRequestHandler {
 std::string logWhere(const Router& router, Exchange& ex, size_t route) {
   return LogRedactor::where(router.patternOf(route), ex.params());
 }
-
-bool startsWith(const std::string& s, const char* prefix) {
-  return std::strncmp(s.c_str(), prefix, std::strlen(prefix)) == 0;
-}
 }  // namespace
 
 HttpApi::HttpApi(ApiServices services, GatewaySettings gateway, size_t maxBodyBytes,
@@ -61,8 +59,8 @@ HttpApi::HttpApi(ApiServices services, GatewaySettings gateway, size_t maxBodyBy
   _pages.install(_router);
   if (moreRoutes) moreRoutes(_router);
   _unmatched = _router.indexOfPattern("(unmatched)");
-  _verifyRoute = _router.indexOfPattern("/v1/keys/verify");
-  _gatewayRoute = _router.indexOfPattern("/v1/gateway/auth");
+  _verifyRoute = _router.indexOfPattern(std::string(OriginalRequest::kVerifyPath));
+  _gatewayRoute = _router.indexOfPattern(std::string(OriginalRequest::kPrefix));
   std::vector<std::string> labels;
   for (size_t i = 0; i < _router.patternCount(); ++i) labels.push_back(_router.patternOf(i));
   _metrics = std::make_unique<Metrics>(std::move(labels));
@@ -74,22 +72,19 @@ void HttpApi::answer(const GatewayCall& call, bool bodyTooLarge, GatewayAnswer& 
   std::string_view path = call.uri.substr(0, call.uri.find('?'));
   size_t route = _unmatched;
   try {
-    if (path.substr(0, 16) == "/v1/gateway/auth" && (path.size() == 16 || path[16] == '/')) {
+    if (OriginalRequest::isForwardAuth(path)) {
       route = _gatewayRoute;
       _verify.forwardAuth(call, out);
-    } else if (path == "/v1/keys/verify" && call.method == "POST") {
+    } else if (path == OriginalRequest::kVerifyPath && call.method == "POST") {
       route = _verifyRoute;
       if (bodyTooLarge)
-        out.error({engine::ErrorKind::TooLarge, "BODY_TOO_LARGE",
-                   "the body is larger than " + std::to_string(_maxBody) + " bytes", ""});
+        out.error(ProtocolError::bodyTooLarge(_maxBody));
       else
         _verify.verify(call, out);
-    } else if (path == "/v1/keys/verify") {
+    } else if (path == OriginalRequest::kVerifyPath) {
       route = _verifyRoute;
       out.set("Allow", "POST");
-      out.error({engine::ErrorKind::MethodNotAllowed, "METHOD_NOT_ALLOWED",
-                 "method " + std::string(call.method) + " is not allowed on " + std::string(path),
-                 ""});
+      out.error(ProtocolError::methodNotAllowed(std::string(call.method), std::string(path)));
     } else {
       out.error({engine::ErrorKind::NotFound, "NOT_FOUND",
                  "no such endpoint on gateway.port: " + std::string(path) +
@@ -135,11 +130,10 @@ void HttpApi::handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerRes
   size_t route = _unmatched;
   try {
     // The gateway paths skip the router: they are most of the traffic.
-    if (startsWith(ex.path(), "/v1/gateway/auth") &&
-        (ex.path().size() == 16 || ex.path()[16] == '/')) {
+    if (OriginalRequest::isForwardAuth(ex.path())) {
       route = _gatewayRoute;
       _verify.forwardAuth(ex);
-    } else if (ex.path() == "/v1/keys/verify" && ex.method() == "POST") {
+    } else if (ex.path() == OriginalRequest::kVerifyPath && ex.method() == "POST") {
       route = _verifyRoute;
       _verify.verify(ex);
     } else {
@@ -150,8 +144,7 @@ void HttpApi::handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerRes
           r->handler(ex);
           break;
         case Router::Match::NoMethod:
-          ex.sendError({engine::ErrorKind::MethodNotAllowed, "METHOD_NOT_ALLOWED",
-                        "method " + ex.method() + " is not allowed on " + ex.path(), ""});
+          ex.sendError(ProtocolError::methodNotAllowed(ex.method(), ex.path()));
           break;
         case Router::Match::NoPath:
           ex.sendError(

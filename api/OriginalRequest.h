@@ -32,6 +32,13 @@ namespace keywarden::api {
 class OriginalRequest {
  public:
   static constexpr std::string_view kPrefix = "/v1/gateway/auth";
+  // The forward-auth paths: the prefix itself or anything under it (contract §4 Validation).
+  static constexpr bool isForwardAuth(std::string_view path) {
+    return path.substr(0, kPrefix.size()) == kPrefix &&
+           (path.size() == kPrefix.size() || path[kPrefix.size()] == '/');
+  }
+  // The key check with a JSON body (POST only).
+  static constexpr std::string_view kVerifyPath = "/v1/keys/verify";
 
   // Fills `target` from `req`. REQUIRES: `target` is fresh. The views in `target` point into
   // `req`, which must outlive its use.

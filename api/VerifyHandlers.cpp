@@ -52,10 +52,13 @@ void sendAnswer(Exchange& ex, const GatewayAnswer& a) {
 }  // namespace
 
 void VerifyHandlers::install(Router& r) {
-  r.add("POST", "/v1/keys/verify", [this](Exchange& ex) { verify(ex); });
+  // HttpApi answers these paths before the router (they are most of the traffic, and the
+  // gateway listener has no router); the routes name them for metrics and the API index.
+  const std::string prefix(OriginalRequest::kPrefix);
+  r.add("POST", std::string(OriginalRequest::kVerifyPath), [this](Exchange& ex) { verify(ex); });
   for (const char* m : {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}) {
-    r.add(m, "/v1/gateway/auth", [this](Exchange& ex) { forwardAuth(ex); });
-    r.add(m, "/v1/gateway/auth/{*path}", [this](Exchange& ex) { forwardAuth(ex); });
+    r.add(m, prefix, [this](Exchange& ex) { forwardAuth(ex); });
+    r.add(m, prefix + "/{*path}", [this](Exchange& ex) { forwardAuth(ex); });
   }
 }
 

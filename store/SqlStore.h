@@ -35,6 +35,7 @@ class SqlStore : public engine::Store {
   int migrate();
   int schemaVersion();
 
+  using engine::Store::write;  // the Result-returning form
   void write(const std::function<void(engine::Transaction&)>& fn) override;
   void read(const std::function<void(engine::Transaction&)>& fn) override;
   bool ping() override;

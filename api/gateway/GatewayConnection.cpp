@@ -1,4 +1,5 @@
 #include "api/gateway/GatewayConnection.h"
+#include "api/OriginalRequest.h"
 
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/NetException.h>
@@ -192,7 +193,7 @@ GatewayConnection::Step GatewayConnection::one(const char* data, size_t size, in
   if (const std::string_view* cl = h.view().find("Content-Length"))
     RequestFraming::parseContentLength(*cl, length);  // sound: RequestFraming checked it
   std::string_view path = h.target.substr(0, h.target.find('?'));
-  const bool needsBody = length > 0 && h.method == "POST" && path == "/v1/keys/verify";
+  const bool needsBody = length > 0 && h.method == "POST" && path == OriginalRequest::kVerifyPath;
   const bool tooLarge = static_cast<uint64_t>(length) > _limits.maxBodyBytes;
 
   GatewayCall call;

@@ -255,31 +255,31 @@ Result<Application> ApplicationService::submit(const Principal& p, const Applica
   a.createdAt = a.updatedAt = now;
   a.id = Ids::make("app");
   a.version = 1;
-  try {
-    _store.write([&](Transaction& tx) {
-      if (auto e = validate(tx, p, a, now)) throw Abort{*e};
-      if (auto e = route(tx, a)) throw Abort{*e};
-      static const char* prefixes[] = {"KA", "KU", "KR"};
-      time_t secs = static_cast<time_t>(now / 1000);
-      struct tm tm {};
-      gmtime_r(&secs, &tm);
-      char day[16];
-      strftime(day, sizeof day, "%Y%m%d", &tm);
-      std::string series = std::string(prefixes[static_cast<int>(a.kind)]) + "-" + day;
-      char number[48];
-      snprintf(number, sizeof number, "%s-%04lld", series.c_str(),
-               static_cast<long long>(tx.applications().nextSequence("application:" + series)));
-      a.number = number;
-      record(tx, p, a, Decision{"", a.id, 0, "submit", a.requesterEmail, "", a.description, now});
-      ApplicationStateMachine::Facts facts{a.levelCount > 0, false, false};
-      auto t = ApplicationStateMachine::find(a.state, AppEvent::Submit, facts);
-      if (auto e = applyThenIssue(tx, p, a, *t, nullptr, facts, now)) throw Abort{*e};
-      tx.applications().insert(a);
-    });
-  } catch (const Abort& abort) {
-    return abort.error;
-  }
-  return a;
+  return _store.write([&](Transaction& tx) -> Result<Application> {
+    if (auto e = validate(tx, p, a, now)) return *e;
+    if (auto e = route(tx, a)) return *e;
+    a.number = nextNumber(tx, a.kind, now);
+    record(tx, p, a, Decision{"", a.id, 0, "submit", a.requesterEmail, "", a.description, now});
+    ApplicationStateMachine::Facts facts{a.levelCount > 0, false, false};
+    auto t = ApplicationStateMachine::find(a.state, AppEvent::Submit, facts);
+    if (auto e = applyThenIssue(tx, p, a, *t, nullptr, facts, now)) return *e;
+    tx.applications().insert(a);
+    return a;
+  });
+}
+
+std::string ApplicationService::nextNumber(Transaction& tx, AppKind kind, int64_t now) {
+  static const char* prefixes[] = {"KA", "KU", "KR"};
+  time_t secs = static_cast<time_t>(now / 1000);
+  struct tm tm {};
+  gmtime_r(&secs, &tm);
+  char day[16];
+  strftime(day, sizeof day, "%Y%m%d", &tm);
+  std::string series = std::string(prefixes[static_cast<int>(kind)]) + "-" + day;
+  char number[48];
+  snprintf(number, sizeof number, "%s-%04lld", series.c_str(),
+           static_cast<long long>(tx.applications().nextSequence("application:" + series)));
+  return number;
 }
 
 Result<Application> ApplicationService::get(const Principal& p, const std::string& id) {
@@ -336,41 +336,36 @@ Result<Application> ApplicationService::transition(
     const std::function<std::optional<Error>(Transaction&, Application&)>& prepare,
     const DecisionInput* input) {
   int64_t now = _clock.nowMs();
-  Application a;
-  try {
-    _store.write([&](Transaction& tx) {
-      auto found = tx.applications().find(id);
-      if (!found || !mayView(p, *found)) throw Abort{Error::notFound("application", id)};
-      a = std::move(*found);
-      int64_t expected = a.version;
-      if (auto e = prepare(tx, a)) throw Abort{*e};
-      ApplicationStateMachine::Facts facts{a.levelCount > 0, false, a.level == a.levelCount};
-      std::optional<Decision> decision;
-      if (input) {
-        decision =
-            Decision{"", a.id,           a.level, std::string(appEventName(event)), input->approver,
-                     "", input->comment, now};
-        if (event == AppEvent::Approve) {
-          std::set<std::string> approved{input->approver};
-          for (const Decision* d : levelDecisions(a))
-            if (d->event == "approve") approved.insert(d->approver);
-          facts.levelComplete = snapshotOf(a).levels[a.level - 1].satisfiedBy(approved);
-        }
+  return _store.write([&](Transaction& tx) -> Result<Application> {
+    auto found = tx.applications().find(id);
+    if (!found || !mayView(p, *found)) return Error::notFound("application", id);
+    Application a = std::move(*found);
+    int64_t expected = a.version;
+    if (auto e = prepare(tx, a)) return *e;
+    ApplicationStateMachine::Facts facts{a.levelCount > 0, false, a.level == a.levelCount};
+    std::optional<Decision> decision;
+    if (input) {
+      decision =
+          Decision{"", a.id,           a.level, std::string(appEventName(event)), input->approver,
+                   "", input->comment, now};
+      if (event == AppEvent::Approve) {
+        std::set<std::string> approved{input->approver};
+        for (const Decision* d : levelDecisions(a))
+          if (d->event == "approve") approved.insert(d->approver);
+        facts.levelComplete = snapshotOf(a).levels[a.level - 1].satisfiedBy(approved);
       }
-      auto t = ApplicationStateMachine::find(a.state, event, facts);
-      if (!t) throw Abort{stateConflict(a, event)};
-      if (auto e = applyThenIssue(tx, p, a, *t, decision ? &*decision : nullptr, facts, now))
-        throw Abort{*e};
-      a.updatedAt = now;
-      a.version = expected + 1;
-      if (!tx.applications().update(a, expected))
-        throw Abort{Error::conflict("CONCURRENT_UPDATE",
-                                    "application " + a.number + " changed meanwhile; reload it")};
-    });
-  } catch (const Abort& abort) {
-    return abort.error;
-  }
-  return a;
+    }
+    auto t = ApplicationStateMachine::find(a.state, event, facts);
+    if (!t) return stateConflict(a, event);
+    if (auto e = applyThenIssue(tx, p, a, *t, decision ? &*decision : nullptr, facts, now))
+      return *e;
+    a.updatedAt = now;
+    a.version = expected + 1;
+    if (!tx.applications().update(a, expected))
+      return Error::conflict("CONCURRENT_UPDATE",
+                             "application " + a.number + " changed meanwhile; reload it");
+    return a;
+  });
 }
 
 Result<Application> ApplicationService::withdraw(const Principal& p, const std::string& id) {

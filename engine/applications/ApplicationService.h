@@ -116,6 +116,8 @@ class ApplicationService {
   static std::vector<std::string> waitingApprovers(const Application& a);
 
  private:
+  // The application number, e.g. KA-20261130-0007: kind, UTC day, a per-day sequence.
+  static std::string nextNumber(Transaction& tx, AppKind kind, int64_t now);
   Result<Application> transition(
       const Principal& p, const std::string& id, AppEvent event,
       const std::function<std::optional<Error>(Transaction&, Application&)>& prepare,

@@ -20,11 +20,6 @@
 
 namespace keywarden::engine::application_detail {
 
-// Thrown inside a write transaction to roll it back and answer with `error`.
-struct Abort {
-  Error error;
-};
-
 inline std::string lower(const std::string& s) {
   return Poco::toLower(Poco::trim(s));
 }

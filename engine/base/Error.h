@@ -4,19 +4,19 @@
 
 namespace keywarden::engine {
 
-// What kind of expected failure happened; the api module maps each kind to one HTTP status.
+// What kind of expected failure happened. The api module maps each kind to one HTTP status
+// (api/ErrorMapper); the engine knows no statuses.
 enum class ErrorKind {
-  BadInput,          // 400
-  Unauthenticated,   // 401
-  Forbidden,         // 403
-  NotFound,          // 404
-  MethodNotAllowed,  // 405
-  Conflict,          // 409
-  TooLarge,          // 413
-  UnsupportedMedia,  // 415
-  Unprocessable,     // 422
-  Internal,          // 500
-  Unavailable,       // 503
+  BadInput,         // the input is malformed or a field is invalid
+  Unauthenticated,  // no or an unknown credential
+  Forbidden,        // the principal may not do this
+  NotFound,         // no such object (or not visible to the principal)
+  Conflict,         // the object's state does not allow it
+  Unprocessable,    // well-formed, but the request cannot be carried out as asked
+  Internal,         // a bug or an unexpected failure
+  Unavailable,      // the store is busy or unreachable: try again (engine/ports/StoreBusy)
+  Protocol,         // refused by the layer that speaks the protocol (api), which alone maps
+                    // its codes to a status: a body too large, a method not allowed, ...
 };
 
 // An expected failure as a value: a machine code (SNAKE_CASE), a sentence for people and,

@@ -119,18 +119,15 @@ Result<Client> CatalogService::createClient(const Principal& p, Client c) {
   if (c.clientType.empty()) c.clientType = "default";
   if (auto e = checkClient(c)) return *e;
   c.createdAt = c.updatedAt = _clock.nowMs();
-  std::optional<Error> err;
-  _store.write([&](Transaction& tx) {
+  return _store.write([&](Transaction& tx) -> Result<Client> {
     if (tx.catalog().findClient(c.id)) {
-      err = Error::conflict("DUPLICATE_ID", "client '" + c.id + "' exists already", "id");
-      return;
+      return Error::conflict("DUPLICATE_ID", "client '" + c.id + "' exists already", "id");
     }
     tx.catalog().insertClient(c);
     audit(tx, p, "client.create", "client", c.id, c.tenant);
     publishClient(tx, c);
+    return c;
   });
-  if (err) return *err;
-  return c;
 }
 
 Result<Client> CatalogService::getClient(const Principal& p, const std::string& id) {
@@ -149,16 +146,13 @@ Result<std::vector<Client>> CatalogService::listClients(const Principal& p, cons
 
 Result<Client> CatalogService::updateClient(const Principal& p, const std::string& id,
                                             const Patch<Client>& patch) {
-  std::optional<Error> err;
-  Client c;
-  _store.write([&](Transaction& tx) {
+  return _store.write([&](Transaction& tx) -> Result<Client> {
+    Client c;
     auto cur = visible(p, tx.catalog().findClient(id), "client", id);
-    if (!cur) {
-      err = cur.error();
-      return;
-    }
+    if (!cur) return cur.error();
     c = cur.value();
-    if ((err = patch(c)) || (err = checkClient(c))) return;
+    if (auto e = patch(c)) return *e;
+    if (auto e = checkClient(c)) return *e;
     c.id = cur.value().id;
     c.tenant = cur.value().tenant;  // an object never moves between tenants
     c.createdAt = cur.value().createdAt;
@@ -166,34 +160,27 @@ Result<Client> CatalogService::updateClient(const Principal& p, const std::strin
     tx.catalog().updateClient(c);
     audit(tx, p, "client.update", "client", c.id, c.tenant);
     publishClient(tx, c);
+    return c;
   });
-  if (err) return *err;
-  return c;
 }
 
 Status CatalogService::deleteClient(const Principal& p, const std::string& id) {
-  std::optional<Error> err;
-  _store.write([&](Transaction& tx) {
+  return _store.write([&](Transaction& tx) -> Status {
     auto cur = visible(p, tx.catalog().findClient(id), "client", id);
-    if (!cur) {
-      err = cur.error();
-      return;
-    }
+    if (!cur) return cur.error();
     KeyFilter f;
     f.clientId = id;
     for (const auto& k : tx.keys().list(f))
       if (k.state != KeyState::Revoked) {
-        err = Error::conflict("CLIENT_HAS_KEYS", "client '" + id + "' still holds key '" + k.id +
-                                                     "'; revoke its keys first");
-        return;
+        return Error::conflict("CLIENT_HAS_KEYS", "client '" + id + "' still holds key '" + k.id +
+                                                      "'; revoke its keys first");
       }
     tx.catalog().deleteClient(id);
     audit(tx, p, "client.delete", "client", id, cur.value().tenant);
     tx.changes().record("client", id, Ids::instance(), _clock.nowMs());
     tx.afterCommit([this, id] { _cache.removeClient(id); });
+    return okStatus();
   });
-  if (err) return *err;
-  return okStatus();
 }
 
 // ---- APIs ------------------------------------------------------------------------------------
@@ -219,18 +206,15 @@ Result<ApiDef> CatalogService::createApi(const Principal& p, ApiDef a) {
   for (auto& ch : a.method) ch = static_cast<char>(toupper(ch));
   if (auto e = checkApi(a)) return *e;
   a.createdAt = a.updatedAt = _clock.nowMs();
-  std::optional<Error> err;
-  _store.write([&](Transaction& tx) {
+  return _store.write([&](Transaction& tx) -> Result<ApiDef> {
     if (tx.catalog().findApi(a.id)) {
-      err = Error::conflict("DUPLICATE_ID", "API '" + a.id + "' exists already", "id");
-      return;
+      return Error::conflict("DUPLICATE_ID", "API '" + a.id + "' exists already", "id");
     }
     tx.catalog().insertApi(a);
     audit(tx, p, "api.create", "api", a.id, a.tenant);
     refreshCatalog(tx);
+    return a;
   });
-  if (err) return *err;
-  return a;
 }
 
 Result<ApiDef> CatalogService::getApi(const Principal& p, const std::string& id) {
@@ -249,18 +233,14 @@ Result<std::vector<ApiDef>> CatalogService::listApis(const Principal& p, const s
 
 Result<ApiDef> CatalogService::updateApi(const Principal& p, const std::string& id,
                                          const Patch<ApiDef>& patch) {
-  std::optional<Error> err;
-  ApiDef a;
-  _store.write([&](Transaction& tx) {
+  return _store.write([&](Transaction& tx) -> Result<ApiDef> {
+    ApiDef a;
     auto cur = visible(p, tx.catalog().findApi(id), "API", id);
-    if (!cur) {
-      err = cur.error();
-      return;
-    }
+    if (!cur) return cur.error();
     a = cur.value();
-    if ((err = patch(a))) return;
+    if (auto e = patch(a)) return *e;
     for (auto& ch : a.method) ch = static_cast<char>(toupper(ch));
-    if ((err = checkApi(a))) return;
+    if (auto e = checkApi(a)) return *e;
     a.id = cur.value().id;
     a.tenant = cur.value().tenant;
     a.createdAt = cur.value().createdAt;
@@ -268,37 +248,29 @@ Result<ApiDef> CatalogService::updateApi(const Principal& p, const std::string& 
     tx.catalog().updateApi(a);
     audit(tx, p, "api.update", "api", a.id, a.tenant);
     refreshCatalog(tx);
+    return a;
   });
-  if (err) return *err;
-  return a;
 }
 
 Status CatalogService::deleteApi(const Principal& p, const std::string& id) {
-  std::optional<Error> err;
-  _store.write([&](Transaction& tx) {
+  return _store.write([&](Transaction& tx) -> Status {
     auto cur = visible(p, tx.catalog().findApi(id), "API", id);
-    if (!cur) {
-      err = cur.error();
-      return;
-    }
+    if (!cur) return cur.error();
     for (const auto& g : tx.catalog().listGroups(cur.value().tenant))
       if (std::count(g.apis.begin(), g.apis.end(), id)) {
-        err = Error::conflict("API_IN_USE", "API '" + id + "' belongs to group '" + g.id + "'");
-        return;
+        return Error::conflict("API_IN_USE", "API '" + id + "' belongs to group '" + g.id + "'");
       }
     KeyFilter f;
     f.tenant = cur.value().tenant;
     for (const auto& k : tx.keys().list(f))
       if (k.state != KeyState::Revoked && std::count(k.apis.begin(), k.apis.end(), id)) {
-        err = Error::conflict("API_IN_USE", "API '" + id + "' is granted to key '" + k.id + "'");
-        return;
+        return Error::conflict("API_IN_USE", "API '" + id + "' is granted to key '" + k.id + "'");
       }
     tx.catalog().deleteApi(id);
     audit(tx, p, "api.delete", "api", id, cur.value().tenant);
     refreshCatalog(tx);
+    return okStatus();
   });
-  if (err) return *err;
-  return okStatus();
 }
 
 // ---- groups ----------------------------------------------------------------------------------
@@ -321,19 +293,16 @@ Result<Group> CatalogService::createGroup(const Principal& p, Group g) {
   g.tenant = tenant.value();
   if (g.id.empty()) g.id = Ids::make("grp");
   g.createdAt = g.updatedAt = _clock.nowMs();
-  std::optional<Error> err;
-  _store.write([&](Transaction& tx) {
-    if ((err = checkGroup(tx, g))) return;
+  return _store.write([&](Transaction& tx) -> Result<Group> {
+    if (auto e = checkGroup(tx, g)) return *e;
     if (tx.catalog().findGroup(g.id)) {
-      err = Error::conflict("DUPLICATE_ID", "group '" + g.id + "' exists already", "id");
-      return;
+      return Error::conflict("DUPLICATE_ID", "group '" + g.id + "' exists already", "id");
     }
     tx.catalog().insertGroup(g);
     audit(tx, p, "group.create", "group", g.id, g.tenant);
     refreshCatalog(tx);
+    return g;
   });
-  if (err) return *err;
-  return g;
 }
 
 Result<Group> CatalogService::getGroup(const Principal& p, const std::string& id) {
@@ -352,51 +321,40 @@ Result<std::vector<Group>> CatalogService::listGroups(const Principal& p, const 
 
 Result<Group> CatalogService::updateGroup(const Principal& p, const std::string& id,
                                           const Patch<Group>& patch) {
-  std::optional<Error> err;
-  Group g;
-  _store.write([&](Transaction& tx) {
+  return _store.write([&](Transaction& tx) -> Result<Group> {
+    Group g;
     auto cur = visible(p, tx.catalog().findGroup(id), "group", id);
-    if (!cur) {
-      err = cur.error();
-      return;
-    }
+    if (!cur) return cur.error();
     g = cur.value();
-    if ((err = patch(g))) return;
+    if (auto e = patch(g)) return *e;
     g.id = cur.value().id;
     g.tenant = cur.value().tenant;
     g.createdAt = cur.value().createdAt;
     g.updatedAt = _clock.nowMs();
-    if ((err = checkGroup(tx, g))) return;
+    if (auto e = checkGroup(tx, g)) return *e;
     tx.catalog().updateGroup(g);
     audit(tx, p, "group.update", "group", g.id, g.tenant);
     refreshCatalog(tx);
+    return g;
   });
-  if (err) return *err;
-  return g;
 }
 
 Status CatalogService::deleteGroup(const Principal& p, const std::string& id) {
-  std::optional<Error> err;
-  _store.write([&](Transaction& tx) {
+  return _store.write([&](Transaction& tx) -> Status {
     auto cur = visible(p, tx.catalog().findGroup(id), "group", id);
-    if (!cur) {
-      err = cur.error();
-      return;
-    }
+    if (!cur) return cur.error();
     KeyFilter f;
     f.tenant = cur.value().tenant;
     for (const auto& k : tx.keys().list(f))
       if (k.state != KeyState::Revoked && std::count(k.groups.begin(), k.groups.end(), id)) {
-        err =
-            Error::conflict("GROUP_IN_USE", "group '" + id + "' is granted to key '" + k.id + "'");
-        return;
+        return Error::conflict("GROUP_IN_USE",
+                               "group '" + id + "' is granted to key '" + k.id + "'");
       }
     tx.catalog().deleteGroup(id);
     audit(tx, p, "group.delete", "group", id, cur.value().tenant);
     refreshCatalog(tx);
+    return okStatus();
   });
-  if (err) return *err;
-  return okStatus();
 }
 
 }  // namespace keywarden::engine

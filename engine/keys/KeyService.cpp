@@ -79,9 +79,7 @@ std::optional<Error> KeyService::checkSpec(Transaction& tx, const KeySpec& s, in
 }
 
 Result<IssuedKey> KeyService::issue(const Principal& p, const KeySpec& in) {
-  std::optional<Result<IssuedKey>> out;
-  _store.write([&](Transaction& tx) { out = issueIn(tx, p, in, _clock.nowMs()); });
-  return std::move(*out);
+  return _store.write([&](Transaction& tx) { return issueIn(tx, p, in, _clock.nowMs()); });
 }
 
 Result<IssuedKey> KeyService::issueIn(Transaction& tx, const Principal& p, const KeySpec& in,
@@ -240,10 +238,10 @@ Result<std::vector<Key>> KeyService::list(const Principal& p, const KeyFilter& i
 
 Result<Key> KeyService::change(const Principal& p, const std::string& id, const std::string& action,
                                const std::function<std::optional<Error>(Key&, int64_t)>& fn) {
-  std::optional<Result<Key>> out;
-  _store.write([&](Transaction& tx) { out = changeIn(tx, p, id, action, fn, _clock.nowMs()); });
-  if (!*out) return out->error();
-  return withLiveUsage(out->value());
+  auto out = _store.write(
+      [&](Transaction& tx) { return changeIn(tx, p, id, action, fn, _clock.nowMs()); });
+  if (!out) return out.error();
+  return withLiveUsage(out.value());
 }
 
 Result<Key> KeyService::changeIn(Transaction& tx, const Principal& p, const std::string& id,
@@ -308,112 +306,14 @@ Result<Key> KeyService::enable(const Principal& p, const std::string& id) {
 
 Result<Key> KeyService::revoke(const Principal& p, const std::string& id, const std::string& reason,
                                int64_t at) {
-  std::optional<Result<Key>> out;
-  _store.write([&](Transaction& tx) {
+  auto out = _store.write([&](Transaction& tx) {
     int64_t now = _clock.nowMs();
-    out = changeIn(tx, p, id, "key.revoke", revocation(reason, at), now);
-    if (*out && _notices) _notices->keyRevoked(tx, out->value(), reason, now);
+    auto revoked = changeIn(tx, p, id, "key.revoke", revocation(reason, at), now);
+    if (revoked && _notices) _notices->keyRevoked(tx, revoked.value(), reason, now);
+    return revoked;
   });
-  if (!*out) return out->error();
-  return withLiveUsage(out->value());
-}
-
-Result<IssuedKey> KeyService::rotate(const Principal& p, const std::string& id,
-                                     int64_t graceSeconds) {
-  if (graceSeconds < 0 || graceSeconds > 366LL * 86400)
-    return Error::badInput("graceSeconds", "graceSeconds must be between 0 and 31622400");
-  int64_t now = _clock.nowMs();
-  std::optional<Error> err;
-  IssuedKey out;
-  _store.write([&](Transaction& tx) {
-    auto found = findVisible(tx, p, id);
-    if (!found) {
-      err = found.error();
-      return;
-    }
-    Key old = found.value();
-    KeyState eff = old.effectiveState(now);
-    if (eff == KeyState::Revoked || eff == KeyState::Expired) {
-      err = stateConflict(old, eff, "rotate");
-      return;
-    }
-    std::string owner = old.quotaKeyId.empty() ? old.id : old.quotaKeyId;
-    auto ownerKey = owner == old.id ? std::optional<Key>(old) : tx.keys().find(owner);
-    MintedKey m = KeyCodec::mint(_prefix);
-    Key k = old;
-    k.id = Ids::make("key");
-    k.digest = m.digest;
-    k.start = m.start;
-    k.state = old.state == KeyState::Disabled
-                  ? KeyState::Disabled
-                  : (old.effectiveAt > now ? KeyState::Scheduled : KeyState::Active);
-    if (ownerKey) {
-      k.quota = ownerKey->quota;
-      k.refillAmount = ownerKey->refillAmount;
-      k.refillInterval = ownerKey->refillInterval;
-    }
-    // The quota belongs to the lineage: the successor takes the whole stored remaining (the
-    // owner's row locked, so no lease slips between), and the units leased to instances follow
-    // in each instance's memory (QuotaAccount::moveTo) or, when handed back, through the old
-    // rows' quota_key_id to the successor's row. Nothing stays in a rotated-away row.
-    if (k.quota >= 0) {
-      StoredQuota taken = tx.keys().takeRemaining(owner);
-      k.remaining = taken.remaining;
-      k.refilledAt = taken.refilledAt;
-    } else {
-      k.remaining = -1;
-      k.refilledAt = ownerKey ? ownerKey->refilledAt : old.refilledAt;
-    }
-    k.quotaKeyId.clear();
-    k.rotatedTo.clear();
-    k.revokeAt = 0;
-    k.revokeReason.clear();
-    k.createdAt = k.updatedAt = now;
-    k.lastUsedAt = k.usageValid = k.usageRejected = 0;
-    k.version = 1;
-    tx.keys().insert(k);
-    // Every key that drew from the old owner's quota now draws from the new key's.
-    KeyFilter f;
-    f.tenant = old.tenant;
-    std::vector<Key> changed;
-    for (auto& other : tx.keys().list(f)) {
-      if (other.id == old.id || (other.id != owner && other.quotaKeyId != owner)) continue;
-      other.quotaKeyId = k.id;
-      other.updatedAt = now;
-      ++other.version;
-      tx.keys().updateDefinition(other);
-      changed.push_back(other);
-    }
-    old.quotaKeyId = k.id;
-    old.rotatedTo = k.id;
-    old.revokeReason = "rotated";
-    if (graceSeconds == 0) {
-      old.state = KeyState::Revoked;
-      old.revokeAt = now;
-    } else {
-      old.revokeAt = now + graceSeconds * 1000;
-    }
-    old.updatedAt = now;
-    ++old.version;
-    tx.keys().updateDefinition(old);
-    changed.push_back(old);
-    audit(tx, p, "key.rotate", old,
-          "{\"newKeyId\":" + JsonText::quoted(k.id) +
-              ",\"graceSeconds\":" + std::to_string(graceSeconds) + "}");
-    audit(tx, p, "key.issue", k,
-          "{\"start\":" + JsonText::quoted(k.start) +
-              ",\"rotatedFrom\":" + JsonText::quoted(old.id) + "}");
-    scheduleJobs(tx, k, now);
-    scheduleJobs(tx, old, now);
-    if (_notices) _notices->keyRotated(tx, old, k, now);
-    out.key = k;
-    out.plaintext = std::move(m.plaintext);
-    publish(tx, k);
-    for (const auto& c : changed) publish(tx, c);
-  });
-  if (err) return *err;
-  out.key = withLiveUsage(out.key);
-  return out;
+  if (!out) return out.error();
+  return withLiveUsage(out.value());
 }
 
 Result<std::vector<Key>> KeyService::listTenantKeys(const Principal& p, const std::string& tenant) {

@@ -8,6 +8,7 @@
 #include "engine/base/Clock.h"
 #include "engine/base/Result.h"
 #include "engine/check/KeyCache.h"
+#include "engine/crypto/KeyCodec.h"
 #include "engine/model/AccessToken.h"
 #include "engine/model/Application.h"
 #include "engine/model/Job.h"
@@ -106,6 +107,16 @@ class KeyService {
                        const std::string& action,
                        const std::function<std::optional<Error>(Key&, int64_t)>& change,
                        int64_t now);
+  // Rotation (KeyRotation.cpp): the successor of `old`, inserted, holding the lineage's
+  // quota taken from `owner`'s row; every key that drew from `owner` now draws from it; `old`
+  // retired (revoked now, or planned after the grace period).
+  Result<IssuedKey> rotateIn(Transaction& tx, const Principal& p, const std::string& id,
+                             int64_t graceSeconds, int64_t now);
+  Key successorOf(Transaction& tx, const Key& old, const std::string& owner, const MintedKey& m,
+                  int64_t now);
+  std::vector<Key> drawFromSuccessor(Transaction& tx, const Key& old, const std::string& owner,
+                                     const std::string& successorId, int64_t now);
+  static void retire(Key& old, const std::string& successorId, int64_t graceSeconds, int64_t now);
   // Replaces the key's pending jobs with those its definition calls for now.
   void scheduleJobs(Transaction& tx, const Key& k, int64_t now) const;
   void audit(Transaction& tx, const Principal& p, const std::string& action, const Key& k,

@@ -25,14 +25,11 @@ Error notFailed(const OutboxMail& m, const std::string& action) {
 
 // The FAILED mail `id` for `action` ("resent", "discarded"), or the error to answer: 404 when
 // unknown, 409 when not FAILED.
-std::optional<OutboxMail> failedMail(Transaction& tx, const std::string& id,
-                                     const std::string& action, std::optional<Error>& error) {
+Result<OutboxMail> failedMail(Transaction& tx, const std::string& id, const std::string& action) {
   auto m = tx.outbox().find(id);
-  if (!m)
-    error = Error::notFound("mail", id);
-  else if (m->status != "FAILED")
-    error = notFailed(*m, action);
-  return error ? std::nullopt : m;
+  if (!m) return Error::notFound("mail", id);
+  if (m->status != "FAILED") return notFailed(*m, action);
+  return std::move(*m);
 }
 
 // The template context with `recipient` replaced (a resend to a corrected address).
@@ -78,62 +75,51 @@ Result<OutboxMail> MailLog::resend(const Principal& p, const std::string& id,
     if (auto e = Validation::email("to", *to)) return *e;
     recipient = lowerCase(*to);
   }
-  std::optional<Error> error;
-  OutboxMail out;
-  _store.write([&](Transaction& tx) {
-    auto m = failedMail(tx, id, "resent", error);
-    if (!m) return;
+  auto out = _store.write([&](Transaction& tx) -> Result<OutboxMail> {
+    auto found = failedMail(tx, id, "resent");
+    if (!found) return found;
+    const OutboxMail* m = &found.value();
     int64_t now = _clock.nowMs();
     if (!m->keyId.empty() && !m->sealedSecret.empty()) {
       auto key = tx.keys().find(m->keyId);
       KeyState state = key ? key->effectiveState(now) : KeyState::Revoked;
       if (state == KeyState::Revoked || state == KeyState::Expired) {
-        error = Error::conflict(
-            "INVALID_STATE", "mail '" + m->id + "' carries key '" + m->keyId + "', which is " +
-                                 std::string(keyStateName(state)) + "; discard the mail instead");
-        return;
+        return Error::conflict("INVALID_STATE",
+                               "mail '" + m->id + "' carries key '" + m->keyId + "', which is " +
+                                   std::string(keyStateName(state)) + "; discard the mail instead");
       }
     }
     std::string from = m->recipient;
     if (recipient.empty()) recipient = m->recipient;
     std::string context =
         recipient == m->recipient ? m->context : withRecipient(m->context, recipient);
-    if (!tx.outbox().requeue(m->id, recipient, context, now, now + _giveUpMs)) {
-      error = notFailed(*m, "resent");  // changed meanwhile
-      return;
-    }
+    if (!tx.outbox().requeue(m->id, recipient, context, now, now + _giveUpMs))
+      return notFailed(*m, "resent");  // changed meanwhile
     tx.audit().append({now, p.actor(), "mail.resend", "mail", m->id, "",
                        "{\"event\":" + JsonText::quoted(m->event) + ",\"from\":" +
                            JsonText::quoted(from) + ",\"to\":" + JsonText::quoted(recipient) +
                            ",\"previousError\":" + JsonText::quoted(m->lastError) + "}"});
-    out = *tx.outbox().find(m->id);
     if (_wake) tx.afterCommit(_wake);
+    return *tx.outbox().find(m->id);
   });
-  if (error) return *error;
-  out.sealedSecret = out.sealedSecret.empty() ? "" : "sealed";
+  if (out) out.value().sealedSecret = out.value().sealedSecret.empty() ? "" : "sealed";
   return out;
 }
 
 Result<OutboxMail> MailLog::discard(const Principal& p, const std::string& id) {
   if (auto e = adminOfAll(p)) return *e;
-  std::optional<Error> error;
-  OutboxMail out;
-  _store.write([&](Transaction& tx) {
-    auto m = failedMail(tx, id, "discarded", error);
-    if (!m) return;
-    if (!tx.outbox().discard(m->id)) {  // changed meanwhile
-      error = notFailed(*m, "discarded");
-      return;
-    }
+  return _store.write([&](Transaction& tx) -> Result<OutboxMail> {
+    auto found = failedMail(tx, id, "discarded");
+    if (!found) return found;
+    const OutboxMail* m = &found.value();
+    if (!tx.outbox().discard(m->id)) return notFailed(*m, "discarded");  // changed meanwhile
     int64_t now = _clock.nowMs();
     tx.audit().append({now, p.actor(), "mail.discard", "mail", m->id, "",
                        "{\"event\":" + JsonText::quoted(m->event) +
                            ",\"to\":" + JsonText::quoted(m->recipient) +
                            ",\"keyErased\":" + (m->sealedSecret.empty() ? "false" : "true") + "}"});
-    out = *tx.outbox().find(m->id);
+    return *tx.outbox().find(m->id);
   });
-  if (error) return *error;
-  return out;
 }
 
 }  // namespace keywarden::engine

@@ -5,6 +5,8 @@
 #include "api/ErrorMapper.h"
 #include "api/GatewaySettings.h"
 #include "api/JsonWriter.h"
+#include "api/OriginalRequest.h"
+#include "api/ProtocolError.h"
 #include "engine/base/Rfc3339.h"
 
 using namespace keywarden;
@@ -26,13 +28,23 @@ class ApiPiecesTest : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(401, api::ErrorMapper::status(ErrorKind::Unauthenticated));
     CPPUNIT_ASSERT_EQUAL(403, api::ErrorMapper::status(ErrorKind::Forbidden));
     CPPUNIT_ASSERT_EQUAL(404, api::ErrorMapper::status(ErrorKind::NotFound));
-    CPPUNIT_ASSERT_EQUAL(405, api::ErrorMapper::status(ErrorKind::MethodNotAllowed));
     CPPUNIT_ASSERT_EQUAL(409, api::ErrorMapper::status(ErrorKind::Conflict));
-    CPPUNIT_ASSERT_EQUAL(413, api::ErrorMapper::status(ErrorKind::TooLarge));
-    CPPUNIT_ASSERT_EQUAL(415, api::ErrorMapper::status(ErrorKind::UnsupportedMedia));
     CPPUNIT_ASSERT_EQUAL(422, api::ErrorMapper::status(ErrorKind::Unprocessable));
     CPPUNIT_ASSERT_EQUAL(500, api::ErrorMapper::status(ErrorKind::Internal));
     CPPUNIT_ASSERT_EQUAL(503, api::ErrorMapper::status(ErrorKind::Unavailable));
+    // The statuses only HTTP knows belong to api: a Protocol error carries its code.
+    CPPUNIT_ASSERT_EQUAL(
+        405, api::ErrorMapper::status(api::ProtocolError::methodNotAllowed("PUT", "/x")));
+    CPPUNIT_ASSERT_EQUAL(413, api::ErrorMapper::status(api::ProtocolError::bodyTooLarge(10)));
+    CPPUNIT_ASSERT_EQUAL(415, api::ErrorMapper::status(api::ProtocolError::unsupportedMedia("m")));
+    CPPUNIT_ASSERT_EQUAL(400,
+                         api::ErrorMapper::status(engine::Error{ErrorKind::Protocol, "X", "", ""}));
+    CPPUNIT_ASSERT_EQUAL(404, api::ErrorMapper::status(engine::Error::notFound("key", "k")));
+    // The forward-auth paths: the prefix or under it, never a longer name.
+    CPPUNIT_ASSERT(api::OriginalRequest::isForwardAuth("/v1/gateway/auth"));
+    CPPUNIT_ASSERT(api::OriginalRequest::isForwardAuth("/v1/gateway/auth/orders/1"));
+    CPPUNIT_ASSERT(!api::OriginalRequest::isForwardAuth("/v1/gateway/authx"));
+    CPPUNIT_ASSERT(!api::OriginalRequest::isForwardAuth("/v1/gateway/aut"));
   }
 
   void bodyReaderNamesTheFieldThatIsWrong() {
