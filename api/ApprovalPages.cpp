@@ -37,7 +37,7 @@ void applicationFields(JsonWriter& w, const engine::Application& a) {
       .field("level", a.level)
       .field("levelCount", a.levelCount)
       .field("atLevel", a.level > 0);
-  engine::Flow f = engine::FlowParser::parse(a.flowSnapshot, "snapshot");
+  engine::Flow f = engine::FlowParser::snapshot(a.flowSnapshot, a.number);
   auto levelName = [&](int level) {
     return level >= 1 && level <= static_cast<int>(f.levels.size()) ? f.levels[level - 1].name
                                                                     : std::string();

@@ -142,25 +142,10 @@ void OutboxSender::recordFailure(const engine::OutboxMail& m, const TransportErr
                m.attempts, std::string(e.what()), std::string(giveUp ? " — given up" : ""));
 }
 
-int OutboxSender::drainOnce() {
-  auto& log = Poco::Logger::get("keywarden.mail");
-  std::vector<std::pair<std::string, int64_t>> sent;
-  recordSent(sent);  // what an earlier batch could not record
-  std::vector<engine::OutboxMail> due;
-  int64_t now = _clock.nowMs();
-  int64_t leaseUntil = now + _settings.leaseMs;
-  _store.write([&](engine::Transaction& tx) {
-    due = tx.outbox().claim(now, leaseUntil, _settings.batch, _settings.owner);
-  });
-  if (due.empty()) return 0;
-
-  // Everything that can be done before the session is done before it: open the sealed keys,
-  // render, and write the subjects for the mail log (one commit for the batch).
-  std::vector<const engine::OutboxMail*> rows;
-  std::vector<OutgoingMail> out;
-  std::vector<std::string> secrets;  // each mail's key, only to keep it out of error text
-  rows.reserve(due.size());
-  out.reserve(due.size());
+OutboxSender::Batch OutboxSender::prepare(const std::vector<engine::OutboxMail>& due) {
+  Batch b;
+  b.rows.reserve(due.size());
+  b.out.reserve(due.size());
   for (const auto& m : due) {
     std::string secret;
     if (!m.sealedSecret.empty()) {
@@ -178,15 +163,45 @@ int OutboxSender::drainOnce() {
       o.mail = _templates.renderMail(m.event, m.context, secret);
       o.to = m.recipient;
       o.messageId = m.messageId.empty() ? "<" + m.id + "@keywarden>" : m.messageId;
-      out.push_back(std::move(o));
-      rows.push_back(&m);
-      secrets.push_back(secret);
+      b.out.push_back(std::move(o));
+      b.rows.push_back(&m);
+      b.secrets.push_back(secret);
     } catch (const std::exception& e) {
       recordFailure(
           m, TransportError(std::string("not sent: rendering failed: ") + e.what(), false), secret);
     }
   }
-  if (out.empty()) return static_cast<int>(due.size());
+  return b;
+}
+
+bool OutboxSender::renewLeases(const std::vector<const engine::OutboxMail*>& rows, size_t from,
+                               int64_t until) {
+  bool all = true;
+  _store.write([&](engine::Transaction& tx) {
+    for (size_t j = from; j < rows.size(); ++j)
+      all = tx.outbox().renewLease(rows[j]->id, _settings.owner, until) && all;
+  });
+  return all;
+}
+
+int OutboxSender::drainOnce() {
+  auto& log = Poco::Logger::get("keywarden.mail");
+  std::vector<std::pair<std::string, int64_t>> sent;
+  recordSent(sent);  // what an earlier batch could not record
+  std::vector<engine::OutboxMail> due;
+  int64_t now = _clock.nowMs();
+  int64_t leaseUntil = now + _settings.leaseMs;
+  _store.write([&](engine::Transaction& tx) {
+    due = tx.outbox().claim(now, leaseUntil, _settings.batch, _settings.owner);
+  });
+  if (due.empty()) return 0;
+
+  // Everything that can be done before the session is done before it: open the sealed keys,
+  // render, and write the subjects for the mail log (one commit for the batch).
+  Batch batch = prepare(due);
+  if (batch.out.empty()) return static_cast<int>(due.size());
+  const auto& rows = batch.rows;
+  const auto& out = batch.out;
   _store.write([&](engine::Transaction& tx) {
     for (size_t i = 0; i < out.size(); ++i)
       tx.outbox().setSubject(rows[i]->id, out[i].mail.subject);
@@ -205,7 +220,7 @@ int OutboxSender::drainOnce() {
         if (!_journal || !_journal->append(m.id)) recordSent(sent);
         log.information("mail %s (%s) to %s sent", m.id, m.event, m.recipient);
       } else {
-        recordFailure(m, *error, secrets[i]);
+        recordFailure(m, *error, batch.secrets[i]);
         // A temporary failure says the server or the session is in trouble: stop here rather
         // than have every mail of the batch wait out the same timeouts.
         if (error->temporary()) throw EndBatch{};
@@ -218,13 +233,8 @@ int OutboxSender::drainOnce() {
       int64_t at = _clock.nowMs();
       if (at + _settings.leaseMs - _settings.leaseMs / 8 < leaseUntil) return;
       recordSent(sent);
-      bool all = true;
       leaseUntil = at + _settings.leaseMs;
-      _store.write([&](engine::Transaction& tx) {
-        for (size_t j = next; j < out.size(); ++j)
-          all = tx.outbox().renewLease(rows[j]->id, _settings.owner, leaseUntil) && all;
-      });
-      if (!all) throw EndBatch{};
+      if (!renewLeases(rows, next, leaseUntil)) throw EndBatch{};
     });
   } catch (const EndBatch&) {
   } catch (const std::exception& e) {

@@ -69,6 +69,17 @@ class OutboxSender {
 
  private:
   void run();
+  // A claimed batch made ready to send: the rows that rendered, their messages, and each
+  // mail's key (only to cut it out of error text). Mails that cannot be opened or rendered
+  // are recorded as failed and left out.
+  struct Batch {
+    std::vector<const engine::OutboxMail*> rows;
+    std::vector<OutgoingMail> out;
+    std::vector<std::string> secrets;
+  };
+  Batch prepare(const std::vector<engine::OutboxMail>& due);
+  // Extends the lease of rows[from..] to `until`; false when another instance took one.
+  bool renewLeases(const std::vector<const engine::OutboxMail*>& rows, size_t from, int64_t until);
   // Stores and logs a failed attempt; `secret` (the mail's key, if any) and approver link tokens
   // are cut out of the server's reply first.
   void recordFailure(const engine::OutboxMail& m, const TransportError& e,

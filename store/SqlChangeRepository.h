@@ -14,6 +14,8 @@ namespace keywarden::store {
 class SqlChangeRepository : public engine::ChangeRepository {
  public:
   SqlChangeRepository(Poco::Data::Session& s, const Dialect& d) : _s(s), _d(d) {}
+  using engine::ChangeRepository::record;  // the ChangeKind forms
+  using engine::ChangeRepository::recordMany;
   void record(const std::string& kind, const std::string& refId, const std::string& origin,
               int64_t at) override;
   void recordMany(const std::string& kind, const std::vector<std::string>& refIds,

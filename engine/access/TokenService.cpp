@@ -64,7 +64,7 @@ Status TokenService::revoke(const std::string& id, const std::string& actor) {
     done = tx.tokens().revoke(id, now);
     if (!done) return;
     tx.audit().append({now, actor, "token.revoke", "token", id, "", "{}"});
-    tx.changes().record("token", id, Ids::instance(), now);
+    tx.changes().record(ChangeKind::Token, id, Ids::instance(), now);
     tx.afterCommit([this, id] { forget(id); });
   });
   if (!done) return Error::notFound("token", id);

@@ -67,8 +67,7 @@ std::optional<Error> ApplicationService::validate(Transaction& tx, const Princip
                                 "clientId");
   a.tenant = client->tenant;
   if (a.kind == AppKind::New) {
-    KeySpec s = specOf(a);
-    if (auto e = _keys.checkSpec(tx, s, now)) {
+    if (auto e = _keys.checkSpec(tx, specOf(a), now)) {
       Error out = *e;
       if (out.field == "name")
         out.field = "keyName", out.message = "keyName" + out.message.substr(4);
@@ -76,6 +75,15 @@ std::optional<Error> ApplicationService::validate(Transaction& tx, const Princip
     }
     return std::nullopt;
   }
+  auto key = keyToChange(tx, p, a, *client, now);
+  if (!key) return key.error();
+  if (a.keyName.empty()) a.keyName = key.value().name;
+  return describeChange(tx, a, key.value(), now);
+}
+
+Result<Key> ApplicationService::keyToChange(Transaction& tx, const Principal& p,
+                                            const Application& a, const Client& client,
+                                            int64_t now) const {
   if (a.keyId.empty())
     return Error::badInput(
         "keyId", "keyId is required for a " + std::string(appKindName(a.kind)) + " application",
@@ -93,39 +101,43 @@ std::optional<Error> ApplicationService::validate(Transaction& tx, const Princip
     auto origin =
         key->applicationId.empty() ? std::nullopt : tx.applications().find(key->applicationId);
     bool holder = (origin && origin->requesterEmail == lower(p.email)) ||
-                  lower(client->contactEmail) == lower(p.email);
+                  lower(client.contactEmail) == lower(p.email);
     if (!holder)
       return Error::forbidden(
           "NOT_KEY_HOLDER",
           "only the key's requester or its client's contact may ask to change it");
   }
-  if (a.keyName.empty()) a.keyName = key->name;
-  if (a.kind == AppKind::Modify) {
-    if (a.changes.empty())
-      return Error::badInput("changes",
-                             "changes must set effectiveAt, expiresAt, quota, refill, rateLimit, "
-                             "scopes, apis or groups",
-                             "MISSING_FIELD");
-    KeySpec s = KeyService::specAfter(*key, a.changes);
-    if (auto e = _keys.checkChanges(tx, *key, a.changes, now)) {
-      Error out = *e;
-      out.field = "changes." + out.field;
-      return out;
-    }
-    // What routing and reviewers look at is the key as it would be.
-    a.scopes = s.scopes;
-    a.apis = s.apis;
-    a.groups = s.groups;
-    a.expiresAt = s.expiresAt;
-    a.quota = s.quota;
-    a.effectiveAt = s.effectiveAt;
-  } else {
-    a.scopes = key->scopes;
-    a.apis = key->apis;
-    a.groups = key->groups;
-    a.expiresAt = key->expiresAt;
-    a.quota = key->quota;
+  return std::move(*key);
+}
+
+std::optional<Error> ApplicationService::describeChange(Transaction& tx, Application& a,
+                                                        const Key& key, int64_t now) const {
+  if (a.kind != AppKind::Modify) {  // revoke: the key as it is
+    a.scopes = key.scopes;
+    a.apis = key.apis;
+    a.groups = key.groups;
+    a.expiresAt = key.expiresAt;
+    a.quota = key.quota;
+    return std::nullopt;
   }
+  if (a.changes.empty())
+    return Error::badInput("changes",
+                           "changes must set effectiveAt, expiresAt, quota, refill, rateLimit, "
+                           "scopes, apis or groups",
+                           "MISSING_FIELD");
+  if (auto e = _keys.checkChanges(tx, key, a.changes, now)) {
+    Error out = *e;
+    out.field = "changes." + out.field;
+    return out;
+  }
+  // What routing and reviewers look at is the key as it would be.
+  KeySpec s = KeyService::specAfter(key, a.changes);
+  a.scopes = s.scopes;
+  a.apis = s.apis;
+  a.groups = s.groups;
+  a.expiresAt = s.expiresAt;
+  a.quota = s.quota;
+  a.effectiveAt = s.effectiveAt;
   return std::nullopt;
 }
 

@@ -123,8 +123,15 @@ class ApplicationService {
       const std::function<std::optional<Error>(Transaction&, Application&)>& prepare,
       const DecisionInput* decision);
   static std::optional<Error> checkDescription(const ApplicationInput& in);
+  // The application's target checked and its fields completed: the client, then for a new
+  // key its spec, for a modify or revoke the key (keyToChange) and what it would become
+  // (describeChange). Errors name the field.
   std::optional<Error> validate(Transaction& tx, const Principal& p, Application& a,
                                 int64_t now) const;
+  Result<Key> keyToChange(Transaction& tx, const Principal& p, const Application& a,
+                          const Client& client, int64_t now) const;
+  std::optional<Error> describeChange(Transaction& tx, Application& a, const Key& key,
+                                      int64_t now) const;
   std::optional<Error> route(Transaction& tx, Application& a) const;
   std::optional<Error> apply(Transaction& tx, const Principal& p, Application& a,
                              const ApplicationStateMachine::Transition& t, const Decision* d,

@@ -42,7 +42,7 @@ inline std::vector<const Decision*> levelDecisions(const Application& a) {
 }
 
 inline Flow snapshotOf(const Application& a) {
-  return FlowParser::parse(a.flowSnapshot, "flow snapshot of " + a.number);
+  return FlowParser::snapshot(a.flowSnapshot, a.number);
 }
 
 inline Principal systemFor(const Application& a) {

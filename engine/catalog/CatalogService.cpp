@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/base/Ids.h"
+#include "engine/check/CachePublisher.h"
 #include "engine/text/JsonText.h"
 #include "engine/text/PathPattern.h"
 #include "engine/text/Validation.h"
@@ -61,13 +62,11 @@ void CatalogService::warmCache() {
 void CatalogService::refreshCatalog(Transaction& tx) {
   auto catalog = compile(tx);
   uint64_t generation = ++_catalogGeneration;  // write transactions are serialised
-  tx.changes().record("catalog", "", Ids::instance(), _clock.nowMs());
-  tx.afterCommit([this, catalog, generation] { _cache.setCatalog(catalog, generation); });
+  CachePublisher(_cache).catalog(tx, std::move(catalog), generation, _clock.nowMs());
 }
 
 void CatalogService::publishClient(Transaction& tx, const Client& c) {
-  tx.changes().record("client", c.id, Ids::instance(), _clock.nowMs());
-  tx.afterCommit([this, c] { _cache.upsertClient(c); });
+  CachePublisher(_cache).client(tx, c, _clock.nowMs());
 }
 
 void CatalogService::reload(Transaction& tx, const std::vector<std::string>& clientIds,
@@ -177,8 +176,7 @@ Status CatalogService::deleteClient(const Principal& p, const std::string& id) {
       }
     tx.catalog().deleteClient(id);
     audit(tx, p, "client.delete", "client", id, cur.value().tenant);
-    tx.changes().record("client", id, Ids::instance(), _clock.nowMs());
-    tx.afterCommit([this, id] { _cache.removeClient(id); });
+    CachePublisher(_cache).clientRemoved(tx, id, _clock.nowMs());
     return okStatus();
   });
 }

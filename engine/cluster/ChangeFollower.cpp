@@ -61,10 +61,22 @@ size_t ChangeFollower::poll() {
     for (const auto& c : changes) {
       // Changes of this instance too: its cache followed them at commit, but a COMMIT that
       // failed on the way back after the server committed ran no hook. Reloading is harmless.
-      if (c.kind == "key") keys.insert(c.refId);
-      if (c.kind == "client") clients.insert(c.refId);
-      if (c.kind == "catalog") catalog = true;
-      if (c.kind == "token") _tokens.forget(c.refId);  // revoked: looked up again, and refused
+      auto kind = parseChangeKind(c.kind);
+      if (!kind) continue;  // written by a newer version: nothing this one caches
+      switch (*kind) {
+        case ChangeKind::Key:
+          keys.insert(c.refId);
+          break;
+        case ChangeKind::Client:
+          clients.insert(c.refId);
+          break;
+        case ChangeKind::Catalog:
+          catalog = true;
+          break;
+        case ChangeKind::Token:
+          _tokens.forget(c.refId);  // revoked: looked up again, and refused
+          break;
+      }
     }
     if (!keys.empty() || !clients.empty() || catalog) {
       // A write transaction (it writes nothing), so the read is ordered with this instance's

@@ -20,6 +20,12 @@ class FlowParser {
   // Throws FlowError naming `source`, the place (`levels[1].policy`) and the reason.
   static Flow parse(const std::string& json, const std::string& source);
   static std::string toJson(const Flow& f);
+  // The flow an application keeps (written by toJson when it was routed; decisions, mails and
+  // pages follow it, not the file). The one way every part reads a snapshot. Throws FlowError
+  // naming `owner` (an application number) if the stored text is damaged.
+  static Flow snapshot(const std::string& json, const std::string& owner) {
+    return parse(json, "flow snapshot of " + owner);
+  }
 };
 
 }  // namespace keywarden::engine

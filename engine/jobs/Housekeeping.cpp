@@ -5,6 +5,7 @@
 
 #include "engine/applications/ApplicationService.h"
 #include "engine/base/Ids.h"
+#include "engine/check/CachePublisher.h"
 
 namespace keywarden::engine {
 
@@ -44,8 +45,7 @@ void Housekeeping::runRetention(Transaction& tx, const Job&, int64_t now) const 
     tx.audit().append({now, "scheduler", "retention.purge", "store", "", "",
                        "{\"keys\":" + std::to_string(keys.size()) +
                            ",\"applications\":" + std::to_string(apps) + "}"});
-  tx.changes().recordMany("key", keys, Ids::instance(), now);
-  if (!keys.empty()) tx.afterCommit([this, keys] { _cache.removeKeys(keys); });
+  CachePublisher(_cache).keysRemoved(tx, keys, now);
   schedule(tx, JobKind::Retention, now + kDay, now);
 }
 

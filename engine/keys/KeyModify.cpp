@@ -76,47 +76,7 @@ Result<Key> KeyService::modifyIn(Transaction& tx, const Principal& p, const std:
         // and judges it against the new limit.
         k.rateLimit = s.rateLimit;
         k.rateWindowMs = s.rateWindowMs;
-        bool recount = false;
-        if (k.refillInterval != RefillInterval::None && s.refillInterval != k.refillInterval) {
-          // The refill the old interval owes (a period began and nobody leased from it yet)
-          // happens first: the count that goes on is the one the key has now.
-          auto fresh = tx.keys().find(k.id);
-          if (fresh && RefillPeriod::startOf(k.refillInterval, t) > fresh->refilledAt)
-            tx.keys().restartQuota(k.id, k.refillAmount, t);
-          recount = true;
-        }
-        if (s.quota != k.quota) {
-          // The stored remaining counts units leased to instances as gone. A new limit moves it
-          // by the difference, below 0 if more is leased out than the new quota leaves: the
-          // instances stop serving their leased units at once (QuotaAccount::configure) and
-          // hand them back. Between unlimited and limited the count restarts at the quota.
-          if (k.quota >= 0 && s.quota >= 0)
-            tx.keys().adjustRemaining(k.id, s.quota - k.quota);
-          else
-            tx.keys().restartQuota(k.id, s.quota, t);
-          k.quota = s.quota;
-          recount = true;
-        }
-        if (s.refillInterval != k.refillInterval && s.refillInterval != RefillInterval::None) {
-          // A new interval (a refill added, or daily <-> monthly): the count goes on, and the
-          // next refill comes at the next start of the new interval. The count is labelled with
-          // the current period's start (refilled_at) unless it is newer already; units leased
-          // under the old label would be dropped, so this instance hands its own back first.
-          int64_t label = RefillPeriod::startOf(s.refillInterval, t);
-          if (auto fresh = tx.keys().find(k.id); fresh && label > fresh->refilledAt) {
-            if (QuotaAccount* account = accountOf(k.id)) {
-              int64_t back = account->surrender(fresh->refilledAt);
-              if (back > 0) tx.keys().adjustRemaining(k.id, back);
-            }
-            tx.keys().relabelCount(k.id, label);
-          }
-          recount = true;
-        }
-        // A changed amount applies from the next refill; removing the refill keeps the count.
-        recount = recount || s.refillInterval != k.refillInterval;
-        k.refillInterval = s.refillInterval;
-        k.refillAmount = s.refillAmount;
-        if (recount) {
+        if (changeQuota(tx, k, s, t)) {
           if (auto fresh = tx.keys().find(k.id)) {  // the cache needs the stored count
             k.remaining = fresh->remaining;
             k.refilledAt = fresh->refilledAt;
@@ -125,6 +85,50 @@ Result<Key> KeyService::modifyIn(Transaction& tx, const Principal& p, const std:
         return std::nullopt;
       },
       now);
+}
+
+bool KeyService::changeQuota(Transaction& tx, Key& k, const KeySpec& s, int64_t t) {
+  bool recount = false;
+  if (k.refillInterval != RefillInterval::None && s.refillInterval != k.refillInterval) {
+    // The refill the old interval owes (a period began and nobody leased from it yet)
+    // happens first: the count that goes on is the one the key has now.
+    auto fresh = tx.keys().find(k.id);
+    if (fresh && RefillPeriod::startOf(k.refillInterval, t) > fresh->refilledAt)
+      tx.keys().restartQuota(k.id, k.refillAmount, t);
+    recount = true;
+  }
+  if (s.quota != k.quota) {
+    // The stored remaining counts units leased to instances as gone. A new limit moves it
+    // by the difference, below 0 if more is leased out than the new quota leaves: the
+    // instances stop serving their leased units at once (QuotaAccount::configure) and
+    // hand them back. Between unlimited and limited the count restarts at the quota.
+    if (k.quota >= 0 && s.quota >= 0)
+      tx.keys().adjustRemaining(k.id, s.quota - k.quota);
+    else
+      tx.keys().restartQuota(k.id, s.quota, t);
+    k.quota = s.quota;
+    recount = true;
+  }
+  if (s.refillInterval != k.refillInterval && s.refillInterval != RefillInterval::None) {
+    // A new interval (a refill added, or daily <-> monthly): the count goes on, and the
+    // next refill comes at the next start of the new interval. The count is labelled with
+    // the current period's start (refilled_at) unless it is newer already; units leased
+    // under the old label would be dropped, so this instance hands its own back first.
+    int64_t label = RefillPeriod::startOf(s.refillInterval, t);
+    if (auto fresh = tx.keys().find(k.id); fresh && label > fresh->refilledAt) {
+      if (QuotaAccount* account = accountOf(k.id)) {
+        int64_t back = account->surrender(fresh->refilledAt);
+        if (back > 0) tx.keys().adjustRemaining(k.id, back);
+      }
+      tx.keys().relabelCount(k.id, label);
+    }
+    recount = true;
+  }
+  // A changed amount applies from the next refill; removing the refill keeps the count.
+  recount = recount || s.refillInterval != k.refillInterval;
+  k.refillInterval = s.refillInterval;
+  k.refillAmount = s.refillAmount;
+  return recount;
 }
 
 }  // namespace keywarden::engine

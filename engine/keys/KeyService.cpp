@@ -6,6 +6,7 @@
 
 #include "engine/base/Ids.h"
 #include "engine/catalog/CatalogService.h"
+#include "engine/check/CachePublisher.h"
 #include "engine/check/StoreQuotaSource.h"
 #include "engine/crypto/KeyCodec.h"
 #include "engine/model/RefillPeriod.h"
@@ -349,8 +350,7 @@ Status KeyService::deleteTenantKey(const Principal& p, const std::string& tenant
 }
 
 void KeyService::publish(Transaction& tx, const Key& k) {
-  tx.changes().record("key", k.id, Ids::instance(), _clock.nowMs());
-  tx.afterCommit([this, k] { _cache.upsertKey(k); });
+  CachePublisher(_cache).key(tx, k, _clock.nowMs());
 }
 
 void KeyService::returnOwed(const std::vector<std::string>& ids) {

@@ -117,6 +117,9 @@ class KeyService {
   std::vector<Key> drawFromSuccessor(Transaction& tx, const Key& old, const std::string& owner,
                                      const std::string& successorId, int64_t now);
   static void retire(Key& old, const std::string& successorId, int64_t graceSeconds, int64_t now);
+  // A modify's quota, refill and leased units (docs/quota.md): the stored count moved as `s`
+  // asks; true when `k`'s count must be read again from the store for the cache.
+  bool changeQuota(Transaction& tx, Key& k, const KeySpec& s, int64_t t);
   // Replaces the key's pending jobs with those its definition calls for now.
   void scheduleJobs(Transaction& tx, const Key& k, int64_t now) const;
   void audit(Transaction& tx, const Principal& p, const std::string& action, const Key& k,

@@ -157,7 +157,7 @@ std::string Notices::holderOf(Transaction& tx, const Key& k) {
 }
 
 void Notices::addHistory(Poco::JSON::Object::Ptr c, const Application& a) const {
-  Flow f = FlowParser::parse(a.flowSnapshot, "flow snapshot");
+  Flow f = FlowParser::snapshot(a.flowSnapshot, a.number);
   c->set("flowName", flowName(f));
   Poco::JSON::Array::Ptr decisions = new Poco::JSON::Array;
   Poco::JSON::Array::Ptr comments = new Poco::JSON::Array;
@@ -216,7 +216,7 @@ Poco::JSON::Object::Ptr Notices::applicationContext(Transaction& tx, const Appli
   c->set("applicationId", a.id);
   c->set("state", std::string(appStateName(a.state)));
   addHistory(c, a);
-  Flow f = FlowParser::parse(a.flowSnapshot, "flow snapshot");
+  Flow f = FlowParser::snapshot(a.flowSnapshot, a.number);
   if (a.level > 0 && a.level <= static_cast<int>(f.levels.size())) {
     const FlowLevel& l = f.levels[a.level - 1];
     c->set("levelName", l.name);
@@ -293,7 +293,7 @@ void Notices::enqueue(Transaction& tx, const std::string& event, const std::stri
 }
 
 void Notices::levelEntered(Transaction& tx, const Application& a, int64_t now) const {
-  Flow f = FlowParser::parse(a.flowSnapshot, "flow snapshot");
+  Flow f = FlowParser::snapshot(a.flowSnapshot, a.number);
   if (a.level < 1 || a.level > static_cast<int>(f.levels.size())) return;
   for (const auto& approver : f.levels[a.level - 1].approvers) {
     if (approver == a.requesterEmail) continue;  // never a link to decide on one's own
@@ -306,7 +306,7 @@ void Notices::levelEntered(Transaction& tx, const Application& a, int64_t now) c
 
 void Notices::escalated(Transaction& tx, const Application& a,
                         const std::vector<std::string>& approvers, int64_t now) const {
-  Flow f = FlowParser::parse(a.flowSnapshot, "flow snapshot");
+  Flow f = FlowParser::snapshot(a.flowSnapshot, a.number);
   std::vector<std::string> before;
   if (a.level >= 1 && a.level <= static_cast<int>(f.levels.size()))
     for (const auto& x : f.levels[a.level - 1].approvers)
@@ -379,7 +379,7 @@ void Notices::applicationApproved(Transaction& tx, const Application& a, int64_t
 
 void Notices::decided(Transaction& tx, const Application& a, const Decision& d, int64_t now) const {
   auto ctx = applicationContext(tx, a);
-  Flow f = FlowParser::parse(a.flowSnapshot, "flow snapshot");
+  Flow f = FlowParser::snapshot(a.flowSnapshot, a.number);
   const bool system = d.approver == "system";
   ctx->set("approver", d.approver);
   ctx->set("byFlow", system);
@@ -395,7 +395,7 @@ void Notices::decided(Transaction& tx, const Application& a, const Decision& d, 
 
 void Notices::levelDecided(Transaction& tx, const Application& a, const Decision& d,
                            const std::vector<std::string>& waiting, int64_t now) const {
-  Flow f = FlowParser::parse(a.flowSnapshot, "flow snapshot");
+  Flow f = FlowParser::snapshot(a.flowSnapshot, a.number);
   const bool system = d.approver == "system";
   auto fill = [&](Poco::JSON::Object::Ptr ctx) {
     ctx->set("decidedLevel", d.level);

@@ -18,20 +18,10 @@ void forEachSegment(std::string_view path, Fn fn) {
 }
 }  // namespace
 
-bool PathPattern::validate(std::string_view p, std::string& why) {
-  // A pattern is compared with request paths segment by segment, as text. Anything an
-  // upstream could read as another path (RFC 3986 §5.2.4 dot segments, an empty segment,
-  // an escape, a backslash) or that a request path never holds (a query, a fragment, a
-  // control) would make an API that can never match, or match more than it says: refused.
-  if (p.empty() || p[0] != '/') {
-    why = "must start with '/'";
-    return false;
-  }
-  if (p.size() > 2048) {
-    why = "is longer than 2048 characters";
-    return false;
-  }
-  if (p == "/") return true;
+namespace {
+// Only the characters a path segment may hold unescaped (RFC 3986 §3.3 pchar, less '%'),
+// '/', and the pattern's own '{', '}' and '*'.
+bool allowedCharacters(std::string_view p, std::string& why) {
   static const std::string_view allowed =
       "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()+,=:@/{}*";
   for (char c : p) {
@@ -46,6 +36,48 @@ bool PathPattern::validate(std::string_view p, std::string& why) {
           "segments, '{name}' parameters and a final '*' (no spaces, '\\', ';' or controls)";
     return false;
   }
+  return true;
+}
+
+// A '{name}' segment: the whole segment, a name of letters, digits and '_', not seen before.
+bool parameterSegment(std::string_view s, std::vector<std::string_view>& params, std::string& why) {
+  size_t open = s.find('{'), close = s.find('}');
+  std::string_view name = s.size() >= 2 ? s.substr(1, s.size() - 2) : std::string_view();
+  if (open != 0 || close != s.size() - 1 || s.size() < 3 ||
+      name.find_first_of("{}") != std::string_view::npos) {
+    why = "a '{param}' must be a whole segment with a name";
+    return false;
+  }
+  for (char c : name)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) {
+      why = "a '{param}' name may hold only letters, digits and '_'";
+      return false;
+    }
+  for (auto seen : params)
+    if (seen == name) {
+      why = "names the parameter '{" + std::string(name) + "}' twice";
+      return false;
+    }
+  params.push_back(name);
+  return true;
+}
+}  // namespace
+
+bool PathPattern::validate(std::string_view p, std::string& why) {
+  // A pattern is compared with request paths segment by segment, as text. Anything an
+  // upstream could read as another path (RFC 3986 §5.2.4 dot segments, an empty segment,
+  // an escape, a backslash) or that a request path never holds (a query, a fragment, a
+  // control) would make an API that can never match, or match more than it says: refused.
+  if (p.empty() || p[0] != '/') {
+    why = "must start with '/'";
+    return false;
+  }
+  if (p.size() > 2048) {
+    why = "is longer than 2048 characters";
+    return false;
+  }
+  if (p == "/") return true;
+  if (!allowedCharacters(p, why)) return false;
   size_t star = p.find('*');
   if (star != std::string_view::npos &&
       (star != p.size() - 1 || (p.size() > 1 && p[star - 1] != '/'))) {
@@ -66,26 +98,8 @@ bool PathPattern::validate(std::string_view p, std::string& why) {
       why = "must not hold '.' or '..' segments";
       return ok = false;
     }
-    size_t open = s.find('{'), close = s.find('}');
-    if (open == std::string_view::npos && close == std::string_view::npos) return true;
-    std::string_view name = s.size() >= 2 ? s.substr(1, s.size() - 2) : std::string_view();
-    if (open != 0 || close != s.size() - 1 || s.size() < 3 ||
-        name.find_first_of("{}") != std::string_view::npos) {
-      why = "a '{param}' must be a whole segment with a name";
-      return ok = false;
-    }
-    for (char c : name)
-      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            c == '_')) {
-        why = "a '{param}' name may hold only letters, digits and '_'";
-        return ok = false;
-      }
-    for (auto seen : params)
-      if (seen == name) {
-        why = "names the parameter '{" + std::string(name) + "}' twice";
-        return ok = false;
-      }
-    params.push_back(name);
+    if (s.find_first_of("{}") == std::string_view::npos) return true;
+    if (!parameterSegment(s, params, why)) return ok = false;
     return true;
   });
   return ok;
