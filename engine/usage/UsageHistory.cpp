@@ -51,7 +51,9 @@ Result<UsageRange> UsageHistory::range(std::optional<int64_t> from0, std::option
   int64_t width = usageGrainMs(r.grain);
   r.from = floorTo(from, width);
   r.to = ceilTo(to, width);
-  if ((r.to - r.from) / width > kMaxBuckets)
+  // The span asked for, not the rounded one: a day of minutes from any instant is allowed
+  // (rounding adds at most one bucket).
+  if (to - from > kMaxBuckets * width)
     return Error::unprocessable("RANGE_TOO_LARGE",
                                 "the range holds more than " + std::to_string(kMaxBuckets) + " " +
                                     std::string(grainName(r.grain)) +

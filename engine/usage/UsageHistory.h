@@ -43,7 +43,9 @@ struct UsageSeries {
 // read as empty. Thread-safe (each call is one read transaction).
 class UsageHistory {
  public:
-  static constexpr int64_t kMaxBuckets = 1440;  // a day of minutes, 60 days of hours
+  // The longest range, in buckets of its grain (a day of minutes, 60 days of hours); rounding
+  // to bucket starts may add one bucket.
+  static constexpr int64_t kMaxBuckets = 1440;
   static constexpr int64_t kDefaultSpanMs = 86'400'000;
 
   UsageHistory(Store& store, const Clock& clock) : _store(store), _clock(clock) {}

@@ -222,7 +222,11 @@ class UsageHistoryTest : public CppUnit::TestFixture {
     auto big = UsageHistory::range(now - 2 * kDay, now, UsageGrain::Minute, now);
     CPPUNIT_ASSERT(!big.ok());
     CPPUNIT_ASSERT_EQUAL(std::string("from"), big.error().field);
-    CPPUNIT_ASSERT(UsageHistory::range(now - kDay + kMin, now, UsageGrain::Minute, now).ok());
+    // A day of minutes from any instant (1441 buckets once rounded), not a minute more.
+    auto day = UsageHistory::range(now - kDay, now, UsageGrain::Minute, now);
+    CPPUNIT_ASSERT(day.ok());
+    CPPUNIT_ASSERT_EQUAL(int64_t(1441), (day.value().to - day.value().from) / kMin);
+    CPPUNIT_ASSERT(!UsageHistory::range(now - kDay - 1, now, UsageGrain::Minute, now).ok());
     CPPUNIT_ASSERT(UsageHistory::parseGrain("hour") == UsageGrain::Hour);
     CPPUNIT_ASSERT(!UsageHistory::parseGrain("Hour"));
     CPPUNIT_ASSERT(!UsageHistory::parseGrain(""));
