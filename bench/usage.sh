@@ -44,7 +44,7 @@ python3 "$ROOT/bench/usage-keys.py" "$NKEYS" "$KEYS_FILE" "$NOW" >"$WORK/keys.sq
 # run LABEL BINARY: one measured run; appends a summary row to ROWS_MD.
 ROWS_MD=""
 run() {
-  local label=$1 dir=$WORK/$1 port rss0 rss1 db0 db1 rows flushes fsec frows
+  local label=$1 dir=$WORK/$1 rss0 rss1 db0 db1 rows flushes fsec frows
   mkdir -p "$dir"
   take_binary "$2" "$dir/keywarden"
   KW_BIN=$dir/keywarden
@@ -52,8 +52,8 @@ run() {
   migrate_db "$dir/kw.properties" "$dir/migrate.log"
   sqlite3 "$dir/kw.db" "$(sql_bench_client "$NOW")"
   sqlite3 "$dir/kw.db" <"$WORK/keys.sql"
-  start_keywarden_on "$dir/kw.properties" "$dir/server.log" port
-  local url=http://127.0.0.1:$port
+  start_keywarden_on "$dir/kw.properties" "$dir/server.log" RUN_PORT
+  local url=http://127.0.0.1:$RUN_PORT
   sleep 1
   rss0=$(rss_kb "$KW_PID")
   db0=$(db_kb "$dir")
