@@ -35,6 +35,12 @@ void Console::install(api::Router& r) {
     post("/admin/" + k + "/{id}/delete",
          [k](Console& c, api::Exchange& ex) { c.catalogDelete(ex, k); });
   }
+  page("/admin/applications", [](Console& c, api::Exchange& ex) { c.applicationList(ex); });
+  page("/admin/applications/{id}", [](Console& c, api::Exchange& ex) { c.applicationPage(ex); });
+  post("/admin/applications/{id}/decide",
+       [](Console& c, api::Exchange& ex) { c.applicationDecide(ex); });
+  post("/admin/applications/{id}/remind",
+       [](Console& c, api::Exchange& ex) { c.applicationRemind(ex); });
   page("/admin/mail", [](Console& c, api::Exchange& ex) { c.mailList(ex); });
   post("/admin/mail/{id}/resend", [](Console& c, api::Exchange& ex) { c.mailResend(ex); });
   page("/admin/tokens", [](Console& c, api::Exchange& ex) { c.tokenList(ex); });

@@ -113,6 +113,15 @@ class Console {
                      const std::map<std::string, std::string>& values, const engine::Error* error,
                      int status);
 
+  // ConsoleApplications.cpp
+  void applicationList(api::Exchange& ex);
+  void applicationPage(api::Exchange& ex);
+  void applicationDecide(api::Exchange& ex);
+  void applicationRemind(api::Exchange& ex);
+  void applicationView(api::Exchange& ex, const Admin& a, const engine::Application& app,
+                       const std::map<std::string, std::string>& values, const engine::Error* error,
+                       int status);
+
   Services _s;
   static constexpr size_t kMaxRows = 500;
 };

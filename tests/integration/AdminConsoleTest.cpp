@@ -26,7 +26,8 @@ struct Browser {
     std::smatch m;
     std::string set = r.header("set-cookie");
     if (std::regex_search(set, m, std::regex("kw_session=([A-Za-z0-9]+)"))) cookie = m[1];
-    if (std::regex_search(r.body, m, std::regex("name=\"csrf\" value=\"([0-9a-f]+)\""))) csrf = m[1];
+    if (std::regex_search(r.body, m, std::regex("name=\"csrf\" value=\"([0-9a-f]+)\"")))
+      csrf = m[1];
   }
   HttpResponse get(const std::string& path) {
     HttpResponse r = server.client().request("GET", path, "", headers(), "");
@@ -37,8 +38,8 @@ struct Browser {
   HttpResponse post(const std::string& path, const std::string& form,
                     const std::string* token = nullptr) {
     std::string body = "csrf=" + (token ? *token : csrf) + (form.empty() ? "" : "&" + form);
-    HttpResponse r = server.client().request("POST", path, body, headers(),
-                                             "application/x-www-form-urlencoded");
+    HttpResponse r =
+        server.client().request("POST", path, body, headers(), "application/x-www-form-urlencoded");
     remember(r);
     return r;
   }
@@ -62,6 +63,7 @@ class AdminConsoleTest : public Fixture {
   CPPUNIT_TEST(keyRefusalsNameTheField);
   CPPUNIT_TEST(keyActionsWaitForConfirmation);
   CPPUNIT_TEST(tokenRefusalsNameTheField);
+  CPPUNIT_TEST(aDecisionOnBehalfIsConfirmedCheckedAndRecordedAsSuch);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -115,9 +117,11 @@ class AdminConsoleTest : public Fixture {
   }
 
   void aTenantAdminSeesAndChangesOnlyItsTenant() {
-    auto [keyId, plaintext] = newKey(R"({"clientId":"c1","name":"default key"})");  // tenant default
+    auto [keyId, plaintext] =
+        newKey(R"({"clientId":"c1","name":"default key"})");  // tenant default
     CPPUNIT_ASSERT_EQUAL(
-        201, admin("POST", "/v1/clients", R"({"id":"a1","name":"Acme client","tenant":"acme"})").status);
+        201,
+        admin("POST", "/v1/clients", R"({"id":"a1","name":"Acme client","tenant":"acme"})").status);
     Browser ten = browser("ten@acme.example");
     HttpResponse list = ten.get("/admin/clients");
     CPPUNIT_ASSERT_EQUAL(200, list.status);
@@ -129,7 +133,8 @@ class AdminConsoleTest : public Fixture {
     CPPUNIT_ASSERT(!has(ten.get("/admin/keys").body, "default key"));
     // Its changes to another tenant's things are refused, and change nothing.
     ten.get("/admin/keys/" + keyId);
-    CPPUNIT_ASSERT_EQUAL(404, ten.post("/admin/keys/" + keyId + "/disable", "confirm=yes&reason=x").status);
+    CPPUNIT_ASSERT_EQUAL(
+        404, ten.post("/admin/keys/" + keyId + "/disable", "confirm=yes&reason=x").status);
     CPPUNIT_ASSERT_EQUAL(std::string("VALID"), verify(plaintext));
     CPPUNIT_ASSERT_EQUAL(404, ten.post("/admin/clients/c1", "name=Taken").status);
     CPPUNIT_ASSERT_EQUAL(404, ten.post("/admin/clients/c1/delete", "confirm=yes").status);
@@ -162,7 +167,8 @@ class AdminConsoleTest : public Fixture {
     for (const std::string* token : {&forged, &empty, &other.csrf}) {
       CPPUNIT_ASSERT_EQUAL(403, root.post("/admin/clients", "id=x1&name=X", token).status);
       CPPUNIT_ASSERT_EQUAL(
-          403, root.post("/admin/keys/" + keyId + "/disable", "confirm=yes&reason=r", token).status);
+          403,
+          root.post("/admin/keys/" + keyId + "/disable", "confirm=yes&reason=r", token).status);
       CPPUNIT_ASSERT_EQUAL(403, root.post("/admin/tokens", "role=admin&name=t", token).status);
       CPPUNIT_ASSERT_EQUAL(403, root.post("/admin/clients/c1/delete", "confirm=yes", token).status);
     }
@@ -180,7 +186,8 @@ class AdminConsoleTest : public Fixture {
     HttpResponse r = root.post("/admin/clients", "id=c9&name=Nine&contactEmail=not+an+address");
     CPPUNIT_ASSERT_EQUAL(400, r.status);
     CPPUNIT_ASSERT(has(r.body, "id=\"contactEmail-error\""));
-    CPPUNIT_ASSERT(has(r.body, "name=\"contactEmail\" value=\"not an address\" aria-invalid=\"true\""));
+    CPPUNIT_ASSERT(
+        has(r.body, "name=\"contactEmail\" value=\"not an address\" aria-invalid=\"true\""));
     CPPUNIT_ASSERT(has(r.body, "value=\"Nine\""));
     CPPUNIT_ASSERT_EQUAL(404, admin("GET", "/v1/clients/c9").status);
     r = root.post("/admin/clients", "id=bad+id&name=Nine");
@@ -190,7 +197,8 @@ class AdminConsoleTest : public Fixture {
     r = root.post("/admin/apis", "id=a1&name=Orders&method=GET&path=orders");
     CPPUNIT_ASSERT_EQUAL(400, r.status);
     CPPUNIT_ASSERT(has(r.body, "id=\"path-error\""));
-    r = root.post("/admin/apis", "id=a1&name=Orders&method=GET&path=%2Forders&scopes=not+a+scope%21");
+    r = root.post("/admin/apis",
+                  "id=a1&name=Orders&method=GET&path=%2Forders&scopes=not+a+scope%21");
     CPPUNIT_ASSERT_EQUAL(400, r.status);
     CPPUNIT_ASSERT(has(r.body, "id=\"scopes-error\""));
     root.get("/admin/groups");
@@ -234,7 +242,8 @@ class AdminConsoleTest : public Fixture {
     };
     for (const auto& c : cases) {
       HttpResponse r = root.post("/admin/keys", c.form);
-      CPPUNIT_ASSERT_MESSAGE(c.form + ": " + std::to_string(r.status), r.status >= 400 && r.status < 500);
+      CPPUNIT_ASSERT_MESSAGE(c.form + ": " + std::to_string(r.status),
+                             r.status >= 400 && r.status < 500);
       CPPUNIT_ASSERT_MESSAGE(c.form, has(r.body, "id=\"" + c.field + "-error\""));
       CPPUNIT_ASSERT_MESSAGE(c.form, !has(r.body, "id=\"plaintext\""));
     }
@@ -291,6 +300,67 @@ class AdminConsoleTest : public Fixture {
       CPPUNIT_ASSERT_MESSAGE(c.form, has(r.body, "id=\"" + c.field + "-error\""));
       CPPUNIT_ASSERT_MESSAGE(c.form, !has(r.body, "kwt_"));
     }
+  }
+
+  void aDecisionOnBehalfIsConfirmedCheckedAndRecordedAsSuch() {
+    admin("POST", "/v1/clients", R"({"id":"web","name":"Web","clientType":"web"})");
+    HttpResponse sub =
+        admin("POST", "/v1/applications",
+              R"({"kind":"new","clientId":"web","keyName":"orders","description":"d",)"
+              R"("requesterEmail":"dev@dev.example","quota":10})");
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(sub.body, 201, sub.status);
+    std::string id = sub.json()->getValue<std::string>("id");
+    std::string page = "/admin/applications/" + id;
+    Browser root = browser("root@ops.example");
+    HttpResponse list = root.get("/admin/applications?state=IN_REVIEW");
+    CPPUNIT_ASSERT(has(list.body, page));
+    CPPUNIT_ASSERT_EQUAL(400, root.get("/admin/applications?state=NOPE").status);
+    HttpResponse view = root.get(page);
+    CPPUNIT_ASSERT_EQUAL(200, view.status);
+    CPPUNIT_ASSERT(has(view.body, "Decide on behalf of an approver"));
+    auto state = [&] {
+      return admin("GET", "/v1/applications/" + id).json()->getValue<std::string>("state");
+    };
+    struct Case {
+      std::string form, field;
+      int status;
+    } cases[] = {
+        {"approver=lead%40example.com&decision=approve", "confirm", 400},
+        {"approver=lead%40example.com&decision=maybe&confirm=yes", "decision", 400},
+        {"approver=lead%40example.com&decision=reject&confirm=yes", "comment", 400},
+        {"approver=&decision=approve&confirm=yes", "approver", 400},
+    };
+    for (const auto& c : cases) {
+      HttpResponse r = root.post(page + "/decide", c.form);
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(c.form, c.status, r.status);
+      CPPUNIT_ASSERT_MESSAGE(c.form + "\n" + r.body, has(r.body, "id=\"" + c.field + "-error\""));
+      CPPUNIT_ASSERT_EQUAL(std::string("IN_REVIEW"), state());
+    }
+    // Not an approver of the level: the API's 403, said on the page; nothing recorded.
+    HttpResponse stranger =
+        root.post(page + "/decide", "approver=someone%40example.com&decision=approve&confirm=yes");
+    CPPUNIT_ASSERT_EQUAL(403, stranger.status);
+    CPPUNIT_ASSERT(has(stranger.body, "role=\"alert\""));
+    CPPUNIT_ASSERT_EQUAL(std::string("IN_REVIEW"), state());
+    // A reminder right after the level began: the API's 409 REMINDED_RECENTLY, said on the page.
+    HttpResponse remind = root.post(page + "/remind", "");
+    CPPUNIT_ASSERT_EQUAL(409, remind.status);
+    CPPUNIT_ASSERT(has(remind.body, "role=\"alert\""));
+    HttpResponse ok = root.post(
+        page + "/decide", "approver=lead%40example.com&decision=approve&comment=fine&confirm=yes");
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(ok.body, 303, ok.status);
+    CPPUNIT_ASSERT_EQUAL(std::string("IN_REVIEW"), state());  // level 2 of write-access
+    CPPUNIT_ASSERT_EQUAL(2, admin("GET", "/v1/applications/" + id).json()->getValue<int>("level"));
+    auto history = admin("GET", "/v1/applications/" + id).json()->getArray("history");
+    bool onBehalf = false;
+    for (size_t i = 0; i < history->size(); ++i) {
+      auto d = history->getObject(static_cast<unsigned>(i));
+      if (d->getValue<std::string>("decision") == "approve")
+        onBehalf = d->getValue<std::string>("approver") == "lead@example.com" &&
+                   d->getValue<std::string>("actor").rfind("session:", 0) == 0;
+    }
+    CPPUNIT_ASSERT_MESSAGE("the approval names the approver and the admin's session", onBehalf);
+    CPPUNIT_ASSERT(has(root.get(page).body, "recorded by session:"));
   }
 };
 
