@@ -47,6 +47,8 @@ HttpApi::HttpApi(ApiServices services, GatewaySettings gateway, size_t maxBodyBy
       _applications(services.applications, _auth),
       _mail(services.mailLog, _auth),
       _jobs(services.jobLog, _auth),
+      _usage(services.usage, _auth),
+      _tokenRoutes(services.tokens, _auth),
       _pages(services.applications, services.renderPage),
       _verify(services.verifier, _auth, std::move(gateway)),
       _ops(services.store, services.verifier, std::move(gauges)),
@@ -58,6 +60,8 @@ HttpApi::HttpApi(ApiServices services, GatewaySettings gateway, size_t maxBodyBy
   _applications.install(_router);
   _mail.install(_router);
   _jobs.install(_router);
+  _usage.install(_router);
+  _tokenRoutes.install(_router);
   _pages.install(_router);
   if (moreRoutes) moreRoutes(_router);
   _unmatched = _router.indexOfPattern("(unmatched)");

@@ -17,6 +17,8 @@
 #include "api/Metrics.h"
 #include "api/OpsHandlers.h"
 #include "api/Router.h"
+#include "api/TokenHandlers.h"
+#include "api/UsageHandlers.h"
 #include "api/VerifyHandlers.h"
 #include "api/gateway/GatewayEndpoints.h"
 
@@ -32,6 +34,7 @@ struct ApiServices {
   engine::MailLog& mailLog;
   engine::JobLog& jobLog;
   ApprovalPages::RenderPage renderPage;  // the approver link pages (mail::TemplateSet)
+  engine::UsageHistory& usage;
 };
 
 // The HTTP API: every route, the metrics, and the Poco handler factory that dispatches to them.
@@ -61,6 +64,8 @@ class HttpApi : public Poco::Net::HTTPRequestHandlerFactory, public gateway::Gat
   ApplicationHandlers _applications;
   MailHandlers _mail;
   JobHandlers _jobs;
+  UsageHandlers _usage;
+  TokenHandlers _tokenRoutes;
   ApprovalPages _pages;
   VerifyHandlers _verify;
   OpsHandlers _ops;

@@ -106,6 +106,17 @@ int Server::run() {
     o << "# HELP keywarden_keys_loaded Keys held in memory for the check path.\n"
       << "# TYPE keywarden_keys_loaded gauge\nkeywarden_keys_loaded " << cache.size() << "\n"
       << w.queueGauges();
+    if (w.flusher)
+      o << "# HELP keywarden_usage_flushes_total Usage flushes that wrote (one transaction each).\n"
+        << "# TYPE keywarden_usage_flushes_total counter\nkeywarden_usage_flushes_total "
+        << w.flusher->flushes() << "\n"
+        << "# HELP keywarden_usage_flush_seconds_total Time spent in those flushes.\n"
+        << "# TYPE keywarden_usage_flush_seconds_total counter\n"
+        << "keywarden_usage_flush_seconds_total " << w.flusher->flushMs() / 1000.0 << "\n"
+        << "# HELP keywarden_usage_rows_written_total Usage-history rows (key, minute, outcome) "
+           "written by those flushes.\n"
+        << "# TYPE keywarden_usage_rows_written_total counter\n"
+        << "keywarden_usage_rows_written_total " << w.flusher->rowsWritten() << "\n";
     if (w.missLookup)
       o << "# HELP keywarden_key_store_lookups_total Checks of keys missing from the cache that "
            "were looked up in the store (found or not), and misses not looked up (negative cache "

@@ -80,6 +80,7 @@ const std::vector<std::string> kKeys = {"http.address",
                                         "log.format",
                                         "retention.keys",
                                         "retention.applications",
+                                        "retention.usage",
                                         "approvals.digestHour",
                                         "portal.requesterDomains",
                                         "portal.admins",
@@ -445,6 +446,9 @@ Settings Settings::load(const std::string& file) {
     s.fail("cluster.pollInterval", "must be between 10ms and 60s");
   s.duration("retention.keys", st.retentionKeysMs);
   s.duration("retention.applications", st.retentionApplicationsMs);
+  s.duration("retention.usage", st.retentionUsageMs);
+  if (st.retentionUsageMs < 86400000LL * 31)
+    s.fail("retention.usage", "must be at least 31d (hour buckets are kept 30 days)");
   s.integer("approvals.digestHour", st.digestHourUtc, 0, 23);
   readPortal(s, st);
   s.str("log.level", st.logLevel);

@@ -59,6 +59,7 @@ struct Settings {
   int64_t clusterPollMs = 250;  // how often the change feed of other instances is read
   int64_t retentionKeysMs = 90LL * 86400000;
   int64_t retentionApplicationsMs = 365LL * 86400000;
+  int64_t retentionUsageMs = 365LL * 86400000;  // day buckets of the usage history
   int digestHourUtc = 8;
   std::string logLevel = "information";
   // The web portal (contract §7): portal.requesterDomains, portal.admins, portal.signinLifetime,

@@ -69,7 +69,8 @@ Wiring::Wiring(const Settings& s) {
         s.gateway.storeLookupsPerSecond, 60000);
     verifier->setMissLookup(missLookup.get());
   }
-  flusher = std::make_unique<engine::UsageFlusher>(cache, *store, s.usageFlushMs);
+  flusher = std::make_unique<engine::UsageFlusher>(cache, *store, s.usageFlushMs, clock);
+  usage = std::make_unique<engine::UsageHistory>(*store, clock);
   applications =
       std::make_unique<engine::ApplicationService>(*store, *keys, flows, clock, *notices, *links);
   portal = std::make_unique<engine::portal::PortalService>(*store, flows, clock, *notices, s.portal,
@@ -83,6 +84,7 @@ Wiring::Wiring(const Settings& s) {
   hk.keepKeysMs = s.retentionKeysMs;
   hk.keepApplicationsMs = s.retentionApplicationsMs;
   hk.digestHourUtc = s.digestHourUtc;
+  hk.keepUsageDaysMs = s.retentionUsageMs;
   housekeeping = std::make_unique<engine::Housekeeping>(cache, *notices, hk);
   engine::JobRunners::housekeeping(*scheduler, *housekeeping);
   changes = std::make_unique<engine::ChangeFollower>(*store, clock, *keys, *catalog, *tokens,
@@ -170,7 +172,8 @@ api::ApiServices Wiring::apiServices() {
           *jobLog,
           [t = templates.get()](const std::string& page, const std::string& json) {
             return t->renderPage(page, json);
-          }};
+          },
+          *usage};
 }
 
 std::string Wiring::queueGauges() {

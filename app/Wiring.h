@@ -27,6 +27,7 @@
 #include "engine/notices/MailLog.h"
 #include "engine/notices/Notices.h"
 #include "engine/portal/PortalService.h"
+#include "engine/usage/UsageHistory.h"
 #include "mail/OutboxSender.h"
 #include "mail/SmtpTransport.h"
 #include "mail/TemplateSet.h"
@@ -69,6 +70,7 @@ class Wiring {
   std::unique_ptr<engine::Verifier> verifier;
   std::unique_ptr<engine::MissLookup> missLookup;  // PostgreSQL only (several instances)
   std::unique_ptr<engine::UsageFlusher> flusher;
+  std::unique_ptr<engine::UsageHistory> usage;  // the usage history's queries (issue 15)
   std::unique_ptr<engine::ApplicationService> applications;
   std::unique_ptr<engine::portal::PortalService> portal;
   std::unique_ptr<engine::MailLog> mailLog;

@@ -143,6 +143,18 @@ const std::vector<Migrations::Migration>& Migrations::all() {
            "CREATE INDEX portal_sessions_email ON portal_sessions (email)",
            "CREATE INDEX application_decisions_approver ON application_decisions (approver, at)",
        }},
+      {9,
+       "usage history: verification outcomes per key in minute, hour and day buckets",
+       {
+           "CREATE TABLE usage_counts (grain BIGINT NOT NULL, start_ms BIGINT NOT NULL,"
+           " key_id TEXT NOT NULL, code TEXT NOT NULL, client_id TEXT NOT NULL,"
+           " tenant TEXT NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (grain, key_id, start_ms, code))",
+           "CREATE INDEX usage_counts_client ON usage_counts (grain, client_id, start_ms)",
+           "CREATE INDEX usage_counts_start ON usage_counts (grain, start_ms)",
+           "CREATE TABLE usage_rollup (grain BIGINT PRIMARY KEY, done_until BIGINT NOT NULL)",
+           "INSERT INTO usage_rollup (grain, done_until) VALUES (1, 0)",
+           "INSERT INTO usage_rollup (grain, done_until) VALUES (2, 0)",
+       }},
   };
   return kAll;
 }

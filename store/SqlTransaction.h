@@ -15,6 +15,7 @@
 #include "store/SqlOutboxRepository.h"
 #include "store/SqlPortalRepository.h"
 #include "store/SqlTokenRepository.h"
+#include "store/SqlUsageRepository.h"
 
 namespace keywarden::store {
 
@@ -31,6 +32,7 @@ class SqlTransaction : public engine::Transaction {
         _jobs(s, d),
         _changes(s, d),
         _portal(s),
+        _usage(s, d),
         _s(s),
         _d(d) {}
 
@@ -43,6 +45,7 @@ class SqlTransaction : public engine::Transaction {
   engine::JobRepository& jobs() override { return _jobs; }
   engine::ChangeRepository& changes() override { return _changes; }
   engine::portal::PortalRepository& portal() override { return _portal; }
+  engine::UsageRepository& usage() override { return _usage; }
   void exclusive(const std::string& name) override;
   void afterCommit(std::function<void()> fn) override { _after.push_back(std::move(fn)); }
 
@@ -61,6 +64,7 @@ class SqlTransaction : public engine::Transaction {
   SqlJobRepository _jobs;
   SqlChangeRepository _changes;
   SqlPortalRepository _portal;
+  SqlUsageRepository _usage;
   Poco::Data::Session& _s;
   const Dialect& _d;
   std::vector<std::function<void()>> _after;

@@ -8,10 +8,42 @@ namespace keywarden::engine {
 
 Result<MintedToken> TokenService::create(Role role, const std::string& tenant,
                                          const std::string& email, const std::string& name) {
+  return mint(role, tenant, email, name, "cli");
+}
+
+Result<MintedToken> TokenService::create(const Principal& by, Role role, const std::string& tenant0,
+                                         const std::string& email, const std::string& name) {
+  const std::string tenant = tenant0.empty() ? by.tenant : tenant0;
+  if (!by.tenant.empty() && tenant != by.tenant)
+    return Error::forbidden("TENANT_FORBIDDEN",
+                            "this token may mint tokens only for tenant '" + by.tenant + "'");
+  return mint(role, tenant, email, name, by.actor());
+}
+
+std::vector<AccessToken> TokenService::list(const Principal& by) {
+  std::vector<AccessToken> all = list(), out;
+  for (auto& t : all)
+    if (by.tenant.empty() || t.tenant == by.tenant) out.push_back(std::move(t));
+  return out;
+}
+
+Status TokenService::revoke(const Principal& by, const std::string& id) {
+  if (!by.tenant.empty()) {
+    bool seen = false;
+    for (const auto& t : list(by)) seen = seen || t.id == id;
+    if (!seen) return Error::notFound("token", id);
+  }
+  return revoke(id, by.actor());
+}
+
+Result<MintedToken> TokenService::mint(Role role, const std::string& tenant,
+                                       const std::string& email, const std::string& name,
+                                       const std::string& actor) {
   if (!tenant.empty())
     if (auto e = Validation::tenant("tenant", tenant)) return *e;
   if ((role == Role::Requester || role == Role::Approver) && email.empty())
-    return Error::badInput("email", "requester and approver tokens need --email", "MISSING_FIELD");
+    return Error::badInput(
+        "email", "requester and approver tokens need an e-mail address (--email)", "MISSING_FIELD");
   if (!email.empty())
     if (auto e = Validation::email("email", email)) return *e;
   if (auto e = Validation::name("name", name, false)) return *e;
@@ -27,7 +59,7 @@ Result<MintedToken> TokenService::create(Role role, const std::string& tenant,
   t.createdAt = _clock.nowMs();
   _store.write([&](Transaction& tx) {
     tx.tokens().insert(t);
-    tx.audit().append({t.createdAt, "cli", "token.create", "token", t.id, tenant,
+    tx.audit().append({t.createdAt, actor, "token.create", "token", t.id, tenant,
                        "{\"role\":\"" + std::string(roleName(role)) + "\"}"});
   });
   return m;

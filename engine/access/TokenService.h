@@ -27,8 +27,17 @@ class TokenService {
  public:
   TokenService(Store& store, const Clock& clock) : _store(store), _clock(clock) {}
 
+  // Mints a token (the command line's `keywarden token create`; audited as "cli").
   Result<MintedToken> create(Role role, const std::string& tenant, const std::string& email,
                              const std::string& name);
+  // The same over HTTP (contract §8, POST /v1/tokens), audited as `by`. `by` must be an
+  // admin (the handler checks). A tenant admin mints only for its own tenant (an empty
+  // `tenant` means its own): another tenant, or an untenanted token, is refused 403
+  // TENANT_FORBIDDEN — so it never mints an admin of another tenant or of all tenants.
+  Result<MintedToken> create(const Principal& by, Role role, const std::string& tenant,
+                             const std::string& email, const std::string& name);
+  // The tokens `by` sees: every one for an untenanted admin, its tenant's for a tenant admin.
+  std::vector<AccessToken> list(const Principal& by);
   // If no admin token exists, stores `plaintext` as one. Returns whether it did.
   bool bootstrapAdmin(const std::string& plaintext);
   std::optional<Principal> authenticate(const std::string& plaintext);
@@ -36,10 +45,14 @@ class TokenService {
   // Revokes the token `id` (refused with NOT_FOUND when there is no such live token). Running
   // servers drop it within one change-feed poll (`cluster.pollInterval`), this one at once.
   Status revoke(const std::string& id, const std::string& actor);
+  // The same over HTTP: a token of a tenant `by` does not see is NOT_FOUND, as elsewhere.
+  Status revoke(const Principal& by, const std::string& id);
   // Forgets what is remembered of token `id` (it was revoked, here or by another process).
   void forget(const std::string& id);
 
  private:
+  Result<MintedToken> mint(Role role, const std::string& tenant, const std::string& email,
+                           const std::string& name, const std::string& actor);
   Store& _store;
   const Clock& _clock;
   std::mutex _m;

@@ -66,7 +66,8 @@ void KeyCache::upsertKey(const Key& k) {
       e.id.set(k.id, CachedId::fitsInline(k.id) ? nullptr : _pool.string(k.id));
       e.live = true;
       e.dirty = false;
-      e.pendingValid = e.pendingRejected = 0;
+      e.pendingValid = 0;
+      e.rejects.reset();
       e.lastUsedAt = k.lastUsedAt;
       define(e, k);
       e.quota = account.get();
@@ -127,6 +128,7 @@ void KeyCache::removeKeys(const std::vector<std::string>& ids) {
     ++e.generation;  // a queued usage flush of the old key must not land on the next one
     e.limits.reset();
     e.meta.reset();
+    e.rejects.reset();
     e.quota = nullptr;  // the account itself stays: a check may still be using it
     _free.push_back(slot);
   }
@@ -186,8 +188,21 @@ std::vector<UsageDelta> KeyCache::takeUsage() {
     std::lock_guard<std::mutex> lock(view.stripe(slot));
     KeyEntry& e = view.entry(slot);
     if (!e.live || e.generation != generation) continue;  // removed meanwhile
-    out.push_back({std::string(e.id.view()), e.pendingValid, e.pendingRejected, e.lastUsedAt});
-    e.pendingValid = e.pendingRejected = 0;
+    UsageDelta d;
+    d.keyId = std::string(e.id.view());
+    d.valid = e.pendingValid;
+    d.lastUsedAt = e.lastUsedAt;
+    d.clientId = *e.clientId;
+    d.tenant = *e.tenant;
+    if (e.rejects) {
+      for (int i = 0; i < RejectCounts::kCount; ++i) {
+        d.rejectedBy[i] = e.rejects->n[i];
+        d.rejected += e.rejects->n[i];
+        e.rejects->n[i] = 0;
+      }
+    }
+    out.push_back(std::move(d));
+    e.pendingValid = 0;
     e.dirty = false;
   }
   return out;
@@ -205,7 +220,10 @@ void KeyCache::restoreUsage(const std::vector<UsageDelta>& deltas) {
       to = static_cast<uint32_t>(std::min<int64_t>(int64_t(to) + n, UINT32_MAX));
     };
     add(e.pendingValid, d.valid);
-    add(e.pendingRejected, d.rejected);
+    if (d.rejected > 0) {
+      if (!e.rejects) e.rejects = std::make_unique<RejectCounts>();
+      for (int i = 0; i < RejectCounts::kCount; ++i) add(e.rejects->n[i], d.rejectedBy[i]);
+    }
     e.lastUsedAt = std::max(e.lastUsedAt, d.lastUsedAt);
     markDirty(slot, e);
   }

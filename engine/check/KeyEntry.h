@@ -41,6 +41,15 @@ class CachedId {
   uint8_t _n = 0;
 };
 
+// Refusals of one key since the last usage flush, one counter per refusal a found key can get
+// (VerifyCode Revoked … UsageExceeded, in that order). Allocated at a key's first refusal and
+// kept while the key stays in the cache: keys that are never refused pay one pointer.
+struct RejectCounts {
+  static constexpr int kFirst = 3;  // VerifyCode::Revoked
+  static constexpr int kCount = 7;  // Revoked … UsageExceeded
+  uint32_t n[kCount] = {};
+};
+
 // A key whose quota or rate limit is set: the state only such keys pay for.
 struct Limits {
   int64_t rateLimit = 0;  // 0: none
@@ -50,8 +59,9 @@ struct Limits {
 
 // One key in the check path's memory, packed: strings are pointers into the cache's interned
 // pools (tenant, client, meta, grants shared by every key that has the same), limits and quota
-// are allocated only for keys that have them. ~150 bytes a key. The definition fields are
-// written under the cache's locks (see KeyCache); counters under the entry's stripe lock.
+// are allocated only for keys that have them. 168 bytes a key (160 before the usage history). The
+// definition fields are written under the cache's locks (see KeyCache); counters under the entry's
+// stripe lock.
 struct KeyEntry {
   KeyDigest digest;
   CachedId id;
@@ -60,7 +70,6 @@ struct KeyEntry {
   bool dirty = false;                 // queued for the next usage flush
   uint32_t generation = 0;            // bumped when the slot is reused
   uint32_t pendingValid = 0;
-  uint32_t pendingRejected = 0;
   const std::string* tenant = nullptr;
   const std::string* clientId = nullptr;  // "" when the key has no client
   // The key's own meta text, freed with the key (free text: interning it would keep every
@@ -72,7 +81,8 @@ struct KeyEntry {
   int64_t revokeAt = 0;
   int64_t version = 0;
   int64_t lastUsedAt = 0;
-  std::unique_ptr<Limits> limits;  // set when the key has a rate limit
+  std::unique_ptr<Limits> limits;         // set when the key has a rate limit
+  std::unique_ptr<RejectCounts> rejects;  // refusals since the last flush, per outcome
   // Set when the key draws from a quota. Accounts live as long as the cache (KeyCache keeps
   // them), so a check may go on using one after it let go of the cache's locks.
   QuotaAccount* quota = nullptr;

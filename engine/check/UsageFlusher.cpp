@@ -1,13 +1,19 @@
 #include "engine/check/UsageFlusher.h"
 
+#include <chrono>
 #include <iostream>
+#include <tuple>
 
 #include "engine/check/StoreQuotaSource.h"
+#include "engine/check/VerifyCode.h"
 
 namespace keywarden::engine {
 
-UsageFlusher::UsageFlusher(KeyCache& cache, Store& store, int64_t intervalMs)
-    : _cache(cache), _store(store), _loop("kw-usage", intervalMs, [this, intervalMs] {
+UsageFlusher::UsageFlusher(KeyCache& cache, Store& store, int64_t intervalMs, const Clock& clock)
+    : _cache(cache),
+      _store(store),
+      _clock(clock),
+      _loop("kw-usage", intervalMs, [this, intervalMs] {
         flush();
         return intervalMs;
       }) {}
@@ -27,17 +33,50 @@ void UsageFlusher::stop() {
   _cache.forEachAccount([&](QuotaAccount& a) { a.giveBack(source); });
 }
 
+static_assert(static_cast<int>(VerifyCode::Revoked) == RejectCounts::kFirst &&
+                  RejectCounts::kFirst + RejectCounts::kCount == kVerifyCodeCount &&
+                  std::tuple_size<decltype(UsageDelta::rejectedBy)>::value == RejectCounts::kCount,
+              "UsageDelta::rejectedBy follows VerifyCode from REVOKED to USAGE_EXCEEDED");
+
+std::vector<UsageRow> UsageFlusher::minuteRows(const std::vector<UsageDelta>& deltas, int64_t now) {
+  const int64_t width = usageGrainMs(UsageGrain::Minute);
+  const int64_t start = now - ((now % width) + width) % width;
+  std::vector<UsageRow> rows;
+  rows.reserve(deltas.size());
+  auto add = [&](const UsageDelta& d, VerifyCode code, int64_t n) {
+    if (n <= 0) return;
+    rows.push_back({d.keyId, d.clientId, d.tenant, start, std::string(verifyCodeName(code)), n});
+  };
+  for (const auto& d : deltas) {
+    add(d, VerifyCode::Valid, d.valid);
+    for (int i = 0; i < RejectCounts::kCount; ++i)
+      add(d, static_cast<VerifyCode>(RejectCounts::kFirst + i), d.rejectedBy[i]);
+  }
+  return rows;
+}
+
 size_t UsageFlusher::flush() {
+  auto t0 = std::chrono::steady_clock::now();
   std::vector<UsageDelta> deltas = _cache.takeUsage();
   if (deltas.empty()) return 0;
+  std::vector<UsageRow> rows = minuteRows(deltas, _clock.nowMs());
   try {
-    _store.write([&](Transaction& tx) { tx.keys().addUsage(deltas); });
+    _store.write([&](Transaction& tx) {
+      tx.keys().addUsage(deltas);
+      tx.usage().add(UsageGrain::Minute, rows);
+    });
   } catch (const std::exception& ex) {
     // Counters are statistics: on failure they are put back and tried on the next tick.
     std::cerr << "usage flush failed: " << ex.what() << std::endl;
     _cache.restoreUsage(deltas);
     return 0;
   }
+  _flushes.fetch_add(1, std::memory_order_relaxed);
+  _rows.fetch_add(rows.size(), std::memory_order_relaxed);
+  _flushMs.fetch_add(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count(),
+      std::memory_order_relaxed);
   return deltas.size();
 }
 

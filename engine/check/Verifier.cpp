@@ -41,12 +41,17 @@ VerifyCode Verifier::judge(const VerifyRequest& r, const KeyCache::View& view, K
   return VerifyCode::Valid;
 }
 
-void Verifier::record(uint32_t slot, KeyEntry& e, bool valid, int64_t now) {
-  if (valid) {
+void Verifier::record(uint32_t slot, KeyEntry& e, VerifyCode code, int64_t now) {
+  if (code == VerifyCode::Valid) {
     ++e.pendingValid;
     e.lastUsedAt = now;
   } else {
-    ++e.pendingRejected;
+    int i = static_cast<int>(code) - RejectCounts::kFirst;
+    if (i < 0 || i >= RejectCounts::kCount) return;  // not an answer about a found key
+    // The one allocation here: at a key's first refusal, kept while the key is cached.
+    if (!e.rejects) e.rejects = std::make_unique<RejectCounts>();
+    uint32_t& n = e.rejects->n[i];
+    if (n != UINT32_MAX) ++n;  // saturating (a long store outage)
   }
   _cache.markDirty(slot, e);
 }
@@ -97,8 +102,7 @@ VerifyResult Verifier::verify(const VerifyRequest& r) {
           rateStart = e.limits->rate.count(e.limits->rateWindowMs, now);
           rateCounted = true;
         }
-        if (!account || out.code != VerifyCode::Valid)
-          record(slot, e, out.code == VerifyCode::Valid, now);
+        if (!account || out.code != VerifyCode::Valid) record(slot, e, out.code, now);
       }
     }
   }
@@ -116,7 +120,7 @@ VerifyResult Verifier::verify(const VerifyRequest& r) {
       std::lock_guard<std::mutex> lock(view.stripe(slot));
       if (e.live && e.generation == generation) {
         if (!paid && rateCounted && e.limits) e.limits->rate.uncount(rateStart);
-        record(slot, e, paid, now);
+        record(slot, e, paid ? VerifyCode::Valid : VerifyCode::UsageExceeded, now);
       }
       if (!paid) out.code = VerifyCode::UsageExceeded;
     }

@@ -99,7 +99,7 @@ class Verifier {
   VerifyCode judge(const VerifyRequest& r, const KeyCache::View& view, KeyEntry& e, int64_t now,
                    VerifyResult& out) const;
   // Counts the outcome in the entry's usage. Call with its stripe held.
-  void record(uint32_t slot, KeyEntry& e, bool valid, int64_t now);
+  void record(uint32_t slot, KeyEntry& e, VerifyCode code, int64_t now);
 
   KeyCache& _cache;
   QuotaSource& _quota;

@@ -40,6 +40,9 @@ void Housekeeping::runRetention(Transaction& tx, const Job&, int64_t now) const 
   auto keys = tx.keys().purge(now - _s.keepKeysMs);
   int apps = tx.applications().purge(now - _s.keepApplicationsMs);
   tx.portal().purge(now - kDay);  // sign-in links and sessions over for a day (engine/portal)
+  UsageRetention keepUsage;
+  keepUsage.keepDaysMs = _s.keepUsageDaysMs;
+  UsageRollup(keepUsage).run(tx, now);
   if (!keys.empty() || apps > 0)
     tx.audit().append({now, "scheduler", "retention.purge", "store", "", "",
                        "{\"keys\":" + std::to_string(keys.size()) +

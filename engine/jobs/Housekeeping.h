@@ -6,6 +6,7 @@
 #include "engine/model/Job.h"
 #include "engine/notices/Notices.h"
 #include "engine/ports/Store.h"
+#include "engine/usage/UsageRollup.h"
 
 namespace keywarden::engine {
 
@@ -13,11 +14,13 @@ struct HousekeepingSettings {
   int64_t keepKeysMs = 90LL * 86400000;           // retention.keys
   int64_t keepApplicationsMs = 365LL * 86400000;  // retention.applications
   int digestHourUtc = 8;                          // approvals.digestHour
+  int64_t keepUsageDaysMs = 365LL * 86400000;     // retention.usage (day buckets)
 };
 
 // The recurring jobs: `retention` (purges expired/revoked keys and finished applications after
-// their retention, keeping the audit trail) and `approver-digest` (a daily mail to each approver
-// with what waits for them). Each run schedules the next in its own transaction.
+// their retention, keeping the audit trail; rolls up and purges the usage history, UsageRollup) and
+// `approver-digest` (a daily mail to each approver with what waits for them). Each run schedules
+// the next in its own transaction.
 class Housekeeping {
  public:
   Housekeeping(KeyCache& cache, const Notices& notices, HousekeepingSettings settings)

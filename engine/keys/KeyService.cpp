@@ -162,7 +162,8 @@ Key KeyService::withLiveUsage(Key k, const Key& owner) const {
   readEntry(k.id, [&](const KeyEntry& e) {
     account = e.quota;
     k.usageValid += e.pendingValid;
-    k.usageRejected += e.pendingRejected;
+    if (e.rejects)
+      for (uint32_t n : e.rejects->n) k.usageRejected += n;
     k.lastUsedAt = std::max(k.lastUsedAt, e.lastUsedAt);
   });
   // The quota is the lineage's (a rotated key shows its successor's count). Remaining is the

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -32,8 +34,14 @@ struct StoredQuota {
 struct UsageDelta {
   std::string keyId;
   int64_t valid = 0;
-  int64_t rejected = 0;
+  int64_t rejected = 0;  // the sum of rejectedBy
   int64_t lastUsedAt = 0;
+  // For the usage history (engine/ports/UsageRepository.h): the key's client and tenant, and
+  // its refusals per outcome, in the order of engine/check/VerifyCode.h from REVOKED to
+  // USAGE_EXCEEDED.
+  std::string clientId;
+  std::string tenant;
+  std::array<int64_t, 7> rejectedBy{};
 };
 
 // Keys. Methods run inside the caller's Transaction.

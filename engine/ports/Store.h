@@ -11,6 +11,7 @@
 #include "engine/ports/KeyRepository.h"
 #include "engine/ports/OutboxRepository.h"
 #include "engine/ports/TokenRepository.h"
+#include "engine/ports/UsageRepository.h"
 
 namespace keywarden::engine {
 
@@ -32,6 +33,7 @@ class Transaction {
   virtual JobRepository& jobs() = 0;
   virtual ChangeRepository& changes() = 0;
   virtual portal::PortalRepository& portal() = 0;  // sign-in links and web sessions
+  virtual UsageRepository& usage() = 0;            // usage history in time buckets
   // Serialises this transaction with every other one that takes the same `name` — on this
   // instance and on others sharing the database — until it ends.
   virtual void exclusive(const std::string& name) = 0;
