@@ -144,7 +144,7 @@ int Server::run() {
   web::Portal pages({*w.portal, *w.applications, *w.keys, *w.catalog, w.flows, *w.templates},
                     webSettings);
   web::Console console({pages, *w.keys, *w.catalog, *w.applications, *w.mailLog, *w.jobLog,
-                        *w.tokens, w.flows, *w.templates});
+                        *w.tokens, *w.usage, w.flows, *w.templates});
   auto* api = new api::HttpApi(w.apiServices(), s.gateway, s.httpMaxBodyBytes, gauges,
                                [&pages, &console](api::Router& r) {
                                  pages.install(r);

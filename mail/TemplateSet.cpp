@@ -75,7 +75,8 @@ const std::vector<std::string>& TemplateSet::pages() {
       "portal/admin/overview", "portal/admin/keys", "portal/admin/key", "portal/admin/key-new",
       "portal/admin/key-issued", "portal/admin/confirm", "portal/admin/catalog",
       "portal/admin/catalog-item", "portal/admin/mail", "portal/admin/tokens",
-      "portal/admin/token-created", "portal/admin/applications", "portal/admin/application"};
+      "portal/admin/token-created", "portal/admin/applications", "portal/admin/application",
+      "portal/admin/flows"};
   return kPages;
 }
 

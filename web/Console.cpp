@@ -41,6 +41,7 @@ void Console::install(api::Router& r) {
        [](Console& c, api::Exchange& ex) { c.applicationDecide(ex); });
   post("/admin/applications/{id}/remind",
        [](Console& c, api::Exchange& ex) { c.applicationRemind(ex); });
+  page("/admin/flows", [](Console& c, api::Exchange& ex) { c.flows(ex); });
   page("/admin/mail", [](Console& c, api::Exchange& ex) { c.mailList(ex); });
   post("/admin/mail/{id}/resend", [](Console& c, api::Exchange& ex) { c.mailResend(ex); });
   page("/admin/tokens", [](Console& c, api::Exchange& ex) { c.tokenList(ex); });

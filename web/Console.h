@@ -14,6 +14,7 @@
 #include "engine/jobs/JobLog.h"
 #include "engine/keys/KeyService.h"
 #include "engine/notices/MailLog.h"
+#include "engine/usage/UsageHistory.h"
 #include "mail/TemplateSet.h"
 #include "web/Portal.h"
 
@@ -42,6 +43,7 @@ class Console {
     engine::MailLog& mail;
     engine::JobLog& jobs;
     engine::TokenService& tokens;
+    engine::UsageHistory& usage;
     const engine::FlowCatalog& flows;
     const mail::TemplateSet& templates;
   };
@@ -77,17 +79,22 @@ class Console {
 
   // ConsoleOverview.cpp
   void overview(api::Exchange& ex);
-  // "outcomes": the checks' outcomes as a chart and a table. `valid`/`refused` are the keys'
-  // counters (since issue), used while no time-bucketed usage is recorded.
-  void outcomes(api::JsonWriter& w, const Admin& a, int64_t now, int64_t valid, int64_t refused);
+  // "outcomes": the checks of the last 24 hours, per hour, summed over the clients the admin
+  // sees (engine::UsageHistory), as a chart and a table.
+  void outcomes(api::JsonWriter& w, const Admin& a);
+  // A usage series as chart bars: accepted (VALID) and refused (every other code) per bucket,
+  // labelled with the bucket's UTC time; `codes` gets the total per outcome code.
+  static void writeSeries(api::JsonWriter& w, const std::string& name,
+                          const engine::UsageSeries& s);
   // ConsoleKeys.cpp
   void keyList(api::Exchange& ex);
   void keyNewForm(api::Exchange& ex);
   void keyIssue(api::Exchange& ex);
   void keyPage(api::Exchange& ex);
   void keyAction(api::Exchange& ex, const std::string& action);
-  // "usage": the key's checks over time as a chart and a table.
-  void keyUsage(api::JsonWriter& w, const Admin& a, const engine::Key& k, int64_t now);
+  // "usage": the key's checks over time as a chart and a table; `span` is 1h (per minute),
+  // 24h (per hour, the default) or 30d (per day).
+  void keyUsage(api::JsonWriter& w, const Admin& a, const engine::Key& k, const std::string& span);
   void keyFormContext(api::JsonWriter& w, const Admin& a,
                       const std::map<std::string, std::string>& values);
   // ConsoleCatalog.cpp
@@ -113,6 +120,8 @@ class Console {
                      const std::map<std::string, std::string>& values, const engine::Error* error,
                      int status);
 
+  // ConsoleFlows.cpp
+  void flows(api::Exchange& ex);
   // ConsoleApplications.cpp
   void applicationList(api::Exchange& ex);
   void applicationPage(api::Exchange& ex);

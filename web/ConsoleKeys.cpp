@@ -246,7 +246,7 @@ void Console::keyPage(api::Exchange& ex) {
     w.beginObject().field("id", gid).field("name", g ? g.value().name : gid).endObject();
   }
   w.endArray();
-  keyUsage(w, a, key, now);
+  keyUsage(w, a, key, ex.query("span"));
   render(ex, a, "keys", "key", w);
 }
 

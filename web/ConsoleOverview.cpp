@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <map>
 
+#include "engine/base/Rfc3339.h"
 #include "engine/text/DisplayText.h"
+#include "engine/text/Words.h"
 #include "web/Console.h"
 #include "web/SvgChart.h"
 #include "web/Views.h"
@@ -100,11 +102,8 @@ void Console::overview(api::Exchange& ex) {
   engine::KeyFilter kf;
   kf.tenant = a.tenant;
   std::vector<engine::Key> expiring;
-  int64_t valid = 0, refused = 0;
   if (auto keys = _s.keys.list(a.principal, kf))
     for (const auto& k : keys.value()) {
-      valid += k.usageValid;
-      refused += k.usageRejected;
       if (k.effectiveState(now) == engine::KeyState::Active && k.expiresAt > now &&
           k.expiresAt <= now + 7 * kDayMs)
         expiring.push_back(k);
@@ -122,25 +121,74 @@ void Console::overview(api::Exchange& ex) {
     w.endObject();
   }
   w.endArray().field("noneExpiring", expiring.empty());
-  outcomes(w, a, now, valid, refused);
+  outcomes(w, a);
   render(ex, a, "overview", "overview", w);
 }
 
-void Console::outcomes(api::JsonWriter& w, const Admin&, int64_t, int64_t valid, int64_t refused) {
-  w.field("outcomesFromCounters", true);
-  std::vector<SvgChart::Bar> bars = {{"VALID", {valid, 0}}, {"REFUSED", {0, refused}}};
-  w.objectField("outcomes");
+void Console::writeSeries(api::JsonWriter& w, const std::string& name,
+                          const engine::UsageSeries& s) {
+  bool minutes = s.range.grain == engine::UsageGrain::Minute;
+  bool days = s.range.grain == engine::UsageGrain::Day;
+  std::vector<SvgChart::Bar> bars;
+  std::map<std::string, int64_t> codes;
+  for (const auto& b : s.buckets) {
+    int64_t valid = 0, refused = 0;
+    for (const auto& [code, n] : b.counts) {
+      (code == "VALID" ? valid : refused) += n;
+      codes[code] += n;
+    }
+    std::string iso = engine::Rfc3339::format(b.start);  // 2026-11-30T14:00:00Z
+    std::string label = days ? iso.substr(5, 5) : iso.substr(11, 5);
+    bars.push_back({label, {valid, refused}});
+  }
+  w.objectField(name);
   SvgChart::write(w, bars);
+  w.beginArray("codes");
+  for (const auto& [code, n] : codes) w.beginObject().field("code", code).field("n", n).endObject();
+  w.endArray();
+  w.field("perMinute", minutes).field("perHour", s.range.grain == engine::UsageGrain::Hour);
+  w.field("perDay", days);
+  w.field("from", engine::Words::time(s.range.from)).field("to", engine::Words::time(s.range.to));
   w.endObject();
 }
 
-void Console::keyUsage(api::JsonWriter& w, const Admin&, const engine::Key& k, int64_t) {
-  w.field("usageFromCounters", true);
-  std::vector<SvgChart::Bar> bars = {{"VALID", {k.usageValid, 0}},
-                                     {"REFUSED", {0, k.usageRejected}}};
-  w.objectField("usage");
-  SvgChart::write(w, bars);
-  w.endObject();
+void Console::outcomes(api::JsonWriter& w, const Admin& a) {
+  auto range = _s.usage.range(std::nullopt, std::nullopt, engine::UsageGrain::Hour);
+  if (!range) return;
+  engine::UsageSeries sum;
+  sum.range = range.value();
+  if (auto clients = _s.catalog.listClients(a.principal, a.tenant))
+    for (const auto& c : clients.value()) {
+      auto s = _s.usage.forClient(c.id, a.tenant, range.value());
+      if (!s) continue;
+      if (sum.buckets.empty()) {
+        sum = s.value();
+        continue;
+      }
+      for (size_t i = 0; i < sum.buckets.size() && i < s.value().buckets.size(); ++i) {
+        std::map<std::string, int64_t> m(sum.buckets[i].counts.begin(),
+                                         sum.buckets[i].counts.end());
+        for (const auto& [code, n] : s.value().buckets[i].counts) m[code] += n;
+        sum.buckets[i].counts.assign(m.begin(), m.end());
+      }
+    }
+  if (sum.buckets.empty())  // no client yet: the empty day
+    for (int64_t t = sum.range.from; t < sum.range.to; t += 3600000) sum.buckets.push_back({t, {}});
+  writeSeries(w, "outcomes", sum);
+}
+
+void Console::keyUsage(api::JsonWriter& w, const Admin& a, const engine::Key& k,
+                       const std::string& span) {
+  int64_t now = Views::now();
+  std::string chosen = span == "1h" || span == "30d" ? span : "24h";
+  auto range =
+      chosen == "1h"    ? _s.usage.range(now - 3600000, std::nullopt, engine::UsageGrain::Minute)
+      : chosen == "30d" ? _s.usage.range(now - 30 * kDayMs, std::nullopt, engine::UsageGrain::Day)
+                        : _s.usage.range(std::nullopt, std::nullopt, engine::UsageGrain::Hour);
+  w.field("span_" + chosen, true);
+  if (!range) return;
+  auto s = _s.usage.forKey(k.id, a.tenant, range.value());
+  if (s) writeSeries(w, "usage", s.value());
 }
 
 }  // namespace keywarden::web
