@@ -405,6 +405,9 @@ try {
   await snap(page, 'keys');
   await page.goto(base + '/admin');
   await snap(page, 'overview-after');
+  await page.goto(base + '/admin/flows?test=yes&kind=new&scopes=orders%3Awrite');
+  check((await page.textContent('#routed')).includes('write-access'), 'the routing tester names the flow');
+  await snap(page, 'flows');
 
   await sleep(300);
   const log = fs.readFileSync(path.join(artifacts, 'admin-keywarden.log'), 'utf8');

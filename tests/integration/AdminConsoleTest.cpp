@@ -112,8 +112,15 @@ class AdminConsoleTest : public Fixture {
     CPPUNIT_ASSERT(has(r.header("content-security-policy"), "frame-ancestors 'none'"));
     CPPUNIT_ASSERT(!has(r.body, "<script"));
     for (const char* path : {"/admin/keys", "/admin/keys/new", "/admin/clients", "/admin/apis",
-                             "/admin/groups", "/admin/mail", "/admin/tokens"})
+                             "/admin/groups", "/admin/mail", "/admin/tokens", "/admin/flows",
+                             "/admin/applications"})
       CPPUNIT_ASSERT_EQUAL_MESSAGE(path, 200, root.get(path).status);
+    // The routing tester answers with the flow routing would choose, and names a bad field.
+    HttpResponse write = root.get("/admin/flows?test=yes&kind=new&scopes=orders%3Awrite&quota=10");
+    CPPUNIT_ASSERT(has(write.body, "(<span class=\"mono\">write-access</span>)"));
+    HttpResponse bad = root.get("/admin/flows?test=yes&kind=new&quota=lots");
+    CPPUNIT_ASSERT_EQUAL(400, bad.status);
+    CPPUNIT_ASSERT(has(bad.body, "id=\"quota-error\""));
   }
 
   void aTenantAdminSeesAndChangesOnlyItsTenant() {
