@@ -18,6 +18,7 @@
 #include "api/HttpConnectionFactory.h"
 #include "api/gateway/GatewayListener.h"
 #include "app/Wiring.h"
+#include "web/Console.h"
 #include "web/Portal.h"
 
 namespace keywarden::app {
@@ -142,8 +143,13 @@ int Server::run() {
   webSettings.trustedProxies = s.portalTrustedProxies;
   web::Portal pages({*w.portal, *w.applications, *w.keys, *w.catalog, w.flows, *w.templates},
                     webSettings);
+  web::Console console({pages, *w.keys, *w.catalog, *w.applications, *w.mailLog, *w.jobLog,
+                        *w.tokens, *w.usage, w.flows, *w.templates});
   auto* api = new api::HttpApi(w.apiServices(), s.gateway, s.httpMaxBodyBytes, gauges,
-                               [&pages](api::Router& r) { pages.install(r); });
+                               [&pages, &console](api::Router& r) {
+                                 pages.install(r);
+                                 console.install(r);
+                               });
   Poco::Net::HTTPRequestHandlerFactory::Ptr factory(api);
 
   // Deadlines are kept to within a tenth of the shorter timeout (at least 10 ms).

@@ -283,10 +283,21 @@ void readPortal(const Source& s, Settings& st) {
       s.fail("portal.requesterDomains", "'" + d + "' is not a domain name such as example.com");
   text.clear();
   s.str("portal.admins", text);
-  st.portal.admins = commaList(text);
-  for (const auto& a : st.portal.admins)
+  st.portal.admins.clear();
+  for (const auto& entry : commaList(text)) {
+    // `address` (admin of every tenant) or `address:tenant` (admin of that tenant only).
+    std::string a = entry, tenant;
+    if (auto colon = entry.rfind(':'); colon != std::string::npos) {
+      a = entry.substr(0, colon);
+      tenant = entry.substr(colon + 1);
+      if (engine::Validation::tenant("portal.admins", tenant) || tenant.empty())
+        s.fail("portal.admins", "'" + entry + "': '" + tenant + "' is not a tenant name");
+      st.portal.adminTenants[a] = tenant;
+    }
     if (engine::Validation::email("portal.admins", a))
       s.fail("portal.admins", "'" + a + "' is not an e-mail address");
+    st.portal.admins.push_back(a);
+  }
   s.duration("portal.signinLifetime", st.portal.signinLifetimeMs);
   if (st.portal.signinLifetimeMs < 60000 || st.portal.signinLifetimeMs > 86400000)
     s.fail("portal.signinLifetime", "must be between 1m and 24h");

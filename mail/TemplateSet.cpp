@@ -69,7 +69,14 @@ const std::vector<std::string>& TemplateSet::pages() {
       // The web portal (web/Portal): one layout and the pages inside it.
       "portal/layout", "portal/home", "portal/signin", "portal/signin-sent", "portal/signin-link",
       "portal/message", "portal/inbox", "portal/confirm", "portal/apply", "portal/applications",
-      "portal/application", "portal/keys", "portal/key"};
+      "portal/application", "portal/keys", "portal/key",
+      // The admin console (web/Console): its frame, titles and pages.
+      "portal/admin/frame", "portal/admin/titles", "portal/admin/denied", "portal/admin/problem",
+      "portal/admin/overview", "portal/admin/keys", "portal/admin/key", "portal/admin/key-new",
+      "portal/admin/key-issued", "portal/admin/confirm", "portal/admin/catalog",
+      "portal/admin/catalog-item", "portal/admin/mail", "portal/admin/tokens",
+      "portal/admin/token-created", "portal/admin/applications", "portal/admin/application",
+      "portal/admin/flows"};
   return kPages;
 }
 

@@ -160,7 +160,11 @@ void Portal::render(api::Exchange& ex, const Visit& v, const std::string& page,
                     const std::string& title, api::JsonWriter& w, int status) {
   w.field("csrf", v.csrf);
   w.endObject();
-  std::string body = _s.templates.renderPage("portal/" + page, w.str());
+  renderBody(ex, v, title, _s.templates.renderPage("portal/" + page, w.str()), status);
+}
+
+void Portal::renderBody(api::Exchange& ex, const Visit& v, const std::string& title,
+                        const std::string& body, int status) {
   api::JsonWriter l;
   l.beginObject().field("title", title).field("body", body).field("csrf", v.csrf);
   l.field("signedIn", v.session.has_value());

@@ -35,6 +35,7 @@ class Portal {
   void install(api::Router& router);
 
  private:
+  friend class Console;  // the admin console (web/Console) shares sessions, CSRF and the layout
   // Who is asking: the session (if any) and what binds this browser's CSRF tokens.
   struct Visit {
     std::optional<engine::portal::Session> session;
@@ -51,6 +52,9 @@ class Portal {
   // Renders `page` with the JSON object `w` (begun by the caller, not ended) inside the layout.
   void render(api::Exchange& ex, const Visit& v, const std::string& page, const std::string& title,
               api::JsonWriter& w, int status = 200);
+  // Sends `body` (already rendered HTML) inside the layout.
+  void renderBody(api::Exchange& ex, const Visit& v, const std::string& title,
+                  const std::string& body, int status = 200);
   void message(api::Exchange& ex, const Visit& v, int status, const std::string& title,
                const std::string& text);
   void redirect(api::Exchange& ex, const std::string& to);

@@ -169,6 +169,7 @@ void Views::application(api::JsonWriter& w, const engine::Application& a,
         .field("when", Words::time(d.at))
         .field("ago", Words::relative(d.at, now))
         .field("who", engine::DisplayText::who(d.approver))
+        .field("actor", d.actor)
         .field("what", engine::DisplayText::decision(d.event))
         .field("level", d.level > 0 ? "level " + std::to_string(d.level) : "")
         .field("comment", d.comment)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -11,9 +12,12 @@ namespace keywarden::engine::portal {
 struct PortalSettings {
   std::vector<std::string> requesterDomains;  // lower-case domains: their addresses may apply
   std::vector<std::string> admins;            // lower-case addresses
-  int64_t signinLifetimeMs = 15LL * 60000;    // how long a mailed sign-in link works
-  int64_t sessionIdleMs = 8LL * 3600000;      // a session unused this long ends
-  int64_t sessionMaxMs = 7LL * 86400000;      // a session ends this long after sign-in, used or not
+  // Tenant admins: a portal.admins entry written `address:tenant` makes that address an admin
+  // of that tenant only (address -> tenant); the others are admins of every tenant.
+  std::map<std::string, std::string> adminTenants;
+  int64_t signinLifetimeMs = 15LL * 60000;  // how long a mailed sign-in link works
+  int64_t sessionIdleMs = 8LL * 3600000;    // a session unused this long ends
+  int64_t sessionMaxMs = 7LL * 86400000;    // a session ends this long after sign-in, used or not
   // Sign-in requests: at most `signinPerAddress` per e-mail address and `signinPerClient` per
   // client (network) address in each `signinWindowMs`.
   int signinPerAddress = 5;

@@ -17,6 +17,8 @@ Roles SigninPolicy::rolesOf(const std::string& email0) const {
   r.requester = std::find(domains.begin(), domains.end(), domain) != domains.end();
   r.admin =
       std::find(_settings.admins.begin(), _settings.admins.end(), email) != _settings.admins.end();
+  if (auto t = _settings.adminTenants.find(email); r.admin && t != _settings.adminTenants.end())
+    r.adminTenant = t->second;
   for (const auto& f : _flows.flows())
     for (const auto& l : f.levels)
       if (l.isApprover(email) ||

@@ -9,9 +9,10 @@ namespace keywarden::engine::portal {
 
 // What a person may do in the portal, by their e-mail address (contract §7 "Who may sign in").
 struct Roles {
-  bool requester = false;  // the address's domain is in portal.requesterDomains
-  bool approver = false;   // named as an approver (or escalation target) in any loaded flow
-  bool admin = false;      // listed in portal.admins
+  bool requester = false;   // the address's domain is in portal.requesterDomains
+  bool approver = false;    // named as an approver (or escalation target) in any loaded flow
+  bool admin = false;       // listed in portal.admins
+  std::string adminTenant;  // an admin of this tenant only ("" = every tenant)
   bool any() const { return requester || approver || admin; }
 };
 

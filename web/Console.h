@@ -1,0 +1,138 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/JsonWriter.h"
+#include "api/Router.h"
+#include "engine/access/TokenService.h"
+#include "engine/applications/ApplicationService.h"
+#include "engine/catalog/CatalogService.h"
+#include "engine/flows/FlowCatalog.h"
+#include "engine/jobs/JobLog.h"
+#include "engine/keys/KeyService.h"
+#include "engine/notices/MailLog.h"
+#include "engine/usage/UsageHistory.h"
+#include "mail/TemplateSet.h"
+#include "web/Portal.h"
+
+namespace keywarden::web {
+
+// The admin console (contract §7 `GET /admin…`; issue 15): server-rendered pages over the same
+// engine services as the JSON API, so validation, errors and audit rows are the API's own.
+// - Who: a signed-in person whose address is in portal.admins. Anyone else signed in gets a 403
+//   page; a visitor without a session is sent to /signin. An entry `address:tenant` makes a
+//   tenant admin: the console acts as an admin principal scoped to that tenant, so every list,
+//   page and change is limited to it exactly as for a tenant-scoped admin token.
+// - Sessions, CSRF tokens, headers (CSP without script) and the layout are the portal's.
+//   Every POST checks the CSRF token; a GET never changes anything; changes to keys and tokens
+//   are confirmed on a second page (or by a confirm checkbox on the form).
+// - Every word the pages show lives in templates/pages/portal/admin/*.mustache; this code hands
+//   them facts (ids, codes, numbers, times), so a language can be added with templates alone.
+//   Engine error messages are shown as the JSON API gives them, next to the field they name.
+// Built once at start-up; thread-safe (no state of its own).
+class Console {
+ public:
+  struct Services {
+    Portal& portal;
+    engine::KeyService& keys;
+    engine::CatalogService& catalog;
+    engine::ApplicationService& applications;
+    engine::MailLog& mail;
+    engine::JobLog& jobs;
+    engine::TokenService& tokens;
+    engine::UsageHistory& usage;
+    const engine::FlowCatalog& flows;
+    const mail::TemplateSet& templates;
+  };
+  explicit Console(Services s) : _s(s) {}
+  void install(api::Router& router);
+
+ private:
+  // The admin asking: their visit (session, CSRF) and the principal the console acts as.
+  struct Admin {
+    Portal::Visit visit;
+    engine::Principal principal;
+    std::string tenant;  // "" for an admin of every tenant
+  };
+  // Signed in as an admin, else answered (redirect to /signin, or the 403 page): false.
+  bool enter(api::Exchange& ex, Admin& a);
+  // enter() and a POSTed form with a valid CSRF token.
+  bool enterForm(api::Exchange& ex, Admin& a, std::vector<std::string> fields,
+                 std::map<std::string, std::string>& form);
+  // Renders templates/pages/portal/admin/<page>.mustache with `w` (begun, not ended) inside the
+  // console's frame (its navigation, `section` marked current) and the portal's layout.
+  void render(api::Exchange& ex, const Admin& a, const std::string& section,
+              const std::string& page, api::JsonWriter& w, int status = 200);
+  // The page `problem` with the engine's error (or a named situation) and a way back.
+  void problem(api::Exchange& ex, const Admin& a, int status, const std::string& situation,
+               const std::string& detail, const std::string& back);
+  void fail(api::Exchange& ex, const Admin& a, const engine::Error& e, const std::string& back);
+  // Writes `error` for a form: "<field>Error" when the field is one of `fields`, else
+  // "formError"; plus "hasError".
+  static void formError(api::JsonWriter& w, const engine::Error& e,
+                        const std::vector<std::string>& fields);
+  // Times as pages show them ("2026-12-01 14:30 UTC") and as machine-readable RFC 3339.
+  static void when(api::JsonWriter& w, const std::string& name, int64_t ms, int64_t now);
+
+  // ConsoleOverview.cpp
+  void overview(api::Exchange& ex);
+  // "outcomes": the checks of the last 24 hours, per hour, summed over the clients the admin
+  // sees (engine::UsageHistory), as a chart and a table.
+  void outcomes(api::JsonWriter& w, const Admin& a);
+  // A usage series as chart bars: accepted (VALID) and refused (every other code) per bucket,
+  // labelled with the bucket's UTC time; `codes` gets the total per outcome code.
+  static void writeSeries(api::JsonWriter& w, const std::string& name,
+                          const engine::UsageSeries& s);
+  // ConsoleKeys.cpp
+  void keyList(api::Exchange& ex);
+  void keyNewForm(api::Exchange& ex);
+  void keyIssue(api::Exchange& ex);
+  void keyPage(api::Exchange& ex);
+  void keyAction(api::Exchange& ex, const std::string& action);
+  // "usage": the key's checks over time as a chart and a table; `span` is 1h (per minute),
+  // 24h (per hour, the default) or 30d (per day).
+  void keyUsage(api::JsonWriter& w, const Admin& a, const engine::Key& k, const std::string& span);
+  void keyFormContext(api::JsonWriter& w, const Admin& a,
+                      const std::map<std::string, std::string>& values);
+  // ConsoleCatalog.cpp
+  void catalogList(api::Exchange& ex, const std::string& kind);
+  void catalogCreate(api::Exchange& ex, const std::string& kind);
+  void catalogItem(api::Exchange& ex, const std::string& kind);
+  void catalogUpdate(api::Exchange& ex, const std::string& kind);
+  void catalogDelete(api::Exchange& ex, const std::string& kind);
+  void catalogPage(api::Exchange& ex, const Admin& a, const std::string& kind,
+                   const std::string& id, const std::map<std::string, std::string>& values,
+                   const engine::Error* error, int status);
+  void apiChoices(api::JsonWriter& w, const Admin& a, const std::vector<std::string>& checked);
+  void catalogListPage(api::Exchange& ex, const Admin& a, const std::string& kind,
+                       const std::map<std::string, std::string>& values, const engine::Error* error,
+                       int status);
+  // ConsoleMail.cpp: the mail log and access tokens
+  void mailList(api::Exchange& ex);
+  void mailResend(api::Exchange& ex);
+  void tokenList(api::Exchange& ex);
+  void tokenCreate(api::Exchange& ex);
+  void tokenRevoke(api::Exchange& ex);
+  void tokenListPage(api::Exchange& ex, const Admin& a,
+                     const std::map<std::string, std::string>& values, const engine::Error* error,
+                     int status);
+
+  // ConsoleFlows.cpp
+  void flows(api::Exchange& ex);
+  // ConsoleApplications.cpp
+  void applicationList(api::Exchange& ex);
+  void applicationPage(api::Exchange& ex);
+  void applicationDecide(api::Exchange& ex);
+  void applicationRemind(api::Exchange& ex);
+  void applicationView(api::Exchange& ex, const Admin& a, const engine::Application& app,
+                       const std::map<std::string, std::string>& values, const engine::Error* error,
+                       int status);
+
+  Services _s;
+  static constexpr size_t kMaxRows = 500;
+};
+
+}  // namespace keywarden::web

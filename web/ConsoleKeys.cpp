@@ -1,0 +1,314 @@
+// Console: keys (issue 15) — search, a key's page, issue, and the confirmed actions.
+#include <Poco/String.h>
+
+#include <algorithm>
+
+#include "api/BodyReader.h"
+#include "engine/base/Duration.h"
+#include "engine/text/Validation.h"
+#include "web/Console.h"
+#include "web/FormJson.h"
+#include "web/Views.h"
+
+namespace keywarden::web {
+
+namespace {
+const std::vector<std::string> kIssueFields = {"clientId", "name",      "apis", "groups",
+                                               "scopes",   "expiresAt", "quota"};
+std::vector<std::string> lines(const std::string& joined) {
+  std::vector<std::string> out;
+  for (const auto& w : FormJson::words(joined)) out.push_back(w);
+  return out;
+}
+bool has(const std::vector<std::string>& v, const std::string& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+}  // namespace
+
+void Console::keyList(api::Exchange& ex) {
+  Admin a;
+  if (!enter(ex, a)) return;
+  int64_t now = Views::now();
+  std::string client = ex.query("client"), q = Poco::trim(ex.query("q")), state = ex.query("state");
+  engine::KeyFilter f;
+  f.tenant = a.tenant;
+  f.clientId = client;
+  api::JsonWriter w;
+  w.beginObject().field("client", client).field("q", q).field("state", state);
+  w.beginArray("states");
+  for (const char* s : {"SCHEDULED", "ACTIVE", "DISABLED", "EXPIRED", "REVOKED"})
+    w.beginObject().field("name", s).field("selected", state == s).endObject();
+  w.endArray();
+  w.beginArray("clients");
+  if (auto clients = _s.catalog.listClients(a.principal, a.tenant))
+    for (const auto& c : clients.value())
+      w.beginObject()
+          .field("id", c.id)
+          .field("name", c.name)
+          .field("selected", c.id == client)
+          .endObject();
+  w.endArray();
+  auto keys = _s.keys.list(a.principal, f);
+  if (!keys) return fail(ex, a, keys.error(), "/admin/keys");
+  auto rows = keys.value();
+  std::sort(rows.begin(), rows.end(),
+            [](const auto& x, const auto& y) { return x.createdAt > y.createdAt; });
+  std::string lq = Poco::toLower(q);
+  size_t n = 0, shown = 0;
+  w.beginArray("keys");
+  for (const auto& k : rows) {
+    auto eff = engine::keyStateName(k.effectiveState(now));
+    if (!state.empty() && eff != state) continue;
+    if (!lq.empty() && Poco::toLower(k.name).find(lq) == std::string::npos &&
+        Poco::toLower(k.start).find(lq) == std::string::npos && k.id != q)
+      continue;
+    ++n;
+    if (shown >= kMaxRows) continue;
+    ++shown;
+    w.beginObject()
+        .field("id", k.id)
+        .field("name", k.name)
+        .field("start", k.start)
+        .field("clientId", k.clientId)
+        .field("tenant", k.tenant)
+        .field("state", std::string(eff))
+        .field("unlimited", k.quota < 0)
+        .field("remaining", k.remaining)
+        .field("quota", k.quota);
+    when(w, "expires", k.expiresAt, now);
+    when(w, "lastUsed", k.lastUsedAt, now);
+    w.endObject();
+  }
+  w.endArray()
+      .field("found", static_cast<int64_t>(n))
+      .field("none", n == 0)
+      .field("cut", n > shown);
+  render(ex, a, "keys", "keys", w);
+}
+
+void Console::keyFormContext(api::JsonWriter& w, const Admin& a,
+                             const std::map<std::string, std::string>& values) {
+  auto value = [&](const std::string& k) {
+    auto it = values.find(k);
+    return it == values.end() ? std::string() : it->second;
+  };
+  auto checkedApis = lines(value("apis")), checkedGroups = lines(value("groups"));
+  w.beginArray("clients");
+  if (auto clients = _s.catalog.listClients(a.principal, a.tenant))
+    for (const auto& c : clients.value())
+      if (c.active)
+        w.beginObject()
+            .field("id", c.id)
+            .field("name", c.name)
+            .field("selected", c.id == value("clientId"))
+            .endObject();
+  w.endArray();
+  w.beginArray("apis");
+  if (auto apis = _s.catalog.listApis(a.principal, a.tenant))
+    for (const auto& x : apis.value())
+      w.beginObject()
+          .field("id", x.id)
+          .field("name", x.name)
+          .field("method", x.method)
+          .field("path", x.path)
+          .field("checked", has(checkedApis, x.id))
+          .endObject();
+  w.endArray();
+  w.beginArray("groups");
+  if (auto groups = _s.catalog.listGroups(a.principal, a.tenant))
+    for (const auto& g : groups.value())
+      w.beginObject()
+          .field("id", g.id)
+          .field("name", g.name)
+          .field("checked", has(checkedGroups, g.id))
+          .endObject();
+  w.endArray();
+  for (const char* k : {"name", "scopes", "expiresAt", "quota"}) w.field(k, value(k));
+}
+
+void Console::keyNewForm(api::Exchange& ex) {
+  Admin a;
+  if (!enter(ex, a)) return;
+  api::JsonWriter w;
+  w.beginObject();
+  keyFormContext(w, a, {{"clientId", ex.query("client")}});
+  render(ex, a, "keys", "key-new", w);
+}
+
+void Console::keyIssue(api::Exchange& ex) {
+  Admin a;
+  std::map<std::string, std::string> form;
+  if (!enterForm(ex, a, {"clientId", "name", "apis*", "groups*", "scopes", "expiresAt", "quota"},
+                 form))
+    return;
+  // The form as the JSON body of POST /v1/keys, read by the API's own reader.
+  api::JsonWriter j;
+  j.beginObject().field("clientId", form["clientId"]).field("name", form["name"]);
+  j.field("apis", lines(form["apis"])).field("groups", lines(form["groups"]));
+  FormJson::list(j, "scopes", form["scopes"]);
+  FormJson::time(j, "expiresAt", form["expiresAt"]);
+  FormJson::integer(j, "quota", form["quota"]);
+  j.endObject();
+  engine::KeySpec s;
+  api::BodyReader b(j.str(), false);
+  b.str("clientId", s.clientId, true)
+      .str("name", s.name, true)
+      .scopeList("scopes", s.scopes)
+      .strList("apis", s.apis)
+      .strList("groups", s.groups)
+      .time("expiresAt", s.expiresAt)
+      .integer("quota", s.quota, -1, engine::Validation::kMaxQuota);
+  std::optional<engine::Error> error = b.error();
+  if (!error) {
+    auto issued = _s.keys.issue(a.principal, s);
+    if (issued) {
+      api::JsonWriter w;
+      w.beginObject()
+          .field("id", issued.value().key.id)
+          .field("name", issued.value().key.name)
+          .field("start", issued.value().key.start)
+          .field("key", issued.value().plaintext)
+          .field("issued", true);
+      return render(ex, a, "keys", "key-issued", w, 201);
+    }
+    error = issued.error();
+  }
+  api::JsonWriter w;
+  w.beginObject();
+  keyFormContext(w, a, form);
+  formError(w, *error, kIssueFields);
+  render(ex, a, "keys", "key-new", w, Portal::statusOf(*error));
+}
+
+void Console::keyPage(api::Exchange& ex) {
+  Admin a;
+  if (!enter(ex, a)) return;
+  const std::string& id = ex.param("id");
+  auto k = _s.keys.get(a.principal, id);
+  if (!k) return problem(ex, a, 404, "notFound", "key", "/admin/keys");
+  const auto& key = k.value();
+  int64_t now = Views::now();
+  auto state = key.effectiveState(now);
+  api::JsonWriter w;
+  w.beginObject()
+      .field("id", key.id)
+      .field("name", key.name)
+      .field("start", key.start)
+      .field("clientId", key.clientId)
+      .field("tenant", key.tenant)
+      .field("state", std::string(engine::keyStateName(state)))
+      .field("unrestricted", key.unrestricted())
+      .field("scopes", key.scopes)
+      .field("unlimited", key.quota < 0)
+      .field("quota", key.quota)
+      .field("remaining", key.remaining)
+      .field("refill", key.refillAmount > 0)
+      .field("refillAmount", key.refillAmount)
+      .field("refillInterval",
+             key.refillInterval == engine::RefillInterval::Daily ? "daily" : "monthly")
+      .field("rateLimited", key.rateLimit > 0)
+      .field("rateLimit", key.rateLimit)
+      .field("rateWindow", engine::Duration::format(key.rateWindowMs))
+      .field("usageValid", key.usageValid)
+      .field("usageRejected", key.usageRejected)
+      .field("applicationId", key.applicationId)
+      .field("rotatedTo", key.rotatedTo)
+      .field("revokeReason", key.revokeReason)
+      .field("done", ex.query("done"));
+  w.field("done_" + ex.query("done"), true);
+  when(w, "created", key.createdAt, now);
+  when(w, "effective", key.effectiveAt, now);
+  when(w, "expires", key.expiresAt, now);
+  when(w, "lastUsed", key.lastUsedAt, now);
+  when(w, "revokeAt", key.revokeAt, now);
+  w.field("revokePlanned", key.revokeAt > now && state != engine::KeyState::Revoked);
+  w.field("canDisable", state == engine::KeyState::Active || state == engine::KeyState::Scheduled)
+      .field("canEnable", state == engine::KeyState::Disabled)
+      .field("canRevoke", state != engine::KeyState::Revoked && state != engine::KeyState::Expired)
+      .field("canRotate",
+             (state == engine::KeyState::Active || state == engine::KeyState::Scheduled ||
+              state == engine::KeyState::Disabled) &&
+                 key.rotatedTo.empty());
+  w.beginArray("apis");
+  for (const auto& apiId : key.apis) {
+    auto x = _s.catalog.getApi(a.principal, apiId);
+    w.beginObject().field("id", apiId).field("known", x.ok());
+    if (x)
+      w.field("name", x.value().name)
+          .field("method", x.value().method)
+          .field("path", x.value().path);
+    w.endObject();
+  }
+  w.endArray();
+  w.beginArray("groups");
+  for (const auto& gid : key.groups) {
+    auto g = _s.catalog.getGroup(a.principal, gid);
+    w.beginObject().field("id", gid).field("name", g ? g.value().name : gid).endObject();
+  }
+  w.endArray();
+  keyUsage(w, a, key, ex.query("span"));
+  render(ex, a, "keys", "key", w);
+}
+
+void Console::keyAction(api::Exchange& ex, const std::string& action) {
+  Admin a;
+  std::map<std::string, std::string> form;
+  if (!enterForm(ex, a, {"reason", "at", "graceSeconds", "confirm"}, form)) return;
+  const std::string& id = ex.param("id");
+  std::string back = "/admin/keys/" + id;
+  auto k = _s.keys.get(a.principal, id);
+  if (!k) return problem(ex, a, 404, "notFound", "key", "/admin/keys");
+  // The fields as the JSON API reads them: the same rules and messages.
+  api::JsonWriter j;
+  j.beginObject();
+  if (action == "disable" || action == "revoke") j.field("reason", FormJson::text(form["reason"]));
+  if (action == "revoke") FormJson::time(j, "at", form["at"]);
+  if (action == "rotate") FormJson::integer(j, "graceSeconds", form["graceSeconds"]);
+  j.endObject();
+  api::BodyReader b(j.str(), true);
+  std::string reason;
+  int64_t at = 0, grace = 0;
+  b.text("reason", reason).time("at", at).integer("graceSeconds", grace, 0, 366LL * 86400);
+  std::optional<engine::Error> error = b.error();
+  if (!error) error = engine::Validation::text("reason", reason, 500, true);
+  int64_t now = Views::now();
+  if (error || form["confirm"] != "yes") {
+    // First answer (or a field to fix): the confirmation page saying what will happen.
+    api::JsonWriter w;
+    w.beginObject()
+        .field("action", action)
+        .field("do_" + action, true)
+        .field("id", id)
+        .field("name", k.value().name)
+        .field("start", k.value().start)
+        .field("reason", FormJson::text(form["reason"]))
+        .field("at", form["at"])
+        .field("graceSeconds", form["graceSeconds"])
+        .field("later", at > now);
+    when(w, "atTime", at, now);
+    if (error) formError(w, *error, {"reason", "at", "graceSeconds"});
+    return render(ex, a, "keys", "confirm", w, error ? Portal::statusOf(*error) : 200);
+  }
+  if (action == "rotate") {
+    auto r = _s.keys.rotate(a.principal, id, grace);
+    if (!r) return fail(ex, a, r.error(), back);
+    api::JsonWriter w;
+    w.beginObject()
+        .field("id", r.value().key.id)
+        .field("name", r.value().key.name)
+        .field("start", r.value().key.start)
+        .field("key", r.value().plaintext)
+        .field("rotated", true)
+        .field("rotatedFrom", id)
+        .field("graceSeconds", grace);
+    return render(ex, a, "keys", "key-issued", w, 201);
+  }
+  engine::Result<engine::Key> r = action == "disable" ? _s.keys.disable(a.principal, id, reason)
+                                  : action == "enable"
+                                      ? _s.keys.enable(a.principal, id)
+                                      : _s.keys.revoke(a.principal, id, reason, at);
+  if (!r) return fail(ex, a, r.error(), back);
+  _s.portal.redirect(ex, back + "?done=" + action);
+}
+
+}  // namespace keywarden::web
