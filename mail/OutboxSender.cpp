@@ -175,7 +175,8 @@ int OutboxSender::drainOnce() {
     }
     try {
       OutgoingMail o;
-      o.mail = _templates.renderMail(m.event, m.context, secret);
+      o.mail = _templates.renderMail(m.event, m.context, secret,
+                                     _languageOf ? _languageOf(m.recipient) : std::string());
       o.to = m.recipient;
       o.messageId = m.messageId.empty() ? "<" + m.id + "@keywarden>" : m.messageId;
       out.push_back(std::move(o));

@@ -143,6 +143,12 @@ const std::vector<Migrations::Migration>& Migrations::all() {
            "CREATE INDEX portal_sessions_email ON portal_sessions (email)",
            "CREATE INDEX application_decisions_approver ON application_decisions (approver, at)",
        }},
+      {9,
+       "each person's language for mails and pages (BCP 47 tag, such as zh-TW)",
+       {
+           "CREATE TABLE person_languages (email TEXT PRIMARY KEY, language TEXT NOT NULL,"
+           " updated_at BIGINT NOT NULL)",
+       }},
   };
   return kAll;
 }

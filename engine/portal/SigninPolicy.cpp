@@ -17,7 +17,8 @@ Roles SigninPolicy::rolesOf(const std::string& email0) const {
   r.requester = std::find(domains.begin(), domains.end(), domain) != domains.end();
   r.admin =
       std::find(_settings.admins.begin(), _settings.admins.end(), email) != _settings.admins.end();
-  for (const auto& f : _flows.flows())
+  FlowCatalog::Snapshot flows = _flows.flows();
+  for (const auto& f : *flows)
     for (const auto& l : f.levels)
       if (l.isApprover(email) ||
           std::find(l.escalateTo.begin(), l.escalateTo.end(), email) != l.escalateTo.end())
