@@ -106,7 +106,7 @@ class Portal {
   std::optional<engine::Application> viewable(const Visit& v, const std::string& id);
   // The apply form's choices (clients, APIs grouped, groups, flows) and `values` as typed.
   void applyContext(api::JsonWriter& w, const std::map<std::string, std::string>& values,
-                    const engine::Error* error);
+                    const engine::Error* error, const Texts& t);
 
   Services _s;
   const WebSettings _settings;

@@ -74,7 +74,7 @@ std::optional<engine::Application> Portal::viewable(const Visit& v, const std::s
 }
 
 void Portal::applyContext(api::JsonWriter& w, const std::map<std::string, std::string>& values,
-                          const engine::Error* error) {
+                          const engine::Error* error, const Texts& t) {
   auto value = [&](const std::string& k) {
     auto it = values.find(k);
     return it == values.end() ? std::string() : it->second;
@@ -119,7 +119,7 @@ void Portal::applyContext(api::JsonWriter& w, const std::map<std::string, std::s
           .field("name", a.name)
           .field("method", a.method)
           .field("path", a.path)
-          .field("scopes", engine::DisplayText::list(a.scopes, "no scope"))
+          .field("scopes", engine::DisplayText::list(a.scopes, t("apply.noScope")))
           .field("checked",
                  std::find(checkedApis.begin(), checkedApis.end(), a.id) != checkedApis.end())
           .endObject();
@@ -139,7 +139,7 @@ void Portal::applyContext(api::JsonWriter& w, const std::map<std::string, std::s
       w.beginObject()
           .field("id", g.id)
           .field("name", g.name)
-          .field("apis", engine::DisplayText::list(names, "no APIs"))
+          .field("apis", engine::DisplayText::list(names, t("apply.noApis")))
           .field("checked",
                  std::find(checkedGroups.begin(), checkedGroups.end(), g.id) != checkedGroups.end())
           .endObject();
@@ -151,18 +151,22 @@ void Portal::applyContext(api::JsonWriter& w, const std::map<std::string, std::s
   for (const auto& f : *flows) {
     std::vector<std::string> when;
     if (!f.match.scopes.empty())
-      when.push_back("scopes matching " + engine::DisplayText::list(f.match.scopes, ""));
+      when.push_back(t("flow.scopes", {{"list", engine::DisplayText::list(f.match.scopes, "")}}));
     if (!f.match.clientTypes.empty())
-      when.push_back("client type " + engine::DisplayText::list(f.match.clientTypes, "", " or "));
+      when.push_back(t("flow.clientTypes",
+                       {{"list", engine::DisplayText::list(f.match.clientTypes, "", " / ")}}));
     if (!f.match.kinds.empty())
-      when.push_back("kind " + engine::DisplayText::list(f.match.kinds, "", " or "));
+      when.push_back(
+          t("flow.kinds", {{"list", engine::DisplayText::list(f.match.kinds, "", " / ")}}));
     if (f.match.minQuota)
-      when.push_back("a quota of " + std::to_string(*f.match.minQuota) + " or more (or unlimited)");
+      when.push_back(t("flow.minQuota", {{"quota", std::to_string(*f.match.minQuota)}}));
     if (f.match.maxLifetimeDays)
-      when.push_back("keys living at most " + std::to_string(*f.match.maxLifetimeDays) + " days");
+      when.push_back(t("flow.maxLifetime", {{"days", std::to_string(*f.match.maxLifetimeDays)}}));
+    std::string whenText;
+    for (size_t i = 0; i < when.size(); ++i) whenText += (i == 0 ? "" : t("flow.and")) + when[i];
     w.beginObject()
         .field("name", f.name.empty() ? f.id : f.name)
-        .field("when", when.empty() ? "any application" : engine::DisplayText::sentenceList(when))
+        .field("when", when.empty() ? t("flow.any") : whenText)
         .field("noLevels", f.levels.empty());
     w.beginArray("levels");
     for (size_t i = 0; i < f.levels.size(); ++i)
@@ -228,7 +232,7 @@ void Portal::applyForm(api::Exchange& ex) {
       if (d.event == "return") comment = d.comment;
     w.field("resubmit", true).field("number", a.number).field("returnComment", comment);
   }
-  applyContext(w, values, nullptr);
+  applyContext(w, values, nullptr, tx(v));
   render(ex, v, "apply", tx(v)("title.apply"), w);
 }
 
@@ -295,7 +299,7 @@ void Portal::applySubmit(api::Exchange& ex) {
   api::JsonWriter w;
   w.beginObject();
   if (!form["from"].empty()) w.field("resubmit", true);
-  applyContext(w, form, &*problem);
+  applyContext(w, form, &*problem, tx(v));
   render(ex, v, "apply", tx(v)("title.apply"), w, statusOf(*problem));
 }
 

@@ -37,6 +37,10 @@ class LanguageTest : public Fixture {
             {"portal.requesterDomains", "example.com"},
             {"smtp.retryMax", "2s"}};
   }
+  void setUp() override {
+    Fixture::setUp();
+    smtp->start();
+  }
   void tearDown() override {
     Fixture::tearDown();
     smtp.reset();
@@ -61,7 +65,9 @@ class LanguageTest : public Fixture {
     std::string pre = cookieOf(form);
     HttpResponse sent = post("/signin", "email=dev%40example.com&csrf=" + csrfOf(form.body), pre);
     CPPUNIT_ASSERT_EQUAL_MESSAGE(sent.body, 200, sent.status);
-    return smtp->waitFor("dev@example.com", n).at(n - 1);
+    auto mails = smtp->waitFor("dev@example.com", n);
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(smtp->refusals(), n, mails.size());
+    return mails[n - 1];
   }
   // Signs dev@example.com in through the mailed link; returns the session cookie.
   std::string signIn() {
@@ -94,11 +100,11 @@ class LanguageTest : public Fixture {
   }
 
   void anUnknownOrAbsentLanguageFallsBackToEnglish() {
-    for (const std::string& asked :
+    for (const char* asked :
          {"fr-CA, de;q=0.5", "", "zh-CN", "zh-TW;q=0, *;q=0.1", "x-klingon;q=2"}) {
       HttpResponse r = get("/signin", asked);
       CPPUNIT_ASSERT_EQUAL(200, r.status);
-      CPPUNIT_ASSERT_MESSAGE(asked + ": " + r.body,
+      CPPUNIT_ASSERT_MESSAGE(std::string(asked) + ": " + r.body,
                              r.body.find("<html lang=\"en\">") != std::string::npos);
       CPPUNIT_ASSERT(r.body.find("Mail me a sign-in link") != std::string::npos);
     }

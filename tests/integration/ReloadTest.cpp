@@ -54,6 +54,7 @@ class ReloadTest : public Fixture {
 
   void setUp() override {
     Fixture::setUp();
+    smtp->start();
     HttpResponse c =
         admin("POST", "/v1/clients", R"({"id":"web","name":"Web","clientType":"web"})");
     CPPUNIT_ASSERT_EQUAL_MESSAGE(c.body, 201, c.status);
@@ -132,12 +133,14 @@ class ReloadTest : public Fixture {
   void aChangedTemplateShowsInTheNextMail() {
     auto first = submit();
     auto mails = smtp->waitFor("lead@example.com", 1);
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(smtp->refusals(), size_t(1), mails.size());
     CPPUNIT_ASSERT(mails[0].subject.rfind("Approval needed: ", 0) == 0);
     writeFile(templatesDir + "/mail/approval-requested.subject.mustache",
               "Reloaded: please review {{number}}");
     hangUp();
     auto second = submit();
     mails = smtp->waitFor("lead@example.com", 2);
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(smtp->refusals(), size_t(2), mails.size());
     std::string number = second->getValue<std::string>("number");
     bool seen = false;
     for (const auto& m : mails) seen |= m.subject == "Reloaded: please review " + number;
