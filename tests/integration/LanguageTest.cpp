@@ -65,7 +65,7 @@ class LanguageTest : public Fixture {
     std::string pre = cookieOf(form);
     HttpResponse sent = post("/signin", "email=dev%40example.com&csrf=" + csrfOf(form.body), pre);
     CPPUNIT_ASSERT_EQUAL_MESSAGE(sent.body, 200, sent.status);
-    auto mails = smtp->waitFor("dev@example.com", n);
+    auto mails = smtp->waitFor("dev@example.com", n, 60);  // generous: a loaded machine
     CPPUNIT_ASSERT_EQUAL_MESSAGE(smtp->refusals(), n, mails.size());
     return mails[n - 1];
   }
