@@ -104,7 +104,8 @@ void ApprovalPages::page(Exchange& ex, const LinkOutcome& o, const std::string& 
   if (status == 0) status = statuses[o.kind];
   std::string html;
   try {
-    html = _render(names[o.kind], w.str());
+    html = _render(names[o.kind], w.str(), o.kind == LinkOutcome::Forged ? "" : o.approver,
+                   ex.request().get("Accept-Language", ""));
   } catch (const std::exception& e) {
     // After a decision was recorded, a page that cannot be drawn must not read as a failure.
     Poco::Logger::get("keywarden.http")

@@ -17,8 +17,12 @@ class ApprovalPages {
  public:
   // Draws page `page` (templates/pages/<page>.mustache) from a JSON object of values; throws
   // when it cannot. app wires it to mail::TemplateSet::renderPage (api does not include mail).
+  // `approver` (the link's, "" for a forged link) and `acceptLanguage` (the request's
+  // Accept-Language) choose the page's language: the approver's saved one, else the browser's,
+  // else mail.defaultLanguage (the portal's rule, web::Portal::languageFor).
   using RenderPage =
-      std::function<std::string(const std::string& page, const std::string& contextJson)>;
+      std::function<std::string(const std::string& page, const std::string& contextJson,
+                                const std::string& approver, const std::string& acceptLanguage)>;
 
   ApprovalPages(engine::ApplicationService& apps, RenderPage render)
       : _apps(apps), _render(std::move(render)) {}

@@ -11,9 +11,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <csignal>
 #include <cstring>
 #include <iostream>
+#include <thread>
 
+#include "app/ControlFiles.h"
 #include "app/JsonLogFormatter.h"
 #include "app/Server.h"
 #include "app/Settings.h"
@@ -70,7 +74,8 @@ void Commands::usage() {
                "       keywarden token list [--config FILE]\n"
                "       keywarden token revoke ID [--config FILE]\n"
                "       keywarden backup FILE [--config FILE]\n"
-               "       keywarden restore FILE [--config FILE]   (the server stopped)\n";
+               "       keywarden restore FILE [--config FILE]   (the server stopped)\n"
+               "       keywarden reload [--config FILE]   (flows and templates, as SIGHUP)\n";
 }
 
 int Commands::main(const std::vector<std::string>& in) {
@@ -90,6 +95,7 @@ int Commands::main(const std::vector<std::string>& in) {
       return tokenRevoke(args[2], config);
     if (args[0] == "backup" && args.size() == 2) return backup(args[1], config);
     if (args[0] == "restore" && args.size() == 2) return restore(args[1], config);
+    if (args[0] == "reload" && args.size() == 1) return reload(config);
     usage();
     return 2;
   } catch (const SettingsError& e) {
@@ -161,6 +167,41 @@ int Commands::restore(const std::string& file, const std::string& config) {
   }
   ::close(fd);
   return 0;
+}
+
+int Commands::reload(const std::string& config) {
+  Settings s = Settings::load(config);
+  ControlFiles control(s);
+  pid_t pid = control.readPid();
+  if (pid <= 0 || ::kill(pid, 0) != 0) {
+    std::cerr << "keywarden: no running server found for http.port " << s.httpPort << " (no live "
+              << "process in " << control.pidPath() << ")" << std::endl;
+    return 1;
+  }
+  long before = control.readStatus().count;
+  if (::kill(pid, SIGHUP) != 0) {
+    std::cerr << "keywarden: cannot signal the server (pid " << pid << "): " << std::strerror(errno)
+              << std::endl;
+    return 1;
+  }
+  // The server records each reload's outcome; wait for the one this signal asked for.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    ControlFiles::Status st = control.readStatus();
+    if (st.count > before) {
+      if (st.ok) {
+        std::cout << st.message << std::endl;
+        return 0;
+      }
+      std::cerr << "keywarden: reload refused, the previous flows and templates keep serving: "
+                << st.message << std::endl;
+      return 1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  std::cerr << "keywarden: the server (pid " << pid << ") did not report the reload within 30 s; "
+            << "see its log" << std::endl;
+  return 1;
 }
 
 int Commands::migrate(const std::string& config) {

@@ -21,6 +21,10 @@ class Commands {
   // or failure (one line naming the file and why), 2 on a PostgreSQL store or bad settings.
   static int backup(const std::string& file, const std::string& config);
   static int restore(const std::string& file, const std::string& config);
+  // keywarden reload: signals the server of this configuration (its pid file, app/ControlFiles)
+  // with SIGHUP and waits for its outcome. Exit 0 reloaded (prints what), 1 refused (prints the
+  // file and the problem; the old set keeps serving) or no server running, 2 bad settings.
+  static int reload(const std::string& config);
   static void usage();
 };
 

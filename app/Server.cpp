@@ -8,6 +8,8 @@
 #include <Poco/Net/TCPServer.h>
 #include <Poco/ThreadPool.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <csignal>
 #include <sstream>
@@ -17,6 +19,8 @@
 #include "api/HttpApi.h"
 #include "api/HttpConnectionFactory.h"
 #include "api/gateway/GatewayListener.h"
+#include "app/ControlFiles.h"
+#include "app/Reloader.h"
 #include "app/Wiring.h"
 #include "web/Console.h"
 #include "web/Portal.h"
@@ -76,6 +80,7 @@ int Server::run() {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);  // reload flows and templates (app/Reloader)
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   // The ports first: a second server is refused before it touches the store.
@@ -141,11 +146,19 @@ int Server::run() {
   webSettings.templatesDir = s.templatesDir;
   webSettings.trustedHeader = s.portalTrustedHeader;
   webSettings.trustedProxies = s.portalTrustedProxies;
+  webSettings.defaultLanguage = s.defaultLanguage;
   web::Portal pages({*w.portal, *w.applications, *w.keys, *w.catalog, w.flows, *w.templates},
                     webSettings);
   web::Console console({pages, *w.keys, *w.catalog, *w.applications, *w.mailLog, *w.jobLog,
                         *w.tokens, *w.usage, w.flows, *w.templates});
-  auto* api = new api::HttpApi(w.apiServices(), s.gateway, s.httpMaxBodyBytes, gauges,
+  api::ApiServices services = w.apiServices();
+  // Approver link pages follow the portal's language rule (saved, browser, default).
+  services.renderPage = [&pages, t = w.templates.get()](
+                            const std::string& page, const std::string& json,
+                            const std::string& approver, const std::string& acceptLanguage) {
+    return t->renderPage(page, json, pages.languageFor(approver, acceptLanguage));
+  };
+  auto* api = new api::HttpApi(services, s.gateway, s.httpMaxBodyBytes, gauges,
                                [&pages, &console](api::Router& r) {
                                  pages.install(r);
                                  console.install(r);
@@ -196,8 +209,27 @@ int Server::run() {
       socket.address().port(),
       https ? std::string(", https port ") + std::to_string(s.httpsPort) : std::string(), loaded);
 
+  // SIGHUP reloads flows and templates (one at a time, here); SIGTERM/SIGINT stop the server.
+  ControlFiles control(s);
+  Reloader reloader(s.workflowsDir, s.templatesDir, s.defaultLanguage, w.flows, *w.templates);
+  long reloads = 0;
+  try {
+    control.writePid(::getpid());
+  } catch (const std::exception& e) {
+    log.warning("keywarden reload will not find this server: %s", std::string(e.what()));
+  }
   int sig = 0;
-  sigwait(&signals, &sig);
+  for (;;) {
+    sigwait(&signals, &sig);
+    if (sig != SIGHUP) break;
+    Reloader::Outcome r = reloader.reload();
+    try {
+      control.writeStatus(++reloads, r.ok, r.message);
+    } catch (const std::exception& e) {
+      log.warning("reload outcome not recorded: %s", std::string(e.what()));
+    }
+  }
+  control.removePid();
   log.information("signal %d: shutting down", sig);
   if (gateway) gateway->stop();
   http.stop();

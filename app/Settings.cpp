@@ -62,6 +62,7 @@ const std::vector<std::string> kKeys = {"http.address",
                                         "smtp.connections",
                                         "workflows.dir",
                                         "templates.dir",
+                                        "mail.defaultLanguage",
                                         "keys.prefix",
                                         "gateway.keyHeaders",
                                         "gateway.requireToken",
@@ -417,6 +418,14 @@ Settings Settings::load(const std::string& file) {
   s.integer("smtp.connections", st.smtpConnections, 1, 16);
   s.str("workflows.dir", st.workflowsDir);
   s.str("templates.dir", st.templatesDir);
+  // The language of mails and pages for people who chose none (checked against the template
+  // folders when they are loaded: app/Wiring).
+  s.str("mail.defaultLanguage", st.defaultLanguage);
+  if (st.defaultLanguage.empty() || st.defaultLanguage.size() > 35 ||
+      !std::all_of(st.defaultLanguage.begin(), st.defaultLanguage.end(),
+                   [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-'; }))
+    s.fail("mail.defaultLanguage",
+           "'" + st.defaultLanguage + "' is not a language tag such as en or zh-TW");
   s.str("keys.prefix", st.keysPrefix);
   if (!engine::KeyCodec::isValidPrefix(st.keysPrefix))
     s.fail("keys.prefix", "'" + st.keysPrefix + "' must be 1-16 characters of a-z and 0-9");

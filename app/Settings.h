@@ -45,6 +45,9 @@ struct Settings {
   int64_t smtpGiveUpMs = 2LL * 86400000;
   int smtpConnections = 2;  // SMTP sessions sending in parallel (smtp.connections, 1-16)
   std::string workflowsDir = "workflows", templatesDir = "templates";
+  // mail.defaultLanguage: mails and pages for people with no saved language (and pages whose
+  // browser asks for none we have): en, or a folder templates/lang/<tag>/.
+  std::string defaultLanguage = "en";
   std::string keysPrefix = "kw";
   api::GatewaySettings gateway;
   // The event-driven gateway listener (gateway.port; 0 = off), its address ("" = http.address)

@@ -17,7 +17,8 @@ Wiring::Wiring(const Settings& s) {
   } catch (const engine::FlowError& e) {
     throw SettingsError(std::string("workflows: ") + e.what());
   }
-  for (const auto& f : flows.flows())
+  engine::FlowCatalog::Snapshot loaded = flows.flows();
+  for (const auto& f : *loaded)
     log.information("flow %s (priority %Ld, %z level(s), version %s) from %s", f.id, f.priority,
                     f.levels.size(), f.version, f.source);
   try {
@@ -25,6 +26,10 @@ Wiring::Wiring(const Settings& s) {
   } catch (const mail::TemplateError& e) {
     throw SettingsError(std::string("templates: ") + e.what());
   }
+  if (templates->language(s.defaultLanguage).empty())
+    throw SettingsError("setting mail.defaultLanguage: '" + s.defaultLanguage +
+                        "' has no templates (no folder " + s.templatesDir + "/lang/" +
+                        s.defaultLanguage + ")");
   store = std::make_unique<store::SqlStore>(s.db);
   int applied = store->migrate();
   if (applied > 0) log.information("applied %d schema migration(s)", applied);
@@ -116,6 +121,11 @@ Wiring::Wiring(const Settings& s) {
   }
   sender =
       std::make_unique<mail::OutboxSender>(*store, *templates, *transport, *sealer, clock, send);
+  // Each mail in its recipient's saved language, else mail.defaultLanguage.
+  sender->setLanguageOf([this, fallback = s.defaultLanguage](const std::string& email) {
+    std::string saved = templates->language(portal->languageOf(email));
+    return saved.empty() ? templates->language(fallback) : saved;
+  });
   notices->onEnqueue([this] { sender->wake(); });
   mailLog->onResend([this] { sender->wake(); });
 }
@@ -170,8 +180,9 @@ api::ApiServices Wiring::apiServices() {
           *applications,
           *mailLog,
           *jobLog,
-          [t = templates.get()](const std::string& page, const std::string& json) {
-            return t->renderPage(page, json);
+          [t = templates.get()](const std::string& page, const std::string& json,
+                                const std::string&, const std::string&) {
+            return t->renderPage(page, json);  // English; app/Server sets the language rule
           },
           *usage};
 }

@@ -160,7 +160,8 @@ OutboxSender::Batch OutboxSender::prepare(const std::vector<engine::OutboxMail>&
     }
     try {
       OutgoingMail o;
-      o.mail = _templates.renderMail(m.event, m.context, secret);
+      o.mail = _templates.renderMail(m.event, m.context, secret,
+                                     _languageOf ? _languageOf(m.recipient) : std::string());
       o.to = m.recipient;
       o.messageId = m.messageId.empty() ? "<" + m.id + "@keywarden>" : m.messageId;
       b.out.push_back(std::move(o));

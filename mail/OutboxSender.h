@@ -2,6 +2,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -57,6 +58,12 @@ class OutboxSender {
   OutboxSender(const OutboxSender&) = delete;
   OutboxSender& operator=(const OutboxSender&) = delete;
 
+  // Which language a recipient's mails are in (a tag the templates have, "" for English).
+  // Called while rendering, from the sender threads; set before start().
+  void setLanguageOf(std::function<std::string(const std::string& email)> languageOf) {
+    _languageOf = std::move(languageOf);
+  }
+
   void start();
   void stop();
   // Something was enqueued: look now.
@@ -94,6 +101,7 @@ class OutboxSender {
   const engine::SecretBox& _sealer;
   const engine::Clock& _clock;
   const SenderSettings _settings;
+  std::function<std::string(const std::string&)> _languageOf;
   std::mutex _m;
   std::condition_variable _cv;
   bool _stopping = false;

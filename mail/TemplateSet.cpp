@@ -1,9 +1,11 @@
 #include "mail/TemplateSet.h"
 
+#include <Poco/DirectoryIterator.h>
 #include <Poco/File.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
+#include <Poco/String.h>
 #include <kainjow/mustache.hpp>
 
 #include <fstream>
@@ -80,46 +82,183 @@ const std::vector<std::string>& TemplateSet::pages() {
   return kPages;
 }
 
-TemplateSet::TemplateSet(const std::string& dir) {
-  std::vector<std::pair<std::string, std::string>> wanted;  // name, file
-  for (const auto& e : mailEvents())
-    for (const char* part : {"subject", "txt", "html"})
-      wanted.emplace_back("mail/" + e + "." + part, dir + "/mail/" + e + "." + part + ".mustache");
-  for (const auto& p : pages())
-    wanted.emplace_back("pages/" + p, dir + "/pages/" + p + ".mustache");
-  for (const auto& [name, file] : wanted) {
-    if (!Poco::File(file).exists()) throw TemplateError(file + ": missing");
-    std::string text = readAll(file);
-    kainjow::mustache::mustache parsed(text);
-    if (!parsed.is_valid()) throw TemplateError(file + ": " + parsed.error_message());
-    _sources[name] = std::move(text);
-  }
+namespace {
+// Reads one template and parses it; throws TemplateError naming `file`.
+std::string readTemplate(const std::string& file) {
+  if (!Poco::File(file).exists()) throw TemplateError(file + ": missing");
+  std::string text = readAll(file);
+  kainjow::mustache::mustache parsed(text);
+  if (!parsed.is_valid()) throw TemplateError(file + ": " + parsed.error_message());
+  return text;
 }
 
-std::string TemplateSet::render(const std::string& name, const std::string& contextJson,
-                                const std::string& secret, bool html) const {
+// templates/strings.json (or a language's): a JSON object of id -> mustache text.
+std::map<std::string, std::string> readStrings(const std::string& file) {
+  std::map<std::string, std::string> out;
+  if (!Poco::File(file).exists()) throw TemplateError(file + ": missing");
+  Poco::JSON::Object::Ptr o;
+  try {
+    Poco::JSON::Parser parser;
+    Poco::Dynamic::Var v = parser.parse(readAll(file));
+    if (v.type() != typeid(Poco::JSON::Object::Ptr))
+      throw TemplateError(file + ": must be a JSON object of id: text");
+    o = v.extract<Poco::JSON::Object::Ptr>();
+  } catch (const Poco::Exception& e) {
+    throw TemplateError(file + ": not valid JSON: " + e.displayText());
+  }
+  for (const auto& [id, v] : *o) {
+    if (!v.isString()) throw TemplateError(file + ": " + id + ": must be a string");
+    std::string text = v.convert<std::string>();
+    kainjow::mustache::mustache parsed(text);
+    if (!parsed.is_valid()) throw TemplateError(file + ": " + id + ": " + parsed.error_message());
+    out[id] = text;
+  }
+  return out;
+}
+
+bool sameTag(const std::string& a, const std::string& b) {
+  return Poco::icompare(a, b) == 0;
+}
+}  // namespace
+
+TemplateSet::TemplateSet(const std::string& dir) {
+  auto s = std::make_shared<Sources>();
+  std::vector<std::pair<std::string, std::string>> wanted;  // name, file (relative to a root)
+  for (const auto& e : mailEvents())
+    for (const char* part : {"subject", "txt", "html"})
+      wanted.emplace_back("mail/" + e + "." + part, "mail/" + e + "." + part + ".mustache");
+  for (const auto& p : pages()) wanted.emplace_back("pages/" + p, "pages/" + p + ".mustache");
+  auto& en = s->files[kEnglish];
+  for (const auto& [name, file] : wanted) en[name] = readTemplate(dir + "/" + file);
+  const std::string css = "pages/portal/keywarden.css";
+  if (!Poco::File(dir + "/" + css).exists()) throw TemplateError(dir + "/" + css + ": missing");
+  en[css] = readAll(dir + "/" + css);
+  s->strings[kEnglish] = readStrings(dir + "/strings.json");
+  // Each language folder overlays English: only names English has, each parsed.
+  std::string langs = dir + "/lang";
+  if (Poco::File(langs).exists() && Poco::File(langs).isDirectory()) {
+    std::map<std::string, std::string> byFile;  // relative file -> name
+    for (const auto& [name, file] : wanted) byFile[file] = name;
+    byFile[css] = css;
+    for (Poco::DirectoryIterator it(langs), end; it != end; ++it) {
+      if (!it->isDirectory()) continue;
+      std::string tag = it.name();
+      if (sameTag(tag, kEnglish))
+        throw TemplateError(it->path() + ": English is templates/ itself, not a language folder");
+      auto& files = s->files[tag];
+      std::vector<std::string> stack = {""};
+      while (!stack.empty()) {
+        std::string rel = stack.back();
+        stack.pop_back();
+        for (Poco::DirectoryIterator f(it->path() + (rel.empty() ? "" : "/" + rel)), fend;
+             f != fend; ++f) {
+          std::string name = rel.empty() ? f.name() : rel + "/" + f.name();
+          if (f->isDirectory()) {
+            stack.push_back(name);
+          } else if (name == "strings.json") {
+            auto strings = readStrings(f->path());
+            for (const auto& kv : strings)
+              if (!s->strings[kEnglish].count(kv.first))
+                throw TemplateError(f->path() + ": " + kv.first +
+                                    ": no such id in the English strings.json");
+            s->strings[tag] = std::move(strings);
+          } else if (byFile.count(name)) {
+            files[byFile[name]] = name == css ? readAll(f->path()) : readTemplate(f->path());
+          } else {
+            throw TemplateError(f->path() + ": no English template of that name (" + name +
+                                ") to translate");
+          }
+        }
+      }
+    }
+  }
+  _sources = std::move(s);
+}
+
+TemplateSet::TemplateSet(const TemplateSet& other) : _sources(other.sources()) {}
+
+std::shared_ptr<const TemplateSet::Sources> TemplateSet::sources() const {
+  return std::atomic_load(&_sources);
+}
+
+void TemplateSet::replace(const TemplateSet& fresh) {
+  std::atomic_store(&_sources, fresh.sources());
+}
+
+std::vector<std::string> TemplateSet::languages() const {
+  std::vector<std::string> out;
+  for (const auto& kv : sources()->files) out.push_back(kv.first);
+  return out;
+}
+
+std::string TemplateSet::language(const std::string& tag) const {
+  for (const auto& kv : sources()->files)
+    if (sameTag(kv.first, tag)) return kv.first;
+  return "";
+}
+
+const std::string& TemplateSet::pick(const Sources& s, const std::string& name,
+                                     const std::string& language) {
+  if (!language.empty() && language != kEnglish) {
+    auto l = s.files.find(language);
+    if (l != s.files.end()) {
+      auto f = l->second.find(name);
+      if (f != l->second.end()) return f->second;
+    }
+  }
+  return s.files.at(kEnglish).at(name);
+}
+
+std::string TemplateSet::render(const Sources& s, const std::string& name,
+                                const std::string& contextJson, const std::string& secret,
+                                bool html, const std::string& language) {
   Poco::JSON::Parser parser;
   Data data = toData(parser.parse(contextJson));
   if (!secret.empty()) data.set("key", secret);
-  kainjow::mustache::mustache t(_sources.at(name));
-  if (!html) t.set_custom_escape([](const std::string& s) { return s; });
+  kainjow::mustache::mustache t(pick(s, name, language));
+  if (!html) t.set_custom_escape([](const std::string& x) { return x; });
   return t.render(data);
 }
 
 RenderedMail TemplateSet::renderMail(const std::string& event, const std::string& contextJson,
-                                     const std::string& secret) const {
+                                     const std::string& secret, const std::string& language) const {
+  auto s = sources();  // one set for the three parts
   RenderedMail m;
-  m.subject = render("mail/" + event + ".subject", contextJson, secret, false);
+  m.subject = render(*s, "mail/" + event + ".subject", contextJson, secret, false, language);
   for (char& c : m.subject)
     if (c == '\r' || c == '\n') c = ' ';
   while (!m.subject.empty() && m.subject.back() == ' ') m.subject.pop_back();
-  m.text = render("mail/" + event + ".txt", contextJson, secret, false);
-  m.html = render("mail/" + event + ".html", contextJson, secret, true);
+  m.text = render(*s, "mail/" + event + ".txt", contextJson, secret, false, language);
+  m.html = render(*s, "mail/" + event + ".html", contextJson, secret, true, language);
   return m;
 }
 
-std::string TemplateSet::renderPage(const std::string& page, const std::string& contextJson) const {
-  return render("pages/" + page, contextJson, "", true);
+std::string TemplateSet::renderPage(const std::string& page, const std::string& contextJson,
+                                    const std::string& language) const {
+  return render(*sources(), "pages/" + page, contextJson, "", true, language);
+}
+
+std::string TemplateSet::text(const std::string& id, const std::string& language,
+                              const std::map<std::string, std::string>& values) const {
+  auto s = sources();
+  const std::string* source = nullptr;
+  auto l = s->strings.find(language);
+  if (l != s->strings.end() && l->second.count(id)) source = &l->second.at(id);
+  if (!source) {
+    const auto& en = s->strings.at(kEnglish);
+    auto it = en.find(id);
+    if (it == en.end()) return id;
+    source = &it->second;
+  }
+  kainjow::mustache::mustache t(*source);
+  t.set_custom_escape([](const std::string& x) { return x; });
+  Data data;
+  for (const auto& [k, v] : values) data.set(k, v.empty() ? Data(false) : Data(v));
+  return t.render(data);
+}
+
+std::string TemplateSet::asset(const std::string& name) const {
+  return sources()->files.at(kEnglish).at(name);
 }
 
 }  // namespace keywarden::mail

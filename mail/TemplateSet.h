@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -20,27 +21,73 @@ struct RenderedMail {
 };
 
 // The mail templates (templates/mail/<event>.{subject,txt,html}.mustache), the approver
-// link pages (templates/pages/<page>.mustache) and the portal's (templates/pages/portal/), read and
-// parsed once at start-up so a missing file or a syntax error stops start-up naming the file;
-// wording changes need no rebuild. Values are HTML-escaped in HTML parts and pages, and left as
-// they are in subjects and text. An empty string counts as false in a section
-// ({{#comment}}…{{/comment}}). Thread-safe.
+// link pages (templates/pages/<page>.mustache), the portal's (templates/pages/portal/, with its
+// stylesheet keywarden.css) and the strings the server puts into pages itself (titles,
+// messages, states: templates/strings.json, an object of id -> mustache text). All are read and
+// parsed when the set is built, so a missing file or a syntax error stops start-up (or a reload)
+// naming the file; wording changes need no rebuild. Values are HTML-escaped in HTML parts and
+// pages, and left as they are in subjects, text and strings. An empty string counts as false in
+// a section ({{#comment}}…{{/comment}}).
+//
+// Languages: English is templates/ itself; every other language is a folder
+// templates/lang/<tag>/ (a BCP 47 tag such as zh-TW) holding the same relative names. A file a
+// language folder lacks falls back to the English one, and so does each id its strings.json
+// lacks. A file in a language folder with no English counterpart, or a string id English does
+// not have, is an error (a typo would otherwise be silently English). An unknown or empty
+// language renders English.
+//
+// Reloadable (SIGHUP / `keywarden reload`): the whole set is one immutable snapshot behind a
+// shared_ptr. replace() swaps it in one atomic store; every render takes a snapshot first, so
+// it uses one set from start to end. Thread-safe: any method from any thread.
 class TemplateSet {
  public:
+  static constexpr const char* kEnglish = "en";
   static const std::vector<std::string>& mailEvents();
   static const std::vector<std::string>& pages();
 
+  // Throws TemplateError naming the file and the problem.
   explicit TemplateSet(const std::string& dir);
+  TemplateSet(const TemplateSet& other);
+  TemplateSet& operator=(const TemplateSet&) = delete;
+
+  // Swaps in `fresh`'s templates, atomically.
+  void replace(const TemplateSet& fresh);
+
+  // "en" and the tag of every folder under templates/lang/, sorted.
+  std::vector<std::string> languages() const;
+  // `language` as this set spells it when it has that language (tags compare ignoring case:
+  // "zh-tw" -> "zh-TW"), else "".
+  std::string language(const std::string& tag) const;
 
   // `contextJson` is a JSON object; `secret`, when not empty, is available as {{key}}.
   RenderedMail renderMail(const std::string& event, const std::string& contextJson,
-                          const std::string& secret = "") const;
-  std::string renderPage(const std::string& page, const std::string& contextJson) const;
+                          const std::string& secret = "", const std::string& language = "") const;
+  std::string renderPage(const std::string& page, const std::string& contextJson,
+                         const std::string& language = "") const;
+  // The string `id` of templates/strings.json in `language`, with {{name}} replaced by
+  // values[name] (not escaped: the caller's page escapes it). An unknown id returns the id.
+  std::string text(const std::string& id, const std::string& language,
+                   const std::map<std::string, std::string>& values = {}) const;
+  // A file served as it is (pages/portal/keywarden.css).
+  std::string asset(const std::string& name) const;
+
+  // What a language folder holds and English has (relative names, "strings.json" for strings):
+  // for the completeness test and the reload log.
+  struct Sources {
+    // language -> name (mail/key-issued.subject, pages/portal/home, css) -> text
+    std::map<std::string, std::map<std::string, std::string>> files;
+    // language -> id -> text
+    std::map<std::string, std::map<std::string, std::string>> strings;
+  };
+  std::shared_ptr<const Sources> sources() const;
 
  private:
-  std::string render(const std::string& name, const std::string& contextJson,
-                     const std::string& secret, bool html) const;
-  std::map<std::string, std::string> _sources;  // name -> template text
+  static const std::string& pick(const Sources& s, const std::string& name,
+                                 const std::string& language);
+  static std::string render(const Sources& s, const std::string& name,
+                            const std::string& contextJson, const std::string& secret, bool html,
+                            const std::string& language);
+  std::shared_ptr<const Sources> _sources;  // std::atomic_load / std::atomic_store only
 };
 
 }  // namespace keywarden::mail

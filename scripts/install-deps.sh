@@ -5,7 +5,8 @@ set -euo pipefail
 PKGS=(build-essential cmake pkg-config clang-format clang
       libpoco-dev libcurl4-openssl-dev libcppunit-dev libsqlite3-dev libssl-dev libkainjow-mustache-dev libpq-dev postgresql
       nginx-light wrk ccache caddy libevent-dev libboost-dev python3 python3-aiosmtpd python3-jsonschema
-      sqlite3 curl openssl procps nodejs chromium)
+      sqlite3 curl openssl procps nodejs chromium
+      fonts-wqy-microhei)  # a CJK font: the browser screenshots of the zh-TW pages
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

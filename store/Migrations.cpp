@@ -155,6 +155,12 @@ const std::vector<Migrations::Migration>& Migrations::all() {
            "INSERT INTO usage_rollup (grain, done_until) VALUES (1, 0)",
            "INSERT INTO usage_rollup (grain, done_until) VALUES (2, 0)",
        }},
+      {10,
+       "each person's language for mails and pages (BCP 47 tag, such as zh-TW)",
+       {
+           "CREATE TABLE person_languages (email TEXT PRIMARY KEY, language TEXT NOT NULL,"
+           " updated_at BIGINT NOT NULL)",
+       }},
   };
   return kAll;
 }

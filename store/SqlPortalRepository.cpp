@@ -139,4 +139,25 @@ std::vector<std::string> SqlPortalRepository::keysHeldBy(const std::string& e0, 
   return ids;
 }
 
+std::string SqlPortalRepository::languageOf(const std::string& email0) {
+  std::string email = email0;
+  Poco::Data::Statement st(_s);
+  st << "SELECT language FROM person_languages WHERE email = $1", use(email);
+  st.execute();
+  Poco::Data::RecordSet rs(st);
+  if (!rs.moveFirst()) return "";
+  return Sql::str(rs, "language");
+}
+
+void SqlPortalRepository::setLanguage(const std::string& email0, const std::string& language0,
+                                      int64_t at0) {
+  std::string email = email0, language = language0;
+  Poco::Int64 at = at0;
+  // ON CONFLICT … DO UPDATE: SQLite ≥ 3.24 and PostgreSQL ≥ 9.5 both read it.
+  _s << "INSERT INTO person_languages (email, language, updated_at) VALUES ($1, $2, $3)"
+        " ON CONFLICT (email) DO UPDATE SET language = excluded.language,"
+        " updated_at = excluded.updated_at",
+      use(email), use(language), use(at), now;
+}
+
 }  // namespace keywarden::store

@@ -14,8 +14,7 @@ void Portal::inbox(api::Exchange& ex) {
   Visit v = visit(ex);
   if (!requireSession(ex, v)) return;
   if (!v.roles.approver)
-    return message(ex, v, 403, "No inbox",
-                   "You are not an approver in any approval flow, so nothing waits for you here.");
+    return message(ex, v, 403, tx(v)("message.noInbox"), tx(v)("message.noInboxText"));
   const auto& s = *v.session;
   int64_t now = Views::now();
   api::JsonWriter w;
@@ -23,7 +22,7 @@ void Portal::inbox(api::Exchange& ex) {
   auto waiting = _s.applications.list(PortalService::approver(s), {}, s.email);
   w.beginArray("waiting");
   if (waiting)
-    for (const auto& a : waiting.value()) Views::row(w, a, now);
+    for (const auto& a : waiting.value()) Views::row(w, a, now, tx(v));
   w.endArray();
   w.field("waitingCount", waiting ? static_cast<int64_t>(waiting.value().size()) : 0);
   w.beginArray("decided");
@@ -42,13 +41,13 @@ void Portal::inbox(api::Exchange& ex) {
         .field("keyName", a.value().keyName)
         .field("requester", a.value().requesterEmail)
         .field("mine", mine)
-        .field("stateText", Views::stateText(a.value().state))
+        .field("stateText", Views::stateText(a.value().state, tx(v)))
         .endObject();
     ++decided;
   }
   w.endArray();
   w.field("decidedCount", decided);
-  render(ex, v, "inbox", "Inbox — Keywarden", w);
+  render(ex, v, "inbox", tx(v)("title.inbox"), w);
 }
 
 void Portal::decide(api::Exchange& ex) {
@@ -60,24 +59,23 @@ void Portal::decide(api::Exchange& ex) {
   const std::string& id = ex.param("id");
   auto a = _s.applications.get(PortalService::approver(s), id);
   if (!v.roles.approver || !a)
-    return message(ex, v, 404, "Not found", "There is no such application waiting for you.");
+    return message(ex, v, 404, tx(v)("message.notFound"),
+                   tx(v)("message.noSuchWaitingApplication"));
   std::string decision = form["decision"];
   std::string comment;
   for (char c : form["comment"])
     if (c != '\r') comment.push_back(c);  // a textarea sends CRLF (HTML §4.10.21.8)
   std::string decisionError, commentError;
   if (decision != "approve" && decision != "reject" && decision != "return")
-    decisionError = "Choose Approve, Return or Reject.";
+    decisionError = tx(v)("error.chooseDecision");
   else if (decision != "approve" && comment.find_first_not_of(" \t\n") == std::string::npos)
-    commentError = std::string("Say why you ") +
-                   (decision == "reject" ? "reject it" : "return it, and what to change") +
-                   ": the requester reads this comment.";
+    commentError = tx(v)(decision == "reject" ? "error.sayWhyReject" : "error.sayWhyReturn");
   else if (auto e = engine::ApplicationService::checkComment(comment))
     commentError = e->message;
   if (!decisionError.empty() || !commentError.empty()) {
     api::JsonWriter w;
     w.beginObject();
-    Views::application(w, a.value(), _s.catalog, Views::now());
+    Views::application(w, a.value(), _s.catalog, Views::now(), tx(v));
     w.field("mayDecide", true)
         .field("approveWill", engine::portal::Review::approveWill(a.value(), s.email))
         .field("draft", engine::ApplicationService::checkText("comment", comment, comment.size())
@@ -85,7 +83,7 @@ void Portal::decide(api::Exchange& ex) {
                             : comment)
         .field("decisionError", decisionError)
         .field("commentError", commentError);
-    return render(ex, v, "application", a.value().number + " — Keywarden", w, 400);
+    return render(ex, v, "application", tx(v)("title.named", {{"name", a.value().number}}), w, 400);
   }
   if (form["confirm"] != "yes") {
     api::JsonWriter w;
@@ -100,7 +98,7 @@ void Portal::decide(api::Exchange& ex) {
         .field("return", decision == "return")
         .field("requester", a.value().requesterEmail)
         .field("approveWill", engine::portal::Review::approveWill(a.value(), s.email));
-    return render(ex, v, "confirm", "Confirm — Keywarden", w);
+    return render(ex, v, "confirm", tx(v)("title.confirm"), w);
   }
   engine::DecisionInput d;
   d.event = decision == "approve"  ? engine::AppEvent::Approve
@@ -108,7 +106,7 @@ void Portal::decide(api::Exchange& ex) {
                                    : engine::AppEvent::Return;
   d.comment = comment;
   auto r = _s.applications.decide(PortalService::approver(s), id, d);
-  if (!r) return message(ex, v, statusOf(r.error()), "Not recorded", r.error().message + ".");
+  if (!r) return failed(ex, v, "message.notRecorded", r.error());
   redirect(ex, "/applications/" + id);
 }
 

@@ -23,17 +23,17 @@ void Portal::keyList(api::Exchange& ex) {
     if (auto r = _s.keys.list(PortalService::admin(*v.session), {}))
       for (const auto& k : r.value()) {
         if (n++ >= kMaxKeys) break;
-        Views::keyRow(w, k, now);
+        Views::keyRow(w, k, now, tx(v));
       }
   } else {
     for (const auto& id : _s.portal.keysHeldBy(v.session->email, kMaxKeys))
       if (auto k = _s.keys.get(Views::reader(), id)) {
-        Views::keyRow(w, k.value(), now);
+        Views::keyRow(w, k.value(), now, tx(v));
         ++n;
       }
   }
   w.endArray().field("none", n == 0);
-  render(ex, v, "keys", "Keys — Keywarden", w);
+  render(ex, v, "keys", tx(v)("title.keys"), w);
 }
 
 void Portal::keyPage(api::Exchange& ex) {
@@ -45,12 +45,12 @@ void Portal::keyPage(api::Exchange& ex) {
   auto k = (holder || v.roles.admin)
                ? _s.keys.get(Views::reader(), id)
                : engine::Result<engine::Key>(engine::Error::notFound("key", id));
-  if (!k) return message(ex, v, 404, "Not found", "There is no such key you may see.");
+  if (!k) return message(ex, v, 404, tx(v)("message.notFound"), tx(v)("message.noSuchKey"));
   api::JsonWriter w;
   w.beginObject();
-  Views::key(w, k.value(), _s.catalog, Views::now());
+  Views::key(w, k.value(), _s.catalog, Views::now(), tx(v));
   w.field("holder", holder);
-  render(ex, v, "key", k.value().name + " — Keywarden", w);
+  render(ex, v, "key", tx(v)("title.named", {{"name", k.value().name}}), w);
 }
 
 void Portal::keyRevoke(api::Exchange& ex) {
@@ -61,9 +61,9 @@ void Portal::keyRevoke(api::Exchange& ex) {
   const std::string& id = ex.param("id");
   auto held = _s.portal.keysHeldBy(v.session->email, kMaxKeys);
   if (std::find(held.begin(), held.end(), id) == held.end())
-    return message(ex, v, 404, "Not found", "There is no such key of yours.");
+    return message(ex, v, 404, tx(v)("message.notFound"), tx(v)("message.noSuchKeyOfYours"));
   auto k = _s.keys.get(Views::reader(), id);
-  if (!k) return message(ex, v, 404, "Not found", "There is no such key of yours.");
+  if (!k) return message(ex, v, 404, tx(v)("message.notFound"), tx(v)("message.noSuchKeyOfYours"));
   std::string reason;
   for (char c : form["reason"])
     if (c != '\r') reason.push_back(c);
@@ -74,7 +74,7 @@ void Portal::keyRevoke(api::Exchange& ex) {
   in.requesterEmail = v.session->email;
   in.description = reason;
   auto r = _s.applications.submit(PortalService::requester(*v.session), in);
-  if (!r) return message(ex, v, statusOf(r.error()), "Not asked", r.error().message + ".");
+  if (!r) return failed(ex, v, "message.notAsked", r.error());
   redirect(ex, "/applications/" + r.value().id);
 }
 

@@ -28,14 +28,7 @@ std::string cookie(Poco::Net::HTTPServerRequest& req, const std::string& name) {
 }
 }  // namespace
 
-Portal::Portal(Services s, WebSettings settings) : _s(s), _settings(std::move(settings)) {
-  std::string path = _settings.templatesDir + "/pages/portal/keywarden.css";
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": missing");
-  std::ostringstream o;
-  o << in.rdbuf();
-  _css = o.str();
-}
+Portal::Portal(Services s, WebSettings settings) : _s(s), _settings(std::move(settings)) {}
 
 void Portal::install(api::Router& r) {
   auto page = [&](const std::string& pattern, void (Portal::*fn)(api::Exchange&)) {
@@ -52,6 +45,7 @@ void Portal::install(api::Router& r) {
   page("/signin/{token}", &Portal::signinLink);
   post("/signin/{token}", &Portal::signinComplete);
   post("/signout", &Portal::signout);
+  post("/language", &Portal::chooseLanguage);
   page("/inbox", &Portal::inbox);
   page("/apply", &Portal::applyForm);
   post("/apply", &Portal::applySubmit);
@@ -126,6 +120,7 @@ Portal::Visit Portal::visit(api::Exchange& ex) {
     }
   }
   v.csrf = _s.portal.csrfToken(v.binding);
+  v.language = languageFor(v.session ? v.session->email : "", req.get("Accept-Language", ""));
   return v;
 }
 
@@ -140,13 +135,11 @@ bool Portal::readForm(api::Exchange& ex, const Visit& v, std::vector<std::string
   fields.push_back("csrf");
   if (auto problem = api::FormBody::read(ex.request(), kMaxFormBytes, fields, out)) {
     if (problem->status == 413) ex.response().setKeepAlive(false);
-    message(ex, v, problem->status, "The form could not be read", problem->message);
+    message(ex, v, problem->status, tx(v)("message.formUnreadable"), problem->message);
     return false;
   }
   if (!_s.portal.csrfValid(v.binding, out["csrf"])) {
-    message(ex, v, 403, "This form has expired",
-            "The form did not come from this page in this browser (its security token does "
-            "not match), so nothing was done. Go back, reload the page and send it again.");
+    message(ex, v, 403, tx(v)("message.formExpired"), tx(v)("message.formExpiredText"));
     return false;
   }
   return true;
@@ -160,13 +153,23 @@ void Portal::render(api::Exchange& ex, const Visit& v, const std::string& page,
                     const std::string& title, api::JsonWriter& w, int status) {
   w.field("csrf", v.csrf);
   w.endObject();
-  renderBody(ex, v, title, _s.templates.renderPage("portal/" + page, w.str()), status);
+  renderBody(ex, v, title, _s.templates.renderPage("portal/" + page, w.str(), v.language),
+             status);
 }
 
 void Portal::renderBody(api::Exchange& ex, const Visit& v, const std::string& title,
                         const std::string& body, int status) {
   api::JsonWriter l;
   l.beginObject().field("title", title).field("body", body).field("csrf", v.csrf);
+  l.field("lang", v.language);
+  l.beginArray("languages");  // the picker: every language the templates have
+  for (const auto& tag : _s.templates.languages())
+    l.beginObject()
+        .field("tag", tag)
+        .field("name", _s.templates.text("language.name", tag))
+        .field("selected", tag == v.language)
+        .endObject();
+  l.endArray();
   l.field("signedIn", v.session.has_value());
   if (v.session) {
     l.field("email", v.session->email)
@@ -177,7 +180,7 @@ void Portal::renderBody(api::Exchange& ex, const Visit& v, const std::string& ti
   l.endObject();
   headers(ex);
   ex.sendText(status, "text/html; charset=utf-8",
-              _s.templates.renderPage("portal/layout", l.str()));
+              _s.templates.renderPage("portal/layout", l.str(), v.language));
 }
 
 void Portal::message(api::Exchange& ex, const Visit& v, int status, const std::string& title,
@@ -196,7 +199,13 @@ void Portal::redirect(api::Exchange& ex, const std::string& to) {
 void Portal::stylesheet(api::Exchange& ex) {
   ex.response().set("Cache-Control", "public, max-age=3600");
   ex.response().set("X-Content-Type-Options", "nosniff");
-  ex.sendText(200, "text/css; charset=utf-8", _css);
+  ex.sendText(200, "text/css; charset=utf-8", _s.templates.asset("pages/portal/keywarden.css"));
+}
+
+void Portal::failed(api::Exchange& ex, const Visit& v, const std::string& titleId,
+                    const engine::Error& e) {
+  message(ex, v, statusOf(e), tx(v)(titleId),
+          tx(v)("message.engineError", {{"message", e.message}}));
 }
 
 int Portal::statusOf(const engine::Error& e) {

@@ -11,6 +11,7 @@
 #include "engine/keys/KeyService.h"
 #include "engine/portal/PortalService.h"
 #include "mail/TemplateSet.h"
+#include "web/Texts.h"
 #include "web/WebSettings.h"
 
 namespace keywarden::web {
@@ -20,6 +21,11 @@ namespace keywarden::web {
 // approver or admin principal of their session). Every page sends a Content-Security-Policy
 // without inline script or style and with frame-ancestors 'none'; every form carries a CSRF
 // token checked on POST; a GET never changes anything. Built once at start-up; thread-safe.
+// Pages are in the visitor's language: the one they saved (the picker on every page, POST
+// /language), else the browser's Accept-Language (api/AcceptLanguage), else
+// mail.defaultLanguage — each only when templates/ has it (English, or templates/lang/<tag>/).
+// Templates and strings are read through their current snapshot, so a reload shows on the next
+// page.
 class Portal {
  public:
   struct Services {
@@ -30,9 +36,12 @@ class Portal {
     const engine::FlowCatalog& flows;
     const mail::TemplateSet& templates;
   };
-  // Throws std::runtime_error naming the file when the stylesheet cannot be read.
   Portal(Services s, WebSettings settings);
   void install(api::Router& router);
+  // The language of a page for `email` (may be "") asking with `acceptLanguage`: the person's
+  // saved language, else the header's choice (RFC 9110 §12.5.4), else mail.defaultLanguage —
+  // each only when the templates have it.
+  std::string languageFor(const std::string& email, const std::string& acceptLanguage) const;
 
  private:
   friend class Console;  // the admin console (web/Console) shares sessions, CSRF and the layout
@@ -42,7 +51,12 @@ class Portal {
     engine::portal::Roles roles;
     std::string binding;  // the session's digest, or the pre-session cookie's value
     std::string csrf;
+    std::string language;  // the language the page is written in (a tag the templates have)
   };
+  Texts tx(const Visit& v) const { return Texts(_s.templates, v.language); }
+  // An engine error as a page: `titleId`'s title, the error's message.
+  void failed(api::Exchange& ex, const Visit& v, const std::string& titleId,
+              const engine::Error& e);
   Visit visit(api::Exchange& ex);
   // Signed in, else a redirect to the sign-in page (returns false: answered).
   bool requireSession(api::Exchange& ex, const Visit& v);
@@ -75,6 +89,8 @@ class Portal {
   void signinComplete(api::Exchange& ex);
   void signout(api::Exchange& ex);
   void stylesheet(api::Exchange& ex);
+  // POST /language: saves the signed-in person's language (LanguagePage.cpp).
+  void chooseLanguage(api::Exchange& ex);
   // ApproverPages.cpp
   void inbox(api::Exchange& ex);
   void decide(api::Exchange& ex);
@@ -94,11 +110,10 @@ class Portal {
   std::optional<engine::Application> viewable(const Visit& v, const std::string& id);
   // The apply form's choices (clients, APIs grouped, groups, flows) and `values` as typed.
   void applyContext(api::JsonWriter& w, const std::map<std::string, std::string>& values,
-                    const engine::Error* error);
+                    const engine::Error* error, const Texts& t);
 
   Services _s;
   const WebSettings _settings;
-  std::string _css;
   static constexpr size_t kMaxFormBytes = 65536;
 };
 

@@ -74,7 +74,7 @@ std::optional<engine::Application> Portal::viewable(const Visit& v, const std::s
 }
 
 void Portal::applyContext(api::JsonWriter& w, const std::map<std::string, std::string>& values,
-                          const engine::Error* error) {
+                          const engine::Error* error, const Texts& t) {
   auto value = [&](const std::string& k) {
     auto it = values.find(k);
     return it == values.end() ? std::string() : it->second;
@@ -119,7 +119,7 @@ void Portal::applyContext(api::JsonWriter& w, const std::map<std::string, std::s
           .field("name", a.name)
           .field("method", a.method)
           .field("path", a.path)
-          .field("scopes", engine::DisplayText::list(a.scopes, "no scope"))
+          .field("scopes", engine::DisplayText::list(a.scopes, t("apply.noScope")))
           .field("checked",
                  std::find(checkedApis.begin(), checkedApis.end(), a.id) != checkedApis.end())
           .endObject();
@@ -139,7 +139,7 @@ void Portal::applyContext(api::JsonWriter& w, const std::map<std::string, std::s
       w.beginObject()
           .field("id", g.id)
           .field("name", g.name)
-          .field("apis", engine::DisplayText::list(names, "no APIs"))
+          .field("apis", engine::DisplayText::list(names, t("apply.noApis")))
           .field("checked",
                  std::find(checkedGroups.begin(), checkedGroups.end(), g.id) != checkedGroups.end())
           .endObject();
@@ -147,21 +147,26 @@ void Portal::applyContext(api::JsonWriter& w, const std::map<std::string, std::s
   w.endArray();
   // Who reviews what: every flow, highest priority first, with its levels and approvers.
   w.beginArray("flows");
-  for (const auto& f : _s.flows.flows()) {
+  engine::FlowCatalog::Snapshot flows = _s.flows.flows();
+  for (const auto& f : *flows) {
     std::vector<std::string> when;
     if (!f.match.scopes.empty())
-      when.push_back("scopes matching " + engine::DisplayText::list(f.match.scopes, ""));
+      when.push_back(t("flow.scopes", {{"list", engine::DisplayText::list(f.match.scopes, "")}}));
     if (!f.match.clientTypes.empty())
-      when.push_back("client type " + engine::DisplayText::list(f.match.clientTypes, "", " or "));
+      when.push_back(t("flow.clientTypes",
+                       {{"list", engine::DisplayText::list(f.match.clientTypes, "", " / ")}}));
     if (!f.match.kinds.empty())
-      when.push_back("kind " + engine::DisplayText::list(f.match.kinds, "", " or "));
+      when.push_back(
+          t("flow.kinds", {{"list", engine::DisplayText::list(f.match.kinds, "", " / ")}}));
     if (f.match.minQuota)
-      when.push_back("a quota of " + std::to_string(*f.match.minQuota) + " or more (or unlimited)");
+      when.push_back(t("flow.minQuota", {{"quota", std::to_string(*f.match.minQuota)}}));
     if (f.match.maxLifetimeDays)
-      when.push_back("keys living at most " + std::to_string(*f.match.maxLifetimeDays) + " days");
+      when.push_back(t("flow.maxLifetime", {{"days", std::to_string(*f.match.maxLifetimeDays)}}));
+    std::string whenText;
+    for (size_t i = 0; i < when.size(); ++i) whenText += (i == 0 ? "" : t("flow.and")) + when[i];
     w.beginObject()
         .field("name", f.name.empty() ? f.id : f.name)
-        .field("when", when.empty() ? "any application" : engine::DisplayText::sentenceList(when))
+        .field("when", when.empty() ? t("flow.any") : whenText)
         .field("noLevels", f.levels.empty());
     w.beginArray("levels");
     for (size_t i = 0; i < f.levels.size(); ++i)
@@ -196,10 +201,10 @@ void Portal::applyForm(api::Exchange& ex) {
   Visit v = visit(ex);
   if (!requireSession(ex, v)) return;
   if (!v.roles.requester)
-    return message(ex, v, 403, "Not a requester",
-                   "Your address's domain is not one whose people may apply for keys here.");
+    return message(ex, v, 403, tx(v)("message.notRequester"), tx(v)("message.notRequesterText"));
   if (auto e = ex.queryOnly({"from", "q"}))
-    return message(ex, v, 400, "Bad address", e->message + ".");
+    return message(ex, v, 400, tx(v)("message.badAddress"),
+                   tx(v)("message.engineError", {{"message", e->message}}));
   std::map<std::string, std::string> values;
   values["q"] = ex.query("q");
   api::JsonWriter w;
@@ -208,9 +213,8 @@ void Portal::applyForm(api::Exchange& ex) {
   if (!from.empty()) {
     auto r = _s.applications.get(PortalService::requester(*v.session), from);
     if (!r || r.value().state != engine::AppState::Returned)
-      return message(ex, v, 404, "Nothing to resubmit",
-                     "Only an application of yours that was returned for changes can be "
-                     "resubmitted.");
+      return message(ex, v, 404, tx(v)("message.nothingToResubmit"),
+                     tx(v)("message.nothingToResubmitText"));
     const auto& a = r.value();
     values["from"] = a.id;
     values["clientId"] = a.clientId;
@@ -228,8 +232,8 @@ void Portal::applyForm(api::Exchange& ex) {
       if (d.event == "return") comment = d.comment;
     w.field("resubmit", true).field("number", a.number).field("returnComment", comment);
   }
-  applyContext(w, values, nullptr);
-  render(ex, v, "apply", "Apply for a key — Keywarden", w);
+  applyContext(w, values, nullptr, tx(v));
+  render(ex, v, "apply", tx(v)("title.apply"), w);
 }
 
 void Portal::applySubmit(api::Exchange& ex) {
@@ -238,8 +242,7 @@ void Portal::applySubmit(api::Exchange& ex) {
   std::map<std::string, std::string> form;
   if (!readForm(ex, v, kFormFields, form)) return;
   if (!v.roles.requester)
-    return message(ex, v, 403, "Not a requester",
-                   "Your address's domain is not one whose people may apply for keys here.");
+    return message(ex, v, 403, tx(v)("message.notRequester"), tx(v)("message.notRequesterText"));
   const auto& s = *v.session;
   std::string description;
   for (char c : form["description"])
@@ -252,7 +255,7 @@ void Portal::applySubmit(api::Exchange& ex) {
     if (text.empty() || problem) return;
     auto ms = text.size() == 10 ? engine::Rfc3339::parse(text + "T00:00:00Z") : std::nullopt;
     if (!ms)
-      problem = engine::Error::badInput(field, "Enter a date such as 2027-01-31");
+      problem = engine::Error::badInput(field, tx(v)("error.date"));
     else
       out = *ms;
   };
@@ -265,12 +268,12 @@ void Portal::applySubmit(api::Exchange& ex) {
       Poco::Int64 q = 0;
       std::string text = Poco::trim(form["quota"]);
       if (text.empty())
-        problem = engine::Error::badInput("quota", "Enter the number of calls, or tick Unlimited");
+        problem = engine::Error::badInput("quota", tx(v)("error.quotaMissing"));
       else if (!Poco::NumberParser::tryParse64(text, q) || q < 0 ||
                q > engine::Validation::kMaxQuota)
         problem = engine::Error::badInput(
-            "quota", "The quota is a whole number of calls from 0 to " +
-                         std::to_string(engine::Validation::kMaxQuota) + ", or tick Unlimited");
+            "quota",
+            tx(v)("error.quotaRange", {{"max", std::to_string(engine::Validation::kMaxQuota)}}));
       else
         in.quota = q;
     }
@@ -296,8 +299,8 @@ void Portal::applySubmit(api::Exchange& ex) {
   api::JsonWriter w;
   w.beginObject();
   if (!form["from"].empty()) w.field("resubmit", true);
-  applyContext(w, form, &*problem);
-  render(ex, v, "apply", "Apply for a key — Keywarden", w, statusOf(*problem));
+  applyContext(w, form, &*problem, tx(v));
+  render(ex, v, "apply", tx(v)("title.apply"), w, statusOf(*problem));
 }
 
 void Portal::applications(api::Exchange& ex) {
@@ -318,20 +321,20 @@ void Portal::applications(api::Exchange& ex) {
   int64_t now = Views::now();
   api::JsonWriter w;
   w.beginObject().beginArray("applications");
-  for (auto* a : all) Views::row(w, *a, now);
+  for (auto* a : all) Views::row(w, *a, now, tx(v));
   w.endArray().field("none", all.empty());
-  render(ex, v, "applications", "Applications — Keywarden", w);
+  render(ex, v, "applications", tx(v)("title.applications"), w);
 }
 
 void Portal::application(api::Exchange& ex) {
   Visit v = visit(ex);
   if (!requireSession(ex, v)) return;
   auto a = viewable(v, ex.param("id"));
-  if (!a) return message(ex, v, 404, "Not found", "There is no such application you may see.");
+  if (!a) return message(ex, v, 404, tx(v)("message.notFound"), tx(v)("message.noSuchApplication"));
   const auto& s = *v.session;
   api::JsonWriter w;
   w.beginObject();
-  Views::application(w, *a, _s.catalog, Views::now());
+  Views::application(w, *a, _s.catalog, Views::now(), tx(v));
   bool own = a->requesterEmail == s.email;
   auto waiting = engine::ApplicationService::waitingApprovers(*a);
   bool mayDecide =
@@ -342,7 +345,7 @@ void Portal::application(api::Exchange& ex) {
       .field("mayResubmit", own && a->state == engine::AppState::Returned)
       .field("mayDecide", mayDecide);
   if (mayDecide) w.field("approveWill", engine::portal::Review::approveWill(*a, s.email));
-  render(ex, v, "application", a->number + " — Keywarden", w);
+  render(ex, v, "application", tx(v)("title.named", {{"name", a->number}}), w);
 }
 
 void Portal::withdraw(api::Exchange& ex) {
@@ -351,7 +354,7 @@ void Portal::withdraw(api::Exchange& ex) {
   std::map<std::string, std::string> form;
   if (!readForm(ex, v, {}, form)) return;
   auto r = _s.applications.withdraw(PortalService::requester(*v.session), ex.param("id"));
-  if (!r) return message(ex, v, statusOf(r.error()), "Not withdrawn", r.error().message + ".");
+  if (!r) return failed(ex, v, "message.notWithdrawn", r.error());
   redirect(ex, "/applications/" + ex.param("id"));
 }
 

@@ -23,7 +23,7 @@ void Portal::home(api::Exchange& ex) {
     auto r = _s.applications.list(PortalService::approver(s), {}, s.email);
     w.beginArray("waiting");
     if (r)
-      for (const auto& a : r.value()) Views::row(w, a, now);
+      for (const auto& a : r.value()) Views::row(w, a, now, tx(v));
     w.endArray();
     w.field("waitingCount", r ? static_cast<int64_t>(r.value().size()) : 0);
   }
@@ -33,7 +33,7 @@ void Portal::home(api::Exchange& ex) {
     int64_t open = 0;
     if (r)
       for (const auto& a : r.value()) {
-        if (a.state == engine::AppState::Returned) Views::row(w, a, now);
+        if (a.state == engine::AppState::Returned) Views::row(w, a, now, tx(v));
         if (a.state == engine::AppState::InReview) ++open;
       }
     w.endArray();
@@ -42,7 +42,7 @@ void Portal::home(api::Exchange& ex) {
     if (r) {
       int n = 0;
       for (auto it = r.value().rbegin(); it != r.value().rend() && n < 5; ++it, ++n)
-        Views::row(w, *it, now);
+        Views::row(w, *it, now, tx(v));
     }
     w.endArray();
   }
@@ -52,7 +52,7 @@ void Portal::home(api::Exchange& ex) {
     auto r = _s.applications.list(PortalService::admin(s), f, "");
     w.field("reviewCount", r ? static_cast<int64_t>(r.value().size()) : 0);
   }
-  render(ex, v, "home", "Keywarden", w);
+  render(ex, v, "home", tx(v)("title.home"), w);
 }
 
 void Portal::signinForm(api::Exchange& ex) {
@@ -60,7 +60,7 @@ void Portal::signinForm(api::Exchange& ex) {
   if (v.session && ex.path() == "/signin") return redirect(ex, "/");
   api::JsonWriter w;
   w.beginObject();
-  render(ex, v, "signin", "Sign in — Keywarden", w);
+  render(ex, v, "signin", tx(v)("title.signin"), w);
 }
 
 void Portal::signinAsk(api::Exchange& ex) {
@@ -74,21 +74,20 @@ void Portal::signinAsk(api::Exchange& ex) {
   api::JsonWriter w;
   w.beginObject();
   if (asked == PortalService::Ask::BadAddress) {
-    w.field("email", email)
-        .field("emailError", "Enter your e-mail address, such as name@example.com.");
-    return render(ex, v, "signin", "Sign in — Keywarden", w, 400);
+    w.field("email", email).field("emailError", tx(v)("error.email"));
+    return render(ex, v, "signin", tx(v)("title.signin"), w, 400);
   }
   if (asked == PortalService::Ask::Throttled) {
     ex.response().set("Retry-After", std::to_string((retryMs + 999) / 1000));
     w.field("email", email)
-        .field("formError", "Too many sign-in links were asked for. Wait " +
-                                engine::Words::duration(retryMs < 1000 ? 1000 : retryMs) +
-                                " and try again.");
-    return render(ex, v, "signin", "Sign in — Keywarden", w, 429);
+        .field("formError",
+               tx(v)("error.throttled",
+                     {{"wait", engine::Words::duration(retryMs < 1000 ? 1000 : retryMs)}}));
+    return render(ex, v, "signin", tx(v)("title.signin"), w, 429);
   }
   w.field("email", Poco::toLower(email))
       .field("validFor", engine::Words::duration(_s.portal.settings().signinLifetimeMs));
-  render(ex, v, "signin-sent", "Check your mail — Keywarden", w);
+  render(ex, v, "signin-sent", tx(v)("title.signinSent"), w);
 }
 
 void Portal::signinLink(api::Exchange& ex) {
@@ -102,7 +101,7 @@ void Portal::signinLink(api::Exchange& ex) {
       .field("expired", state == LS::Expired)
       .field("unknown", state == LS::Unknown)
       .field("token", state == LS::Valid ? ex.param("token") : "");
-  render(ex, v, "signin-link", "Sign in — Keywarden", w,
+  render(ex, v, "signin-link", tx(v)("title.signin"), w,
          state == LS::Valid     ? 200
          : state == LS::Unknown ? 404
                                 : 410);
@@ -121,7 +120,7 @@ void Portal::signinComplete(api::Exchange& ex) {
     w.field("used", why == LS::Used)
         .field("expired", why == LS::Expired)
         .field("unknown", why == LS::Unknown);
-    return render(ex, v, "signin-link", "Sign in — Keywarden", w, why == LS::Unknown ? 404 : 410);
+    return render(ex, v, "signin-link", tx(v)("title.signin"), w, why == LS::Unknown ? 404 : 410);
   }
   if (v.session) _s.portal.signOut(*v.session);  // one person per browser
   setCookie(ex, "kw_session", started->cookie, _s.portal.settings().sessionMaxMs / 1000);

@@ -26,43 +26,22 @@ engine::Principal Views::reader() {
   return p;
 }
 
-std::string Views::stateText(engine::AppState s) {
-  using S = engine::AppState;
-  switch (s) {
-    case S::Submitted:
-      return "submitted";
-    case S::InReview:
-      return "in review";
-    case S::Approved:
-      return "approved";
-    case S::Issued:
-      return "done";
-    case S::Rejected:
-      return "rejected";
-    case S::Returned:
-      return "returned for changes";
-    case S::Withdrawn:
-      return "withdrawn";
-    case S::TimedOut:
-      return "timed out";
-  }
-  return "";
+std::string Views::stateText(engine::AppState s, const Texts& t) {
+  return t(std::string("state.").append(engine::appStateName(s)));
 }
 
-std::string Views::kindText(engine::AppKind k) {
-  return k == engine::AppKind::New      ? "new key"
-         : k == engine::AppKind::Modify ? "change to a key"
-                                        : "revocation of a key";
+std::string Views::kindText(engine::AppKind k, const Texts& t) {
+  return t(std::string("kind.").append(engine::appKindName(k)));
 }
 
-void Views::row(api::JsonWriter& w, const engine::Application& a, int64_t now) {
+void Views::row(api::JsonWriter& w, const engine::Application& a, int64_t now, const Texts& t) {
   auto waiting = engine::ApplicationService::waitingApprovers(a);
   w.beginObject()
       .field("id", a.id)
       .field("number", a.number)
-      .field("kindText", kindText(a.kind))
+      .field("kindText", kindText(a.kind, t))
       .field("state", engine::appStateName(a.state))
-      .field("stateText", stateText(a.state))
+      .field("stateText", stateText(a.state, t))
       .field("keyName", a.keyName)
       .field("clientId", a.clientId)
       .field("requester", a.requesterEmail)
@@ -73,14 +52,14 @@ void Views::row(api::JsonWriter& w, const engine::Application& a, int64_t now) {
 }
 
 void Views::application(api::JsonWriter& w, const engine::Application& a,
-                        engine::CatalogService& catalog, int64_t now) {
+                        engine::CatalogService& catalog, int64_t now, const Texts& t) {
   auto p = reader();
   w.field("id", a.id)
       .field("number", a.number)
-      .field("kindText", kindText(a.kind))
+      .field("kindText", kindText(a.kind, t))
       .field("isNew", a.kind == engine::AppKind::New)
       .field("state", engine::appStateName(a.state))
-      .field("stateText", stateText(a.state))
+      .field("stateText", stateText(a.state, t))
       .field("inReview", a.state == engine::AppState::InReview)
       .field("returned", a.state == engine::AppState::Returned)
       .field("keyName", a.keyName)
@@ -128,15 +107,17 @@ void Views::application(api::JsonWriter& w, const engine::Application& a,
   granted.erase(std::unique(granted.begin(), granted.end()), granted.end());
   std::string from =
       a.effectiveAt ? Words::time(a.effectiveAt) + " (" + Words::relative(a.effectiveAt, now) + ")"
-                    : "as soon as it is issued";
+                    : t("key.assoonasissued");
   std::string until =
       a.expiresAt ? Words::time(a.expiresAt) + " (" + Words::relative(a.expiresAt, now) + ")"
-                  : "no expiry";
-  w.field("validity", "from " + from + " until " + until);
+                  : t("key.noExpiry");
+  w.field("validity", t("key.validFrom", {{"from", from}, {"until", until}}));
   if (a.expiresAt)
     w.field("lifetime",
-            "a lifetime of " + Words::duration(a.expiresAt - std::max(a.effectiveAt, a.createdAt)));
-  w.field("quotaText", a.quota < 0 ? "unlimited calls" : "at most " + Words::quota(a.quota));
+            t("key.lifetime",
+              {{"duration", Words::duration(a.expiresAt - std::max(a.effectiveAt, a.createdAt))}}));
+  w.field("quotaText", a.quota < 0 ? t("key.unlimitedCalls")
+                                   : t("key.atMost", {{"quota", Words::quota(a.quota)}}));
   w.field("limitsText", a.kind == engine::AppKind::Modify ? a.changes.limitsText() : "");
   auto warnings = engine::portal::Review::warnings(a, granted);
   w.field("warnings", warnings).field("hasWarnings", !warnings.empty());
@@ -154,8 +135,8 @@ void Views::application(api::JsonWriter& w, const engine::Application& a,
     for (const auto& person : l.approvers)
       w.beginObject()
           .field("email", person.email)
-          .field("decision",
-                 person.decision.empty() ? (l.current ? "not yet" : "") : person.decision)
+          .field("decision", person.decision.empty() ? (l.current ? t("decision.notYet") : "")
+                                                     : person.decision)
           .endObject();
     w.endArray().endObject();
   }
@@ -171,7 +152,7 @@ void Views::application(api::JsonWriter& w, const engine::Application& a,
         .field("who", engine::DisplayText::who(d.approver))
         .field("actor", d.actor)
         .field("what", engine::DisplayText::decision(d.event))
-        .field("level", d.level > 0 ? "level " + std::to_string(d.level) : "")
+        .field("level", d.level > 0 ? t("level.number", {{"number", std::to_string(d.level)}}) : "")
         .field("comment", d.comment)
         .endObject();
   w.endArray();
@@ -182,20 +163,20 @@ void Views::application(api::JsonWriter& w, const engine::Application& a,
   w.field("returnComment", returnComment);
 }
 
-void Views::keyRow(api::JsonWriter& w, const engine::Key& k, int64_t now) {
+void Views::keyRow(api::JsonWriter& w, const engine::Key& k, int64_t now, const Texts& t) {
   w.beginObject()
       .field("id", k.id)
       .field("name", k.name)
       .field("start", k.start)
       .field("clientId", k.clientId)
       .field("state", engine::keyStateName(k.effectiveState(now)))
-      .field("expires", k.expiresAt ? Words::time(k.expiresAt) : "never")
-      .field("remaining", k.quota < 0 ? "unlimited" : Words::quota(k.remaining))
+      .field("expires", k.expiresAt ? Words::time(k.expiresAt) : t("key.never"))
+      .field("remaining", k.quota < 0 ? t("key.unlimited") : Words::quota(k.remaining))
       .endObject();
 }
 
 void Views::key(api::JsonWriter& w, const engine::Key& k, engine::CatalogService& catalog,
-                int64_t now) {
+                int64_t now, const Texts& t) {
   auto p = reader();
   auto state = k.effectiveState(now);
   w.field("id", k.id)
@@ -208,12 +189,13 @@ void Views::key(api::JsonWriter& w, const engine::Key& k, engine::CatalogService
       .field("validFrom", k.effectiveAt ? Words::time(k.effectiveAt) : Words::time(k.createdAt))
       .field("validUntil",
              k.expiresAt ? Words::time(k.expiresAt) + " (" + Words::relative(k.expiresAt, now) + ")"
-                         : "no expiry")
-      .field("quotaText", k.quota < 0 ? "unlimited" : Words::quota(k.quota))
-      .field("remainingText", k.quota < 0 ? "unlimited" : Words::quota(k.remaining) + " left")
-      .field("lastUsed", k.lastUsedAt ? Words::relative(k.lastUsedAt, now) : "never")
-      .field("usage", std::to_string(k.usageValid) + " accepted, " +
-                          std::to_string(k.usageRejected) + " refused")
+                         : t("key.noExpiry"))
+      .field("quotaText", k.quota < 0 ? t("key.unlimited") : Words::quota(k.quota))
+      .field("remainingText", k.quota < 0 ? t("key.unlimited")
+                                          : t("key.left", {{"quota", Words::quota(k.remaining)}}))
+      .field("lastUsed", k.lastUsedAt ? Words::relative(k.lastUsedAt, now) : t("key.never"))
+      .field("usage", t("key.usage", {{"valid", std::to_string(k.usageValid)},
+                                      {"refused", std::to_string(k.usageRejected)}}))
       .field("applicationId", k.applicationId)
       .field("unrestricted", k.unrestricted())
       .field("scopes", k.scopes)

@@ -12,6 +12,7 @@ struct WebSettings {
   std::string templatesDir = "templates";               // pages/portal/*.mustache, keywarden.css
   std::string trustedHeader;  // portal.trustedHeader: holds the signed-in e-mail; "" = off
   std::vector<std::string> trustedProxies;  // portal.trustedProxies: exact IP addresses
+  std::string defaultLanguage = "en";       // mail.defaultLanguage: pages with no better choice
 };
 
 }  // namespace keywarden::web

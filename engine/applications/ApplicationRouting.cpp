@@ -57,7 +57,7 @@ std::optional<Error> ApplicationService::route(Transaction& tx, Application& a) 
       if (auto key = tx.keys().find(a.keyId)) start = std::max(key->effectiveAt, key->createdAt);
     facts.lifetimeMs = a.expiresAt - start;
   }
-  const Flow* f = _flows.route(facts);
+  std::shared_ptr<const Flow> f = _flows.route(facts);  // one snapshot, kept
   if (!f)
     return Error::unprocessable("NO_FLOW",
                                 "no approval flow in workflows.dir matches this application");

@@ -13,10 +13,28 @@
 
 namespace keywarden::engine {
 
-FlowCatalog::FlowCatalog(std::vector<Flow> flows) : _flows(std::move(flows)) {
-  std::stable_sort(_flows.begin(), _flows.end(), [](const Flow& a, const Flow& b) {
+FlowCatalog::FlowCatalog() : _flows(std::make_shared<const std::vector<Flow>>()) {}
+
+FlowCatalog::FlowCatalog(std::vector<Flow> flows) {
+  std::stable_sort(flows.begin(), flows.end(), [](const Flow& a, const Flow& b) {
     return a.priority != b.priority ? a.priority > b.priority : a.id < b.id;
   });
+  _flows = std::make_shared<const std::vector<Flow>>(std::move(flows));
+}
+
+FlowCatalog::FlowCatalog(const FlowCatalog& other) : _flows(other.flows()) {}
+
+FlowCatalog& FlowCatalog::operator=(const FlowCatalog& other) {
+  replace(other);
+  return *this;
+}
+
+FlowCatalog::Snapshot FlowCatalog::flows() const {
+  return std::atomic_load(&_flows);
+}
+
+void FlowCatalog::replace(const FlowCatalog& fresh) {
+  std::atomic_store(&_flows, fresh.flows());
 }
 
 FlowCatalog FlowCatalog::loadDir(const std::string& dir) {
@@ -42,9 +60,10 @@ FlowCatalog FlowCatalog::loadDir(const std::string& dir) {
   return FlowCatalog(std::move(flows));
 }
 
-const Flow* FlowCatalog::route(const RoutingFacts& facts) const {
-  for (const auto& f : _flows)
-    if (flowMatches(f, facts)) return &f;
+std::shared_ptr<const Flow> FlowCatalog::route(const RoutingFacts& facts) const {
+  Snapshot all = flows();
+  for (const auto& f : *all)
+    if (flowMatches(f, facts)) return std::shared_ptr<const Flow>(all, &f);  // shares `all`
   return nullptr;
 }
 

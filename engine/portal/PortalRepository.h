@@ -33,6 +33,10 @@ class PortalRepository {
   // Ids of the keys `email` holds: keys issued by an application `email` made, and keys of
   // clients whose contact is `email` (the holder rule of ApplicationService, NOT_KEY_HOLDER).
   virtual std::vector<std::string> keysHeldBy(const std::string& email, int limit) = 0;
+  // The language `email` chose for mails and pages (a BCP 47 tag such as zh-TW), "" for none.
+  virtual std::string languageOf(const std::string& email) = 0;
+  // Saves `email`'s language (replacing any earlier choice).
+  virtual void setLanguage(const std::string& email, const std::string& language, int64_t at) = 0;
 };
 
 }  // namespace keywarden::engine::portal

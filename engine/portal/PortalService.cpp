@@ -3,6 +3,7 @@
 #include <Poco/String.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "engine/base/Ids.h"
 #include "engine/crypto/Crypto.h"
@@ -154,6 +155,32 @@ std::optional<Session> PortalService::resume(const std::string& cookie) {
     s->lastSeenAt = now;
   }
   return s;
+}
+
+std::string PortalService::languageOf(const std::string& email) const {
+  std::string out;
+  try {
+    _store.read([&](Transaction& tx) { out = tx.portal().languageOf(email); });
+  } catch (const std::exception&) {
+    return "";
+  }
+  return out;
+}
+
+std::optional<Error> PortalService::setLanguage(const Session& s, const std::string& language) {
+  bool wellFormed = !language.empty() && language.size() <= 35 &&
+                    std::isalpha(static_cast<unsigned char>(language[0])) &&
+                    std::all_of(language.begin(), language.end(), [](char c) {
+                      return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
+                    });
+  if (!wellFormed) return Error::badInput("language", "must be a language tag such as en or zh-TW");
+  int64_t now = _clock.nowMs();
+  _store.write([&](Transaction& tx) {
+    tx.portal().setLanguage(s.email, language, now);
+    tx.audit().append({now, "session:" + s.id, "portal.language", "person", s.email, "",
+                       "{\"language\":\"" + language + "\"}"});
+  });
+  return std::nullopt;
 }
 
 void PortalService::signOut(const Session& s) {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "engine/base/Clock.h"
+#include "engine/base/Error.h"
 #include "engine/flows/FlowCatalog.h"
 #include "engine/model/AccessToken.h"
 #include "engine/notices/Notices.h"
@@ -69,6 +70,14 @@ class PortalService {
   static Principal requester(const Session& s);
   static Principal approver(const Session& s);
   static Principal admin(const Session& s);
+
+  // The language `email` saved for mails and pages (a tag such as zh-TW), "" for none. A store
+  // failure reads as "" (the default language), never as an error page.
+  std::string languageOf(const std::string& email) const;
+  // Saves the signed-in person's language, audited, in one transaction. BadInput (field
+  // "language") when `language` is not a well-formed tag; which tags are offered is the
+  // caller's (the templates') business.
+  std::optional<Error> setLanguage(const Session& s, const std::string& language);
 
   // Ids of the applications `approver` decided on, newest first (at most `limit`).
   std::vector<std::string> decidedBy(const std::string& approver, int limit);

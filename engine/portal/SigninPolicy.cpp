@@ -19,7 +19,8 @@ Roles SigninPolicy::rolesOf(const std::string& email0) const {
       std::find(_settings.admins.begin(), _settings.admins.end(), email) != _settings.admins.end();
   if (auto t = _settings.adminTenants.find(email); r.admin && t != _settings.adminTenants.end())
     r.adminTenant = t->second;
-  for (const auto& f : _flows.flows())
+  FlowCatalog::Snapshot flows = _flows.flows();
+  for (const auto& f : *flows)
     for (const auto& l : f.levels)
       if (l.isApprover(email) ||
           std::find(l.escalateTo.begin(), l.escalateTo.end(), email) != l.escalateTo.end())

@@ -199,6 +199,19 @@ try {
   const requester = await signIn(requesterCtx, 'dev@dev.example', 'requester-');
   await snap(requester, 'requester-home');
 
+  // Traditional Chinese, chosen by the browser's Accept-Language (templates/lang/zh-TW/).
+  {
+    const ctx = await browser.newContext({ locale: 'zh-TW', bypassCSP: true });
+    const page = await ctx.newPage();
+    await page.goto(base + '/signin');
+    const lang = await page.getAttribute('html', 'lang');
+    const heading = await page.textContent('h1');
+    check(lang === 'zh-TW' && heading.includes('登入 Keywarden'),
+      `Accept-Language zh-TW gets the Chinese sign-in page (lang ${lang}, "${heading}")`);
+    await snap(page, 'zh-TW-signin');
+    await ctx.close();
+  }
+
   // CSRF: a POST without this browser's token is refused and changes nothing.
   const forged = await requester.request.post(base + '/apply', {
     form: { csrf: '0'.repeat(64), clientId: 'shop', keyName: 'forged', quota: '5' }, maxRedirects: 0,

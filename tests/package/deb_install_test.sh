@@ -81,6 +81,16 @@ for _ in $(seq 1 100); do
 done
 [ -n "$ready" ] || { cat "$WORK/server.log"; fail "the installed binary did not become ready"; }
 [ -f "$R/var/lib/keywarden/keywarden.db" ] || fail "no store in the state directory"
+[ -f "$R/etc/keywarden/templates/lang/zh-TW/mail/key-issued.subject.mustache" ] \
+  || fail "the Traditional Chinese templates were not installed"
+grep -q '^ExecReload=/usr/bin/keywarden reload ' "$R/lib/systemd/system/keywarden.service" \
+  || fail "the unit has no ExecReload"
+# ExecReload as systemd runs it: the same user, environment and state directory.
+(cd "$R/var/lib/keywarden" && STATE_DIRECTORY="$R/var/lib/keywarden" runuser -u nobody \
+   --preserve-environment -- "$R/usr/bin/keywarden" reload \
+   --config "$R/etc/keywarden/keywarden.properties") >"$WORK/reload.log" 2>&1 \
+  || { cat "$WORK/reload.log" "$WORK/server.log"; fail "keywarden reload"; }
+grep -q '^reloaded ' "$WORK/reload.log" || { cat "$WORK/reload.log"; fail "reload said nothing"; }
 kill "$PID"; wait "$PID" 2>/dev/null || true; PID=""
 
 # 4. Purge: the binary, the state and the copies in /etc go; nothing of the package is left.
@@ -89,4 +99,4 @@ dpkg --root="$R" --force-depends --force-script-chrootless --force-not-root --lo
 [ ! -e "$R/usr/bin/keywarden" ] || fail "purge left the binary"
 [ ! -e "$R/var/lib/keywarden" ] || fail "purge left the state directory"
 [ ! -e "$R/etc/keywarden/keywarden.properties" ] || fail "purge left the conffile"
-echo "package_deb: built $(basename "$DEB") ($(stat -c %s "$DEB") bytes), installed into a throw-away root, served /readyz as nobody, purged"
+echo "package_deb: built $(basename "$DEB") ($(stat -c %s "$DEB") bytes), installed into a throw-away root, served /readyz as nobody, reloaded, purged"

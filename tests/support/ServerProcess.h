@@ -26,6 +26,7 @@ class ServerProcess {
   int stop();    // SIGTERM, waits; returns the exit status
   void kill9();  // SIGKILL, waits
   bool running() const { return _pid > 0; }
+  pid_t pid() const { return _pid; }  // the server process (for signals such as SIGHUP)
 
   int port() const { return _port; }
   const std::string& adminToken() const { return _adminToken; }

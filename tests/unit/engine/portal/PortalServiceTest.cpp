@@ -221,7 +221,7 @@ class PortalServiceTest : public CppUnit::TestFixture {
     a.level = 1;
     a.levelCount = 1;
     a.requesterEmail = "dev@dev.example";
-    a.flowSnapshot = FlowParser::toJson(flows.flows()[0]);
+    a.flowSnapshot = FlowParser::toJson((*flows.flows())[0]);
     auto w = Review::warnings(a, {});
     CPPUNIT_ASSERT_EQUAL(size_t(3), w.size());  // unrestricted, unlimited, no expiry
     CPPUNIT_ASSERT(w[0].find("UNRESTRICTED") == 0);
