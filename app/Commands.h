@@ -21,6 +21,11 @@ class Commands {
   // or failure (one line naming the file and why), 2 on a PostgreSQL store or bad settings.
   static int backup(const std::string& file, const std::string& config);
   static int restore(const std::string& file, const std::string& config);
+  // keywarden audit verify: recomputes the audit hash chain (docs/audit.md); exit 0 when it
+  // holds, 1 naming the first broken row. keywarden audit export [--since RFC3339]: JSON lines
+  // on stdout, one per row (engine/audit/AuditExport); exit 2 on a bad --since.
+  static int auditVerify(const std::string& config);
+  static int auditExport(const std::vector<std::string>& args, const std::string& config);
   static void usage();
 };
 
