@@ -30,7 +30,7 @@ class AuditTrailTest : public Fixture {
     CPPUNIT_ASSERT_EQUAL(200,
                          admin("POST", "/v1/keys/" + id + "/disable", R"({"reason":"t"})").status);
     CPPUNIT_ASSERT_EQUAL(200,
-                         admin("POST", "/v1/keys/" + id + "/enable", R"({"reason":"t"})").status);
+                         admin("POST", "/v1/keys/" + id + "/enable", "{}").status);
     auto second = newKey(R"({"clientId":"c1","name":"second"})");
     HttpResponse rot =
         admin("POST", "/v1/keys/" + second.first + "/rotate", R"({"graceSeconds":0})");
