@@ -29,8 +29,7 @@ class AuditTrailTest : public Fixture {
     auto [id, key] = newKey();
     CPPUNIT_ASSERT_EQUAL(200,
                          admin("POST", "/v1/keys/" + id + "/disable", R"({"reason":"t"})").status);
-    CPPUNIT_ASSERT_EQUAL(200,
-                         admin("POST", "/v1/keys/" + id + "/enable", "{}").status);
+    CPPUNIT_ASSERT_EQUAL(200, admin("POST", "/v1/keys/" + id + "/enable", "{}").status);
     auto second = newKey(R"({"clientId":"c1","name":"second"})");
     HttpResponse rot =
         admin("POST", "/v1/keys/" + second.first + "/rotate", R"({"graceSeconds":0})");
@@ -114,18 +113,17 @@ class AuditTrailTest : public Fixture {
     }
     // A new client, a new key, a revocation: each answers an error and changes nothing.
     HttpResponse c = admin("POST", "/v1/clients", R"({"id":"c2","name":"Two","clientType":"web"})");
-    CPPUNIT_ASSERT_MESSAGE(c.body, c.status >= 500);
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(c.body, 500, c.status);
     CPPUNIT_ASSERT_EQUAL(404, admin("GET", "/v1/clients/c2").status);
     HttpResponse k = admin("POST", "/v1/keys", R"({"clientId":"c1","name":"refused"})");
-    CPPUNIT_ASSERT_MESSAGE(k.body, k.status >= 500);
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(k.body, 500, k.status);
     CPPUNIT_ASSERT_EQUAL(std::string("0"),
                          server->sql("SELECT COUNT(*) FROM api_keys WHERE name = 'refused'"));
     HttpResponse r = admin("POST", "/v1/keys/" + id + "/revoke", R"({"reason":"x"})");
-    CPPUNIT_ASSERT_MESSAGE(r.body, r.status >= 500);
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 500, r.status);
     CPPUNIT_ASSERT_EQUAL(std::string("VALID"), verify(key));
     CPPUNIT_ASSERT_EQUAL(rowsBefore, server->sql("SELECT COUNT(*) FROM audit_log"));
-    CPPUNIT_ASSERT(server->log().find("audit refused") != std::string::npos ||
-                   c.body.find("INTERNAL") != std::string::npos);
+    CPPUNIT_ASSERT_EQUAL(std::string("INTERNAL"), c.errorCode());
     server->sql("DROP TRIGGER audit_refused" +
                 std::string(server->postgres() ? " ON audit_log" : ""));
     std::string out;
