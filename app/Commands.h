@@ -25,6 +25,11 @@ class Commands {
   // with SIGHUP and waits for its outcome. Exit 0 reloaded (prints what), 1 refused (prints the
   // file and the problem; the old set keeps serving) or no server running, 2 bad settings.
   static int reload(const std::string& config);
+  // keywarden audit verify: recomputes the audit hash chain (docs/audit.md); exit 0 when it
+  // holds, 1 naming the first broken row. keywarden audit export [--since RFC3339]: JSON lines
+  // on stdout, one per row (engine/audit/AuditExport); exit 2 on a bad --since.
+  static int auditVerify(const std::string& config);
+  static int auditExport(const std::vector<std::string>& args, const std::string& config);
   static void usage();
 };
 

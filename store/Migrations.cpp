@@ -161,6 +161,21 @@ const std::vector<Migrations::Migration>& Migrations::all() {
            "CREATE TABLE person_languages (email TEXT PRIMARY KEY, language TEXT NOT NULL,"
            " updated_at BIGINT NOT NULL)",
        }},
+      {11,
+       "audit hash chain: seq, prev_hash and hash on every new row; the chain head (docs/audit.md)",
+       {
+           "ALTER TABLE audit_log ADD COLUMN seq BIGINT NOT NULL DEFAULT 0",
+           "ALTER TABLE audit_log ADD COLUMN prev_hash TEXT NOT NULL DEFAULT ''",
+           "ALTER TABLE audit_log ADD COLUMN hash TEXT NOT NULL DEFAULT ''",
+           "CREATE INDEX audit_log_seq ON audit_log (seq, id)",
+           // Rows from before this migration stay unchained (seq 0); the head records how many
+           // there are and the newest one's time, so `audit verify` sees any added or deleted.
+           "CREATE TABLE audit_chain (name TEXT PRIMARY KEY, seq BIGINT NOT NULL,"
+           " hash TEXT NOT NULL, legacy_rows BIGINT NOT NULL, legacy_max_at BIGINT NOT NULL)",
+           "INSERT INTO audit_chain (name, seq, hash, legacy_rows, legacy_max_at)"
+           " SELECT 'audit', 0, '0000000000000000000000000000000000000000000000000000000000000000',"
+           " COUNT(*), COALESCE(MAX(at), 0) FROM audit_log",
+       }},
   };
   return kAll;
 }

@@ -1,53 +1,72 @@
 #include "store/SqlAuditLog.h"
 
+#include "engine/audit/AuditChain.h"
 #include "engine/base/Ids.h"
 
 #include <Poco/Data/Statement.h>
 
 #include <algorithm>
+#include <stdexcept>
 
 using namespace Poco::Data::Keywords;
 
 namespace keywarden::store {
 
-void SqlAuditLog::append(const engine::AuditEntry& e0) {
-  engine::AuditEntry e = e0;
-  std::string id = engine::Ids::make("aud");
-  Poco::Int64 at = e.at;
-  _s << "INSERT INTO audit_log (id, at, actor, action, object_type, object_id, tenant, detail)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-      use(id), use(at), use(e.actor), use(e.action), use(e.objectType), use(e.objectId),
-      use(e.tenant), use(e.detail), now;
+void SqlAuditLog::append(const engine::AuditEntry& e) {
+  _pending.push_back(e);
 }
 
 void SqlAuditLog::appendMany(const std::vector<engine::AuditEntry>& entries) {
-  // Multi-row INSERTs of up to 100 rows (8 parameters each): a sweep writes thousands.
-  const size_t chunk = 100;
-  std::vector<std::string> ids;
-  std::vector<Poco::Int64> at;
-  ids.reserve(entries.size());
-  at.reserve(entries.size());
-  for (const auto& e : entries) {
-    ids.push_back(engine::Ids::make("aud"));
-    at.push_back(e.at);
+  _pending.insert(_pending.end(), entries.begin(), entries.end());
+}
+
+void SqlAuditLog::flush() {
+  if (_pending.empty()) return;
+  std::vector<engine::AuditEntry> entries;
+  entries.swap(_pending);
+
+  // The head: held until COMMIT, so the next transaction chains to this one's last row.
+  Poco::Int64 headSeq = -1;
+  std::string headHash;
+  Poco::Data::Statement head(_s);
+  head << "SELECT seq, hash FROM audit_chain WHERE name = 'audit'" + _d.forUpdate(), into(headSeq),
+      into(headHash);
+  if (head.execute() == 0 || headSeq < 0)
+    throw std::runtime_error("audit_chain: the audit chain head is missing; run keywarden migrate");
+
+  std::vector<engine::ChainedAuditRow> rows(entries.size());
+  for (size_t i = 0; i < entries.size(); ++i) {
+    auto& r = rows[i];
+    r.seq = ++headSeq;
+    r.id = engine::Ids::make("aud");
+    r.entry = std::move(entries[i]);
+    r.prevHash = headHash;
+    r.hash = engine::AuditChain::hashOf(r);
+    headHash = r.hash;
   }
-  for (size_t from = 0; from < entries.size(); from += chunk) {
-    size_t n = std::min(chunk, entries.size() - from);
+
+  // Multi-row INSERTs of up to 80 rows (11 parameters each, under SQLite's old 999 limit): a
+  // sweep writes thousands.
+  const size_t chunk = 80;
+  for (size_t from = 0; from < rows.size(); from += chunk) {
+    size_t n = std::min(chunk, rows.size() - from);
     std::string sql =
-        "INSERT INTO audit_log (id, at, actor, action, object_type, object_id, tenant, detail) "
-        "VALUES ";
-    for (size_t r = 0; r < n; ++r) {
-      sql += (r ? ", (" : "(") + _d.params(r * 8 + 1, 8) + ")";
-    }
+        "INSERT INTO audit_log (id, at, actor, action, object_type, object_id, tenant, detail,"
+        " seq, prev_hash, hash) VALUES ";
+    for (size_t r = 0; r < n; ++r) sql += (r ? ", (" : "(") + _d.params(r * 11 + 1, 11) + ")";
     Poco::Data::Statement st(_s);
     st << sql;
     for (size_t i = from; i < from + n; ++i) {
-      const auto& e = entries[i];
-      st, useRef(ids[i]), useRef(at[i]), useRef(e.actor), useRef(e.action), useRef(e.objectType),
-          useRef(e.objectId), useRef(e.tenant), useRef(e.detail);
+      auto& r = rows[i];
+      auto& e = r.entry;
+      st, useRef(r.id), useRef(e.at), useRef(e.actor), useRef(e.action), useRef(e.objectType),
+          useRef(e.objectId), useRef(e.tenant), useRef(e.detail), useRef(r.seq), useRef(r.prevHash),
+          useRef(r.hash);
     }
     st.execute();
   }
+  _s << "UPDATE audit_chain SET seq = $1, hash = $2 WHERE name = 'audit'", use(headSeq),
+      use(headHash), now;
 }
 
 }  // namespace keywarden::store

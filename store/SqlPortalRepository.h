@@ -22,7 +22,7 @@ class SqlPortalRepository : public engine::portal::PortalRepository {
   int purge(int64_t before) override;
   std::vector<std::string> decidedBy(const std::string& approver, int limit) override;
   std::vector<std::string> keysHeldBy(const std::string& email, int limit) override;
-  // Table person_languages (migration 9).
+  // Table person_languages (migration 10).
   std::string languageOf(const std::string& email) override;
   void setLanguage(const std::string& email, const std::string& language, int64_t at) override;
 

@@ -111,6 +111,7 @@ void SqlStore::run(Poco::Data::Session& s, SqlTransaction& tx, const std::string
   s << begin, now;
   try {
     fn(tx);
+    tx.beforeCommit();
     s << "COMMIT", now;
   } catch (...) {
     try {

@@ -49,6 +49,9 @@ class SqlTransaction : public engine::Transaction {
   void exclusive(const std::string& name) override;
   void afterCommit(std::function<void()> fn) override { _after.push_back(std::move(fn)); }
 
+  // Writes what must be written last, inside the transaction (the audit rows and their chain
+  // head); called by the store just before COMMIT. Throws to roll the transaction back.
+  void beforeCommit() { _audit.flush(); }
   // Runs the after-commit hooks; called by the store once COMMIT succeeded.
   void committed() {
     for (auto& fn : _after) fn();

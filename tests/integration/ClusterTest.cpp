@@ -42,6 +42,7 @@ class ClusterTest : public Fixture {
   CPPUNIT_TEST(rotationWhileCheckedOnTwoInstancesMovesTheWholeQuota);
   CPPUNIT_TEST(quotaTurnedUnlimitedAndBackOnOneRestartsTheCountOnTheOthers);
   CPPUNIT_TEST(rateLimitLoweredOnOneAppliesOnTheOtherWithinAPoll);
+  CPPUNIT_TEST(twoInstancesAuditingConcurrentlyKeepOneValidChain);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -551,6 +552,55 @@ class ClusterTest : public Fixture {
   std::string requester;
   std::unique_ptr<SmtpServer> smtp;
   std::vector<std::unique_ptr<ServerProcess>> others;
+
+  // docs/audit.md: the chain head is locked by each writing transaction until it commits, so
+  // audit rows written at once on two instances still form one chain, numbered in commit order.
+  void twoInstancesAuditingConcurrentlyKeepOneValidChain() {
+    startOthers(1);
+    newKey();  // client c1
+    std::string before = server->sql("SELECT COUNT(*) FROM audit_log");
+    std::atomic<int> made{0}, other{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 6; ++t)
+      threads.emplace_back([&, t] {
+        for (int n = 0; n < 25; ++n) {
+          HttpResponse r =
+              n % 2 ? on(static_cast<size_t>(t % 2), "POST", "/v1/keys",
+                         R"({"clientId":"c1","name":"k)" + std::to_string(t * 100 + n) + "\"}")
+                    : on(static_cast<size_t>(t % 2), "POST", "/v1/clients",
+                         R"({"id":"c)" + std::to_string(t * 100 + n + 1000) +
+                             R"(","name":"C","clientType":"web"})");
+          (r.status == 201 ? made : other)++;
+        }
+      });
+    // Tokens made by the CLI (a third process): their transactions share no other lock with
+    // the key and client changes (those also take the change feed's sequence row).
+    std::atomic<int> tokens{0};
+    for (int t = 0; t < 2; ++t)
+      threads.emplace_back([&, t] {
+        for (int n = 0; n < 15; ++n) {
+          std::string out;
+          if (server->runCli("token create --role gateway --name g" + std::to_string(t * 100 + n),
+                             out) == 0)
+            ++tokens;
+        }
+      });
+    for (auto& th : threads) th.join();
+    CPPUNIT_ASSERT_EQUAL(0, other.load());
+    CPPUNIT_ASSERT_EQUAL(150, made.load());
+    CPPUNIT_ASSERT_EQUAL(30, tokens.load());
+    std::string out;
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(out, 0, server->runCli("audit verify", out));
+    int rows = std::stoi(server->sql("SELECT COUNT(*) FROM audit_log"));
+    CPPUNIT_ASSERT_EQUAL(std::stoi(before) + 180, rows);
+    // One chain: seq 1..rows, each once, and rows from both instances interleaved in it.
+    CPPUNIT_ASSERT_EQUAL(
+        std::to_string(rows) + "|" + std::to_string(rows) + "|" + std::to_string(rows),
+        server->sql("SELECT COUNT(DISTINCT seq), MAX(seq), COUNT(DISTINCT hash)"
+                    " FROM audit_log"));
+    CPPUNIT_ASSERT_MESSAGE(out,
+                           out.find(": " + std::to_string(rows) + " rows") != std::string::npos);
+  }
 };
 
 CPPUNIT_TEST_SUITE_REGISTRATION(ClusterTest);
