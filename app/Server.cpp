@@ -104,7 +104,7 @@ int Server::run() {
     std::ostringstream o;
     o << "# HELP keywarden_keys_loaded Keys held in memory for the check path.\n"
       << "# TYPE keywarden_keys_loaded gauge\nkeywarden_keys_loaded " << cache.size() << "\n"
-      << w.queueGauges();
+      << w.queueGauges() << api::AbuseHandlers::metrics(*w.abuse);
     if (w.missLookup)
       o << "# HELP keywarden_key_store_lookups_total Checks of keys missing from the cache that "
            "were looked up in the store (found or not), and misses not looked up (negative cache "
@@ -131,6 +131,7 @@ int Server::run() {
   webSettings.trustedProxies = s.portalTrustedProxies;
   web::Portal pages({*w.portal, *w.applications, *w.keys, *w.catalog, w.flows, *w.templates},
                     webSettings);
+  pages.setAbuse(w.abuse.get(), w.clientSource);
   auto* api = new api::HttpApi(w.apiServices(), s.gateway, s.httpMaxBodyBytes, gauges,
                                [&pages](api::Router& r) { pages.install(r); });
   Poco::Net::HTTPRequestHandlerFactory::Ptr factory(api);

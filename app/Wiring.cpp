@@ -115,6 +115,8 @@ Wiring::Wiring(const Settings& s) {
   sender =
       std::make_unique<mail::OutboxSender>(*store, *templates, *transport, *sealer, clock, send);
   notices->onEnqueue([this] { sender->wake(); });
+  abuse = std::make_unique<engine::AbuseGuard>(store.get(), clock, s.abuse);
+  clientSource = api::ClientSource(s.abuseTrustedProxies, s.abuseClientAddressHeader);
   mailLog->onResend([this] { sender->wake(); });
 }
 
@@ -150,6 +152,7 @@ void Wiring::startBackground() {
   sender->start();
   scheduler->start();  // first runs everything that fell due while the server was down
   changes->start();
+  abuse->start();
 }
 
 void Wiring::stopBackground() {
@@ -157,6 +160,7 @@ void Wiring::stopBackground() {
   if (scheduler) scheduler->stop();
   if (sender) sender->stop();
   if (flusher) flusher->stop();
+  if (abuse) abuse->stop();  // writes the audit rows of the last block episodes
 }
 
 api::ApiServices Wiring::apiServices() {
@@ -170,7 +174,9 @@ api::ApiServices Wiring::apiServices() {
           *jobLog,
           [t = templates.get()](const std::string& page, const std::string& json) {
             return t->renderPage(page, json);
-          }};
+          },
+          abuse.get(),
+          clientSource};
 }
 
 std::string Wiring::queueGauges() {

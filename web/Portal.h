@@ -3,8 +3,10 @@
 #include <optional>
 #include <string>
 
+#include "api/ClientSource.h"
 #include "api/JsonWriter.h"
 #include "api/Router.h"
+#include "engine/abuse/AbuseGuard.h"
 #include "engine/applications/ApplicationService.h"
 #include "engine/catalog/CatalogService.h"
 #include "engine/flows/FlowCatalog.h"
@@ -33,8 +35,20 @@ class Portal {
   // Throws std::runtime_error naming the file when the stylesheet cannot be read.
   Portal(Services s, WebSettings settings);
   void install(api::Router& router);
+  // The brute-force defence for the sign-in pages: unknown sign-in link tokens and refused
+  // sign-in asks count per client address; past abuse.linkFailures the address gets a 429
+  // page until the block ends. Set before install(); nullptr: off.
+  void setAbuse(engine::AbuseGuard* guard, api::ClientSource source) {
+    _guard = guard;
+    _source = std::move(source);
+  }
 
  private:
+  // The caller's client address for the brute-force defence (null when unknown or off), in
+  // `key`; and whether it is blocked (then the 429 page is sent).
+  const engine::AttemptKey* attemptSource(api::Exchange& ex, engine::AttemptKey& key) const;
+  bool linkBlocked(api::Exchange& ex, const engine::AttemptKey* src);
+  void linkFailed(const engine::AttemptKey* src);
   // Who is asking: the session (if any) and what binds this browser's CSRF tokens.
   struct Visit {
     std::optional<engine::portal::Session> session;
@@ -94,6 +108,8 @@ class Portal {
 
   Services _s;
   const WebSettings _settings;
+  engine::AbuseGuard* _guard = nullptr;
+  api::ClientSource _source;
   std::string _css;
   static constexpr size_t kMaxFormBytes = 65536;
 };
