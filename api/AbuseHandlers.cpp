@@ -79,11 +79,7 @@ std::string AbuseHandlers::metrics(const engine::AbuseGuard& g) {
        [&](T t) { return g.refusals(t); });
   int64_t now = g.clock().nowMs();
   each("keywarden_abuse_blocked", "gauge", "Client addresses and key starts blocked now.",
-       [&](T t) {
-         uint64_t n = 0;
-         for (const auto& e : g.table(t).entries(now)) n += e.blockedUntil != 0;
-         return n;
-       });
+       [&](T t) { return static_cast<uint64_t>(g.table(t).blockedCount(now)); });
   std::snprintf(line, sizeof line,
                 "# HELP keywarden_abuse_untracked_total Failures not counted because every slot "
                 "they could take held a block.\n# TYPE keywarden_abuse_untracked_total counter\n"

@@ -200,6 +200,16 @@ int AttemptTable::inWindow(const AttemptKey& key, int64_t now) const {
   return s ? windowCount(*s, now) : 0;
 }
 
+size_t AttemptTable::blockedCount(int64_t now) const {
+  size_t n = 0;
+  for (size_t i = 0; i <= _mask; ++i) {
+    uint64_t t = _slots[i].tag.load(std::memory_order_relaxed);
+    if (t != 0 && t != kClaiming && _slots[i].blockedUntil.load(std::memory_order_relaxed) > now)
+      ++n;
+  }
+  return n;
+}
+
 std::vector<AttemptTable::Entry> AttemptTable::entries(int64_t now) const {
   std::vector<Entry> out;
   for (size_t i = 0; i <= _mask; ++i) {

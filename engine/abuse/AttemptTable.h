@@ -64,6 +64,9 @@ class AttemptTable {
   // each entry is read on its own. Allocates; for the admin view only.
   std::vector<Entry> entries(int64_t now) const;
 
+  // How many keys are blocked at `now` (a scan of the table; allocates nothing).
+  size_t blockedCount(int64_t now) const;
+
   size_t slots() const { return _mask + 1; }
   const Limits& limits() const { return _limits; }
   // Failures that could not be counted because every candidate slot was blocked.
