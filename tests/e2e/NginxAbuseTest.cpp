@@ -11,7 +11,6 @@
 #include <memory>
 #include <string>
 
-#include "engine/crypto/KeyCodec.h"
 #include "tests/e2e/FileServer.h"
 #include "tests/e2e/NginxProcess.h"
 #include "tests/support/HttpClient.h"
@@ -60,14 +59,15 @@ class NginxAbuseTest : public CppUnit::TestFixture {
     std::string good = k.json()->getValue<std::string>("key");
     CPPUNIT_ASSERT_EQUAL(200,
                          _nginx->client().request("GET", "/x", "", {{"X-API-Key", good}}).status);
-    // Five unknown keys, each claiming another address in its own X-Forwarded-For.
+    // Five made-up keys (their checksum fails), each claiming another address in its own
+    // X-Forwarded-For.
     for (int i = 0; i < 5; ++i) {
-      HttpResponse r =
-          _nginx->client().request("GET", "/x", "",
-                                   {{"X-API-Key", engine::KeyCodec::mint("kw").plaintext},
-                                    {"X-Forwarded-For", "198.51.100." + std::to_string(i)}});
+      HttpResponse r = _nginx->client().request(
+          "GET", "/x", "",
+          {{"X-API-Key", "kw_" + std::string(43, static_cast<char>('a' + i)) + "000000"},
+           {"X-Forwarded-For", "198.51.100." + std::to_string(i)}});
       CPPUNIT_ASSERT_EQUAL(401, r.status);
-      CPPUNIT_ASSERT_EQUAL(std::string("NOT_FOUND"), r.header("X-Keywarden-Code"));
+      CPPUNIT_ASSERT_EQUAL(std::string("MALFORMED"), r.header("X-Keywarden-Code"));
     }
     HttpResponse blocked = _nginx->client().request(
         "GET", "/x", "", {{"X-API-Key", good}, {"X-Forwarded-For", "198.51.100.200"}});

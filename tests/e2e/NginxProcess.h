@@ -131,7 +131,8 @@ inline std::string cachePath(const std::string& dir) {
 
 inline std::string cacheRecipe(const std::string& listen, const std::string& upstream) {
   std::string r = gatewayRecipe(listen, upstream);
-  const std::string after = "proxy_set_header X-Forwarded-Method \"\";";
+  const std::string after =
+      "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;  # who the client is (abuse.*)";
   r.insert(r.find(after) + after.size(), kCacheLines);
   return r;
 }
