@@ -53,6 +53,7 @@ HttpApi::HttpApi(ApiServices services, GatewaySettings gateway, size_t maxBodyBy
       _maxBody(maxBodyBytes) {
   if (services.abuse) {
     _verify.setAbuse(services.abuse, services.clientSource);
+    _auth.setAbuse(services.abuse, services.clientSource);
     _pages.setAbuse(services.abuse, services.clientSource);
     _abuse = std::make_unique<AbuseHandlers>(*services.abuse, _auth);
   }

@@ -102,6 +102,14 @@ bool AbuseGuard::flush() {
     rows.push_back({e.at, "system:abuse", "abuse.blocked",
                     e.table == Table::Prefix ? "key-start" : "client-address", e.key, "", d});
   }
+  auto& log = Poco::Logger::get("keywarden.abuse");
+  if (log.warning())
+    for (const Episode& e : batch)  // one line per block: the address or key start, never a key
+      log.warning(
+          "blocked %s %s until %s after %d failed attempt(s) in %Lds",
+          std::string(e.table == Table::Prefix ? "key start" : "client address"), e.key,
+          Rfc3339::format(e.until), e.failures,
+          static_cast<int64_t>(_tables[static_cast<int>(e.table)]->limits().windowMs / 1000));
   try {
     _store->write([&](Transaction& tx) { tx.audit().appendMany(rows); });
     return true;

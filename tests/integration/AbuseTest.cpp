@@ -32,6 +32,7 @@ class AbuseTest : public Fixture {
   CPPUNIT_TEST(forgedApproverLinksAreBlockedWithA429Page);
   CPPUNIT_TEST(unknownSigninLinksAreBlockedWithA429Page);
   CPPUNIT_TEST(badAttemptsViewChecksItsQueryAndRole);
+  CPPUNIT_TEST(unknownAccessTokensBlockTheClientOnTheApi);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -233,6 +234,29 @@ class AbuseTest : public Fixture {
     HttpResponse ok = admin("GET", "/v1/bad-attempts?limit=5");
     CPPUNIT_ASSERT_EQUAL(200, ok.status);
     CPPUNIT_ASSERT_EQUAL(size_t(0), ok.json()->getArray("attempts")->size());
+  }
+
+  void unknownAccessTokensBlockTheClientOnTheApi() {
+    HttpClient c("127.0.0.1", server->port());
+    auto get = [&](const std::string& token, const std::string& client) {
+      return c.request("GET", "/v1/keys", "",
+                       {{"Authorization", "Bearer " + token}, {"X-Forwarded-For", client}});
+    };
+    for (int i = 0; i < 3; ++i) {
+      HttpResponse r =
+          get("guess" + std::to_string(i) + "xxxxxxxxxxxxxxxxxxxxxxxxx", "203.0.113.50");
+      CPPUNIT_ASSERT_EQUAL(401, r.status);
+    }
+    HttpResponse blocked = get(server->adminToken(), "203.0.113.50");  // even the right token
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(blocked.body, 429, blocked.status);
+    CPPUNIT_ASSERT_EQUAL(std::string("TOO_MANY_ATTEMPTS"), blocked.errorCode());
+    CPPUNIT_ASSERT(std::stoi(blocked.header("Retry-After")) > 590);
+    CPPUNIT_ASSERT_EQUAL(200, get(server->adminToken(), "203.0.113.51").status);
+    // No token at all is a mistake, not a guess: not counted.
+    for (int i = 0; i < 5; ++i)
+      CPPUNIT_ASSERT_EQUAL(
+          401, c.request("GET", "/v1/keys", "", {{"X-Forwarded-For", "203.0.113.52"}}).status);
+    CPPUNIT_ASSERT_EQUAL(200, get(server->adminToken(), "203.0.113.52").status);
   }
 };
 
