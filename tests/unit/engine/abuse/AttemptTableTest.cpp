@@ -2,11 +2,34 @@
 // expiry, one episode per block, and the fixed bound under a flood of new keys.
 #include <cppunit/extensions/HelperMacros.h>
 
+#include <atomic>
+#include <cstdlib>
+#include <new>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "engine/abuse/AbuseGuard.h"
 #include "engine/abuse/AttemptTable.h"
+#include "engine/base/ManualClock.h"
+
+// Counts this thread's allocations while `countAllocations` is set (the check path's counting
+// must not allocate). Replaces the global operator new for the unit-test binary; it only counts.
+namespace {
+thread_local bool countAllocations = false;
+thread_local size_t allocations = 0;
+}  // namespace
+void* operator new(std::size_t n) {
+  if (countAllocations) ++allocations;
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
 
 using keywarden::engine::AttemptKey;
 using keywarden::engine::AttemptTable;
@@ -33,6 +56,7 @@ class AttemptTableTest : public CppUnit::TestFixture {
   CPPUNIT_TEST(everyCandidateBlockedLeavesANewKeyUntracked);
   CPPUNIT_TEST(parallelFailuresOfOneKeyAreAllCountedAndStartOneEpisode);
   CPPUNIT_TEST(keyStartIsReadOnlyFromKeyShapedText);
+  CPPUNIT_TEST(countingAndAskingAllocateNothing);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -156,6 +180,30 @@ class AttemptTableTest : public CppUnit::TestFixture {
     for (auto& th : threads) th.join();
     CPPUNIT_ASSERT_EQUAL(4000, t.inWindow(key("192.0.2.50"), kT0 + 5));
     CPPUNIT_ASSERT_EQUAL(1, episodes.load());
+  }
+
+  void countingAndAskingAllocateNothing() {
+    keywarden::engine::ManualClock clock(kT0);
+    keywarden::engine::AbuseSettings settings;
+    settings.source = limits(1000000);  // no episode (its audit row is allowed to allocate)
+    settings.prefix = limits(1000000);
+    settings.slots = 4096;
+    keywarden::engine::AbuseGuard guard(nullptr, clock, settings);
+    std::vector<AttemptKey> sources;
+    for (int i = 0; i < 20000; ++i)
+      sources.emplace_back("10.1." + std::to_string(i / 256) + "." + std::to_string(i % 256));
+    AttemptKey start("kw_AbCd");
+    allocations = 0;
+    countAllocations = true;
+    for (int i = 0; i < 20000; ++i) {  // new sources (claims and evictions) and known ones
+      guard.beforeCheck(&sources[i], &start, kT0 + i);
+      guard.checkFailed(&sources[i], &start, kT0 + i);
+      guard.beforeCheck(&sources[i / 2], &start, kT0 + i);
+      AttemptKey k;
+      AttemptKey::startOf("kw_Zz09abcdef", k);
+    }
+    countAllocations = false;
+    CPPUNIT_ASSERT_EQUAL(size_t(0), allocations);
   }
 
   void keyStartIsReadOnlyFromKeyShapedText() {
