@@ -121,17 +121,65 @@ void ApprovalPages::page(Exchange& ex, const LinkOutcome& o, const std::string& 
   ex.sendText(status, "text/html; charset=utf-8", html);
 }
 
+bool ApprovalPages::source(Exchange& ex, engine::AttemptKey& out) const {
+  if (!_guard) return false;
+  auto fields = HeaderFields::of(ex.request());
+  return _source.of(IpAddress::of(ex.request().clientAddress().addr()),
+                    HeaderFields(fields.data(), fields.size()), out);
+}
+
+void ApprovalPages::sendBlocked(Exchange& ex, int64_t retryAfterMs) {
+  int64_t seconds = std::max<int64_t>(1, (retryAfterMs + 999) / 1000);
+  int64_t minutes = (seconds + 59) / 60;
+  ex.response().set("Retry-After", std::to_string(seconds));
+  PageSecurity::set(ex.response());
+  ex.sendText(
+      429, "text/html; charset=utf-8",
+      "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+      "<meta name=\"robots\" content=\"noindex\"><title>Too many failed attempts — Keywarden"
+      "</title><link rel=\"stylesheet\" href=\"/static/keywarden.css\"></head><body>"
+      "<h1>Too many failed attempts</h1><p>Too many requests from your address failed (links "
+      "Keywarden did not issue, or too many sign-in links asked for), so they are not looked at "
+      "for a while. Nothing was recorded. Try again in " +
+          std::to_string(minutes) + (minutes == 1 ? " minute" : " minutes") +
+          ", with the link exactly as it came in the mail.</p></body></html>");
+}
+
+bool ApprovalPages::blocked(Exchange& ex, const engine::AttemptKey* src) {
+  if (!_guard || !src) return false;
+  int64_t now = _guard->clock().nowMs();
+  int64_t until = _guard->linkBlocked(*src, now);
+  if (until == 0) return false;
+  sendBlocked(ex, until - now);
+  return true;
+}
+
+void ApprovalPages::countForged(const engine::AttemptKey* src, const LinkOutcome& o) {
+  if (_guard && src && o.kind == LinkOutcome::Forged)
+    _guard->linkFailed(*src, _guard->clock().nowMs());
+}
+
 void ApprovalPages::show(Exchange& ex) {
   const std::string& token = ex.param("token");
-  page(ex, _apps.viewLink(token), token);
+  engine::AttemptKey key;
+  const engine::AttemptKey* src = source(ex, key) ? &key : nullptr;
+  if (blocked(ex, src)) return;
+  LinkOutcome o = _apps.viewLink(token);
+  countForged(src, o);
+  page(ex, o, token);
 }
 
 void ApprovalPages::decide(Exchange& ex) {
   const std::string& token = ex.param("token");
+  engine::AttemptKey key;
+  const engine::AttemptKey* src = source(ex, key) ? &key : nullptr;
+  if (blocked(ex, src)) return;
   std::map<std::string, std::string> form;
   if (auto problem = FormBody::read(ex.request(), kMaxFormBytes, {"decision", "comment"}, form)) {
     if (problem->status == 413) ex.response().setKeepAlive(false);
     LinkOutcome o = _apps.viewLink(token);  // a used, expired or forged link says so first
+    countForged(src, o);
     if (o.kind != LinkOutcome::Show) return page(ex, o, token);
     o.kind = LinkOutcome::Invalid;
     o.field = problem->field;
@@ -143,7 +191,9 @@ void ApprovalPages::decide(Exchange& ex) {
   std::string comment;
   for (char c : form["comment"])
     if (c != '\r') comment.push_back(c);
-  page(ex, _apps.decideByLink(token, form["decision"], comment), token, 0, comment);
+  LinkOutcome o = _apps.decideByLink(token, form["decision"], comment);
+  countForged(src, o);
+  page(ex, o, token, 0, comment);
 }
 
 }  // namespace keywarden::api

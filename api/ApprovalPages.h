@@ -3,7 +3,9 @@
 #include <functional>
 #include <string>
 
+#include "api/ClientSource.h"
 #include "api/Router.h"
+#include "engine/abuse/AbuseGuard.h"
 #include "engine/applications/ApplicationService.h"
 
 namespace keywarden::api {
@@ -27,8 +29,22 @@ class ApprovalPages {
   ApprovalPages(engine::ApplicationService& apps, RenderPage render)
       : _apps(apps), _render(std::move(render)) {}
   void install(Router& router);
+  // Forged links are counted per client address; past abuse.linkFailures the address gets a
+  // 429 page with Retry-After, from memory, until the block ends. Set before install().
+  void setAbuse(engine::AbuseGuard* guard, ClientSource source) {
+    _guard = guard;
+    _source = std::move(source);
+  }
+  // The 429 page of a blocked client address (also the web portal's link pages).
+  static void sendBlocked(Exchange& ex, int64_t retryAfterMs);
 
  private:
+  // The caller's attempt key; false when unknown (or no guard).
+  bool source(Exchange& ex, engine::AttemptKey& out) const;
+  // True when the caller is blocked: the 429 page is sent.
+  bool blocked(Exchange& ex, const engine::AttemptKey* src);
+  void countForged(const engine::AttemptKey* src, const engine::LinkOutcome& o);
+
   void show(Exchange& ex);
   void decide(Exchange& ex);
   // `status` 0: the outcome's own; `draft`: the comment as typed, shown again on an Invalid form.
@@ -41,6 +57,8 @@ class ApprovalPages {
 
   engine::ApplicationService& _apps;
   const RenderPage _render;
+  engine::AbuseGuard* _guard = nullptr;
+  ClientSource _source;
 };
 
 }  // namespace keywarden::api

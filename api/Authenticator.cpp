@@ -4,6 +4,10 @@
 
 #include <Poco/String.h>
 
+#include <algorithm>
+
+#include "api/JsonWriter.h"
+
 namespace keywarden::api {
 
 using engine::Error;
@@ -23,8 +27,33 @@ bool Authenticator::require(Exchange& ex, std::initializer_list<Role> roles) {
     ex.sendError(Error::unauthenticated("send an access token as 'Authorization: Bearer <token>'"));
     return false;
   }
+  engine::AttemptKey source;
+  bool known = false;
+  if (_guard) {
+    auto fields = HeaderFields::of(ex.request());
+    known = _source.of(IpAddress::of(ex.request().clientAddress().addr()),
+                       HeaderFields(fields.data(), fields.size()), source);
+    int64_t now = _guard->clock().nowMs();
+    if (int64_t until = known ? _guard->linkBlocked(source, now) : 0) {
+      int64_t seconds = std::max<int64_t>(1, (until - now + 999) / 1000);
+      ex.response().set("Retry-After", std::to_string(seconds));
+      JsonWriter w;
+      w.beginObject()
+          .objectField("error")
+          .field("code", "TOO_MANY_ATTEMPTS")
+          .field("message",
+                 "too many unknown access tokens came from this client address; try "
+                 "again in " +
+                     std::to_string(seconds) + " s")
+          .endObject()
+          .endObject();
+      ex.sendJson(429, w.str());
+      return false;
+    }
+  }
   auto p = _tokens.authenticate(token);
   if (!p) {
+    if (_guard && known) _guard->linkFailed(source, _guard->clock().nowMs());
     ex.sendError(Error::unauthenticated("the access token is not known"));
     return false;
   }

@@ -4,8 +4,10 @@
 #include <optional>
 #include <string>
 
+#include "api/ClientSource.h"
 #include "api/Exchange.h"
 #include "api/HeaderFields.h"
+#include "engine/abuse/AbuseGuard.h"
 #include "engine/access/TokenService.h"
 
 namespace keywarden::api {
@@ -14,6 +16,14 @@ namespace keywarden::api {
 class Authenticator {
  public:
   explicit Authenticator(engine::TokenService& tokens) : _tokens(tokens) {}
+  // The brute-force defence for access tokens: an unknown Bearer token counts as a failed
+  // attempt of the caller's client address (AbuseGuard's link table, abuse.linkFailures); while
+  // the address is blocked, require() answers 429 TOO_MANY_ATTEMPTS with Retry-After before
+  // looking at the token. Set before the server starts; nullptr: off.
+  void setAbuse(engine::AbuseGuard* guard, ClientSource source) {
+    _guard = guard;
+    _source = std::move(source);
+  }
 
   // `Authorization: Bearer <token>` of one of `roles`; sets ex.principal.
   bool require(Exchange& ex, std::initializer_list<engine::Role> roles);
@@ -29,6 +39,8 @@ class Authenticator {
 
  private:
   engine::TokenService& _tokens;
+  engine::AbuseGuard* _guard = nullptr;
+  ClientSource _source;
 };
 
 }  // namespace keywarden::api

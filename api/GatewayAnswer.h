@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "api/HeaderFields.h"
+#include "api/IpAddress.h"
 #include "engine/base/Error.h"
 
 namespace keywarden::api {
@@ -19,6 +20,9 @@ struct GatewayCall {
   // The request's Content-Type value ("" when absent) and body (verify only).
   std::string_view contentType;
   std::string_view body;
+  // The connection's peer (family 0 when unknown): with its headers, who the client is
+  // (ClientSource).
+  IpAddress peer;
 };
 
 // One answer of the gateway checks: status, extra header fields and body, written to Poco's

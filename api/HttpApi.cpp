@@ -51,7 +51,14 @@ HttpApi::HttpApi(ApiServices services, GatewaySettings gateway, size_t maxBodyBy
       _verify(services.verifier, _auth, std::move(gateway)),
       _ops(services.store, services.verifier, std::move(gauges)),
       _maxBody(maxBodyBytes) {
+  if (services.abuse) {
+    _verify.setAbuse(services.abuse, services.clientSource);
+    _auth.setAbuse(services.abuse, services.clientSource);
+    _pages.setAbuse(services.abuse, services.clientSource);
+    _abuse = std::make_unique<AbuseHandlers>(*services.abuse, _auth);
+  }
   _ops.install(_router, &_metricsPtr);
+  if (_abuse) _abuse->install(_router);
   _catalog.install(_router);
   _verify.install(_router);  // before /v1/keys/{id} so "verify" is never read as a key id
   _keys.install(_router);

@@ -6,10 +6,12 @@
 #include <memory>
 #include <string>
 
+#include "api/AbuseHandlers.h"
 #include "api/ApplicationHandlers.h"
 #include "api/ApprovalPages.h"
 #include "api/Authenticator.h"
 #include "api/CatalogHandlers.h"
+#include "api/ClientSource.h"
 #include "api/GatewaySettings.h"
 #include "api/JobHandlers.h"
 #include "api/KeyHandlers.h"
@@ -35,6 +37,8 @@ struct ApiServices {
   engine::JobLog& jobLog;
   ApprovalPages::RenderPage renderPage;  // the approver link pages (mail::TemplateSet)
   engine::UsageHistory& usage;
+  engine::AbuseGuard* abuse = nullptr;   // the brute-force defence; nullptr: off
+  ClientSource clientSource;             // who a caller is, for it
 };
 
 // The HTTP API: every route, the metrics, and the Poco handler factory that dispatches to them.
@@ -69,6 +73,7 @@ class HttpApi : public Poco::Net::HTTPRequestHandlerFactory, public gateway::Gat
   ApprovalPages _pages;
   VerifyHandlers _verify;
   OpsHandlers _ops;
+  std::unique_ptr<AbuseHandlers> _abuse;
   Router _router;
   std::unique_ptr<Metrics> _metrics;
   const Metrics* _metricsPtr = nullptr;

@@ -37,6 +37,7 @@ GatewayCall callOf(Exchange& ex, std::vector<HeaderField>& fields) {
   call.method = ex.request().getMethod();
   call.uri = ex.request().getURI();
   call.fields = HeaderFields(fields.data(), fields.size());
+  call.peer = IpAddress::of(ex.request().clientAddress().addr());
   return call;
 }
 
@@ -50,6 +51,28 @@ void sendAnswer(Exchange& ex, const GatewayAnswer& a) {
     ex.sendEmpty(a.status());
 }
 }  // namespace
+
+bool VerifyHandlers::blocked(const GatewayCall& call, std::string_view key, Attempt& a,
+                             engine::VerifyResult& r) {
+  if (!_guard) return false;
+  a.haveSource = _source.of(call.peer, call.fields, a.source);
+  a.haveStart = !key.empty() && engine::AttemptKey::startOf(key, a.start);
+  auto refusal = _guard->beforeCheck(a.src(), a.key(), _guard->clock().nowMs());
+  if (!refusal.refused) return false;
+  r = engine::VerifyResult();
+  r.code = VerifyCode::TooManyAttempts;
+  r.retryAfterMs = std::max<int64_t>(refusal.until - _guard->clock().nowMs(), 1);
+  a.blockedBy = refusal.by == engine::AbuseGuard::Table::Prefix ? "key-start" : "client-address";
+  _verifier.countOutcome(r.code);
+  return true;
+}
+
+void VerifyHandlers::failed(const Attempt& a, const engine::VerifyResult& r) {
+  // Guesses: a presented key of the wrong shape or unknown. Refusals of a real key (revoked,
+  // expired, forbidden, limits) are not guesses.
+  if (!_guard || (r.code != VerifyCode::Malformed && r.code != VerifyCode::NotFound)) return;
+  _guard->checkFailed(a.src(), a.key(), _guard->clock().nowMs());
+}
 
 void VerifyHandlers::install(Router& r) {
   // HttpApi answers these paths before the router (they are most of the traffic, and the
@@ -88,7 +111,7 @@ void VerifyHandlers::verify(Exchange& ex) {
   if (gatewayCaller(call, tenant, true, answer)) {
     auto b = ex.json(false);
     if (!b) return;  // ex.json answered
-    verifyBody(tenant, *b, answer);
+    verifyBody(call, tenant, *b, answer);
   }
   sendAnswer(ex, answer);
 }
@@ -100,11 +123,11 @@ void VerifyHandlers::verify(const GatewayCall& call, GatewayAnswer& answer) {
     return answer.error(*e);
   BodyReader b{std::string(call.body), false};
   if (b.error()) return answer.error(*b.error());
-  verifyBody(tenant, b, answer);
+  verifyBody(call, tenant, b, answer);
 }
 
-void VerifyHandlers::verifyBody(const std::string& tenant, BodyReader& body,
-                                GatewayAnswer& answer) {
+void VerifyHandlers::verifyBody(const GatewayCall& call, const std::string& tenant,
+                                BodyReader& body, GatewayAnswer& answer) {
   BodyReader* b = &body;
   std::string key, method, path;
   std::vector<std::string> scopes;
@@ -134,7 +157,12 @@ void VerifyHandlers::verifyBody(const std::string& tenant, BodyReader& body,
   req.cost = cost;
   req.wantMeta = true;  // this answer carries it; the forward-auth one does not
   req.tenant = tenant;
-  engine::VerifyResult r = _verifier.verify(req);
+  engine::VerifyResult r;
+  Attempt attempt;
+  if (!blocked(call, key, attempt, r)) {
+    r = _verifier.verify(req);
+    failed(attempt, r);
+  }
 
   JsonWriter w;
   w.beginObject()
@@ -160,7 +188,12 @@ void VerifyHandlers::verifyBody(const std::string& tenant, BodyReader& body,
          {"keyId", "clientId", "clientType", "tenant", "scopes", "expiresAt", "remaining", "meta"})
       w.nullField(f);
   }
-  if (r.code == VerifyCode::RateLimited) w.field("retryAfterMs", r.retryAfterMs);
+  if (r.code == VerifyCode::RateLimited || r.code == VerifyCode::TooManyAttempts)
+    w.field("retryAfterMs", r.retryAfterMs);
+  if (r.code == VerifyCode::TooManyAttempts) {
+    w.field("blocked", attempt.blockedBy);
+    answer.setNumber("Retry-After", (r.retryAfterMs + 999) / 1000);
+  }
   if (r.refusal != engine::RequestTarget::Refusal::None) {
     w.field("reason", std::string(engine::RequestTarget::refusalName(r.refusal)));
     logRefusal(target, r, "verify");
@@ -228,12 +261,22 @@ void VerifyHandlers::forwardAuth(const GatewayCall& call, GatewayAnswer& res) {
     res.set("Cache-Control", "no-store");
     return;
   }
-  engine::RequestTarget target;
-  OriginalRequest::read(call.method, call.uri, call.fields, target);
-
   std::string scratch;
   std::string_view key = presentedKey(call, scratch);
   engine::VerifyResult r;
+  Attempt attempt;
+  if (blocked(call, key, attempt, r)) {
+    // Answered from memory: the code says why, Retry-After when the block ends; status as a
+    // rate limit's (gateway.rateLimitStatus: nginx auth_request turns 429 into 500).
+    res.set("X-Keywarden-Code", engine::verifyCodeName(r.code));
+    res.set("X-Keywarden-Blocked", attempt.blockedBy);
+    res.setNumber("Retry-After", (r.retryAfterMs + 999) / 1000);
+    res.set("Cache-Control", "no-store");
+    res.setStatus(_settings.rateLimitStatus);
+    return;
+  }
+  engine::RequestTarget target;
+  OriginalRequest::read(call.method, call.uri, call.fields, target);
   if (key.empty()) {
     r.code = VerifyCode::Malformed;  // nothing presented: answered like a malformed key
     _verifier.countOutcome(r.code);
@@ -245,6 +288,7 @@ void VerifyHandlers::forwardAuth(const GatewayCall& call, GatewayAnswer& res) {
     vr.refusal = target.refusal();
     vr.tenant = tenant;
     r = _verifier.verify(vr);
+    failed(attempt, r);
   }
   res.set("X-Keywarden-Code", engine::verifyCodeName(r.code));
   if (r.refusal != engine::RequestTarget::Refusal::None) {

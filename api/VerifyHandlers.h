@@ -4,9 +4,11 @@
 #include <string_view>
 
 #include "api/Authenticator.h"
+#include "api/ClientSource.h"
 #include "api/GatewayAnswer.h"
 #include "api/GatewaySettings.h"
 #include "api/Router.h"
+#include "engine/abuse/AbuseGuard.h"
 #include "engine/check/Verifier.h"
 
 namespace keywarden::api {
@@ -26,6 +28,14 @@ class VerifyHandlers {
   VerifyHandlers(engine::Verifier& verifier, Authenticator& auth, GatewaySettings settings)
       : _verifier(verifier), _auth(auth), _settings(std::move(settings)) {}
   void install(Router& router);
+  // The brute-force defence (README "Brute force and abuse"): failed checks (MALFORMED,
+  // NOT_FOUND of a presented key) are counted per client address (`source`) and key start;
+  // while blocked, a check is answered TOO_MANY_ATTEMPTS from memory — no digest, no cache
+  // look-up, no store — with Retry-After. Set before install(); nullptr: off.
+  void setAbuse(engine::AbuseGuard* guard, ClientSource source) {
+    _guard = guard;
+    _source = std::move(source);
+  }
 
   void verify(Exchange& ex);
   void forwardAuth(Exchange& ex);
@@ -41,7 +51,8 @@ class VerifyHandlers {
 
  private:
   // The verify answer once the body is parsed.
-  void verifyBody(const std::string& tenant, BodyReader& body, GatewayAnswer& answer);
+  void verifyBody(const GatewayCall& call, const std::string& tenant, BodyReader& body,
+                  GatewayAnswer& answer);
   // The presented key ("" when none) from the configured places; `scratch` holds it when it
   // must be decoded (cookie, query), else the result views the call's bytes.
   std::string_view presentedKey(const GatewayCall& call, std::string& scratch) const;
@@ -49,9 +60,23 @@ class VerifyHandlers {
   bool gatewayCaller(const GatewayCall& call, std::string& tenant, bool json,
                      GatewayAnswer& answer);
 
+  // Who the caller is and whether they are blocked; fills `src`/`start` (null when unknown) for
+  // failed() afterwards. True when `r` was set to TOO_MANY_ATTEMPTS (counted).
+  struct Attempt {
+    engine::AttemptKey source, start;
+    bool haveSource = false, haveStart = false;
+    const char* blockedBy = "";  // TOO_MANY_ATTEMPTS: "client-address" or "key-start"
+    const engine::AttemptKey* src() const { return haveSource ? &source : nullptr; }
+    const engine::AttemptKey* key() const { return haveStart ? &start : nullptr; }
+  };
+  bool blocked(const GatewayCall& call, std::string_view key, Attempt& a, engine::VerifyResult& r);
+  void failed(const Attempt& a, const engine::VerifyResult& r);
+
   engine::Verifier& _verifier;
   Authenticator& _auth;
   const GatewaySettings _settings;
+  engine::AbuseGuard* _guard = nullptr;
+  ClientSource _source;
 };
 
 }  // namespace keywarden::api

@@ -110,7 +110,7 @@ int Server::run() {
     std::ostringstream o;
     o << "# HELP keywarden_keys_loaded Keys held in memory for the check path.\n"
       << "# TYPE keywarden_keys_loaded gauge\nkeywarden_keys_loaded " << cache.size() << "\n"
-      << w.queueGauges();
+      << w.queueGauges() << api::AbuseHandlers::metrics(*w.abuse);
     if (w.flusher)
       o << "# HELP keywarden_usage_flushes_total Usage flushes that wrote (one transaction each).\n"
         << "# TYPE keywarden_usage_flushes_total counter\nkeywarden_usage_flushes_total "
@@ -149,6 +149,7 @@ int Server::run() {
   webSettings.defaultLanguage = s.defaultLanguage;
   web::Portal pages({*w.portal, *w.applications, *w.keys, *w.catalog, w.flows, *w.templates},
                     webSettings);
+  pages.setAbuse(w.abuse.get(), w.clientSource);
   web::Console console({pages, *w.keys, *w.catalog, *w.applications, *w.mailLog, *w.jobLog,
                         *w.tokens, *w.usage, w.flows, *w.templates});
   api::ApiServices services = w.apiServices();

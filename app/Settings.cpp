@@ -89,7 +89,17 @@ const std::vector<std::string> kKeys = {"http.address",
                                         "portal.sessionIdle",
                                         "portal.sessionMax",
                                         "portal.trustedHeader",
-                                        "portal.trustedProxies"};
+                                        "portal.trustedProxies",
+                                        "abuse.trustedProxies",
+                                        "abuse.clientAddressHeader",
+                                        "abuse.sourceFailures",
+                                        "abuse.sourceWindow",
+                                        "abuse.prefixFailures",
+                                        "abuse.prefixWindow",
+                                        "abuse.linkFailures",
+                                        "abuse.linkWindow",
+                                        "abuse.blockFor",
+                                        "abuse.tableSize"};
 
 // Where a value came from, so an error can say which file or variable to fix.
 struct Source {
@@ -327,6 +337,43 @@ void readPortal(const Source& s, Settings& st) {
     s.fail("portal.trustedHeader",
            "needs portal.trustedProxies: the header is believed only from those addresses");
 }
+
+// The brute-force defence (README "Brute force and abuse").
+void readAbuse(const Source& s, Settings& st) {
+  std::string text = "127.0.0.0/8,::1";
+  s.str("abuse.trustedProxies", text);
+  st.abuseTrustedProxies.clear();
+  for (const auto& a : commaList(text)) {
+    api::IpNetwork n;
+    std::string why;
+    if (!api::IpNetwork::parse(a, n, why)) s.fail("abuse.trustedProxies", why);
+    st.abuseTrustedProxies.push_back(n);
+  }
+  s.str("abuse.clientAddressHeader", st.abuseClientAddressHeader);
+  st.abuseClientAddressHeader = Poco::trim(st.abuseClientAddressHeader);
+  if (st.abuseClientAddressHeader.empty() ||
+      !std::all_of(
+          st.abuseClientAddressHeader.begin(), st.abuseClientAddressHeader.end(),
+          [](char c) { return api::HttpSyntax::isTokenChar(static_cast<unsigned char>(c)); }))
+    s.fail("abuse.clientAddressHeader",
+           "'" + st.abuseClientAddressHeader + "' is not a header name such as X-Forwarded-For");
+  auto limits = [&](const std::string& name, engine::AttemptTable::Limits& l) {
+    s.integer("abuse." + name + "Failures", l.failures, 0, 1000000);
+    s.duration("abuse." + name + "Window", l.windowMs);
+    if (l.windowMs < 1000 || l.windowMs > 86400000)
+      s.fail("abuse." + name + "Window", "must be between 1s and 1d");
+  };
+  limits("source", st.abuse.source);
+  limits("prefix", st.abuse.prefix);
+  limits("link", st.abuse.link);
+  int64_t block = st.abuse.source.blockMs;
+  s.duration("abuse.blockFor", block);
+  if (block < 1000 || block > 7LL * 86400000) s.fail("abuse.blockFor", "must be between 1s and 7d");
+  st.abuse.source.blockMs = st.abuse.prefix.blockMs = st.abuse.link.blockMs = block;
+  int64_t slots = static_cast<int64_t>(st.abuse.slots);
+  s.integer("abuse.tableSize", slots, 1024, 1 << 22);
+  st.abuse.slots = static_cast<size_t>(slots);
+}
 }  // namespace
 
 Settings Settings::load(const std::string& file) {
@@ -460,6 +507,7 @@ Settings Settings::load(const std::string& file) {
     s.fail("retention.usage", "must be at least 31d (hour buckets are kept 30 days)");
   s.integer("approvals.digestHour", st.digestHourUtc, 0, 23);
   readPortal(s, st);
+  readAbuse(s, st);
   s.str("log.level", st.logLevel);
   static const std::vector<std::string> levels = {"fatal",  "critical",    "error", "warning",
                                                   "notice", "information", "debug", "trace"};

@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "api/GatewaySettings.h"
+#include "api/IpAddress.h"
+#include "engine/abuse/AbuseGuard.h"
 #include "engine/portal/PortalSettings.h"
 #include "store/SqlStore.h"
 
@@ -70,6 +72,11 @@ struct Settings {
   engine::portal::PortalSettings portal;
   std::string portalTrustedHeader;
   std::vector<std::string> portalTrustedProxies;  // IP addresses as Poco prints them
+  // The brute-force defence: thresholds, and whose forwarded client address is believed
+  // (abuse.trustedProxies, loopback by default; abuse.clientAddressHeader).
+  engine::AbuseSettings abuse;
+  std::vector<api::IpNetwork> abuseTrustedProxies;  // filled by load() (default 127.0.0.0/8, ::1)
+  std::string abuseClientAddressHeader = "X-Forwarded-For";
   std::string logFormat = "text";  // log.format: text (one line) or json (one object per line)
 
   // Reads `file` (when `file` is empty: config/keywarden.properties if it exists) and the

@@ -127,6 +127,8 @@ Wiring::Wiring(const Settings& s) {
     return saved.empty() ? templates->language(fallback) : saved;
   });
   notices->onEnqueue([this] { sender->wake(); });
+  abuse = std::make_unique<engine::AbuseGuard>(store.get(), clock, s.abuse);
+  clientSource = api::ClientSource(s.abuseTrustedProxies, s.abuseClientAddressHeader);
   mailLog->onResend([this] { sender->wake(); });
 }
 
@@ -162,6 +164,7 @@ void Wiring::startBackground() {
   sender->start();
   scheduler->start();  // first runs everything that fell due while the server was down
   changes->start();
+  abuse->start();
 }
 
 void Wiring::stopBackground() {
@@ -169,6 +172,7 @@ void Wiring::stopBackground() {
   if (scheduler) scheduler->stop();
   if (sender) sender->stop();
   if (flusher) flusher->stop();
+  if (abuse) abuse->stop();  // writes the audit rows of the last block episodes
 }
 
 api::ApiServices Wiring::apiServices() {
@@ -184,7 +188,9 @@ api::ApiServices Wiring::apiServices() {
                                 const std::string&, const std::string&) {
             return t->renderPage(page, json);  // English; app/Server sets the language rule
           },
-          *usage};
+          *usage,
+          abuse.get(),
+          clientSource};
 }
 
 std::string Wiring::queueGauges() {

@@ -6,6 +6,7 @@
 
 #include "api/HttpApi.h"
 #include "app/Settings.h"
+#include "engine/abuse/AbuseGuard.h"
 #include "engine/access/TokenService.h"
 #include "engine/applications/ApplicationService.h"
 #include "engine/base/SystemClock.h"
@@ -80,6 +81,8 @@ class Wiring {
   std::unique_ptr<engine::ChangeFollower> changes;
   std::unique_ptr<mail::SmtpTransport> transport;
   std::unique_ptr<mail::OutboxSender> sender;
+  std::unique_ptr<engine::AbuseGuard> abuse;  // the brute-force defence (abuse.*)
+  api::ClientSource clientSource;             // who a caller is (abuse.trustedProxies)
 
  private:
   std::string _leaseOwner;  // host:port, names this instance's mail leases

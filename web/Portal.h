@@ -3,8 +3,10 @@
 #include <optional>
 #include <string>
 
+#include "api/ClientSource.h"
 #include "api/JsonWriter.h"
 #include "api/Router.h"
+#include "engine/abuse/AbuseGuard.h"
 #include "engine/applications/ApplicationService.h"
 #include "engine/catalog/CatalogService.h"
 #include "engine/flows/FlowCatalog.h"
@@ -43,8 +45,21 @@ class Portal {
   // each only when the templates have it.
   std::string languageFor(const std::string& email, const std::string& acceptLanguage) const;
 
+  // The brute-force defence for the sign-in pages: unknown sign-in link tokens and refused
+  // sign-in asks count per client address; past abuse.linkFailures the address gets a 429
+  // page until the block ends. Set before install(); nullptr: off.
+  void setAbuse(engine::AbuseGuard* guard, api::ClientSource source) {
+    _guard = guard;
+    _source = std::move(source);
+  }
+
  private:
   friend class Console;  // the admin console (web/Console) shares sessions, CSRF and the layout
+  // The caller's client address for the brute-force defence (null when unknown or off), in
+  // `key`; and whether it is blocked (then the 429 page is sent).
+  const engine::AttemptKey* attemptSource(api::Exchange& ex, engine::AttemptKey& key) const;
+  bool linkBlocked(api::Exchange& ex, const engine::AttemptKey* src);
+  void linkFailed(const engine::AttemptKey* src);
   // Who is asking: the session (if any) and what binds this browser's CSRF tokens.
   struct Visit {
     std::optional<engine::portal::Session> session;
@@ -114,6 +129,8 @@ class Portal {
 
   Services _s;
   const WebSettings _settings;
+  engine::AbuseGuard* _guard = nullptr;
+  api::ClientSource _source;
   static constexpr size_t kMaxFormBytes = 65536;
 };
 

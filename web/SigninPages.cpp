@@ -1,6 +1,7 @@
 // Portal: the home page, signing in by mailed link, signing out (contract §7).
 #include <Poco/String.h>
 
+#include "api/ApprovalPages.h"
 #include "engine/text/Words.h"
 #include "web/Portal.h"
 #include "web/Views.h"
@@ -63,7 +64,31 @@ void Portal::signinForm(api::Exchange& ex) {
   render(ex, v, "signin", tx(v)("title.signin"), w);
 }
 
+const engine::AttemptKey* Portal::attemptSource(api::Exchange& ex, engine::AttemptKey& key) const {
+  if (!_guard) return nullptr;
+  auto fields = api::HeaderFields::of(ex.request());
+  bool known = _source.of(api::IpAddress::of(ex.request().clientAddress().addr()),
+                          api::HeaderFields(fields.data(), fields.size()), key);
+  return known ? &key : nullptr;
+}
+
+bool Portal::linkBlocked(api::Exchange& ex, const engine::AttemptKey* src) {
+  if (!_guard || !src) return false;
+  int64_t now = _guard->clock().nowMs();
+  int64_t until = _guard->linkBlocked(*src, now);
+  if (until == 0) return false;
+  api::ApprovalPages::sendBlocked(ex, until - now);
+  return true;
+}
+
+void Portal::linkFailed(const engine::AttemptKey* src) {
+  if (_guard && src) _guard->linkFailed(*src, _guard->clock().nowMs());
+}
+
 void Portal::signinAsk(api::Exchange& ex) {
+  engine::AttemptKey key;
+  const engine::AttemptKey* src = attemptSource(ex, key);
+  if (linkBlocked(ex, src)) return;
   Visit v = visit(ex);
   std::map<std::string, std::string> form;
   if (!readForm(ex, v, {"email"}, form)) return;
@@ -78,6 +103,7 @@ void Portal::signinAsk(api::Exchange& ex) {
     return render(ex, v, "signin", tx(v)("title.signin"), w, 400);
   }
   if (asked == PortalService::Ask::Throttled) {
+    linkFailed(src);  // asking on past the throttle counts as a failed attempt
     ex.response().set("Retry-After", std::to_string((retryMs + 999) / 1000));
     w.field("email", email)
         .field("formError",
@@ -91,8 +117,12 @@ void Portal::signinAsk(api::Exchange& ex) {
 }
 
 void Portal::signinLink(api::Exchange& ex) {
+  engine::AttemptKey key;
+  const engine::AttemptKey* src = attemptSource(ex, key);
+  if (linkBlocked(ex, src)) return;
   Visit v = visit(ex);
   auto state = _s.portal.viewSignin(ex.param("token"));
+  if (state == PortalService::LinkState::Unknown) linkFailed(src);
   api::JsonWriter w;
   w.beginObject();
   using LS = PortalService::LinkState;
@@ -108,12 +138,16 @@ void Portal::signinLink(api::Exchange& ex) {
 }
 
 void Portal::signinComplete(api::Exchange& ex) {
+  engine::AttemptKey key;
+  const engine::AttemptKey* src = attemptSource(ex, key);
+  if (linkBlocked(ex, src)) return;
   Visit v = visit(ex);
   std::map<std::string, std::string> form;
   if (!readForm(ex, v, {}, form)) return;
   PortalService::LinkState why;
   auto started = _s.portal.completeSignin(ex.param("token"), why);
   if (!started) {
+    if (why == PortalService::LinkState::Unknown) linkFailed(src);
     api::JsonWriter w;
     w.beginObject();
     using LS = PortalService::LinkState;

@@ -200,6 +200,7 @@ GatewayConnection::Step GatewayConnection::one(const char* data, size_t size, in
   call.method = h.method;
   call.uri = h.target;
   call.fields = h.view();
+  call.peer = _peer;
   if (const std::string_view* ct = h.view().find("Content-Type")) call.contentType = *ct;
   if (needsBody && !tooLarge) {
     if (size - block < static_cast<uint64_t>(length)) {

@@ -52,6 +52,8 @@ class GatewayConnection {
   // Call when deadline() has passed (with the bytes not consumed yet): appends a 408 or 400
   // when a request was under way, and the connection closes.
   void onDeadline(const char* data, size_t size, std::string_view date, std::string& out);
+  // The connection's peer, handed to the checks with each request (who the client is).
+  void setPeer(const IpAddress& peer) { _peer = peer; }
   // When to call onDeadline (steady milliseconds).
   int64_t deadline() const { return _deadline; }
   // True once the connection must close after `out` has been written; the bytes received
@@ -79,6 +81,7 @@ class GatewayConnection {
     GatewayAnswer answer;
   };
   static Scratch& scratch();
+  IpAddress _peer;
   int64_t _deadline = 0;
   int64_t _started = 0;     // when the request under way began (for the latency metric)
   bool _first = true;       // no request seen yet: its clock started at the accept

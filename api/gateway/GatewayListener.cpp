@@ -209,11 +209,15 @@ void onAccept(evutil_socket_t listenFd, short, void* arg) {
   auto* l = static_cast<GatewayListener::Loop*>(arg);
   // Several loops watch the socket: the ones that lose the race get EAGAIN.
   for (int i = 0; i < 64; ++i) {
-    int fd = accept4(listenFd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    sockaddr_storage peer{};
+    socklen_t peerLength = sizeof peer;
+    int fd = accept4(listenFd, reinterpret_cast<sockaddr*>(&peer), &peerLength,
+                     SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) return;
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     auto* c = new Connection(l, fd, l->owner->endpoints(), l->owner->limits());
+    c->http.setPeer(IpAddress::of(reinterpret_cast<const sockaddr*>(&peer)));
     l->owner->countAccepted();
     c->io = event_new(l->base, fd, EV_READ | EV_PERSIST, onIo, c);
     c->timer = evtimer_new(l->base, onTimer, c);

@@ -24,6 +24,8 @@ std::string_view verifyCodeName(VerifyCode c) {
       return "RATE_LIMITED";
     case VerifyCode::UsageExceeded:
       return "USAGE_EXCEEDED";
+    case VerifyCode::TooManyAttempts:
+      return "TOO_MANY_ATTEMPTS";
   }
   return "MALFORMED";
 }

@@ -16,8 +16,12 @@ enum class VerifyCode {
   Forbidden,
   RateLimited,
   UsageExceeded,
+  // Answered before any other, from memory, while the caller's client address (or the key's
+  // start, for a caller that has failed too) is blocked for too many failed checks
+  // (engine/abuse/AbuseGuard). Not in the contract's list: our addition.
+  TooManyAttempts,
 };
-constexpr int kVerifyCodeCount = 10;
+constexpr int kVerifyCodeCount = 11;
 
 std::string_view verifyCodeName(VerifyCode c);
 

@@ -26,6 +26,13 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 
 inline const char* const kNginx = "/usr/sbin/nginx";
 
+// Replaces every `from` in `text` with `to`.
+inline std::string replaceAll(std::string text, const std::string& from, const std::string& to) {
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+  return text;
+}
+
 // Replaces every `{{name}}` in `text` with its value.
 inline std::string fill(std::string text,
                         const std::vector<std::pair<std::string, std::string>>& values) {
@@ -77,6 +84,7 @@ inline const char* const kRecipe = R"(server {
     proxy_set_header X-Original-Method $request_method;
     proxy_set_header X-Forwarded-Uri "";
     proxy_set_header X-Forwarded-Method "";
+    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;  # who the client is (abuse.*)
   }
 
   location @denied401 {
@@ -123,7 +131,8 @@ inline std::string cachePath(const std::string& dir) {
 
 inline std::string cacheRecipe(const std::string& listen, const std::string& upstream) {
   std::string r = gatewayRecipe(listen, upstream);
-  const std::string after = "proxy_set_header X-Forwarded-Method \"\";";
+  const std::string after =
+      "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;  # who the client is (abuse.*)";
   r.insert(r.find(after) + after.size(), kCacheLines);
   return r;
 }
@@ -182,8 +191,13 @@ class NginxProcess {
 
   void start(int keywardenPort, int fileServerPort) {
     std::string conf = _dir.file("nginx.conf");
-    writeFile(conf, testConf(_dir.path(), _port, keywardenPort, freePort(), _filesPort,
-                             fileServerPort, _cachePort));
+    std::string text = testConf(_dir.path(), _port, keywardenPort, freePort(), _filesPort,
+                                fileServerPort, _cachePort);
+    // Test-only directives for the auth locations (such as proxy_bind), after their proxy_pass.
+    if (!authExtra.empty())
+      text = replaceAll(text, "proxy_pass http://keywarden/v1/gateway/auth;",
+                        "proxy_pass http://keywarden/v1/gateway/auth; " + authExtra);
+    writeFile(conf, text);
     std::string out = _dir.file("nginx.out");
     _pid = fork();
     if (_pid < 0) throw std::runtime_error("fork failed");
@@ -228,6 +242,8 @@ class NginxProcess {
   }
 
   HttpClient client() const { return HttpClient("127.0.0.1", _port); }
+  // Added to every auth location by start() (test-only nginx directives).
+  std::string authExtra;
   // The recipe in front of the file server.
   HttpClient filesClient() const { return HttpClient("127.0.0.1", _filesPort); }
   HttpClient cacheClient() const { return HttpClient("127.0.0.1", _cachePort); }

@@ -21,8 +21,10 @@ warnings.filterwarnings('ignore', category=DeprecationWarning)
 
 
 # What any path may answer before or without an operation: a refused request head (400, 408,
-# 413, 431), no such path (404), a method the path does not serve (405).
-REFUSED = (400, 404, 405, 408, 413, 431)
+# 413, 431), no such path (404), a method the path does not serve (405), and a client address
+# blocked by the brute-force defence (429: the web pages' sign-in links and form, which this
+# document does not describe).
+REFUSED = (400, 404, 405, 408, 413, 429, 431)
 
 
 def to_json_schema(node):

@@ -15,6 +15,7 @@ class SettingsTest : public CppUnit::TestFixture {
   CPPUNIT_TEST(serveNeedsTheSecret);
   CPPUNIT_TEST(smtpConnectionsOutsideOneToSixteenStopsWithOneLineNamingIt);
   CPPUNIT_TEST(portalSettingsAreReadAndBadOnesStopWithOneLineNamingThem);
+  CPPUNIT_TEST(abuseSettingsAreReadAndBadOnesStopWithOneLineNamingThem);
   CPPUNIT_TEST(gatewayListenerSettingsAreReadAndItsPortMustBeItsOwn);
   CPPUNIT_TEST_SUITE_END();
 
@@ -76,6 +77,59 @@ class SettingsTest : public CppUnit::TestFixture {
       }
     }
     CPPUNIT_ASSERT_THROW(Settings::load(dir.file("missing.properties")), SettingsError);
+  }
+
+  void abuseSettingsAreReadAndBadOnesStopWithOneLineNamingThem() {
+    keywarden::test::TempDir dir;
+    keywarden::test::writeFile(dir.file("k.properties"), "");
+    Settings d = Settings::load(dir.file("k.properties"));
+    CPPUNIT_ASSERT_EQUAL(20, d.abuse.source.failures);
+    CPPUNIT_ASSERT_EQUAL(int64_t(60000), d.abuse.source.windowMs);
+    CPPUNIT_ASSERT_EQUAL(int64_t(300000), d.abuse.prefix.blockMs);
+    CPPUNIT_ASSERT_EQUAL(10, d.abuse.link.failures);
+    CPPUNIT_ASSERT_EQUAL(int64_t(600000), d.abuse.link.windowMs);
+    CPPUNIT_ASSERT_EQUAL(size_t(2), d.abuseTrustedProxies.size());  // loopback, v4 and v6
+    CPPUNIT_ASSERT_EQUAL(std::string("X-Forwarded-For"), d.abuseClientAddressHeader);
+    keywarden::test::writeFile(
+        dir.file("k.properties"),
+        "abuse.trustedProxies = 10.0.0.0/8, 192.0.2.7, 2001:db8::/32\n"
+        "abuse.clientAddressHeader = X-Real-IP\nabuse.sourceFailures = 0\n"
+        "abuse.prefixWindow = 30s\nabuse.linkFailures = 3\nabuse.blockFor = 1h\n"
+        "abuse.tableSize = 4096\n");
+    Settings s = Settings::load(dir.file("k.properties"));
+    CPPUNIT_ASSERT_EQUAL(size_t(3), s.abuseTrustedProxies.size());
+    CPPUNIT_ASSERT_EQUAL(std::string("X-Real-IP"), s.abuseClientAddressHeader);
+    CPPUNIT_ASSERT_EQUAL(0, s.abuse.source.failures);
+    CPPUNIT_ASSERT_EQUAL(int64_t(30000), s.abuse.prefix.windowMs);
+    CPPUNIT_ASSERT_EQUAL(3, s.abuse.link.failures);
+    CPPUNIT_ASSERT_EQUAL(int64_t(3600000), s.abuse.source.blockMs);
+    CPPUNIT_ASSERT_EQUAL(int64_t(3600000), s.abuse.link.blockMs);
+    CPPUNIT_ASSERT_EQUAL(size_t(4096), s.abuse.slots);
+    const std::vector<std::pair<std::string, std::string>> bad = {
+        {"abuse.trustedProxies = proxy.local", "abuse.trustedProxies"},
+        {"abuse.trustedProxies = 10.0.0.0/33", "abuse.trustedProxies"},
+        {"abuse.trustedProxies = 10.0.0.1:80", "abuse.trustedProxies"},
+        {"abuse.clientAddressHeader = X Real IP", "abuse.clientAddressHeader"},
+        {"abuse.clientAddressHeader = ", "abuse.clientAddressHeader"},
+        {"abuse.sourceFailures = -1", "abuse.sourceFailures"},
+        {"abuse.prefixFailures = many", "abuse.prefixFailures"},
+        {"abuse.sourceWindow = 10ms", "abuse.sourceWindow"},
+        {"abuse.linkWindow = 2d", "abuse.linkWindow"},
+        {"abuse.blockFor = 0s", "abuse.blockFor"},
+        {"abuse.blockFor = 8d", "abuse.blockFor"},
+        {"abuse.tableSize = 10", "abuse.tableSize"},
+        {"abuse.sourcefailures = 3", "abuse.sourcefailures"}};
+    for (const auto& [line, key] : bad) {
+      keywarden::test::writeFile(dir.file("k.properties"), line + "\n");
+      try {
+        Settings::load(dir.file("k.properties"));
+        CPPUNIT_FAIL("accepted: " + line);
+      } catch (const SettingsError& e) {
+        std::string msg = e.what();
+        CPPUNIT_ASSERT_MESSAGE(msg, msg.find(key) != std::string::npos);
+        CPPUNIT_ASSERT_MESSAGE(msg, msg.find('\n') == std::string::npos);
+      }
+    }
   }
 
   void portalSettingsAreReadAndBadOnesStopWithOneLineNamingThem() {
