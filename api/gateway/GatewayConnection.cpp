@@ -6,6 +6,8 @@
 #include <cstring>
 
 #include "api/Exchange.h"
+#include "api/RequestId.h"
+#include "engine/ports/NoBlockingStore.h"
 
 namespace keywarden::api::gateway {
 
@@ -100,7 +102,7 @@ GatewayConnection::GatewayConnection(GatewayEndpoints& endpoints, const GatewayL
     : _endpoints(endpoints), _limits(limits), _deadline(nowMs + limits.headerTimeoutMs) {}
 
 void GatewayConnection::write(const GatewayAnswer& a, std::string_view version, bool keepAlive,
-                              std::string_view date, std::string& out) {
+                              std::string_view date, std::string& out, std::string_view requestId) {
   out.append(version == "HTTP/1.0" ? "HTTP/1.0 " : "HTTP/1.1 ");
   appendNumber(out, static_cast<uint64_t>(a.status()));
   out.push_back(' ');
@@ -109,6 +111,10 @@ void GatewayConnection::write(const GatewayAnswer& a, std::string_view version, 
   out.append("\r\nDate: ");
   out.append(date);
   out.append(keepAlive ? "\r\nConnection: Keep-Alive" : "\r\nConnection: close");
+  if (!requestId.empty()) {
+    out.append("\r\nX-Request-Id: ");
+    out.append(requestId);
+  }
   for (size_t i = 0; i < a.fieldCount(); ++i) {
     out.append("\r\n");
     out.append(a.fieldName(i));
@@ -217,9 +223,22 @@ GatewayConnection::Step GatewayConnection::one(const char* data, size_t size, in
   }
   _bodyWait = false;
   bool keepAlive = keepAliveOf(h);
+  // Every answer names its request (README "Request ids"): the caller's X-Request-Id when
+  // sane, else one made here; log lines written meanwhile name it too.
+  const std::string_view* givenId = h.view().find("X-Request-Id");
+  const std::string_view requestId =
+      RequestId::chooseInto(givenId ? *givenId : std::string_view(), scratch().requestId);
+  RequestId::Borrowed logId(requestId);
   GatewayAnswer& answer = scratch().answer;
   answer.clear();
-  _endpoints.answer(call, tooLarge, answer);
+  try {
+    _endpoints.answer(call, tooLarge, answer);
+  } catch (const engine::NoBlockingStore::WouldBlock&) {
+    // The answer needs the database and this is the loop's thread: nothing was consumed or
+    // written; resume() answers the same bytes again on a thread that may wait.
+    _parked = true;
+    return Step::Parked;
+  }
   used = block;
   if (needsBody && !tooLarge) {
     used += static_cast<size_t>(length);
@@ -234,7 +253,7 @@ GatewayConnection::Step GatewayConnection::one(const char* data, size_t size, in
     _skip = static_cast<uint64_t>(length) - here;
     if (_skip > 0) _deadline = nowMs + _limits.bodyTimeoutMs;
   }
-  write(answer, h.version, keepAlive, date, out);
+  write(answer, h.version, keepAlive, date, out, requestId);
   _inRequest = false;
   _first = false;
   if (!keepAlive) {
@@ -248,7 +267,7 @@ GatewayConnection::Step GatewayConnection::one(const char* data, size_t size, in
 size_t GatewayConnection::onInput(const char* data, size_t size, int64_t nowMs,
                                   std::string_view date, std::string& out) {
   size_t consumed = 0;
-  while (!_closing) {
+  while (!_closing && !_parked) {
     size_t used = 0;
     Step s = one(data + consumed, size - consumed, nowMs, date, out, used);
     consumed += used;
@@ -256,6 +275,14 @@ size_t GatewayConnection::onInput(const char* data, size_t size, int64_t nowMs,
   }
   if (_closing) return size;  // what follows an answer that closes is dropped
   return consumed;
+}
+
+size_t GatewayConnection::resume(const char* data, size_t size, int64_t nowMs,
+                                 std::string_view date, std::string& out) {
+  _parked = false;
+  size_t used = 0;
+  one(data, size, nowMs, date, out, used);
+  return _closing ? size : used;
 }
 
 void GatewayConnection::onDeadline(const char* data, size_t size, std::string_view date,
