@@ -134,7 +134,9 @@ void GatewayConnection::refuse(const FramingRefusal& r, std::string_view version
   answer.clear();
   answer.set("X-Keywarden-Code", r.code);
   answer.json(r.status, r.json());
-  write(answer, version.empty() ? "HTTP/1.1" : version, false, date, out);
+  // A refusal names its request too (a made id: the header was not read as sound).
+  write(answer, version.empty() ? "HTTP/1.1" : version, false, date, out,
+        RequestId::chooseInto({}, scratch().requestId));
   _closing = true;
   _linger = true;
   _inRequest = false;
@@ -301,7 +303,7 @@ void GatewayConnection::onDeadline(const char* data, size_t size, std::string_vi
     GatewayAnswer& answer = scratch().answer;
     answer.clear();
     answer.error(e);
-    write(answer, head.version, false, date, out);
+    write(answer, head.version, false, date, out, RequestId::chooseInto({}, scratch().requestId));
     _linger = true;
   } else if (_inRequest && _skip == 0) {
     refuse(RequestFraming::fromParseError(Poco::TimeoutException("header"), true), "", date, out);

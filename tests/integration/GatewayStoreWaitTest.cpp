@@ -147,6 +147,12 @@ class GatewayStoreWaitTest : public Fixture {
             std::to_string(body.size()) + "\r\n\r\n" + body,
         5000);
     CPPUNIT_ASSERT_EQUAL(std::string("v-1"), v.header("X-Request-Id"));
+    // A framing refusal names its request too (a made id).
+    HttpResponse refused = RawHttp::exchange(
+        gwPort, "GET /v1/gateway/auth HTTP/1.1\r\nHost: a\r\nHost: b\r\nX-Request-Id: r-1\r\n\r\n",
+        5000);
+    CPPUNIT_ASSERT_EQUAL(400, refused.status);
+    CPPUNIT_ASSERT_EQUAL(size_t(16), refused.header("X-Request-Id").size());
     HttpResponse onHttp =
         RawHttp::exchange(server->port(), auth(plain, "X-Request-Id: trace-42\r\n"), 5000);
     CPPUNIT_ASSERT_EQUAL(std::string("trace-42"), onHttp.header("X-Request-Id"));
