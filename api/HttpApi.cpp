@@ -4,6 +4,7 @@
 #include "api/OriginalRequest.h"
 #include "api/ProtocolError.h"
 #include "api/RequestId.h"
+#include "engine/ports/NoBlockingStore.h"
 #include "engine/ports/StoreBusy.h"
 
 #include <Poco/Logger.h>
@@ -102,6 +103,8 @@ void HttpApi::answer(const GatewayCall& call, bool bodyTooLarge, GatewayAnswer& 
                      " (it serves /v1/gateway/auth and POST /v1/keys/verify)",
                  ""});
     }
+  } catch (const engine::NoBlockingStore::WouldBlock&) {
+    throw;  // the listener answers it again on a worker (GatewayConnection::parked)
   } catch (const engine::StoreBusy& e) {
     Poco::Logger::get("keywarden.http")
         .warning("%s %s: %s: %s", LogRedactor::text(std::string(call.method)),

@@ -46,6 +46,24 @@ std::string RequestId::choose(std::string_view given) {
   return id;
 }
 
+std::string_view RequestId::chooseInto(std::string_view given, char (&buf)[16]) {
+  if (acceptable(given)) return given;
+  static const char* digits = "0123456789abcdef";
+  const uint32_t halves[2] = {processHalf(), counter.fetch_add(1, std::memory_order_relaxed)};
+  for (int h = 0; h < 2; ++h)
+    for (int i = 0; i < 8; ++i) buf[h * 8 + i] = digits[(halves[h] >> (28 - 4 * i)) & 15];
+  return std::string_view(buf, sizeof buf);
+}
+
+RequestId::Borrowed::Borrowed(std::string_view id) {
+  if (tCurrent.capacity() < 128) tCurrent.reserve(128);
+  tCurrent.assign(id.data(), id.size());
+}
+
+RequestId::Borrowed::~Borrowed() {
+  tCurrent.clear();
+}
+
 const std::string& RequestId::current() {
   return tCurrent;
 }

@@ -16,6 +16,9 @@ class RequestId {
   // The id to use for a request whose X-Request-Id header is `given` ("" when absent).
   static std::string choose(std::string_view given);
   static bool acceptable(std::string_view given);
+  // choose() without allocating (the gateway listener's hot path): `given` itself when
+  // acceptable, else an id made into `buf`.
+  static std::string_view chooseInto(std::string_view given, char (&buf)[16]);
   // The calling thread's current request id, or "" outside a request.
   static const std::string& current();
 
@@ -29,6 +32,17 @@ class RequestId {
 
    private:
     std::string _previous;
+  };
+
+  // Sets the calling thread's current id until destroyed, then clears it; allocates nothing
+  // once the thread's id has grown to 128 characters (for threads that handle one request at
+  // a time and hold no other Scope: the gateway listener's loops and workers).
+  class Borrowed {
+   public:
+    explicit Borrowed(std::string_view id);
+    ~Borrowed();
+    Borrowed(const Borrowed&) = delete;
+    Borrowed& operator=(const Borrowed&) = delete;
   };
 };
 

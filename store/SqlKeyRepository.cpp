@@ -6,7 +6,10 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "store/CacheRowDecoder.h"
+#include "store/PgCacheScan.h"
 #include "store/Sql.h"
+#include "store/SqliteCacheScan.h"
 
 using namespace Poco::Data::Keywords;
 using Poco::Data::RecordSet;
@@ -194,7 +197,11 @@ std::vector<engine::Key> SqlKeyRepository::expire(const std::vector<std::string>
 
 void SqlKeyRepository::loadForCache(size_t chunk,
                                     const std::function<void(std::vector<engine::Key>&)>& fn) {
-  cacheRows("", {}, chunk, fn);
+  // The whole table at start-up: straight through the database's own API (a third of the time).
+  if (_d.kind() == DialectKind::SQLite)
+    SqliteCacheScan::run(_s, chunk, fn);
+  else
+    PgCacheScan::run(_s, chunk, fn);
 }
 
 std::vector<engine::Key> SqlKeyRepository::findForCache(const std::vector<std::string>& ids) {
@@ -231,10 +238,7 @@ void SqlKeyRepository::cacheRows(const std::string& where, const std::vector<std
   std::vector<Poco::Int64> eff, exp, quota, rem, refill, refilled, rate, window, used, revokeAt,
       version;
   Statement st(_s);
-  st << "SELECT id, tenant, client_id, digest, state, scopes, api_ids, group_ids, effective_at,"
-        " expires_at, quota, remaining, quota_key_id, refill_amount, refill_interval, refilled_at,"
-        " rate_limit, rate_window_ms, meta, last_used_at, revoke_at, version FROM api_keys" +
-            where;
+  st << std::string("SELECT ") + CacheRowDecoder::kCacheColumns + " FROM api_keys" + where;
   for (const auto& i : ids) st, useRef(i);
   st, into(id), into(tenant), into(client), into(digest), into(state), into(scopes), into(apis),
       into(groups), into(eff), into(exp), into(quota), into(rem), into(quotaKey), into(refill),

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "engine/ports/NoBlockingStore.h"
 #include "engine/ports/StoreBusy.h"
 #include "store/Migrations.h"
 #include "store/SqlTransaction.h"
@@ -143,6 +144,7 @@ bool SqlStore::reopenIfLost(std::unique_ptr<Poco::Data::Session>& s) {
 }
 
 void SqlStore::write(const std::function<void(engine::Transaction&)>& fn) {
+  engine::NoBlockingStore::check();  // the gateway loop never waits for the database
   std::unique_lock<std::mutex> lock(_writeMutex);
   SqlTransaction tx(*_writer, _dialect);
   try {
@@ -197,6 +199,7 @@ void SqlStore::claimName(const std::string& name) {
 }
 
 void SqlStore::read(const std::function<void(engine::Transaction&)>& fn) {
+  engine::NoBlockingStore::check();
   Lease lease(*this);
   SqlTransaction tx(lease.session(), _dialect);
   try {

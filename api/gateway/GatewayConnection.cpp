@@ -7,6 +7,8 @@
 #include <cstring>
 
 #include "api/Exchange.h"
+#include "api/RequestId.h"
+#include "engine/ports/NoBlockingStore.h"
 
 namespace keywarden::api::gateway {
 
@@ -101,7 +103,7 @@ GatewayConnection::GatewayConnection(GatewayEndpoints& endpoints, const GatewayL
     : _endpoints(endpoints), _limits(limits), _deadline(nowMs + limits.headerTimeoutMs) {}
 
 void GatewayConnection::write(const GatewayAnswer& a, std::string_view version, bool keepAlive,
-                              std::string_view date, std::string& out) {
+                              std::string_view date, std::string& out, std::string_view requestId) {
   out.append(version == "HTTP/1.0" ? "HTTP/1.0 " : "HTTP/1.1 ");
   appendNumber(out, static_cast<uint64_t>(a.status()));
   out.push_back(' ');
@@ -110,6 +112,10 @@ void GatewayConnection::write(const GatewayAnswer& a, std::string_view version, 
   out.append("\r\nDate: ");
   out.append(date);
   out.append(keepAlive ? "\r\nConnection: Keep-Alive" : "\r\nConnection: close");
+  if (!requestId.empty()) {
+    out.append("\r\nX-Request-Id: ");
+    out.append(requestId);
+  }
   for (size_t i = 0; i < a.fieldCount(); ++i) {
     out.append("\r\n");
     out.append(a.fieldName(i));
@@ -129,7 +135,9 @@ void GatewayConnection::refuse(const FramingRefusal& r, std::string_view version
   answer.clear();
   answer.set("X-Keywarden-Code", r.code);
   answer.json(r.status, r.json());
-  write(answer, version.empty() ? "HTTP/1.1" : version, false, date, out);
+  // A refusal names its request too (a made id: the header was not read as sound).
+  write(answer, version.empty() ? "HTTP/1.1" : version, false, date, out,
+        RequestId::chooseInto({}, scratch().requestId));
   _closing = true;
   _linger = true;
   _inRequest = false;
@@ -219,9 +227,22 @@ GatewayConnection::Step GatewayConnection::one(const char* data, size_t size, in
   }
   _bodyWait = false;
   bool keepAlive = keepAliveOf(h);
+  // Every answer names its request (README "Request ids"): the caller's X-Request-Id when
+  // sane, else one made here; log lines written meanwhile name it too.
+  const std::string_view* givenId = h.view().find("X-Request-Id");
+  const std::string_view requestId =
+      RequestId::chooseInto(givenId ? *givenId : std::string_view(), scratch().requestId);
+  RequestId::Borrowed logId(requestId);
   GatewayAnswer& answer = scratch().answer;
   answer.clear();
-  _endpoints.answer(call, tooLarge, answer);
+  try {
+    _endpoints.answer(call, tooLarge, answer);
+  } catch (const engine::NoBlockingStore::WouldBlock&) {
+    // The answer needs the database and this is the loop's thread: nothing was consumed or
+    // written; resume() answers the same bytes again on a thread that may wait.
+    _parked = true;
+    return Step::Parked;
+  }
   used = block;
   if (needsBody && !tooLarge) {
     used += static_cast<size_t>(length);
@@ -236,7 +257,7 @@ GatewayConnection::Step GatewayConnection::one(const char* data, size_t size, in
     _skip = static_cast<uint64_t>(length) - here;
     if (_skip > 0) _deadline = nowMs + _limits.bodyTimeoutMs;
   }
-  write(answer, h.version, keepAlive, date, out);
+  write(answer, h.version, keepAlive, date, out, requestId);
   _inRequest = false;
   _first = false;
   if (!keepAlive) {
@@ -250,7 +271,7 @@ GatewayConnection::Step GatewayConnection::one(const char* data, size_t size, in
 size_t GatewayConnection::onInput(const char* data, size_t size, int64_t nowMs,
                                   std::string_view date, std::string& out) {
   size_t consumed = 0;
-  while (!_closing) {
+  while (!_closing && !_parked) {
     size_t used = 0;
     Step s = one(data + consumed, size - consumed, nowMs, date, out, used);
     consumed += used;
@@ -258,6 +279,14 @@ size_t GatewayConnection::onInput(const char* data, size_t size, int64_t nowMs,
   }
   if (_closing) return size;  // what follows an answer that closes is dropped
   return consumed;
+}
+
+size_t GatewayConnection::resume(const char* data, size_t size, int64_t nowMs,
+                                 std::string_view date, std::string& out) {
+  _parked = false;
+  size_t used = 0;
+  one(data, size, nowMs, date, out, used);
+  return _closing ? size : used;
 }
 
 void GatewayConnection::onDeadline(const char* data, size_t size, std::string_view date,
@@ -276,7 +305,7 @@ void GatewayConnection::onDeadline(const char* data, size_t size, std::string_vi
     GatewayAnswer& answer = scratch().answer;
     answer.clear();
     answer.error(e);
-    write(answer, head.version, false, date, out);
+    write(answer, head.version, false, date, out, RequestId::chooseInto({}, scratch().requestId));
     _linger = true;
   } else if (_inRequest && _skip == 0) {
     refuse(RequestFraming::fromParseError(Poco::TimeoutException("header"), true), "", date, out);

@@ -54,6 +54,15 @@ class GatewayConnection {
   void onDeadline(const char* data, size_t size, std::string_view date, std::string& out);
   // The connection's peer, handed to the checks with each request (who the client is).
   void setPeer(const IpAddress& peer) { _peer = peer; }
+  // True when the last onInput stopped at a request whose answer needs the database (its
+  // endpoint threw NoBlockingStore::WouldBlock on the loop's thread): the bytes from that
+  // request on were not consumed. Until resume(), the connection must not be fed or woken.
+  bool parked() const { return _parked; }
+  // Answers the parked request (the first one in `data`, the bytes onInput did not consume)
+  // on a thread that may wait for the database, and unparks; returns the bytes consumed. The
+  // requests pipelined behind it are left for onInput, back on the loop.
+  size_t resume(const char* data, size_t size, int64_t nowMs, std::string_view date,
+                std::string& out);
   // When to call onDeadline (steady milliseconds).
   int64_t deadline() const { return _deadline; }
   // True once the connection must close after `out` has been written; the bytes received
@@ -64,13 +73,14 @@ class GatewayConnection {
   bool linger() const { return _linger; }
 
  private:
-  enum class Step { NeedMore, Answered, Closed };
+  enum class Step { NeedMore, Answered, Closed, Parked };
   Step one(const char* data, size_t size, int64_t nowMs, std::string_view date, std::string& out,
            size_t& used);
   void refuse(const FramingRefusal& r, std::string_view version, std::string_view date,
               std::string& out);
+  // `requestId`: sent as X-Request-Id when not empty.
   void write(const GatewayAnswer& a, std::string_view version, bool keepAlive,
-             std::string_view date, std::string& out);
+             std::string_view date, std::string& out, std::string_view requestId = {});
 
   GatewayEndpoints& _endpoints;
   const GatewayLimits& _limits;
@@ -79,6 +89,7 @@ class GatewayConnection {
   struct Scratch {
     RawHeaderCheck::Head head;
     GatewayAnswer answer;
+    char requestId[16];  // a request id made for the answer under way
   };
   static Scratch& scratch();
   IpAddress _peer;
@@ -90,6 +101,7 @@ class GatewayConnection {
   uint64_t _skip = 0;       // bytes of a body to drop (a request answered without its body)
   bool _closing = false;
   bool _linger = false;
+  bool _parked = false;  // see parked()
 };
 
 }  // namespace keywarden::api::gateway

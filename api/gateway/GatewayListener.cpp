@@ -19,6 +19,8 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "engine/ports/NoBlockingStore.h"
+
 namespace keywarden::api::gateway {
 
 namespace {
@@ -43,6 +45,9 @@ struct GatewayListener::Loop {
   event_base* base = nullptr;
   event* accept = nullptr;
   Connection* first = nullptr;  // every open connection, to close them at stop()
+  event* wake = nullptr;        // activated by a worker that answered a parked connection
+  std::mutex doneMu;
+  std::vector<Connection*> done;  // parked connections answered by a worker (under doneMu)
   char date[64] = {0};
   char buffer[16384];  // every read of this loop's connections lands here first
   time_t dateSecond = 0;
@@ -72,6 +77,9 @@ struct Connection {
   int64_t armed = 0;  // the deadline the timer is set for
   bool lingering = false;
   bool writing = false;  // io waits for EV_WRITE
+  // A worker answers the first request of `in` (GatewayConnection::parked): until it hands the
+  // connection back (Loop::done), the loop neither watches nor touches it.
+  bool parked = false;
   Connection* prev = nullptr;
   Connection* next = nullptr;
 
@@ -82,6 +90,14 @@ struct Connection {
 namespace {
 void onIo(evutil_socket_t fd, short what, void* arg);
 void onTimer(evutil_socket_t fd, short what, void* arg);
+
+// The current IMF-fixdate, for a worker (Loop::now() is its loop's).
+std::string_view httpDate(char (&buf)[64]) {
+  time_t t = time(nullptr);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  return std::string_view(buf, strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm));
+}
 
 void closeConnection(Connection* c) {
   GatewayListener::Loop* l = c->loop;
@@ -154,12 +170,52 @@ bool flush(Connection* c) {
   return true;
 }
 
+// The request at the head of `in` needs the database: a worker answers it (with what was
+// pipelined behind it still in `in`), then hands the connection back through Loop::done; the
+// answers before it are on their way already, the ones after it follow it, in order.
+void park(Connection* c) {
+  c->parked = true;
+  event_del(c->io);
+  bool posted = c->loop->owner->workers().post([c] {
+    char date[64];
+    size_t used = c->http.resume(c->in.data(), c->in.size(), steadyMs(), httpDate(date), c->out);
+    c->in.erase(0, used);
+    GatewayListener::Loop* l = c->loop;
+    {
+      std::lock_guard<std::mutex> lock(l->doneMu);
+      l->done.push_back(c);
+    }
+    event_active(l->wake, EV_READ, 0);  // thread-safe: evthread_use_pthreads
+  });
+  if (!posted) closeConnection(c);  // the listener is stopping
+}
+
 void process(Connection* c) {
   size_t used = c->http.onInput(c->in.data(), c->in.size(), steadyMs(), c->loop->now(), c->out);
   c->in.erase(0, used);
   if (c->in.empty() && c->in.capacity() > 4096) std::string().swap(c->in);  // idle: give it back
   if (!flush(c)) return;
+  if (c->http.parked()) return park(c);
   if (!c->lingering) armTimer(c, c->http.deadline());
+}
+
+void onWake(evutil_socket_t, short, void* arg) {
+  auto* l = static_cast<GatewayListener::Loop*>(arg);
+  std::vector<Connection*> done;
+  {
+    std::lock_guard<std::mutex> lock(l->doneMu);
+    done.swap(l->done);
+  }
+  for (Connection* c : done) {
+    c->parked = false;
+    event_add(c->io, nullptr);  // watched again as before (read, or write when `out` was stuck)
+    if (!flush(c)) continue;
+    if (!c->lingering && !c->writing && !c->in.empty()) {
+      process(c);  // what was pipelined behind the parked request
+      continue;
+    }
+    if (!c->lingering) armTimer(c, c->http.deadline());
+  }
 }
 
 void onRead(Connection* c) {
@@ -177,6 +233,7 @@ void onRead(Connection* c) {
     size_t used = c->http.onInput(buf, static_cast<size_t>(n), steadyMs(), c->loop->now(), c->out);
     if (used < static_cast<size_t>(n)) c->in.assign(buf + used, static_cast<size_t>(n) - used);
     if (!flush(c)) return;
+    if (c->http.parked()) return park(c);
     if (!c->lingering) armTimer(c, c->http.deadline());
     return;
   }
@@ -198,6 +255,8 @@ void onTimer(evutil_socket_t, short, void* arg) {
   auto* c = static_cast<Connection*>(arg);
   c->armed = 0;
   if (c->lingering) return closeConnection(c);
+  // A worker is answering: no deadline runs meanwhile (the request has arrived whole).
+  if (c->parked) return armTimer(c, steadyMs() + 1000);
   if (steadyMs() < c->http.deadline()) return armTimer(c, c->http.deadline());
   c->http.onDeadline(c->in.data(), c->in.size(), c->loop->now(), c->out);
   c->in.clear();
@@ -275,6 +334,7 @@ GatewayListener::GatewayListener(GatewayEndpoints& endpoints, GatewayLimits limi
   _port = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
                                             : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
   if (loops <= 0) loops = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  _workers = std::make_unique<GatewayWorkers>(kWorkers);
   for (int i = 0; i < loops; ++i) {
     auto l = std::make_unique<Loop>();
     l->owner = this;
@@ -282,6 +342,7 @@ GatewayListener::GatewayListener(GatewayEndpoints& endpoints, GatewayLimits limi
     if (!l->base) throw std::runtime_error("gateway.port: cannot create an event loop");
     l->accept = event_new(l->base, _fd, EV_READ | EV_PERSIST, onAccept, l.get());
     event_add(l->accept, nullptr);
+    l->wake = event_new(l->base, -1, 0, onWake, l.get());
     _loops.push_back(std::move(l));
   }
 }
@@ -291,6 +352,7 @@ GatewayListener::~GatewayListener() {
   for (auto& l : _loops) {
     while (l->first) closeConnection(l->first);
     if (l->accept) event_free(l->accept);
+    if (l->wake) event_free(l->wake);
     if (l->base) event_base_free(l->base);
   }
   if (_fd >= 0) close(_fd);
@@ -301,7 +363,10 @@ void GatewayListener::start() {
   _started = true;
   for (auto& l : _loops) {
     event_base* base = l->base;
-    _threads.emplace_back([base] { event_base_loop(base, EVLOOP_NO_EXIT_ON_EMPTY); });
+    _threads.emplace_back([base] {
+      engine::NoBlockingStore loopThread;  // what must wait for the database goes to a worker
+      event_base_loop(base, EVLOOP_NO_EXIT_ON_EMPTY);
+    });
   }
 }
 
@@ -309,6 +374,8 @@ void GatewayListener::stop() {
   for (auto& l : _loops) event_base_loopbreak(l->base);
   for (auto& t : _threads) t.join();
   _threads.clear();
+  // Parked connections whose answer never started stay parked; the destructor closes them.
+  if (_workers) _workers->stop();
 }
 
 }  // namespace keywarden::api::gateway

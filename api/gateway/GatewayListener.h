@@ -8,6 +8,7 @@
 
 #include "api/gateway/GatewayConnection.h"
 #include "api/gateway/GatewayEndpoints.h"
+#include "api/gateway/GatewayWorkers.h"
 
 namespace keywarden::api::gateway {
 
@@ -17,6 +18,13 @@ namespace keywarden::api::gateway {
 // Each loop owns its connections from accept to close; a connection costs a few hundred bytes
 // and no thread, so idle connections never hold a check back. The HTTP work is
 // GatewayConnection's; the answers are GatewayEndpoints'.
+//
+// The loops never wait for the database: their threads are marked NoBlockingStore, and a
+// request whose answer needs the store (a quota lease, a key issued on another instance, a
+// gateway token not seen yet) parks its connection and is answered on one of kWorkers worker
+// threads (GatewayWorkers), whose completion wakes the loop (event_active, thread-safe); the
+// loop serves its other connections meanwhile, and the parked one's pipelined requests are
+// answered after it, in order.
 //
 // Thread-safety: start() and stop() are called from one thread; stop() ends the loops, the
 // destructor closes every connection.
@@ -44,6 +52,8 @@ class GatewayListener {
   }
   void countClosed() { _open.fetch_sub(1, std::memory_order_relaxed); }
   GatewayEndpoints& endpoints() { return _endpoints; }
+  GatewayWorkers& workers() { return *_workers; }
+  static constexpr int kWorkers = 4;  // requests waiting for the database at once
   const GatewayLimits& limits() const { return _limits; }
 
   struct Loop;  // one libevent base, its thread and its connections (GatewayListener.cpp)
@@ -55,6 +65,7 @@ class GatewayListener {
   int _port = 0;
   std::vector<std::unique_ptr<Loop>> _loops;
   std::vector<std::thread> _threads;
+  std::unique_ptr<GatewayWorkers> _workers;
   bool _started = false;
   std::atomic<uint64_t> _accepted{0};
   std::atomic<int64_t> _open{0};

@@ -11,15 +11,15 @@ uint32_t KeyCache::findIdLocked(std::string_view id) const {
   return _byId.find(idHash(id), [&](uint32_t s) { return _entries[s].id.view() == id; });
 }
 
-void KeyCache::define(KeyEntry& e, const Key& k) {
+void KeyCache::define(KeyEntry& e, const Key& k, InternMemo* memo) {
   e.state = k.state;
-  e.tenant = _pool.string(k.tenant);
-  e.clientId = _pool.string(k.clientId);
+  e.tenant = memo ? memo->string(k.tenant) : _pool.string(k.tenant);
+  e.clientId = memo ? memo->string(k.clientId) : _pool.string(k.clientId);
   if (k.meta.empty() || k.meta == "{}")
     e.meta.reset();
   else if (!e.meta || *e.meta != k.meta)
     e.meta = std::make_unique<const std::string>(k.meta);
-  e.grants = _pool.grants(Grants{k.scopes, k.apis, k.groups});
+  e.grants = memo ? memo->grants(k) : _pool.grants(Grants{k.scopes, k.apis, k.groups});
   e.effectiveAt = k.effectiveAt;
   e.expiresAt = k.expiresAt;
   e.revokeAt = k.revokeAt;
@@ -106,14 +106,49 @@ void KeyCache::markExpired(const std::vector<Key>& expired) {
   }
 }
 
-void KeyCache::loadKeys(const std::vector<Key>& keys) {
+void KeyCache::loadKeys(const std::vector<Key>& keys, bool fresh) {
+  // The bulk path: one exclusive lock for the whole batch and a memo of interned values. Keys
+  // with a quota account, and keys already cached, go through upsertKey afterwards (accounts
+  // are configured outside `_mu`; see there).
+  std::vector<const Key*> slow;
+  InternMemo memo(_pool);
   {
     std::unique_lock<std::shared_mutex> lock(_mu);
     size_t n = _byId.size() + keys.size();
-    _byDigest.reserve(n, [this](uint32_t s) { return KeyDigestHash()(_entries[s].digest); });
-    _byId.reserve(n, [this](uint32_t s) { return idHash(_entries[s].id.view()); });
+    auto digestOf = [this](uint32_t s) { return KeyDigestHash()(_entries[s].digest); };
+    auto idOf = [this](uint32_t s) { return idHash(_entries[s].id.view()); };
+    _byDigest.reserve(n, digestOf);
+    _byId.reserve(n, idOf);
+    for (const auto& k : keys) {
+      const size_t h = idHash(k.id);
+      if (!k.quotaKeyId.empty() || k.quota >= 0 || (!fresh && _byId.find(h, [&](uint32_t s) {
+            return _entries[s].id.view() == k.id;
+          }) != kNone)) {
+        slow.push_back(&k);
+        continue;
+      }
+      uint32_t slot;
+      if (!_free.empty()) {
+        slot = _free.back();
+        _free.pop_back();
+      } else {
+        slot = static_cast<uint32_t>(_entries.size());
+        _entries.emplace_back();
+      }
+      KeyEntry& e = _entries[slot];
+      e.digest = k.digest;
+      e.id.set(k.id, CachedId::fitsInline(k.id) ? nullptr : _pool.string(k.id));
+      e.live = true;
+      e.dirty = false;
+      e.pendingValid = e.pendingRejected = 0;
+      e.lastUsedAt = k.lastUsedAt;
+      define(e, k, &memo);
+      e.quota = nullptr;
+      _byDigest.insert(KeyDigestHash()(k.digest), slot, digestOf);
+      _byId.insert(h, slot, idOf);
+    }
   }
-  for (const auto& k : keys) upsertKey(k);
+  for (const Key* k : slow) upsertKey(*k);
 }
 
 void KeyCache::removeKeys(const std::vector<std::string>& ids) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/check/ApiCatalog.h"
+#include "engine/check/InternMemo.h"
 #include "engine/check/InternPool.h"
 #include "engine/check/KeyEntry.h"
 #include "engine/check/SlotIndex.h"
@@ -51,8 +52,11 @@ class KeyCache {
   void removeClient(const std::string& id);
   // Installs a catalog snapshot unless one of a later `generation` is already installed.
   void setCatalog(std::shared_ptr<const ApiCatalog> catalog, uint64_t generation);
-  // Loads many keys at once (start-up).
-  void loadKeys(const std::vector<Key>& keys);
+  // Loads many keys at once (start-up): one exclusive lock for the batch; keys with a quota
+  // and keys already cached take upsertKey's path. `fresh`: the caller vouches that the ids
+  // are distinct and none is cached yet (a start-up load: the store's primary key), which
+  // spares a probe of the id index per key.
+  void loadKeys(const std::vector<Key>& keys, bool fresh = false);
 
   // A read view: holds the shared lock while it lives. Slots and pointers it returns are valid
   // while it lives (interned pointers for good).
@@ -85,8 +89,8 @@ class KeyCache {
   static constexpr size_t kStripes = 1024;
   static size_t idHash(std::string_view id) { return std::hash<std::string_view>()(id); }
   uint32_t findIdLocked(std::string_view id) const;
-  // Writes `k`'s definition into `e` (interned pointers already resolved).
-  void define(KeyEntry& e, const Key& k);
+  // Writes `k`'s definition into `e`, interning through `memo` when given (bulk loads).
+  void define(KeyEntry& e, const Key& k, InternMemo* memo = nullptr);
 
   mutable std::shared_mutex _mu;
   std::deque<KeyEntry> _entries;  // slot -> entry; a deque never moves what it holds

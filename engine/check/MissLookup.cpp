@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "engine/ports/NoBlockingStore.h"
+
 namespace keywarden::engine {
 
 MissLookup::MissLookup(Loader load, int64_t perSecond, int64_t negativeMs)
@@ -33,6 +35,8 @@ bool MissLookup::tryLoad(const KeyDigest& d, int64_t nowMs) {
       _skipped.fetch_add(1, std::memory_order_relaxed);
       return false;
     }
+    // A thread that must not block asks again where it may: the token is taken there.
+    NoBlockingStore::check();
     _tokens -= 1.0;
   }
   _lookups.fetch_add(1, std::memory_order_relaxed);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/model/RefillPeriod.h"
+#include "engine/ports/NoBlockingStore.h"
 
 namespace keywarden::engine {
 
@@ -41,13 +42,23 @@ void QuotaAccount::rollPeriod(int64_t now) {
 }
 
 bool QuotaAccount::tryConsume(int64_t cost, int64_t now, QuotaSource& source, int64_t block) {
+  // A thread that must not block (NoBlockingStore) never waits for an account whose lock a
+  // lease holds across a store round trip.
+  auto take = [](QuotaAccount* acc) {
+    std::unique_lock<std::mutex> l(acc->_m, std::defer_lock);
+    if (!NoBlockingStore::active())
+      l.lock();
+    else if (!l.try_lock())
+      throw NoBlockingStore::WouldBlock();
+    return l;
+  };
   QuotaAccount* a = current();
-  std::unique_lock<std::mutex> lock(a->_m);
+  std::unique_lock<std::mutex> lock = take(a);
   // Moved while we waited for the lock: the successor serves (moveTo holds both locks).
   while (QuotaAccount* next = a->_movedTo.load(std::memory_order_acquire)) {
     lock.unlock();
     a = next->current();
-    lock = std::unique_lock<std::mutex>(a->_m);
+    lock = take(a);
   }
   if (a->_quota < 0) return true;
   a->rollPeriod(now);
@@ -61,6 +72,7 @@ bool QuotaAccount::tryConsume(int64_t cost, int64_t now, QuotaSource& source, in
   // are owed back: returning them may be what covers the call).
   if (a->_owed == 0 && a->_local + a->_leftInStore < cost && now - a->_lastAsked < kRecheckMs)
     return false;
+  NoBlockingStore::check();  // before anything changes: the call is made again where it may wait
   a->_lastAsked = now;
   QuotaLease l = source.lease(a->_keyId, std::max(block, cost - a->_local), a->_period, a->_owed);
   a->_owed = 0;

@@ -113,8 +113,21 @@ VerifyResult Verifier::verify(const VerifyRequest& r) {
   }
   if (account) {
     if (out.code == VerifyCode::Valid) {
-      // Fails closed: what the store throws while leasing reaches the caller.
-      bool paid = account->tryConsume(r.cost, now, _quota, _leaseBlock);
+      // Fails closed: what the store throws while leasing reaches the caller, and the call
+      // counted in the rate window is taken back (it was not served; a thread that must not
+      // block makes it again elsewhere: NoBlockingStore).
+      bool paid = false;
+      try {
+        paid = account->tryConsume(r.cost, now, _quota, _leaseBlock);
+      } catch (...) {
+        if (rateCounted) {
+          KeyCache::View view(_cache);
+          KeyEntry& e = view.entry(slot);
+          std::lock_guard<std::mutex> lock(view.stripe(slot));
+          if (e.live && e.generation == generation && e.limits) e.limits->rate.uncount(rateStart);
+        }
+        throw;
+      }
       KeyCache::View view(_cache);
       KeyEntry& e = view.entry(slot);
       std::lock_guard<std::mutex> lock(view.stripe(slot));

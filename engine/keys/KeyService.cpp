@@ -9,6 +9,7 @@
 #include "engine/check/CachePublisher.h"
 #include "engine/check/StoreQuotaSource.h"
 #include "engine/crypto/KeyCodec.h"
+#include "engine/keys/CacheWarmer.h"
 #include "engine/model/RefillPeriod.h"
 #include "engine/text/JsonText.h"
 #include "engine/text/Validation.h"
@@ -32,14 +33,7 @@ KeyService::KeyService(Store& store, KeyCache& cache, const Clock& clock, std::s
 size_t KeyService::warmCache() {
   // The order of keys does not matter: a shared quota account is configured whenever its
   // owning key arrives (see KeyCache::upsertKey).
-  size_t n = 0;
-  _store.read([&](Transaction& tx) {
-    tx.keys().loadForCache(50000, [&](std::vector<Key>& chunk) {
-      _cache.loadKeys(chunk);
-      n += chunk.size();
-    });
-  });
-  return n;
+  return CacheWarmer::warm(_store, _cache);
 }
 
 void KeyService::audit(Transaction& tx, const Principal& p, const std::string& action, const Key& k,
