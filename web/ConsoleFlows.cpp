@@ -41,7 +41,7 @@ void Console::flows(api::Exchange& ex) {
     q[f] = Poco::trim(ex.query(f));
   bool asked = ex.query("test") == "yes";
   std::optional<engine::Error> error;
-  const engine::Flow* routed = nullptr;
+  std::shared_ptr<const engine::Flow> routed;
   if (asked) {
     api::JsonWriter j;
     j.beginObject();
@@ -78,14 +78,15 @@ void Console::flows(api::Exchange& ex) {
     w.beginObject().field("name", k).field("selected", q["kind"] == k).endObject();
   w.endArray();
   w.beginArray("flows");
-  for (const auto& f : _s.flows.flows()) {
+  engine::FlowCatalog::Snapshot flows = _s.flows.flows();
+  for (const auto& f : *flows) {
     const auto& m = f.match;
     w.beginObject()
         .field("id", f.id)
         .field("name", f.name.empty() ? f.id : f.name)
         .field("priority", f.priority)
         .field("source", f.source)
-        .field("chosen", routed == &f)
+        .field("chosen", routed && routed->id == f.id)
         .field("noLevels", f.levels.empty())
         .field("matchScopes", m.scopes)
         .field("matchClientTypes", m.clientTypes)

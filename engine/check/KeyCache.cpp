@@ -140,7 +140,8 @@ void KeyCache::loadKeys(const std::vector<Key>& keys, bool fresh) {
       e.id.set(k.id, CachedId::fitsInline(k.id) ? nullptr : _pool.string(k.id));
       e.live = true;
       e.dirty = false;
-      e.pendingValid = e.pendingRejected = 0;
+      e.pendingValid = 0;
+      e.rejects.reset();
       e.lastUsedAt = k.lastUsedAt;
       define(e, k, &memo);
       e.quota = nullptr;

@@ -34,7 +34,10 @@ void UsageFlusher::stop() {
 }
 
 static_assert(static_cast<int>(VerifyCode::Revoked) == RejectCounts::kFirst &&
-                  RejectCounts::kFirst + RejectCounts::kCount == kVerifyCodeCount &&
+                  RejectCounts::kFirst + RejectCounts::kCount ==
+                      static_cast<int>(VerifyCode::UsageExceeded) + 1 &&
+                  // TOO_MANY_ATTEMPTS is answered before any key is looked up: no key's usage.
+                  static_cast<int>(VerifyCode::TooManyAttempts) == kVerifyCodeCount - 1 &&
                   std::tuple_size<decltype(UsageDelta::rejectedBy)>::value == RejectCounts::kCount,
               "UsageDelta::rejectedBy follows VerifyCode from REVOKED to USAGE_EXCEEDED");
 

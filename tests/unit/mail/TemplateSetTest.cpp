@@ -52,6 +52,12 @@ class TemplateSetTest : public CppUnit::TestFixture {
   CPPUNIT_TEST_SUITE_END();
 
  public:
+  // The admin console is English in every language for now (docs/portal.md): its pages fall
+  // back to English like any missing file.
+  static bool adminConsole(const std::string& name) {
+    return name.rfind("pages/portal/admin/", 0) == 0;
+  }
+
   void everyLanguageTranslatesEveryTemplateAndString() {
     TemplateSet t(kShipped);
     auto s = t.sources();
@@ -61,7 +67,8 @@ class TemplateSetTest : public CppUnit::TestFixture {
       if (lang == "en") continue;
       for (const auto& [name, text] : en)
         CPPUNIT_ASSERT_MESSAGE(lang + " lacks " + name + " (it would be English)",
-                               files.count(name) || name == "pages/portal/keywarden.css");
+                               files.count(name) || name == "pages/portal/keywarden.css" ||
+                                   adminConsole(name));
       for (const auto& [id, text] : s->strings.at("en"))
         CPPUNIT_ASSERT_MESSAGE(lang + "/strings.json lacks " + id, s->strings.at(lang).count(id));
     }
@@ -106,6 +113,7 @@ class TemplateSetTest : public CppUnit::TestFixture {
       CPPUNIT_ASSERT_MESSAGE(e, zh.html.find("lang=\"zh-TW\"") != std::string::npos);
     }
     for (const auto& p : TemplateSet::pages()) {
+      if (adminConsole("pages/" + p)) continue;
       std::string en = t.renderPage(p, ctx, "en"), zh = t.renderPage(p, ctx, "zh-TW");
       CPPUNIT_ASSERT_MESSAGE(p, en != zh);
     }
