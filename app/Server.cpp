@@ -68,6 +68,70 @@ void listenOn(Poco::Net::ServerSocket& socket, const std::string& address, int p
                              why.substr(0, why.find('\n')));
   }
 }
+// The /metrics gauges and counters of the parts outside api: keys loaded, the queues, the
+// brute-force defence, the usage flusher, store look-ups on a miss, the gateway listener.
+std::string gaugesText(Wiring& w, const api::gateway::GatewayListener* gateway) {
+  std::ostringstream o;
+  o << "# HELP keywarden_keys_loaded Keys held in memory for the check path.\n"
+    << "# TYPE keywarden_keys_loaded gauge\nkeywarden_keys_loaded " << w.cache.size() << "\n"
+    << w.queueGauges() << api::AbuseHandlers::metrics(*w.abuse);
+  if (w.flusher)
+    o << "# HELP keywarden_usage_flushes_total Usage flushes that wrote (one transaction each).\n"
+      << "# TYPE keywarden_usage_flushes_total counter\nkeywarden_usage_flushes_total "
+      << w.flusher->flushes() << "\n"
+      << "# HELP keywarden_usage_flush_seconds_total Time spent in those flushes.\n"
+      << "# TYPE keywarden_usage_flush_seconds_total counter\n"
+      << "keywarden_usage_flush_seconds_total " << w.flusher->flushMs() / 1000.0 << "\n"
+      << "# HELP keywarden_usage_rows_written_total Usage-history rows (key, minute, outcome) "
+         "written by those flushes.\n"
+      << "# TYPE keywarden_usage_rows_written_total counter\n"
+      << "keywarden_usage_rows_written_total " << w.flusher->rowsWritten() << "\n";
+  if (w.missLookup)
+    o << "# HELP keywarden_key_store_lookups_total Checks of keys missing from the cache that "
+         "were looked up in the store (found or not), and misses not looked up (negative cache "
+         "or gateway.storeLookupsPerSecond).\n"
+      << "# TYPE keywarden_key_store_lookups_total counter\n"
+      << "keywarden_key_store_lookups_total{result=\"found\"} " << w.missLookup->found() << "\n"
+      << "keywarden_key_store_lookups_total{result=\"missing\"} "
+      << w.missLookup->lookups() - w.missLookup->found() << "\n"
+      << "keywarden_key_store_lookups_total{result=\"skipped\"} " << w.missLookup->skipped()
+      << "\n";
+  if (gateway)
+    o << "# HELP keywarden_gateway_connections_accepted_total Connections accepted on "
+         "gateway.port.\n# TYPE keywarden_gateway_connections_accepted_total counter\n"
+      << "keywarden_gateway_connections_accepted_total " << gateway->accepted() << "\n"
+      << "# HELP keywarden_gateway_connections_open Connections open on gateway.port.\n"
+      << "# TYPE keywarden_gateway_connections_open gauge\n"
+      << "keywarden_gateway_connections_open " << gateway->open() << "\n";
+  return o.str();
+}
+
+// Waits for signals: SIGHUP reloads flows and templates (one at a time, here, recording the
+// outcome for `keywarden reload`); SIGTERM or SIGINT ends the wait. Returns that signal.
+int serveSignals(const Settings& s, sigset_t& signals, Wiring& w) {
+  auto& log = Poco::Logger::get("keywarden");
+  ControlFiles control(s);
+  Reloader reloader(s.workflowsDir, s.templatesDir, s.defaultLanguage, w.flows, *w.templates);
+  long reloads = 0;
+  try {
+    control.writePid(::getpid());
+  } catch (const std::exception& e) {
+    log.warning("keywarden reload will not find this server: %s", std::string(e.what()));
+  }
+  int sig = 0;
+  for (;;) {
+    sigwait(&signals, &sig);
+    if (sig != SIGHUP) break;
+    Reloader::Outcome r = reloader.reload();
+    try {
+      control.writeStatus(++reloads, r.ok, r.message);
+    } catch (const std::exception& e) {
+      log.warning("reload outcome not recorded: %s", std::string(e.what()));
+    }
+  }
+  control.removePid();
+  return sig;
+}
 }  // namespace
 
 int Server::run() {
@@ -104,43 +168,8 @@ int Server::run() {
   if (!s.bootstrapAdminToken.empty() && w.tokens->bootstrapAdmin(s.bootstrapAdminToken))
     log.information("stored bootstrap.adminToken as the first admin token");
 
-  engine::KeyCache& cache = w.cache;
   std::unique_ptr<api::gateway::GatewayListener> gateway;
-  auto gauges = [&cache, &w, &gateway] {
-    std::ostringstream o;
-    o << "# HELP keywarden_keys_loaded Keys held in memory for the check path.\n"
-      << "# TYPE keywarden_keys_loaded gauge\nkeywarden_keys_loaded " << cache.size() << "\n"
-      << w.queueGauges() << api::AbuseHandlers::metrics(*w.abuse);
-    if (w.flusher)
-      o << "# HELP keywarden_usage_flushes_total Usage flushes that wrote (one transaction each).\n"
-        << "# TYPE keywarden_usage_flushes_total counter\nkeywarden_usage_flushes_total "
-        << w.flusher->flushes() << "\n"
-        << "# HELP keywarden_usage_flush_seconds_total Time spent in those flushes.\n"
-        << "# TYPE keywarden_usage_flush_seconds_total counter\n"
-        << "keywarden_usage_flush_seconds_total " << w.flusher->flushMs() / 1000.0 << "\n"
-        << "# HELP keywarden_usage_rows_written_total Usage-history rows (key, minute, outcome) "
-           "written by those flushes.\n"
-        << "# TYPE keywarden_usage_rows_written_total counter\n"
-        << "keywarden_usage_rows_written_total " << w.flusher->rowsWritten() << "\n";
-    if (w.missLookup)
-      o << "# HELP keywarden_key_store_lookups_total Checks of keys missing from the cache that "
-           "were looked up in the store (found or not), and misses not looked up (negative cache "
-           "or gateway.storeLookupsPerSecond).\n"
-        << "# TYPE keywarden_key_store_lookups_total counter\n"
-        << "keywarden_key_store_lookups_total{result=\"found\"} " << w.missLookup->found() << "\n"
-        << "keywarden_key_store_lookups_total{result=\"missing\"} "
-        << w.missLookup->lookups() - w.missLookup->found() << "\n"
-        << "keywarden_key_store_lookups_total{result=\"skipped\"} " << w.missLookup->skipped()
-        << "\n";
-    if (gateway)
-      o << "# HELP keywarden_gateway_connections_accepted_total Connections accepted on "
-           "gateway.port.\n# TYPE keywarden_gateway_connections_accepted_total counter\n"
-        << "keywarden_gateway_connections_accepted_total " << gateway->accepted() << "\n"
-        << "# HELP keywarden_gateway_connections_open Connections open on gateway.port.\n"
-        << "# TYPE keywarden_gateway_connections_open gauge\n"
-        << "keywarden_gateway_connections_open " << gateway->open() << "\n";
-    return o.str();
-  };
+  auto gauges = [&w, &gateway] { return gaugesText(w, gateway.get()); };
   web::WebSettings webSettings;
   webSettings.publicBaseUrl = s.publicBaseUrl;
   webSettings.templatesDir = s.templatesDir;
@@ -210,27 +239,7 @@ int Server::run() {
       socket.address().port(),
       https ? std::string(", https port ") + std::to_string(s.httpsPort) : std::string(), loaded);
 
-  // SIGHUP reloads flows and templates (one at a time, here); SIGTERM/SIGINT stop the server.
-  ControlFiles control(s);
-  Reloader reloader(s.workflowsDir, s.templatesDir, s.defaultLanguage, w.flows, *w.templates);
-  long reloads = 0;
-  try {
-    control.writePid(::getpid());
-  } catch (const std::exception& e) {
-    log.warning("keywarden reload will not find this server: %s", std::string(e.what()));
-  }
-  int sig = 0;
-  for (;;) {
-    sigwait(&signals, &sig);
-    if (sig != SIGHUP) break;
-    Reloader::Outcome r = reloader.reload();
-    try {
-      control.writeStatus(++reloads, r.ok, r.message);
-    } catch (const std::exception& e) {
-      log.warning("reload outcome not recorded: %s", std::string(e.what()));
-    }
-  }
-  control.removePid();
+  int sig = serveSignals(s, signals, w);
   log.information("signal %d: shutting down", sig);
   if (gateway) gateway->stop();
   http.stop();
