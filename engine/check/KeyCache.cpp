@@ -33,7 +33,7 @@ void KeyCache::define(KeyEntry& e, const Key& k, InternMemo* memo) {
   }
 }
 
-void KeyCache::upsertKey(const Key& k) {
+void KeyCache::upsertKey(const Key& k, uint64_t writesSeen) {
   const std::string& owner = k.quotaKeyId.empty() ? k.id : k.quotaKeyId;
   // Unlimited keys of their own need no account: most keys, and ~100 bytes each.
   const bool needsAccount = !k.quotaKeyId.empty() || k.quota >= 0;
@@ -87,7 +87,7 @@ void KeyCache::upsertKey(const Key& k) {
     }
   }
   // An older definition (hooks of two commits may arrive out of order) configures nothing.
-  if (account && applied && !freshAccount && owner == k.id) account->configure(k);
+  if (account && applied && !freshAccount && owner == k.id) account->configure(k, writesSeen);
   // Rotated: the quota moved to the successor, and so do the units this instance leased for
   // the old key (a check still holding the old account is served by the successor's).
   if (previous && account && !k.quotaKeyId.empty()) previous->moveTo(*account);

@@ -43,7 +43,8 @@ class KeyCache {
   // Replaces (or adds) a key's definition, keeping its counters and quota account. A changed
   // quota reconfigures the account (QuotaAccount::configure); a key rotated to a successor
   // moves its account's leased units to the successor's account.
-  void upsertKey(const Key& k);
+  // `writesSeen`: the key's account's storeWrites() when `k` was read (QuotaAccount::configure).
+  void upsertKey(const Key& k, uint64_t writesSeen = QuotaAccount::kUnseen);
   // Records that these keys expired (state and version), keeping the rest of their definition.
   void markExpired(const std::vector<Key>& expired);
   // Forgets purged keys.

@@ -7,7 +7,7 @@
 
 namespace keywarden::engine {
 
-void QuotaAccount::configure(const Key& owner) {
+void QuotaAccount::configure(const Key& owner, uint64_t writesSeen) {
   std::lock_guard<std::mutex> lock(_m);
   const bool changed = _configured && (owner.quota != _quota || owner.refillInterval != _interval ||
                                        owner.refillAmount != _refillAmount);
@@ -15,7 +15,9 @@ void QuotaAccount::configure(const Key& owner) {
   _quota = owner.quota;
   _interval = owner.refillInterval;
   _refillAmount = owner.refillAmount;
-  _leftInStore = owner.remaining;
+  const bool staleRead =
+      writesSeen != kUnseen && _writes.load(std::memory_order_acquire) != writesSeen;
+  if (!staleRead) _leftInStore = owner.remaining;
   if (owner.refilledAt > _period) {
     // The store restarted the count: units leased before belong to the old one.
     _period = owner.refilledAt;

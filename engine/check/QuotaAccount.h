@@ -31,7 +31,11 @@ class QuotaAccount {
   explicit QuotaAccount(std::string keyId) : _keyId(std::move(keyId)) {}
 
   // Takes the owner key's quota settings and stored remaining (as just read from the store).
-  void configure(const Key& owner);
+  // `writesSeen`: storeWrites() when `owner` was read; when this account has leased since, its
+  // own figure of the store is newer than the one read, and is kept (a reload's after-commit
+  // hook can land after a later lease). kUnseen: the read is the newest.
+  static constexpr uint64_t kUnseen = UINT64_MAX;
+  void configure(const Key& owner, uint64_t writesSeen = kUnseen);
   // Consumes `cost` units if available, leasing a block of at least `block` units when the
   // local units run short. Returns false when the quota cannot cover `cost`.
   // May throw what `source` throws (the store is unreachable): callers fail closed.

@@ -355,6 +355,13 @@ void KeyService::returnOwed(const std::vector<std::string>& ids) {
 }
 
 void KeyService::reload(Transaction& tx, const std::vector<std::string>& ids) {
+  // Each account's lease count before the read: a lease of this instance committing after
+  // this transaction makes the read's stored remaining older than the account's own.
+  std::vector<uint64_t> writes;
+  for (const auto& id : ids) {
+    QuotaAccount* a = accountOf(id);
+    writes.push_back(a ? a->storeWrites() : QuotaAccount::kUnseen);
+  }
   std::vector<Key> found = tx.keys().findForCache(ids);
   std::unordered_set<std::string> present;
   for (const auto& k : found) present.insert(k.id);
@@ -364,8 +371,11 @@ void KeyService::reload(Transaction& tx, const std::vector<std::string>& ids) {
   // Owners first, so a shared quota account is configured from its owning key.
   std::stable_partition(found.begin(), found.end(),
                         [](const Key& k) { return k.quotaKeyId.empty(); });
-  tx.afterCommit([this, found, gone] {
-    for (const auto& k : found) _cache.upsertKey(k);
+  std::vector<uint64_t> seen;
+  for (const auto& k : found)
+    seen.push_back(writes[std::find(ids.begin(), ids.end(), k.id) - ids.begin()]);
+  tx.afterCommit([this, found, gone, seen] {
+    for (size_t i = 0; i < found.size(); ++i) _cache.upsertKey(found[i], seen[i]);
     if (!gone.empty()) _cache.removeKeys(gone);
   });
 }
