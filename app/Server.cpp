@@ -180,7 +180,7 @@ int Server::run() {
                     webSettings);
   pages.setAbuse(w.abuse.get(), w.clientSource);
   web::Console console({pages, *w.keys, *w.catalog, *w.applications, *w.mailLog, *w.jobLog,
-                        *w.tokens, *w.usage, w.flows, *w.templates});
+                        *w.tokens, *w.usage, w.flows, *w.templates, w.abuse.get()});
   api::ApiServices services = w.apiServices();
   // Approver link pages follow the portal's language rule (saved, browser, default).
   services.renderPage = [&pages, t = w.templates.get()](

@@ -45,6 +45,7 @@ void Console::install(api::Router& r) {
   page("/admin/mail", [](Console& c, api::Exchange& ex) { c.mailList(ex); });
   post("/admin/mail/{id}/resend", [](Console& c, api::Exchange& ex) { c.mailResend(ex); });
   page("/admin/tokens", [](Console& c, api::Exchange& ex) { c.tokenList(ex); });
+  page("/admin/bad-attempts", [](Console& c, api::Exchange& ex) { c.badAttempts(ex); });
   post("/admin/tokens", [](Console& c, api::Exchange& ex) { c.tokenCreate(ex); });
   post("/admin/tokens/{id}/revoke", [](Console& c, api::Exchange& ex) { c.tokenRevoke(ex); });
 }

@@ -7,6 +7,7 @@
 
 #include "api/JsonWriter.h"
 #include "api/Router.h"
+#include "engine/abuse/AbuseGuard.h"
 #include "engine/access/TokenService.h"
 #include "engine/applications/ApplicationService.h"
 #include "engine/catalog/CatalogService.h"
@@ -46,6 +47,7 @@ class Console {
     engine::UsageHistory& usage;
     const engine::FlowCatalog& flows;
     const mail::TemplateSet& templates;
+    const engine::AbuseGuard* abuse = nullptr;  // the brute-force defence; nullptr: off
   };
   explicit Console(Services s) : _s(s) {}
   void install(api::Router& router);
@@ -79,6 +81,9 @@ class Console {
 
   // ConsoleOverview.cpp
   void overview(api::Exchange& ex);
+  // ConsoleAbuse.cpp: what the brute-force defence counts and blocks on this instance
+  // (engine/abuse/BadAttempts, as GET /v1/bad-attempts), for admins of every tenant.
+  void badAttempts(api::Exchange& ex);
   // "outcomes": the checks of the last 24 hours, per hour, summed over the clients the admin
   // sees (engine::UsageHistory), as a chart and a table.
   void outcomes(api::JsonWriter& w, const Admin& a);

@@ -64,6 +64,7 @@ class AdminConsoleTest : public Fixture {
   CPPUNIT_TEST(keyActionsWaitForConfirmation);
   CPPUNIT_TEST(tokenRefusalsNameTheField);
   CPPUNIT_TEST(aDecisionOnBehalfIsConfirmedCheckedAndRecordedAsSuch);
+  CPPUNIT_TEST(badAttemptsShowWhatTheDefenceCountsAndBlocks);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -111,9 +112,9 @@ class AdminConsoleTest : public Fixture {
     CPPUNIT_ASSERT(has(r.body, "aria-current=\"page\">Overview"));
     CPPUNIT_ASSERT(has(r.header("content-security-policy"), "frame-ancestors 'none'"));
     CPPUNIT_ASSERT(!has(r.body, "<script"));
-    for (const char* path : {"/admin/keys", "/admin/keys/new", "/admin/clients", "/admin/apis",
-                             "/admin/groups", "/admin/mail", "/admin/tokens", "/admin/flows",
-                             "/admin/applications"})
+    for (const char* path :
+         {"/admin/keys", "/admin/keys/new", "/admin/clients", "/admin/apis", "/admin/groups",
+          "/admin/mail", "/admin/tokens", "/admin/flows", "/admin/applications"})
       CPPUNIT_ASSERT_EQUAL_MESSAGE(path, 200, root.get(path).status);
     // The routing tester answers with the flow routing would choose, and names a bad field.
     HttpResponse write = root.get("/admin/flows?test=yes&kind=new&scopes=orders%3Awrite&quota=10");
@@ -307,6 +308,29 @@ class AdminConsoleTest : public Fixture {
       CPPUNIT_ASSERT_MESSAGE(c.form, has(r.body, "id=\"" + c.field + "-error\""));
       CPPUNIT_ASSERT_MESSAGE(c.form, !has(r.body, "kwt_"));
     }
+  }
+
+  void badAttemptsShowWhatTheDefenceCountsAndBlocks() {
+    // 21 guessed keys from one client behind the local (trusted) proxy: past the default 20 a
+    // minute it is blocked, and the console shows it, blocked, first.
+    for (int i = 0; i < 21; ++i) {
+      HttpClient c("127.0.0.1", server->port());
+      c.request("GET", "/v1/gateway/auth", "",
+                {{"X-API-Key", "kw_not_a_key_" + std::to_string(i)},
+                 {"X-Forwarded-For", "203.0.113.77"}});
+    }
+    Browser root = browser("root@ops.example");
+    HttpResponse all = root.get("/admin/bad-attempts");
+    CPPUNIT_ASSERT_EQUAL(200, all.status);
+    CPPUNIT_ASSERT(has(all.body, "aria-current=\"page\">Bad attempts"));
+    CPPUNIT_ASSERT(has(all.body, "203.0.113.77"));
+    CPPUNIT_ASSERT(has(all.body, "<strong>blocked</strong>"));
+    HttpResponse links = root.get("/admin/bad-attempts?table=link");
+    CPPUNIT_ASSERT_EQUAL(200, links.status);
+    CPPUNIT_ASSERT(!has(links.body, "203.0.113.77"));
+    // Client addresses belong to no tenant: a tenant admin is refused.
+    Browser ten = browser("ten@acme.example");
+    CPPUNIT_ASSERT_EQUAL(403, ten.get("/admin/bad-attempts").status);
   }
 
   void aDecisionOnBehalfIsConfirmedCheckedAndRecordedAsSuch() {
