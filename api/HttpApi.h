@@ -37,8 +37,8 @@ struct ApiServices {
   engine::JobLog& jobLog;
   ApprovalPages::RenderPage renderPage;  // the approver link pages (mail::TemplateSet)
   engine::UsageHistory& usage;
-  engine::AbuseGuard* abuse = nullptr;   // the brute-force defence; nullptr: off
-  ClientSource clientSource;             // who a caller is, for it
+  engine::AbuseGuard* abuse = nullptr;  // the brute-force defence; nullptr: off
+  ClientSource clientSource;            // who a caller is, for it
 };
 
 // The HTTP API: every route, the metrics, and the Poco handler factory that dispatches to them.

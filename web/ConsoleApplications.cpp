@@ -45,7 +45,8 @@ void Console::applicationList(api::Exchange& ex) {
   std::sort(rows.begin(), rows.end(),
             [](const auto& x, const auto& y) { return x.updatedAt > y.updatedAt; });
   w.beginArray("applications");
-  for (size_t i = 0; i < rows.size() && i < kMaxRows; ++i) Views::row(w, rows[i], now, Texts(_s.templates, "en"));
+  for (size_t i = 0; i < rows.size() && i < kMaxRows; ++i)
+    Views::row(w, rows[i], now, Texts(_s.templates, "en"));
   w.endArray().field("none", rows.empty()).field("found", static_cast<int64_t>(rows.size()));
   if (error) formError(w, *error, {"state", "approver", "requester", "client"});
   render(ex, a, "applications", "applications", w, error ? Portal::statusOf(*error) : 200);

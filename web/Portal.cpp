@@ -153,8 +153,7 @@ void Portal::render(api::Exchange& ex, const Visit& v, const std::string& page,
                     const std::string& title, api::JsonWriter& w, int status) {
   w.field("csrf", v.csrf);
   w.endObject();
-  renderBody(ex, v, title, _s.templates.renderPage("portal/" + page, w.str(), v.language),
-             status);
+  renderBody(ex, v, title, _s.templates.renderPage("portal/" + page, w.str(), v.language), status);
 }
 
 void Portal::renderBody(api::Exchange& ex, const Visit& v, const std::string& title,

@@ -66,9 +66,9 @@ class TemplateSetTest : public CppUnit::TestFixture {
     for (const auto& [lang, files] : s->files) {
       if (lang == "en") continue;
       for (const auto& [name, text] : en)
-        CPPUNIT_ASSERT_MESSAGE(lang + " lacks " + name + " (it would be English)",
-                               files.count(name) || name == "pages/portal/keywarden.css" ||
-                                   adminConsole(name));
+        CPPUNIT_ASSERT_MESSAGE(
+            lang + " lacks " + name + " (it would be English)",
+            files.count(name) || name == "pages/portal/keywarden.css" || adminConsole(name));
       for (const auto& [id, text] : s->strings.at("en"))
         CPPUNIT_ASSERT_MESSAGE(lang + "/strings.json lacks " + id, s->strings.at(lang).count(id));
     }
