@@ -33,6 +33,26 @@ void KeyCache::define(KeyEntry& e, const Key& k, InternMemo* memo) {
   }
 }
 
+uint32_t KeyCache::newEntryLocked(const Key& k) {
+  uint32_t slot;
+  if (!_free.empty()) {
+    slot = _free.back();
+    _free.pop_back();
+  } else {
+    slot = static_cast<uint32_t>(_entries.size());
+    _entries.emplace_back();
+  }
+  KeyEntry& e = _entries[slot];
+  e.digest = k.digest;
+  e.id.set(k.id, CachedId::fitsInline(k.id) ? nullptr : _pool.string(k.id));
+  e.live = true;
+  e.dirty = false;
+  e.pendingValid = 0;
+  e.rejects.reset();
+  e.lastUsedAt = k.lastUsedAt;
+  return slot;
+}
+
 void KeyCache::upsertKey(const Key& k, uint64_t writesSeen) {
   const std::string& owner = k.quotaKeyId.empty() ? k.id : k.quotaKeyId;
   // Unlimited keys of their own need no account: most keys, and ~100 bytes each.
@@ -54,21 +74,8 @@ void KeyCache::upsertKey(const Key& k, uint64_t writesSeen) {
     }
     uint32_t slot = findIdLocked(k.id);
     if (slot == kNone) {
-      if (!_free.empty()) {
-        slot = _free.back();
-        _free.pop_back();
-      } else {
-        slot = static_cast<uint32_t>(_entries.size());
-        _entries.emplace_back();
-      }
+      slot = newEntryLocked(k);
       KeyEntry& e = _entries[slot];
-      e.digest = k.digest;
-      e.id.set(k.id, CachedId::fitsInline(k.id) ? nullptr : _pool.string(k.id));
-      e.live = true;
-      e.dirty = false;
-      e.pendingValid = 0;
-      e.rejects.reset();
-      e.lastUsedAt = k.lastUsedAt;
       define(e, k);
       e.quota = account.get();
       auto hashOf = [this](uint32_t s) { return KeyDigestHash()(_entries[s].digest); };
@@ -127,22 +134,8 @@ void KeyCache::loadKeys(const std::vector<Key>& keys, bool fresh) {
         slow.push_back(&k);
         continue;
       }
-      uint32_t slot;
-      if (!_free.empty()) {
-        slot = _free.back();
-        _free.pop_back();
-      } else {
-        slot = static_cast<uint32_t>(_entries.size());
-        _entries.emplace_back();
-      }
+      uint32_t slot = newEntryLocked(k);
       KeyEntry& e = _entries[slot];
-      e.digest = k.digest;
-      e.id.set(k.id, CachedId::fitsInline(k.id) ? nullptr : _pool.string(k.id));
-      e.live = true;
-      e.dirty = false;
-      e.pendingValid = 0;
-      e.rejects.reset();
-      e.lastUsedAt = k.lastUsedAt;
       define(e, k, &memo);
       e.quota = nullptr;
       _byDigest.insert(KeyDigestHash()(k.digest), slot, digestOf);

@@ -87,6 +87,9 @@ class KeyCache {
   size_t size() const;
 
  private:
+  // A slot for a key not cached yet (a freed one, else a new one), its identity and counters
+  // set from `k`; its definition is the caller's (define). REQUIRES: `_mu` held exclusively.
+  uint32_t newEntryLocked(const Key& k);
   static constexpr size_t kStripes = 1024;
   static size_t idHash(std::string_view id) { return std::hash<std::string_view>()(id); }
   uint32_t findIdLocked(std::string_view id) const;
