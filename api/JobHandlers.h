@@ -6,7 +6,7 @@
 
 namespace keywarden::api {
 
-// GET /v1/jobs?status=&kind= (admin).
+// GET /v1/jobs?status=&kind= and POST /v1/jobs/{id}/retry (admins of every tenant).
 class JobHandlers {
  public:
   JobHandlers(engine::JobLog& log, Authenticator& auth) : _log(log), _auth(auth) {}

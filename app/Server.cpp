@@ -179,8 +179,9 @@ int Server::run() {
   web::Portal pages({*w.portal, *w.applications, *w.keys, *w.catalog, w.flows, *w.templates},
                     webSettings);
   pages.setAbuse(w.abuse.get(), w.clientSource);
+  engine::AuditReader auditReader(*w.store);
   web::Console console({pages, *w.keys, *w.catalog, *w.applications, *w.mailLog, *w.jobLog,
-                        *w.tokens, *w.usage, w.flows, *w.templates, w.abuse.get()});
+                        *w.tokens, *w.usage, auditReader, w.flows, *w.templates, w.abuse.get()});
   api::ApiServices services = w.apiServices();
   // Approver link pages follow the portal's language rule (saved, browser, default).
   services.renderPage = [&pages, t = w.templates.get()](

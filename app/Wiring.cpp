@@ -81,7 +81,7 @@ Wiring::Wiring(const Settings& s) {
   portal = std::make_unique<engine::portal::PortalService>(*store, flows, clock, *notices, s.portal,
                                                            secret);
   mailLog = std::make_unique<engine::MailLog>(*store, clock, s.smtpGiveUpMs);
-  jobLog = std::make_unique<engine::JobLog>(*store);
+  jobLog = std::make_unique<engine::JobLog>(*store, clock);
   scheduler = std::make_unique<engine::Scheduler>(*store, clock);
   engine::JobRunners::keys(*scheduler, *keys);
   engine::JobRunners::applications(*scheduler, *applications);
@@ -96,6 +96,7 @@ Wiring::Wiring(const Settings& s) {
                                                      s.clusterPollMs);
   keys->onJobScheduled([this] { scheduler->wake(); });
   applications->onJobScheduled([this] { scheduler->wake(); });
+  jobLog->onRetry([this] { scheduler->wake(); });
   mail::SmtpSettings smtp;
   smtp.host = s.smtpHost;
   smtp.port = s.smtpPort;

@@ -78,7 +78,8 @@ const std::vector<std::string>& TemplateSet::pages() {
       "portal/admin/key-issued", "portal/admin/confirm", "portal/admin/catalog",
       "portal/admin/catalog-item", "portal/admin/mail", "portal/admin/tokens",
       "portal/admin/token-created", "portal/admin/applications", "portal/admin/application",
-      "portal/admin/flows", "portal/admin/bad-attempts"};
+      "portal/admin/flows", "portal/admin/bad-attempts", "portal/admin/jobs",
+      "portal/admin/job-confirm", "portal/admin/audit", "portal/admin/audit-rows"};
   return kPages;
 }
 

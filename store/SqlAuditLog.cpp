@@ -3,7 +3,10 @@
 #include "engine/audit/AuditChain.h"
 #include "engine/base/Ids.h"
 
+#include <Poco/Data/RecordSet.h>
 #include <Poco/Data/Statement.h>
+
+#include "store/Sql.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -67,6 +70,44 @@ void SqlAuditLog::flush() {
   }
   _s << "UPDATE audit_chain SET seq = $1, hash = $2 WHERE name = 'audit'", use(headSeq),
       use(headHash), now;
+}
+
+std::vector<engine::AuditRecord> SqlAuditLog::find(const engine::AuditQuery& q) {
+  // Every value is bound; the SQL text holds only column names, placeholders and the clamped
+  // row limit.
+  Poco::Int64 from = q.fromMs, to = q.toMs, beforeAt = q.beforeAt;
+  std::vector<std::string> texts;
+  texts.reserve(5);
+  std::string where = "at >= $1 AND at < $2";
+  if (!q.beforeId.empty()) {
+    texts.push_back(q.beforeId);
+    where += " AND (at < $3 OR (at = $3 AND id < $4))";
+  }
+  int next = q.beforeId.empty() ? 3 : 5;
+  auto narrow = [&](const char* column, const std::string& value) {
+    if (value.empty()) return;
+    texts.push_back(value);
+    where += std::string(" AND ") + column + " = $" + std::to_string(next++);
+  };
+  narrow("tenant", q.tenant);
+  narrow("object_type", q.objectType);
+  narrow("object_id", q.objectId);
+  narrow("actor", q.actor);
+  int limit = std::max(1, std::min(q.limit, 1000));
+  Poco::Data::Statement st(_s);
+  st << "SELECT id, at, actor, action, object_type, object_id, tenant, detail FROM audit_log"
+        " WHERE " + where + " ORDER BY at DESC, id DESC LIMIT " + std::to_string(limit),
+      useRef(from), useRef(to);
+  if (!q.beforeId.empty()) st, useRef(beforeAt);
+  for (auto& t : texts) st, useRef(t);
+  return Sql::rows<engine::AuditRecord>(st, [](Poco::Data::RecordSet& rs) {
+    engine::AuditRecord r;
+    r.id = Sql::str(rs, "id");
+    r.entry = {Sql::i64(rs, "at"),          Sql::str(rs, "actor"),     Sql::str(rs, "action"),
+               Sql::str(rs, "object_type"), Sql::str(rs, "object_id"), Sql::str(rs, "tenant"),
+               Sql::str(rs, "detail")};
+    return r;
+  });
 }
 
 }  // namespace keywarden::store

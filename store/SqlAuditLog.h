@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "engine/ports/AuditLog.h"
+#include "engine/ports/AuditQuery.h"
 #include "store/Dialect.h"
 
 namespace keywarden::store {
@@ -23,6 +24,9 @@ class SqlAuditLog : public engine::AuditLog {
   SqlAuditLog(Poco::Data::Session& s, const Dialect& d) : _s(s), _d(d) {}
   void append(const engine::AuditEntry& e) override;
   void appendMany(const std::vector<engine::AuditEntry>& entries) override;
+  // Parameterized; only the filters that are set reach the WHERE clause, so the (object_type,
+  // object_id) and (at) indexes serve it.
+  std::vector<engine::AuditRecord> find(const engine::AuditQuery& q) override;
   // Writes the appended rows; throws Poco::Exception (or std::runtime_error when the chain
   // head is missing) so that the transaction rolls back.
   void flush();

@@ -156,6 +156,25 @@ std::vector<engine::Job> SqlJobRepository::list(const std::string& status0,
   return jobsOf(st);
 }
 
+std::optional<engine::Job> SqlJobRepository::find(const std::string& id0) {
+  std::string id = id0;
+  Statement st(_s);
+  st << std::string(kCols) + " WHERE id = $1", use(id);
+  auto rows = jobsOf(st);
+  if (rows.empty()) return std::nullopt;
+  return rows.front();
+}
+
+bool SqlJobRepository::requeueFailed(const std::string& id0, int64_t due0) {
+  std::string id = id0;
+  Poco::Int64 due = due0;
+  Statement st(_s);
+  st << "UPDATE jobs SET status = 'PENDING', due_at = $1, attempts = 0, done_at = 0"
+        " WHERE id = $2 AND status = 'FAILED'",
+      use(due), use(id);
+  return st.execute() > 0;
+}
+
 bool SqlJobRepository::pendingExists(const std::string& kind0) {
   std::string kind = kind0;
   Poco::Int64 n = 0;

@@ -23,6 +23,8 @@ class SqlJobRepository : public engine::JobRepository {
   void markFailed(const std::string& id, const std::string& error, int attempts) override;
   std::optional<int64_t> nextDue() override;
   std::vector<engine::Job> list(const std::string& status, const std::string& kind) override;
+  std::optional<engine::Job> find(const std::string& id) override;
+  bool requeueFailed(const std::string& id, int64_t dueAt) override;
   bool pendingExists(const std::string& kind) override;
   Figures figures(int64_t now) override;
 

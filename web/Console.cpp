@@ -45,6 +45,9 @@ void Console::install(api::Router& r) {
   page("/admin/mail", [](Console& c, api::Exchange& ex) { c.mailList(ex); });
   post("/admin/mail/{id}/resend", [](Console& c, api::Exchange& ex) { c.mailResend(ex); });
   page("/admin/tokens", [](Console& c, api::Exchange& ex) { c.tokenList(ex); });
+  page("/admin/jobs", [](Console& c, api::Exchange& ex) { c.jobList(ex); });
+  post("/admin/jobs/{id}/retry", [](Console& c, api::Exchange& ex) { c.jobRetry(ex); });
+  page("/admin/audit", [](Console& c, api::Exchange& ex) { c.auditList(ex); });
   page("/admin/bad-attempts", [](Console& c, api::Exchange& ex) { c.badAttempts(ex); });
   post("/admin/tokens", [](Console& c, api::Exchange& ex) { c.tokenCreate(ex); });
   post("/admin/tokens/{id}/revoke", [](Console& c, api::Exchange& ex) { c.tokenRevoke(ex); });
@@ -58,7 +61,7 @@ bool Console::enter(api::Exchange& ex, Admin& a) {
     w.beginObject().field("notAdmin", true);
     w.field("csrf", a.visit.csrf);
     w.endObject();
-    std::string body = _s.templates.renderPage("portal/admin/denied", w.str());
+    std::string body = _s.templates.renderPage("portal/admin/denied", w.str(), a.visit.language);
     _s.portal.renderBody(ex, a.visit, "Keywarden", body, 403);
     return false;
   }
@@ -76,22 +79,51 @@ bool Console::enterForm(api::Exchange& ex, Admin& a, std::vector<std::string> fi
 
 void Console::render(api::Exchange& ex, const Admin& a, const std::string& section,
                      const std::string& page, api::JsonWriter& w, int status) {
+  const std::string& lang = a.visit.language;
   w.field("csrf", a.visit.csrf);
   w.field("adminTenant", a.tenant).field("tenantScoped", !a.tenant.empty());
+  strings(w, lang);
   w.endObject();
-  std::string body = _s.templates.renderPage("portal/admin/" + page, w.str());
+  std::string body = _s.templates.renderPage("portal/admin/" + page, w.str(), lang);
   api::JsonWriter f;
   f.beginObject()
       .field("body", body)
       .field("tenant", a.tenant)
       .field("tenantScoped", !a.tenant.empty())
-      .field("at_" + section, true)
-      .endObject();
-  std::string framed = _s.templates.renderPage("portal/admin/frame", f.str());
+      .field("at_" + section, true);
+  strings(f, lang);
+  f.endObject();
+  std::string framed = _s.templates.renderPage("portal/admin/frame", f.str(), lang);
   api::JsonWriter t;
-  t.beginObject().field(page, true).endObject();
-  std::string title = _s.templates.renderPage("portal/admin/titles", t.str());
+  t.beginObject().field(page, true);
+  strings(t, lang);
+  t.endObject();
+  std::string title = _s.templates.renderPage("portal/admin/titles", t.str(), lang);
   _s.portal.renderBody(ex, a.visit, title, framed, status);
+}
+
+void Console::strings(api::JsonWriter& w, const std::string& language) const {
+  // templates/strings.json's console.<group>.<name>, in `language` (English where it has no
+  // such id), as t.<group>.<name>: the words of the console's pages live there.
+  static const std::string kPrefix = "console.";
+  auto sources = _s.templates.sources();
+  const auto& english = sources->strings.at(mail::TemplateSet::kEnglish);
+  std::string group;
+  w.objectField("t");
+  for (auto it = english.lower_bound(kPrefix); it != english.end(); ++it) {
+    if (it->first.compare(0, kPrefix.size(), kPrefix) != 0) break;
+    std::string rest = it->first.substr(kPrefix.size());
+    size_t dot = rest.find('.');
+    if (dot == std::string::npos) continue;
+    if (rest.compare(0, dot, group) != 0 || group.size() != dot) {
+      if (!group.empty()) w.endObject();
+      group = rest.substr(0, dot);
+      w.objectField(group);
+    }
+    w.field(rest.substr(dot + 1), _s.templates.text(it->first, language));
+  }
+  if (!group.empty()) w.endObject();
+  w.endObject();
 }
 
 void Console::problem(api::Exchange& ex, const Admin& a, int status, const std::string& situation,

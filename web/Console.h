@@ -10,6 +10,7 @@
 #include "engine/abuse/AbuseGuard.h"
 #include "engine/access/TokenService.h"
 #include "engine/applications/ApplicationService.h"
+#include "engine/audit/AuditReader.h"
 #include "engine/catalog/CatalogService.h"
 #include "engine/flows/FlowCatalog.h"
 #include "engine/jobs/JobLog.h"
@@ -45,6 +46,7 @@ class Console {
     engine::JobLog& jobs;
     engine::TokenService& tokens;
     engine::UsageHistory& usage;
+    engine::AuditReader& audit;
     const engine::FlowCatalog& flows;
     const mail::TemplateSet& templates;
     const engine::AbuseGuard* abuse = nullptr;  // the brute-force defence; nullptr: off
@@ -68,6 +70,9 @@ class Console {
   // console's frame (its navigation, `section` marked current) and the portal's layout.
   void render(api::Exchange& ex, const Admin& a, const std::string& section,
               const std::string& page, api::JsonWriter& w, int status = 200);
+  // t.<group>.<name>: every console.<group>.<name> string of templates/strings.json in
+  // `language` (the console's words; a language folder's strings.json translates them).
+  void strings(api::JsonWriter& w, const std::string& language) const;
   // The page `problem` with the engine's error (or a named situation) and a way back.
   void problem(api::Exchange& ex, const Admin& a, int status, const std::string& situation,
                const std::string& detail, const std::string& back);
@@ -97,6 +102,14 @@ class Console {
   void keyIssue(api::Exchange& ex);
   void keyPage(api::Exchange& ex);
   void keyAction(api::Exchange& ex, const std::string& action);
+  // What keyPage shows of `key`: its facts, and the actions its state allows (one list, one
+  // form each, built by one template loop).
+  static void keyFacts(api::JsonWriter& w, const engine::Key& key, int64_t now);
+  static void keyActions(api::JsonWriter& w, engine::KeyState state, const engine::Key& key);
+  // The key's confirmation page (first answer of keyAction, or a field to fix).
+  void keyConfirm(api::Exchange& ex, const Admin& a, const std::string& action,
+                  const engine::Key& key, std::map<std::string, std::string>& form, int64_t at,
+                  const std::optional<engine::Error>& error);
   // "usage": the key's checks over time as a chart and a table; `span` is 1h (per minute),
   // 24h (per hour, the default) or 30d (per day).
   void keyUsage(api::JsonWriter& w, const Admin& a, const engine::Key& k, const std::string& span);
@@ -135,6 +148,22 @@ class Console {
   void applicationView(api::Exchange& ex, const Admin& a, const engine::Application& app,
                        const std::map<std::string, std::string>& values, const engine::Error* error,
                        int status);
+
+  // ConsoleJobs.cpp: scheduled jobs, a FAILED one retried after a confirmation.
+  void jobList(api::Exchange& ex);
+  void jobRetry(api::Exchange& ex);
+  static void jobFilters(api::JsonWriter& w, const std::string& state, const std::string& kind);
+  // ConsoleAudit.cpp: the audit trail filtered by key, application, actor and time, newest
+  // first, a page at a time; and a key's own rows on its page.
+  void auditList(api::Exchange& ex);
+  // Reads the filters of /admin/audit into `q`; false (and `error` set) for one that is bad.
+  static bool auditQuery(api::Exchange& ex, engine::AuditQuery& q,
+                         std::optional<engine::Error>& error);
+  // "table": `rows` as the audit-rows template's table (one table for the trail and a key's
+  // history), "none" when there are none.
+  void auditTable(api::JsonWriter& w, const Admin& a, const std::vector<engine::AuditRecord>& rows,
+                  const std::string& tableId);
+  void keyHistory(api::JsonWriter& w, const Admin& a, const engine::Key& k);
 
   Services _s;
   static constexpr size_t kMaxRows = 500;

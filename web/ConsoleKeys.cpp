@@ -188,10 +188,36 @@ void Console::keyPage(api::Exchange& ex) {
   if (!k) return problem(ex, a, 404, "notFound", "key", "/admin/keys");
   const auto& key = k.value();
   int64_t now = Views::now();
-  auto state = key.effectiveState(now);
   api::JsonWriter w;
-  w.beginObject()
-      .field("id", key.id)
+  w.beginObject().field("done", ex.query("done"));
+  w.field("done_" + ex.query("done"), true);
+  keyFacts(w, key, now);
+  keyActions(w, key.effectiveState(now), key);
+  w.beginArray("apis");
+  for (const auto& apiId : key.apis) {
+    auto x = _s.catalog.getApi(a.principal, apiId);
+    w.beginObject().field("id", apiId).field("known", x.ok());
+    if (x)
+      w.field("name", x.value().name)
+          .field("method", x.value().method)
+          .field("path", x.value().path);
+    w.endObject();
+  }
+  w.endArray();
+  w.beginArray("groups");
+  for (const auto& gid : key.groups) {
+    auto g = _s.catalog.getGroup(a.principal, gid);
+    w.beginObject().field("id", gid).field("name", g ? g.value().name : gid).endObject();
+  }
+  w.endArray();
+  keyUsage(w, a, key, ex.query("span"));
+  keyHistory(w, a, key);
+  render(ex, a, "keys", "key", w);
+}
+
+void Console::keyFacts(api::JsonWriter& w, const engine::Key& key, int64_t now) {
+  auto state = key.effectiveState(now);
+  w.field("id", key.id)
       .field("name", key.name)
       .field("start", key.start)
       .field("clientId", key.clientId)
@@ -213,41 +239,59 @@ void Console::keyPage(api::Exchange& ex) {
       .field("usageRejected", key.usageRejected)
       .field("applicationId", key.applicationId)
       .field("rotatedTo", key.rotatedTo)
-      .field("revokeReason", key.revokeReason)
-      .field("done", ex.query("done"));
-  w.field("done_" + ex.query("done"), true);
+      .field("revokeReason", key.revokeReason);
   when(w, "created", key.createdAt, now);
   when(w, "effective", key.effectiveAt, now);
   when(w, "expires", key.expiresAt, now);
   when(w, "lastUsed", key.lastUsedAt, now);
   when(w, "revokeAt", key.revokeAt, now);
   w.field("revokePlanned", key.revokeAt > now && state != engine::KeyState::Revoked);
-  w.field("canDisable", state == engine::KeyState::Active || state == engine::KeyState::Scheduled)
-      .field("canEnable", state == engine::KeyState::Disabled)
-      .field("canRevoke", state != engine::KeyState::Revoked && state != engine::KeyState::Expired)
-      .field("canRotate",
-             (state == engine::KeyState::Active || state == engine::KeyState::Scheduled ||
-              state == engine::KeyState::Disabled) &&
-                 key.rotatedTo.empty());
-  w.beginArray("apis");
-  for (const auto& apiId : key.apis) {
-    auto x = _s.catalog.getApi(a.principal, apiId);
-    w.beginObject().field("id", apiId).field("known", x.ok());
-    if (x)
-      w.field("name", x.value().name)
-          .field("method", x.value().method)
-          .field("path", x.value().path);
+}
+
+void Console::keyActions(api::JsonWriter& w, engine::KeyState state, const engine::Key& key) {
+  using S = engine::KeyState;
+  bool live = state == S::Active || state == S::Scheduled;
+  bool canRevoke = state != S::Revoked && state != S::Expired;
+  // One form per action the key's state allows, all built by the same template loop.
+  struct Action {
+    const char* name;
+    bool allowed, danger;
+  } actions[] = {
+      {"disable", live, false},
+      {"enable", state == S::Disabled, false},
+      {"rotate", (live || state == S::Disabled) && key.rotatedTo.empty(), false},
+      {"revoke", canRevoke, true},
+  };
+  w.beginArray("actions");
+  for (const auto& x : actions) {
+    if (!x.allowed) continue;
+    w.beginObject().field("action", x.name).field("do_" + std::string(x.name), true);
+    w.field("danger", x.danger).field("rotate", std::string(x.name) == "rotate");
     w.endObject();
   }
-  w.endArray();
-  w.beginArray("groups");
-  for (const auto& gid : key.groups) {
-    auto g = _s.catalog.getGroup(a.principal, gid);
-    w.beginObject().field("id", gid).field("name", g ? g.value().name : gid).endObject();
-  }
-  w.endArray();
-  keyUsage(w, a, key, ex.query("span"));
-  render(ex, a, "keys", "key", w);
+  w.endArray().field("canRevoke", canRevoke);
+}
+
+void Console::keyConfirm(api::Exchange& ex, const Admin& a, const std::string& action,
+                         const engine::Key& key, std::map<std::string, std::string>& form,
+                         int64_t at, const std::optional<engine::Error>& error) {
+  // First answer (or a field to fix): the confirmation page saying what will happen.
+  int64_t now = Views::now();
+  api::JsonWriter w;
+  w.beginObject()
+      .field("action", action)
+      .field("do_" + action, true)
+      .field("askReason", action == "disable" || action == "revoke")
+      .field("id", key.id)
+      .field("name", key.name)
+      .field("start", key.start)
+      .field("reason", FormJson::text(form["reason"]))
+      .field("at", form["at"])
+      .field("graceSeconds", form["graceSeconds"])
+      .field("later", at > now);
+  when(w, "atTime", at, now);
+  if (error) formError(w, *error, {"reason", "at", "graceSeconds"});
+  render(ex, a, "keys", "confirm", w, error ? Portal::statusOf(*error) : 200);
 }
 
 void Console::keyAction(api::Exchange& ex, const std::string& action) {
@@ -271,24 +315,8 @@ void Console::keyAction(api::Exchange& ex, const std::string& action) {
   b.text("reason", reason).time("at", at).integer("graceSeconds", grace, 0, 366LL * 86400);
   std::optional<engine::Error> error = b.error();
   if (!error) error = engine::Validation::text("reason", reason, 500, true);
-  int64_t now = Views::now();
-  if (error || form["confirm"] != "yes") {
-    // First answer (or a field to fix): the confirmation page saying what will happen.
-    api::JsonWriter w;
-    w.beginObject()
-        .field("action", action)
-        .field("do_" + action, true)
-        .field("id", id)
-        .field("name", k.value().name)
-        .field("start", k.value().start)
-        .field("reason", FormJson::text(form["reason"]))
-        .field("at", form["at"])
-        .field("graceSeconds", form["graceSeconds"])
-        .field("later", at > now);
-    when(w, "atTime", at, now);
-    if (error) formError(w, *error, {"reason", "at", "graceSeconds"});
-    return render(ex, a, "keys", "confirm", w, error ? Portal::statusOf(*error) : 200);
-  }
+  if (error || form["confirm"] != "yes")
+    return keyConfirm(ex, a, action, k.value(), form, at, error);
   if (action == "rotate") {
     auto r = _s.keys.rotate(a.principal, id, grace);
     if (!r) return fail(ex, a, r.error(), back);

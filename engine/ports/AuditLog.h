@@ -17,12 +17,17 @@ struct AuditEntry {
   std::string detail = "{}";
 };
 
+struct AuditQuery;   // engine/ports/AuditQuery.h
+struct AuditRecord;  // engine/ports/AuditQuery.h
+
 // Append-only; written in the transaction of the change it records.
 class AuditLog {
  public:
   virtual ~AuditLog() = default;
   virtual void append(const AuditEntry& e) = 0;
   virtual void appendMany(const std::vector<AuditEntry>& entries) = 0;
+  // Committed rows matching `q`, newest first, at most q.limit (the console's audit pages).
+  virtual std::vector<AuditRecord> find(const AuditQuery& q) = 0;
 };
 
 }  // namespace keywarden::engine
