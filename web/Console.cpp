@@ -60,6 +60,7 @@ bool Console::enter(api::Exchange& ex, Admin& a) {
     api::JsonWriter w;
     w.beginObject().field("notAdmin", true);
     w.field("csrf", a.visit.csrf);
+    strings(w, a.visit.language);
     w.endObject();
     std::string body = _s.templates.renderPage("portal/admin/denied", w.str(), a.visit.language);
     _s.portal.renderBody(ex, a.visit, "Keywarden", body, 403);

@@ -204,11 +204,18 @@ void KeyCache::markDirty(uint32_t slot, KeyEntry& e) {
   _dirty.emplace_back(slot, e.generation);
 }
 
-std::vector<UsageDelta> KeyCache::takeUsage() {
+std::vector<UsageDelta> KeyCache::takeUsage(size_t max) {
   std::vector<std::pair<uint32_t, uint32_t>> dirty;
   {
     std::lock_guard<std::mutex> lock(_dirtyMu);
-    dirty.swap(_dirty);
+    if (_dirty.size() <= max) {
+      dirty.swap(_dirty);
+    } else {
+      // The newest `max` marks; the older ones stay (still dirty: their counts keep growing in
+      // place and are taken by a later call, once).
+      dirty.assign(_dirty.end() - static_cast<std::ptrdiff_t>(max), _dirty.end());
+      _dirty.resize(_dirty.size() - max);
+    }
   }
   std::vector<UsageDelta> out;
   out.reserve(dirty.size());

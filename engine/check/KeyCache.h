@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -79,8 +80,9 @@ class KeyCache {
 
   // Queues the entry in `slot` for the next usage flush. Call with its stripe held.
   void markDirty(uint32_t slot, KeyEntry& e);
-  // The usage counted since the last call (counters reset); the flusher writes it.
-  std::vector<UsageDelta> takeUsage();
+  // The usage counted since the last call (counters reset), of at most `max` keys: the rest
+  // stay counted here for the next call. The flusher writes it.
+  std::vector<UsageDelta> takeUsage(size_t max = SIZE_MAX);
   // Puts back usage a failed flush took, so the next flush writes it.
   void restoreUsage(const std::vector<UsageDelta>& deltas);
   void forEachAccount(const std::function<void(QuotaAccount&)>& fn) const;

@@ -9,10 +9,12 @@
 
 namespace keywarden::engine {
 
-UsageFlusher::UsageFlusher(KeyCache& cache, Store& store, int64_t intervalMs, const Clock& clock)
+UsageFlusher::UsageFlusher(KeyCache& cache, Store& store, int64_t intervalMs, const Clock& clock,
+                           size_t chunkKeys)
     : _cache(cache),
       _store(store),
       _clock(clock),
+      _chunkKeys(chunkKeys > 0 ? chunkKeys : 1),
       _loop("kw-usage", intervalMs, [this, intervalMs] {
         flush();
         return intervalMs;
@@ -58,10 +60,7 @@ std::vector<UsageRow> UsageFlusher::minuteRows(const std::vector<UsageDelta>& de
   return rows;
 }
 
-size_t UsageFlusher::flush() {
-  auto t0 = std::chrono::steady_clock::now();
-  std::vector<UsageDelta> deltas = _cache.takeUsage();
-  if (deltas.empty()) return 0;
+bool UsageFlusher::writeChunk(std::vector<UsageDelta>& deltas) {
   std::vector<UsageRow> rows = minuteRows(deltas, _clock.nowMs());
   try {
     _store.write([&](Transaction& tx) {
@@ -72,15 +71,31 @@ size_t UsageFlusher::flush() {
     // Counters are statistics: on failure they are put back and tried on the next tick.
     std::cerr << "usage flush failed: " << ex.what() << std::endl;
     _cache.restoreUsage(deltas);
-    return 0;
+    return false;
   }
-  _flushes.fetch_add(1, std::memory_order_relaxed);
+  _chunks.fetch_add(1, std::memory_order_relaxed);
   _rows.fetch_add(rows.size(), std::memory_order_relaxed);
+  return true;
+}
+
+size_t UsageFlusher::flush() {
+  auto t0 = std::chrono::steady_clock::now();
+  size_t written = 0;
+  size_t rounds = _cache.size() / _chunkKeys + 1;
+  for (size_t i = 0; i < rounds; ++i) {
+    std::vector<UsageDelta> deltas = _cache.takeUsage(_chunkKeys);
+    if (deltas.empty()) break;
+    if (!writeChunk(deltas)) break;
+    written += deltas.size();
+    if (deltas.size() < _chunkKeys) break;
+  }
+  if (written == 0) return 0;
+  _flushes.fetch_add(1, std::memory_order_relaxed);
   _flushMs.fetch_add(
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
           .count(),
       std::memory_order_relaxed);
-  return deltas.size();
+  return written;
 }
 
 }  // namespace keywarden::engine

@@ -10,167 +10,11 @@
 //
 //   node tests/browser/admin.mjs --binary build/keywarden --artifacts build/browser-artifacts
 //        [--db-connector postgresql --db-connection "host=127.0.0.1 port=5432 dbname=kw user=kw"]
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
+import { harness, sleep } from './lib.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const source = path.resolve(here, '..', '..');
-const require = createRequire(import.meta.url);
-let chromium;
-try {
-  ({ chromium } = require('playwright-core'));
-} catch (e) {
-  console.error('playwright-core is missing: run `make deps` (npm ci in tests/browser)');
-  process.exit(1);
-}
-const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-const args = Object.fromEntries(
-  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
-const binary = path.resolve(args.binary || path.join(source, 'build', 'keywarden'));
-const artifacts = path.resolve(args.artifacts || path.join(source, 'build', 'browser-artifacts'));
-fs.mkdirSync(artifacts, { recursive: true });
-
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kw-admin-'));
-const children = [];
-let failures = 0;
-const check = (ok, what) => {
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
-  if (!ok) failures++;
-};
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-const secrets = [];  // every token, link and key seen: none may appear in the server's log
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-function start(cmd, argv, env, name) {
-  const log = fs.openSync(path.join(artifacts, `admin-${name}.log`), 'w');
-  const child = spawn(cmd, argv, { cwd: work, env: { ...process.env, ...env }, stdio: ['ignore', log, log] });
-  children.push(child);
-  return child;
-}
-function stopAll() {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-}
-process.on('exit', stopAll);
-
-// The mails the strict receiver accepted, as JSON (envelope and decoded text).
-function mails() {
-  const dir = path.join(work, 'mail', 'new');
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
-    .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
-}
-async function mailTo(address, pattern, seen = 0, timeoutMs = 15000) {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    const found = mails().filter((m) => m.rcptTos.includes(address)).slice(seen)
-      .map((m) => (m.text || '').match(pattern)).find(Boolean);
-    if (found) return found;
-    await sleep(100);
-  }
-  throw new Error(`no mail to ${address} matching ${pattern} within ${timeoutMs} ms`);
-}
-const mailCount = (address) => mails().filter((m) => m.rcptTos.includes(address)).length;
-
-const httpPort = await freePort();
-const smtpPort = await freePort();
-const base = `http://127.0.0.1:${httpPort}`;
-const adminToken = 'kwt_browser_' + 'a'.repeat(32);
-start('/usr/bin/python3', [path.join(source, 'tests/support/strict_smtp.py'), '--listen', `127.0.0.1:${smtpPort}`,
-  '--dir', path.join(work, 'mail')], {}, 'smtp');
-const server = start(binary, ['serve'], {
-  KEYWARDEN_SECRET: 'b'.repeat(64),
-  KEYWARDEN_HTTP_PORT: String(httpPort),
-  KEYWARDEN_PUBLIC_BASEURL: base,
-  // --db-connector postgresql --db-connection "host=… dbname=…" runs the journey on PostgreSQL.
-  KEYWARDEN_DB_CONNECTOR: args['db-connector'] || 'sqlite',
-  KEYWARDEN_DB_CONNECTION: args['db-connection'] || path.join(work, 'kw.db'),
-  KEYWARDEN_SMTP_PORT: String(smtpPort),
-  KEYWARDEN_SMTP_HELONAME: 'keywarden.test',
-  KEYWARDEN_BOOTSTRAP_ADMINTOKEN: adminToken,
-  KEYWARDEN_WORKFLOWS_DIR: path.join(source, 'workflows'),
-  KEYWARDEN_TEMPLATES_DIR: path.join(source, 'templates'),
-  KEYWARDEN_PORTAL_REQUESTERDOMAINS: 'dev.example',
-  KEYWARDEN_PORTAL_ADMINS: 'admin@ops.example',
-}, 'keywarden');
-for (let i = 0; ; i++) {
-  try {
-    if ((await fetch(`${base}/healthz`)).ok) break;
-  } catch {}
-  if (server.exitCode !== null || i > 100) throw new Error('keywarden did not start: see admin-keywarden.log');
-  await sleep(100);
-}
-
-async function admin(method, p, body) {
-  const r = await fetch(base + p, {
-    method, headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json' },
-    body: body && JSON.stringify(body),
-  });
-  if (r.status >= 300) throw new Error(`${method} ${p}: ${r.status} ${await r.text()}`);
-  return r.json();
-}
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
-const seriousA11y = [];
-async function snap(page, name) {
-  for (const width of [1280, 390]) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.screenshot({ path: path.join(artifacts, `admin-${name}-${width}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ['violations'] }));
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  for (const v of bad) seriousA11y.push(`${name}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  check(bad.length === 0, `${name}: no serious or critical accessibility violation`);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
-  await page.setViewportSize({ width: 390, height: 900 });
-  const narrow = await page.evaluate(() => document.documentElement.scrollWidth);
-  check(narrow <= 390, `${name}: readable at 390 px (page width ${narrow}, at 1280: ${overflow})`);
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
-
-async function signIn(context, email, shotPrefix) {
-  const page = await context.newPage();
-  const before = mailCount(email);
-  const first = await page.goto(base + '/');
-  const csp = first.headers()['content-security-policy'] || '';
-  check(csp.includes("frame-ancestors 'none'") && !csp.includes('unsafe-inline') && !csp.includes('script-src'),
-    `CSP without inline script and with frame-ancestors 'none': ${csp}`);
-  if (shotPrefix) await snap(page, `${shotPrefix}signin`);
-  await page.fill('#email', email);
-  await page.click('button[type=submit]');
-  await page.waitForSelector('text=Check your mail');
-  if (shotPrefix) await snap(page, `${shotPrefix}signin-sent`);
-  const link = await mailTo(email, /http:\/\/\S+\/signin\/([A-Za-z0-9]+)/, before);
-  secrets.push(link[1]);
-  const linkPage = await page.goto(link[0]);
-  check(linkPage.status() === 200, 'GET of the sign-in link shows a page (and signs nobody in)');
-  const cookies = await context.cookies();
-  check(!cookies.some((c) => c.name === 'kw_session'), 'no session before the button is pressed');
-  if (shotPrefix) await snap(page, `${shotPrefix}signin-link`);
-  await page.click('button[type=submit]');
-  await page.waitForSelector('text=What waits for you');
-  const session = (await context.cookies()).find((c) => c.name === 'kw_session');
-  check(session && session.httpOnly && session.sameSite === 'Lax', 'kw_session is HttpOnly and SameSite=Lax');
-  const again = await page.goto(link[0]);
-  check(again.status() === 410 && (await page.textContent('h1')).includes('used already'),
-    'the sign-in link works once');
-  await page.goto(base + '/');
-  return page;
-}
+const h = await harness({ name: 'admin', logPrefix: 'admin-', shotPrefix: 'admin-',
+  env: { KEYWARDEN_PORTAL_ADMINS: 'admin@ops.example' } });
+const { base, adminToken, check, admin, browser, snap, signIn, mailTo, mailCount, secrets } = h;
 
 // The value of a hidden CSRF field on the current page.
 const csrfOf = (page) => page.inputValue('input[name=csrf] >> nth=0');
@@ -320,6 +164,12 @@ try {
   await submit(page, 'form[action$="/enable"] button');
   await submit(page, 'button:has-text("Yes, enable it")');
   check(await verify(plaintext) === 'VALID', 'enabled again, the key answers VALID');
+  // The key's history: its audit rows, newest first, with actor and time.
+  const history = await page.$$eval('#history tbody tr', (trs) => trs.map((tr) => tr.textContent));
+  check(history.length >= 3 && /key\.enable/.test(history[0]) && /key\.disable/.test(history[1]) &&
+    /key\.issue/.test(history[history.length - 1]) && history.every((r) => /session:|token:/.test(r)),
+    `the key's page shows its history, newest first (${history.length} rows)`);
+  await snap(page, 'key-history');
 
   // Revoke at a time: planned, the key keeps working until then.
   await submit(page, 'form[action$="/revoke"] button');
@@ -405,22 +255,44 @@ try {
   await snap(page, 'keys');
   await page.goto(base + '/admin');
   await snap(page, 'overview-after');
+  // Jobs: a FAILED job (made so with SQL: a job fails for good only after 10 attempts) is
+  // listed with its error, retried after a confirmation, and runs at once.
+  const digest = (await admin('GET', '/v1/jobs?kind=approver-digest&status=PENDING')).jobs[0];
+  h.sql(`UPDATE jobs SET status = 'FAILED', attempts = 10, last_error = 'smtp down' WHERE id = '${digest.id}'`);
+  await page.goto(base + '/admin/jobs?state=failed');
+  check((await page.textContent(`#job-${digest.id}`)).includes('smtp down'), 'the jobs page lists the failed job and its error');
+  await snap(page, 'jobs');
+  await submit(page, `form[action="/admin/jobs/${digest.id}/retry"] button`);
+  check((await page.textContent('h1')).includes('Retry this job?'), 'a retry asks for confirmation');
+  await snap(page, 'job-confirm');
+  await submit(page, 'button:has-text("Yes, retry it")');
+  check((await page.textContent('body')).includes('runs at once'), 'the retry is accepted');
+  let status = '';
+  for (let i = 0; i < 50 && status !== 'DONE'; i++) {
+    status = (await admin('GET', '/v1/jobs?kind=approver-digest')).jobs.find((j) => j.id === digest.id).status;
+    if (status !== 'DONE') await sleep(100);
+  }
+  check(status === 'DONE', `the retried job ran (${status})`);
+  // The audit trail: filtered by the key, newest first; the retry under the admin's session.
+  await page.goto(base + '/admin/audit?key=' + encodeURIComponent(new URL(keyUrl).pathname.split('/').pop()));
+  const rows = await page.$$eval('#audit tbody tr', (trs) => trs.map((tr) => tr.textContent));
+  check(rows.length >= 4 && /key\.revoke/.test(rows[0]) && /key\.issue/.test(rows[rows.length - 1]),
+    `the audit trail shows the key's rows, newest first (${rows.length})`);
+  await snap(page, 'audit');
+  await page.goto(base + '/admin/audit');
+  check((await page.textContent('#audit')).includes('job.retry'), 'the job retry is in the audit trail');
+  const body = await page.textContent('body');
+  check(!secrets.some((t) => body.includes(t)), 'no key, token or link on the audit page');
   await page.goto(base + '/admin/flows?test=yes&kind=new&scopes=orders%3Awrite');
   check((await page.textContent('#routed')).includes('write-access'), 'the routing tester names the flow');
   await snap(page, 'flows');
 
   await sleep(300);
-  const log = fs.readFileSync(path.join(artifacts, 'admin-keywarden.log'), 'utf8');
+  const log = h.serverLog();
   const leaked = secrets.filter((t) => log.includes(t));
   check(leaked.length === 0, `no key, token or link in the server's log (${secrets.length} checked)`);
 } catch (e) {
-  failures++;
+  h.failures++;
   console.error('FAIL', e.stack || e);
-} finally {
-  await browser.close();
-  stopAll();
 }
-for (const line of seriousA11y) console.log('  a11y:', line);
-console.log(failures === 0 ? 'admin console: all checks passed' : `admin console: ${failures} failure(s)`);
-console.log(`screenshots in ${artifacts}`);
-process.exit(failures === 0 ? 0 : 1);
+await h.finish('admin console');

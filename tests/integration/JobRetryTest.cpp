@@ -1,0 +1,78 @@
+// POST /v1/jobs/{id}/retry (issue 15): a FAILED job back to PENDING, due now, run by the
+// scheduler at once; audited; refused for unknown jobs (404), jobs that are not FAILED (409),
+// tenant admins and other roles (403), and a body with fields (400). Jobs are made FAILED
+// with SQL from outside (a job fails for good only after 10 attempts over ~10 minutes).
+#include "tests/integration/Fixture.h"
+#include "tests/support/StoreSql.h"
+
+using namespace keywarden::test;
+
+class JobRetryTest : public Fixture {
+  CPPUNIT_TEST_SUITE(JobRetryTest);
+  CPPUNIT_TEST(aFailedJobIsRequeuedRunsAtOnceAndIsAudited);
+  CPPUNIT_TEST(unknownNotFailedAndForeignRetriesAreRefusedAndChangeNothing);
+  CPPUNIT_TEST_SUITE_END();
+
+ public:
+  // The id of the pending approver-digest job every store has, made FAILED.
+  std::string failedJob() {
+    std::string id;
+    CPPUNIT_ASSERT(eventually([&] {
+      auto jobs = admin("GET", "/v1/jobs?kind=approver-digest&status=PENDING").json();
+      auto a = jobs->getArray("jobs");
+      if (a->size() != 1) return false;
+      id = a->getObject(0)->getValue<std::string>("id");
+      return true;
+    }));
+    storeSql(*server, "UPDATE jobs SET status = 'FAILED', attempts = 10,"
+                      " last_error = 'smtp down' WHERE id = '" + id + "'");
+    return id;
+  }
+  std::string statusOf(const std::string& id) {
+    auto a = admin("GET", "/v1/jobs?kind=approver-digest").json()->getArray("jobs");
+    for (size_t i = 0; i < a->size(); ++i)
+      if (a->getObject(i)->getValue<std::string>("id") == id)
+        return a->getObject(i)->getValue<std::string>("status");
+    return "";
+  }
+
+  void aFailedJobIsRequeuedRunsAtOnceAndIsAudited() {
+    std::string id = failedJob();
+    CPPUNIT_ASSERT_EQUAL(std::string("FAILED"), statusOf(id));
+    HttpResponse r = admin("POST", "/v1/jobs/" + id + "/retry");
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 200, r.status);
+    auto j = r.json();
+    CPPUNIT_ASSERT_EQUAL(std::string("PENDING"), j->getValue<std::string>("status"));
+    CPPUNIT_ASSERT_EQUAL(0, j->getValue<int>("attempts"));
+    CPPUNIT_ASSERT_EQUAL(std::string("smtp down"), j->getValue<std::string>("lastError"));
+    // The scheduler is woken: the job runs now, not at its next idle check.
+    CPPUNIT_ASSERT(eventually([&] { return statusOf(id) == "DONE"; }));
+    std::string audit = storeSql(*server, "SELECT action || '|' || actor || '|' || detail"
+                                          " FROM audit_log WHERE object_id = '" + id + "'");
+    CPPUNIT_ASSERT_MESSAGE(audit, audit.find("job.retry|") == 0);
+    CPPUNIT_ASSERT_MESSAGE(audit, audit.find("\"previousError\":\"smtp down\"") != std::string::npos);
+  }
+
+  void unknownNotFailedAndForeignRetriesAreRefusedAndChangeNothing() {
+    std::string id = failedJob();
+    HttpResponse unknown = admin("POST", "/v1/jobs/job_nope/retry");
+    CPPUNIT_ASSERT_EQUAL(404, unknown.status);
+    CPPUNIT_ASSERT(unknown.body.find("NOT_FOUND") != std::string::npos);
+    HttpResponse body = admin("POST", "/v1/jobs/" + id + "/retry", R"({"at":"now"})");
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(body.body, 400, body.status);
+    std::string tenantAdmin = token("--role admin --tenant acme");
+    CPPUNIT_ASSERT_EQUAL(403, as(tenantAdmin, "POST", "/v1/jobs/" + id + "/retry").status);
+    std::string gateway = token("--role gateway");
+    CPPUNIT_ASSERT_EQUAL(403, as(gateway, "POST", "/v1/jobs/" + id + "/retry").status);
+    CPPUNIT_ASSERT_EQUAL(std::string("FAILED"), statusOf(id));
+    // Retried once: PENDING (then DONE), and a second retry is a state conflict.
+    CPPUNIT_ASSERT_EQUAL(200, admin("POST", "/v1/jobs/" + id + "/retry").status);
+    HttpResponse again = admin("POST", "/v1/jobs/" + id + "/retry");
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(again.body, 409, again.status);
+    CPPUNIT_ASSERT(again.body.find("INVALID_STATE") != std::string::npos);
+    std::string n = storeSql(*server, "SELECT COUNT(*) FROM audit_log WHERE action = 'job.retry'");
+    CPPUNIT_ASSERT_EQUAL(std::string("1"), n.substr(0, n.find('\n')));
+  }
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(JobRetryTest);
