@@ -96,7 +96,8 @@ std::vector<engine::AuditRecord> SqlAuditLog::find(const engine::AuditQuery& q) 
   int limit = std::max(1, std::min(q.limit, 1000));
   Poco::Data::Statement st(_s);
   st << "SELECT id, at, actor, action, object_type, object_id, tenant, detail FROM audit_log"
-        " WHERE " + where + " ORDER BY at DESC, id DESC LIMIT " + std::to_string(limit),
+        " WHERE " +
+            where + " ORDER BY at DESC, id DESC LIMIT " + std::to_string(limit),
       useRef(from), useRef(to);
   if (!q.beforeId.empty()) st, useRef(beforeAt);
   for (auto& t : texts) st, useRef(t);

@@ -86,6 +86,12 @@ class Console {
 
   // ConsoleOverview.cpp
   void overview(api::Exchange& ex);
+  // The overview's sections: applications waiting by level (longest-waiting first), the mail
+  // queue, failing jobs, keys expiring in the next 7 days (soonest first).
+  void overviewWaiting(api::JsonWriter& w, const Admin& a, int64_t now);
+  void overviewMail(api::JsonWriter& w, const Admin& a, int64_t now);
+  void overviewJobs(api::JsonWriter& w, const Admin& a, int64_t now);
+  void overviewExpiring(api::JsonWriter& w, const Admin& a, int64_t now);
   // ConsoleAbuse.cpp: what the brute-force defence counts and blocks on this instance
   // (engine/abuse/BadAttempts, as GET /v1/bad-attempts), for admins of every tenant.
   void badAttempts(api::Exchange& ex);
@@ -140,6 +146,8 @@ class Console {
 
   // ConsoleFlows.cpp
   void flows(api::Exchange& ex);
+  // "flows": every flow as its levels, for the diagrams; `routed` (may be null) is marked chosen.
+  void flowDiagrams(api::JsonWriter& w, const engine::Flow* routed);
   // ConsoleApplications.cpp
   void applicationList(api::Exchange& ex);
   void applicationPage(api::Exchange& ex);

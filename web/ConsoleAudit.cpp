@@ -18,7 +18,8 @@ bool Console::auditQuery(api::Exchange& ex, engine::AuditQuery& q,
                          std::optional<engine::Error>& error) {
   std::string key = Poco::trim(ex.query("key")), app = Poco::trim(ex.query("application"));
   if (!key.empty() && !app.empty()) {
-    error = engine::Error::badInput("application", "filter by a key or by an application, not both");
+    error =
+        engine::Error::badInput("application", "filter by a key or by an application, not both");
     return false;
   }
   q.objectType = !key.empty() ? "key" : !app.empty() ? "application" : "";

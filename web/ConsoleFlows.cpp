@@ -77,6 +77,13 @@ void Console::flows(api::Exchange& ex) {
   for (const char* k : {"new", "modify", "revoke"})
     w.beginObject().field("name", k).field("selected", q["kind"] == k).endObject();
   w.endArray();
+  flowDiagrams(w, routed.get());
+  if (error)
+    formError(w, *error, {"kind", "scopes", "clientType", "tenant", "quota", "lifetimeDays"});
+  render(ex, a, "flows", "flows", w, error ? Portal::statusOf(*error) : 200);
+}
+
+void Console::flowDiagrams(api::JsonWriter& w, const engine::Flow* routed) {
   w.beginArray("flows");
   engine::FlowCatalog::Snapshot flows = _s.flows.flows();
   for (const auto& f : *flows) {
@@ -119,9 +126,6 @@ void Console::flows(api::Exchange& ex) {
     w.endArray().endObject();
   }
   w.endArray();
-  if (error)
-    formError(w, *error, {"kind", "scopes", "clientType", "tenant", "quota", "lifetimeDays"});
-  render(ex, a, "flows", "flows", w, error ? Portal::statusOf(*error) : 200);
 }
 
 }  // namespace keywarden::web

@@ -22,7 +22,15 @@ void Console::overview(api::Exchange& ex) {
   int64_t now = Views::now();
   api::JsonWriter w;
   w.beginObject();
+  overviewWaiting(w, a, now);
+  overviewMail(w, a, now);
+  overviewJobs(w, a, now);
+  overviewExpiring(w, a, now);
+  outcomes(w, a);
+  render(ex, a, "overview", "overview", w);
+}
 
+void Console::overviewWaiting(api::JsonWriter& w, const Admin& a, int64_t now) {
   // Applications waiting, by level, the longest-waiting first.
   engine::AppFilter f;
   f.tenant = a.tenant;
@@ -58,7 +66,9 @@ void Console::overview(api::Exchange& ex) {
     w.endArray().endObject();
   }
   w.endArray().field("waiting", static_cast<int64_t>(waiting)).field("noneWaiting", waiting == 0);
+}
 
+void Console::overviewMail(api::JsonWriter& w, const Admin& a, int64_t now) {
   // The mail queue (admins of every tenant: mail crosses tenants).
   auto pending = _s.mail.list(a.principal, "PENDING", "");
   auto failed = _s.mail.list(a.principal, "FAILED", "");
@@ -73,7 +83,9 @@ void Console::overview(api::Exchange& ex) {
         .field("mailHealthy", failed.value().empty() && (oldest == 0 || now - oldest < 15 * 60000));
     when(w, "mailOldest", oldest, now);
   }
+}
 
+void Console::overviewJobs(api::JsonWriter& w, const Admin& a, int64_t now) {
   // Jobs that failed, or keep failing while they are retried.
   auto jobsFailed = _s.jobs.list(a.principal, "FAILED", "");
   auto jobsPending = _s.jobs.list(a.principal, "PENDING", "");
@@ -97,7 +109,9 @@ void Console::overview(api::Exchange& ex) {
     }
     w.endArray().field("noFailingJobs", failing.empty());
   }
+}
 
+void Console::overviewExpiring(api::JsonWriter& w, const Admin& a, int64_t now) {
   // Keys expiring in the next 7 days, soonest first; and the checks' outcomes.
   engine::KeyFilter kf;
   kf.tenant = a.tenant;
@@ -121,8 +135,6 @@ void Console::overview(api::Exchange& ex) {
     w.endObject();
   }
   w.endArray().field("noneExpiring", expiring.empty());
-  outcomes(w, a);
-  render(ex, a, "overview", "overview", w);
 }
 
 void Console::writeSeries(api::JsonWriter& w, const std::string& name,

@@ -38,13 +38,13 @@ Result<Job> JobLog::retry(const Principal& p, const std::string& id) {
     if (!job) return Error::notFound("job", id);
     int64_t now = _clock.nowMs();
     if (job->status != "FAILED" || !tx.jobs().requeueFailed(id, now))
-      return Error::conflict("INVALID_STATE",
-                             "job '" + id + "' is " + job->status + "; only a FAILED job can be retried");
+      return Error::conflict("INVALID_STATE", "job '" + id + "' is " + job->status +
+                                                  "; only a FAILED job can be retried");
     tx.audit().append({now, p.actor(), "job.retry", "job", id, "",
-                       "{\"kind\":" + JsonText::quoted(job->kind) + ",\"refId\":" +
-                           JsonText::quoted(job->refId) + ",\"previousError\":" +
-                           JsonText::quoted(job->lastError) + ",\"attempts\":" +
-                           std::to_string(job->attempts) + "}"});
+                       "{\"kind\":" + JsonText::quoted(job->kind) +
+                           ",\"refId\":" + JsonText::quoted(job->refId) +
+                           ",\"previousError\":" + JsonText::quoted(job->lastError) +
+                           ",\"attempts\":" + std::to_string(job->attempts) + "}"});
     if (_wake) tx.afterCommit(_wake);
     return *tx.jobs().find(id);
   });

@@ -409,13 +409,16 @@ class AdminConsoleTest : public Fixture {
   std::string failedJob() {
     std::string id;
     CPPUNIT_ASSERT(eventually([&] {
-      auto a = admin("GET", "/v1/jobs?kind=approver-digest&status=PENDING").json()->getArray("jobs");
+      auto a =
+          admin("GET", "/v1/jobs?kind=approver-digest&status=PENDING").json()->getArray("jobs");
       if (a->size() != 1) return false;
       id = a->getObject(0)->getValue<std::string>("id");
       return true;
     }));
-    storeSql(*server, "UPDATE jobs SET status = 'FAILED', attempts = 10,"
-                      " last_error = 'smtp down' WHERE id = '" + id + "'");
+    storeSql(*server,
+             "UPDATE jobs SET status = 'FAILED', attempts = 10,"
+             " last_error = 'smtp down' WHERE id = '" +
+                 id + "'");
     return id;
   }
   std::string jobStatus(const std::string& id) {
@@ -446,8 +449,8 @@ class AdminConsoleTest : public Fixture {
     HttpResponse done = root.get("/admin/jobs?state=done&kind=retention");
     CPPUNIT_ASSERT(!has(done.body, "id=\"job-" + id + "\""));
     CPPUNIT_ASSERT(has(root.get("/admin/jobs?state=failed&kind=retention").body, "No job matches"));
-    CPPUNIT_ASSERT(has(root.get("/admin/jobs?state=scheduled&kind=approver-digest").body,
-                       "No job matches"));
+    CPPUNIT_ASSERT(
+        has(root.get("/admin/jobs?state=scheduled&kind=approver-digest").body, "No job matches"));
   }
 
   void aFailedJobIsRetriedAfterConfirmationAndAuditedUnderTheAdmin() {
@@ -475,7 +478,8 @@ class AdminConsoleTest : public Fixture {
     Browser root = browser("root@ops.example");
     root.get("/admin/jobs");
     std::string forged = "0123456789abcdef0123456789abcdef";
-    CPPUNIT_ASSERT_EQUAL(403, root.post("/admin/jobs/" + id + "/retry", "confirm=yes", &forged).status);
+    CPPUNIT_ASSERT_EQUAL(403,
+                         root.post("/admin/jobs/" + id + "/retry", "confirm=yes", &forged).status);
     CPPUNIT_ASSERT_EQUAL(std::string("FAILED"), jobStatus(id));
     Browser ten = browser("ten@acme.example");
     HttpResponse list = ten.get("/admin/jobs");
@@ -557,8 +561,8 @@ class AdminConsoleTest : public Fixture {
     auto [keyId, plaintext] = newKey();
     Browser root = browser("root@ops.example");
     root.get("/admin/keys/" + keyId);
-    CPPUNIT_ASSERT_EQUAL(303, root.post("/admin/keys/" + keyId + "/disable",
-                                        "confirm=yes&reason=checking").status);
+    CPPUNIT_ASSERT_EQUAL(
+        303, root.post("/admin/keys/" + keyId + "/disable", "confirm=yes&reason=checking").status);
     HttpResponse page = root.get("/admin/keys/" + keyId);
     CPPUNIT_ASSERT(has(page.body, "id=\"history\""));
     std::string history = page.body.substr(page.body.find("id=\"history\""));

@@ -24,8 +24,10 @@ class JobRetryTest : public Fixture {
       id = a->getObject(0)->getValue<std::string>("id");
       return true;
     }));
-    storeSql(*server, "UPDATE jobs SET status = 'FAILED', attempts = 10,"
-                      " last_error = 'smtp down' WHERE id = '" + id + "'");
+    storeSql(*server,
+             "UPDATE jobs SET status = 'FAILED', attempts = 10,"
+             " last_error = 'smtp down' WHERE id = '" +
+                 id + "'");
     return id;
   }
   std::string statusOf(const std::string& id) {
@@ -47,10 +49,13 @@ class JobRetryTest : public Fixture {
     CPPUNIT_ASSERT_EQUAL(std::string("smtp down"), j->getValue<std::string>("lastError"));
     // The scheduler is woken: the job runs now, not at its next idle check.
     CPPUNIT_ASSERT(eventually([&] { return statusOf(id) == "DONE"; }));
-    std::string audit = storeSql(*server, "SELECT action || '|' || actor || '|' || detail"
-                                          " FROM audit_log WHERE object_id = '" + id + "'");
+    std::string audit = storeSql(*server,
+                                 "SELECT action || '|' || actor || '|' || detail"
+                                 " FROM audit_log WHERE object_id = '" +
+                                     id + "'");
     CPPUNIT_ASSERT_MESSAGE(audit, audit.find("job.retry|") == 0);
-    CPPUNIT_ASSERT_MESSAGE(audit, audit.find("\"previousError\":\"smtp down\"") != std::string::npos);
+    CPPUNIT_ASSERT_MESSAGE(audit,
+                           audit.find("\"previousError\":\"smtp down\"") != std::string::npos);
   }
 
   void unknownNotFailedAndForeignRetriesAreRefusedAndChangeNothing() {

@@ -65,7 +65,8 @@ class UsageFlusherTest : public CppUnit::TestFixture {
       cache->upsertKey(k);
       VerifyRequest r;
       r.key = m.plaintext;
-      for (int c = 0; c < kChecks; ++c) CPPUNIT_ASSERT(verifier->verify(r).code == VerifyCode::Valid);
+      for (int c = 0; c < kChecks; ++c)
+        CPPUNIT_ASSERT(verifier->verify(r).code == VerifyCode::Valid);
     }
   }
   void tearDown() override {
