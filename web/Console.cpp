@@ -92,18 +92,19 @@ void Console::render(api::Exchange& ex, const Admin& a, const std::string& secti
       .field("tenant", a.tenant)
       .field("tenantScoped", !a.tenant.empty())
       .field("at_" + section, true);
-  strings(f, lang);
+  strings(f, lang, "nav");
   f.endObject();
   std::string framed = _s.templates.renderPage("portal/admin/frame", f.str(), lang);
   api::JsonWriter t;
   t.beginObject().field(page, true);
-  strings(t, lang);
+  strings(t, lang, "title");
   t.endObject();
   std::string title = _s.templates.renderPage("portal/admin/titles", t.str(), lang);
   _s.portal.renderBody(ex, a.visit, title, framed, status);
 }
 
-void Console::strings(api::JsonWriter& w, const std::string& language) const {
+void Console::strings(api::JsonWriter& w, const std::string& language,
+                      const std::string& only) const {
   // templates/strings.json's console.<group>.<name>, in `language` (English where it has no
   // such id), as t.<group>.<name>: the words of the console's pages live there.
   static const std::string kPrefix = "console.";
@@ -115,7 +116,9 @@ void Console::strings(api::JsonWriter& w, const std::string& language) const {
     if (it->first.compare(0, kPrefix.size(), kPrefix) != 0) break;
     std::string rest = it->first.substr(kPrefix.size());
     size_t dot = rest.find('.');
-    if (dot == std::string::npos) continue;
+    if (dot == std::string::npos || (!only.empty() && rest.compare(0, dot, only) != 0) ||
+        (!only.empty() && dot != only.size()))
+      continue;
     if (rest.compare(0, dot, group) != 0 || group.size() != dot) {
       if (!group.empty()) w.endObject();
       group = rest.substr(0, dot);

@@ -70,7 +70,7 @@ void Console::auditTable(api::JsonWriter& out, const Admin& a,
     w.endObject();
   }
   w.endArray();
-  strings(w, a.visit.language);
+  strings(w, a.visit.language, "audit");
   w.endObject();
   out.field("none", rows.empty());
   out.field("table", _s.templates.renderPage("portal/admin/audit-rows", w.str(), a.visit.language));

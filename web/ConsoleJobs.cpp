@@ -2,6 +2,7 @@
 // kind; a FAILED job retried after a confirmation, through engine::JobLog as POST
 // /v1/jobs/{id}/retry does (one transaction, audited as job.retry under the acting admin).
 #include <algorithm>
+#include <cctype>
 
 #include "web/Console.h"
 #include "web/Views.h"
