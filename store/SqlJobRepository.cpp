@@ -169,7 +169,8 @@ bool SqlJobRepository::requeueFailed(const std::string& id0, int64_t due0) {
   std::string id = id0;
   Poco::Int64 due = due0;
   Statement st(_s);
-  st << "UPDATE jobs SET status = 'PENDING', due_at = $1, attempts = 0, done_at = 0"
+  st << "UPDATE jobs SET status = 'PENDING', due_at = $1, attempts = 0, last_error = '',"
+        " done_at = 0"
         " WHERE id = $2 AND status = 'FAILED'",
       use(due), use(id);
   return st.execute() > 0;

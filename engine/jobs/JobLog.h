@@ -23,8 +23,9 @@ class JobLog {
                                 const std::string& kind);
   // The job `id`: 404 NOT_FOUND for an unknown id; 403 as list().
   Result<Job> get(const Principal& p, const std::string& id);
-  // The FAILED job `id` back to PENDING, due now, its attempts counted from 0 again (its last
-  // error is kept until it runs), audited (job.retry, actor `p`) in the same transaction.
+  // The FAILED job `id` back to PENDING, due now, its attempts counted from 0 again and its last
+  // error cleared (the audit row keeps it: job.retry, actor `p`, detail previousError and
+  // attempts), in one transaction.
   // 403 FORBIDDEN_ROLE unless an admin of every tenant; 404 NOT_FOUND for an unknown id; 409
   // INVALID_STATE unless FAILED.
   Result<Job> retry(const Principal& p, const std::string& id);

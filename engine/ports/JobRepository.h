@@ -30,8 +30,8 @@ class JobRepository {
   virtual std::vector<Job> list(const std::string& status, const std::string& kind) = 0;
   // The job `id`, or nullopt.
   virtual std::optional<Job> find(const std::string& id) = 0;
-  // A FAILED job back to PENDING, due at `dueAt`, attempts 0 (its last error kept); false when
-  // it is not FAILED (any more).
+  // A FAILED job back to PENDING, due at `dueAt`, attempts 0, last error cleared; false when it
+  // is not FAILED (any more).
   virtual bool requeueFailed(const std::string& id, int64_t dueAt) = 0;
   virtual bool pendingExists(const std::string& kind) = 0;
   // Queue figures for /metrics: PENDING and FAILED counts, and the due time (ms) of the oldest
