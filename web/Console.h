@@ -73,8 +73,7 @@ class Console {
   // t.<group>.<name>: every console.<group>.<name> string of templates/strings.json in
   // `language` (the console's words; a language folder's strings.json translates them); only
   // the group `only` when it is given.
-  void strings(api::JsonWriter& w, const std::string& language,
-               const std::string& only = "") const;
+  void strings(api::JsonWriter& w, const std::string& language, const std::string& only = "") const;
   // The page `problem` with the engine's error (or a named situation) and a way back.
   void problem(api::Exchange& ex, const Admin& a, int status, const std::string& situation,
                const std::string& detail, const std::string& back);

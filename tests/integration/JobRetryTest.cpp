@@ -46,7 +46,8 @@ class JobRetryTest : public Fixture {
     auto j = r.json();
     CPPUNIT_ASSERT_EQUAL(std::string("PENDING"), j->getValue<std::string>("status"));
     CPPUNIT_ASSERT_EQUAL(0, j->getValue<int>("attempts"));
-    CPPUNIT_ASSERT_EQUAL(std::string(""), j->getValue<std::string>("lastError"));  // in the audit row
+    CPPUNIT_ASSERT_EQUAL(std::string(""),
+                         j->getValue<std::string>("lastError"));  // in the audit row
     // The scheduler is woken: the job runs now, not at its next idle check.
     CPPUNIT_ASSERT(eventually([&] { return statusOf(id) == "DONE"; }));
     std::string audit = storeSql(*server,
