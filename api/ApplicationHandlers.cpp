@@ -11,96 +11,137 @@ using engine::Application;
 using engine::ApplicationInput;
 
 namespace {
+// Each optional field is set only when the body has it (a modification names what it changes).
+void optStr(BodyReader& r, const char* f, std::optional<std::string>& out) {
+  if (!r.has(f)) return;
+  std::string v;
+  r.str(f, v);
+  out = v;
+}
+void optTime(BodyReader& r, const char* f, std::optional<int64_t>& out) {
+  if (!r.has(f)) return;
+  int64_t v = 0;
+  r.time(f, v);
+  out = v;
+}
+// `scopes` as a scope list, the others as lists of names.
+void optList(BodyReader& r, const char* f, std::optional<std::vector<std::string>>& out) {
+  if (!r.has(f)) return;
+  std::vector<std::string> v;
+  if (std::string(f) == "scopes")
+    r.scopeList(f, v);
+  else
+    r.strList(f, v);
+  out = v;
+}
+void optQuota(BodyReader& r, std::optional<int64_t>& out) {
+  if (!r.has("quota")) return;
+  int64_t q = 0;
+  r.integer("quota", q, -1, engine::Validation::kMaxQuota);
+  out = q;
+}
+
+// The `changes` object of a modify application.
+engine::KeyChanges readChanges(BodyReader& c) {
+  engine::KeyChanges ch;
+  c.onlyFields(
+      {"effectiveAt", "expiresAt", "quota", "refill", "rateLimit", "scopes", "apis", "groups"});
+  optTime(c, "effectiveAt", ch.effectiveAt);
+  optTime(c, "expiresAt", ch.expiresAt);
+  optQuota(c, ch.quota);
+  // refill and rateLimit: read as POST /v1/keys reads them; null removes them.
+  if (c.has("refill")) {
+    engine::RefillChange r;
+    LimitFields::refill(c, r.amount, r.interval);
+    ch.refill = r;
+  }
+  if (c.has("rateLimit")) {
+    engine::RateLimitChange r;
+    LimitFields::rateLimit(c, r.limit, r.windowMs);
+    ch.rateLimit = r;
+  }
+  optList(c, "scopes", ch.scopes);
+  optList(c, "apis", ch.apis);
+  optList(c, "groups", ch.groups);
+  return ch;
+}
+
 // Reads the fields an application may set; `allowed` lists which are accepted here.
 void readFields(BodyReader& b, ApplicationInput& in) {
-  auto str = [&](const char* f, std::optional<std::string>& out) {
-    if (!b.has(f)) return;
-    std::string v;
-    b.str(f, v);
-    out = v;
-  };
-  auto time = [&](const char* f, std::optional<int64_t>& out) {
-    if (!b.has(f)) return;
-    int64_t v = 0;
-    b.time(f, v);
-    out = v;
-  };
-  auto list = [&](const char* f, std::optional<std::vector<std::string>>& out) {
-    if (!b.has(f)) return;
-    std::vector<std::string> v;
-    if (std::string(f) == "scopes")
-      b.scopeList(f, v);
-    else
-      b.strList(f, v);
-    out = v;
-  };
-  auto time_ = [](BodyReader& r, const char* f, std::optional<int64_t>& out) {
-    if (!r.has(f)) return;
-    int64_t v = 0;
-    r.time(f, v);
-    out = v;
-  };
-  auto quota = [](BodyReader& r, std::optional<int64_t>& out) {
-    if (!r.has("quota")) return;
-    int64_t q = 0;
-    r.integer("quota", q, -1, engine::Validation::kMaxQuota);
-    out = q;
-  };
   if (b.has("kind")) {
     std::string kind;
     b.str("kind", kind);
     in.kind = engine::parseAppKind(kind);
     if (!b.error() && !in.kind) b.fail("kind", "kind must be new, modify or revoke");
   }
-  str("clientId", in.clientId);
-  str("keyName", in.keyName);
+  optStr(b, "clientId", in.clientId);
+  optStr(b, "keyName", in.keyName);
   if (b.has("description")) {
     std::string v;
     b.text("description", v);
     in.description = v;
   }
-  str("requesterEmail", in.requesterEmail);
+  optStr(b, "requesterEmail", in.requesterEmail);
   if (!b.error() && in.requesterEmail && !in.requesterEmail->empty())
     if (auto e = engine::Validation::email(b.name("requesterEmail"), *in.requesterEmail))
       b.fail("requesterEmail", e->message);
-  str("keyId", in.keyId);
-  time("effectiveAt", in.effectiveAt);
-  time("expiresAt", in.expiresAt);
-  quota(b, in.quota);
-  list("apis", in.apis);
-  list("groups", in.groups);
-  list("scopes", in.scopes);
+  optStr(b, "keyId", in.keyId);
+  optTime(b, "effectiveAt", in.effectiveAt);
+  optTime(b, "expiresAt", in.expiresAt);
+  optQuota(b, in.quota);
+  optList(b, "apis", in.apis);
+  optList(b, "groups", in.groups);
+  optList(b, "scopes", in.scopes);
   if (auto c = b.child("changes")) {
-    engine::KeyChanges ch;
-    c->onlyFields(
-        {"effectiveAt", "expiresAt", "quota", "refill", "rateLimit", "scopes", "apis", "groups"});
-    time_(*c, "effectiveAt", ch.effectiveAt);
-    time_(*c, "expiresAt", ch.expiresAt);
-    quota(*c, ch.quota);
-    // refill and rateLimit: read as POST /v1/keys reads them; null removes them.
-    if (c->has("refill")) {
-      engine::RefillChange r;
-      LimitFields::refill(*c, r.amount, r.interval);
-      ch.refill = r;
-    }
-    if (c->has("rateLimit")) {
-      engine::RateLimitChange r;
-      LimitFields::rateLimit(*c, r.limit, r.windowMs);
-      ch.rateLimit = r;
-    }
-    for (auto [f, out] :
-         {std::pair{"scopes", &ch.scopes}, {"apis", &ch.apis}, {"groups", &ch.groups}}) {
-      if (!c->has(f)) continue;
-      std::vector<std::string> v;
-      if (std::string(f) == "scopes")
-        c->scopeList(f, v);
-      else
-        c->strList(f, v);
-      *out = v;
-    }
+    engine::KeyChanges ch = readChanges(*c);
     b.adopt(*c);
     in.changes = ch;
   }
+}
+
+// The `changes` of a modify application: only the fields it changes; null where it removes.
+void writeChanges(JsonWriter& w, const engine::KeyChanges& c) {
+  w.objectField("changes");
+  if (c.effectiveAt) w.timeField("effectiveAt", *c.effectiveAt);
+  if (c.expiresAt) w.timeField("expiresAt", *c.expiresAt);
+  if (c.quota) w.field("quota", *c.quota);
+  if (c.refill) {
+    if (c.refill->interval == engine::RefillInterval::None)
+      w.nullField("refill");
+    else
+      w.objectField("refill")
+          .field("amount", c.refill->amount)
+          .field("interval",
+                 c.refill->interval == engine::RefillInterval::Daily ? "daily" : "monthly")
+          .endObject();
+  }
+  if (c.rateLimit) {
+    if (c.rateLimit->limit == 0)
+      w.nullField("rateLimit");
+    else
+      w.objectField("rateLimit")
+          .field("limit", c.rateLimit->limit)
+          .field("window", engine::Duration::format(c.rateLimit->windowMs))
+          .endObject();
+  }
+  if (c.scopes) w.field("scopes", *c.scopes);
+  if (c.apis) w.field("apis", *c.apis);
+  if (c.groups) w.field("groups", *c.groups);
+  w.endObject();
+}
+
+void writeHistory(JsonWriter& w, const Application& a) {
+  w.beginArray("history");
+  for (const auto& d : a.history)
+    w.beginObject()
+        .field("level", d.level)
+        .field("decision", d.event)
+        .field("approver", d.approver)
+        .field("actor", d.actor)
+        .field("comment", d.comment)
+        .timeField("at", d.at)
+        .endObject();
+  w.endArray();
 }
 
 const char* kFields[] = {"kind",        "clientId",  "keyName", "description", "requesterEmail",
@@ -134,50 +175,9 @@ void ApplicationHandlers::write(JsonWriter& w, const Application& a, bool withHi
     w.nullField("keyId");
   else
     w.field("keyId", a.keyId);
-  if (a.kind == engine::AppKind::Modify) {
-    w.objectField("changes");
-    if (a.changes.effectiveAt) w.timeField("effectiveAt", *a.changes.effectiveAt);
-    if (a.changes.expiresAt) w.timeField("expiresAt", *a.changes.expiresAt);
-    if (a.changes.quota) w.field("quota", *a.changes.quota);
-    if (a.changes.refill) {
-      if (a.changes.refill->interval == engine::RefillInterval::None)
-        w.nullField("refill");
-      else
-        w.objectField("refill")
-            .field("amount", a.changes.refill->amount)
-            .field("interval", a.changes.refill->interval == engine::RefillInterval::Daily
-                                   ? "daily"
-                                   : "monthly")
-            .endObject();
-    }
-    if (a.changes.rateLimit) {
-      if (a.changes.rateLimit->limit == 0)
-        w.nullField("rateLimit");
-      else
-        w.objectField("rateLimit")
-            .field("limit", a.changes.rateLimit->limit)
-            .field("window", engine::Duration::format(a.changes.rateLimit->windowMs))
-            .endObject();
-    }
-    if (a.changes.scopes) w.field("scopes", *a.changes.scopes);
-    if (a.changes.apis) w.field("apis", *a.changes.apis);
-    if (a.changes.groups) w.field("groups", *a.changes.groups);
-    w.endObject();
-  }
+  if (a.kind == engine::AppKind::Modify) writeChanges(w, a.changes);
   w.timeField("createdAt", a.createdAt).timeField("updatedAt", a.updatedAt);
-  if (withHistory) {
-    w.beginArray("history");
-    for (const auto& d : a.history)
-      w.beginObject()
-          .field("level", d.level)
-          .field("decision", d.event)
-          .field("approver", d.approver)
-          .field("actor", d.actor)
-          .field("comment", d.comment)
-          .timeField("at", d.at)
-          .endObject();
-    w.endArray();
-  }
+  if (withHistory) writeHistory(w, a);
   w.endObject();
 }
 

@@ -34,6 +34,16 @@ class Dispatch : public Poco::Net::HTTPRequestHandler {
 std::string logWhere(const Router& router, Exchange& ex, size_t route) {
   return LogRedactor::where(router.patternOf(route), ex.params());
 }
+// Answers `error` when nothing was sent yet (a handler may fail after answering); with
+// `retry`, Retry-After: 1. A failure to send is dropped: the connection is gone.
+void sendUnlessSent(Exchange& ex, const engine::Error& error, bool retry) {
+  if (ex.status() != 0) return;
+  try {
+    if (retry) ex.response().set("Retry-After", "1");
+    ex.sendError(error);
+  } catch (...) {
+  }
+}
 }  // namespace
 
 HttpApi::HttpApi(ApiServices services, GatewaySettings gateway, size_t maxBodyBytes,
@@ -143,63 +153,59 @@ void HttpApi::handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerRes
   Exchange ex(req, res, _maxBody);
   size_t route = _unmatched;
   try {
-    // The gateway paths skip the router: they are most of the traffic.
-    if (OriginalRequest::isForwardAuth(ex.path())) {
-      route = _gatewayRoute;
-      _verify.forwardAuth(ex);
-    } else if (ex.path() == OriginalRequest::kVerifyPath && ex.method() == "POST") {
-      route = _verifyRoute;
-      _verify.verify(ex);
-    } else {
-      const Router::Route* r = nullptr;
-      switch (_router.find(ex, r)) {
-        case Router::Match::Found:
-          route = r->index;
-          r->handler(ex);
-          break;
-        case Router::Match::NoMethod:
-          ex.sendError(ProtocolError::methodNotAllowed(ex.method(), ex.path()));
-          break;
-        case Router::Match::NoPath:
-          ex.sendError(
-              {engine::ErrorKind::NotFound, "NOT_FOUND", "no such endpoint: " + ex.path(), ""});
-          break;
-      }
-    }
+    dispatch(ex, route);
   } catch (const engine::StoreBusy& e) {
     Poco::Logger::get("keywarden.http")
         .warning("%s %s: %s: %s", LogRedactor::text(ex.method()), logWhere(_router, ex, route),
                  e.code(), LogRedactor::text(e.what(), LogRedactor::secretsOf(ex.params())));
-    if (ex.status() == 0) {
-      try {
-        ex.response().set("Retry-After", "1");
-        ex.sendError(
-            {engine::ErrorKind::Unavailable, e.code(),
-             e.code() == "STORE_BUSY"
-                 ? "the database aborted this change because of a concurrent one; try again"
-                 : "the database is unreachable; try again",
-             ""});
-      } catch (...) {
-      }
-    }
+    sendUnlessSent(
+        ex,
+        {engine::ErrorKind::Unavailable, e.code(),
+         e.code() == "STORE_BUSY" ? "the database aborted this change because of a concurrent one; "
+                                    "try again"
+                                  : "the database is unreachable; try again",
+         ""},
+        true);
   } catch (const std::exception& e) {
     // Neither the path nor the message is written as it came: a path may carry a link token,
     // a message may quote input.
     Poco::Logger::get("keywarden.http")
         .error("%s %s failed: %s", LogRedactor::text(ex.method()), logWhere(_router, ex, route),
                LogRedactor::text(e.what(), LogRedactor::secretsOf(ex.params())));
-    if (ex.status() == 0) {
-      try {
-        ex.sendError({engine::ErrorKind::Internal, "INTERNAL",
-                      "the request failed; see the server log", ""});
-      } catch (...) {
-      }
-    }
+    sendUnlessSent(
+        ex, {engine::ErrorKind::Internal, "INTERNAL", "the request failed; see the server log", ""},
+        false);
   }
   auto micros =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
           .count();
   _metrics->record(route, ex.status(), micros);
+}
+
+void HttpApi::dispatch(Exchange& ex, size_t& route) {
+  // The gateway paths skip the router: they are most of the traffic.
+  if (OriginalRequest::isForwardAuth(ex.path())) {
+    route = _gatewayRoute;
+    _verify.forwardAuth(ex);
+  } else if (ex.path() == OriginalRequest::kVerifyPath && ex.method() == "POST") {
+    route = _verifyRoute;
+    _verify.verify(ex);
+  } else {
+    const Router::Route* r = nullptr;
+    switch (_router.find(ex, r)) {
+      case Router::Match::Found:
+        route = r->index;
+        r->handler(ex);
+        break;
+      case Router::Match::NoMethod:
+        ex.sendError(ProtocolError::methodNotAllowed(ex.method(), ex.path()));
+        break;
+      case Router::Match::NoPath:
+        ex.sendError(
+            {engine::ErrorKind::NotFound, "NOT_FOUND", "no such endpoint: " + ex.path(), ""});
+        break;
+    }
+  }
 }
 
 }  // namespace keywarden::api

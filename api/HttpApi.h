@@ -61,6 +61,9 @@ class HttpApi : public Poco::Net::HTTPRequestHandlerFactory, public gateway::Gat
   void answer(const GatewayCall& call, bool bodyTooLarge, GatewayAnswer& out) override;
 
  private:
+  // Runs the handler of the request; `route` is set to its metrics index as soon as known.
+  void dispatch(Exchange& ex, size_t& route);
+
   ApiServices _s;
   Authenticator _auth;
   CatalogHandlers _catalog;

@@ -22,8 +22,43 @@ void Metrics::record(size_t route, int status, int64_t micros) {
   s.count.fetch_add(1, std::memory_order_relaxed);
 }
 
+namespace {
+// Verification outcomes by code, and gateway refusals by reason (the check path's counters).
+void renderVerifier(const engine::Verifier& verifier, std::string& out) {
+  char line[512];
+  out += "# HELP keywarden_verifications_total Key verifications by outcome code.\n";
+  out += "# TYPE keywarden_verifications_total counter\n";
+  for (int c = 0; c < engine::kVerifyCodeCount; ++c) {
+    auto code = static_cast<engine::VerifyCode>(c);
+    std::snprintf(line, sizeof line, "keywarden_verifications_total{code=\"%s\"} %llu\n",
+                  std::string(engine::verifyCodeName(code)).c_str(),
+                  static_cast<unsigned long long>(verifier.outcomes(code)));
+    out += line;
+  }
+  out +=
+      "# HELP keywarden_gateway_refused_total Calls answered FORBIDDEN because the method or "
+      "path the upstream would serve could not be known for sure, by reason.\n";
+  out += "# TYPE keywarden_gateway_refused_total counter\n";
+  for (int i = 1; i < engine::RequestTarget::kRefusalCount; ++i) {
+    auto reason = static_cast<engine::RequestTarget::Refusal>(i);
+    std::snprintf(line, sizeof line, "keywarden_gateway_refused_total{reason=\"%s\"} %llu\n",
+                  std::string(engine::RequestTarget::refusalLabel(reason)).c_str(),
+                  static_cast<unsigned long long>(verifier.refusals(reason)));
+    out += line;
+  }
+}
+}  // namespace
+
 std::string Metrics::render(const engine::Verifier& verifier, const std::string& extra) const {
   std::string out;
+  renderRequests(out);
+  renderLatency(out);
+  renderVerifier(verifier, out);
+  out += extra;
+  return out;
+}
+
+void Metrics::renderRequests(std::string& out) const {
   char line[512];
   out += "# HELP keywarden_http_requests_total HTTP requests by route and status.\n";
   out += "# TYPE keywarden_http_requests_total counter\n";
@@ -37,6 +72,10 @@ std::string Metrics::render(const engine::Verifier& verifier, const std::string&
                     _labels[r].c_str(), status.c_str(), static_cast<unsigned long long>(n));
       out += line;
     }
+}
+
+void Metrics::renderLatency(std::string& out) const {
+  char line[512];
   out += "# HELP keywarden_http_request_duration_seconds HTTP request latency by route.\n";
   out += "# TYPE keywarden_http_request_duration_seconds histogram\n";
   for (size_t r = 0; r < _labels.size(); ++r) {
@@ -61,28 +100,6 @@ std::string Metrics::render(const engine::Verifier& verifier, const std::string&
                   _labels[r].c_str(), static_cast<unsigned long long>(count));
     out += line;
   }
-  out += "# HELP keywarden_verifications_total Key verifications by outcome code.\n";
-  out += "# TYPE keywarden_verifications_total counter\n";
-  for (int c = 0; c < engine::kVerifyCodeCount; ++c) {
-    auto code = static_cast<engine::VerifyCode>(c);
-    std::snprintf(line, sizeof line, "keywarden_verifications_total{code=\"%s\"} %llu\n",
-                  std::string(engine::verifyCodeName(code)).c_str(),
-                  static_cast<unsigned long long>(verifier.outcomes(code)));
-    out += line;
-  }
-  out +=
-      "# HELP keywarden_gateway_refused_total Calls answered FORBIDDEN because the method or "
-      "path the upstream would serve could not be known for sure, by reason.\n";
-  out += "# TYPE keywarden_gateway_refused_total counter\n";
-  for (int i = 1; i < engine::RequestTarget::kRefusalCount; ++i) {
-    auto reason = static_cast<engine::RequestTarget::Refusal>(i);
-    std::snprintf(line, sizeof line, "keywarden_gateway_refused_total{reason=\"%s\"} %llu\n",
-                  std::string(engine::RequestTarget::refusalLabel(reason)).c_str(),
-                  static_cast<unsigned long long>(verifier.refusals(reason)));
-    out += line;
-  }
-  out += extra;
-  return out;
 }
 
 }  // namespace keywarden::api

@@ -27,6 +27,9 @@ class Metrics {
   std::string render(const engine::Verifier& verifier, const std::string& extra) const;
 
  private:
+  // The parts of render(): requests by route and status, their latency histograms.
+  void renderRequests(std::string& out) const;
+  void renderLatency(std::string& out) const;
   struct RouteStats {
     std::array<std::atomic<uint64_t>, kStatuses.size()> byStatus{};
     std::array<std::atomic<uint64_t>, kBuckets.size() + 1> buckets{};

@@ -17,6 +17,58 @@ struct Seen {
   bool present() const { return value != nullptr; }
 };
 
+// The headers of a forward-auth call that say (or would alter) which method and path it is for.
+struct Headers {
+  Seen origUri, origMethod, fwdUri, fwdMethod;
+  bool methodOverride = false, pathOverride = false;
+};
+
+Headers scan(const HeaderFields& fields) {
+  auto is = HeaderFields::nameIs;
+  Headers h;
+  for (const HeaderField& f : fields) {
+    const std::string_view& name = f.name;
+    if (name.size() < 13 || name.size() > 22) continue;  // cheap filter: all are 13–22 long
+    if (is(name, "X-Original-URI"))
+      h.origUri.add(f.value);
+    else if (is(name, "X-Original-Method"))
+      h.origMethod.add(f.value);
+    else if (is(name, "X-Forwarded-Uri"))
+      h.fwdUri.add(f.value);
+    else if (is(name, "X-Forwarded-Method"))
+      h.fwdMethod.add(f.value);
+    else if (is(name, "X-HTTP-Method-Override") || is(name, "X-HTTP-Method") ||
+             is(name, "X-Method-Override"))
+      h.methodOverride = true;
+    else if (is(name, "X-Original-URL") || is(name, "X-Rewrite-URL"))
+      h.pathOverride = true;
+  }
+  return h;
+}
+
+// Refuses (returns true) a header sent twice or one that overrides the method or path.
+bool refusedHeaders(const Headers& h, RequestTarget& target) {
+  if (h.origUri.count > 1 || h.origMethod.count > 1 || h.fwdUri.count > 1 ||
+      h.fwdMethod.count > 1) {
+    target.refuse(Refusal::ConflictingHeaders,
+                  "an X-Original-* or X-Forwarded-* header sent more than once");
+    return true;
+  }
+  // The client's own headers reach us through nginx and Traefik; upstream frameworks that
+  // honour these would serve another method or path than the one judged.
+  if (h.methodOverride) {
+    target.refuse(Refusal::AmbiguousMethod,
+                  "a method-override header (X-HTTP-Method-Override, X-HTTP-Method, "
+                  "X-Method-Override)");
+    return true;
+  }
+  if (h.pathOverride) {
+    target.refuse(Refusal::AmbiguousPath, "a path-override header (X-Original-URL, X-Rewrite-URL)");
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 void OriginalRequest::read(const Poco::Net::HTTPRequest& req, RequestTarget& target) {
@@ -26,38 +78,10 @@ void OriginalRequest::read(const Poco::Net::HTTPRequest& req, RequestTarget& tar
 
 void OriginalRequest::read(std::string_view ownMethod, std::string_view ownUri, HeaderFields fields,
                            RequestTarget& target) {
-  auto is = HeaderFields::nameIs;
-  Seen origUri, origMethod, fwdUri, fwdMethod;
-  bool methodOverride = false, pathOverride = false;
-  for (const HeaderField& f : fields) {
-    const std::string_view& name = f.name;
-    if (name.size() < 13 || name.size() > 22) continue;  // cheap filter: all are 13–22 long
-    if (is(name, "X-Original-URI"))
-      origUri.add(f.value);
-    else if (is(name, "X-Original-Method"))
-      origMethod.add(f.value);
-    else if (is(name, "X-Forwarded-Uri"))
-      fwdUri.add(f.value);
-    else if (is(name, "X-Forwarded-Method"))
-      fwdMethod.add(f.value);
-    else if (is(name, "X-HTTP-Method-Override") || is(name, "X-HTTP-Method") ||
-             is(name, "X-Method-Override"))
-      methodOverride = true;
-    else if (is(name, "X-Original-URL") || is(name, "X-Rewrite-URL"))
-      pathOverride = true;
-  }
-  if (origUri.count > 1 || origMethod.count > 1 || fwdUri.count > 1 || fwdMethod.count > 1)
-    return target.refuse(Refusal::ConflictingHeaders,
-                         "an X-Original-* or X-Forwarded-* header sent more than once");
-  // The client's own headers reach us through nginx and Traefik; upstream frameworks that
-  // honour these would serve another method or path than the one judged.
-  if (methodOverride)
-    return target.refuse(Refusal::AmbiguousMethod,
-                         "a method-override header (X-HTTP-Method-Override, X-HTTP-Method, "
-                         "X-Method-Override)");
-  if (pathOverride)
-    return target.refuse(Refusal::AmbiguousPath,
-                         "a path-override header (X-Original-URL, X-Rewrite-URL)");
+  const Headers h = scan(fields);
+  if (refusedHeaders(h, target)) return;
+  const Seen &origUri = h.origUri, &origMethod = h.origMethod, &fwdUri = h.fwdUri,
+             &fwdMethod = h.fwdMethod;
 
   // The raw target after the prefix, as the gateway appended it (Envoy); nothing: "/".
   std::string_view own = ownUri;

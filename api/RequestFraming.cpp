@@ -51,17 +51,21 @@ std::optional<FramingRefusal> RequestFraming::check(const Poco::Net::HTTPRequest
   return check(req.getVersion(), HeaderFields(fields.data(), fields.size()));
 }
 
-std::optional<FramingRefusal> RequestFraming::check(std::string_view version, HeaderFields fields) {
-  auto is = HeaderFields::nameIs;
-  const bool http10 = version == Poco::Net::HTTPMessage::HTTP_1_0;
-  if (!http10 && version != Poco::Net::HTTPMessage::HTTP_1_1)
-    return refuse(505, "VERSION_NOT_SUPPORTED", "only HTTP/1.0 and HTTP/1.1 are served", "");
+namespace {
+// What the header says about the framing of the body, and how often.
+struct Framing {
   int lengths = 0, codings = 0, hosts = 0;
-  const std::string_view* length = nullptr;
-  const std::string_view* coding = nullptr;
-  for (const HeaderField& f : fields) {
-    const std::string_view& name = f.name;
-    const std::string_view& value = f.value;
+  const std::string_view* length = nullptr;  // the last Content-Length
+  const std::string_view* coding = nullptr;  // the last Transfer-Encoding
+};
+
+// One pass over the fields: refuses a name that is no token and a value with a control
+// character; counts the framing fields.
+std::optional<FramingRefusal> scan(HeaderFields fields, Framing& f) {
+  auto is = HeaderFields::nameIs;
+  for (const HeaderField& field : fields) {
+    const std::string_view& name = field.name;
+    const std::string_view& value = field.value;
     if (!isToken(name))
       return refuse(400, "BAD_REQUEST",
                     "a header name holds a character a field name may not hold, such as a space "
@@ -72,36 +76,42 @@ std::optional<FramingRefusal> RequestFraming::check(std::string_view version, He
         return refuse(400, "BAD_REQUEST", "the header holds a control character (RFC 9110 §5.5)",
                       std::string(name));
     if (is(name, "Content-Length")) {
-      ++lengths;
-      length = &value;
+      ++f.lengths;
+      f.length = &value;
     } else if (is(name, "Transfer-Encoding")) {
-      ++codings;
-      coding = &value;
+      ++f.codings;
+      f.coding = &value;
     } else if (is(name, "Host")) {
-      ++hosts;
+      ++f.hosts;
     }
   }
-  if (hosts > 1) return refuse(400, "BAD_REQUEST", "more than one Host header", "Host");
-  if (hosts == 0 && !http10)
+  return std::nullopt;
+}
+
+// Host once (HTTP/1.1), and one unambiguous body length: one Content-Length, no
+// Transfer-Encoding (RFC 9112 §3.2, §6.1).
+std::optional<FramingRefusal> judge(const Framing& f, bool http10) {
+  if (f.hosts > 1) return refuse(400, "BAD_REQUEST", "more than one Host header", "Host");
+  if (f.hosts == 0 && !http10)
     return refuse(400, "BAD_REQUEST", "an HTTP/1.1 request needs a Host header (RFC 9112 §3.2)",
                   "Host");
-  if (lengths > 1)
+  if (f.lengths > 1)
     return refuse(400, "BAD_FRAMING",
                   "more than one Content-Length header: the body's length is ambiguous",
                   "Content-Length");
-  if (codings > 0 && lengths > 0)
+  if (f.codings > 0 && f.lengths > 0)
     return refuse(400, "BAD_FRAMING",
                   "Content-Length and Transfer-Encoding together: the body's length is "
                   "ambiguous (RFC 9112 §6.1)",
                   "Transfer-Encoding");
-  if (codings > 0 && http10)
+  if (f.codings > 0 && http10)
     return refuse(400, "BAD_FRAMING", "Transfer-Encoding in an HTTP/1.0 request (RFC 9112 §6.1)",
                   "Transfer-Encoding");
-  if (codings > 1)
+  if (f.codings > 1)
     return refuse(400, "BAD_FRAMING", "more than one Transfer-Encoding header",
                   "Transfer-Encoding");
-  if (coding) {
-    if (Poco::icompare(Poco::trim(std::string(*coding)), "chunked") == 0)
+  if (f.coding) {
+    if (Poco::icompare(Poco::trim(std::string(*f.coding)), "chunked") == 0)
       return refuse(411, "LENGTH_REQUIRED",
                     "chunked request bodies are not accepted: send the body with a "
                     "Content-Length",
@@ -110,8 +120,19 @@ std::optional<FramingRefusal> RequestFraming::check(std::string_view version, He
                   "unsupported transfer coding: only a Content-Length is accepted",
                   "Transfer-Encoding");
   }
+  return std::nullopt;
+}
+}  // namespace
+
+std::optional<FramingRefusal> RequestFraming::check(std::string_view version, HeaderFields fields) {
+  const bool http10 = version == Poco::Net::HTTPMessage::HTTP_1_0;
+  if (!http10 && version != Poco::Net::HTTPMessage::HTTP_1_1)
+    return refuse(505, "VERSION_NOT_SUPPORTED", "only HTTP/1.0 and HTTP/1.1 are served", "");
+  Framing f;
+  if (auto r = scan(fields, f)) return r;
+  if (auto r = judge(f, http10)) return r;
   int64_t n = 0;
-  if (length && !parseContentLength(*length, n))
+  if (f.length && !parseContentLength(*f.length, n))
     return refuse(400, "BAD_FRAMING",
                   "Content-Length must be a number of bytes written in decimal digits only",
                   "Content-Length");

@@ -50,6 +50,91 @@ void sendAnswer(Exchange& ex, const GatewayAnswer& a) {
   else
     ex.sendEmpty(a.status());
 }
+// The forward-auth verdict of a check as X-Keywarden-* headers (and WWW-Authenticate,
+// Retry-After); returns the status: 200, 401 (no key or no such key), the rate limit's status,
+// else 403. Contract §4.
+int verdictHeaders(const engine::VerifyResult& r, int rateLimitStatus, GatewayAnswer& res) {
+  switch (r.code) {
+    case VerifyCode::Valid: {
+      res.set("X-Keywarden-Key-Id", r.keyId.view());
+      res.set("X-Keywarden-Client-Id", *r.clientId);
+      res.set("X-Keywarden-Scopes", "");
+      bool first = true;
+      for (const auto& s : r.grants->scopes) {
+        if (!first) res.append(",");
+        first = false;
+        res.append(s);
+      }
+      res.setNumber("X-Keywarden-Remaining", r.remaining);
+      return 200;
+    }
+    case VerifyCode::Malformed:
+    case VerifyCode::NotFound:
+      res.set("WWW-Authenticate", "Key realm=\"keywarden\"");
+      return 401;
+    case VerifyCode::RateLimited:
+      res.setNumber("Retry-After", (r.retryAfterMs + 999) / 1000);
+      return rateLimitStatus;
+    default:
+      return 403;
+  }
+}
+
+// May a gateway reuse this answer (nginx proxy_cache)? Only when reusing it cannot break a
+// limit or outlive the key: a VALID answer about a key without rate limit or quota, for at
+// most gateway.cacheSeconds and the key's remaining validity. The price, documented: a
+// revocation reaches a cached key within that many seconds.
+void cacheControl(const engine::VerifyResult& r, int64_t cacheSeconds, GatewayAnswer& res) {
+  int64_t maxAge = 0;
+  if (r.code == VerifyCode::Valid && !r.limited && cacheSeconds > 0) {
+    maxAge = cacheSeconds;
+    if (r.validUntil != 0) maxAge = std::min<int64_t>(maxAge, (r.validUntil - r.checkedAt) / 1000);
+  }
+  if (maxAge > 0) {
+    res.set("Cache-Control", "max-age=");
+    char digits[24];
+    int n = std::snprintf(digits, sizeof digits, "%lld", static_cast<long long>(maxAge));
+    res.append(std::string_view(digits, static_cast<size_t>(n)));
+  } else {
+    res.set("Cache-Control", "no-store");
+  }
+}
+
+// The JSON answer of POST /v1/keys/verify (contract §4); `blockedBy` names what blocked a
+// TOO_MANY_ATTEMPTS.
+std::string verifyJson(const engine::VerifyResult& r, const char* blockedBy) {
+  JsonWriter w;
+  w.beginObject()
+      .field("valid", r.code == VerifyCode::Valid)
+      .field("code", engine::verifyCodeName(r.code));
+  if (r.found) {
+    w.field("keyId", std::string(r.keyId.view()));
+    if (r.clientId->empty())
+      w.nullField("clientId");
+    else
+      w.field("clientId", *r.clientId);
+    if (r.clientId->empty())
+      w.nullField("clientType");
+    else
+      w.field("clientType", r.clientType ? *r.clientType : std::string());
+    w.field("tenant", *r.tenant)
+        .field("scopes", r.grants->scopes)
+        .timeField("expiresAt", r.expiresAt)
+        .field("remaining", r.remaining)
+        .rawField("meta", r.meta.empty() ? "{}" : r.meta);
+  } else {
+    for (const char* f :
+         {"keyId", "clientId", "clientType", "tenant", "scopes", "expiresAt", "remaining", "meta"})
+      w.nullField(f);
+  }
+  if (r.code == VerifyCode::RateLimited || r.code == VerifyCode::TooManyAttempts)
+    w.field("retryAfterMs", r.retryAfterMs);
+  if (r.code == VerifyCode::TooManyAttempts) w.field("blocked", blockedBy);
+  if (r.refusal != engine::RequestTarget::Refusal::None)
+    w.field("reason", std::string(engine::RequestTarget::refusalName(r.refusal)));
+  w.endObject();
+  return w.take();
+}
 }  // namespace
 
 bool VerifyHandlers::blocked(const GatewayCall& call, std::string_view key, Attempt& a,
@@ -164,42 +249,10 @@ void VerifyHandlers::verifyBody(const GatewayCall& call, const std::string& tena
     failed(attempt, r);
   }
 
-  JsonWriter w;
-  w.beginObject()
-      .field("valid", r.code == VerifyCode::Valid)
-      .field("code", engine::verifyCodeName(r.code));
-  if (r.found) {
-    w.field("keyId", std::string(r.keyId.view()));
-    if (r.clientId->empty())
-      w.nullField("clientId");
-    else
-      w.field("clientId", *r.clientId);
-    if (r.clientId->empty())
-      w.nullField("clientType");
-    else
-      w.field("clientType", r.clientType ? *r.clientType : std::string());
-    w.field("tenant", *r.tenant)
-        .field("scopes", r.grants->scopes)
-        .timeField("expiresAt", r.expiresAt)
-        .field("remaining", r.remaining)
-        .rawField("meta", r.meta.empty() ? "{}" : r.meta);
-  } else {
-    for (const char* f :
-         {"keyId", "clientId", "clientType", "tenant", "scopes", "expiresAt", "remaining", "meta"})
-      w.nullField(f);
-  }
-  if (r.code == VerifyCode::RateLimited || r.code == VerifyCode::TooManyAttempts)
-    w.field("retryAfterMs", r.retryAfterMs);
-  if (r.code == VerifyCode::TooManyAttempts) {
-    w.field("blocked", attempt.blockedBy);
+  if (r.code == VerifyCode::TooManyAttempts)
     answer.setNumber("Retry-After", (r.retryAfterMs + 999) / 1000);
-  }
-  if (r.refusal != engine::RequestTarget::Refusal::None) {
-    w.field("reason", std::string(engine::RequestTarget::refusalName(r.refusal)));
-    logRefusal(target, r, "verify");
-  }
-  w.endObject();
-  answer.json(200, w.take());
+  if (r.refusal != engine::RequestTarget::Refusal::None) logRefusal(target, r, "verify");
+  answer.json(200, verifyJson(r, attempt.blockedBy));
 }
 
 std::string_view VerifyHandlers::presentedKey(const GatewayCall& call, std::string& scratch) const {
@@ -295,51 +348,8 @@ void VerifyHandlers::forwardAuth(const GatewayCall& call, GatewayAnswer& res) {
     res.set("X-Keywarden-Reason", engine::RequestTarget::refusalName(r.refusal));
     logRefusal(target, r, "forward-auth");
   }
-  int status = 403;
-  switch (r.code) {
-    case VerifyCode::Valid: {
-      res.set("X-Keywarden-Key-Id", r.keyId.view());
-      res.set("X-Keywarden-Client-Id", *r.clientId);
-      res.set("X-Keywarden-Scopes", "");
-      bool first = true;
-      for (const auto& s : r.grants->scopes) {
-        if (!first) res.append(",");
-        first = false;
-        res.append(s);
-      }
-      res.setNumber("X-Keywarden-Remaining", r.remaining);
-      status = 200;
-      break;
-    }
-    case VerifyCode::Malformed:
-    case VerifyCode::NotFound:
-      res.set("WWW-Authenticate", "Key realm=\"keywarden\"");
-      status = 401;
-      break;
-    case VerifyCode::RateLimited:
-      status = _settings.rateLimitStatus;
-      res.setNumber("Retry-After", (r.retryAfterMs + 999) / 1000);
-      break;
-    default:
-      status = 403;
-  }
-  // May a gateway reuse this answer (nginx proxy_cache)? Only when reusing it cannot break a
-  // limit or outlive the key: a VALID answer about a key without rate limit or quota, for at
-  // most gateway.cacheSeconds and the key's remaining validity. The price, documented: a
-  // revocation reaches a cached key within that many seconds.
-  int64_t maxAge = 0;
-  if (r.code == VerifyCode::Valid && !r.limited && _settings.cacheSeconds > 0) {
-    maxAge = _settings.cacheSeconds;
-    if (r.validUntil != 0) maxAge = std::min<int64_t>(maxAge, (r.validUntil - r.checkedAt) / 1000);
-  }
-  if (maxAge > 0) {
-    res.set("Cache-Control", "max-age=");
-    char digits[24];
-    int n = std::snprintf(digits, sizeof digits, "%lld", static_cast<long long>(maxAge));
-    res.append(std::string_view(digits, static_cast<size_t>(n)));
-  } else {
-    res.set("Cache-Control", "no-store");
-  }
+  int status = verdictHeaders(r, _settings.rateLimitStatus, res);
+  cacheControl(r, _settings.cacheSeconds, res);
   res.setStatus(status);
 }
 

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <functional>
 #include <sstream>
 #include <stdexcept>
 
@@ -134,78 +135,133 @@ int serveSignals(const Settings& s, sigset_t& signals, Wiring& w) {
 }
 }  // namespace
 
-int Server::run() {
-  auto& log = Poco::Logger::get("keywarden");
-  Parts& p = *_parts;
-  const Settings& s = _settings;
-
-  // Termination signals are taken by sigwait below, never delivered to a worker thread.
+namespace {
+// Termination signals are taken by sigwait in serveSignals, never delivered to a worker thread.
+sigset_t blockSignals() {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGHUP);  // reload flows and templates (app/Reloader)
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
 
-  // The ports first: a second server is refused before it touches the store.
-  Poco::Net::ServerSocket socket;
-  listenOn(socket, s.httpAddress, s.httpPort, "http.port");
-  std::unique_ptr<Poco::Net::SecureServerSocket> tls;
+// The listening sockets of http.port, https.port and gateway.port, bound before the store is
+// touched (so a second server is refused first).
+struct Listeners {
+  Poco::Net::ServerSocket http;
+  std::unique_ptr<Poco::Net::SecureServerSocket> tls;  // https.port, when set
+  int gatewayFd = -1;                                  // gateway.port, when set
+};
+
+void openListeners(const Settings& s, Listeners& l) {
+  listenOn(l.http, s.httpAddress, s.httpPort, "http.port");
   if (s.httpsPort != 0) {
     Poco::Net::Context::Ptr ctx =
         new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, s.httpsPrivateKey,
                                s.httpsCertificate, "", Poco::Net::Context::VERIFY_NONE);
-    tls = std::make_unique<Poco::Net::SecureServerSocket>(ctx);
-    listenOn(*tls, s.httpAddress, s.httpsPort, "https.port");
+    l.tls = std::make_unique<Poco::Net::SecureServerSocket>(ctx);
+    listenOn(*l.tls, s.httpAddress, s.httpsPort, "https.port");
   }
-  int gatewayFd = -1;
   if (s.gatewayPort != 0)
-    gatewayFd = api::gateway::GatewayListener::listenOn(s.gatewayAddress, s.gatewayPort);
+    l.gatewayFd = api::gateway::GatewayListener::listenOn(s.gatewayAddress, s.gatewayPort);
+}
 
-  p.w = std::make_unique<Wiring>(s);
-  Wiring& w = *p.w;
-  size_t loaded = w.warm();
-  if (!s.bootstrapAdminToken.empty() && w.tokens->bootstrapAdmin(s.bootstrapAdminToken))
-    log.information("stored bootstrap.adminToken as the first admin token");
+web::WebSettings webSettings(const Settings& s) {
+  web::WebSettings out;
+  out.publicBaseUrl = s.publicBaseUrl;
+  out.templatesDir = s.templatesDir;
+  out.trustedHeader = s.portalTrustedHeader;
+  out.trustedProxies = s.portalTrustedProxies;
+  out.defaultLanguage = s.defaultLanguage;
+  return out;
+}
 
-  std::unique_ptr<api::gateway::GatewayListener> gateway;
-  auto gauges = [&w, &gateway] { return gaugesText(w, gateway.get()); };
-  web::WebSettings webSettings;
-  webSettings.publicBaseUrl = s.publicBaseUrl;
-  webSettings.templatesDir = s.templatesDir;
-  webSettings.trustedHeader = s.portalTrustedHeader;
-  webSettings.trustedProxies = s.portalTrustedProxies;
-  webSettings.defaultLanguage = s.defaultLanguage;
-  web::Portal pages({*w.portal, *w.applications, *w.keys, *w.catalog, w.flows, *w.templates},
-                    webSettings);
-  pages.setAbuse(w.abuse.get(), w.clientSource);
-  engine::AuditReader auditReader(*w.store);
-  web::Console console({pages, *w.keys, *w.catalog, *w.applications, *w.mailLog, *w.jobLog,
-                        *w.tokens, *w.usage, auditReader, w.flows, *w.templates, w.abuse.get()});
-  api::ApiServices services = w.apiServices();
-  // Approver link pages follow the portal's language rule (saved, browser, default).
-  services.renderPage = [&pages, t = w.templates.get()](
-                            const std::string& page, const std::string& json,
-                            const std::string& approver, const std::string& acceptLanguage) {
-    return t->renderPage(page, json, pages.languageFor(approver, acceptLanguage));
-  };
-  auto* api = new api::HttpApi(services, s.gateway, s.httpMaxBodyBytes, gauges,
-                               [&pages, &console](api::Router& r) {
-                                 pages.install(r);
-                                 console.install(r);
-                               });
-  Poco::Net::HTTPRequestHandlerFactory::Ptr factory(api);
-
-  // Deadlines are kept to within a tenth of the shorter timeout (at least 10 ms).
-  api::ConnectionWatchdog watchdog(
-      std::max<int64_t>(10, std::min(s.httpHeaderTimeoutMs, s.httpBodyTimeoutMs) / 10));
+api::HttpLimits httpLimits(const Settings& s) {
   api::HttpLimits limits;
   limits.headerTimeoutMs = s.httpHeaderTimeoutMs;
   limits.bodyTimeoutMs = s.httpBodyTimeoutMs;
   limits.maxBodyBytes = s.httpMaxBodyBytes;
   limits.keepAliveMs = s.httpKeepAliveMs;
   limits.maxThreads = s.httpThreads;
-  auto connections = [&] {
+  return limits;
+}
+
+api::gateway::GatewayLimits gatewayLimits(const Settings& s) {
+  api::gateway::GatewayLimits gl;
+  gl.headerTimeoutMs = s.httpHeaderTimeoutMs;
+  gl.bodyTimeoutMs = s.httpBodyTimeoutMs;
+  gl.keepAliveMs = s.httpKeepAliveMs;
+  gl.maxBodyBytes = s.httpMaxBodyBytes;
+  return gl;
+}
+
+// The HTTP API over the wired services, with the pages and the console on its router.
+// Approver link pages follow the portal's language rule (saved, browser, default).
+api::HttpApi* makeApi(const Settings& s, Wiring& w, web::Portal& pages, web::Console& console,
+                      std::function<std::string()> gauges) {
+  api::ApiServices services = w.apiServices();
+  services.renderPage = [&pages, t = w.templates.get()](
+                            const std::string& page, const std::string& json,
+                            const std::string& approver, const std::string& acceptLanguage) {
+    return t->renderPage(page, json, pages.languageFor(approver, acceptLanguage));
+  };
+  return new api::HttpApi(services, s.gateway, s.httpMaxBodyBytes, std::move(gauges),
+                          [&pages, &console](api::Router& r) {
+                            pages.install(r);
+                            console.install(r);
+                          });
+}
+
+void bootstrapAdmin(const Settings& s, Wiring& w) {
+  if (!s.bootstrapAdminToken.empty() && w.tokens->bootstrapAdmin(s.bootstrapAdminToken))
+    Poco::Logger::get("keywarden")
+        .information("stored bootstrap.adminToken as the first admin token");
+}
+
+void logListening(const Settings& s, const Listeners& l,
+                  const api::gateway::GatewayListener* gateway, bool https, size_t loaded) {
+  auto& log = Poco::Logger::get("keywarden");
+  if (gateway)
+    log.information(
+        "gateway listener on http://%s:%d (%d event loops): /v1/gateway/auth, "
+        "POST /v1/keys/verify",
+        s.gatewayAddress, gateway->port(), gateway->loops());
+  log.information(
+      "keywarden listening on http://%s:%hu%s, %z keys loaded", s.httpAddress,
+      l.http.address().port(),
+      https ? std::string(", https port ") + std::to_string(s.httpsPort) : std::string(), loaded);
+}
+}  // namespace
+
+int Server::run() {
+  auto& log = Poco::Logger::get("keywarden");
+  const Settings& s = _settings;
+  sigset_t signals = blockSignals();
+  Listeners listeners;
+  openListeners(s, listeners);
+
+  _parts->w = std::make_unique<Wiring>(s);
+  Wiring& w = *_parts->w;
+  size_t loaded = w.warm();
+  bootstrapAdmin(s, w);
+
+  std::unique_ptr<api::gateway::GatewayListener> gateway;
+  web::Portal pages({*w.portal, *w.applications, *w.keys, *w.catalog, w.flows, *w.templates},
+                    webSettings(s));
+  pages.setAbuse(w.abuse.get(), w.clientSource);
+  engine::AuditReader auditReader(*w.store);
+  web::Console console({pages, *w.keys, *w.catalog, *w.applications, *w.mailLog, *w.jobLog,
+                        *w.tokens, *w.usage, auditReader, w.flows, *w.templates, w.abuse.get()});
+  auto* api =
+      makeApi(s, w, pages, console, [&w, &gateway] { return gaugesText(w, gateway.get()); });
+  Poco::Net::HTTPRequestHandlerFactory::Ptr factory(api);
+
+  // Deadlines are kept to within a tenth of the shorter timeout (at least 10 ms).
+  api::ConnectionWatchdog watchdog(
+      std::max<int64_t>(10, std::min(s.httpHeaderTimeoutMs, s.httpBodyTimeoutMs) / 10));
+  auto connections = [&, limits = httpLimits(s)] {
     // A kept-alive connection polls in slices, to close when others wait for a thread.
     Poco::Net::HTTPServerParams::Ptr session = httpParams(s);
     session->setKeepAliveTimeout(Poco::Timespan(std::min<int64_t>(200, s.httpKeepAliveMs) * 1000));
@@ -214,31 +270,19 @@ int Server::run() {
   };
   // Our own pool: Poco's default pool is shared with timers and would cap connections.
   Poco::ThreadPool pool("http", 4, s.httpThreads + 4, 60);
-  Poco::Net::TCPServer http(connections(), pool, socket, httpParams(s));
+  Poco::Net::TCPServer http(connections(), pool, listeners.http, httpParams(s));
   std::unique_ptr<Poco::Net::TCPServer> https;
-  if (tls) https = std::make_unique<Poco::Net::TCPServer>(connections(), pool, *tls, httpParams(s));
-  if (gatewayFd >= 0) {
-    api::gateway::GatewayLimits gl;
-    gl.headerTimeoutMs = s.httpHeaderTimeoutMs;
-    gl.bodyTimeoutMs = s.httpBodyTimeoutMs;
-    gl.keepAliveMs = s.httpKeepAliveMs;
-    gl.maxBodyBytes = s.httpMaxBodyBytes;
-    gateway = std::make_unique<api::gateway::GatewayListener>(*api, gl, gatewayFd, s.gatewayLoops);
-  }
+  if (listeners.tls)
+    https =
+        std::make_unique<Poco::Net::TCPServer>(connections(), pool, *listeners.tls, httpParams(s));
+  if (listeners.gatewayFd >= 0)
+    gateway = std::make_unique<api::gateway::GatewayListener>(*api, gatewayLimits(s),
+                                                              listeners.gatewayFd, s.gatewayLoops);
   w.startBackground();
   http.start();
   if (https) https->start();
-  if (gateway) {
-    gateway->start();
-    log.information(
-        "gateway listener on http://%s:%d (%d event loops): /v1/gateway/auth, "
-        "POST /v1/keys/verify",
-        s.gatewayAddress, gateway->port(), gateway->loops());
-  }
-  log.information(
-      "keywarden listening on http://%s:%hu%s, %z keys loaded", s.httpAddress,
-      socket.address().port(),
-      https ? std::string(", https port ") + std::to_string(s.httpsPort) : std::string(), loaded);
+  if (gateway) gateway->start();
+  logListening(s, listeners, gateway.get(), https != nullptr, loaded);
 
   int sig = serveSignals(s, signals, w);
   log.information("signal %d: shutting down", sig);

@@ -11,6 +11,22 @@
 namespace keywarden::app {
 
 Wiring::Wiring(const Settings& s) {
+  loadFiles(s);
+  store = std::make_unique<store::SqlStore>(s.db);
+  int applied = store->migrate();
+  if (applied > 0)
+    Poco::Logger::get("keywarden").information("applied %d schema migration(s)", applied);
+  std::string secret =
+      s.secret.empty() ? std::string(32, '\0') : s.secret;  // migrate/token never seal
+  buildEngine(s, secret);
+  if (s.db.connector == "postgresql" && s.gateway.storeLookupsPerSecond > 0) buildMissLookup(s);
+  buildJobs(s);
+  buildMail(s);
+  abuse = std::make_unique<engine::AbuseGuard>(store.get(), clock, s.abuse);
+  clientSource = api::ClientSource(s.abuseTrustedProxies, s.abuseClientAddressHeader);
+}
+
+void Wiring::loadFiles(const Settings& s) {
   auto& log = Poco::Logger::get("keywarden");
   try {
     flows = engine::FlowCatalog::loadDir(s.workflowsDir);
@@ -30,11 +46,9 @@ Wiring::Wiring(const Settings& s) {
     throw SettingsError("setting mail.defaultLanguage: '" + s.defaultLanguage +
                         "' has no templates (no folder " + s.templatesDir + "/lang/" +
                         s.defaultLanguage + ")");
-  store = std::make_unique<store::SqlStore>(s.db);
-  int applied = store->migrate();
-  if (applied > 0) log.information("applied %d schema migration(s)", applied);
-  std::string secret =
-      s.secret.empty() ? std::string(32, '\0') : s.secret;  // migrate/token never seal
+}
+
+void Wiring::buildEngine(const Settings& s, const std::string& secret) {
   sealer = std::make_unique<engine::SecretBox>(secret, "key-delivery");
   links = std::make_unique<engine::LinkSigner>(secret, s.linkLifetimeMs);
   notices = std::make_unique<engine::Notices>(*sealer, *links, s.publicBaseUrl, s.smtpGiveUpMs);
@@ -44,36 +58,6 @@ Wiring::Wiring(const Settings& s) {
   tokens = std::make_unique<engine::TokenService>(*store, clock);
   quota = std::make_unique<engine::StoreQuotaSource>(*store);
   verifier = std::make_unique<engine::Verifier>(cache, *quota, clock, s.quotaLeaseBlock);
-  if (s.db.connector == "postgresql" && s.gateway.storeLookupsPerSecond > 0) {
-    // A key issued on another instance is VALID here at once, not after the next poll.
-    missLookup = std::make_unique<engine::MissLookup>(
-        [this](const engine::KeyDigest& d) {
-          std::vector<engine::Key> found;
-          std::vector<engine::Client> clients;  // the key's client may be as new as the key
-          try {
-            store->read([&](engine::Transaction& tx) {
-              found = tx.keys().findForCacheByDigest(d.hex());
-              for (const auto& k : found)
-                if (!k.clientId.empty())
-                  if (auto c = tx.catalog().findClient(k.clientId)) clients.push_back(*c);
-            });
-          } catch (const std::exception& e) {
-            Poco::Logger::get("keywarden.cache")
-                .warning("store look-up of a key missing from the cache failed: %s",
-                         std::string(e.what()));
-            return false;
-          }
-          // A key drawing from a quota waits for the change feed: its quota account is set up
-          // there, in the order the feed gives (owners first, leases already taken).
-          for (const auto& k : found)
-            if (k.quota >= 0 || !k.quotaKeyId.empty()) return false;
-          for (const auto& c : clients) cache.upsertClient(c);
-          for (const auto& k : found) cache.upsertKey(k);
-          return !found.empty();
-        },
-        s.gateway.storeLookupsPerSecond, 60000);
-    verifier->setMissLookup(missLookup.get());
-  }
   flusher = std::make_unique<engine::UsageFlusher>(cache, *store, s.usageFlushMs, clock);
   usage = std::make_unique<engine::UsageHistory>(*store, clock);
   applications =
@@ -82,6 +66,59 @@ Wiring::Wiring(const Settings& s) {
                                                            secret);
   mailLog = std::make_unique<engine::MailLog>(*store, clock, s.smtpGiveUpMs);
   jobLog = std::make_unique<engine::JobLog>(*store, clock);
+  changes =
+      std::make_unique<engine::ChangeFollower>(*store, clock, followerTargets(), s.clusterPollMs);
+}
+
+engine::FollowerTargets Wiring::followerTargets() {
+  engine::FollowerTargets t;
+  t.reloadAll = [this] {
+    catalog->warmCache();
+    keys->warmCache();
+  };
+  t.reload = [this](engine::Transaction& tx, const std::vector<std::string>& keyIds,
+                    const std::vector<std::string>& clientIds, bool wholeCatalog) {
+    keys->reload(tx, keyIds);
+    catalog->reload(tx, clientIds, wholeCatalog);
+  };
+  t.returnOwed = [this](const std::vector<std::string>& keyIds) { keys->returnOwed(keyIds); };
+  t.forgetToken = [this](const std::string& id) { tokens->forget(id); };
+  return t;
+}
+
+// A key issued on another instance is VALID here at once, not after the next poll.
+void Wiring::buildMissLookup(const Settings& s) {
+  missLookup = std::make_unique<engine::MissLookup>(
+      [this](const engine::KeyDigest& d) { return lookUpMissing(d); },
+      s.gateway.storeLookupsPerSecond, 60000);
+  verifier->setMissLookup(missLookup.get());
+}
+
+bool Wiring::lookUpMissing(const engine::KeyDigest& d) {
+  std::vector<engine::Key> found;
+  std::vector<engine::Client> clients;  // the key's client may be as new as the key
+  try {
+    store->read([&](engine::Transaction& tx) {
+      found = tx.keys().findForCacheByDigest(d.hex());
+      for (const auto& k : found)
+        if (!k.clientId.empty())
+          if (auto c = tx.catalog().findClient(k.clientId)) clients.push_back(*c);
+    });
+  } catch (const std::exception& e) {
+    Poco::Logger::get("keywarden.cache")
+        .warning("store look-up of a key missing from the cache failed: %s", std::string(e.what()));
+    return false;
+  }
+  // A key drawing from a quota waits for the change feed: its quota account is set up
+  // there, in the order the feed gives (owners first, leases already taken).
+  for (const auto& k : found)
+    if (k.quota >= 0 || !k.quotaKeyId.empty()) return false;
+  for (const auto& c : clients) cache.upsertClient(c);
+  for (const auto& k : found) cache.upsertKey(k);
+  return !found.empty();
+}
+
+void Wiring::buildJobs(const Settings& s) {
   scheduler = std::make_unique<engine::Scheduler>(*store, clock);
   engine::JobRunners::keys(*scheduler, *keys);
   engine::JobRunners::applications(*scheduler, *applications);
@@ -92,11 +129,12 @@ Wiring::Wiring(const Settings& s) {
   hk.keepUsageDaysMs = s.retentionUsageMs;
   housekeeping = std::make_unique<engine::Housekeeping>(cache, *notices, hk);
   engine::JobRunners::housekeeping(*scheduler, *housekeeping);
-  changes = std::make_unique<engine::ChangeFollower>(*store, clock, *keys, *catalog, *tokens,
-                                                     s.clusterPollMs);
   keys->onJobScheduled([this] { scheduler->wake(); });
   applications->onJobScheduled([this] { scheduler->wake(); });
   jobLog->onRetry([this] { scheduler->wake(); });
+}
+
+void Wiring::buildMail(const Settings& s) {
   mail::SmtpSettings smtp;
   smtp.host = s.smtpHost;
   smtp.port = s.smtpPort;
@@ -128,8 +166,6 @@ Wiring::Wiring(const Settings& s) {
     return saved.empty() ? templates->language(fallback) : saved;
   });
   notices->onEnqueue([this] { sender->wake(); });
-  abuse = std::make_unique<engine::AbuseGuard>(store.get(), clock, s.abuse);
-  clientSource = api::ClientSource(s.abuseTrustedProxies, s.abuseClientAddressHeader);
   mailLog->onResend([this] { sender->wake(); });
 }
 

@@ -14,7 +14,6 @@
 #include "engine/check/KeyCache.h"
 #include "engine/check/MissLookup.h"
 #include "engine/check/StoreQuotaSource.h"
-#include "engine/check/UsageFlusher.h"
 #include "engine/check/Verifier.h"
 #include "engine/cluster/ChangeFollower.h"
 #include "engine/crypto/SecretBox.h"
@@ -28,6 +27,7 @@
 #include "engine/notices/MailLog.h"
 #include "engine/notices/Notices.h"
 #include "engine/portal/PortalService.h"
+#include "engine/usage/UsageFlusher.h"
 #include "engine/usage/UsageHistory.h"
 #include "mail/OutboxSender.h"
 #include "mail/SmtpTransport.h"
@@ -85,6 +85,17 @@ class Wiring {
   api::ClientSource clientSource;             // who a caller is (abuse.trustedProxies)
 
  private:
+  // The steps of the constructor, in its order.
+  void loadFiles(const Settings& s);  // flows and templates; SettingsError when broken
+  void buildEngine(const Settings& s, const std::string& secret);
+  void buildMissLookup(const Settings& s);  // PostgreSQL with gateway.storeLookupsPerSecond
+  void buildJobs(const Settings& s);
+  void buildMail(const Settings& s);
+  // What the change follower reloads: the key, catalog and token services.
+  engine::FollowerTargets followerTargets();
+  // A key missing from the cache, looked up in the store (MissLookup's look-up).
+  bool lookUpMissing(const engine::KeyDigest& d);
+
   std::string _leaseOwner;  // host:port, names this instance's mail leases
   std::mutex _gaugesMutex;
   int64_t _gaugesAt = 0;  // ms; when _gauges was computed

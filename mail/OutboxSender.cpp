@@ -203,10 +203,7 @@ int OutboxSender::drainOnce() {
   if (batch.out.empty()) return static_cast<int>(due.size());
   const auto& rows = batch.rows;
   const auto& out = batch.out;
-  _store.write([&](engine::Transaction& tx) {
-    for (size_t i = 0; i < out.size(); ++i)
-      tx.outbox().setSubject(rows[i]->id, out[i].mail.subject);
-  });
+  writeSubjects(batch);
 
   size_t next = 0;  // the first mail whose outcome is not recorded yet
   try {
@@ -243,12 +240,21 @@ int OutboxSender::drainOnce() {
   }
   recordSent(sent);
   // Mails the batch did not reach go back to the queue, due at once and not counted as tried.
-  if (next < out.size()) {
-    _store.write([&](engine::Transaction& tx) {
-      for (size_t j = next; j < out.size(); ++j) tx.outbox().release(rows[j]->id, _settings.owner);
-    });
-  }
+  if (next < out.size()) releaseFrom(rows, next);
   return static_cast<int>(due.size());
+}
+
+void OutboxSender::writeSubjects(const Batch& batch) {
+  _store.write([&](engine::Transaction& tx) {
+    for (size_t i = 0; i < batch.out.size(); ++i)
+      tx.outbox().setSubject(batch.rows[i]->id, batch.out[i].mail.subject);
+  });
+}
+
+void OutboxSender::releaseFrom(const std::vector<const engine::OutboxMail*>& rows, size_t from) {
+  _store.write([&](engine::Transaction& tx) {
+    for (size_t j = from; j < rows.size(); ++j) tx.outbox().release(rows[j]->id, _settings.owner);
+  });
 }
 
 void OutboxSender::run() {

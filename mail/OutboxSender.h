@@ -85,6 +85,10 @@ class OutboxSender {
     std::vector<std::string> secrets;
   };
   Batch prepare(const std::vector<engine::OutboxMail>& due);
+  // Records the batch's subjects for the mail log (one commit).
+  void writeSubjects(const Batch& batch);
+  // Gives rows[from..] back to the queue, due at once and not counted as tried.
+  void releaseFrom(const std::vector<const engine::OutboxMail*>& rows, size_t from);
   // Extends the lease of rows[from..] to `until`; false when another instance took one.
   bool renewLeases(const std::vector<const engine::OutboxMail*>& rows, size_t from, int64_t until);
   // Stores and logs a failed attempt; `secret` (the mail's key, if any) and approver link tokens

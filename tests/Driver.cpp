@@ -1,5 +1,6 @@
 // Runs every CppUnit suite registered in this executable; exits non-zero on any failure.
-// `driver Name` runs only the suite or test Name; `driver -Name` runs all suites but Name.
+// `driver Name` runs only the suite or test Name; `driver -Name [-Other …]` runs all suites but
+// the ones named.
 #include <cppunit/BriefTestProgressListener.h>
 #include <cppunit/CompilerOutputter.h>
 #include <cppunit/TestResult.h>
@@ -10,6 +11,7 @@
 #include <cppunit/TestSuite.h>
 
 #include <iostream>
+#include <set>
 #include <string>
 
 int main(int argc, char** argv) {
@@ -22,10 +24,12 @@ int main(int argc, char** argv) {
   CppUnit::Test* all = CppUnit::TestFactoryRegistry::getRegistry().makeTest();
   std::string only = argc > 1 ? argv[1] : "";
   if (!only.empty() && only[0] == '-') {
+    std::set<std::string> left;
+    for (int a = 1; a < argc; ++a)
+      if (argv[a][0] == '-') left.insert(argv[a] + 1);
     auto* kept = new CppUnit::TestSuite("All but " + only.substr(1));
     for (int i = 0; i < all->getChildTestCount(); ++i)
-      if (all->getChildTestAt(i)->getName() != only.substr(1))
-        kept->addTest(all->getChildTestAt(i));
+      if (!left.count(all->getChildTestAt(i)->getName())) kept->addTest(all->getChildTestAt(i));
     runner.addTest(kept);  // `all` keeps ownership of the suites it still holds: leaked at exit
     only.clear();
   } else {

@@ -59,6 +59,166 @@ const std::vector<std::string> kFormFields = {
 const std::vector<std::string> kErrorFields = {"clientId",    "keyName", "apis",
                                                "groups",      "scopes",  "effectiveDate",
                                                "expiresDate", "quota",   "description"};
+bool contains(const std::vector<std::string>& v, const std::string& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+// The steps of Portal::applyContext, each a part of the apply form.
+// The active clients to choose from; `chosen` selected.
+void applyClients(api::JsonWriter& w, engine::CatalogService& catalog, const engine::Principal& p,
+                  const std::string& chosen) {
+  w.beginArray("clients");
+  if (auto clients = catalog.listClients(p, ""))
+    for (const auto& c : clients.value())
+      if (c.active)
+        w.beginObject()
+            .field("id", c.id)
+            .field("name", c.name)
+            .field("owner", c.contactEmail)
+            .field("selected", c.id == chosen)
+            .endObject();
+  w.endArray();
+}
+
+// The APIs matching the search `q` (and the checked ones), grouped by the first segment of
+// their path (/orders/…, /billing/…), sorted by path.
+void applyApis(api::JsonWriter& w, engine::CatalogService& catalog, const engine::Principal& p,
+               const std::vector<std::string>& checked, const std::string& q0, const Texts& t) {
+  std::string q = Poco::toLower(q0);
+  auto apis = catalog.listApis(p, "");
+  std::map<std::string, std::vector<engine::ApiDef>> sections;
+  if (apis)
+    for (const auto& a : apis.value()) {
+      if (!q.empty() &&
+          Poco::toLower(a.name + " " + a.path + " " + a.id).find(q) == std::string::npos &&
+          !contains(checked, a.id))
+        continue;
+      std::string first = a.path.substr(0, a.path.find('/', 1));
+      sections[first].push_back(a);
+    }
+  w.beginArray("apiSections");
+  for (auto& [name, list] : sections) {
+    std::sort(list.begin(), list.end(), [](const auto& x, const auto& y) {
+      return x.path < y.path || (x.path == y.path && x.method < y.method);
+    });
+    w.beginObject().field("section", name).beginArray("apis");
+    for (const auto& a : list)
+      w.beginObject()
+          .field("id", a.id)
+          .field("name", a.name)
+          .field("method", a.method)
+          .field("path", a.path)
+          .field("scopes", engine::DisplayText::list(a.scopes, t("apply.noScope")))
+          .field("checked", contains(checked, a.id))
+          .endObject();
+    w.endArray().endObject();
+  }
+  w.endArray();
+  w.field("hasApis", !sections.empty()).field("q", q0);
+}
+
+// The groups of APIs, each with the APIs it holds.
+void applyGroups(api::JsonWriter& w, engine::CatalogService& catalog, const engine::Principal& p,
+                 const std::vector<std::string>& checked, const Texts& t) {
+  w.beginArray("groups");
+  if (auto groups = catalog.listGroups(p, ""))
+    for (const auto& g : groups.value()) {
+      std::vector<std::string> names;
+      for (const auto& id : g.apis) {
+        auto a = catalog.getApi(p, id);
+        names.push_back(a ? a.value().name + " (" + a.value().method + " " + a.value().path + ")"
+                          : id);
+      }
+      w.beginObject()
+          .field("id", g.id)
+          .field("name", g.name)
+          .field("apis", engine::DisplayText::list(names, t("apply.noApis")))
+          .field("checked", contains(checked, g.id))
+          .endObject();
+    }
+  w.endArray();
+}
+
+// When a flow applies, in words ("" when it matches every application).
+std::string flowCondition(const engine::Flow& f, const Texts& t) {
+  std::vector<std::string> when;
+  if (!f.match.scopes.empty())
+    when.push_back(t("flow.scopes", {{"list", engine::DisplayText::list(f.match.scopes, "")}}));
+  if (!f.match.clientTypes.empty())
+    when.push_back(t("flow.clientTypes",
+                     {{"list", engine::DisplayText::list(f.match.clientTypes, "", " / ")}}));
+  if (!f.match.kinds.empty())
+    when.push_back(
+        t("flow.kinds", {{"list", engine::DisplayText::list(f.match.kinds, "", " / ")}}));
+  if (f.match.minQuota)
+    when.push_back(t("flow.minQuota", {{"quota", std::to_string(*f.match.minQuota)}}));
+  if (f.match.maxLifetimeDays)
+    when.push_back(t("flow.maxLifetime", {{"days", std::to_string(*f.match.maxLifetimeDays)}}));
+  std::string whenText;
+  for (size_t i = 0; i < when.size(); ++i) whenText += (i == 0 ? "" : t("flow.and")) + when[i];
+  return whenText;
+}
+
+// Who reviews what: every flow, highest priority first, with its levels and approvers.
+void applyFlows(api::JsonWriter& w, const engine::FlowCatalog& catalog, const Texts& t) {
+  w.beginArray("flows");
+  engine::FlowCatalog::Snapshot flows = catalog.flows();
+  for (const auto& f : *flows) {
+    std::string when = flowCondition(f, t);
+    w.beginObject()
+        .field("name", f.name.empty() ? f.id : f.name)
+        .field("when", when.empty() ? t("flow.any") : when)
+        .field("noLevels", f.levels.empty());
+    w.beginArray("levels");
+    for (size_t i = 0; i < f.levels.size(); ++i)
+      w.beginObject()
+          .field("number", static_cast<int64_t>(i + 1))
+          .field("name", f.levels[i].name)
+          .field("approvers", engine::DisplayText::sentenceList(f.levels[i].approvers))
+          .field("rule", f.levels[i].policyText())
+          .endObject();
+    w.endArray().endObject();
+  }
+  w.endArray();
+}
+
+// The refusal shown beside its field (or above the form), as a sentence.
+void applyError(api::JsonWriter& w, const engine::Error& error) {
+  std::string field = formField(error.field);
+  std::string text = error.message;
+  if (!text.empty()) text[0] = static_cast<char>(toupper(static_cast<unsigned char>(text[0])));
+  if (!text.empty() && text.back() != '.') text += ".";
+  if (contains(kErrorFields, field))
+    w.field(field + "Error", text);
+  else
+    w.field("formError", text);
+  w.field("hasError", true);
+}
+// The form's dates (YYYY-MM-DD, UTC midnight) and quota (a number, or "unlimited") into `in`;
+// the first field that does not read, as an Error for that field.
+std::optional<engine::Error> readDatesAndQuota(std::map<std::string, std::string>& form,
+                                               const Texts& t, engine::ApplicationInput& in) {
+  for (auto [field, out] :
+       {std::pair{"effectiveDate", &in.effectiveAt}, {"expiresDate", &in.expiresAt}}) {
+    std::string text = Poco::trim(form[field]);
+    if (text.empty()) continue;
+    auto ms = text.size() == 10 ? engine::Rfc3339::parse(text + "T00:00:00Z") : std::nullopt;
+    if (!ms) return engine::Error::badInput(field, t("error.date"));
+    *out = *ms;
+  }
+  if (!form["unlimited"].empty()) {
+    in.quota = -1;
+    return std::nullopt;
+  }
+  Poco::Int64 q = 0;
+  std::string text = Poco::trim(form["quota"]);
+  if (text.empty()) return engine::Error::badInput("quota", t("error.quotaMissing"));
+  if (!Poco::NumberParser::tryParse64(text, q) || q < 0 || q > engine::Validation::kMaxQuota)
+    return engine::Error::badInput(
+        "quota", t("error.quotaRange", {{"max", std::to_string(engine::Validation::kMaxQuota)}}));
+  in.quota = q;
+  return std::nullopt;
+}
 }  // namespace
 
 std::optional<engine::Application> Portal::viewable(const Visit& v, const std::string& id) {
@@ -80,121 +240,16 @@ void Portal::applyContext(api::JsonWriter& w, const std::map<std::string, std::s
     return it == values.end() ? std::string() : it->second;
   };
   auto p = Views::reader();
-  std::string chosen = value("clientId");
-  w.beginArray("clients");
-  if (auto clients = _s.catalog.listClients(p, ""))
-    for (const auto& c : clients.value())
-      if (c.active)
-        w.beginObject()
-            .field("id", c.id)
-            .field("name", c.name)
-            .field("owner", c.contactEmail)
-            .field("selected", c.id == chosen)
-            .endObject();
-  w.endArray();
-  auto checkedApis = lines(value("apis"));
-  auto checkedGroups = lines(value("groups"));
-  std::string q = Poco::toLower(value("q"));
-  // APIs grouped by the first segment of their path (/orders/…, /billing/…), sorted by path.
-  auto apis = _s.catalog.listApis(p, "");
-  std::map<std::string, std::vector<engine::ApiDef>> sections;
-  if (apis)
-    for (const auto& a : apis.value()) {
-      if (!q.empty() &&
-          Poco::toLower(a.name + " " + a.path + " " + a.id).find(q) == std::string::npos &&
-          std::find(checkedApis.begin(), checkedApis.end(), a.id) == checkedApis.end())
-        continue;
-      std::string first = a.path.substr(0, a.path.find('/', 1));
-      sections[first].push_back(a);
-    }
-  w.beginArray("apiSections");
-  for (auto& [name, list] : sections) {
-    std::sort(list.begin(), list.end(), [](const auto& x, const auto& y) {
-      return x.path < y.path || (x.path == y.path && x.method < y.method);
-    });
-    w.beginObject().field("section", name).beginArray("apis");
-    for (const auto& a : list)
-      w.beginObject()
-          .field("id", a.id)
-          .field("name", a.name)
-          .field("method", a.method)
-          .field("path", a.path)
-          .field("scopes", engine::DisplayText::list(a.scopes, t("apply.noScope")))
-          .field("checked",
-                 std::find(checkedApis.begin(), checkedApis.end(), a.id) != checkedApis.end())
-          .endObject();
-    w.endArray().endObject();
-  }
-  w.endArray();
-  w.field("hasApis", !sections.empty()).field("q", value("q"));
-  w.beginArray("groups");
-  if (auto groups = _s.catalog.listGroups(p, ""))
-    for (const auto& g : groups.value()) {
-      std::vector<std::string> names;
-      for (const auto& id : g.apis) {
-        auto a = _s.catalog.getApi(p, id);
-        names.push_back(a ? a.value().name + " (" + a.value().method + " " + a.value().path + ")"
-                          : id);
-      }
-      w.beginObject()
-          .field("id", g.id)
-          .field("name", g.name)
-          .field("apis", engine::DisplayText::list(names, t("apply.noApis")))
-          .field("checked",
-                 std::find(checkedGroups.begin(), checkedGroups.end(), g.id) != checkedGroups.end())
-          .endObject();
-    }
-  w.endArray();
-  // Who reviews what: every flow, highest priority first, with its levels and approvers.
-  w.beginArray("flows");
-  engine::FlowCatalog::Snapshot flows = _s.flows.flows();
-  for (const auto& f : *flows) {
-    std::vector<std::string> when;
-    if (!f.match.scopes.empty())
-      when.push_back(t("flow.scopes", {{"list", engine::DisplayText::list(f.match.scopes, "")}}));
-    if (!f.match.clientTypes.empty())
-      when.push_back(t("flow.clientTypes",
-                       {{"list", engine::DisplayText::list(f.match.clientTypes, "", " / ")}}));
-    if (!f.match.kinds.empty())
-      when.push_back(
-          t("flow.kinds", {{"list", engine::DisplayText::list(f.match.kinds, "", " / ")}}));
-    if (f.match.minQuota)
-      when.push_back(t("flow.minQuota", {{"quota", std::to_string(*f.match.minQuota)}}));
-    if (f.match.maxLifetimeDays)
-      when.push_back(t("flow.maxLifetime", {{"days", std::to_string(*f.match.maxLifetimeDays)}}));
-    std::string whenText;
-    for (size_t i = 0; i < when.size(); ++i) whenText += (i == 0 ? "" : t("flow.and")) + when[i];
-    w.beginObject()
-        .field("name", f.name.empty() ? f.id : f.name)
-        .field("when", when.empty() ? t("flow.any") : whenText)
-        .field("noLevels", f.levels.empty());
-    w.beginArray("levels");
-    for (size_t i = 0; i < f.levels.size(); ++i)
-      w.beginObject()
-          .field("number", static_cast<int64_t>(i + 1))
-          .field("name", f.levels[i].name)
-          .field("approvers", engine::DisplayText::sentenceList(f.levels[i].approvers))
-          .field("rule", f.levels[i].policyText())
-          .endObject();
-    w.endArray().endObject();
-  }
-  w.endArray();
+  applyClients(w, _s.catalog, p, value("clientId"));
+  applyApis(w, _s.catalog, p, lines(value("apis")), value("q"), t);
+  applyGroups(w, _s.catalog, p, lines(value("groups")), t);
+  applyFlows(w, _s.flows, t);
   for (const char* k :
        {"keyName", "scopes", "effectiveDate", "expiresDate", "quota", "description", "from"})
     w.field(k, value(k));
   w.field("unlimited", !value("unlimited").empty());
   w.field("today", engine::Words::date(Views::now()));
-  if (error) {
-    std::string field = formField(error->field);
-    std::string text = error->message;
-    if (!text.empty()) text[0] = static_cast<char>(toupper(static_cast<unsigned char>(text[0])));
-    if (!text.empty() && text.back() != '.') text += ".";
-    if (std::find(kErrorFields.begin(), kErrorFields.end(), field) != kErrorFields.end())
-      w.field(field + "Error", text);
-    else
-      w.field("formError", text);
-    w.field("hasError", true);
-  }
+  if (error) applyError(w, *error);
 }
 
 void Portal::applyForm(api::Exchange& ex) {
@@ -249,35 +304,7 @@ void Portal::applySubmit(api::Exchange& ex) {
     if (c != '\r') description.push_back(c);
   form["description"] = description;
   engine::ApplicationInput in;
-  std::optional<engine::Error> problem;
-  auto date = [&](const std::string& field, std::optional<int64_t>& out) {
-    std::string text = Poco::trim(form[field]);
-    if (text.empty() || problem) return;
-    auto ms = text.size() == 10 ? engine::Rfc3339::parse(text + "T00:00:00Z") : std::nullopt;
-    if (!ms)
-      problem = engine::Error::badInput(field, tx(v)("error.date"));
-    else
-      out = *ms;
-  };
-  date("effectiveDate", in.effectiveAt);
-  date("expiresDate", in.expiresAt);
-  if (!problem) {
-    if (!form["unlimited"].empty()) {
-      in.quota = -1;
-    } else {
-      Poco::Int64 q = 0;
-      std::string text = Poco::trim(form["quota"]);
-      if (text.empty())
-        problem = engine::Error::badInput("quota", tx(v)("error.quotaMissing"));
-      else if (!Poco::NumberParser::tryParse64(text, q) || q < 0 ||
-               q > engine::Validation::kMaxQuota)
-        problem = engine::Error::badInput(
-            "quota",
-            tx(v)("error.quotaRange", {{"max", std::to_string(engine::Validation::kMaxQuota)}}));
-      else
-        in.quota = q;
-    }
-  }
+  std::optional<engine::Error> problem = readDatesAndQuota(form, tx(v), in);
   in.keyName = Poco::trim(form["keyName"]);
   in.description = description;
   in.apis = lines(form["apis"]);

@@ -12,6 +12,109 @@ namespace keywarden::web {
 
 using engine::Words;
 
+namespace {
+// The steps of Views::application, each a part of the page.
+// The APIs asked for, alone and in groups; returns every scope the key would be granted
+// (sorted, once each), what the review's warnings read.
+std::vector<std::string> writeGrants(api::JsonWriter& w, const engine::Application& a,
+                                     engine::CatalogService& catalog, const engine::Principal& p) {
+  std::vector<std::string> granted = a.scopes;
+  auto apiRow = [&](const std::string& id) {
+    auto api = catalog.getApi(p, id);
+    w.beginObject().field("id", id);
+    if (api) {
+      w.field("name", api.value().name)
+          .field("method", api.value().method)
+          .field("path", api.value().path)
+          .field("scopes", engine::DisplayText::list(api.value().scopes, ""));
+      granted.insert(granted.end(), api.value().scopes.begin(), api.value().scopes.end());
+    } else {
+      w.field("name", id + " (no longer registered)");
+    }
+    w.endObject();
+  };
+  w.beginArray("apis");
+  for (const auto& id : a.apis) apiRow(id);
+  w.endArray();
+  w.beginArray("groups");
+  for (const auto& gid : a.groups) {
+    auto g = catalog.getGroup(p, gid);
+    w.beginObject().field("id", gid).field("name", g ? g.value().name : gid);
+    w.beginArray("apis");
+    if (g)
+      for (const auto& id : g.value().apis) apiRow(id);
+    w.endArray().endObject();
+  }
+  w.endArray();
+  w.field("scopes", a.scopes).field("hasScopes", !a.scopes.empty());
+  w.field("hasApis", !a.apis.empty()).field("hasGroups", !a.groups.empty());
+  std::sort(granted.begin(), granted.end());
+  granted.erase(std::unique(granted.begin(), granted.end()), granted.end());
+  return granted;
+}
+
+// Validity, lifetime, quota and (for a modification) the limits asked for, in words.
+void writeTerms(api::JsonWriter& w, const engine::Application& a, int64_t now, const Texts& t) {
+  std::string from =
+      a.effectiveAt ? Words::time(a.effectiveAt) + " (" + Words::relative(a.effectiveAt, now) + ")"
+                    : t("key.assoonasissued");
+  std::string until =
+      a.expiresAt ? Words::time(a.expiresAt) + " (" + Words::relative(a.expiresAt, now) + ")"
+                  : t("key.noExpiry");
+  w.field("validity", t("key.validFrom", {{"from", from}, {"until", until}}));
+  if (a.expiresAt)
+    w.field("lifetime",
+            t("key.lifetime",
+              {{"duration", Words::duration(a.expiresAt - std::max(a.effectiveAt, a.createdAt))}}));
+  w.field("quotaText", a.quota < 0 ? t("key.unlimitedCalls")
+                                   : t("key.atMost", {{"quota", Words::quota(a.quota)}}));
+  w.field("limitsText", a.kind == engine::AppKind::Modify ? a.changes.limitsText() : "");
+}
+
+// The flow: each level, its rule, who decided what in this round.
+void writeLevels(api::JsonWriter& w, const engine::Application& a, const Texts& t) {
+  w.field("flow", a.flowId).field("level", a.level).field("levelCount", a.levelCount);
+  w.beginArray("levels");
+  for (const auto& l : engine::portal::Review::levels(a)) {
+    w.beginObject()
+        .field("number", l.number)
+        .field("name", l.name)
+        .field("rule", l.rule)
+        .field("current", l.current)
+        .field("passed", l.passed);
+    w.beginArray("approvers");
+    for (const auto& person : l.approvers)
+      w.beginObject()
+          .field("email", person.email)
+          .field("decision", person.decision.empty() ? (l.current ? t("decision.notYet") : "")
+                                                     : person.decision)
+          .endObject();
+    w.endArray().endObject();
+  }
+  w.endArray();
+}
+
+// Every decision so far, and the comment the requester is asked to act on (the last return's).
+void writeTimeline(api::JsonWriter& w, const engine::Application& a, int64_t now, const Texts& t) {
+  w.beginArray("timeline");
+  for (const auto& d : a.history)
+    w.beginObject()
+        .field("when", Words::time(d.at))
+        .field("ago", Words::relative(d.at, now))
+        .field("who", engine::DisplayText::who(d.approver))
+        .field("actor", d.actor)
+        .field("what", engine::DisplayText::decision(d.event))
+        .field("level", d.level > 0 ? t("level.number", {{"number", std::to_string(d.level)}}) : "")
+        .field("comment", d.comment)
+        .endObject();
+  w.endArray();
+  std::string returnComment;
+  for (const auto& d : a.history)
+    if (d.event == "return") returnComment = d.comment;
+  w.field("returnComment", returnComment);
+}
+}  // namespace
+
 int64_t Views::now() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -73,94 +176,15 @@ void Views::application(api::JsonWriter& w, const engine::Application& a,
       .field("clientName", client ? client.value().name : a.clientId)
       .field("clientOwner", client ? client.value().contactEmail : "")
       .field("clientType", client ? client.value().clientType : "");
-  std::vector<std::string> granted = a.scopes;
-  auto apiRow = [&](const std::string& id) {
-    auto api = catalog.getApi(p, id);
-    w.beginObject().field("id", id);
-    if (api) {
-      w.field("name", api.value().name)
-          .field("method", api.value().method)
-          .field("path", api.value().path)
-          .field("scopes", engine::DisplayText::list(api.value().scopes, ""));
-      granted.insert(granted.end(), api.value().scopes.begin(), api.value().scopes.end());
-    } else {
-      w.field("name", id + " (no longer registered)");
-    }
-    w.endObject();
-  };
-  w.beginArray("apis");
-  for (const auto& id : a.apis) apiRow(id);
-  w.endArray();
-  w.beginArray("groups");
-  for (const auto& gid : a.groups) {
-    auto g = catalog.getGroup(p, gid);
-    w.beginObject().field("id", gid).field("name", g ? g.value().name : gid);
-    w.beginArray("apis");
-    if (g)
-      for (const auto& id : g.value().apis) apiRow(id);
-    w.endArray().endObject();
-  }
-  w.endArray();
-  w.field("scopes", a.scopes).field("hasScopes", !a.scopes.empty());
-  w.field("hasApis", !a.apis.empty()).field("hasGroups", !a.groups.empty());
-  std::sort(granted.begin(), granted.end());
-  granted.erase(std::unique(granted.begin(), granted.end()), granted.end());
-  std::string from =
-      a.effectiveAt ? Words::time(a.effectiveAt) + " (" + Words::relative(a.effectiveAt, now) + ")"
-                    : t("key.assoonasissued");
-  std::string until =
-      a.expiresAt ? Words::time(a.expiresAt) + " (" + Words::relative(a.expiresAt, now) + ")"
-                  : t("key.noExpiry");
-  w.field("validity", t("key.validFrom", {{"from", from}, {"until", until}}));
-  if (a.expiresAt)
-    w.field("lifetime",
-            t("key.lifetime",
-              {{"duration", Words::duration(a.expiresAt - std::max(a.effectiveAt, a.createdAt))}}));
-  w.field("quotaText", a.quota < 0 ? t("key.unlimitedCalls")
-                                   : t("key.atMost", {{"quota", Words::quota(a.quota)}}));
-  w.field("limitsText", a.kind == engine::AppKind::Modify ? a.changes.limitsText() : "");
+  std::vector<std::string> granted = writeGrants(w, a, catalog, p);
+  writeTerms(w, a, now, t);
   auto warnings = engine::portal::Review::warnings(a, granted);
   w.field("warnings", warnings).field("hasWarnings", !warnings.empty());
-  // The flow: each level, its rule, who decided what in this round.
-  w.field("flow", a.flowId).field("level", a.level).field("levelCount", a.levelCount);
-  w.beginArray("levels");
-  for (const auto& l : engine::portal::Review::levels(a)) {
-    w.beginObject()
-        .field("number", l.number)
-        .field("name", l.name)
-        .field("rule", l.rule)
-        .field("current", l.current)
-        .field("passed", l.passed);
-    w.beginArray("approvers");
-    for (const auto& person : l.approvers)
-      w.beginObject()
-          .field("email", person.email)
-          .field("decision", person.decision.empty() ? (l.current ? t("decision.notYet") : "")
-                                                     : person.decision)
-          .endObject();
-    w.endArray().endObject();
-  }
-  w.endArray();
+  writeLevels(w, a, t);
   w.field("noLevels", a.levelCount == 0 && !a.flowId.empty());
   auto waiting = engine::ApplicationService::waitingApprovers(a);
   w.field("waitingFor", engine::DisplayText::sentenceList(waiting));
-  w.beginArray("timeline");
-  for (const auto& d : a.history)
-    w.beginObject()
-        .field("when", Words::time(d.at))
-        .field("ago", Words::relative(d.at, now))
-        .field("who", engine::DisplayText::who(d.approver))
-        .field("actor", d.actor)
-        .field("what", engine::DisplayText::decision(d.event))
-        .field("level", d.level > 0 ? t("level.number", {{"number", std::to_string(d.level)}}) : "")
-        .field("comment", d.comment)
-        .endObject();
-  w.endArray();
-  // The comment the requester is asked to act on (the last return's).
-  std::string returnComment;
-  for (const auto& d : a.history)
-    if (d.event == "return") returnComment = d.comment;
-  w.field("returnComment", returnComment);
+  writeTimeline(w, a, now, t);
 }
 
 void Views::keyRow(api::JsonWriter& w, const engine::Key& k, int64_t now, const Texts& t) {

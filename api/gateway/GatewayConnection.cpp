@@ -147,56 +147,14 @@ GatewayConnection::Step GatewayConnection::one(const char* data, size_t size, in
                                                std::string_view date, std::string& out,
                                                size_t& used) {
   used = 0;
-  if (_skip > 0) {  // the body of a request answered already
-    size_t n = static_cast<size_t>(std::min<uint64_t>(_skip, size));
-    _skip -= n;
-    used = n;
-    if (_skip == 0) _deadline = nowMs + _limits.keepAliveMs;
-    return _skip == 0 ? Step::Answered : Step::NeedMore;
-  }
+  if (_skip > 0) return skipBody(size, nowMs, used);  // the body of a request answered already
   if (size == 0) return Step::NeedMore;
-  if (!_inRequest) {
-    _inRequest = true;
-    _started = nowMs;
-    // The first request's clock started at the accept; a later one's starts with its first byte.
-    if (!_first) _deadline = nowMs + _limits.headerTimeoutMs;
-  }
+  if (!_inRequest) beginRequest(nowMs);
   const char* end = blockEnd(data, data + size);
   const size_t block = end ? static_cast<size_t>(end - data) : size;
   if (!end && size <= GatewayLimits::kMaxHeaderBytes) return Step::NeedMore;
-  // Poco's parse limits come first (it applies them as it reads), answered as
-  // RequestFraming::fromParseError answers Poco's exceptions; then the 64 KiB bound.
-  if (const char* pocoError = pocoLimit(data, data + block)) {
-    refuse(RequestFraming::fromParseError(Poco::Net::MessageException(pocoError), false), "", date,
-           out);
-    return Step::Closed;
-  }
-  if (block > GatewayLimits::kMaxHeaderBytes) {
-    refuse(
-        {431, "HEADERS_TOO_LARGE", "the request line and header are longer than 65536 bytes", ""},
-        "", date, out);
-    return Step::Closed;
-  }
-  RawHeaderCheck::Head& head = scratch().head;
-  if (auto r = RawHeaderCheck::check(data, block, &head)) {
-    // http.port runs RequestFraming before RawHeaderCheck: where both refuse a name, its
-    // answer is RequestFraming's.
-    if (head.nameNotToken)
-      if (auto f = RequestFraming::check(head.version, head.view())) r = f;
-    refuse(*r, "", date, out);
-    return Step::Closed;
-  }
-  const RawHeaderCheck::Head& h = head;
-  if (h.version.substr(0, 5) != "HTTP/") {  // Poco: "Invalid HTTP version string"
-    refuse(
-        RequestFraming::fromParseError(Poco::Net::MessageException("Invalid HTTP version"), false),
-        "", date, out);
-    return Step::Closed;
-  }
-  if (auto r = RequestFraming::check(h.version, h.view())) {
-    refuse(*r, h.version, date, out);
-    return Step::Closed;
-  }
+  if (!headAccepted(data, block, date, out)) return Step::Closed;
+  const RawHeaderCheck::Head& h = scratch().head;
   int64_t length = 0;
   if (const std::string_view* cl = h.view().find("Content-Length"))
     RequestFraming::parseContentLength(*cl, length);  // sound: RequestFraming checked it
@@ -211,18 +169,7 @@ GatewayConnection::Step GatewayConnection::one(const char* data, size_t size, in
   call.peer = _peer;
   if (const std::string_view* ct = h.view().find("Content-Type")) call.contentType = *ct;
   if (needsBody && !tooLarge) {
-    if (size - block < static_cast<uint64_t>(length)) {
-      if (!_bodyWait) {
-        _bodyWait = true;
-        _deadline = nowMs + _limits.bodyTimeoutMs;
-        // The client waits for a go-ahead before it sends the body (RFC 9110 §10.1.1), as
-        // http.port gives it.
-        const std::string_view* expect = h.view().find("Expect");
-        if (expect && HeaderFields::nameIs(*expect, "100-continue") && h.version == "HTTP/1.1")
-          out.append("HTTP/1.1 100 Continue\r\n\r\n");
-      }
-      return Step::NeedMore;
-    }
+    if (!bodyArrived(h, size - block, length, nowMs, out)) return Step::NeedMore;
     call.body = std::string_view(end, static_cast<size_t>(length));
   }
   _bodyWait = false;
@@ -243,10 +190,84 @@ GatewayConnection::Step GatewayConnection::one(const char* data, size_t size, in
     _parked = true;
     return Step::Parked;
   }
-  used = block;
-  if (needsBody && !tooLarge) {
-    used += static_cast<size_t>(length);
-  } else if (length > 0) {
+  used =
+      consumed(block, size, length, needsBody && !tooLarge, tooLarge, needsBody, nowMs, keepAlive);
+  write(answer, h.version, keepAlive, date, out, requestId);
+  return finish(keepAlive, nowMs);
+}
+
+GatewayConnection::Step GatewayConnection::skipBody(size_t size, int64_t nowMs, size_t& used) {
+  size_t n = static_cast<size_t>(std::min<uint64_t>(_skip, size));
+  _skip -= n;
+  used = n;
+  if (_skip == 0) _deadline = nowMs + _limits.keepAliveMs;
+  return _skip == 0 ? Step::Answered : Step::NeedMore;
+}
+
+void GatewayConnection::beginRequest(int64_t nowMs) {
+  _inRequest = true;
+  _started = nowMs;
+  // The first request's clock started at the accept; a later one's starts with its first byte.
+  if (!_first) _deadline = nowMs + _limits.headerTimeoutMs;
+}
+
+bool GatewayConnection::headAccepted(const char* data, size_t block, std::string_view date,
+                                     std::string& out) {
+  // Poco's parse limits come first (it applies them as it reads), answered as
+  // RequestFraming::fromParseError answers Poco's exceptions; then the 64 KiB bound.
+  if (const char* pocoError = pocoLimit(data, data + block)) {
+    refuse(RequestFraming::fromParseError(Poco::Net::MessageException(pocoError), false), "", date,
+           out);
+    return false;
+  }
+  if (block > GatewayLimits::kMaxHeaderBytes) {
+    refuse(
+        {431, "HEADERS_TOO_LARGE", "the request line and header are longer than 65536 bytes", ""},
+        "", date, out);
+    return false;
+  }
+  RawHeaderCheck::Head& head = scratch().head;
+  if (auto r = RawHeaderCheck::check(data, block, &head)) {
+    // http.port runs RequestFraming before RawHeaderCheck: where both refuse a name, its
+    // answer is RequestFraming's.
+    if (head.nameNotToken)
+      if (auto f = RequestFraming::check(head.version, head.view())) r = f;
+    refuse(*r, "", date, out);
+    return false;
+  }
+  if (head.version.substr(0, 5) != "HTTP/") {  // Poco: "Invalid HTTP version string"
+    refuse(
+        RequestFraming::fromParseError(Poco::Net::MessageException("Invalid HTTP version"), false),
+        "", date, out);
+    return false;
+  }
+  if (auto r = RequestFraming::check(head.version, head.view())) {
+    refuse(*r, head.version, date, out);
+    return false;
+  }
+  return true;
+}
+
+bool GatewayConnection::bodyArrived(const RawHeaderCheck::Head& h, size_t available, int64_t length,
+                                    int64_t nowMs, std::string& out) {
+  if (available >= static_cast<uint64_t>(length)) return true;
+  if (!_bodyWait) {
+    _bodyWait = true;
+    _deadline = nowMs + _limits.bodyTimeoutMs;
+    // The client waits for a go-ahead before it sends the body (RFC 9110 §10.1.1), as
+    // http.port gives it.
+    const std::string_view* expect = h.view().find("Expect");
+    if (expect && HeaderFields::nameIs(*expect, "100-continue") && h.version == "HTTP/1.1")
+      out.append("HTTP/1.1 100 Continue\r\n\r\n");
+  }
+  return false;
+}
+
+size_t GatewayConnection::consumed(size_t block, size_t size, int64_t length, bool bodyUsed,
+                                   bool tooLarge, bool needsBody, int64_t nowMs, bool& keepAlive) {
+  size_t used = block;
+  if (bodyUsed) return used + static_cast<size_t>(length);
+  if (length > 0) {
     // A body the answer did not need: dropped as it arrives (up to http.maxBodyBytes, as
     // http.port drains it), or the connection closes.
     // A verify body over the limit is drained up to 16 times the limit (Exchange::readBody).
@@ -257,7 +278,10 @@ GatewayConnection::Step GatewayConnection::one(const char* data, size_t size, in
     _skip = static_cast<uint64_t>(length) - here;
     if (_skip > 0) _deadline = nowMs + _limits.bodyTimeoutMs;
   }
-  write(answer, h.version, keepAlive, date, out, requestId);
+  return used;
+}
+
+GatewayConnection::Step GatewayConnection::finish(bool keepAlive, int64_t nowMs) {
   _inRequest = false;
   _first = false;
   if (!keepAlive) {

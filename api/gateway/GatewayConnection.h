@@ -76,6 +76,24 @@ class GatewayConnection {
   enum class Step { NeedMore, Answered, Closed, Parked };
   Step one(const char* data, size_t size, int64_t nowMs, std::string_view date, std::string& out,
            size_t& used);
+  // The steps of one(), in its order.
+  // Drops the next bytes of a body already answered (`_skip`); `used` is set.
+  Step skipBody(size_t size, int64_t nowMs, size_t& used);
+  // Starts the clocks of a request whose first bytes just arrived.
+  void beginRequest(int64_t nowMs);
+  // The checks of the request line and header (`block` bytes), in http.port's order; false,
+  // with the refusal written to `out`, when one refuses (the connection then closes).
+  bool headAccepted(const char* data, size_t block, std::string_view date, std::string& out);
+  // Whether the `length` bytes of a verify body are here (`available`); while not, arms the
+  // body deadline and sends 100 Continue when the client waits for it.
+  bool bodyArrived(const RawHeaderCheck::Head& h, size_t available, int64_t length, int64_t nowMs,
+                   std::string& out);
+  // Bytes the answered request used: its head, its body when needed, and what is here of a
+  // body it did not need (the rest is skipped later, or `keepAlive` turns false).
+  size_t consumed(size_t block, size_t size, int64_t length, bool bodyUsed, bool tooLarge,
+                  bool needsBody, int64_t nowMs, bool& keepAlive);
+  // After the answer: the next request's clock, or the close.
+  Step finish(bool keepAlive, int64_t nowMs);
   void refuse(const FramingRefusal& r, std::string_view version, std::string_view date,
               std::string& out);
   // `requestId`: sent as X-Request-Id when not empty.

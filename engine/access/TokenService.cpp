@@ -57,18 +57,17 @@ Result<MintedToken> TokenService::mint(Role role, const std::string& tenant,
   t.email = email;
   t.name = name;
   t.createdAt = _clock.nowMs();
-  _store.write([&](Transaction& tx) {
+  return _store.write([&](Transaction& tx) -> Result<MintedToken> {
     tx.tokens().insert(t);
     tx.audit().append({t.createdAt, actor, "token.create", "token", t.id, tenant,
                        "{\"role\":\"" + std::string(roleName(role)) + "\"}"});
+    return m;
   });
-  return m;
 }
 
 bool TokenService::bootstrapAdmin(const std::string& plaintext) {
-  bool created = false;
-  _store.write([&](Transaction& tx) {
-    if (tx.tokens().countActive(Role::Admin) > 0) return;
+  auto created = _store.write([&](Transaction& tx) -> Result<bool> {
+    if (tx.tokens().countActive(Role::Admin) > 0) return false;  // nothing written
     AccessToken t;
     t.id = Ids::make("tok");
     t.digestHex = Crypto::sha256Hex(plaintext);
@@ -78,9 +77,9 @@ bool TokenService::bootstrapAdmin(const std::string& plaintext) {
     tx.tokens().insert(t);
     tx.audit().append(
         {t.createdAt, "bootstrap", "token.create", "token", t.id, "", "{\"role\":\"admin\"}"});
-    created = true;
+    return true;
   });
-  return created;
+  return created.value();
 }
 
 std::vector<AccessToken> TokenService::list() {
@@ -90,17 +89,14 @@ std::vector<AccessToken> TokenService::list() {
 }
 
 Status TokenService::revoke(const std::string& id, const std::string& actor) {
-  bool done = false;
   int64_t now = _clock.nowMs();
-  _store.write([&](Transaction& tx) {
-    done = tx.tokens().revoke(id, now);
-    if (!done) return;
+  return _store.write([&](Transaction& tx) -> Status {
+    if (!tx.tokens().revoke(id, now)) return Error::notFound("token", id);
     tx.audit().append({now, actor, "token.revoke", "token", id, "", "{}"});
     tx.changes().record(ChangeKind::Token, id, Ids::instance(), now);
     tx.afterCommit([this, id] { forget(id); });
+    return okStatus();
   });
-  if (!done) return Error::notFound("token", id);
-  return okStatus();
 }
 
 void TokenService::forget(const std::string& id) {

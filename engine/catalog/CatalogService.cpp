@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "engine/base/Ids.h"
-#include "engine/check/CachePublisher.h"
+#include "engine/cluster/CachePublisher.h"
 #include "engine/text/JsonText.h"
 #include "engine/text/PathPattern.h"
 #include "engine/text/Validation.h"

@@ -3,6 +3,7 @@
 #include <Poco/Logger.h>
 
 #include <set>
+#include <utility>
 #include <vector>
 
 namespace keywarden::engine {
@@ -12,14 +13,11 @@ constexpr int kBatch = 1000;
 constexpr int64_t kPurgeEvery = 600'000;
 }  // namespace
 
-ChangeFollower::ChangeFollower(Store& store, const Clock& clock, KeyService& keys,
-                               CatalogService& catalog, TokenService& tokens, int64_t intervalMs,
-                               int64_t keepMs)
+ChangeFollower::ChangeFollower(Store& store, const Clock& clock, FollowerTargets targets,
+                               int64_t intervalMs, int64_t keepMs)
     : _store(store),
       _clock(clock),
-      _keys(keys),
-      _catalog(catalog),
-      _tokens(tokens),
+      _targets(std::move(targets)),
       _intervalMs(intervalMs),
       _keepMs(keepMs),
       _loop("kw-changes", intervalMs, [this] { return step(); }) {}
@@ -53,8 +51,7 @@ size_t ChangeFollower::poll() {
       // reload everything rather than miss a revocation.
       Poco::Logger::get("keywarden.changes")
           .warning("change feed moved past sequence %Ld; reloading every key", _seq);
-      _catalog.warmCache();
-      _keys.warmCache();
+      _targets.reloadAll();
     }
     std::set<std::string> keys, clients;
     bool catalog = false;
@@ -74,7 +71,7 @@ size_t ChangeFollower::poll() {
           catalog = true;
           break;
         case ChangeKind::Token:
-          _tokens.forget(c.refId);  // revoked: looked up again, and refused
+          _targets.forgetToken(c.refId);  // revoked: looked up again, and refused
           break;
       }
     }
@@ -86,13 +83,13 @@ size_t ChangeFollower::poll() {
       // refused all the same) until the next restart.
       std::vector<std::string> keyIds(keys.begin(), keys.end());
       _store.write([&](Transaction& tx) {
-        _keys.reload(tx, keyIds);
-        _catalog.reload(tx, std::vector<std::string>(clients.begin(), clients.end()), catalog);
+        _targets.reload(tx, keyIds, std::vector<std::string>(clients.begin(), clients.end()),
+                        catalog);
       });
       // A changed quota applies to the next check here already (the reload stopped serving the
       // units leased under the old one); handing those back makes the stored count exact for
       // every instance's GET /v1/keys/{id}.
-      _keys.returnOwed(keyIds);
+      _targets.returnOwed(keyIds);
     }
     _seq = changes.back().seq;
     applied += changes.size();

@@ -1,15 +1,31 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
 
-#include "engine/access/TokenService.h"
 #include "engine/base/BackgroundLoop.h"
 #include "engine/base/Clock.h"
-#include "engine/catalog/CatalogService.h"
-#include "engine/keys/KeyService.h"
 #include "engine/ports/Store.h"
 
 namespace keywarden::engine {
+
+// What the follower asks of this instance's services when the feed names a change. The services
+// (KeyService, CatalogService, TokenService) sit in folders above this one and publish through
+// CachePublisher, so they are handed in as functions: app/Wiring connects them, tests may too.
+struct FollowerTargets {
+  // Everything again, the catalog first, then every key: the feed was purged past this instance.
+  std::function<void()> reloadAll;
+  // Inside one write transaction: re-read these keys and clients, and the catalog when `catalog`.
+  std::function<void(Transaction&, const std::vector<std::string>& keyIds,
+                     const std::vector<std::string>& clientIds, bool catalog)>
+      reload;
+  // After that commit: hand back the quota units leased under a quota that changed.
+  std::function<void(const std::vector<std::string>& keyIds)> returnOwed;
+  // A revoked access token: forgotten, so its next use is looked up again (and refused).
+  std::function<void(const std::string& tokenId)> forgetToken;
+};
 
 // Keeps this instance's cache coherent with changes other instances make on a shared database:
 // every `intervalMs` it reads the change feed past the last sequence number it applied and
@@ -17,8 +33,8 @@ namespace keywarden::engine {
 // and covers a commit whose hook never ran). One indexed query per interval, none per check.
 class ChangeFollower {
  public:
-  ChangeFollower(Store& store, const Clock& clock, KeyService& keys, CatalogService& catalog,
-                 TokenService& tokens, int64_t intervalMs, int64_t keepMs = 3'600'000);
+  ChangeFollower(Store& store, const Clock& clock, FollowerTargets targets, int64_t intervalMs,
+                 int64_t keepMs = 3'600'000);
   ~ChangeFollower();
   ChangeFollower(const ChangeFollower&) = delete;
   ChangeFollower& operator=(const ChangeFollower&) = delete;
@@ -37,9 +53,7 @@ class ChangeFollower {
 
   Store& _store;
   const Clock& _clock;
-  KeyService& _keys;
-  CatalogService& _catalog;
-  TokenService& _tokens;
+  const FollowerTargets _targets;
   const int64_t _intervalMs;
   const int64_t _keepMs;
   int64_t _seq = 0;  // the last sequence number applied; only the follower thread touches it

@@ -5,7 +5,7 @@
 
 #include "engine/applications/ApplicationService.h"
 #include "engine/base/Ids.h"
-#include "engine/check/CachePublisher.h"
+#include "engine/cluster/CachePublisher.h"
 
 namespace keywarden::engine {
 

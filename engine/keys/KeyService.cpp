@@ -6,8 +6,8 @@
 
 #include "engine/base/Ids.h"
 #include "engine/catalog/CatalogService.h"
-#include "engine/check/CachePublisher.h"
 #include "engine/check/StoreQuotaSource.h"
+#include "engine/cluster/CachePublisher.h"
 #include "engine/crypto/KeyCodec.h"
 #include "engine/keys/CacheWarmer.h"
 #include "engine/model/RefillPeriod.h"

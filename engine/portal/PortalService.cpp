@@ -65,10 +65,11 @@ PortalService::Ask PortalService::requestSignin(const std::string& email0,
   l.email = email;
   l.createdAt = now;
   l.expiresAt = now + _settings.signinLifetimeMs;
-  _store.write([&](Transaction& tx) {
+  _store.write([&](Transaction& tx) -> Status {
     tx.portal().insertSignin(l);
     tx.audit().append({now, "portal", "portal.signin-link", "signin", l.id, "", "{}"});
     _notices.signIn(tx, email, token, l.expiresAt, now);
+    return okStatus();
   });
   return Ask::Accepted;
 }
@@ -107,37 +108,33 @@ std::optional<PortalService::Started> PortalService::completeSignin(const std::s
   if (why != LinkState::Valid) return std::nullopt;
   std::string digest = Crypto::sha256Hex(token);
   int64_t now = _clock.nowMs();
-  std::optional<Started> out;
-  _store.write([&](Transaction& tx) {
+  // A refusal is a value, not an Error: it commits, so a link consumed for a person removed
+  // from every role since it was sent stays consumed.
+  struct Outcome {
+    LinkState why;
+    std::optional<Started> started;
+  };
+  auto out = _store.write([&](Transaction& tx) -> Result<Outcome> {
     auto l = tx.portal().findSignin(digest);
-    if (!l || !Crypto::constantTimeEquals(l->digestHex, digest)) {
-      why = LinkState::Unknown;
-      return;
-    }
-    if (now >= l->expiresAt) {
-      why = LinkState::Expired;
-      return;
-    }
-    if (!tx.portal().consumeSignin(l->id, now)) {
-      why = LinkState::Used;
-      return;
-    }
-    if (!_policy.rolesOf(l->email).any()) {  // removed from every role since the link was sent
-      why = LinkState::Unknown;
-      return;
-    }
-    out = start(tx, l->email, "link", now);
+    if (!l || !Crypto::constantTimeEquals(l->digestHex, digest))
+      return Outcome{LinkState::Unknown, {}};
+    if (now >= l->expiresAt) return Outcome{LinkState::Expired, {}};
+    if (!tx.portal().consumeSignin(l->id, now)) return Outcome{LinkState::Used, {}};
+    if (!_policy.rolesOf(l->email).any())  // removed from every role since the link was sent
+      return Outcome{LinkState::Unknown, {}};
+    return Outcome{LinkState::Valid, start(tx, l->email, "link", now)};
   });
-  return out;
+  why = out.value().why;
+  return std::move(out.value().started);
 }
 
 std::optional<PortalService::Started> PortalService::signinByHeader(const std::string& email0) {
   std::string email = lower(email0);
   if (!_policy.rolesOf(email).any()) return std::nullopt;
-  std::optional<Started> out;
   int64_t now = _clock.nowMs();
-  _store.write([&](Transaction& tx) { out = start(tx, email, "header", now); });
-  return out;
+  auto out = _store.write(
+      [&](Transaction& tx) -> Result<Started> { return start(tx, email, "header", now); });
+  return std::move(out.value());
 }
 
 std::optional<Session> PortalService::resume(const std::string& cookie) {
@@ -151,7 +148,10 @@ std::optional<Session> PortalService::resume(const std::string& cookie) {
     return std::nullopt;
   if (!_policy.rolesOf(s->email).any()) return std::nullopt;
   if (now - s->lastSeenAt >= kTouchEveryMs) {
-    _store.write([&](Transaction& tx) { tx.portal().touchSession(s->id, now); });
+    _store.write([&](Transaction& tx) -> Status {
+      tx.portal().touchSession(s->id, now);
+      return okStatus();
+    });
     s->lastSeenAt = now;
   }
   return s;
@@ -175,19 +175,21 @@ std::optional<Error> PortalService::setLanguage(const Session& s, const std::str
                     });
   if (!wellFormed) return Error::badInput("language", "must be a language tag such as en or zh-TW");
   int64_t now = _clock.nowMs();
-  _store.write([&](Transaction& tx) {
+  _store.write([&](Transaction& tx) -> Status {
     tx.portal().setLanguage(s.email, language, now);
     tx.audit().append({now, "session:" + s.id, "portal.language", "person", s.email, "",
                        "{\"language\":\"" + language + "\"}"});
+    return okStatus();
   });
   return std::nullopt;
 }
 
 void PortalService::signOut(const Session& s) {
   int64_t now = _clock.nowMs();
-  _store.write([&](Transaction& tx) {
+  _store.write([&](Transaction& tx) -> Status {
     if (tx.portal().endSession(s.id, now))
       tx.audit().append({now, "session:" + s.id, "portal.signout", "session", s.id, "", "{}"});
+    return okStatus();
   });
 }
 

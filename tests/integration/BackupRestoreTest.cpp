@@ -52,17 +52,19 @@ class BackupRestoreTest : public Fixture {
         ++writes;
       }
     });
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    // The backup is taken while both are under way, and they go on after it.
+    // (Asserted after the threads are joined.)
+    bool underWay = eventually([&] { return writes >= 3 && checks >= 10; });
     std::string out;
     int rc = server->runCli("backup " + file("backup.db") + " 2>&1", out);
     int writesAtBackup = writes;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    bool wentOn = eventually([&] { return writes >= writesAtBackup + 3; });
     stop = true;
     checker.join();
     writer.join();
     CPPUNIT_ASSERT_EQUAL_MESSAGE(out, 0, rc);
     CPPUNIT_ASSERT_MESSAGE(out, out.find("keys, schema version") != std::string::npos);
-    CPPUNIT_ASSERT(checks > 0 && writesAtBackup > 0);
+    CPPUNIT_ASSERT(underWay && wentOn && checks > 0 && writesAtBackup > 0);
     // A second backup to the same name is refused: a backup never overwrites one.
     CPPUNIT_ASSERT_EQUAL(1, server->runCli("backup " + file("backup.db") + " 2>&1", out));
     CPPUNIT_ASSERT_MESSAGE(out, out.find("exists already") != std::string::npos);

@@ -9,6 +9,7 @@
 
 #include "tests/support/Eventually.h"
 #include "tests/support/ServerProcess.h"
+#include "tests/support/StoreSql.h"
 
 namespace keywarden::test {
 
@@ -61,6 +62,31 @@ class Fixture : public CppUnit::TestFixture {
     for (const char* status : {"PENDING", "SENDING"})
       n += admin("GET", std::string("/v1/mail?status=") + status).json()->getArray("mail")->size();
     return n;
+  }
+  // The id of the pending approver-digest job every store has, made FAILED from outside with
+  // SQL (a job fails for good only after 10 attempts over ~10 minutes).
+  std::string failedDigestJob() {
+    std::string id;
+    CPPUNIT_ASSERT(eventually([&] {
+      auto a =
+          admin("GET", "/v1/jobs?kind=approver-digest&status=PENDING").json()->getArray("jobs");
+      if (a->size() != 1) return false;
+      id = a->getObject(0)->getValue<std::string>("id");
+      return true;
+    }));
+    storeSql(*server,
+             "UPDATE jobs SET status = 'FAILED', attempts = 10,"
+             " last_error = 'smtp down' WHERE id = '" +
+                 id + "'");
+    return id;
+  }
+  // The status of approver-digest job `id` as GET /v1/jobs reports it; "" when absent.
+  std::string digestJobStatus(const std::string& id) {
+    auto a = admin("GET", "/v1/jobs?kind=approver-digest").json()->getArray("jobs");
+    for (size_t i = 0; i < a->size(); ++i)
+      if (a->getObject(i)->getValue<std::string>("id") == id)
+        return a->getObject(i)->getValue<std::string>("status");
+    return "";
   }
   std::string token(const std::string& args) {
     std::string out;

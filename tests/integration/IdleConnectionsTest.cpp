@@ -91,6 +91,8 @@ class IdleConnectionsTest : public Fixture {
       kept.push_back(std::make_unique<RawHttp>(server->port(), 100));
       kept.back()->send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
     }
+    // The sleep is what is tested: the connections stay idle past http.headerTimeout (1 s)
+    // before the check, holding whatever threads they hold.
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     int64_t ms = 0;
     HttpResponse r = timedCheck(key, ms);

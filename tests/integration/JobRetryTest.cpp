@@ -14,33 +14,9 @@ class JobRetryTest : public Fixture {
   CPPUNIT_TEST_SUITE_END();
 
  public:
-  // The id of the pending approver-digest job every store has, made FAILED.
-  std::string failedJob() {
-    std::string id;
-    CPPUNIT_ASSERT(eventually([&] {
-      auto jobs = admin("GET", "/v1/jobs?kind=approver-digest&status=PENDING").json();
-      auto a = jobs->getArray("jobs");
-      if (a->size() != 1) return false;
-      id = a->getObject(0)->getValue<std::string>("id");
-      return true;
-    }));
-    storeSql(*server,
-             "UPDATE jobs SET status = 'FAILED', attempts = 10,"
-             " last_error = 'smtp down' WHERE id = '" +
-                 id + "'");
-    return id;
-  }
-  std::string statusOf(const std::string& id) {
-    auto a = admin("GET", "/v1/jobs?kind=approver-digest").json()->getArray("jobs");
-    for (size_t i = 0; i < a->size(); ++i)
-      if (a->getObject(i)->getValue<std::string>("id") == id)
-        return a->getObject(i)->getValue<std::string>("status");
-    return "";
-  }
-
   void aFailedJobIsRequeuedRunsAtOnceAndIsAudited() {
-    std::string id = failedJob();
-    CPPUNIT_ASSERT_EQUAL(std::string("FAILED"), statusOf(id));
+    std::string id = failedDigestJob();
+    CPPUNIT_ASSERT_EQUAL(std::string("FAILED"), digestJobStatus(id));
     HttpResponse r = admin("POST", "/v1/jobs/" + id + "/retry");
     CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 200, r.status);
     auto j = r.json();
@@ -49,7 +25,7 @@ class JobRetryTest : public Fixture {
     CPPUNIT_ASSERT_EQUAL(std::string(""),
                          j->getValue<std::string>("lastError"));  // in the audit row
     // The scheduler is woken: the job runs now, not at its next idle check.
-    CPPUNIT_ASSERT(eventually([&] { return statusOf(id) == "DONE"; }));
+    CPPUNIT_ASSERT(eventually([&] { return digestJobStatus(id) == "DONE"; }));
     std::string audit = storeSql(*server,
                                  "SELECT action || '|' || actor || '|' || detail"
                                  " FROM audit_log WHERE object_id = '" +
@@ -60,7 +36,7 @@ class JobRetryTest : public Fixture {
   }
 
   void unknownNotFailedAndForeignRetriesAreRefusedAndChangeNothing() {
-    std::string id = failedJob();
+    std::string id = failedDigestJob();
     HttpResponse unknown = admin("POST", "/v1/jobs/job_nope/retry");
     CPPUNIT_ASSERT_EQUAL(404, unknown.status);
     CPPUNIT_ASSERT(unknown.body.find("NOT_FOUND") != std::string::npos);
@@ -70,7 +46,7 @@ class JobRetryTest : public Fixture {
     CPPUNIT_ASSERT_EQUAL(403, as(tenantAdmin, "POST", "/v1/jobs/" + id + "/retry").status);
     std::string gateway = token("--role gateway");
     CPPUNIT_ASSERT_EQUAL(403, as(gateway, "POST", "/v1/jobs/" + id + "/retry").status);
-    CPPUNIT_ASSERT_EQUAL(std::string("FAILED"), statusOf(id));
+    CPPUNIT_ASSERT_EQUAL(std::string("FAILED"), digestJobStatus(id));
     // Retried once: PENDING (then DONE), and a second retry is a state conflict.
     CPPUNIT_ASSERT_EQUAL(200, admin("POST", "/v1/jobs/" + id + "/retry").status);
     HttpResponse again = admin("POST", "/v1/jobs/" + id + "/retry");

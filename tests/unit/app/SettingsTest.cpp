@@ -20,6 +20,25 @@ class SettingsTest : public CppUnit::TestFixture {
   CPPUNIT_TEST_SUITE_END();
 
  public:
+  // Settings files and what the refusal of each must name.
+  using Cases = std::vector<std::pair<std::string, std::string>>;
+
+  // Each file content (one or more lines) stops the start-up with one line (a SettingsError
+  // without a line break) that contains the text given with it.
+  static void eachIsRefusedNaming(const keywarden::test::TempDir& dir, const Cases& cases) {
+    for (const auto& [content, named] : cases) {
+      keywarden::test::writeFile(dir.file("k.properties"), content + "\n");
+      try {
+        Settings::load(dir.file("k.properties"));
+        CPPUNIT_FAIL("accepted: " + content);
+      } catch (const SettingsError& e) {
+        std::string msg = e.what();
+        CPPUNIT_ASSERT_MESSAGE(msg, msg.find(named) != std::string::npos);
+        CPPUNIT_ASSERT_MESSAGE(msg, msg.find('\n') == std::string::npos);
+      }
+    }
+  }
+
   void tearDown() override {
     unsetenv("KEYWARDEN_HTTP_PORT");
     unsetenv("KEYWARDEN_SMTP_HOST");
@@ -41,7 +60,7 @@ class SettingsTest : public CppUnit::TestFixture {
 
   void eachBadSettingStopsWithOneLineNamingIt() {
     keywarden::test::TempDir dir;
-    const std::vector<std::pair<std::string, std::string>> bad = {
+    const Cases bad = {
         {"http.port = 70000", "http.port"},
         {"http.port = abc", "http.port"},
         {"db.connector = mysql", "db.connector"},
@@ -65,17 +84,7 @@ class SettingsTest : public CppUnit::TestFixture {
         {"smtp.port. = 25", "empty part"},
         {". = 1", "empty part"},
         {"log..level = debug", "after 'log'"}};
-    for (const auto& [line, key] : bad) {
-      keywarden::test::writeFile(dir.file("k.properties"), line + "\n");
-      try {
-        Settings::load(dir.file("k.properties"));
-        CPPUNIT_FAIL("accepted: " + line);
-      } catch (const SettingsError& e) {
-        std::string msg = e.what();
-        CPPUNIT_ASSERT_MESSAGE(msg, msg.find(key) != std::string::npos);
-        CPPUNIT_ASSERT_MESSAGE(msg, msg.find('\n') == std::string::npos);
-      }
-    }
+    eachIsRefusedNaming(dir, bad);
     CPPUNIT_ASSERT_THROW(Settings::load(dir.file("missing.properties")), SettingsError);
   }
 
@@ -105,31 +114,20 @@ class SettingsTest : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(int64_t(3600000), s.abuse.source.blockMs);
     CPPUNIT_ASSERT_EQUAL(int64_t(3600000), s.abuse.link.blockMs);
     CPPUNIT_ASSERT_EQUAL(size_t(4096), s.abuse.slots);
-    const std::vector<std::pair<std::string, std::string>> bad = {
-        {"abuse.trustedProxies = proxy.local", "abuse.trustedProxies"},
-        {"abuse.trustedProxies = 10.0.0.0/33", "abuse.trustedProxies"},
-        {"abuse.trustedProxies = 10.0.0.1:80", "abuse.trustedProxies"},
-        {"abuse.clientAddressHeader = X Real IP", "abuse.clientAddressHeader"},
-        {"abuse.clientAddressHeader = ", "abuse.clientAddressHeader"},
-        {"abuse.sourceFailures = -1", "abuse.sourceFailures"},
-        {"abuse.prefixFailures = many", "abuse.prefixFailures"},
-        {"abuse.sourceWindow = 10ms", "abuse.sourceWindow"},
-        {"abuse.linkWindow = 2d", "abuse.linkWindow"},
-        {"abuse.blockFor = 0s", "abuse.blockFor"},
-        {"abuse.blockFor = 8d", "abuse.blockFor"},
-        {"abuse.tableSize = 10", "abuse.tableSize"},
-        {"abuse.sourcefailures = 3", "abuse.sourcefailures"}};
-    for (const auto& [line, key] : bad) {
-      keywarden::test::writeFile(dir.file("k.properties"), line + "\n");
-      try {
-        Settings::load(dir.file("k.properties"));
-        CPPUNIT_FAIL("accepted: " + line);
-      } catch (const SettingsError& e) {
-        std::string msg = e.what();
-        CPPUNIT_ASSERT_MESSAGE(msg, msg.find(key) != std::string::npos);
-        CPPUNIT_ASSERT_MESSAGE(msg, msg.find('\n') == std::string::npos);
-      }
-    }
+    const Cases bad = {{"abuse.trustedProxies = proxy.local", "abuse.trustedProxies"},
+                       {"abuse.trustedProxies = 10.0.0.0/33", "abuse.trustedProxies"},
+                       {"abuse.trustedProxies = 10.0.0.1:80", "abuse.trustedProxies"},
+                       {"abuse.clientAddressHeader = X Real IP", "abuse.clientAddressHeader"},
+                       {"abuse.clientAddressHeader = ", "abuse.clientAddressHeader"},
+                       {"abuse.sourceFailures = -1", "abuse.sourceFailures"},
+                       {"abuse.prefixFailures = many", "abuse.prefixFailures"},
+                       {"abuse.sourceWindow = 10ms", "abuse.sourceWindow"},
+                       {"abuse.linkWindow = 2d", "abuse.linkWindow"},
+                       {"abuse.blockFor = 0s", "abuse.blockFor"},
+                       {"abuse.blockFor = 8d", "abuse.blockFor"},
+                       {"abuse.tableSize = 10", "abuse.tableSize"},
+                       {"abuse.sourcefailures = 3", "abuse.sourcefailures"}};
+    eachIsRefusedNaming(dir, bad);
   }
 
   void portalSettingsAreReadAndBadOnesStopWithOneLineNamingThem() {
@@ -153,7 +151,7 @@ class SettingsTest : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(int64_t(15 * 60000), d.portal.signinLifetimeMs);
     CPPUNIT_ASSERT_EQUAL(int64_t(8 * 3600000), d.portal.sessionIdleMs);
     CPPUNIT_ASSERT_EQUAL(int64_t(7LL * 86400000), d.portal.sessionMaxMs);
-    const std::vector<std::pair<std::string, std::string>> bad = {
+    const Cases bad = {
         {"portal.requesterDomains = dev@example.com", "portal.requesterDomains"},
         {"portal.requesterDomains = .example", "portal.requesterDomains"},
         {"portal.admins = boss", "portal.admins"},
@@ -165,17 +163,7 @@ class SettingsTest : public CppUnit::TestFixture {
         {"portal.trustedHeader = X Email\nportal.trustedProxies = 127.0.0.1",
          "portal.trustedHeader"},
         {"portal.trustedProxies = proxy.local", "portal.trustedProxies"}};
-    for (const auto& [line, key] : bad) {
-      keywarden::test::writeFile(dir.file("k.properties"), line + "\n");
-      try {
-        Settings::load(dir.file("k.properties"));
-        CPPUNIT_FAIL("accepted: " + line);
-      } catch (const SettingsError& e) {
-        std::string msg = e.what();
-        CPPUNIT_ASSERT_MESSAGE(msg, msg.find(key) != std::string::npos);
-        CPPUNIT_ASSERT_MESSAGE(msg, msg.find('\n') == std::string::npos);
-      }
-    }
+    eachIsRefusedNaming(dir, bad);
   }
 
   void gatewayListenerSettingsAreReadAndItsPortMustBeItsOwn() {
@@ -193,31 +181,16 @@ class SettingsTest : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(std::string("0.0.0.0"), s.gatewayAddress);
     CPPUNIT_ASSERT_EQUAL(4, s.gatewayLoops);
     CPPUNIT_ASSERT_EQUAL(5, s.gateway.cacheSeconds);
-    keywarden::test::writeFile(dir.file("k.properties"), "gateway.port = 8080\n");
-    try {
-      Settings::load(dir.file("k.properties"));
-      CPPUNIT_FAIL("accepted gateway.port = http.port");
-    } catch (const SettingsError& e) {
-      std::string msg = e.what();
-      CPPUNIT_ASSERT_MESSAGE(msg, msg.find("gateway.port") != std::string::npos &&
-                                      msg.find("must differ from http.port") != std::string::npos);
-    }
+    eachIsRefusedNaming(dir, {{"gateway.port = 8080", "gateway.port"},
+                              {"gateway.port = 8080", "must differ from http.port"}});
   }
 
   void smtpConnectionsOutsideOneToSixteenStopsWithOneLineNamingIt() {
     keywarden::test::TempDir dir;
-    for (const char* v : {"0", "17", "two", "-1", ""}) {
-      keywarden::test::writeFile(dir.file("k.properties"),
-                                 std::string("smtp.connections = ") + v + "\n");
-      try {
-        Settings::load(dir.file("k.properties"));
-        CPPUNIT_FAIL(std::string("accepted smtp.connections = ") + v);
-      } catch (const SettingsError& e) {
-        std::string msg = e.what();
-        CPPUNIT_ASSERT_MESSAGE(msg, msg.find("smtp.connections") != std::string::npos);
-        CPPUNIT_ASSERT_MESSAGE(msg, msg.find('\n') == std::string::npos);
-      }
-    }
+    Cases bad;
+    for (const char* v : {"0", "17", "two", "-1", ""})
+      bad.push_back({std::string("smtp.connections = ") + v, "smtp.connections"});
+    eachIsRefusedNaming(dir, bad);
     keywarden::test::writeFile(dir.file("k.properties"), "smtp.connections = 16\n");
     CPPUNIT_ASSERT_EQUAL(16, Settings::load(dir.file("k.properties")).smtpConnections);
     keywarden::test::writeFile(dir.file("k.properties"), "http.port = 9000\n");

@@ -7,30 +7,17 @@
 
 #include <memory>
 
-#include "engine/applications/ApplicationService.h"
-#include "engine/base/ManualClock.h"
-#include "engine/catalog/CatalogService.h"
-#include "engine/crypto/SecretBox.h"
 #include "engine/flows/FlowParser.h"
-#include "engine/jobs/JobRunners.h"
-#include "engine/jobs/Scheduler.h"
-#include "engine/keys/KeyService.h"
-#include "engine/notices/LinkSigner.h"
-#include "engine/notices/Notices.h"
-#include "store/SqlStore.h"
-#include "tests/support/TempDir.h"
-#include "tests/unit/support/TempStore.h"
+#include "tests/unit/support/EngineServices.h"
 
 using namespace keywarden;
 using namespace keywarden::engine;
 
 namespace {
-const int64_t kT0 = 1795219200000;  // 2026-11-21T00:00:00Z
 const int64_t kHour = 3600000;
-const char* kSecret = "0123456789abcdef0123456789abcdef";
 }  // namespace
 
-class ApplicationServiceTest : public CppUnit::TestFixture {
+class ApplicationServiceTest : public CppUnit::TestFixture, public test::EngineServices {
   CPPUNIT_TEST_SUITE(ApplicationServiceTest);
   CPPUNIT_TEST(twoLevelsApprovedIssueOneKeyLinkedBothWays);
   CPPUNIT_TEST(allPolicyWaitsForEveryApproverOfTheLevel);
@@ -42,45 +29,25 @@ class ApplicationServiceTest : public CppUnit::TestFixture {
 
  public:
   void setUp() override {
-    dir = std::make_unique<test::TempDir>("kwapps");
-    store = test::migratedStore(*dir, "OFF");
-    clock = std::make_unique<ManualClock>(kT0);
-    sealer = std::make_unique<SecretBox>(kSecret, "key-delivery");
-    links = std::make_unique<LinkSigner>(kSecret, 24 * kHour);
-    notices = std::make_unique<Notices>(*sealer, *links, "http://x", 24 * kHour);
-    catalog = std::make_unique<CatalogService>(*store, cache, *clock);
-    keys = std::make_unique<KeyService>(*store, cache, *clock, "kw", notices.get(), 0);
-    flows = FlowCatalog({FlowParser::parse(
-                             R"({"id":"two","priority":10,"match":{"scopes":["*:write"]},
+    test::EngineServicesOptions o;
+    o.dirPrefix = "kwapps";
+    o.synchronous = "OFF";
+    o.linkLifetimeMs = 24 * kHour;
+    o.flows = {FlowParser::parse(
+                   R"({"id":"two","priority":10,"match":{"scopes":["*:write"]},
         "levels":[{"name":"Lead","approvers":["lead@example.com"],"policy":"any",
                    "timeout":"2h","onTimeout":"escalate","escalateTo":["head@example.com"]},
                   {"name":"Security","approvers":["sec1@example.com","sec2@example.com"],
                    "policy":"all","timeout":"1h","onTimeout":"reject"}]})",
-                             "two"),
-                         FlowParser::parse(
-                             R"({"id":"one","priority":0,"match":{},
+                   "two"),
+               FlowParser::parse(
+                   R"({"id":"one","priority":0,"match":{},
         "levels":[{"name":"Owner","approvers":["owner@example.com"],"policy":"any"}]})",
-                             "one")});
-    apps = std::make_unique<ApplicationService>(*store, *keys, flows, *clock, *notices, *links);
-    scheduler = std::make_unique<Scheduler>(*store, *clock);
-    JobRunners::keys(*scheduler, *keys);
-    JobRunners::applications(*scheduler, *apps);
-    admin.tokenId = "t";
-    requester.tokenId = "r";
-    requester.role = Role::Requester;
-    requester.email = "req@example.com";
-    Client c;
-    c.id = "c1";
-    c.name = "Shop";
-    CPPUNIT_ASSERT(catalog->createClient(admin, c));
+                   "one")};
+    o.schedulerBatch = 2000;  // the scheduler's default
+    build(o);
   }
-  void tearDown() override {
-    scheduler.reset();
-    apps.reset();
-    keys.reset();
-    catalog.reset();
-    store.reset();
-  }
+  void tearDown() override { tearDownServices(); }
 
   Application submit(const std::vector<std::string>& scopes, const std::string& client = "c1") {
     ApplicationInput in;
@@ -214,22 +181,6 @@ class ApplicationServiceTest : public CppUnit::TestFixture {
     CPPUNIT_ASSERT(late.error().kind == ErrorKind::Conflict);
     CPPUNIT_ASSERT(get(a.id).state == AppState::Withdrawn);
   }
-
- private:
-  std::unique_ptr<test::TempDir> dir;
-  std::unique_ptr<store::SqlStore> store;
-  std::unique_ptr<ManualClock> clock;
-  std::unique_ptr<SecretBox> sealer;
-  std::unique_ptr<LinkSigner> links;
-  std::unique_ptr<Notices> notices;
-  KeyCache cache;
-  std::unique_ptr<CatalogService> catalog;
-  std::unique_ptr<KeyService> keys;
-  FlowCatalog flows;
-  std::unique_ptr<ApplicationService> apps;
-  std::unique_ptr<Scheduler> scheduler;
-  Principal admin;
-  Principal requester;
 };
 
 CPPUNIT_TEST_SUITE_REGISTRATION(ApplicationServiceTest);

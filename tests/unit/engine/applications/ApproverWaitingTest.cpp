@@ -6,29 +6,18 @@
 #include <algorithm>
 #include <map>
 
-#include "engine/applications/ApplicationService.h"
-#include "engine/base/ManualClock.h"
-#include "engine/catalog/CatalogService.h"
-#include "engine/crypto/SecretBox.h"
 #include "engine/flows/FlowParser.h"
 #include "engine/jobs/Housekeeping.h"
-#include "engine/keys/KeyService.h"
-#include "engine/notices/LinkSigner.h"
-#include "engine/notices/Notices.h"
-#include "store/SqlStore.h"
-#include "tests/support/TempDir.h"
-#include "tests/unit/support/TempStore.h"
+#include "tests/unit/support/EngineServices.h"
 
 using namespace keywarden;
 using namespace keywarden::engine;
 
 namespace {
-const int64_t kT0 = 1795219200000;
 const int64_t kHour = 3600000;
-const char* kSecret = "0123456789abcdef0123456789abcdef";
 }  // namespace
 
-class ApproverWaitingTest : public CppUnit::TestFixture {
+class ApproverWaitingTest : public CppUnit::TestFixture, public test::EngineServices {
   CPPUNIT_TEST_SUITE(ApproverWaitingTest);
   CPPUNIT_TEST(returnAndResubmitMakeEveryApproverWaitAgainInListAndDigest);
   CPPUNIT_TEST(anApproverWhoDecidedIsNeitherListedNorDigested);
@@ -38,28 +27,16 @@ class ApproverWaitingTest : public CppUnit::TestFixture {
 
  public:
   void setUp() override {
-    dir = std::make_unique<test::TempDir>("kwwait");
-    store = test::migratedStore(*dir);
-    clock = std::make_unique<ManualClock>(kT0);
-    sealer = std::make_unique<SecretBox>(kSecret, "key-delivery");
-    links = std::make_unique<LinkSigner>(kSecret, 24 * kHour);
-    notices = std::make_unique<Notices>(*sealer, *links, "http://x", 24 * kHour);
-    catalog = std::make_unique<CatalogService>(*store, cache, *clock);
-    keys = std::make_unique<KeyService>(*store, cache, *clock, "kw", notices.get(), 0);
-    flows = FlowCatalog({FlowParser::parse(
+    test::EngineServicesOptions o;
+    o.dirPrefix = "kwwait";
+    o.linkLifetimeMs = 24 * kHour;
+    o.flows = {FlowParser::parse(
         R"({"id":"f","levels":[{"name":"L","approvers":["a@example.com","b@example.com",
             "req@example.com"],"policy":"all"}]})",
-        "f")});
-    apps = std::make_unique<ApplicationService>(*store, *keys, flows, *clock, *notices, *links);
-    admin.tokenId = "t";
-    requester.tokenId = "r";
-    requester.role = Role::Requester;
-    requester.email = "req@example.com";
-    Client c;
-    c.id = "c1";
-    c.name = "Shop";
-    CPPUNIT_ASSERT(catalog->createClient(admin, c));
+        "f")};
+    build(o);
   }
+  void tearDown() override { tearDownServices(); }
 
   std::string submit() {
     ApplicationInput in;
@@ -176,21 +153,6 @@ class ApproverWaitingTest : public CppUnit::TestFixture {
     const std::vector<std::string> want = {"b@example.com", "req@example.com"};
     CPPUNIT_ASSERT(told == want);
   }
-
- private:
-  std::unique_ptr<test::TempDir> dir;
-  std::unique_ptr<store::SqlStore> store;
-  std::unique_ptr<ManualClock> clock;
-  KeyCache cache;
-  std::unique_ptr<SecretBox> sealer;
-  std::unique_ptr<LinkSigner> links;
-  std::unique_ptr<Notices> notices;
-  std::unique_ptr<CatalogService> catalog;
-  std::unique_ptr<KeyService> keys;
-  FlowCatalog flows;
-  std::unique_ptr<ApplicationService> apps;
-  Principal admin;
-  Principal requester;
 };
 
 CPPUNIT_TEST_SUITE_REGISTRATION(ApproverWaitingTest);

@@ -31,6 +31,7 @@ class IdsTest : public CppUnit::TestFixture {
     // boundary, whatever their random parts.
     std::string prev = Ids::make("job");
     for (int i = 0; i < 5; ++i) {
+      // The sleep is what is tested: an id made later in time sorts after.
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
       std::string next = Ids::make("job");
       CPPUNIT_ASSERT_MESSAGE(prev + " < " + next, prev.substr(4, 8) < next.substr(4, 8));

@@ -6,31 +6,18 @@
 #include <string>
 
 #include "app/Wiring.h"
-#include "engine/applications/ApplicationService.h"
-#include "engine/base/ManualClock.h"
-#include "engine/catalog/CatalogService.h"
-#include "engine/crypto/SecretBox.h"
 #include "engine/flows/FlowParser.h"
 #include "engine/jobs/Housekeeping.h"
-#include "engine/jobs/JobRunners.h"
-#include "engine/jobs/Scheduler.h"
-#include "engine/keys/KeyService.h"
-#include "engine/notices/LinkSigner.h"
-#include "engine/notices/Notices.h"
-#include "store/SqlStore.h"
-#include "tests/support/TempDir.h"
-#include "tests/unit/support/TempStore.h"
+#include "tests/unit/support/EngineServices.h"
 
 using namespace keywarden;
 using namespace keywarden::engine;
 
 namespace {
-const int64_t kT0 = 1795219200000;
 const int64_t kDay = 86400000;
-const char* kSecret = "0123456789abcdef0123456789abcdef";
 }  // namespace
 
-class SchedulerTest : public CppUnit::TestFixture {
+class SchedulerTest : public CppUnit::TestFixture, public test::EngineServices {
   CPPUNIT_TEST_SUITE(SchedulerTest);
   CPPUNIT_TEST(keyActivatesAtItsEffectiveDateNotBefore);
   CPPUNIT_TEST(keyExpiresWithReminderBeforeAndExpiredMailOnce);
@@ -45,23 +32,15 @@ class SchedulerTest : public CppUnit::TestFixture {
 
  public:
   void setUp() override {
-    dir = std::make_unique<test::TempDir>("kwsched");
-    store = test::migratedStore(*dir);
-    clock = std::make_unique<ManualClock>(kT0);
-    sealer = std::make_unique<SecretBox>(kSecret, "key-delivery");
-    links = std::make_unique<LinkSigner>(kSecret, kDay);
-    notices = std::make_unique<Notices>(*sealer, *links, "http://x", kDay);
-    catalog = std::make_unique<CatalogService>(*store, cache, *clock);
-    keys = std::make_unique<KeyService>(*store, cache, *clock, "kw", notices.get(), 2 * kDay);
-    scheduler = std::make_unique<Scheduler>(*store, *clock, 50);
-    JobRunners::keys(*scheduler, *keys);
-    admin.tokenId = "t";
-    Client c;
-    c.id = "c1";
-    c.name = "Shop";
-    c.contactEmail = "owner@example.com";
-    CPPUNIT_ASSERT(catalog->createClient(admin, c));
+    test::EngineServicesOptions o;
+    o.dirPrefix = "kwsched";
+    o.linkLifetimeMs = kDay;
+    o.expiryReminderMs = 2 * kDay;
+    o.schedulerBatch = 50;
+    o.clientContact = "owner@example.com";
+    build(o);
   }
+  void tearDown() override { tearDownServices(); }
 
   std::string issue(int64_t effectiveAt, int64_t expiresAt) {
     KeySpec s;
@@ -288,19 +267,6 @@ class SchedulerTest : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(std::size(kJobKinds), names.size());
     CPPUNIT_ASSERT(!parseJobKind("flaky"));
   }
-
- private:
-  std::unique_ptr<test::TempDir> dir;
-  std::unique_ptr<store::SqlStore> store;
-  std::unique_ptr<ManualClock> clock;
-  KeyCache cache;
-  std::unique_ptr<SecretBox> sealer;
-  std::unique_ptr<LinkSigner> links;
-  std::unique_ptr<Notices> notices;
-  std::unique_ptr<CatalogService> catalog;
-  std::unique_ptr<KeyService> keys;
-  std::unique_ptr<Scheduler> scheduler;
-  Principal admin;
 };
 
 CPPUNIT_TEST_SUITE_REGISTRATION(SchedulerTest);

@@ -3,9 +3,9 @@
 #include <map>
 
 #include "engine/base/ManualClock.h"
-#include "engine/check/UsageFlusher.h"
 #include "engine/check/Verifier.h"
 #include "engine/crypto/KeyCodec.h"
+#include "engine/usage/UsageFlusher.h"
 #include "engine/usage/UsageHistory.h"
 #include "engine/usage/UsageRollup.h"
 #include "tests/unit/support/FakeQuotaSource.h"

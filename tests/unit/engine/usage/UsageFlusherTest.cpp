@@ -3,7 +3,7 @@
 #include <stdexcept>
 
 #include "engine/base/ManualClock.h"
-#include "engine/check/UsageFlusher.h"
+#include "engine/usage/UsageFlusher.h"
 #include "engine/check/Verifier.h"
 #include "engine/crypto/KeyCodec.h"
 #include "engine/usage/UsageHistory.h"

@@ -1,4 +1,4 @@
-#include "engine/check/UsageFlusher.h"
+#include "engine/usage/UsageFlusher.h"
 
 #include <chrono>
 #include <iostream>

@@ -1,4 +1,4 @@
-#include "engine/check/CachePublisher.h"
+#include "engine/cluster/CachePublisher.h"
 
 #include "engine/base/Ids.h"
 
