@@ -94,6 +94,11 @@ class OutboxSender {
   // Commits the SENT marks of `sent` (id, acceptance time) in one transaction; what cannot be
   // committed now is kept and tried again before the next batch.
   void recordSent(std::vector<std::pair<std::string, int64_t>>& sent);
+  // Puts claimed mails that never reached the transport back in the queue (due at once). A
+  // store failure must not leave them under this instance's lease until it runs out (2
+  // minutes): what cannot be put back now is kept and tried again before the next claim.
+  // Never throws.
+  void putBack(std::vector<std::string> ids);
 
   engine::Store& _store;
   const TemplateSet& _templates;
@@ -109,6 +114,7 @@ class OutboxSender {
   std::vector<std::thread> _threads;
   std::unique_ptr<SentJournal> _journal;
   std::vector<std::pair<std::string, int64_t>> _unrecorded;  // guarded by _m
+  std::vector<std::string> _unreleased;                      // guarded by _m
 };
 
 }  // namespace keywarden::mail
