@@ -62,9 +62,6 @@ bool QuotaAccount::tryConsume(int64_t cost, int64_t now, QuotaSource& source, in
     a = next->current();
     lock = take(a);
   }
-  // Not configured yet (its owning key has not reached this cache): the limit is unknown, so
-  // refuse rather than serve as unlimited.
-  if (!a->_configured) return false;
   if (a->_quota < 0) return true;
   a->rollPeriod(now);
   if (cost == 0) return a->_local + a->_owed + a->_leftInStore > 0;  // is any left?
@@ -96,7 +93,6 @@ bool QuotaAccount::tryConsume(int64_t cost, int64_t now, QuotaSource& source, in
 int64_t QuotaAccount::remaining(int64_t now) const {
   const QuotaAccount* a = current();
   std::lock_guard<std::mutex> lock(a->_m);
-  if (!a->_configured) return 0;  // the limit is not known yet: nothing is served
   if (a->_quota < 0) return -1;
   int64_t period = RefillPeriod::startOf(a->_interval, now);
   if (period > a->_period) return a->_refillAmount;

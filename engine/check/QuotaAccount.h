@@ -37,12 +37,10 @@ class QuotaAccount {
   static constexpr uint64_t kUnseen = UINT64_MAX;
   void configure(const Key& owner, uint64_t writesSeen = kUnseen);
   // Consumes `cost` units if available, leasing a block of at least `block` units when the
-  // local units run short. Returns false when the quota cannot cover `cost`, and while the
-  // account is not configured (its limit is unknown: refused, never served as unlimited).
+  // local units run short. Returns false when the quota cannot cover `cost`.
   // May throw what `source` throws (the store is unreachable): callers fail closed.
   bool tryConsume(int64_t cost, int64_t now, QuotaSource& source, int64_t block);
-  // Units left (local + owed back + stored, never below 0), or -1 when unlimited; 0 while the
-  // account is not configured.
+  // Units left (local + owed back + stored, never below 0), or -1 when unlimited.
   int64_t remaining(int64_t now) const;
   // Units this instance holds leased and not consumed (owed ones too) of the count the store
   // started at `refilledAt` (0 when the account's count is another one, or unlimited).

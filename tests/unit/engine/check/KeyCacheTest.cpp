@@ -20,7 +20,6 @@ class KeyCacheTest : public CppUnit::TestFixture {
   CPPUNIT_TEST(usageOfARemovedKeyDoesNotLandOnItsSlotsNextKey);
   CPPUNIT_TEST(olderDefinitionNeverReplacesANewerOne);
   CPPUNIT_TEST(rotatedLineageLoadedOldKeyFirstKeepsItsQuota);
-  CPPUNIT_TEST(keyDrawingFromAnUnseenOwnerIsRefusedNotUnlimited);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -151,23 +150,6 @@ class KeyCacheTest : public CppUnit::TestFixture {
       for (int i = 0; i < 5; ++i) served += a->tryConsume(1, 0, store, 5) ? 1 : 0;
       CPPUNIT_ASSERT_EQUAL(2, served);
     }
-  }
-
-  // The sibling: a key drawing from an owner this cache has not read yet (its successor's row
-  // has not arrived) cannot know the limit, so it is refused, never served as unlimited.
-  void keyDrawingFromAnUnseenOwnerIsRefusedNotUnlimited() {
-    Key oldKey = keyNumber(1);
-    oldKey.quota = 3;
-    oldKey.quotaKeyId = "key_not_read_yet";
-    KeyCache c;
-    c.upsertKey(oldKey);
-    StoreOf store(100);
-    KeyCache::View v(c);
-    QuotaAccount* a = v.entry(v.findId(oldKey.id)).quota;
-    CPPUNIT_ASSERT(a != nullptr);
-    CPPUNIT_ASSERT_EQUAL(int64_t(0), a->remaining(0));
-    CPPUNIT_ASSERT(!a->tryConsume(1, 0, store, 5));
-    CPPUNIT_ASSERT_EQUAL(int64_t(100), store.left);
   }
 };
 
