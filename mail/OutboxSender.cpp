@@ -185,10 +185,33 @@ bool OutboxSender::renewLeases(const std::vector<const engine::OutboxMail*>& row
   return all;
 }
 
+void OutboxSender::putBack(std::vector<std::string> ids) {
+  {
+    std::lock_guard<std::mutex> lock(_m);
+    ids.insert(ids.end(), _unreleased.begin(), _unreleased.end());
+    _unreleased.clear();
+  }
+  if (ids.empty()) return;
+  try {
+    // release() touches only a row still SENDING under this owner: one recorded meanwhile
+    // (failed, or taken by another instance after the lease ran out) stays as it is.
+    _store.write([&](engine::Transaction& tx) {
+      for (const auto& id : ids) tx.outbox().release(id, _settings.owner);
+    });
+  } catch (const std::exception& e) {
+    Poco::Logger::get("keywarden.mail")
+        .error("outbox: %z claimed mail(s) not put back yet: %s", ids.size(),
+               std::string(e.what()));
+    std::lock_guard<std::mutex> lock(_m);
+    _unreleased.insert(_unreleased.end(), ids.begin(), ids.end());
+  }
+}
+
 int OutboxSender::drainOnce() {
   auto& log = Poco::Logger::get("keywarden.mail");
   std::vector<std::pair<std::string, int64_t>> sent;
   recordSent(sent);  // what an earlier batch could not record
+  putBack({});       // what an earlier batch could not put back
   std::vector<engine::OutboxMail> due;
   int64_t now = _clock.nowMs();
   int64_t leaseUntil = now + _settings.leaseMs;
@@ -198,12 +221,12 @@ int OutboxSender::drainOnce() {
   if (due.empty()) return 0;
 
   // Everything that can be done before the session is done before it: open the sealed keys,
-  // render, and write the subjects for the mail log (one commit for the batch).
-  Batch batch = prepare(due);
+  // render, and write the subjects for the mail log (one commit for the batch). Nothing has
+  // gone out yet: if the store fails here, the whole batch goes back to the queue.
+  Batch batch = prepareOrPutBack(due);
   if (batch.out.empty()) return static_cast<int>(due.size());
   const auto& rows = batch.rows;
   const auto& out = batch.out;
-  writeSubjects(batch);
 
   size_t next = 0;  // the first mail whose outcome is not recorded yet
   try {
@@ -240,20 +263,31 @@ int OutboxSender::drainOnce() {
   }
   recordSent(sent);
   // Mails the batch did not reach go back to the queue, due at once and not counted as tried.
-  if (next < out.size()) releaseFrom(rows, next);
+  if (next < out.size()) {
+    std::vector<std::string> ids;
+    for (size_t j = next; j < out.size(); ++j) ids.push_back(rows[j]->id);
+    putBack(std::move(ids));
+  }
   return static_cast<int>(due.size());
+}
+
+OutboxSender::Batch OutboxSender::prepareOrPutBack(const std::vector<engine::OutboxMail>& due) {
+  try {
+    Batch batch = prepare(due);
+    if (!batch.out.empty()) writeSubjects(batch);
+    return batch;
+  } catch (...) {
+    std::vector<std::string> ids;
+    for (const auto& m : due) ids.push_back(m.id);
+    putBack(std::move(ids));
+    throw;
+  }
 }
 
 void OutboxSender::writeSubjects(const Batch& batch) {
   _store.write([&](engine::Transaction& tx) {
     for (size_t i = 0; i < batch.out.size(); ++i)
       tx.outbox().setSubject(batch.rows[i]->id, batch.out[i].mail.subject);
-  });
-}
-
-void OutboxSender::releaseFrom(const std::vector<const engine::OutboxMail*>& rows, size_t from) {
-  _store.write([&](engine::Transaction& tx) {
-    for (size_t j = from; j < rows.size(); ++j) tx.outbox().release(rows[j]->id, _settings.owner);
   });
 }
 

@@ -85,10 +85,11 @@ class OutboxSender {
     std::vector<std::string> secrets;
   };
   Batch prepare(const std::vector<engine::OutboxMail>& due);
+  // prepare() and writeSubjects(); when either throws, the whole claimed batch goes back to
+  // the queue (nothing has gone out yet) and the exception goes on.
+  Batch prepareOrPutBack(const std::vector<engine::OutboxMail>& due);
   // Records the batch's subjects for the mail log (one commit).
   void writeSubjects(const Batch& batch);
-  // Gives rows[from..] back to the queue, due at once and not counted as tried.
-  void releaseFrom(const std::vector<const engine::OutboxMail*>& rows, size_t from);
   // Extends the lease of rows[from..] to `until`; false when another instance took one.
   bool renewLeases(const std::vector<const engine::OutboxMail*>& rows, size_t from, int64_t until);
   // Stores and logs a failed attempt; `secret` (the mail's key, if any) and approver link tokens
@@ -98,6 +99,11 @@ class OutboxSender {
   // Commits the SENT marks of `sent` (id, acceptance time) in one transaction; what cannot be
   // committed now is kept and tried again before the next batch.
   void recordSent(std::vector<std::pair<std::string, int64_t>>& sent);
+  // Puts claimed mails that never reached the transport back in the queue (due at once). A
+  // store failure must not leave them under this instance's lease until it runs out (2
+  // minutes): what cannot be put back now is kept and tried again before the next claim.
+  // Never throws.
+  void putBack(std::vector<std::string> ids);
 
   engine::Store& _store;
   const TemplateSet& _templates;
@@ -113,6 +119,7 @@ class OutboxSender {
   std::vector<std::thread> _threads;
   std::unique_ptr<SentJournal> _journal;
   std::vector<std::pair<std::string, int64_t>> _unrecorded;  // guarded by _m
+  std::vector<std::string> _unreleased;                      // guarded by _m
 };
 
 }  // namespace keywarden::mail

@@ -82,15 +82,17 @@ void KeyCache::upsertKey(const Key& k, uint64_t writesSeen) {
       _byDigest.insert(KeyDigestHash()(k.digest), slot, hashOf);
       _byId.insert(idHash(k.id), slot,
                    [this](uint32_t s) { return idHash(_entries[s].id.view()); });
-      return;
-    }
-    KeyEntry& e = _entries[slot];
-    // Hooks of two commits may arrive out of order: never replace a newer definition.
-    applied = e.version <= k.version;
-    if (applied) {
-      define(e, k);
-      if (e.quota != account.get()) previous = e.quota;
-      e.quota = account.get();
+      // No return here: a new owner whose account a key drawing from it created first (a
+      // rotated-away key read before its successor at start-up) still configures it below.
+    } else {
+      KeyEntry& e = _entries[slot];
+      // Hooks of two commits may arrive out of order: never replace a newer definition.
+      applied = e.version <= k.version;
+      if (applied) {
+        define(e, k);
+        if (e.quota != account.get()) previous = e.quota;
+        e.quota = account.get();
+      }
     }
   }
   // An older definition (hooks of two commits may arrive out of order) configures nothing.

@@ -9,6 +9,7 @@ class DurabilityTest : public Fixture {
   CPPUNIT_TEST_SUITE(DurabilityTest);
   CPPUNIT_TEST(quotaIsNeverServedPastItsLimitAcrossKill9);
   CPPUNIT_TEST(gracefulRestartReturnsUnusedQuotaAndKeepsUsage);
+  CPPUNIT_TEST(rotatedKeyKeepsItsQuotaAcrossRestarts);
   CPPUNIT_TEST(databaseFileNeverHoldsAPlaintextKey);
   CPPUNIT_TEST(concurrentWritesAndChecksNeverSeeALockedDatabase);
   CPPUNIT_TEST(cacheFollowsEveryChangeImmediately);
@@ -45,6 +46,33 @@ class DurabilityTest : public Fixture {
     int valid = 0;
     for (int i = 0; i < 9; ++i) valid += verify(key) == "VALID" ? 1 : 0;
     CPPUNIT_ASSERT_EQUAL(7, valid);
+  }
+
+  // Found by make chaos: after any restart, a rotated lineage was served as unlimited (the
+  // successor, loaded after the old key, never configured the quota they share).
+  void rotatedKeyKeepsItsQuotaAcrossRestarts() {
+    for (bool kill : {true, false}) {
+      auto [oldId, oldKey] = newKey(R"({"clientId":"c1","name":"k","quota":6})");
+      for (int i = 0; i < 3; ++i) CPPUNIT_ASSERT_EQUAL(std::string("VALID"), verify(oldKey));
+      auto r = admin("POST", "/v1/keys/" + oldId + "/rotate", R"({"graceSeconds":3600})");
+      CPPUNIT_ASSERT_EQUAL(201, r.status);
+      std::string newKey = r.json()->getValue<std::string>("key");
+      if (kill)
+        server->kill9();  // the one leased block (4 units, 1 unspent) strands
+      else
+        CPPUNIT_ASSERT_EQUAL(0, server->stop());
+      server->start();
+      int valid = 0;
+      for (int i = 0; i < 8; ++i) {
+        valid += verify(newKey) == "VALID" ? 1 : 0;
+        valid += verify(oldKey) == "VALID" ? 1 : 0;
+      }
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(kill ? "after kill -9" : "after a graceful stop", kill ? 2 : 3,
+                                   valid);
+      auto k = admin("GET", "/v1/keys/" + oldId).json();
+      CPPUNIT_ASSERT_EQUAL(6, k->getValue<int>("quota"));
+      CPPUNIT_ASSERT_EQUAL(0, k->getValue<int>("remaining"));
+    }
   }
 
   void databaseFileNeverHoldsAPlaintextKey() {

@@ -1,9 +1,12 @@
 #include <cppunit/extensions/HelperMacros.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "engine/check/KeyCache.h"
+#include "engine/check/QuotaAccount.h"
+#include "engine/check/QuotaSource.h"
 #include "engine/crypto/KeyCodec.h"
 
 using namespace keywarden::engine;
@@ -16,6 +19,7 @@ class KeyCacheTest : public CppUnit::TestFixture {
   CPPUNIT_TEST(longIdsAndSharedValues);
   CPPUNIT_TEST(usageOfARemovedKeyDoesNotLandOnItsSlotsNextKey);
   CPPUNIT_TEST(olderDefinitionNeverReplacesANewerOne);
+  CPPUNIT_TEST(rotatedLineageLoadedOldKeyFirstKeepsItsQuota);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -100,6 +104,52 @@ class KeyCacheTest : public CppUnit::TestFixture {
     const KeyEntry& e = v.entry(v.findId(k.id));
     CPPUNIT_ASSERT(e.state == KeyState::Revoked);
     CPPUNIT_ASSERT_EQUAL(int64_t(3), e.version);
+  }
+
+  // A quota source that grants what the store holds (`left` units) and counts nothing else.
+  struct StoreOf : QuotaSource {
+    int64_t left;
+    explicit StoreOf(int64_t n) : left(n) {}
+    QuotaLease lease(const std::string&, int64_t want, int64_t periodStart, int64_t) override {
+      QuotaLease l;
+      l.granted = std::min(want, left);
+      left -= l.granted;
+      l.leftInStore = left;
+      l.periodStart = periodStart;
+      return l;
+    }
+    void giveBack(const std::string&, int64_t units, int64_t) override { left += units; }
+  };
+
+  // A rotation leaves the old key drawing from its successor's row (quotaKeyId). At start-up
+  // the store hands the old key over first (it is older): the successor, arriving as a new
+  // cache entry, must still configure the account they share. It did not (the new-entry path
+  // returned before configuring), and after every restart the lineage was served as unlimited
+  // (found by make chaos: a key rotated at quota 0 answered VALID with remaining -1).
+  void rotatedLineageLoadedOldKeyFirstKeepsItsQuota() {
+    Key oldKey = keyNumber(1), successor = keyNumber(2);
+    oldKey.quota = successor.quota = 3;
+    oldKey.remaining = 0;
+    successor.remaining = 2;
+    oldKey.quotaKeyId = oldKey.rotatedTo = successor.id;
+    for (bool bulk : {true, false}) {
+      KeyCache c;
+      if (bulk)
+        c.loadKeys({oldKey, successor});  // the start-up load (CacheWarmer)
+      else {
+        c.upsertKey(oldKey);  // one at a time, old key first
+        c.upsertKey(successor);
+      }
+      StoreOf store(2);
+      KeyCache::View v(c);
+      QuotaAccount* a = v.entry(v.findId(successor.id)).quota;
+      CPPUNIT_ASSERT(a != nullptr);
+      CPPUNIT_ASSERT(a == v.entry(v.findId(oldKey.id)).quota);
+      CPPUNIT_ASSERT_EQUAL(int64_t(2), a->remaining(0));
+      int served = 0;
+      for (int i = 0; i < 5; ++i) served += a->tryConsume(1, 0, store, 5) ? 1 : 0;
+      CPPUNIT_ASSERT_EQUAL(2, served);
+    }
   }
 };
 

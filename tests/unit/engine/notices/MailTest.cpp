@@ -60,6 +60,7 @@ class MailTest : public CppUnit::TestFixture {
   CPPUNIT_TEST(eachAcceptedMailIsSentInTheStoreBeforeTheNextGoesOut);
   CPPUNIT_TEST(crashAfterTwoOfFiveSendsOnlyTheRestAfterRestart);
   CPPUNIT_TEST(journalledAcceptancesAreRecoveredAsSentNotSentAgain);
+  CPPUNIT_TEST(storeFailureAfterTheClaimPutsTheBatchBackNotUnderLease);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -276,6 +277,50 @@ class MailTest : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(size_t(5), keys.size());
     for (int i = 0; i < 5; ++i)
       CPPUNIT_ASSERT_EQUAL(std::string("SENT"), row("c" + std::to_string(i)).status);
+  }
+
+  // The store (PostgreSQL restarting) fails right after a batch was claimed: nothing went out,
+  // and the batch must be back in the queue once the store answers again — not held under this
+  // instance's own lease until it runs out (found by make chaos: mails SENDING for 2 minutes
+  // after PostgreSQL came back). The sibling: the end-of-batch release failing too.
+  void storeFailureAfterTheClaimPutsTheBatchBackNotUnderLease() {
+    struct Flaky : engine::Store {
+      engine::Store& real;
+      std::function<bool(int)> fails;  // by write number, from 1
+      int writes = 0;
+      explicit Flaky(engine::Store& r) : real(r) {}
+      void write(const std::function<void(engine::Transaction&)>& fn) override {
+        if (fails && fails(++writes)) throw std::runtime_error("server closed the connection");
+        real.write(fn);
+      }
+      void read(const std::function<void(engine::Transaction&)>& fn) override { real.read(fn); }
+      bool ping() override { return real.ping(); }
+    };
+    for (int i = 0; i < 3; ++i) enqueue("f" + std::to_string(i), "rejected");
+    Flaky flaky(*store);
+    mail::SenderSettings s;
+    mail::OutboxSender onFlaky(flaky, *templates, transport, *sealer, *clock, s);
+    flaky.fails = [](int n) { return n >= 2; };  // the claim commits; the subjects do not
+    CPPUNIT_ASSERT_THROW(onFlaky.drainOnce(), std::runtime_error);
+    CPPUNIT_ASSERT(transport.sent.empty());
+    flaky.fails = nullptr;  // the store is back, at the same instant: no lease has run out
+    CPPUNIT_ASSERT_EQUAL(3, onFlaky.drainOnce());
+    CPPUNIT_ASSERT_EQUAL(size_t(3), transport.sent.size());
+    for (int i = 0; i < 3; ++i)
+      CPPUNIT_ASSERT_EQUAL(std::string("SENT"), row("f" + std::to_string(i)).status);
+
+    // A temporary SMTP failure ends the batch; the release of the rest fails too.
+    for (int i = 0; i < 3; ++i) enqueue("g" + std::to_string(i), "rejected");
+    transport.failures = 1;
+    int base = flaky.writes;
+    // claim, subjects, the failure's record commit; then the release fails
+    flaky.fails = [base](int n) { return n == base + 4; };
+    onFlaky.drainOnce();
+    flaky.fails = nullptr;
+    clock->advance(1000);  // the failed one's back-off; the others are due at once
+    onFlaky.drainOnce();
+    for (int i = 0; i < 3; ++i)
+      CPPUNIT_ASSERT_EQUAL(std::string("SENT"), row("g" + std::to_string(i)).status);
   }
 
   // Killed between the server's 250 and the store's commit: the journal holds the ids, and the
