@@ -128,7 +128,10 @@ class MailLanguageTest : public CppUnit::TestFixture {
     issued.state = engine::AppState::Issued;
     auto noLevels = application(engine::AppKind::New);
     noLevels.requesterEmail = "nolevels@example.com";
-    noLevels.flowSnapshot = engine::FlowParser::toJson(engine::Flow{});
+    engine::Flow open;
+    open.id = "open";
+    open.name = "Open";
+    noLevels.flowSnapshot = engine::FlowParser::toJson(open);
     noLevels.levelCount = 0;
     noLevels.level = 0;
     store->write([&](engine::Transaction& tx) {
@@ -230,7 +233,7 @@ class MailLanguageTest : public CppUnit::TestFixture {
           "It now waits for Security (level 2 of 2): sec@example.com, ciso@example.com.",
           "The application is rejected and closed.",
           "Review is complete: the key is revoked.",
-          "approved at once by the flow Open (f1), which has no approval levels",
+          "approved at once by the flow Open (open), which has no approval levels",
           "15 minutes",
           "2d"})
       CPPUNIT_ASSERT_MESSAGE(std::string(s) + " not in:\n" + all, all.find(s) != std::string::npos);
