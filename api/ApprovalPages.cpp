@@ -1,72 +1,45 @@
 #include "api/ApprovalPages.h"
 
+#include <Poco/JSON/Stringifier.h>
 #include <Poco/Logger.h>
 
 #include <map>
+#include <sstream>
 
 #include "api/FormBody.h"
 
 #include "api/JsonWriter.h"
 #include "api/LogRedactor.h"
 #include "api/PageSecurity.h"
-#include "engine/base/Rfc3339.h"
-#include "engine/flows/FlowParser.h"
-#include "engine/text/DisplayText.h"
+#include "engine/text/Phrase.h"
 
 namespace keywarden::api {
 
 using engine::LinkOutcome;
 
 namespace {
-void applicationFields(JsonWriter& w, const engine::Application& a) {
-  w.field("id", a.id)
-      .field("number", a.number)
-      .field("kind", engine::appKindName(a.kind))
-      .field("state", engine::appStateName(a.state))
-      .field("keyName", a.keyName)
-      .field("clientId", a.clientId)
-      .field("requester", a.requesterEmail)
-      .field("description", a.description)
-      .field("scopesText", engine::DisplayText::list(a.scopes, "none"))
-      .field("apisText", engine::DisplayText::list(a.apis, "none"))
-      .field("groupsText", engine::DisplayText::list(a.groups, "none"))
-      .field("validFrom", engine::DisplayText::time(a.effectiveAt, "immediately"))
-      .field("validUntil", engine::DisplayText::time(a.expiresAt, "no expiry"))
-      .field("quota", engine::DisplayText::quota(a.quota))
-      .field("limitsText", a.kind == engine::AppKind::Modify ? a.changes.limitsText() : "")
-      .field("level", a.level)
-      .field("levelCount", a.levelCount)
-      .field("atLevel", a.level > 0);
-  engine::Flow f = engine::FlowParser::snapshot(a.flowSnapshot, a.number);
-  auto levelName = [&](int level) {
-    return level >= 1 && level <= static_cast<int>(f.levels.size()) ? f.levels[level - 1].name
-                                                                    : std::string();
-  };
-  if (a.level > 0) w.field("levelName", levelName(a.level));
-  // Each entry says who did what, at which level and when ("already decided" names them).
-  w.beginArray("history");
-  for (const auto& d : a.history)
-    w.beginObject()
-        .field("decision", d.event)
-        .field("what", engine::DisplayText::decision(d.event))
-        .field("approver", d.approver)
-        .field("who", engine::DisplayText::who(d.approver))
-        .field("comment", d.comment)
-        .field("level", d.level)
-        .field("levelText", d.level > 0
-                                ? levelName(d.level) + " (level " + std::to_string(d.level) +
-                                      " of " + std::to_string(f.levels.size()) + ")"
-                                : std::string())
-        .field("at", engine::Rfc3339::format(d.at))
-        .endObject();
-  w.endArray();
+// The application's fields (engine/notices/ApplicationView, the same the mails render) into
+// the open object.
+void applicationFields(JsonWriter& w, const Poco::JSON::Object& view) {
+  for (const auto& [name, value] : view) {
+    std::ostringstream json;
+    Poco::JSON::Stringifier::condense(value, json);
+    w.rawField(name, json.str());
+  }
 }
 
-// An error message as a sentence on a page: capital first, full stop last.
-std::string sentence(std::string m) {
+// An engine error as a sentence on the page, in the reader's language: error.code.<code> of
+// templates/strings.json with the field's name, else the English message with a capital first
+// (message.engineError puts the full stop).
+std::string sentence(const LinkOutcome& o) {
+  std::string m = o.message;
   if (!m.empty() && m[0] >= 'a' && m[0] <= 'z') m[0] = static_cast<char>(m[0] - 'a' + 'A');
-  if (!m.empty() && m.back() != '.') m.push_back('.');
-  return m;
+  while (!m.empty() && m.back() == '.') m.pop_back();
+  Poco::JSON::Object::Ptr p = engine::Phrase::text(
+      "message.engineError", {{"message", engine::Phrase::error(o.code, o.field, m)}});
+  std::ostringstream json;
+  Poco::JSON::Stringifier::condense(p, json);
+  return json.str();
 }
 
 }  // namespace
@@ -85,20 +58,20 @@ void ApprovalPages::page(Exchange& ex, const LinkOutcome& o, const std::string& 
   static const int statuses[] = {200, 200, 409, 410, 404, 409, 403, 400};
   JsonWriter w;
   w.beginObject().field("token", token).field("approver", o.approver).field("decision", o.decision);
-  w.field("message", o.message)
+  w.rawField("message", o.message.empty() ? "\"\"" : sentence(o))
       .field("approved", o.decision == "approve")
       .field("rejected", o.decision == "reject");
   w.field("returned", o.decision == "return");
   if (o.kind == LinkOutcome::Invalid) {
-    std::string say = sentence(o.message);
-    w.field("formError", o.field != "decision" && o.field != "comment" ? say : "")
-        .field("decisionError", o.field == "decision" ? say : "")
-        .field("commentError", o.field == "comment" ? say : "");
+    std::string say = sentence(o);
+    w.rawField("formError", o.field != "decision" && o.field != "comment" ? say : "\"\"")
+        .rawField("decisionError", o.field == "decision" ? say : "\"\"")
+        .rawField("commentError", o.field == "comment" ? say : "\"\"");
     // What was typed comes back, unless it is not text we can show.
     bool showable = !engine::ApplicationService::checkText("comment", draft, draft.size());
     w.field("draft", showable ? draft : "");
   }
-  if (o.application && o.kind != LinkOutcome::Forged) applicationFields(w, *o.application);
+  if (o.view && o.kind != LinkOutcome::Forged) applicationFields(w, *o.view);
   w.endObject();
   PageSecurity::set(ex.response());
   if (status == 0) status = statuses[o.kind];
@@ -128,22 +101,29 @@ bool ApprovalPages::source(Exchange& ex, engine::AttemptKey& out) const {
                     HeaderFields(fields.data(), fields.size()), out);
 }
 
-void ApprovalPages::sendBlocked(Exchange& ex, int64_t retryAfterMs) {
+void ApprovalPages::sendBlocked(Exchange& ex, int64_t retryAfterMs, const RenderPage& render) {
   int64_t seconds = std::max<int64_t>(1, (retryAfterMs + 999) / 1000);
   int64_t minutes = (seconds + 59) / 60;
   ex.response().set("Retry-After", std::to_string(seconds));
   PageSecurity::set(ex.response());
-  ex.sendText(
-      429, "text/html; charset=utf-8",
-      "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-      "<meta name=\"robots\" content=\"noindex\"><title>Too many failed attempts — Keywarden"
-      "</title><link rel=\"stylesheet\" href=\"/static/keywarden.css\"></head><body>"
-      "<h1>Too many failed attempts</h1><p>Too many requests from your address failed (links "
-      "Keywarden did not issue, or too many sign-in links asked for), so they are not looked at "
-      "for a while. Nothing was recorded. Try again in " +
-          std::to_string(minutes) + (minutes == 1 ? " minute" : " minutes") +
-          ", with the link exactly as it came in the mail.</p></body></html>");
+  // In the browser's language (templates/pages/blocked): the wait in whole minutes.
+  std::ostringstream json;
+  Poco::JSON::Object::Ptr ctx = new Poco::JSON::Object;
+  ctx->set("wait", engine::Phrase::duration(minutes * 60000));
+  Poco::JSON::Stringifier::condense(ctx, json);
+  std::string html;
+  try {
+    if (!render) throw std::runtime_error("no page renderer");
+    html = render("blocked", json.str(), "", ex.request().get("Accept-Language", ""));
+  } catch (const std::exception& e) {
+    Poco::Logger::get("keywarden.http")
+        .error("page 'blocked' could not be rendered: %s", std::string(e.what()));
+    html =
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Keywarden"
+        "</title></head><body><p>Too many failed attempts; nothing was recorded.</p></body>"
+        "</html>";
+  }
+  ex.sendText(429, "text/html; charset=utf-8", html);
 }
 
 bool ApprovalPages::blocked(Exchange& ex, const engine::AttemptKey* src) {
@@ -151,7 +131,7 @@ bool ApprovalPages::blocked(Exchange& ex, const engine::AttemptKey* src) {
   int64_t now = _guard->clock().nowMs();
   int64_t until = _guard->linkBlocked(*src, now);
   if (until == 0) return false;
-  sendBlocked(ex, until - now);
+  sendBlocked(ex, until - now, _render);
   return true;
 }
 

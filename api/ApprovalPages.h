@@ -35,8 +35,9 @@ class ApprovalPages {
     _guard = guard;
     _source = std::move(source);
   }
-  // The 429 page of a blocked client address (also the web portal's link pages).
-  static void sendBlocked(Exchange& ex, int64_t retryAfterMs);
+  // The 429 page of a blocked client address (also the web portal's link pages), drawn by
+  // `render` (page "blocked", in the browser's language); a short English page without one.
+  static void sendBlocked(Exchange& ex, int64_t retryAfterMs, const RenderPage& render = {});
 
  private:
   // The caller's attempt key; false when unknown (or no guard).

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "api/JsonWriter.h"
+#include "api/LogContext.h"
 #include "api/OriginalRequest.h"
 
 namespace keywarden::api {
@@ -25,6 +26,9 @@ void logRefusal(const engine::RequestTarget& t, const engine::VerifyResult& r,
   std::string method = t.refusal() == engine::RequestTarget::Refusal::AmbiguousMethod
                            ? std::string("?")
                            : std::string(t.method().empty() ? "?" : t.method());
+  // The JSON log line names the key and its tenant as fields too (ids, never the key).
+  LogContext::Scope about(r.found ? r.keyId.view() : std::string_view(),
+                          r.found && r.tenant ? std::string_view(*r.tenant) : std::string_view());
   log.information("%s refused %s (key %s): %s, %s", std::string(channel), method,
                   std::string(r.found ? r.keyId.view() : "unknown"),
                   std::string(engine::RequestTarget::refusalName(r.refusal)), std::string(t.why()));

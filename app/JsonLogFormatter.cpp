@@ -2,6 +2,7 @@
 
 #include <Poco/DateTimeFormatter.h>
 
+#include "api/LogContext.h"
 #include "api/RequestId.h"
 #include "engine/text/JsonText.h"
 
@@ -49,6 +50,14 @@ void JsonLogFormatter::format(const Poco::Message& msg, std::string& text) {
   if (!rid.empty()) {
     text += ",\"requestId\":";
     appendString(rid, text);
+  }
+  if (!api::LogContext::keyId().empty()) {
+    text += ",\"keyId\":";
+    appendString(api::LogContext::keyId(), text);
+  }
+  if (!api::LogContext::tenant().empty()) {
+    text += ",\"tenant\":";
+    appendString(api::LogContext::tenant(), text);
   }
   if (!msg.getThread().empty()) {
     text += ",\"thread\":";

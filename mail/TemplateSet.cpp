@@ -67,7 +67,7 @@ const std::vector<std::string>& TemplateSet::mailEvents() {
 
 const std::vector<std::string>& TemplateSet::pages() {
   static const std::vector<std::string> kPages = {
-      "approval", "done", "used", "expired", "forged", "decided", "refused",
+      "approval", "done", "used", "expired", "forged", "decided", "refused", "blocked",
       // The web portal (web/Portal): one layout and the pages inside it.
       "portal/layout", "portal/home", "portal/signin", "portal/signin-sent", "portal/signin-link",
       "portal/message", "portal/inbox", "portal/confirm", "portal/apply", "portal/applications",
@@ -214,7 +214,8 @@ std::string TemplateSet::render(const Sources& s, const std::string& name,
                                 const std::string& contextJson, const std::string& secret,
                                 bool html, const std::string& language) {
   Poco::JSON::Parser parser;
-  Data data = toData(parser.parse(contextJson));
+  // The engine's phrases (engine/text/Phrase) are said in the reader's language first.
+  Data data = toData(PhraseText::resolve(parser.parse(contextJson), lookup(s, language)));
   if (!secret.empty()) data.set("key", secret);
   kainjow::mustache::mustache t(pick(s, name, language));
   if (!html) t.set_custom_escape([](const std::string& x) { return x; });
@@ -239,14 +240,14 @@ std::string TemplateSet::renderPage(const std::string& page, const std::string& 
   return render(*sources(), "pages/" + page, contextJson, "", true, language);
 }
 
-std::string TemplateSet::text(const std::string& id, const std::string& language,
-                              const std::map<std::string, std::string>& values) const {
-  auto s = sources();
+std::string TemplateSet::textIn(const Sources& s, const std::string& id,
+                                const std::string& language,
+                                const std::map<std::string, std::string>& values) {
   const std::string* source = nullptr;
-  auto l = s->strings.find(language);
-  if (l != s->strings.end() && l->second.count(id)) source = &l->second.at(id);
+  auto l = s.strings.find(language);
+  if (l != s.strings.end() && l->second.count(id)) source = &l->second.at(id);
   if (!source) {
-    const auto& en = s->strings.at(kEnglish);
+    const auto& en = s.strings.at(kEnglish);
     auto it = en.find(id);
     if (it == en.end()) return id;
     source = &it->second;
@@ -256,6 +257,24 @@ std::string TemplateSet::text(const std::string& id, const std::string& language
   Data data;
   for (const auto& [k, v] : values) data.set(k, v.empty() ? Data(false) : Data(v));
   return t.render(data);
+}
+
+PhraseText::Lookup TemplateSet::lookup(const Sources& s, const std::string& language) {
+  return [&s, language](const std::string& id, const std::map<std::string, std::string>& values) {
+    return textIn(s, id, language, values);
+  };
+}
+
+std::string TemplateSet::text(const std::string& id, const std::string& language,
+                              const std::map<std::string, std::string>& values) const {
+  auto s = sources();
+  return textIn(*s, id, language, values);
+}
+
+std::string TemplateSet::phrase(const Poco::Dynamic::Var& phrase,
+                                const std::string& language) const {
+  auto s = sources();
+  return PhraseText::say(phrase, lookup(*s, language));
 }
 
 std::string TemplateSet::asset(const std::string& name) const {

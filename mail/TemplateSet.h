@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "mail/PhraseText.h"
+
 namespace keywarden::mail {
 
 // A template that cannot be used: what() names the file and the problem.
@@ -68,6 +70,8 @@ class TemplateSet {
   // values[name] (not escaped: the caller's page escapes it). An unknown id returns the id.
   std::string text(const std::string& id, const std::string& language,
                    const std::map<std::string, std::string>& values = {}) const;
+  // An engine phrase (engine/text/Phrase) said in `language`.
+  std::string phrase(const Poco::Dynamic::Var& phrase, const std::string& language) const;
   // A file served as it is (pages/portal/keywarden.css).
   std::string asset(const std::string& name) const;
 
@@ -87,6 +91,10 @@ class TemplateSet {
   static std::string render(const Sources& s, const std::string& name,
                             const std::string& contextJson, const std::string& secret, bool html,
                             const std::string& language);
+  static std::string textIn(const Sources& s, const std::string& id, const std::string& language,
+                            const std::map<std::string, std::string>& values);
+  // textIn on `s` (which must outlive the lookup) in `language`.
+  static PhraseText::Lookup lookup(const Sources& s, const std::string& language);
   std::shared_ptr<const Sources> _sources;  // std::atomic_load / std::atomic_store only
 };
 

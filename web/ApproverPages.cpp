@@ -1,8 +1,9 @@
 // Portal: the approver's inbox and decisions (contract §7 /inbox; issue 13 "Approver").
 #include <algorithm>
 
+#include "engine/notices/FlowPhrases.h"
 #include "engine/portal/Review.h"
-#include "engine/text/DisplayText.h"
+#include "engine/text/Phrase.h"
 #include "web/Portal.h"
 #include "web/Views.h"
 
@@ -34,7 +35,7 @@ void Portal::inbox(api::Exchange& ex) {
     for (const auto& d : a.value().history)
       if (d.approver == s.email &&
           (d.event == "approve" || d.event == "reject" || d.event == "return"))
-        mine = engine::DisplayText::decision(d.event);
+        mine = tx(v).say(engine::FlowPhrases::decision(d.event));
     w.beginObject()
         .field("id", a.value().id)
         .field("number", a.value().number)
@@ -71,13 +72,13 @@ void Portal::decide(api::Exchange& ex) {
   else if (decision != "approve" && comment.find_first_not_of(" \t\n") == std::string::npos)
     commentError = tx(v)(decision == "reject" ? "error.sayWhyReject" : "error.sayWhyReturn");
   else if (auto e = engine::ApplicationService::checkComment(comment))
-    commentError = e->message;
+    commentError = tx(v).say(engine::Phrase::error(e->code, e->field, e->message));
   if (!decisionError.empty() || !commentError.empty()) {
     api::JsonWriter w;
     w.beginObject();
     Views::application(w, a.value(), _s.catalog, Views::now(), tx(v));
     w.field("mayDecide", true)
-        .field("approveWill", engine::portal::Review::approveWill(a.value(), s.email))
+        .field("approveWill", tx(v).say(engine::portal::Review::approveWill(a.value(), s.email)))
         .field("draft", engine::ApplicationService::checkText("comment", comment, comment.size())
                             ? ""
                             : comment)
@@ -97,7 +98,7 @@ void Portal::decide(api::Exchange& ex) {
         .field("reject", decision == "reject")
         .field("return", decision == "return")
         .field("requester", a.value().requesterEmail)
-        .field("approveWill", engine::portal::Review::approveWill(a.value(), s.email));
+        .field("approveWill", tx(v).say(engine::portal::Review::approveWill(a.value(), s.email)));
     return render(ex, v, "confirm", tx(v)("title.confirm"), w);
   }
   engine::DecisionInput d;

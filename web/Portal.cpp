@@ -13,6 +13,7 @@
 #include "api/FormBody.h"
 #include "api/PageSecurity.h"
 #include "engine/crypto/Crypto.h"
+#include "engine/text/Phrase.h"
 
 namespace keywarden::web {
 
@@ -204,7 +205,8 @@ void Portal::stylesheet(api::Exchange& ex) {
 void Portal::failed(api::Exchange& ex, const Visit& v, const std::string& titleId,
                     const engine::Error& e) {
   message(ex, v, statusOf(e), tx(v)(titleId),
-          tx(v)("message.engineError", {{"message", e.message}}));
+          tx(v)("message.engineError",
+                {{"message", tx(v).say(engine::Phrase::error(e.code, e.field, e.message))}}));
 }
 
 int Portal::statusOf(const engine::Error& e) {

@@ -7,8 +7,10 @@
 #include <set>
 
 #include "engine/base/Rfc3339.h"
+#include "engine/notices/FlowPhrases.h"
 #include "engine/portal/Review.h"
 #include "engine/text/DisplayText.h"
+#include "engine/text/Phrase.h"
 #include "engine/text/Validation.h"
 #include "engine/text/Words.h"
 #include "web/Portal.h"
@@ -174,8 +176,8 @@ void applyFlows(api::JsonWriter& w, const engine::FlowCatalog& catalog, const Te
       w.beginObject()
           .field("number", static_cast<int64_t>(i + 1))
           .field("name", f.levels[i].name)
-          .field("approvers", engine::DisplayText::sentenceList(f.levels[i].approvers))
-          .field("rule", f.levels[i].policyText())
+          .field("approvers", t.say(engine::Phrase::andList(f.levels[i].approvers)))
+          .field("rule", t.say(engine::FlowPhrases::policy(f.levels[i])))
           .endObject();
     w.endArray().endObject();
   }
@@ -371,7 +373,8 @@ void Portal::application(api::Exchange& ex) {
                                     a->state == engine::AppState::Returned))
       .field("mayResubmit", own && a->state == engine::AppState::Returned)
       .field("mayDecide", mayDecide);
-  if (mayDecide) w.field("approveWill", engine::portal::Review::approveWill(*a, s.email));
+  if (mayDecide)
+    w.field("approveWill", tx(v).say(engine::portal::Review::approveWill(*a, s.email)));
   render(ex, v, "application", tx(v)("title.named", {{"name", a->number}}), w);
 }
 

@@ -2,6 +2,7 @@
 #include <Poco/String.h>
 
 #include "api/ApprovalPages.h"
+#include "engine/text/Phrase.h"
 #include "engine/text/Words.h"
 #include "web/Portal.h"
 #include "web/Views.h"
@@ -77,7 +78,12 @@ bool Portal::linkBlocked(api::Exchange& ex, const engine::AttemptKey* src) {
   int64_t now = _guard->clock().nowMs();
   int64_t until = _guard->linkBlocked(*src, now);
   if (until == 0) return false;
-  api::ApprovalPages::sendBlocked(ex, until - now);
+  api::ApprovalPages::sendBlocked(ex, until - now,
+                                  [this](const std::string& page, const std::string& json,
+                                         const std::string&, const std::string& acceptLanguage) {
+                                    return _s.templates.renderPage(page, json,
+                                                                   languageFor("", acceptLanguage));
+                                  });
   return true;
 }
 
@@ -107,12 +113,13 @@ void Portal::signinAsk(api::Exchange& ex) {
     ex.response().set("Retry-After", std::to_string((retryMs + 999) / 1000));
     w.field("email", email)
         .field("formError",
-               tx(v)("error.throttled",
-                     {{"wait", engine::Words::duration(retryMs < 1000 ? 1000 : retryMs)}}));
+               tx(v)("error.throttled", {{"wait", tx(v).say(engine::Phrase::duration(
+                                                      retryMs < 1000 ? 1000 : retryMs))}}));
     return render(ex, v, "signin", tx(v)("title.signin"), w, 429);
   }
   w.field("email", Poco::toLower(email))
-      .field("validFor", engine::Words::duration(_s.portal.settings().signinLifetimeMs));
+      .field("validFor",
+             tx(v).say(engine::Phrase::duration(_s.portal.settings().signinLifetimeMs)));
   render(ex, v, "signin-sent", tx(v)("title.signinSent"), w);
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <Poco/Dynamic/Var.h>
+
 #include <map>
 #include <string>
 
@@ -21,6 +23,10 @@ class Texts {
   std::string operator()(const std::string& id,
                          const std::map<std::string, std::string>& values = {}) const {
     return _templates->text(id, _language, values);
+  }
+  // An engine phrase (engine/text/Phrase) in this language.
+  std::string say(const Poco::Dynamic::Var& phrase) const {
+    return _templates->phrase(phrase, _language);
   }
 
  private:

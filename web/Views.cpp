@@ -4,12 +4,16 @@
 #include <chrono>
 
 #include "engine/applications/ApplicationService.h"
+#include "engine/notices/FlowPhrases.h"
 #include "engine/portal/Review.h"
 #include "engine/text/DisplayText.h"
+#include "engine/text/Phrase.h"
 #include "engine/text/Words.h"
 
 namespace keywarden::web {
 
+using engine::FlowPhrases;
+using engine::Phrase;
 using engine::Words;
 
 namespace {
@@ -17,7 +21,8 @@ namespace {
 // The APIs asked for, alone and in groups; returns every scope the key would be granted
 // (sorted, once each), what the review's warnings read.
 std::vector<std::string> writeGrants(api::JsonWriter& w, const engine::Application& a,
-                                     engine::CatalogService& catalog, const engine::Principal& p) {
+                                     engine::CatalogService& catalog, const engine::Principal& p,
+                                     const Texts& t) {
   std::vector<std::string> granted = a.scopes;
   auto apiRow = [&](const std::string& id) {
     auto api = catalog.getApi(p, id);
@@ -29,7 +34,7 @@ std::vector<std::string> writeGrants(api::JsonWriter& w, const engine::Applicati
           .field("scopes", engine::DisplayText::list(api.value().scopes, ""));
       granted.insert(granted.end(), api.value().scopes.begin(), api.value().scopes.end());
     } else {
-      w.field("name", id + " (no longer registered)");
+      w.field("name", t.say(Phrase::text("api.gone", {{"id", id}})));
     }
     w.endObject();
   };
@@ -55,20 +60,22 @@ std::vector<std::string> writeGrants(api::JsonWriter& w, const engine::Applicati
 
 // Validity, lifetime, quota and (for a modification) the limits asked for, in words.
 void writeTerms(api::JsonWriter& w, const engine::Application& a, int64_t now, const Texts& t) {
-  std::string from =
-      a.effectiveAt ? Words::time(a.effectiveAt) + " (" + Words::relative(a.effectiveAt, now) + ")"
-                    : t("key.assoonasissued");
-  std::string until =
-      a.expiresAt ? Words::time(a.expiresAt) + " (" + Words::relative(a.expiresAt, now) + ")"
-                  : t("key.noExpiry");
+  std::string from = a.effectiveAt ? Words::time(a.effectiveAt) + " (" +
+                                         t.say(Phrase::relative(a.effectiveAt, now)) + ")"
+                                   : t("key.assoonasissued");
+  std::string until = a.expiresAt ? Words::time(a.expiresAt) + " (" +
+                                        t.say(Phrase::relative(a.expiresAt, now)) + ")"
+                                  : t("key.noExpiry");
   w.field("validity", t("key.validFrom", {{"from", from}, {"until", until}}));
   if (a.expiresAt)
     w.field("lifetime",
             t("key.lifetime",
-              {{"duration", Words::duration(a.expiresAt - std::max(a.effectiveAt, a.createdAt))}}));
+              {{"duration",
+                t.say(Phrase::duration(a.expiresAt - std::max(a.effectiveAt, a.createdAt)))}}));
   w.field("quotaText", a.quota < 0 ? t("key.unlimitedCalls")
-                                   : t("key.atMost", {{"quota", Words::quota(a.quota)}}));
-  w.field("limitsText", a.kind == engine::AppKind::Modify ? a.changes.limitsText() : "");
+                                   : t("key.atMost", {{"quota", t.say(Phrase::calls(a.quota))}}));
+  w.field("limitsText",
+          a.kind == engine::AppKind::Modify ? t.say(FlowPhrases::limits(a.changes)) : "");
 }
 
 // The flow: each level, its rule, who decided what in this round.
@@ -79,15 +86,15 @@ void writeLevels(api::JsonWriter& w, const engine::Application& a, const Texts& 
     w.beginObject()
         .field("number", l.number)
         .field("name", l.name)
-        .field("rule", l.rule)
+        .field("rule", t.say(l.rule))
         .field("current", l.current)
         .field("passed", l.passed);
     w.beginArray("approvers");
     for (const auto& person : l.approvers)
       w.beginObject()
           .field("email", person.email)
-          .field("decision", person.decision.empty() ? (l.current ? t("decision.notYet") : "")
-                                                     : person.decision)
+          .field("decision", person.decision.isString() ? (l.current ? t("decision.notYet") : "")
+                                                        : t.say(person.decision))
           .endObject();
     w.endArray().endObject();
   }
@@ -100,12 +107,12 @@ void writeTimeline(api::JsonWriter& w, const engine::Application& a, int64_t now
   for (const auto& d : a.history)
     w.beginObject()
         .field("when", Words::time(d.at))
-        .field("ago", Words::relative(d.at, now))
-        .field("who", engine::DisplayText::who(d.approver))
+        .field("ago", t.say(Phrase::relative(d.at, now)))
+        .field("who", t.say(FlowPhrases::who(d.approver)))
         .field("actor", d.actor)
-        .field("what", engine::DisplayText::decision(d.event))
+        .field("what", t.say(FlowPhrases::decision(d.event)))
         .field("level", d.level > 0 ? t("level.number", {{"number", std::to_string(d.level)}}) : "")
-        .field("comment", d.comment)
+        .field("comment", d.approver == "system" ? std::string() : d.comment)
         .endObject();
   w.endArray();
   std::string returnComment;
@@ -148,9 +155,9 @@ void Views::row(api::JsonWriter& w, const engine::Application& a, int64_t now, c
       .field("keyName", a.keyName)
       .field("clientId", a.clientId)
       .field("requester", a.requesterEmail)
-      .field("updated", Words::relative(a.updatedAt, now))
+      .field("updated", t.say(Phrase::relative(a.updatedAt, now)))
       .field("since", Words::time(a.updatedAt))
-      .field("waitingFor", engine::DisplayText::sentenceList(waiting))
+      .field("waitingFor", t.say(Phrase::andList(waiting)))
       .endObject();
 }
 
@@ -170,20 +177,22 @@ void Views::application(api::JsonWriter& w, const engine::Application& a,
       .field("requester", a.requesterEmail)
       .field("description", a.description)
       .field("created", Words::time(a.createdAt))
-      .field("updated", Words::relative(a.updatedAt, now));
+      .field("updated", t.say(Phrase::relative(a.updatedAt, now)));
   auto client = catalog.getClient(p, a.clientId);
   w.field("clientId", a.clientId)
       .field("clientName", client ? client.value().name : a.clientId)
       .field("clientOwner", client ? client.value().contactEmail : "")
       .field("clientType", client ? client.value().clientType : "");
-  std::vector<std::string> granted = writeGrants(w, a, catalog, p);
+  std::vector<std::string> granted = writeGrants(w, a, catalog, p, t);
   writeTerms(w, a, now, t);
-  auto warnings = engine::portal::Review::warnings(a, granted);
+  std::vector<std::string> warnings;
+  for (const auto& warning : engine::portal::Review::warnings(a, granted))
+    warnings.push_back(t.say(warning));
   w.field("warnings", warnings).field("hasWarnings", !warnings.empty());
   writeLevels(w, a, t);
   w.field("noLevels", a.levelCount == 0 && !a.flowId.empty());
   auto waiting = engine::ApplicationService::waitingApprovers(a);
-  w.field("waitingFor", engine::DisplayText::sentenceList(waiting));
+  w.field("waitingFor", t.say(Phrase::andList(waiting)));
   writeTimeline(w, a, now, t);
 }
 
@@ -195,7 +204,7 @@ void Views::keyRow(api::JsonWriter& w, const engine::Key& k, int64_t now, const 
       .field("clientId", k.clientId)
       .field("state", engine::keyStateName(k.effectiveState(now)))
       .field("expires", k.expiresAt ? Words::time(k.expiresAt) : t("key.never"))
-      .field("remaining", k.quota < 0 ? t("key.unlimited") : Words::quota(k.remaining))
+      .field("remaining", k.quota < 0 ? t("key.unlimited") : t.say(Phrase::calls(k.remaining)))
       .endObject();
 }
 
@@ -211,13 +220,14 @@ void Views::key(api::JsonWriter& w, const engine::Key& k, engine::CatalogService
       .field("live", state == engine::KeyState::Active || state == engine::KeyState::Scheduled ||
                          state == engine::KeyState::Disabled)
       .field("validFrom", k.effectiveAt ? Words::time(k.effectiveAt) : Words::time(k.createdAt))
-      .field("validUntil",
-             k.expiresAt ? Words::time(k.expiresAt) + " (" + Words::relative(k.expiresAt, now) + ")"
-                         : t("key.noExpiry"))
-      .field("quotaText", k.quota < 0 ? t("key.unlimited") : Words::quota(k.quota))
-      .field("remainingText", k.quota < 0 ? t("key.unlimited")
-                                          : t("key.left", {{"quota", Words::quota(k.remaining)}}))
-      .field("lastUsed", k.lastUsedAt ? Words::relative(k.lastUsedAt, now) : t("key.never"))
+      .field("validUntil", k.expiresAt ? Words::time(k.expiresAt) + " (" +
+                                             t.say(Phrase::relative(k.expiresAt, now)) + ")"
+                                       : t("key.noExpiry"))
+      .field("quotaText", k.quota < 0 ? t("key.unlimited") : t.say(Phrase::calls(k.quota)))
+      .field("remainingText", k.quota < 0
+                                  ? t("key.unlimited")
+                                  : t("key.left", {{"quota", t.say(Phrase::calls(k.remaining))}}))
+      .field("lastUsed", k.lastUsedAt ? t.say(Phrase::relative(k.lastUsedAt, now)) : t("key.never"))
       .field("usage", t("key.usage", {{"valid", std::to_string(k.usageValid)},
                                       {"refused", std::to_string(k.usageRejected)}}))
       .field("applicationId", k.applicationId)

@@ -14,8 +14,8 @@ namespace keywarden::web {
 // The JSON contexts the portal's templates render: applications and keys as people read them —
 // names with method and path, times and amounts in words, the dangerous parts called out.
 // Words the server writes itself come from templates/strings.json in the visitor's language
-// (Texts); times, durations and amounts (engine/text/Words) are still English. Stateless;
-// thread-safe.
+// (Texts), and so do the engine's phrases (flow rules, decisions, relative times, amounts:
+// engine/text/Phrase, said through Texts::say). Stateless; thread-safe.
 class Views {
  public:
   static int64_t now();

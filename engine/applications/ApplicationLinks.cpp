@@ -2,6 +2,7 @@
 #include "engine/applications/ApplicationService.h"
 #include "engine/applications/ApplicationServiceDetail.h"
 #include "engine/base/Ids.h"
+#include "engine/notices/ApplicationView.h"
 #include "engine/text/JsonText.h"
 
 namespace keywarden::engine {
@@ -23,10 +24,13 @@ LinkOutcome ApplicationService::viewLink(const std::string& token) {
   _store.read([&](Transaction& tx) {
     known = tx.outbox().findLink(claims.id, usedAt);
     out.application = tx.applications().find(claims.applicationId);
+    if (out.application)
+      out.view = ApplicationView::application(tx.catalog(), *out.application, "");
   });
   if (!known || !out.application) {
     out.kind = LinkOutcome::Forged;
     out.application.reset();
+    out.view = Poco::JSON::Object::Ptr();
     return out;
   }
   const Application& a = *out.application;
@@ -57,12 +61,14 @@ LinkOutcome ApplicationService::decideByLink(const std::string& token, const std
   else {
     out.kind = LinkOutcome::Invalid;
     out.field = "decision";
+    out.code = "CHOOSE_DECISION";
     out.message = "Choose Approve, Return or Reject.";
     return out;
   }
   if (auto e = checkComment(comment)) {
     out.kind = LinkOutcome::Invalid;
     out.field = "comment";
+    out.code = e->code;
     out.message = e->message;
     return out;
   }
@@ -80,12 +86,16 @@ LinkOutcome ApplicationService::decideByLink(const std::string& token, const std
     out.kind = LinkOutcome::Done;
     out.application = r.value();
     out.decision = decision;
+    _store.read([&](Transaction& tx) {
+      out.view = ApplicationView::application(tx.catalog(), *out.application, "");
+    });
     return out;
   }
   const std::string& code = r.error().code;
   if (r.error().kind == ErrorKind::BadInput) {  // refused before anything was written
     out.kind = LinkOutcome::Invalid;
     out.field = r.error().field;
+    out.code = r.error().code;
     out.message = r.error().message;
     return out;
   }
@@ -95,10 +105,14 @@ LinkOutcome ApplicationService::decideByLink(const std::string& token, const std
     out.kind = LinkOutcome::Decided;
   else {
     out.kind = LinkOutcome::Refused;
+    out.code = code;
     out.message = r.error().message;
   }
-  _store.read(
-      [&](Transaction& tx) { out.application = tx.applications().find(claims.applicationId); });
+  _store.read([&](Transaction& tx) {
+    out.application = tx.applications().find(claims.applicationId);
+    if (out.application)
+      out.view = ApplicationView::application(tx.catalog(), *out.application, "");
+  });
   return out;
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <Poco/JSON/Object.h>
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,6 +50,9 @@ struct LinkOutcome {
   std::string decision;  // Done: approve, reject or return
   std::string message;   // Refused, Invalid: why
   std::string field;     // Invalid: the form field to fix (decision, comment), or "" for the form
+  std::string code;      // Refused, Invalid: the error code (error.code.<code> in strings.json)
+  // The application as the page shows it (engine/notices/ApplicationView), when there is one.
+  Poco::JSON::Object::Ptr view;
 };
 
 // What POST /v1/applications/{id}/remind did: who was sent a fresh link, at which level.

@@ -20,7 +20,9 @@ namespace keywarden::engine {
 // requester, an administrator, or the flow's own rule), and what the reader can do next — what
 // a key may call (API names with method and path, groups, scopes; "unrestricted" only for a key
 // with none of them), the decisions and approvers' comments so far, and the exact API call for
-// the next step. A key travels only sealed. Thread-safe.
+// the next step. The application and key fields are engine/notices/ApplicationView's; every
+// sentence is a phrase (engine/text/Phrase) said in the recipient's language when the mail is
+// rendered. A key travels only sealed. Thread-safe.
 class Notices {
  public:
   Notices(const SecretBox& sealer, const LinkSigner& links, std::string baseUrl, int64_t giveUpMs);
@@ -76,9 +78,6 @@ class Notices {
  private:
   Poco::JSON::Object::Ptr applicationContext(Transaction& tx, const Application& a) const;
   Poco::JSON::Object::Ptr keyContext(Transaction& tx, const Key& k) const;
-  // The decisions since the application last entered review, the approvers' comments and who
-  // approved it (or that its flow has no levels): `decisions`, `comments`, `approvalText` ….
-  void addHistory(Poco::JSON::Object::Ptr c, const Application& a) const;
   void enqueue(Transaction& tx, const std::string& event, const std::string& to,
                Poco::JSON::Object::Ptr ctx, const std::string& secret,
                const std::string& applicationId, const std::string& keyId, int64_t now) const;

@@ -4,7 +4,7 @@
 #include <set>
 
 #include "engine/applications/ApplicationServiceDetail.h"
-#include "engine/text/DisplayText.h"
+#include "engine/notices/FlowPhrases.h"
 
 namespace keywarden::engine::portal {
 
@@ -33,7 +33,7 @@ std::vector<Review::Level> Review::levels(const Application& a) {
     Level l;
     l.number = static_cast<int>(i + 1);
     l.name = fl.name;
-    l.rule = fl.policyText();
+    l.rule = FlowPhrases::policy(fl);
     l.current = a.state == AppState::InReview && a.level == l.number;
     l.passed = a.level > l.number || a.state == AppState::Issued || a.state == AppState::Approved;
     std::vector<std::string> people = fl.approvers;
@@ -44,11 +44,11 @@ std::vector<Review::Level> Review::levels(const Application& a) {
         people.push_back(d.approver);
     }
     for (const auto& p : people) {
-      Person person{p, ""};
+      Person person{p, std::string()};
       for (size_t k = start; k < a.history.size(); ++k) {
         const Decision& d = a.history[k];
         if (d.level == l.number && d.approver == p && isDecision(d.event))
-          person.decision = DisplayText::decision(d.event);
+          person.decision = FlowPhrases::decision(d.event);
       }
       l.approvers.push_back(person);
     }
@@ -57,10 +57,10 @@ std::vector<Review::Level> Review::levels(const Application& a) {
   return out;
 }
 
-std::string Review::approveWill(const Application& a, const std::string& approver) {
-  if (a.state != AppState::InReview || a.level < 1) return "";
+Poco::Dynamic::Var Review::approveWill(const Application& a, const std::string& approver) {
+  if (a.state != AppState::InReview || a.level < 1) return std::string();
   Flow f = snapshotOf(a);
-  if (a.level > static_cast<int>(f.levels.size())) return "";
+  if (a.level > static_cast<int>(f.levels.size())) return std::string();
   const FlowLevel& l = f.levels[a.level - 1];
   std::set<std::string> approved;
   for (const Decision* d : application_detail::levelDecisions(a))
@@ -71,31 +71,31 @@ std::string Review::approveWill(const Application& a, const std::string& approve
                   : l.policy == FlowLevel::Policy::Quorum ? static_cast<size_t>(l.quorum)
                                                           : 1;
     size_t more = need > approved.size() ? need - approved.size() : 1;
-    return "records your approval; level " + std::to_string(a.level) + " (" + l.name +
-           ") still needs " + std::to_string(more) + " more approval" + (more == 1 ? "" : "s") +
-           " (" + l.policyText() + ")";
+    return Phrase::text("approveWill.record", {{"level", a.level},
+                                               {"name", l.name},
+                                               {"more", static_cast<int64_t>(more)},
+                                               {"many", more == 1 ? "" : "yes"},
+                                               {"rule", FlowPhrases::policy(l)}});
   }
   if (a.level < static_cast<int>(f.levels.size())) {
     const FlowLevel& next = f.levels[a.level];
-    return "completes level " + std::to_string(a.level) + " and moves the application to level " +
-           std::to_string(a.level + 1) + ": " + next.name + " (" +
-           DisplayText::sentenceList(next.approvers) + ")";
+    return Phrase::text("approveWill.next", {{"level", a.level},
+                                             {"next", a.level + 1},
+                                             {"name", next.name},
+                                             {"approvers", Phrase::andList(next.approvers)}});
   }
   if (a.kind == AppKind::New)
-    return "completes the last level, issues the key and mails it to " + a.requesterEmail;
-  if (a.kind == AppKind::Modify)
-    return "completes the last level and changes the key " + a.keyName + " as asked, at once";
-  return "completes the last level and revokes the key " + a.keyName + " at once";
+    return Phrase::text("approveWill.issue", {{"requester", a.requesterEmail}});
+  if (a.kind == AppKind::Modify) return Phrase::text("approveWill.modify", {{"key", a.keyName}});
+  return Phrase::text("approveWill.revoke", {{"key", a.keyName}});
 }
 
-std::vector<std::string> Review::warnings(const Application& a,
-                                          const std::vector<std::string>& grantedScopes) {
-  std::vector<std::string> out;
+std::vector<Poco::Dynamic::Var> Review::warnings(const Application& a,
+                                                 const std::vector<std::string>& grantedScopes) {
+  std::vector<Poco::Dynamic::Var> out;
   if (a.kind == AppKind::Revoke) return out;
   if (a.apis.empty() && a.groups.empty() && a.scopes.empty())
-    out.push_back(
-        "UNRESTRICTED KEY: no APIs, groups or scopes are named, so this key may call EVERY API "
-        "behind the gateway, including ones registered later.");
+    out.emplace_back(Phrase::text("warning.unrestricted"));
   std::vector<std::string> wild, write;
   for (const auto& s : grantedScopes) {
     if (s.find('*') != std::string::npos)
@@ -105,12 +105,11 @@ std::vector<std::string> Review::warnings(const Application& a,
       write.push_back(s);
   }
   if (!wild.empty())
-    out.push_back("WILDCARD SCOPE: " + DisplayText::list(wild, "") +
-                  " holds every scope it matches, including ones added later.");
+    out.emplace_back(Phrase::text("warning.wildcard", {{"scopes", Phrase::list(wild, "")}}));
   if (!write.empty())
-    out.push_back("WRITE ACCESS: " + DisplayText::list(write, "") + " lets the key change data.");
-  if (a.quota < 0) out.push_back("UNLIMITED QUOTA: no cap on the number of calls.");
-  if (a.expiresAt == 0) out.push_back("NO EXPIRY: the key works until someone revokes it.");
+    out.emplace_back(Phrase::text("warning.write", {{"scopes", Phrase::list(write, "")}}));
+  if (a.quota < 0) out.emplace_back(Phrase::text("warning.unlimited"));
+  if (a.expiresAt == 0) out.emplace_back(Phrase::text("warning.noExpiry"));
   return out;
 }
 

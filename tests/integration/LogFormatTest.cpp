@@ -57,6 +57,9 @@ class LogFormatTest : public Fixture {
       if (o->optValue<std::string>("requestId", "") == "trace-4711.a_b:c") {
         found = true;
         CPPUNIT_ASSERT(o->getValue<std::string>("message").find("refused") != std::string::npos);
+        // The line names the key by its id and its tenant, as fields (never the key).
+        CPPUNIT_ASSERT_EQUAL(id, o->optValue<std::string>("keyId", ""));
+        CPPUNIT_ASSERT_EQUAL(std::string("default"), o->optValue<std::string>("tenant", ""));
       }
     }
     CPPUNIT_ASSERT_MESSAGE(server->log(), found);

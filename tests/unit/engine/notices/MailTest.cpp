@@ -1,50 +1,13 @@
-// The mail module with a fake transport and a manual clock, on a real SQLite store.
-#include <cppunit/extensions/HelperMacros.h>
-
-#include <fstream>
-#include <functional>
-#include <set>
-#include "engine/base/ManualClock.h"
-#include "engine/crypto/Base64Url.h"
-#include "engine/crypto/SecretBox.h"
-#include "engine/flows/FlowParser.h"
-#include "engine/notices/LinkSigner.h"
-#include "engine/notices/Notices.h"
-
-#include "mail/OutboxSender.h"
-#include "mail/SentJournal.h"
-#include "mail/TemplateSet.h"
-#include "store/SqlStore.h"
-#include "tests/support/TempDir.h"
-#include "tests/unit/support/TempStore.h"
+// The mail module with a fake transport and a manual clock, on a real SQLite store: what the
+// templates say, retries and give-up, sealed keys, links. Outbox durability is in
+// OutboxDurabilityTest.
+#include "tests/unit/engine/notices/MailFixture.h"
 
 using namespace keywarden;
+using test::kT0;
+using test::kSecret;
 
-namespace {
-// Records what it is asked to send; fails while `failures` > 0.
-class FakeTransport : public mail::MailTransport {
- public:
-  int failures = 0;
-  bool permanent = false;
-  std::vector<std::pair<std::string, mail::RenderedMail>> sent;
-  std::vector<std::string> messageIds;
-  std::function<void(size_t)> before;  // called before mail n (0-based, over the object's life)
-  void send(const std::string& to, const mail::RenderedMail& m, const std::string& id) override {
-    if (before) before(messageIds.size());
-    messageIds.push_back(id);
-    if (failures > 0) {
-      --failures;
-      throw mail::TransportError(permanent ? "550 no such user" : "421 try later", !permanent);
-    }
-    sent.emplace_back(to, m);
-  }
-};
-
-const int64_t kT0 = 1795219200000;
-const char* kSecret = "0123456789abcdef0123456789abcdef";
-}  // namespace
-
-class MailTest : public CppUnit::TestFixture {
+class MailTest : public test::MailFixture {
   CPPUNIT_TEST_SUITE(MailTest);
   CPPUNIT_TEST(templatesEscapeHtmlOnlyAndEveryEventRenders);
   CPPUNIT_TEST(senderRetriesWithDoublingBackOffThenSendsOnceWithOneMessageId);
@@ -57,124 +20,9 @@ class MailTest : public CppUnit::TestFixture {
   CPPUNIT_TEST(rejectionByTheTimeoutRuleSaysNoOneDecidedInTime);
   CPPUNIT_TEST(expiryMailsGiveTheExactApplicationToSend);
   CPPUNIT_TEST(emptyCommentShowsNoCommentLine);
-  CPPUNIT_TEST(eachAcceptedMailIsSentInTheStoreBeforeTheNextGoesOut);
-  CPPUNIT_TEST(crashAfterTwoOfFiveSendsOnlyTheRestAfterRestart);
-  CPPUNIT_TEST(journalledAcceptancesAreRecoveredAsSentNotSentAgain);
-  CPPUNIT_TEST(storeFailureAfterTheClaimPutsTheBatchBackNotUnderLease);
   CPPUNIT_TEST_SUITE_END();
 
  public:
-  void setUp() override {
-    dir = std::make_unique<test::TempDir>("kwmail");
-    store = test::migratedStore(*dir);
-    templates =
-        std::make_unique<mail::TemplateSet>(std::string(KEYWARDEN_SOURCE_DIR) + "/templates");
-    clock = std::make_unique<engine::ManualClock>(kT0);
-    sealer = std::make_unique<engine::SecretBox>(kSecret, "key-delivery");
-    mail::SenderSettings s;
-    s.retryBaseMs = 1000;
-    s.retryMaxMs = 4000;
-    sender =
-        std::make_unique<mail::OutboxSender>(*store, *templates, transport, *sealer, *clock, s);
-    links = std::make_unique<engine::LinkSigner>(kSecret, 60000);
-    notices = std::make_unique<engine::Notices>(*sealer, *links, "https://kw.example", 60000);
-    store->write([&](engine::Transaction& tx) {
-      engine::Client c;
-      c.id = "web";
-      c.name = "Web Shop";
-      c.contactEmail = "ops@example.com";
-      tx.catalog().insertClient(c);
-      engine::ApiDef api;
-      api.id = "orders-list";
-      api.name = "List orders";
-      api.method = "GET";
-      api.path = "/orders/*";
-      tx.catalog().insertApi(api);
-      engine::Group g;
-      g.id = "reports";
-      g.name = "Reports";
-      g.apis = {"orders-list"};
-      tx.catalog().insertGroup(g);
-    });
-  }
-
-  // A flow of `levels` levels ("Level 1" …, approver lead@example.com), rejecting after 48h.
-  static std::string flowJson(int levels, const std::string& name = "Open") {
-    engine::Flow f;
-    f.id = "f1";
-    f.name = name;
-    for (int i = 1; i <= levels; ++i) {
-      engine::FlowLevel l;
-      l.name = "Level " + std::to_string(i);
-      l.approvers = {"lead@example.com"};
-      l.timeoutMs = 48 * 3600000LL;
-      l.onTimeout = engine::FlowLevel::OnTimeout::Reject;
-      f.levels.push_back(l);
-    }
-    return engine::FlowParser::toJson(f);
-  }
-  static engine::Application application(engine::AppKind kind, int levels) {
-    engine::Application a;
-    a.id = "app_1";
-    a.number = "KA-20261130-0001";
-    a.kind = kind;
-    a.clientId = "web";
-    a.keyName = "sync";
-    a.keyId = "key_1";
-    a.requesterEmail = "dev@example.com";
-    a.flowSnapshot = flowJson(levels);
-    a.levelCount = levels;
-    a.history.push_back({"d0", a.id, 0, "submit", a.requesterEmail, "token:t", "", kT0});
-    return a;
-  }
-  static engine::Key key(std::vector<std::string> apis, std::vector<std::string> groups = {},
-                         std::vector<std::string> scopes = {}) {
-    engine::Key k;
-    k.id = "key_1";
-    k.clientId = "web";
-    k.name = "sync";
-    k.start = "kw_abcd";
-    k.apis = std::move(apis);
-    k.groups = std::move(groups);
-    k.scopes = std::move(scopes);
-    k.createdAt = kT0;
-    k.expiresAt = kT0 + 86400000;
-    return k;
-  }
-  // Every mail the outbox holds for `to`, rendered, oldest first.
-  std::vector<mail::RenderedMail> rendered(const std::string& to) {
-    std::vector<engine::OutboxMail> all;
-    store->read([&](engine::Transaction& tx) { all = tx.outbox().list("", to); });
-    std::vector<mail::RenderedMail> out;
-    for (const auto& m : all) out.push_back(templates->renderMail(m.event, m.context, "kw_x"));
-    return out;
-  }
-  static bool has(const std::string& text, const std::string& what) {
-    return text.find(what) != std::string::npos;
-  }
-
-  void enqueue(const std::string& id, const std::string& event, const std::string& secret = "") {
-    engine::OutboxMail m;
-    m.id = id;
-    m.event = event;
-    m.recipient = "dev@example.com";
-    m.context =
-        R"({"number":"KA-1","keyName":"k","clientName":"Shop","requester":"dev@example.com","comment":"a<b"})";
-    if (!secret.empty()) m.sealedSecret = sealer->seal(secret);
-    m.nextAttemptAt = clock->nowMs();
-    m.createdAt = clock->nowMs();
-    m.giveUpAt = clock->nowMs() + 60000;
-    store->write([&](engine::Transaction& tx) { tx.outbox().enqueue(m); });
-  }
-  engine::OutboxMail row(const std::string& id) {
-    std::vector<engine::OutboxMail> all;
-    store->read([&](engine::Transaction& tx) { all = tx.outbox().list("", ""); });
-    for (auto& m : all)
-      if (m.id == id) return m;
-    CPPUNIT_FAIL("no mail " + id);
-    return {};
-  }
-
   void templatesEscapeHtmlOnlyAndEveryEventRenders() {
     for (const auto& e : mail::TemplateSet::mailEvents()) {
       auto r = templates->renderMail(e, R"({"number":"KA-1","keyName":"k","clientName":"Shop"})");
@@ -239,125 +87,14 @@ class MailTest : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(std::string("SENT"), row("k").status);
   }
 
-  void eachAcceptedMailIsSentInTheStoreBeforeTheNextGoesOut() {
-    for (int i = 0; i < 4; ++i) enqueue("b" + std::to_string(i), "rejected");
-    std::vector<int> sentBefore;
-    transport.before = [&](size_t) {
-      int n = 0;
-      for (int i = 0; i < 4; ++i) n += row("b" + std::to_string(i)).status == "SENT";
-      sentBefore.push_back(n);
-    };
-    CPPUNIT_ASSERT_EQUAL(4, sender->drainOnce());
-    CPPUNIT_ASSERT_EQUAL(size_t(4), sentBefore.size());
-    for (int i = 0; i < 4; ++i) CPPUNIT_ASSERT_EQUAL(i, sentBefore[static_cast<size_t>(i)]);
-  }
-
   // The process dies (here: the transport throws something that is no TransportError) after the
   // server accepted two mails of a batch of five: those two are SENT; the rest go out once.
-  void crashAfterTwoOfFiveSendsOnlyTheRestAfterRestart() {
-    for (int i = 0; i < 5; ++i)
-      enqueue("c" + std::to_string(i), "key-issued", "kw_k" + std::to_string(i));
-    transport.before = [](size_t n) {
-      if (n == 2) throw std::runtime_error("killed");
-    };
-    sender->drainOnce();
-    int sent = 0;
-    for (int i = 0; i < 5; ++i) sent += row("c" + std::to_string(i)).status == "SENT";
-    CPPUNIT_ASSERT_EQUAL(2, sent);
-    CPPUNIT_ASSERT_EQUAL(size_t(2), transport.sent.size());
-    transport.before = nullptr;
-    store->write([&](engine::Transaction& tx) { tx.outbox().releaseLeases(""); });
-    sender->drainOnce();
-    CPPUNIT_ASSERT_EQUAL(size_t(5), transport.sent.size());
-    std::set<std::string> keys;
-    for (const auto& [to, m] : transport.sent)
-      for (int i = 0; i < 5; ++i)
-        if (m.text.find("kw_k" + std::to_string(i)) != std::string::npos)
-          keys.insert(std::to_string(i));
-    CPPUNIT_ASSERT_EQUAL(size_t(5), keys.size());
-    for (int i = 0; i < 5; ++i)
-      CPPUNIT_ASSERT_EQUAL(std::string("SENT"), row("c" + std::to_string(i)).status);
-  }
-
   // The store (PostgreSQL restarting) fails right after a batch was claimed: nothing went out,
   // and the batch must be back in the queue once the store answers again — not held under this
   // instance's own lease until it runs out (found by make chaos: mails SENDING for 2 minutes
   // after PostgreSQL came back). The sibling: the end-of-batch release failing too.
-  void storeFailureAfterTheClaimPutsTheBatchBackNotUnderLease() {
-    struct Flaky : engine::Store {
-      engine::Store& real;
-      std::function<bool(int)> fails;  // by write number, from 1
-      int writes = 0;
-      explicit Flaky(engine::Store& r) : real(r) {}
-      void write(const std::function<void(engine::Transaction&)>& fn) override {
-        if (fails && fails(++writes)) throw std::runtime_error("server closed the connection");
-        real.write(fn);
-      }
-      void read(const std::function<void(engine::Transaction&)>& fn) override { real.read(fn); }
-      bool ping() override { return real.ping(); }
-    };
-    for (int i = 0; i < 3; ++i) enqueue("f" + std::to_string(i), "rejected");
-    Flaky flaky(*store);
-    mail::SenderSettings s;
-    mail::OutboxSender onFlaky(flaky, *templates, transport, *sealer, *clock, s);
-    flaky.fails = [](int n) { return n >= 2; };  // the claim commits; the subjects do not
-    CPPUNIT_ASSERT_THROW(onFlaky.drainOnce(), std::runtime_error);
-    CPPUNIT_ASSERT(transport.sent.empty());
-    flaky.fails = nullptr;  // the store is back, at the same instant: no lease has run out
-    CPPUNIT_ASSERT_EQUAL(3, onFlaky.drainOnce());
-    CPPUNIT_ASSERT_EQUAL(size_t(3), transport.sent.size());
-    for (int i = 0; i < 3; ++i)
-      CPPUNIT_ASSERT_EQUAL(std::string("SENT"), row("f" + std::to_string(i)).status);
-
-    // A temporary SMTP failure ends the batch; the release of the rest fails too.
-    for (int i = 0; i < 3; ++i) enqueue("g" + std::to_string(i), "rejected");
-    transport.failures = 1;
-    int base = flaky.writes;
-    // claim, subjects, the failure's record commit; then the release fails
-    flaky.fails = [base](int n) { return n == base + 4; };
-    onFlaky.drainOnce();
-    flaky.fails = nullptr;
-    clock->advance(1000);  // the failed one's back-off; the others are due at once
-    onFlaky.drainOnce();
-    for (int i = 0; i < 3; ++i)
-      CPPUNIT_ASSERT_EQUAL(std::string("SENT"), row("g" + std::to_string(i)).status);
-  }
-
   // Killed between the server's 250 and the store's commit: the journal holds the ids, and the
   // next start marks those mails SENT before the leases of the dead run are released.
-  void journalledAcceptancesAreRecoveredAsSentNotSentAgain() {
-    for (int i = 0; i < 4; ++i)
-      enqueue("j" + std::to_string(i), "key-issued", "kw_j" + std::to_string(i));
-    std::string path = dir->file("kw.db-mailsent");
-    store->write([&](engine::Transaction& tx) { tx.outbox().claim(kT0, kT0 + 60000, 10, "me"); });
-    {
-      mail::SentJournal journal(path);
-      CPPUNIT_ASSERT(journal.append("j0"));
-      CPPUNIT_ASSERT(journal.append("j2"));
-    }
-    {  // a torn last line (the kill came mid-write) is no entry
-      std::ofstream torn(path, std::ios::app);
-      torn << "j3";
-    }
-    mail::SenderSettings s;
-    s.journalPath = path;
-    mail::OutboxSender restarted(*store, *templates, transport, *sealer, *clock, s);
-    CPPUNIT_ASSERT_EQUAL(2, restarted.recover());
-    CPPUNIT_ASSERT_EQUAL(std::string("SENT"), row("j0").status);
-    CPPUNIT_ASSERT(row("j0").sealedSecret.empty());
-    CPPUNIT_ASSERT_EQUAL(std::string("SENT"), row("j2").status);
-    CPPUNIT_ASSERT(mail::SentJournal(path).read().empty());
-    store->write([&](engine::Transaction& tx) { tx.outbox().releaseLeases(""); });
-    CPPUNIT_ASSERT_EQUAL(2, restarted.drainOnce());
-    CPPUNIT_ASSERT_EQUAL(size_t(2), transport.sent.size());
-    CPPUNIT_ASSERT(transport.sent[0].second.text.find("kw_j1") != std::string::npos ||
-                   transport.sent[1].second.text.find("kw_j1") != std::string::npos);
-    CPPUNIT_ASSERT_EQUAL(std::string("SENT"), row("j3").status);
-    CPPUNIT_ASSERT_EQUAL(std::string("SENT"), row("j1").status);
-    // Sent with the journal: the store holds the SENT marks and the journal is empty again.
-    CPPUNIT_ASSERT(mail::SentJournal(path).read().empty());
-  }
-
   void linksAreSignedBoundAndExpire() {
     engine::LinkSigner signer(kSecret, 60000);
     std::string token;
@@ -509,17 +246,6 @@ class MailTest : public CppUnit::TestFixture {
     r = templates->renderMail("level-completed", R"({"number":"KA-1","comment":"a & b"})");
     CPPUNIT_ASSERT_MESSAGE(r.text, has(r.text, "Comment: a & b"));
   }
-
- private:
-  std::unique_ptr<engine::LinkSigner> links;
-  std::unique_ptr<engine::Notices> notices;
-  std::unique_ptr<test::TempDir> dir;
-  std::unique_ptr<store::SqlStore> store;
-  std::unique_ptr<mail::TemplateSet> templates;
-  std::unique_ptr<engine::ManualClock> clock;
-  std::unique_ptr<engine::SecretBox> sealer;
-  FakeTransport transport;
-  std::unique_ptr<mail::OutboxSender> sender;
 };
 
 CPPUNIT_TEST_SUITE_REGISTRATION(MailTest);

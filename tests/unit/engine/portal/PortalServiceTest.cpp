@@ -224,19 +224,25 @@ class PortalServiceTest : public CppUnit::TestFixture {
     a.flowSnapshot = FlowParser::toJson((*flows.flows())[0]);
     auto w = Review::warnings(a, {});
     CPPUNIT_ASSERT_EQUAL(size_t(3), w.size());  // unrestricted, unlimited, no expiry
-    CPPUNIT_ASSERT(w[0].find("UNRESTRICTED") == 0);
+    auto id = [](const Poco::Dynamic::Var& v) {
+      return v.extract<Poco::JSON::Object::Ptr>()->getValue<std::string>("@");
+    };
+    CPPUNIT_ASSERT_EQUAL(std::string("warning.unrestricted"), id(w[0]));
     a.scopes = {"orders:*"};
     a.quota = 10;
     a.expiresAt = kT0 + 86400000;
     w = Review::warnings(a, {"orders:*", "billing:write"});
     CPPUNIT_ASSERT_EQUAL(size_t(2), w.size());
-    CPPUNIT_ASSERT(w[0].find("WILDCARD") == 0 && w[1].find("WRITE") == 0);
+    CPPUNIT_ASSERT_EQUAL(std::string("warning.wildcard"), id(w[0]));
+    CPPUNIT_ASSERT_EQUAL(std::string("warning.write"), id(w[1]));
     CPPUNIT_ASSERT(Review::warnings(a, {"orders:read"}).empty());
+    auto will = Review::approveWill(a, "owner@example.com");
+    CPPUNIT_ASSERT_EQUAL(std::string("approveWill.issue"), id(will));
     CPPUNIT_ASSERT_EQUAL(
-        std::string("completes the last level, issues the key and mails it to dev@dev.example"),
-        Review::approveWill(a, "owner@example.com"));
+        std::string("dev@dev.example"),
+        will.extract<Poco::JSON::Object::Ptr>()->getValue<std::string>("requester"));
     a.state = AppState::Returned;
-    CPPUNIT_ASSERT_EQUAL(std::string(), Review::approveWill(a, "owner@example.com"));
+    CPPUNIT_ASSERT_EQUAL(std::string(), Review::approveWill(a, "owner@example.com").toString());
   }
 
   void purgeDropsOnlyLinksAndSessionsThatAreOver() {
