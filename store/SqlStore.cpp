@@ -98,12 +98,14 @@ std::unique_ptr<Poco::Data::Session> SqlStore::openSession() {
 }
 
 int SqlStore::migrate() {
-  std::lock_guard<std::mutex> lock(_writeMutex);
+  std::unique_lock<std::mutex> lock(_writeMutex);
+  waitNoGroup(lock);
   return Migrations::apply(*_writer, _dialect);
 }
 
 int SqlStore::schemaVersion() {
-  std::lock_guard<std::mutex> lock(_writeMutex);
+  std::unique_lock<std::mutex> lock(_writeMutex);
+  waitNoGroup(lock);
   return Migrations::currentVersion(*_writer);
 }
 
@@ -143,21 +145,130 @@ bool SqlStore::reopenIfLost(std::unique_ptr<Poco::Data::Session>& s) {
   return true;
 }
 
-void SqlStore::write(const std::function<void(engine::Transaction&)>& fn) {
-  engine::NoBlockingStore::check();  // the gateway loop never waits for the database
-  std::unique_lock<std::mutex> lock(_writeMutex);
-  SqlTransaction tx(*_writer, _dialect);
+void SqlStore::openGroup() {
   try {
-    run(*_writer, tx, _dialect.beginWrite(), fn);
+    *_writer << _dialect.beginWrite(), now;
   } catch (const Poco::Exception& e) {
-    // The database restarted or the network cut the connection: a fresh one for the next call.
     if (reopenIfLost(_writer)) throw engine::StoreBusy("STORE_UNAVAILABLE", e.displayText());
-    // Several instances on one PostgreSQL can deadlock on rows they both update; the server
-    // aborts one transaction (rolled back in full): the caller may try again.
     if (_dialect.retryable(e.displayText())) throw engine::StoreBusy("STORE_BUSY", e.displayText());
     throw;
   }
+  _group = std::make_shared<WriteGroup>();
+}
+
+std::exception_ptr SqlStore::runUnit(SqlTransaction& tx,
+                                     const std::function<void(engine::Transaction&)>& fn,
+                                     WriteGroup& g) {
+  std::exception_ptr failure;
+  std::string dbError;
+  try {
+    *_writer << "SAVEPOINT kw_unit", now;
+    fn(tx);
+    tx.beforeCommit();
+    *_writer << "RELEASE SAVEPOINT kw_unit", now;
+    return nullptr;
+  } catch (const Poco::Exception& e) {
+    failure = std::current_exception();
+    dbError = e.displayText();
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  // Undo this unit alone. If the database cannot (SQLite drops the whole transaction on a full
+  // disk or an I/O error; a PostgreSQL connection may be gone), the group is lost.
+  try {
+    *_writer << "ROLLBACK TO SAVEPOINT kw_unit", now;
+    *_writer << "RELEASE SAVEPOINT kw_unit", now;
+  } catch (...) {
+    g.lost = true;
+  }
+  if (!dbError.empty()) {
+    // The database restarted or the network cut the connection: a fresh one for the next call.
+    if (reopenIfLost(_writer)) {
+      g.lost = true;
+      return std::make_exception_ptr(engine::StoreBusy("STORE_UNAVAILABLE", dbError));
+    }
+    // Several instances on one PostgreSQL can deadlock on rows they both update; the server
+    // aborts the statement (this unit is rolled back in full): the caller may try again.
+    if (_dialect.retryable(dbError))
+      return std::make_exception_ptr(engine::StoreBusy("STORE_BUSY", dbError));
+  }
+  return failure;
+}
+
+void SqlStore::endGroup(WriteGroup& g) {
+  if (g.lost) {
+    try {
+      *_writer << "ROLLBACK", now;
+    } catch (...) {
+      // Nothing left to roll back.
+    }
+    g.failed = true;
+    g.busyCode = "STORE_BUSY";
+    g.error =
+        "rolled back: a write sharing its transaction failed and took the transaction with it";
+  } else {
+    try {
+      *_writer << "COMMIT", now;
+      ++_commits;
+    } catch (const std::exception& e) {
+      g.failed = true;
+      g.error = e.what();
+      if (auto* pe = dynamic_cast<const Poco::Exception*>(&e)) g.error = pe->displayText();
+      try {
+        *_writer << "ROLLBACK", now;
+      } catch (...) {
+      }
+      if (reopenIfLost(_writer))
+        g.busyCode = "STORE_UNAVAILABLE";
+      else if (_dialect.retryable(g.error))
+        g.busyCode = "STORE_BUSY";
+    }
+  }
+  g.done = true;
+  _group.reset();
+  _groupCv.notify_all();
+}
+
+void SqlStore::waitNoGroup(std::unique_lock<std::mutex>& lock) {
+  // A group left open always has a writer queued for the lock, and that writer ends it.
+  _groupCv.wait(lock, [this] { return !_group; });
+}
+
+void SqlStore::write(const std::function<void(engine::Transaction&)>& fn) {
+  engine::NoBlockingStore::check();  // the gateway loop never waits for the database
+  _writersWaiting.fetch_add(1);
+  std::unique_lock<std::mutex> lock(_writeMutex);
+  _writersWaiting.fetch_sub(1);
+  if (!_group) {
+    // BEGIN failed: no group, nothing to undo; ends the write with the (mapped) failure.
+    try {
+      openGroup();
+    } catch (...) {
+      _groupCv.notify_all();
+      throw;
+    }
+  }
+  std::shared_ptr<WriteGroup> group = _group;
+  SqlTransaction tx(*_writer, _dialect);
+  const bool wasLost = group->lost;  // always false: a lost group ends at once
+  std::exception_ptr failure = runUnit(tx, fn, *group);
+  const bool lostHere = group->lost && !wasLost;
+  ++group->members;
+  const auto& limits = _settings.group;
+  if (group->lost || _writersWaiting.load() == 0 || group->members >= limits.maxMembers ||
+      std::chrono::steady_clock::now() - group->openedAt >= limits.maxAge)
+    endGroup(*group);
+  else
+    _groupCv.wait(lock, [&group] { return group->done; });
   lock.unlock();
+  // When the group did not commit, every member answers with the group's failure — even one
+  // whose own unit returned an Error, as that Error may rest on what the group's earlier units
+  // wrote — except the unit whose failure took the transaction down: it answers with its own.
+  if (group->failed && !lostHere) {
+    if (!group->busyCode.empty()) throw engine::StoreBusy(group->busyCode, group->error);
+    throw std::runtime_error("the write transaction failed to commit: " + group->error);
+  }
+  if (failure) std::rethrow_exception(failure);
   // Hooks run outside the write lock: they take the cache's locks and quota accounts, and a
   // check holding an account waits for the write lock to lease. Versions keep them ordered.
   tx.committed();
