@@ -98,8 +98,8 @@ bool VerifyHandlers::gatewayCaller(const GatewayCall& call, std::string& tenant,
     if (int64_t until = _guard->linkBlocked(source, now)) {
       int64_t seconds = std::max<int64_t>(1, (until - now + 999) / 1000);
       answer.setNumber("Retry-After", seconds);
-      answer.set("Cache-Control", "no-store");
       if (json) {
+        answer.set("Cache-Control", "no-store");  // forward-auth's caller adds its own
         JsonWriter w;
         w.beginObject()
             .objectField("error")
