@@ -3,7 +3,7 @@
 // An in-process Keywarden for the fuzz targets that drive the HTTP API (GatewayFuzz,
 // ApiBodyFuzz): the real Settings::load, Wiring and HttpApi — every handler, decoder and rule
 // the server has — without sockets. The store is SQLite in a temporary folder (synchronous
-// OFF), the workflows and templates are the source tree's. The abuse thresholds are set out of
+// NORMAL), the workflows and templates are the source tree's. The abuse thresholds are set out of
 // reach so that a long run is not answered TOO_MANY_ATTEMPTS from memory after a few guesses.
 // The web portal's pages are routed too (not the admin console). Made once per process (get()); not
 // thread-safe (libFuzzer runs one input at a time).
@@ -126,7 +126,7 @@ struct FuzzServer {
         {"http.port", "18080"},
         {"db.connector", "sqlite"},
         {"db.connection", s->dir + "/kw.db"},
-        {"db.synchronous", "OFF"},
+        {"db.synchronous", "NORMAL"},
         {"secret", "fuzz-secret-0123456789abcdefghijklmnopqrstuvwxyz"},
         {"bootstrap.adminToken", s->adminToken},
         {"log.level", "fatal"},

@@ -31,7 +31,7 @@ run() {
     status=1
   fi
 }
-run unit ./unit_tests
+[ "${TSAN_UNIT:-1}" = 1 ] && run unit ./unit_tests
 for suite in ApplicationApiTest LimitChangeTest DurabilityTest GatewayListenerTest \
   IdleConnectionsTest AbuseTest AbuseCredentialTest MailFlowTest SchedulerFlowTest ReloadTest \
   KeyApiTest; do
