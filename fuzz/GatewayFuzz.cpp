@@ -10,8 +10,8 @@
 // value). `@K` in the bytes is replaced by a valid key and `@T` by a valid gateway token, so
 // that the valid paths are reachable.
 // Invariants: the answers start with an HTTP/1.x status line; no answer carries the key or the
-// gateway token unless the input did (an echo to the sender), nor the admin token; nothing
-// throws.
+// gateway token or the admin token unless the input did (an echo to the sender, such as the
+// path of a 404); nothing throws.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -67,6 +67,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   replaceAll(in, "@T", g.server.gatewayToken);
   bool inputHasKey = contains(in, g.server.key);
   bool inputHasToken = contains(in, g.server.gatewayToken);
+  // libFuzzer learns compared strings (-use_cmp): the admin token can come back as input.
+  bool inputHasAdmin = contains(in, g.server.adminToken);
 
   api::gateway::GatewayEndpoints& endpoints =
       (flags & 1) ? static_cast<api::gateway::GatewayEndpoints&>(*g.withToken)
@@ -99,7 +101,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!out.empty() && out.compare(0, 7, "HTTP/1.") != 0) std::abort();
   // A secret the input did not carry must not come out (an answer may echo the sender's own
   // bytes, such as the path of a 404, back to the sender).
-  if (contains(out, g.server.adminToken)) std::abort();
+  if (!inputHasAdmin && contains(out, g.server.adminToken)) std::abort();
   if (!inputHasToken && contains(out, g.server.gatewayToken)) std::abort();
   if (!inputHasKey && contains(out, g.server.key)) std::abort();
   return 0;
