@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CONFIG ?= config/keywarden.properties
 
-.PHONY: all deps build run test test-browser bench bench-sweep bench-mail chaos-mail chaos format clean sanitize-build test-asan fuzz deb
+.PHONY: all deps build run test test-browser bench bench-sweep bench-mail chaos-mail chaos format clean sanitize-build test-asan fuzz fuzz-long tsan-build test-tsan deb
 
 all: build
 
@@ -67,6 +67,24 @@ test-asan: sanitize-build
 
 fuzz: sanitize-build
 	@scripts/fuzz.sh $(SAN_BUILD) $(FUZZ_SECONDS)
+
+# The long run of every fuzz target: FUZZ_RUNS executions or FUZZ_LONG_SECONDS each, two at a
+# time under nice; prints a Markdown row per target (executions, seconds, exec/s, cov, ft).
+FUZZ_RUNS ?= 10000000
+FUZZ_LONG_SECONDS ?= 3600
+fuzz-long: sanitize-build
+	@scripts/fuzz-long.sh $(SAN_BUILD) $(FUZZ_RUNS) $(FUZZ_LONG_SECONDS) 2
+
+# ThreadSanitizer (clang, its own folder): the concurrency tests, unit and integration, with the
+# server binary built the same way (scripts/test-tsan.sh). Not part of `make test` (README).
+TSAN_BUILD ?= build-tsan
+tsan-build: deps
+	@cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+	  -DKW_SANITIZE=thread >/dev/null
+	@cmake --build $(TSAN_BUILD) -j $(JOBS) --target keywarden unit_tests integration_tests
+
+test-tsan: tsan-build
+	@scripts/test-tsan.sh $(TSAN_BUILD)
 
 # The Debian package (binary, unit, config, flows, templates): BUILD/keywarden_<version>_<arch>.deb
 deb: build

@@ -80,11 +80,12 @@ std::string_view Authenticator::bearer(HeaderFields fields) {
   return t;
 }
 
-std::optional<engine::Principal> Authenticator::gateway(HeaderFields fields) {
+std::optional<engine::Principal> Authenticator::gateway(HeaderFields fields, bool* unknown) {
   const std::string_view* given = fields.find("X-Gateway-Token");
   std::string_view token = given ? *given : std::string_view();
   if (token.empty()) token = bearer(fields);
   auto p = token.empty() ? std::nullopt : _tokens.authenticate(std::string(token));
+  if (unknown) *unknown = !token.empty() && !p;
   if (!p || (p->role != Role::Gateway && p->role != Role::Admin)) return std::nullopt;
   return p;
 }

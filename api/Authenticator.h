@@ -31,7 +31,9 @@ class Authenticator {
   // or admin. Returns the principal, or nullopt after answering.
   std::optional<engine::Principal> gateway(Exchange& ex);
   // The same from a request's fields (the first X-Gateway-Token, else the first Authorization).
-  std::optional<engine::Principal> gateway(HeaderFields fields);
+  // `unknown`, when given, is set to whether a token was presented that no one holds (a guess
+  // to count; a known token of another role is not one).
+  std::optional<engine::Principal> gateway(HeaderFields fields, bool* unknown = nullptr);
   static std::string bearer(const Poco::Net::HTTPServerRequest& req);
   // The token of the first Authorization field if it is `Bearer <token>` (scheme in any case,
   // the token trimmed); "" otherwise. Views `fields`.

@@ -177,11 +177,44 @@ void VerifyHandlers::install(Router& r) {
 bool VerifyHandlers::gatewayCaller(const GatewayCall& call, std::string& tenant, bool json,
                                    GatewayAnswer& answer) {
   if (!_settings.requireToken) return true;
-  auto p = _auth.gateway(call.fields);
+  // A presented gateway token that is unknown is a guess like an unknown access token: it
+  // counts against the caller's client address (abuse.linkFailures); while the address is
+  // blocked, the token is not looked at.
+  engine::AttemptKey source;
+  bool known = _guard && _source.of(call.peer, call.fields, source);
+  if (known) {
+    int64_t now = _guard->clock().nowMs();
+    if (int64_t until = _guard->linkBlocked(source, now)) {
+      int64_t seconds = std::max<int64_t>(1, (until - now + 999) / 1000);
+      answer.setNumber("Retry-After", seconds);
+      if (json) {
+        answer.set("Cache-Control", "no-store");  // forward-auth's caller adds its own
+        JsonWriter w;
+        w.beginObject()
+            .objectField("error")
+            .field("code", "TOO_MANY_ATTEMPTS")
+            .field("message",
+                   "too many unknown gateway tokens came from this client address; "
+                   "try again in " +
+                       std::to_string(seconds) + " s")
+            .endObject()
+            .endObject();
+        answer.json(429, w.str());
+      } else {
+        answer.set("X-Keywarden-Code", "TOO_MANY_ATTEMPTS");
+        answer.set("X-Keywarden-Blocked", "client-address");
+        answer.setStatus(_settings.rateLimitStatus);
+      }
+      return false;
+    }
+  }
+  bool unknown = false;
+  auto p = _auth.gateway(call.fields, &unknown);
   if (p) {
     tenant = p->tenant;
     return true;
   }
+  if (known && unknown) _guard->linkFailed(source, _guard->clock().nowMs());
   if (json) {
     answer.error(engine::Error::unauthenticated("send a gateway token in X-Gateway-Token"));
   } else {

@@ -31,7 +31,11 @@ class VerifyHandlers {
   // The brute-force defence (README "Brute force and abuse"): failed checks (MALFORMED,
   // NOT_FOUND of a presented key) are counted per client address (`source`) and key start;
   // while blocked, a check is answered TOO_MANY_ATTEMPTS from memory — no digest, no cache
-  // look-up, no store — with Retry-After. Set before install(); nullptr: off.
+  // look-up, no store — with Retry-After. With gateway.requireToken, an unknown gateway token
+  // counts against the client address in the link table (abuse.linkFailures), as an unknown
+  // access token does; while that address is blocked every call from it is answered
+  // TOO_MANY_ATTEMPTS (429 JSON on verify; forward-auth: gateway.rateLimitStatus) before the
+  // token is looked at. Set before install(); nullptr: off.
   void setAbuse(engine::AbuseGuard* guard, ClientSource source) {
     _guard = guard;
     _source = std::move(source);

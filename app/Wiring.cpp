@@ -76,9 +76,13 @@ engine::FollowerTargets Wiring::followerTargets() {
     catalog->warmCache();
     keys->warmCache();
   };
+  t.leaseCounts = [this](const std::vector<std::string>& keyIds) {
+    return keys->leaseCounts(keyIds);
+  };
   t.reload = [this](engine::Transaction& tx, const std::vector<std::string>& keyIds,
+                    const std::vector<uint64_t>& leaseCounts,
                     const std::vector<std::string>& clientIds, bool wholeCatalog) {
-    keys->reload(tx, keyIds);
+    keys->reload(tx, keyIds, leaseCounts);
     catalog->reload(tx, clientIds, wholeCatalog);
   };
   t.returnOwed = [this](const std::vector<std::string>& keyIds) { keys->returnOwed(keyIds); };

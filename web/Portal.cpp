@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "api/ApprovalPages.h"
 #include "api/FormBody.h"
 #include "api/PageSecurity.h"
 #include "engine/crypto/Crypto.h"
@@ -89,7 +90,22 @@ Portal::Visit Portal::visit(api::Exchange& ex) {
   Visit v;
   auto& req = ex.request();
   std::string value = cookie(req, kSessionCookie);
-  if (!value.empty()) v.session = _s.portal.resume(value);
+  if (!value.empty()) {
+    // A session cookie no session ever had is a guess: it counts against the client address
+    // like a forged link (abuse.linkFailures); while the address is blocked, no cookie from it
+    // is looked at and requireSession() answers the blocked page (429, Retry-After).
+    engine::AttemptKey key;
+    const engine::AttemptKey* src = attemptSource(ex, key);
+    int64_t now = _guard ? _guard->clock().nowMs() : 0;
+    int64_t until = src ? _guard->linkBlocked(*src, now) : 0;
+    if (until != 0) {
+      v.blockedMs = until - now;
+    } else {
+      bool unknown = false;
+      v.session = _s.portal.resume(value, &unknown);
+      if (unknown) linkFailed(src);
+    }
+  }
   // Behind an SSO proxy: its header names the person, believed only from its own addresses.
   if (!_settings.trustedHeader.empty() && req.has(_settings.trustedHeader)) {
     std::string peer = req.clientAddress().host().toString();
@@ -109,7 +125,8 @@ Portal::Visit Portal::visit(api::Exchange& ex) {
     v.roles = _s.portal.rolesOf(v.session->email);
     v.binding = v.session->digestHex;
   } else {
-    if (!value.empty()) setCookie(ex, kSessionCookie, "", 0);  // ended: forget it
+    if (!value.empty() && v.blockedMs == 0)
+      setCookie(ex, kSessionCookie, "", 0);  // ended: forget it
     v.binding = cookie(req, kPreCookie);
     bool wellFormed =
         v.binding.size() == 43 && std::all_of(v.binding.begin(), v.binding.end(), [](char c) {
@@ -127,6 +144,10 @@ Portal::Visit Portal::visit(api::Exchange& ex) {
 
 bool Portal::requireSession(api::Exchange& ex, const Visit& v) {
   if (v.session) return true;
+  if (v.blockedMs > 0) {
+    api::ApprovalPages::sendBlocked(ex, v.blockedMs);
+    return false;
+  }
   redirect(ex, "/signin");
   return false;
 }

@@ -45,9 +45,10 @@ class Portal {
   // each only when the templates have it.
   std::string languageFor(const std::string& email, const std::string& acceptLanguage) const;
 
-  // The brute-force defence for the sign-in pages: unknown sign-in link tokens and refused
-  // sign-in asks count per client address; past abuse.linkFailures the address gets a 429
-  // page until the block ends. Set before install(); nullptr: off.
+  // The brute-force defence for the sign-in pages: unknown sign-in link tokens, refused
+  // sign-in asks and session cookies no session ever had count per client address; past
+  // abuse.linkFailures the address gets a 429 page until the block ends (a page that needs a
+  // session, console included, answers it too). Set before install(); nullptr: off.
   void setAbuse(engine::AbuseGuard* guard, api::ClientSource source) {
     _guard = guard;
     _source = std::move(source);
@@ -66,7 +67,8 @@ class Portal {
     engine::portal::Roles roles;
     std::string binding;  // the session's digest, or the pre-session cookie's value
     std::string csrf;
-    std::string language;  // the language the page is written in (a tag the templates have)
+    std::string language;   // the language the page is written in (a tag the templates have)
+    int64_t blockedMs = 0;  // > 0: the client address is blocked (bad session cookies) this long
   };
   Texts tx(const Visit& v) const { return Texts(_s.templates, v.language); }
   // An engine error as a page: `titleId`'s title, the error's message.

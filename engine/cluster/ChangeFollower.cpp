@@ -82,9 +82,12 @@ size_t ChangeFollower::poll() {
       // whose removal lands first can see a just-read key put back (revoked or expired, so
       // refused all the same) until the next restart.
       std::vector<std::string> keyIds(keys.begin(), keys.end());
+      // Outside the transaction: the cache's lock is never taken under the store's (lock
+      // order, KeyService::leaseCounts).
+      std::vector<uint64_t> leaseCounts = _targets.leaseCounts(keyIds);
       _store.write([&](Transaction& tx) {
-        _targets.reload(tx, keyIds, std::vector<std::string>(clients.begin(), clients.end()),
-                        catalog);
+        _targets.reload(tx, keyIds, leaseCounts,
+                        std::vector<std::string>(clients.begin(), clients.end()), catalog);
       });
       // A changed quota applies to the next check here already (the reload stopped serving the
       // units leased under the old one); handing those back makes the stored count exact for

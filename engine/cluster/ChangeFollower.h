@@ -17,8 +17,13 @@ namespace keywarden::engine {
 struct FollowerTargets {
   // Everything again, the catalog first, then every key: the feed was purged past this instance.
   std::function<void()> reloadAll;
-  // Inside one write transaction: re-read these keys and clients, and the catalog when `catalog`.
+  // Before that transaction, outside the store's lock: each key's quota-account lease count
+  // (KeyService::leaseCounts; the lock order make test-tsan checks).
+  std::function<std::vector<uint64_t>(const std::vector<std::string>& keyIds)> leaseCounts;
+  // Inside one write transaction: re-read these keys (with the lease counts taken before it)
+  // and clients, and the catalog when `catalog`.
   std::function<void(Transaction&, const std::vector<std::string>& keyIds,
+                     const std::vector<uint64_t>& leaseCounts,
                      const std::vector<std::string>& clientIds, bool catalog)>
       reload;
   // After that commit: hand back the quota units leased under a quota that changed.

@@ -354,14 +354,20 @@ void KeyService::returnOwed(const std::vector<std::string>& ids) {
     if (QuotaAccount* a = accountOf(id)) a->returnOwed(source);
 }
 
-void KeyService::reload(Transaction& tx, const std::vector<std::string>& ids) {
-  // Each account's lease count before the read: a lease of this instance committing after
-  // this transaction makes the read's stored remaining older than the account's own.
+std::vector<uint64_t> KeyService::leaseCounts(const std::vector<std::string>& ids) const {
   std::vector<uint64_t> writes;
   for (const auto& id : ids) {
     QuotaAccount* a = accountOf(id);
     writes.push_back(a ? a->storeWrites() : QuotaAccount::kUnseen);
   }
+  return writes;
+}
+
+void KeyService::reload(Transaction& tx, const std::vector<std::string>& ids,
+                        const std::vector<uint64_t>& writes) {
+  // Each account's lease count before the read (taken before the transaction, outside the
+  // store's lock): a lease of this instance committing after it makes the read's stored
+  // remaining possibly older than the account's own, which then keeps its own.
   std::vector<Key> found = tx.keys().findForCache(ids);
   std::unordered_set<std::string> present;
   for (const auto& k : found) present.insert(k.id);

@@ -40,8 +40,16 @@ class KeyService {
 
   // Loads every key into the cache (start-up).
   size_t warmCache();
+  // Each key's quota account's lease count (QuotaAccount::storeWrites, kUnseen when it has
+  // none): call BEFORE the transaction that reloads them. Lock order (make test-tsan): the
+  // cache's lock and an account's are never taken inside the store's write transaction — a
+  // check holds its account while it leases from the store, and a cache update holds the
+  // cache while it configures an account, so taking the cache inside the store closes a cycle.
+  std::vector<uint64_t> leaseCounts(const std::vector<std::string>& ids) const;
   // Re-reads these keys into the cache after `tx` ends (another instance changed them).
-  void reload(Transaction& tx, const std::vector<std::string>& ids);
+  // `leaseCounts`: leaseCounts(ids), taken before `tx` began.
+  void reload(Transaction& tx, const std::vector<std::string>& ids,
+              const std::vector<uint64_t>& leaseCounts);
   // Hands back at once the units these keys' accounts leased under a limit since changed
   // (one short write each, only where some are owed), so the stored count is exact.
   void returnOwed(const std::vector<std::string>& ids);

@@ -137,12 +137,14 @@ std::optional<PortalService::Started> PortalService::signinByHeader(const std::s
   return std::move(out.value());
 }
 
-std::optional<Session> PortalService::resume(const std::string& cookie) {
+std::optional<Session> PortalService::resume(const std::string& cookie, bool* unknown) {
+  if (unknown) *unknown = true;
   if (!wellFormed(cookie)) return std::nullopt;
   std::string digest = Crypto::sha256Hex(cookie);
   std::optional<Session> s;
   _store.read([&](Transaction& tx) { s = tx.portal().findSession(digest); });
   if (!s || !Crypto::constantTimeEquals(s->digestHex, digest)) return std::nullopt;
+  if (unknown) *unknown = false;
   int64_t now = _clock.nowMs();
   if (s->endedAt != 0 || now >= s->expiresAt || now - s->lastSeenAt >= _settings.sessionIdleMs)
     return std::nullopt;

@@ -57,7 +57,9 @@ class PortalService {
   std::optional<Started> signinByHeader(const std::string& email);
   // The live session behind a cookie value, its last use moved to now (written at most once a
   // minute); nullopt when there is none, or it ended, idled out or reached portal.sessionMax.
-  std::optional<Session> resume(const std::string& cookie);
+  // `unknown`, when given, is set to whether no session ever had this cookie (a guess, or a
+  // value that is not a cookie at all) rather than a real one that ended.
+  std::optional<Session> resume(const std::string& cookie, bool* unknown = nullptr);
   void signOut(const Session& s);
 
   // The CSRF token of a form shown to the holder of `binding` (a session's digest, or a

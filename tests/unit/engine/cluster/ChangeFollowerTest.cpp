@@ -29,6 +29,7 @@ class ChangeFollowerTest : public CppUnit::TestFixture {
   struct Calls {
     int reloadAll = 0;
     int reloads = 0;
+    int leaseCountsAsked = 0;
     std::vector<std::string> keys, clients, owed, tokens;
     bool catalog = false;
   };
@@ -40,8 +41,16 @@ class ChangeFollowerTest : public CppUnit::TestFixture {
     clock = std::make_unique<ManualClock>(1'795'219'200'000);
     FollowerTargets t;
     t.reloadAll = [this] { ++calls.reloadAll; };
+    // Lease counts are asked for before the transaction; the reload gets exactly those.
+    t.leaseCounts = [this](const std::vector<std::string>& keys) {
+      ++calls.leaseCountsAsked;
+      return std::vector<uint64_t>(keys.size(), 7);
+    };
     t.reload = [this](Transaction&, const std::vector<std::string>& keys,
+                      const std::vector<uint64_t>& leaseCounts,
                       const std::vector<std::string>& clients, bool catalog) {
+      CPPUNIT_ASSERT_EQUAL(calls.reloads + 1, calls.leaseCountsAsked);
+      CPPUNIT_ASSERT(leaseCounts == std::vector<uint64_t>(keys.size(), 7));
       ++calls.reloads;
       calls.keys.insert(calls.keys.end(), keys.begin(), keys.end());
       calls.clients.insert(calls.clients.end(), clients.begin(), clients.end());

@@ -29,6 +29,7 @@ class PortalServiceTest : public CppUnit::TestFixture {
   CPPUNIT_TEST(signinIsThrottledPerAddressAndPerClientWhateverTheAddress);
   CPPUNIT_TEST(sessionEndsWhenIdleAtItsMaximumAndOnSignOut);
   CPPUNIT_TEST(csrfTokenIsBoundToItsHolderAndComparedWhole);
+  CPPUNIT_TEST(resumeTellsAGuessedCookieFromAnEndedSession);
   CPPUNIT_TEST(trustedHeaderSignsInOnlyAddressesThatMaySignIn);
   CPPUNIT_TEST(reviewWarnsLoudlyAndSaysWhatApproveWillDo);
   CPPUNIT_TEST(purgeDropsOnlyLinksAndSessionsThatAreOver);
@@ -194,6 +195,30 @@ class PortalServiceTest : public CppUnit::TestFixture {
     CPPUNIT_ASSERT(!portal->resume(c->cookie));
     CPPUNIT_ASSERT(!portal->resume(""));
     CPPUNIT_ASSERT(!portal->resume(c->session.digestHex));  // the stored digest is no cookie
+  }
+
+  // The brute-force defence counts only guesses: a cookie no session ever had (or junk), not
+  // the cookie of a session that ended.
+  void resumeTellsAGuessedCookieFromAnEndedSession() {
+    auto live = portal->signinByHeader("dev@dev.example");
+    auto ended = portal->signinByHeader("dev@dev.example");
+    portal->signOut(ended->session);
+    bool unknown = true;
+    CPPUNIT_ASSERT(portal->resume(live->cookie, &unknown));
+    CPPUNIT_ASSERT(!unknown);
+    unknown = true;
+    CPPUNIT_ASSERT(!portal->resume(ended->cookie, &unknown));
+    CPPUNIT_ASSERT(!unknown);
+    for (const std::string& guess :
+         {std::string(43, 'G'), std::string(""), std::string("x"), ended->session.digestHex}) {
+      unknown = false;
+      CPPUNIT_ASSERT(!portal->resume(guess, &unknown));
+      CPPUNIT_ASSERT_MESSAGE(guess, unknown);
+    }
+    clock->advance(8 * 3600000);  // idle: ended too, not a guess
+    unknown = true;
+    CPPUNIT_ASSERT(!portal->resume(live->cookie, &unknown));
+    CPPUNIT_ASSERT(!unknown);
   }
 
   void csrfTokenIsBoundToItsHolderAndComparedWhole() {

@@ -1,0 +1,185 @@
+// libFuzzer target: mail::TemplateSet, the mustache rendering of mails and pages, from both
+// sides a stranger may hold:
+// - untrusted values (names, comments, descriptions people type): first byte even — the rest
+//   is the value of every variable any template uses; the first byte also picks the mail or
+//   page and the language. Invariants: in an HTML part or page the value never comes out
+//   unescaped (it appears no more often than the template's own text has it), a mail subject
+//   has no line break; nothing throws.
+// - untrusted template files (an operator's edited templates/, or a translation): first byte
+//   odd — the rest becomes templates/lang/fz/pages/done.mustache (bit 1 clear) or the text of
+//   one id of templates/lang/fz/strings.json (bit 1 set) in a copy of the source tree's
+//   templates. Invariants: the set either loads or throws TemplateError (the start-up line);
+//   what loads renders without throwing.
+#include <Poco/File.h>
+#include <Poco/JSON/Object.h>
+#include <stdlib.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "mail/TemplateSet.h"
+
+using keywarden::mail::TemplateError;
+using keywarden::mail::TemplateSet;
+
+namespace {
+const std::string kSource = std::string(KEYWARDEN_SOURCE_DIR) + "/templates";
+
+// Every variable name the templates use, outside triple mustaches (raw by design).
+struct Names {
+  std::set<std::string> escaped;
+  std::set<std::string> raw;
+};
+
+const Names& names(const TemplateSet& set) {
+  static const Names n = [&] {
+    Names out;
+    std::regex tag(R"(\{\{(\{|&)?\s*[#^/]?\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}?\}\})");
+    for (const auto& [lang, files] : set.sources()->files)
+      for (const auto& [name, text] : files)
+        for (std::sregex_iterator it(text.begin(), text.end(), tag), end; it != end; ++it)
+          ((*it)[1].matched ? out.raw : out.escaped).insert((*it)[2].str());
+    for (const auto& r : out.raw) out.escaped.erase(r);
+    return out;
+  }();
+  return n;
+}
+
+// {"a": v, "b": {"c": v}} for names a and b.c.
+std::string contextWith(const Names& n, const std::string& value) {
+  Poco::JSON::Object::Ptr root = new Poco::JSON::Object;
+  auto put = [&](const std::string& dotted, const std::string& v) {
+    Poco::JSON::Object::Ptr o = root;
+    size_t from = 0;
+    for (size_t dot; (dot = dotted.find('.', from)) != std::string::npos; from = dot + 1) {
+      std::string part = dotted.substr(from, dot - from);
+      if (!o->has(part) || !o->isObject(part))
+        o->set(part, Poco::JSON::Object::Ptr(new Poco::JSON::Object));
+      o = o->getObject(part);
+    }
+    o->set(dotted.substr(from), v);
+  };
+  for (const auto& name : n.escaped) put(name, value);
+  for (const auto& name : n.raw) put(name, "RAW");
+  std::ostringstream s;
+  root->stringify(s);
+  return s.str();
+}
+
+size_t count(const std::string& hay, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = hay.find(needle); at != std::string::npos; at = hay.find(needle, at + 1)) ++n;
+  return n;
+}
+
+bool needsEscaping(const std::string& v) {
+  return v.size() >= 4 && v.find_first_of("<>&\"'") != std::string::npos;
+}
+
+void writeFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+}
+
+// A copy of the source tree's templates with an empty language folder `fz`.
+const std::string& scratchDir() {
+  static const std::string dir = [] {
+    char tmpl[] = "/tmp/kw-fuzz-templates-XXXXXX";
+    if (!mkdtemp(tmpl)) std::abort();
+    std::string d = std::string(tmpl) + "/templates";
+    Poco::File(kSource).copyTo(d);
+    Poco::File(d + "/lang/fz/pages").createDirectories();
+    return d;
+  }();
+  return dir;
+}
+
+// Values reach the templates from request bodies, which engine::StrictJson has checked to be
+// UTF-8 (RFC 8259 §8.1): other bytes are not a case.
+bool utf8(const std::string& s) {
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    for (size_t k = 1; k < n; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 2) return false;
+    i += n;
+  }
+  return true;
+}
+
+void untrustedValue(uint8_t pick, const std::string& value) {
+  if (!utf8(value)) return;
+  static const TemplateSet set(kSource);
+  const Names& n = names(set);
+  std::string context = contextWith(n, value);
+  auto languages = set.languages();
+  std::string language = languages[(pick >> 1) % languages.size()];
+  const auto& events = TemplateSet::mailEvents();
+  const auto& pages = TemplateSet::pages();
+  size_t which = pick % (events.size() + pages.size());
+  auto sources = set.sources();
+  auto templateText = [&](const std::string& name) {
+    auto l = sources->files.find(language);
+    if (l != sources->files.end() && l->second.count(name)) return l->second.at(name);
+    return sources->files.at(TemplateSet::kEnglish).at(name);
+  };
+  if (which < events.size()) {
+    const std::string& event = events[which];
+    auto m = set.renderMail(event, context, "", language);
+    if (m.subject.find_first_of("\r\n") != std::string::npos) std::abort();
+    if (needsEscaping(value) &&
+        count(m.html, value) > count(templateText("mail/" + event + ".html"), value))
+      std::abort();
+  } else {
+    const std::string& page = pages[which - events.size()];
+    std::string html = set.renderPage(page, context, language);
+    if (needsEscaping(value) && count(html, value) > count(templateText("pages/" + page), value))
+      std::abort();
+  }
+  (void)set.text("title.home", language, {{"name", value}});
+}
+
+void untrustedTemplate(uint8_t pick, const std::string& text) {
+  const std::string& dir = scratchDir();
+  const std::string page = dir + "/lang/fz/pages/done.mustache";
+  const std::string strings = dir + "/lang/fz/strings.json";
+  std::remove(page.c_str());
+  std::remove(strings.c_str());
+  if (pick & 2) {
+    if (!utf8(text)) return;
+    Poco::JSON::Object o;
+    o.set("title.home", text);
+    std::ostringstream s;
+    o.stringify(s);
+    writeFile(strings, s.str());
+  } else {
+    writeFile(page, text);
+  }
+  std::unique_ptr<TemplateSet> set;
+  try {
+    set = std::make_unique<TemplateSet>(dir);
+  } catch (const TemplateError&) {
+    return;  // the start-up line naming the file
+  }
+  (void)set->renderPage("done", R"({"title":"t","message":"m"})", "fz");
+  (void)set->text("title.home", "fz", {{"name", "n"}});
+}
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size < 1) return 0;
+  std::string rest(reinterpret_cast<const char*>(data + 1), size - 1);
+  if (data[0] & 1)
+    untrustedTemplate(data[0], rest);
+  else
+    untrustedValue(data[0] >> 1, rest);
+  return 0;
+}
