@@ -2,6 +2,8 @@
 // and the change itself, limits and leased units included — see docs/quota.md).
 #include "engine/keys/KeyService.h"
 
+#include <Poco/Logger.h>
+
 #include <algorithm>
 #include <map>
 #include <unordered_set>
@@ -113,14 +115,17 @@ bool KeyService::changeQuota(Transaction& tx, Key& k, const KeySpec& s, int64_t 
     // A new interval (a refill added, or daily <-> monthly): the count goes on, and the
     // next refill comes at the next start of the new interval. The count is labelled with
     // the current period's start (refilled_at) unless it is newer already; units leased
-    // under the old label would be dropped, so this instance hands its own back first.
+    // under the old label would be dropped, so this instance hands its own back — after the
+    // commit (handBackRelabelled), as no account or cache lock is taken inside a write
+    // transaction (lock order: a check holds its account while it leases from the store).
     int64_t label = RefillPeriod::startOf(s.refillInterval, t);
     if (auto fresh = tx.keys().find(k.id); fresh && label > fresh->refilledAt) {
-      if (QuotaAccount* account = accountOf(k.id)) {
-        int64_t back = account->surrender(fresh->refilledAt);
-        if (back > 0) tx.keys().adjustRemaining(k.id, back);
-      }
       tx.keys().relabelCount(k.id, label);
+      // Registered before changeIn's cache update, so it runs first: the account still
+      // holds the old label's units when this hook takes them.
+      tx.afterCommit([this, id = k.id, old = fresh->refilledAt, label] {
+        handBackRelabelled(id, old, label);
+      });
     }
     recount = true;
   }
@@ -129,6 +134,25 @@ bool KeyService::changeQuota(Transaction& tx, Key& k, const KeySpec& s, int64_t 
   k.refillInterval = s.refillInterval;
   k.refillAmount = s.refillAmount;
   return recount;
+}
+
+void KeyService::handBackRelabelled(const std::string& id, int64_t oldLabel, int64_t newLabel) {
+  QuotaAccount* account = accountOf(id);
+  if (!account) return;
+  int64_t back = account->surrender(oldLabel);
+  if (back <= 0) return;
+  try {
+    _store.write([&](Transaction& tx) {
+      // Only onto the count they were taken from: a refill since then restarted it.
+      auto k = tx.keys().find(id);
+      if (k && k->refilledAt == newLabel) tx.keys().adjustRemaining(id, back);
+    });
+  } catch (const std::exception& e) {
+    // The units are lost to this period: the key serves fewer calls, never more.
+    Poco::Logger::get("keywarden.quota")
+        .warning("key %s: %Ld leased unit(s) not handed back after a refill change: %s", id,
+                 static_cast<long long>(back), std::string(e.what()));
+  }
 }
 
 }  // namespace keywarden::engine

@@ -128,6 +128,11 @@ class KeyService {
   // A modify's quota, refill and leased units (docs/quota.md): the stored count moved as `s`
   // asks; true when `k`'s count must be read again from the store for the cache.
   bool changeQuota(Transaction& tx, Key& k, const KeySpec& s, int64_t t);
+  // After a commit that relabelled key `id`'s count from `oldLabel` to `newLabel` (a new refill
+  // interval): takes this instance's units leased under the old label out of its account and
+  // adds them back to the stored remaining (one short write), unless a refill restarted the
+  // count since. Takes the account's lock outside any transaction (lock order, make test-tsan).
+  void handBackRelabelled(const std::string& id, int64_t oldLabel, int64_t newLabel);
   // Replaces the key's pending jobs with those its definition calls for now.
   void scheduleJobs(Transaction& tx, const Key& k, int64_t now) const;
   void audit(Transaction& tx, const Principal& p, const std::string& action, const Key& k,
