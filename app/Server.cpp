@@ -214,6 +214,12 @@ api::HttpApi* makeApi(const Settings& s, Wiring& w, web::Portal& pages, web::Con
                           });
 }
 
+// How often the watchdog looks: deadlines are kept to within a tenth of the shorter timeout
+// (at least 10 ms).
+int64_t watchdogTickMs(const Settings& s) {
+  return std::max<int64_t>(10, std::min(s.httpHeaderTimeoutMs, s.httpBodyTimeoutMs) / 10);
+}
+
 void bootstrapAdmin(const Settings& s, Wiring& w) {
   if (!s.bootstrapAdminToken.empty() && w.tokens->bootstrapAdmin(s.bootstrapAdminToken))
     Poco::Logger::get("keywarden")
@@ -251,16 +257,13 @@ int Server::run() {
   web::Portal pages({*w.portal, *w.applications, *w.keys, *w.catalog, w.flows, *w.templates},
                     webSettings(s));
   pages.setAbuse(w.abuse.get(), w.clientSource);
-  engine::AuditReader auditReader(*w.store);
   web::Console console({pages, *w.keys, *w.catalog, *w.applications, *w.mailLog, *w.jobLog,
-                        *w.tokens, *w.usage, auditReader, w.flows, *w.templates, w.abuse.get()});
+                        *w.tokens, *w.usage, *w.auditReader, w.flows, *w.templates, w.abuse.get()});
   auto* api =
       makeApi(s, w, pages, console, [&w, &gateway] { return gaugesText(w, gateway.get()); });
   Poco::Net::HTTPRequestHandlerFactory::Ptr factory(api);
 
-  // Deadlines are kept to within a tenth of the shorter timeout (at least 10 ms).
-  api::ConnectionWatchdog watchdog(
-      std::max<int64_t>(10, std::min(s.httpHeaderTimeoutMs, s.httpBodyTimeoutMs) / 10));
+  api::ConnectionWatchdog watchdog(watchdogTickMs(s));
   auto connections = [&, limits = httpLimits(s)] {
     // A kept-alive connection polls in slices, to close when others wait for a thread.
     Poco::Net::HTTPServerParams::Ptr session = httpParams(s);

@@ -66,6 +66,7 @@ void Wiring::buildEngine(const Settings& s, const std::string& secret) {
                                                            secret);
   mailLog = std::make_unique<engine::MailLog>(*store, clock, s.smtpGiveUpMs);
   jobLog = std::make_unique<engine::JobLog>(*store, clock);
+  auditReader = std::make_unique<engine::AuditReader>(*store);
   changes =
       std::make_unique<engine::ChangeFollower>(*store, clock, followerTargets(), s.clusterPollMs);
 }

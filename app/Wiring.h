@@ -9,6 +9,7 @@
 #include "engine/abuse/AbuseGuard.h"
 #include "engine/access/TokenService.h"
 #include "engine/applications/ApplicationService.h"
+#include "engine/audit/AuditReader.h"
 #include "engine/base/SystemClock.h"
 #include "engine/catalog/CatalogService.h"
 #include "engine/check/KeyCache.h"
@@ -76,6 +77,7 @@ class Wiring {
   std::unique_ptr<engine::portal::PortalService> portal;
   std::unique_ptr<engine::MailLog> mailLog;
   std::unique_ptr<engine::JobLog> jobLog;
+  std::unique_ptr<engine::AuditReader> auditReader;  // the console's audit pages
   std::unique_ptr<engine::Scheduler> scheduler;
   std::unique_ptr<engine::Housekeeping> housekeeping;
   std::unique_ptr<engine::ChangeFollower> changes;

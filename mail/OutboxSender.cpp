@@ -263,12 +263,14 @@ int OutboxSender::drainOnce() {
   }
   recordSent(sent);
   // Mails the batch did not reach go back to the queue, due at once and not counted as tried.
-  if (next < out.size()) {
-    std::vector<std::string> ids;
-    for (size_t j = next; j < out.size(); ++j) ids.push_back(rows[j]->id);
-    putBack(std::move(ids));
-  }
+  putBackFrom(batch, next);
   return static_cast<int>(due.size());
+}
+
+void OutboxSender::putBackFrom(const Batch& batch, size_t from) {
+  std::vector<std::string> ids;
+  for (size_t j = from; j < batch.rows.size(); ++j) ids.push_back(batch.rows[j]->id);
+  putBack(std::move(ids));
 }
 
 OutboxSender::Batch OutboxSender::prepareOrPutBack(const std::vector<engine::OutboxMail>& due) {

@@ -88,6 +88,8 @@ class OutboxSender {
   // prepare() and writeSubjects(); when either throws, the whole claimed batch goes back to
   // the queue (nothing has gone out yet) and the exception goes on.
   Batch prepareOrPutBack(const std::vector<engine::OutboxMail>& due);
+  // Gives the batch's rows[from..] back to the queue, due at once and not counted as tried.
+  void putBackFrom(const Batch& batch, size_t from);
   // Records the batch's subjects for the mail log (one commit).
   void writeSubjects(const Batch& batch);
   // Extends the lease of rows[from..] to `until`; false when another instance took one.

@@ -1,5 +1,8 @@
 // ApplicationService: decisions through approver links (GET shows, POST decides).
 #include "engine/applications/ApplicationService.h"
+
+#include <optional>
+
 #include "engine/applications/ApplicationServiceDetail.h"
 #include "engine/base/Ids.h"
 #include "engine/notices/ApplicationView.h"
@@ -45,33 +48,61 @@ LinkOutcome ApplicationService::viewLink(const std::string& token) {
   return out;
 }
 
+namespace {
+// A form's decision field: approve, reject or return; nothing else.
+std::optional<AppEvent> linkEvent(const std::string& decision) {
+  if (decision == "approve") return AppEvent::Approve;
+  if (decision == "reject") return AppEvent::Reject;
+  if (decision == "return") return AppEvent::Return;
+  return std::nullopt;
+}
+
+LinkOutcome invalid(LinkOutcome out, const std::string& field, const std::string& code,
+                    const std::string& message) {
+  out.kind = LinkOutcome::Invalid;
+  out.field = field;
+  out.code = code;
+  out.message = message;
+  return out;
+}
+
+// What a refused decision tells the person at the link, with the application as it is now.
+LinkOutcome refusedLink(LinkOutcome out, const Error& e, Store& store,
+                        const std::string& applicationId) {
+  if (e.kind == ErrorKind::BadInput)  // refused before anything was written
+    return invalid(std::move(out), e.field, e.code, e.message);
+  if (e.code == "LINK_USED")
+    out.kind = LinkOutcome::Used;
+  else if (e.code == "LEVEL_DECIDED" || e.code == "INVALID_STATE" || e.code == "CONCURRENT_UPDATE")
+    out.kind = LinkOutcome::Decided;
+  else {
+    out.kind = LinkOutcome::Refused;
+    out.code = e.code;
+    out.message = e.message;
+  }
+  store.read([&](Transaction& tx) {
+    out.application = tx.applications().find(applicationId);
+    if (out.application)
+      out.view = ApplicationView::application(tx.catalog(), *out.application, "");
+  });
+  return out;
+}
+}  // namespace
+
 LinkOutcome ApplicationService::decideByLink(const std::string& token, const std::string& decision,
                                              const std::string& comment) {
   LinkOutcome out = viewLink(token);
   if (out.kind != LinkOutcome::Show) return out;
   LinkClaims claims;
   _links.check(token, _clock.nowMs(), claims);
+  std::optional<AppEvent> event = linkEvent(decision);
+  if (!event)
+    return invalid(std::move(out), "decision", "CHOOSE_DECISION",
+                   "Choose Approve, Return or Reject.");
+  if (auto e = checkComment(comment))
+    return invalid(std::move(out), "comment", e->code, e->message);
   DecisionInput d;
-  if (decision == "approve")
-    d.event = AppEvent::Approve;
-  else if (decision == "reject")
-    d.event = AppEvent::Reject;
-  else if (decision == "return")
-    d.event = AppEvent::Return;
-  else {
-    out.kind = LinkOutcome::Invalid;
-    out.field = "decision";
-    out.code = "CHOOSE_DECISION";
-    out.message = "Choose Approve, Return or Reject.";
-    return out;
-  }
-  if (auto e = checkComment(comment)) {
-    out.kind = LinkOutcome::Invalid;
-    out.field = "comment";
-    out.code = e->code;
-    out.message = e->message;
-    return out;
-  }
+  d.event = *event;
   d.approver = claims.approver;
   d.comment = comment;
   d.level = claims.level;
@@ -82,36 +113,12 @@ LinkOutcome ApplicationService::decideByLink(const std::string& token, const std
   p.email = claims.approver;
   p.actorName = "approval-link:" + claims.id;
   auto r = decide(p, claims.applicationId, d);
-  if (r) {
-    out.kind = LinkOutcome::Done;
-    out.application = r.value();
-    out.decision = decision;
-    _store.read([&](Transaction& tx) {
-      out.view = ApplicationView::application(tx.catalog(), *out.application, "");
-    });
-    return out;
-  }
-  const std::string& code = r.error().code;
-  if (r.error().kind == ErrorKind::BadInput) {  // refused before anything was written
-    out.kind = LinkOutcome::Invalid;
-    out.field = r.error().field;
-    out.code = r.error().code;
-    out.message = r.error().message;
-    return out;
-  }
-  if (code == "LINK_USED")
-    out.kind = LinkOutcome::Used;
-  else if (code == "LEVEL_DECIDED" || code == "INVALID_STATE" || code == "CONCURRENT_UPDATE")
-    out.kind = LinkOutcome::Decided;
-  else {
-    out.kind = LinkOutcome::Refused;
-    out.code = code;
-    out.message = r.error().message;
-  }
+  if (!r) return refusedLink(std::move(out), r.error(), _store, claims.applicationId);
+  out.kind = LinkOutcome::Done;
+  out.application = r.value();
+  out.decision = decision;
   _store.read([&](Transaction& tx) {
-    out.application = tx.applications().find(claims.applicationId);
-    if (out.application)
-      out.view = ApplicationView::application(tx.catalog(), *out.application, "");
+    out.view = ApplicationView::application(tx.catalog(), *out.application, "");
   });
   return out;
 }

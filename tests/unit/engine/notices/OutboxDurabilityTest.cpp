@@ -4,8 +4,8 @@
 #include "tests/unit/engine/notices/MailFixture.h"
 
 using namespace keywarden;
-using test::kT0;
 using test::kSecret;
+using test::kT0;
 
 class OutboxDurabilityTest : public test::MailFixture {
   CPPUNIT_TEST_SUITE(OutboxDurabilityTest);
