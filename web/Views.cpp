@@ -203,6 +203,8 @@ void Views::keyRow(api::JsonWriter& w, const engine::Key& k, int64_t now, const 
       .field("start", k.start)
       .field("clientId", k.clientId)
       .field("state", engine::keyStateName(k.effectiveState(now)))
+      .field("stateText",
+             t(std::string("keyState.").append(engine::keyStateName(k.effectiveState(now)))))
       .field("expires", k.expiresAt ? Words::time(k.expiresAt) : t("key.never"))
       .field("remaining", k.quota < 0 ? t("key.unlimited") : t.say(Phrase::calls(k.remaining)))
       .endObject();
@@ -217,6 +219,7 @@ void Views::key(api::JsonWriter& w, const engine::Key& k, engine::CatalogService
       .field("start", k.start)
       .field("clientId", k.clientId)
       .field("state", engine::keyStateName(state))
+      .field("stateText", t(std::string("keyState.").append(engine::keyStateName(state))))
       .field("live", state == engine::KeyState::Active || state == engine::KeyState::Scheduled ||
                          state == engine::KeyState::Disabled)
       .field("validFrom", k.effectiveAt ? Words::time(k.effectiveAt) : Words::time(k.createdAt))

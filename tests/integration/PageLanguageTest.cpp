@@ -90,7 +90,10 @@ class PageLanguageTest : public Fixture {
     static const std::regex shapes(
         R"(\(level \d+ of \d+\)|\b(approved|rejected|submitted|returned for changes) at\b|)"
         R"(\b\d+ (days?|hours?|minutes?) ago\b|\bin \d+ (days?|hours?)\b|\bjust now\b|)"
-        R"(\b[\d,]+ calls\b|Nothing was recorded)");
+        R"(\b[\d,]+ calls\b|Nothing was recorded|)"
+        // A state's code shown as text (a class name may hold it; the reader may not).
+        R"(>\s*(SUBMITTED|IN_REVIEW|APPROVED|ISSUED|REJECTED|RETURNED|WITHDRAWN|TIMED_OUT|)"
+        R"(SCHEDULED|ACTIVE|DISABLED|EXPIRED|REVOKED)\s*<)");
     std::smatch m;
     CPPUNIT_ASSERT_MESSAGE(what + ": English \"" +
                                (std::regex_search(page, m, shapes) ? m.str() : "") + "\" in:\n" +
@@ -148,6 +151,21 @@ class PageLanguageTest : public Fixture {
     assertNoEnglish("application page", page.body);
     HttpResponse list = get("/applications", "zh-TW", session);
     assertNoEnglish("applications", list.body);
+    // Both security approvers approve: the key is issued, and its pages say its state in words.
+    for (const char* who : {"sec@example.com", "ciso@example.com"})
+      CPPUNIT_ASSERT_EQUAL(200, post(linkTo(who), "decision=approve&comment=ok", "en").status);
+    std::smatch key;
+    static const std::regex keyLink(R"re(href="(/keys/[^"]+)")re");
+    HttpResponse keys;
+    CPPUNIT_ASSERT(eventually([&] {
+      keys = get("/keys", "zh-TW", session);
+      return std::regex_search(keys.body, key, keyLink);
+    }));
+    assertNoEnglish("keys", keys.body);
+    CPPUNIT_ASSERT_MESSAGE(keys.body, keys.body.find("有效") != std::string::npos);
+    HttpResponse keyPage = get(key[1].str(), "zh-TW", session);
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(keyPage.body, 200, keyPage.status);
+    assertNoEnglish("key page", keyPage.body);
     HttpResponse english = get("/applications/" + id, "en", session);
     CPPUNIT_ASSERT_MESSAGE(
         english.body, english.body.find("every one of them must approve") != std::string::npos);
