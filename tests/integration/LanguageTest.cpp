@@ -1,23 +1,13 @@
 #include <regex>
 
 #include "tests/integration/Fixture.h"
+#include "tests/support/PageForms.h"
 #include "tests/support/SmtpServer.h"
 
 using namespace keywarden::test;
 
 namespace {
 const char* kForm = "application/x-www-form-urlencoded";
-
-std::string csrfOf(const std::string& page) {
-  std::smatch m;
-  static const std::regex csrf(R"re(name="csrf" value="([^"]+)")re");
-  return std::regex_search(page, m, csrf) ? m[1].str() : "";
-}
-// "name=value" of a Set-Cookie header.
-std::string cookieOf(const HttpResponse& r) {
-  std::string c = r.header("set-cookie");
-  return c.substr(0, c.find(';'));
-}
 }  // namespace
 
 // Mails and pages in English and Traditional Chinese (templates/lang/zh-TW/): chosen by the

@@ -6,6 +6,7 @@
 
 #include "tests/integration/Fixture.h"
 #include "tests/support/EnglishFragments.h"
+#include "tests/support/PageForms.h"
 #include "tests/support/SmtpServer.h"
 
 using namespace keywarden::test;
@@ -17,16 +18,6 @@ const char* kFlow = R"({"id":"two","name":"Two levels","priority":0,"match":{},"
   {"name":"Team lead","approvers":["lead@example.com"],"policy":"any","timeout":"2d",
    "onTimeout":"escalate","escalateTo":["boss@example.com"]},
   {"name":"Security","approvers":["sec@example.com","ciso@example.com"],"policy":"all"}]})";
-
-std::string csrfOf(const std::string& page) {
-  std::smatch m;
-  static const std::regex csrf(R"re(name="csrf" value="([^"]+)")re");
-  return std::regex_search(page, m, csrf) ? m[1].str() : "";
-}
-std::string cookieOf(const HttpResponse& r) {
-  std::string c = r.header("set-cookie");
-  return c.substr(0, c.find(';'));
-}
 }  // namespace
 
 class PageLanguageTest : public Fixture {

@@ -44,6 +44,30 @@ class FakeTransport : public mail::MailTransport {
 inline const int64_t kT0 = 1795219200000;
 inline const char* kSecret = "0123456789abcdef0123456789abcdef";
 
+// The catalog the mail tests render against: client "web" (Web Shop, ops@example.com), API
+// "orders-list" (List orders, `method` /orders/*), group "reports" holding `groupApis`.
+inline void insertShopCatalog(engine::Store& store, const std::string& method,
+                              const std::vector<std::string>& groupApis) {
+  store.write([&](engine::Transaction& tx) {
+    engine::Client c;
+    c.id = "web";
+    c.name = "Web Shop";
+    c.contactEmail = "ops@example.com";
+    tx.catalog().insertClient(c);
+    engine::ApiDef api;
+    api.id = "orders-list";
+    api.name = "List orders";
+    api.method = method;
+    api.path = "/orders/*";
+    tx.catalog().insertApi(api);
+    engine::Group g;
+    g.id = "reports";
+    g.name = "Reports";
+    g.apis = groupApis;
+    tx.catalog().insertGroup(g);
+  });
+}
+
 class MailFixture : public CppUnit::TestFixture {
  public:
   void setUp() override {
@@ -60,24 +84,7 @@ class MailFixture : public CppUnit::TestFixture {
         std::make_unique<mail::OutboxSender>(*store, *templates, transport, *sealer, *clock, s);
     links = std::make_unique<engine::LinkSigner>(kSecret, 60000);
     notices = std::make_unique<engine::Notices>(*sealer, *links, "https://kw.example", 60000);
-    store->write([&](engine::Transaction& tx) {
-      engine::Client c;
-      c.id = "web";
-      c.name = "Web Shop";
-      c.contactEmail = "ops@example.com";
-      tx.catalog().insertClient(c);
-      engine::ApiDef api;
-      api.id = "orders-list";
-      api.name = "List orders";
-      api.method = "GET";
-      api.path = "/orders/*";
-      tx.catalog().insertApi(api);
-      engine::Group g;
-      g.id = "reports";
-      g.name = "Reports";
-      g.apis = {"orders-list"};
-      tx.catalog().insertGroup(g);
-    });
+    insertShopCatalog(*store, "GET", {"orders-list"});
   }
 
   // A flow of `levels` levels ("Level 1" …, approver lead@example.com), rejecting after 48h.

@@ -11,15 +11,13 @@
 #include "store/SqlStore.h"
 #include "tests/support/EnglishFragments.h"
 #include "tests/support/TempDir.h"
+#include "tests/unit/engine/notices/MailFixture.h"
 #include "tests/unit/support/TempStore.h"
 
 using namespace keywarden;
 
-namespace {
-const int64_t kT0 = 1795219200000;
-const char* kSecret = "0123456789abcdef0123456789abcdef";
-
-}  // namespace
+using test::kSecret;
+using test::kT0;
 
 class MailLanguageTest : public CppUnit::TestFixture {
   CPPUNIT_TEST_SUITE(MailLanguageTest);
@@ -36,24 +34,7 @@ class MailLanguageTest : public CppUnit::TestFixture {
     sealer = std::make_unique<engine::SecretBox>(kSecret, "key-delivery");
     links = std::make_unique<engine::LinkSigner>(kSecret, 60000);
     notices = std::make_unique<engine::Notices>(*sealer, *links, "https://kw.example", 60000);
-    store->write([&](engine::Transaction& tx) {
-      engine::Client c;
-      c.id = "web";
-      c.name = "Web Shop";
-      c.contactEmail = "ops@example.com";
-      tx.catalog().insertClient(c);
-      engine::ApiDef api;
-      api.id = "orders-list";
-      api.name = "List orders";
-      api.method = "*";
-      api.path = "/orders/*";
-      tx.catalog().insertApi(api);
-      engine::Group g;
-      g.id = "reports";
-      g.name = "Reports";
-      g.apis = {"orders-list", "gone-api"};
-      tx.catalog().insertGroup(g);
-    });
+    test::insertShopCatalog(*store, "*", {"orders-list", "gone-api"});
   }
 
   // Two levels: the first escalates after 2 days, the second needs all of its approvers.
