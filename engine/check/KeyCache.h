@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -85,6 +86,15 @@ class KeyCache {
   std::vector<UsageDelta> takeUsage(size_t max = SIZE_MAX);
   // Puts back usage a failed flush took, so the next flush writes it.
   void restoreUsage(const std::vector<UsageDelta>& deltas);
+  // A flush's counters are out of the cache (takeUsage) before its transaction commits, so for a
+  // moment the stored usage plus the cache's counters is too low. The flusher brackets each
+  // take-and-write with beginUsageFlush()/endUsageFlush() (after the commit, or after
+  // restoreUsage); a reader that adds the two (KeyService, GET /v1/keys…) reads usageEpoch()
+  // before and after and reads again when it was odd or changed (a sequence lock). The check
+  // path never reads it. Thread-safe.
+  void beginUsageFlush() { _usageEpoch.fetch_add(1, std::memory_order_acq_rel); }
+  void endUsageFlush() { _usageEpoch.fetch_add(1, std::memory_order_acq_rel); }
+  uint64_t usageEpoch() const { return _usageEpoch.load(std::memory_order_acquire); }
   void forEachAccount(const std::function<void(QuotaAccount&)>& fn) const;
   size_t size() const;
 
@@ -113,6 +123,7 @@ class KeyCache {
 
   std::mutex _dirtyMu;
   std::vector<std::pair<uint32_t, uint32_t>> _dirty;  // slot, generation
+  std::atomic<uint64_t> _usageEpoch{0};               // odd while a flush is in flight
 };
 
 }  // namespace keywarden::engine

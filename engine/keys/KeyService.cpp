@@ -1,7 +1,9 @@
 #include "engine/keys/KeyService.h"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
+#include <thread>
 #include <unordered_set>
 
 #include "engine/base/Ids.h"
@@ -196,6 +198,7 @@ Result<Key> KeyService::get(const Principal& p, const std::string& id) {
   // lease or a return of this instance fell in between, read again (exact on one instance).
   QuotaAccount* account = accountOf(id);
   for (int attempt = 0;; ++attempt) {
+    uint64_t epoch = stableUsageEpoch();
     uint64_t writes = account ? account->storeWrites() : 0;
     std::optional<Result<Key>> r;
     std::optional<Key> owner;
@@ -205,7 +208,8 @@ Result<Key> KeyService::get(const Principal& p, const std::string& id) {
     });
     if (!*r) return r->error();
     Key live = withLiveUsage(r->value(), owner ? *owner : r->value());
-    if (!account || account->storeWrites() == writes || attempt == 4) return live;
+    bool still = _cache.usageEpoch() == epoch && (!account || account->storeWrites() == writes);
+    if (still || attempt == 4) return live;
   }
 }
 
@@ -217,19 +221,34 @@ Result<std::vector<Key>> KeyService::list(const Principal& p, const KeyFilter& i
   if (f.tenant.empty()) f.tenant = p.tenant;
   auto wanted = f.state;
   f.state.reset();  // stored states may lag time-driven ones: filter on the effective state
-  std::vector<Key> keys;
-  _store.read([&](Transaction& tx) { keys = tx.keys().list(f); });
-  std::map<std::string, const Key*> byId;
-  for (const auto& k : keys) byId.emplace(k.id, &k);
-  std::vector<Key> out;
-  out.reserve(keys.size());
-  for (auto& k : keys) {
-    // A rotated key shows its lineage's count: its successor is in the list, or read alone.
-    auto owner = k.quotaKeyId.empty() ? byId.end() : byId.find(k.quotaKeyId);
-    Key live = owner != byId.end() ? withLiveUsage(k, *owner->second) : withLiveUsage(k);
-    if (!wanted || live.state == *wanted) out.push_back(std::move(live));
+  // Read again when a usage flush committed meanwhile (at most 5 reads; see get).
+  for (int attempt = 0;; ++attempt) {
+    uint64_t epoch = stableUsageEpoch();
+    std::vector<Key> keys;
+    _store.read([&](Transaction& tx) { keys = tx.keys().list(f); });
+    std::map<std::string, const Key*> byId;
+    for (const auto& k : keys) byId.emplace(k.id, &k);
+    std::vector<Key> out;
+    out.reserve(keys.size());
+    for (auto& k : keys) {
+      // A rotated key shows its lineage's count: its successor is in the list, or read alone.
+      auto owner = k.quotaKeyId.empty() ? byId.end() : byId.find(k.quotaKeyId);
+      Key live = owner != byId.end() ? withLiveUsage(k, *owner->second) : withLiveUsage(k);
+      if (!wanted || live.state == *wanted) out.push_back(std::move(live));
+    }
+    if (_cache.usageEpoch() == epoch || attempt == 4) return out;
   }
-  return out;
+}
+
+uint64_t KeyService::stableUsageEpoch() const {
+  // A chunk in flight is one transaction of at most UsageFlusher's chunk of keys: wait for it
+  // (up to ~200 ms, then read anyway: the figures are statistics).
+  uint64_t epoch = _cache.usageEpoch();
+  for (int i = 0; (epoch & 1) && i < 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    epoch = _cache.usageEpoch();
+  }
+  return epoch;
 }
 
 Result<Key> KeyService::change(const Principal& p, const std::string& id, const std::string& action,

@@ -100,6 +100,8 @@ class KeyService {
   Key withLiveUsage(Key k, const Key& owner) const;
   // The same, reading the owner's row when the key was rotated.
   Key withLiveUsage(Key k) const;
+  // KeyCache::usageEpoch once no usage flush is in flight (waits up to ~200 ms for one).
+  uint64_t stableUsageEpoch() const;
   QuotaAccount* accountOf(const std::string& id) const;
   // Runs `fn` on this instance's cache entry of key `id`, under the entry's stripe lock; false
   // when the cache does not hold the key.

@@ -60,6 +60,17 @@ std::vector<UsageRow> UsageFlusher::minuteRows(const std::vector<UsageDelta>& de
   return rows;
 }
 
+namespace {
+// begin/endUsageFlush around one chunk, however it ends.
+struct InFlight {
+  explicit InFlight(KeyCache& c) : cache(c) { cache.beginUsageFlush(); }
+  ~InFlight() { cache.endUsageFlush(); }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+  KeyCache& cache;
+};
+}  // namespace
+
 bool UsageFlusher::writeChunk(std::vector<UsageDelta>& deltas) {
   std::vector<UsageRow> rows = minuteRows(deltas, _clock.nowMs());
   try {
@@ -83,9 +94,14 @@ size_t UsageFlusher::flush() {
   size_t written = 0;
   size_t rounds = _cache.size() / _chunkKeys + 1;
   for (size_t i = 0; i < rounds; ++i) {
-    std::vector<UsageDelta> deltas = _cache.takeUsage(_chunkKeys);
-    if (deltas.empty()) break;
-    if (!writeChunk(deltas)) break;
+    std::vector<UsageDelta> deltas;
+    {
+      // Readers that add stored and counted usage wait while a chunk is out of the cache and
+      // not yet committed (KeyCache::usageEpoch).
+      InFlight bracket(_cache);
+      deltas = _cache.takeUsage(_chunkKeys);
+      if (deltas.empty() || !writeChunk(deltas)) break;
+    }
     written += deltas.size();
     if (deltas.size() < _chunkKeys) break;
   }
