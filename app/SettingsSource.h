@@ -8,7 +8,6 @@
 
 #include "app/Settings.h"
 #include "engine/base/Duration.h"
-#include "engine/text/Utf8.h"
 
 // The reading side of app/Settings: where each value came from, typed readers that fail with
 // one line naming the setting and its file or variable, and the readers of each group of
@@ -21,19 +20,11 @@ struct Source {
   std::map<std::string, std::string> origin;
 
   bool has(const std::string& k) const { return values.count(k) != 0; }
-  // The line may quote a value as it was written: a control character in it (a properties
-  // file's \n escape, an environment variable) becomes '?', and so does every byte >= 0x80 when
-  // the line is not UTF-8, so it stays one line of text.
+  // `why` may quote the value as it was written: SettingsError keeps the line one line of text.
   [[noreturn]] void fail(const std::string& k, const std::string& why) const {
     auto it = origin.find(k);
-    std::string line =
-        "setting " + k + (it != origin.end() ? " (" + it->second + ")" : "") + ": " + why;
-    bool utf8 = engine::Utf8::valid(line);
-    for (char& c : line) {
-      auto u = static_cast<unsigned char>(c);
-      if (u < 0x20 || u == 0x7F || (u >= 0x80 && !utf8)) c = '?';
-    }
-    throw SettingsError(line);
+    throw SettingsError("setting " + k + (it != origin.end() ? " (" + it->second + ")" : "") +
+                        ": " + why);
   }
   void str(const std::string& k, std::string& out) const {
     if (has(k)) out = values.at(k);

@@ -87,6 +87,10 @@ class SettingsTest : public CppUnit::TestFixture {
         {"http.port = 80\\r\\n81", "http.port"},
         {"keys.prefix = a\\nb", "keys.prefix"},
         {"smtp.starttls = \xC0\x80", "smtp.starttls"},
+        {"unkno\x7Fn.setting = 1", "unknown setting 'unkno?n.setting'"},  // fuzz/SettingsFuzz
+        {"smtp.\xC0\x80 = 1",
+         "unknown setting 'smtp.?"
+         "?'"},
         // Names with an empty part once recursed until the stack overflowed (fuzz/SettingsFuzz:
         // ".smtp.connections = 0"); each is one line now.
         {".smtp.connections = 0", "empty part"},
