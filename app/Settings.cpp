@@ -20,6 +20,7 @@
 #include "app/SettingsSource.h"
 #include "engine/base/Duration.h"
 #include "engine/crypto/KeyCodec.h"
+#include "engine/text/Utf8.h"
 #include "engine/text/Validation.h"
 #include "mail/MimeEncoding.h"
 
@@ -28,6 +29,15 @@ extern char** environ;
 namespace keywarden::app {
 
 using namespace settings;  // Source and the section readers (app/SettingsSource.h)
+
+std::string SettingsError::oneLine(std::string line) {
+  bool utf8 = engine::Utf8::valid(line);
+  for (char& c : line) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7F || (u >= 0x80 && !utf8)) c = '?';
+  }
+  return line;
+}
 
 namespace {
 const char* kDefaultFile = "config/keywarden.properties";

@@ -14,10 +14,14 @@
 
 namespace keywarden::app {
 
-// A setting that cannot be used: the message names the key (or file) and the problem, in one line.
+// A setting that cannot be used: the message names the key (or file) and the problem, in one line
+// of UTF-8 text whatever it quotes: a control character in a quoted value or name (a properties
+// file's \n escape, an environment variable) becomes '?', and so does every byte >= 0x80 when
+// the line is not UTF-8 (oneLine).
 class SettingsError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit SettingsError(const std::string& line) : std::runtime_error(oneLine(line)) {}
+  static std::string oneLine(std::string line);
 };
 
 // Every setting of contract §2 (and a few of our own), read from a properties file with

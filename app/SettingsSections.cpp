@@ -13,12 +13,30 @@
 #include "api/HttpSyntax.h"
 #include "app/SettingsSource.h"
 #include "engine/base/Duration.h"
+#include "engine/text/Utf8.h"
 #include "engine/text/Validation.h"
 #include "mail/MimeEncoding.h"
 
 namespace keywarden::app::settings {
 
 namespace {
+// `v` as an error line may quote it: printable ASCII kept, every other byte as '?'.
+std::string printable(const std::string& v) {
+  std::string out;
+  for (char c : v) out.push_back(c >= 0x20 && c < 0x7F ? c : '?');
+  return out;
+}
+
+// public.baseUrl: after the scheme, a host and an optional path (RFC 3986 §3, with UTF-8 as
+// RFC 3987 allows), no character a link in a mail would end or break at.
+bool linkOrigin(const std::string& url) {
+  size_t from = url.find("://") + 3;
+  if (!engine::Utf8::valid(url) || engine::Utf8::hasControl(url, false)) return false;
+  if (url.find_first_of(" \"<>\\^`{|}?#", from) != std::string::npos) return false;
+  size_t hostEnd = url.find('/', from);
+  return (hostEnd == std::string::npos ? url.size() : hostEnd) > from;
+}
+
 std::vector<std::string> commaList(const std::string& text) {
   std::vector<std::string> out;
   for (const auto& part : Poco::StringTokenizer(
@@ -152,7 +170,15 @@ void readHttp(const Source& s, Settings& st) {
   }
   s.str("public.baseUrl", st.publicBaseUrl);
   if (st.publicBaseUrl.rfind("http://", 0) != 0 && st.publicBaseUrl.rfind("https://", 0) != 0)
-    s.fail("public.baseUrl", "'" + st.publicBaseUrl + "' must start with http:// or https://");
+    s.fail("public.baseUrl",
+           "'" + printable(st.publicBaseUrl) + "' must start with http:// or https://");
+  // It is in every link of every mail (the templates' context, JSON text in UTF-8): bytes that
+  // are not UTF-8 would make every mail fail to render, a space or quote would break the link.
+  if (!linkOrigin(st.publicBaseUrl))
+    s.fail("public.baseUrl", "'" + printable(st.publicBaseUrl) +
+                                 "' must be an http:// or https:// URL with a host: UTF-8 "
+                                 "without spaces, quotes, <, >, \\ or control characters, and "
+                                 "without a query or fragment");
   while (!st.publicBaseUrl.empty() && st.publicBaseUrl.back() == '/') st.publicBaseUrl.pop_back();
 }
 

@@ -20,6 +20,7 @@ struct Source {
   std::map<std::string, std::string> origin;
 
   bool has(const std::string& k) const { return values.count(k) != 0; }
+  // `why` may quote the value as it was written: SettingsError keeps the line one line of text.
   [[noreturn]] void fail(const std::string& k, const std::string& why) const {
     auto it = origin.find(k);
     throw SettingsError("setting " + k + (it != origin.end() ? " (" + it->second + ")" : "") +

@@ -1,5 +1,8 @@
-// libFuzzer target: app::Settings::load, the reader of keywarden.properties. Invariant: a bad
-// file is one SettingsError (one start-up line naming the setting), never another exception.
+// libFuzzer target: app::Settings::load, the reader of keywarden.properties. Invariants: a bad
+// file is one SettingsError (one start-up line naming the setting: UTF-8 text without a control
+// character, whatever the value it quotes holds), never another exception; a file that loads
+// has a public.baseUrl that can sit in a mail's JSON context and link (UTF-8, no controls, no
+// space).
 #include <unistd.h>
 
 #include <cstdint>
@@ -8,6 +11,7 @@
 #include <string>
 
 #include "app/Settings.h"
+#include "engine/text/Utf8.h"
 
 using namespace keywarden::app;
 
@@ -18,9 +22,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!f) return 0;
   std::fwrite(data, 1, size, f);
   std::fclose(f);
+  using keywarden::engine::Utf8;
   try {
-    (void)Settings::load(path);
-  } catch (const SettingsError&) {
+    Settings st = Settings::load(path);
+    const std::string& url = st.publicBaseUrl;
+    if (!Utf8::valid(url) || Utf8::hasControl(url, false) || url.find(' ') != std::string::npos)
+      std::abort();
+  } catch (const SettingsError& e) {
+    std::string line = e.what();
+    if (!Utf8::valid(line)) std::abort();
+    for (char c : line)
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) std::abort();
   }
   return 0;
 }

@@ -4,7 +4,10 @@
 //   is the value of every variable any template uses; the first byte also picks the mail or
 //   page and the language. Invariants: in an HTML part or page the value never comes out
 //   unescaped (it appears no more often than the template's own text has it), a mail subject
-//   has no line break; nothing throws.
+//   has no line break; nothing throws. A value that is not UTF-8 (RFC 3629, engine::Utf8 —
+//   StrictJson, the query and path decoders and Validation::text refuse one before it reaches
+//   a template) only checks that the render either works or throws TemplateError: Poco's JSON
+//   parser refuses such a context, and no other exception may escape.
 // - untrusted template files (an operator's edited templates/, or a translation): first byte
 //   odd — the rest becomes templates/lang/fz/pages/done.mustache (bit 1 clear) or the text of
 //   one id of templates/lang/fz/strings.json (bit 1 set) in a copy of the source tree's
@@ -24,6 +27,9 @@
 #include <string>
 #include <vector>
 
+#include <kainjow/mustache.hpp>
+
+#include "engine/text/Utf8.h"
 #include "mail/TemplateSet.h"
 
 using keywarden::mail::TemplateError;
@@ -79,6 +85,23 @@ size_t count(const std::string& hay, const std::string& needle) {
   return n;
 }
 
+// The occurrences of `value` in `html` that are not inside its escaped form: "a&" is a prefix of
+// its own escape "a&amp;", which is not the value coming out unescaped (TemplateFuzz's own false
+// alarm, fuzz/corpus/TemplateFuzz/value-ends-with-ampersand).
+size_t unescaped(const std::string& html, const std::string& value) {
+  const std::string esc = kainjow::mustache::html_escape<std::string>(value);
+  std::vector<std::pair<size_t, size_t>> spans;
+  for (size_t at = html.find(esc); at != std::string::npos; at = html.find(esc, at + 1))
+    spans.emplace_back(at, at + esc.size());
+  size_t n = 0;
+  for (size_t at = html.find(value); at != std::string::npos; at = html.find(value, at + 1)) {
+    bool inside = false;
+    for (const auto& [from, to] : spans) inside = inside || (from <= at && at + value.size() <= to);
+    if (!inside) ++n;
+  }
+  return n;
+}
+
 bool needsEscaping(const std::string& v) {
   return v.size() >= 4 && v.find_first_of("<>&\"'") != std::string::npos;
 }
@@ -101,22 +124,18 @@ const std::string& scratchDir() {
   return dir;
 }
 
-// Values reach the templates from request bodies, which engine::StrictJson has checked to be
-// UTF-8 (RFC 8259 §8.1): other bytes are not a case.
-bool utf8(const std::string& s) {
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return false;
-    for (size_t k = 1; k < n; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 2) return false;
-    i += n;
+// Renders with a context the product never makes (a value that is not UTF-8): TemplateError,
+// or a page, and nothing else.
+void notUtf8(const TemplateSet& set, const std::string& event, const std::string& page,
+             const std::string& context, const std::string& language) {
+  try {
+    (void)(event.empty() ? set.renderPage(page, context, language).size()
+                         : set.renderMail(event, context, "", language).html.size());
+  } catch (const TemplateError&) {
   }
-  return true;
 }
 
 void untrustedValue(uint8_t pick, const std::string& value) {
-  if (!utf8(value)) return;
   static const TemplateSet set(kSource);
   const Names& n = names(set);
   std::string context = contextWith(n, value);
@@ -125,6 +144,11 @@ void untrustedValue(uint8_t pick, const std::string& value) {
   const auto& events = TemplateSet::mailEvents();
   const auto& pages = TemplateSet::pages();
   size_t which = pick % (events.size() + pages.size());
+  if (!keywarden::engine::Utf8::valid(value)) {
+    bool mail = which < events.size();
+    return notUtf8(set, mail ? events[which] : "", mail ? "" : pages[which - events.size()],
+                   context, language);
+  }
   auto sources = set.sources();
   auto templateText = [&](const std::string& name) {
     auto l = sources->files.find(language);
@@ -136,12 +160,13 @@ void untrustedValue(uint8_t pick, const std::string& value) {
     auto m = set.renderMail(event, context, "", language);
     if (m.subject.find_first_of("\r\n") != std::string::npos) std::abort();
     if (needsEscaping(value) &&
-        count(m.html, value) > count(templateText("mail/" + event + ".html"), value))
+        unescaped(m.html, value) > count(templateText("mail/" + event + ".html"), value))
       std::abort();
   } else {
     const std::string& page = pages[which - events.size()];
     std::string html = set.renderPage(page, context, language);
-    if (needsEscaping(value) && count(html, value) > count(templateText("pages/" + page), value))
+    if (needsEscaping(value) &&
+        unescaped(html, value) > count(templateText("pages/" + page), value))
       std::abort();
   }
   (void)set.text("title.home", language, {{"name", value}});
@@ -154,7 +179,7 @@ void untrustedTemplate(uint8_t pick, const std::string& text) {
   std::remove(page.c_str());
   std::remove(strings.c_str());
   if (pick & 2) {
-    if (!utf8(text)) return;
+    // Any bytes: a strings.json Poco's parser refuses is a TemplateError like any other.
     Poco::JSON::Object o;
     o.set("title.home", text);
     std::ostringstream s;

@@ -207,15 +207,34 @@ const std::string& TemplateSet::pick(const Sources& s, const std::string& name,
       if (f != l->second.end()) return f->second;
     }
   }
-  return s.files.at(kEnglish).at(name);
+  const auto& en = s.files.at(kEnglish);
+  auto f = en.find(name);
+  if (f == en.end()) throw TemplateError(name + ": no such template");
+  return f->second;
 }
 
 std::string TemplateSet::render(const Sources& s, const std::string& name,
                                 const std::string& contextJson, const std::string& secret,
                                 bool html, const std::string& language) {
-  Poco::JSON::Parser parser;
+  // The values come from the engine and the pages as JSON text. A context Poco's parser refuses
+  // (not JSON, or a string that is not well-formed UTF-8: RFC 8259 §8.1) is the caller's fault, but
+  // it is answered as a TemplateError naming the template, never as a parser's exception escaping
+  // into a request or the outbox.
+  Poco::Dynamic::Var context;
+  try {
+    Poco::JSON::Parser parser;
+    context = parser.parse(contextJson);
+  } catch (const Poco::Exception& e) {
+    // The parser's words only, in printable ASCII: the error reaches logs and the outbox row.
+    std::string why;
+    for (char c : e.displayText())
+      if (c >= 0x20 && c < 0x7F && why.size() < 200) why.push_back(c);
+    throw TemplateError(name + ": the values to render are not JSON text in UTF-8 (" + why + ")");
+  }
+  if (context.type() != typeid(Poco::JSON::Object::Ptr))
+    throw TemplateError(name + ": the values to render are not a JSON object");
   // The engine's phrases (engine/text/Phrase) are said in the reader's language first.
-  Data data = toData(PhraseText::resolve(parser.parse(contextJson), lookup(s, language)));
+  Data data = toData(PhraseText::resolve(context, lookup(s, language)));
   if (!secret.empty()) data.set("key", secret);
   kainjow::mustache::mustache t(pick(s, name, language));
   if (!html) t.set_custom_escape([](const std::string& x) { return x; });

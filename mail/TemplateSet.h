@@ -61,7 +61,10 @@ class TemplateSet {
   // "zh-tw" -> "zh-TW"), else "".
   std::string language(const std::string& tag) const;
 
-  // `contextJson` is a JSON object; `secret`, when not empty, is available as {{key}}.
+  // `contextJson` is a JSON object (RFC 8259, every string well-formed UTF-8); `secret`, when
+  // not empty, is available as {{key}}. A context Poco's parser refuses, or one that is not an
+  // object, throws TemplateError naming the template (no Poco exception escapes); so does an
+  // event or page the set has no template for.
   RenderedMail renderMail(const std::string& event, const std::string& contextJson,
                           const std::string& secret = "", const std::string& language = "") const;
   std::string renderPage(const std::string& page, const std::string& contextJson,

@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "app/Settings.h"
+#include "engine/text/Utf8.h"
 #include "tests/support/TempDir.h"
 
 using keywarden::app::Settings;
@@ -17,6 +18,7 @@ class SettingsTest : public CppUnit::TestFixture {
   CPPUNIT_TEST(portalSettingsAreReadAndBadOnesStopWithOneLineNamingThem);
   CPPUNIT_TEST(abuseSettingsAreReadAndBadOnesStopWithOneLineNamingThem);
   CPPUNIT_TEST(gatewayListenerSettingsAreReadAndItsPortMustBeItsOwn);
+  CPPUNIT_TEST(aPublicBaseUrlNoMailLinkCouldCarryStopsWithOneLineNamingIt);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -34,7 +36,9 @@ class SettingsTest : public CppUnit::TestFixture {
       } catch (const SettingsError& e) {
         std::string msg = e.what();
         CPPUNIT_ASSERT_MESSAGE(msg, msg.find(named) != std::string::npos);
-        CPPUNIT_ASSERT_MESSAGE(msg, msg.find('\n') == std::string::npos);
+        for (char c : msg)  // one line of text, whatever the value quoted in it holds
+          CPPUNIT_ASSERT_MESSAGE(msg, static_cast<unsigned char>(c) >= 0x20 && c != 0x7F);
+        CPPUNIT_ASSERT_MESSAGE(msg, keywarden::engine::Utf8::valid(msg));
       }
     }
   }
@@ -77,6 +81,16 @@ class SettingsTest : public CppUnit::TestFixture {
         {"gateway.keyHeaders = cookie:", "gateway.keyHeaders"},
         {"htpp.port = 1", "htpp.port"},
         {"public.baseUrl = ftp://x", "public.baseUrl"},
+        // A value quoted in the line once carried its line breaks (a properties file's \n
+        // escape) and bytes that are not UTF-8 into it.
+        {"smtp.host = mail\\nexample", "smtp.host"},
+        {"http.port = 80\\r\\n81", "http.port"},
+        {"keys.prefix = a\\nb", "keys.prefix"},
+        {"smtp.starttls = \xC0\x80", "smtp.starttls"},
+        {"unkno\x7Fn.setting = 1", "unknown setting 'unkno?n.setting'"},  // fuzz/SettingsFuzz
+        {"smtp.\xC0\x80 = 1",
+         "unknown setting 'smtp.?"
+         "?'"},
         // Names with an empty part once recursed until the stack overflowed (fuzz/SettingsFuzz:
         // ".smtp.connections = 0"); each is one line now.
         {".smtp.connections = 0", "empty part"},
@@ -86,6 +100,44 @@ class SettingsTest : public CppUnit::TestFixture {
         {"log..level = debug", "after 'log'"}};
     eachIsRefusedNaming(dir, bad);
     CPPUNIT_ASSERT_THROW(Settings::load(dir.file("missing.properties")), SettingsError);
+  }
+
+  // public.baseUrl is in every mail's links (the templates' JSON context): bytes that are not
+  // UTF-8 once made every mail fail to render ("not sent: rendering failed"), a space or a quote
+  // broke the link. Each is refused at start-up; the line quotes the value in printable ASCII.
+  void aPublicBaseUrlNoMailLinkCouldCarryStopsWithOneLineNamingIt() {
+    keywarden::test::TempDir dir;
+    const Cases bad = {{"public.baseUrl = https://ex\xC0\x80"
+                        "ample.com",
+                        "public.baseUrl"},
+                       {"public.baseUrl = https://keys.example/\xED\xA0\x80", "public.baseUrl"},
+                       {"public.baseUrl = https://keys.example/\xF4\x90\x80\x80", "public.baseUrl"},
+                       {"public.baseUrl = https://keys.example/\xFF", "public.baseUrl"},
+                       {"public.baseUrl = https://keys.example/\xC2\x85", "public.baseUrl"},
+                       {"public.baseUrl = https://keys.example/\x01", "public.baseUrl"},
+                       {"public.baseUrl = https://keys example", "public.baseUrl"},
+                       {"public.baseUrl = https://keys.example/\"><b>", "public.baseUrl"},
+                       {"public.baseUrl = https://keys.example/?x=1", "public.baseUrl"},
+                       {"public.baseUrl = https://keys.example/#top", "public.baseUrl"},
+                       {"public.baseUrl = https://", "public.baseUrl"},
+                       {"public.baseUrl = https:///path", "public.baseUrl"}};
+    eachIsRefusedNaming(dir, bad);
+    for (const auto& [content, named] : bad) {
+      keywarden::test::writeFile(dir.file("k.properties"), content + "\n");
+      try {
+        Settings::load(dir.file("k.properties"));
+      } catch (const SettingsError& e) {
+        for (char c : std::string(e.what()))
+          CPPUNIT_ASSERT_MESSAGE(e.what(), c >= 0x20 && c < 0x7F);
+      }
+    }
+    for (const std::string good :
+         {"https://keys.example", "http://127.0.0.1:8080/", "https://keys.example/kw",
+          "https://k\xC3\xA9ys.example/p\xE2\x82\xAC"}) {
+      keywarden::test::writeFile(dir.file("k.properties"), "public.baseUrl = " + good + "\n");
+      std::string want = good.back() == '/' ? good.substr(0, good.size() - 1) : good;
+      CPPUNIT_ASSERT_EQUAL(want, Settings::load(dir.file("k.properties")).publicBaseUrl);
+    }
   }
 
   void abuseSettingsAreReadAndBadOnesStopWithOneLineNamingThem() {
