@@ -213,10 +213,12 @@ std::vector<UsageDelta> KeyCache::takeUsage(size_t max) {
     if (_dirty.size() <= max) {
       dirty.swap(_dirty);
     } else {
-      // The newest `max` marks; the older ones stay (still dirty: their counts keep growing in
-      // place and are taken by a later call, once).
-      dirty.assign(_dirty.end() - static_cast<std::ptrdiff_t>(max), _dirty.end());
-      _dirty.resize(_dirty.size() - max);
+      // The oldest `max` marks, first come first written: a key re-marked after its chunk
+      // queues behind every key still waiting, so under steady load none waits for ever. The
+      // rest stay (still dirty: their counts keep growing in place and are taken once, later).
+      auto end = _dirty.begin() + static_cast<std::ptrdiff_t>(max);
+      dirty.assign(_dirty.begin(), end);
+      _dirty.erase(_dirty.begin(), end);
     }
   }
   std::vector<UsageDelta> out;

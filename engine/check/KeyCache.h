@@ -81,8 +81,9 @@ class KeyCache {
 
   // Queues the entry in `slot` for the next usage flush. Call with its stripe held.
   void markDirty(uint32_t slot, KeyEntry& e);
-  // The usage counted since the last call (counters reset), of at most `max` keys: the rest
-  // stay counted here for the next call. The flusher writes it.
+  // The usage counted since the last call (counters reset), of at most `max` keys, the ones
+  // marked longest ago first: the rest stay counted here for the next call. The flusher
+  // writes it.
   std::vector<UsageDelta> takeUsage(size_t max = SIZE_MAX);
   // Puts back usage a failed flush took, so the next flush writes it.
   void restoreUsage(const std::vector<UsageDelta>& deltas);

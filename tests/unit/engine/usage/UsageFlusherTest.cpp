@@ -3,9 +3,9 @@
 #include <stdexcept>
 
 #include "engine/base/ManualClock.h"
-#include "engine/usage/UsageFlusher.h"
 #include "engine/check/Verifier.h"
 #include "engine/crypto/KeyCodec.h"
+#include "engine/usage/UsageFlusher.h"
 #include "engine/usage/UsageHistory.h"
 #include "tests/unit/support/FakeQuotaSource.h"
 #include "tests/unit/support/TempStore.h"
@@ -43,6 +43,7 @@ class UsageFlusherTest : public CppUnit::TestFixture {
   CPPUNIT_TEST_SUITE(UsageFlusherTest);
   CPPUNIT_TEST(aFlushWritesAtMostChunkKeysPerTransaction);
   CPPUNIT_TEST(aFailureBetweenChunksKeepsTheCommittedOnesAndCountsTheRestOnceLater);
+  CPPUNIT_TEST(chunksTakeTheKeysMarkedLongestAgoFirst);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -65,6 +66,7 @@ class UsageFlusherTest : public CppUnit::TestFixture {
       cache->upsertKey(k);
       VerifyRequest r;
       r.key = m.plaintext;
+      plaintexts.push_back(m.plaintext);
       for (int c = 0; c < kChecks; ++c)
         CPPUNIT_ASSERT(verifier->verify(r).code == VerifyCode::Valid);
     }
@@ -114,7 +116,26 @@ class UsageFlusherTest : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(int64_t(kKeys * kChecks), stored());
   }
 
+  // Under steady load the keys of a chunk are checked again at once and marked again: they
+  // must queue behind the keys still waiting, or those would wait for ever.
+  void chunksTakeTheKeysMarkedLongestAgoFirst() {
+    auto ids = [](const std::vector<UsageDelta>& d) {
+      std::string out;
+      for (const auto& x : d) out += x.keyId + " ";
+      return out;
+    };
+    CPPUNIT_ASSERT_EQUAL(std::string("k0 k1 k2 "), ids(cache->takeUsage(3)));
+    VerifyRequest again;
+    again.key = plaintexts[0];
+    CPPUNIT_ASSERT(verifier->verify(again).code == VerifyCode::Valid);  // k0 marked anew
+    CPPUNIT_ASSERT_EQUAL(std::string("k3 k4 k5 "), ids(cache->takeUsage(3)));
+    auto rest = cache->takeUsage();
+    CPPUNIT_ASSERT_EQUAL(size_t(kKeys - 6 + 1), rest.size());
+    CPPUNIT_ASSERT_EQUAL(std::string("k0"), rest.back().keyId);
+  }
+
  private:
+  std::vector<std::string> plaintexts;
   std::unique_ptr<TempDir> dir;
   std::unique_ptr<Store> store;
   std::unique_ptr<FailingStore> failing;
