@@ -97,13 +97,13 @@ int64_t ApplicationView::levelEnteredAt(const Application& a) {
   return at;
 }
 
-std::string ApplicationView::newApplicationJson(const Key& k) {
+Poco::JSON::Object::Ptr ApplicationView::newApplicationJson(const Key& k) {
   std::string j = "{\"kind\":\"new\",\"clientId\":" + JsonText::quoted(k.clientId) +
                   ",\"keyName\":" + JsonText::quoted(k.name);
   if (!k.apis.empty()) j += ",\"apis\":" + JsonText::array(k.apis);
   if (!k.groups.empty()) j += ",\"groups\":" + JsonText::array(k.groups);
   if (!k.scopes.empty()) j += ",\"scopes\":" + JsonText::array(k.scopes);
-  return j + ",\"description\":\"why it is needed\"}";
+  return Phrase::text("sample.newApplication", {{"fields", j}});
 }
 
 void ApplicationView::addHistory(Poco::JSON::Object::Ptr c, const Application& a) {

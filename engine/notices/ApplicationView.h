@@ -30,8 +30,10 @@ class ApplicationView {
   // approved it (or that its flow has no levels): `flowName`, `decisions`, `comments`,
   // `approvalText` …; and `history`: every entry, oldest first.
   static void addHistory(Poco::JSON::Object::Ptr c, const Application& a);
-  // The body of a new application asking for a key like `k` again (POST /v1/applications, §6.5).
-  static std::string newApplicationJson(const Key& k);
+  // The body of a new application asking for a key like `k` again (POST /v1/applications, §6.5),
+  // as a phrase: its `description` is a placeholder in the reader's language
+  // (templates' "sample.newApplication").
+  static Poco::JSON::Object::Ptr newApplicationJson(const Key& k);
   // When the application entered its current level: its last (re)submission for level 1, else
   // the (last, so completing) approval at the level before.
   static int64_t levelEnteredAt(const Application& a);

@@ -178,7 +178,8 @@ class MailLanguageTest : public CppUnit::TestFixture {
                           "15 minutes",
                           "any method",
                           "returned for changes",
-                          "approved at once by the flow"})
+                          "approved at once by the flow",
+                          "why it is needed"})
       fragments.insert(s);
     size_t mails = 0;
     for (const auto& [event, m] : renderAll("zh-TW")) {
