@@ -36,8 +36,15 @@ void Console::keyList(api::Exchange& ex) {
   api::JsonWriter w;
   w.beginObject().field("client", client).field("q", q).field("state", state);
   w.beginArray("states");
+  auto stateText = [&](std::string_view s) {
+    return _s.templates.text("keyState." + std::string(s), a.visit.language);
+  };
   for (const char* s : {"SCHEDULED", "ACTIVE", "DISABLED", "EXPIRED", "REVOKED"})
-    w.beginObject().field("name", s).field("selected", state == s).endObject();
+    w.beginObject()
+        .field("name", s)
+        .field("text", stateText(s))
+        .field("selected", state == s)
+        .endObject();
   w.endArray();
   w.beginArray("clients");
   if (auto clients = _s.catalog.listClients(a.principal, a.tenant))
@@ -72,6 +79,7 @@ void Console::keyList(api::Exchange& ex) {
         .field("clientId", k.clientId)
         .field("tenant", k.tenant)
         .field("state", std::string(eff))
+        .field("stateText", stateText(eff))
         .field("unlimited", k.quota < 0)
         .field("remaining", k.remaining)
         .field("quota", k.quota);
@@ -192,6 +200,10 @@ void Console::keyPage(api::Exchange& ex) {
   w.beginObject().field("done", ex.query("done"));
   w.field("done_" + ex.query("done"), true);
   keyFacts(w, key, now);
+  w.field("stateText",
+          _s.templates.text(
+              std::string("keyState.").append(engine::keyStateName(key.effectiveState(now))),
+              a.visit.language));
   keyActions(w, key.effectiveState(now), key);
   w.beginArray("apis");
   for (const auto& apiId : key.apis) {

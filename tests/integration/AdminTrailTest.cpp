@@ -181,6 +181,11 @@ class AdminTrailTest : public ConsoleFixture {
     HttpResponse key = root.get("/admin/keys/" + keyId);
     CPPUNIT_ASSERT(has(key.body, "停用…"));
     CPPUNIT_ASSERT(has(key.body, "歷程"));
+    // States in words, not codes: the key's badge, the list and its filter.
+    CPPUNIT_ASSERT(has(key.body, ">有效</span>") && !has(key.body, ">ACTIVE<"));
+    HttpResponse keys = root.get("/admin/keys");
+    CPPUNIT_ASSERT(has(keys.body, ">有效</span>") && !has(keys.body, ">ACTIVE<"));
+    CPPUNIT_ASSERT(has(keys.body, "value=\"REVOKED\">已撤銷</option>"));
     HttpResponse audit = root.get("/admin/audit");
     CPPUNIT_ASSERT(has(audit.body, "稽核軌跡"));
     root.language = "en";
