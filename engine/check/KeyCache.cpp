@@ -207,7 +207,7 @@ void KeyCache::markDirty(uint32_t slot, KeyEntry& e) {
 }
 
 std::vector<UsageDelta> KeyCache::takeUsage(size_t max) {
-  std::vector<std::pair<uint32_t, uint32_t>> dirty;
+  std::deque<std::pair<uint32_t, uint32_t>> dirty;
   {
     std::lock_guard<std::mutex> lock(_dirtyMu);
     if (_dirty.size() <= max) {

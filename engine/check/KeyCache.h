@@ -123,8 +123,10 @@ class KeyCache {
   mutable std::array<std::mutex, kStripes> _stripes;
 
   std::mutex _dirtyMu;
-  std::vector<std::pair<uint32_t, uint32_t>> _dirty;  // slot, generation
-  std::atomic<uint64_t> _usageEpoch{0};               // odd while a flush is in flight
+  // Slot and generation of each key marked since its last flush, oldest first. A deque: a chunk
+  // comes off the front without moving the rest while the checks that mark wait for the lock.
+  std::deque<std::pair<uint32_t, uint32_t>> _dirty;
+  std::atomic<uint64_t> _usageEpoch{0};  // odd while a flush is in flight
 };
 
 }  // namespace keywarden::engine
