@@ -28,6 +28,10 @@ require_tools() {
 bench_workdir() {
   WORK=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
   PIDS=()
+  # A command that fails under `set -e` (a $(…) included) names itself instead of ending the
+  # run without a word.
+  set -E
+  trap 'echo "$BENCH_NAME: line $LINENO: \"$BASH_COMMAND\" failed (exit $?)" >&2' ERR
   trap cleanup EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM

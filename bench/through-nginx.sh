@@ -10,7 +10,8 @@
 #   cache recipe      docs/nginx-cache-example.conf: the keep-alive recipe plus proxy_cache on
 #                     the auth location, keyed by method, URI and every key header (Keywarden
 #                     answers max-age=gateway.cacheSeconds).
-# Usage: bench/through-nginx.sh   (BENCH_SECONDS, BENCH_CONNS, BENCH_KEYS as in run.sh)
+# Usage: bench/through-nginx.sh   (BENCH_SECONDS, BENCH_CONNS, BENCH_KEYS as in run.sh;
+#        BENCH_GW_LOOPS = Keywarden's gateway.loops, 0 = one per core; BENCH_NGINX_WORKERS)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -24,6 +25,7 @@ NREAL=${BENCH_REAL_KEYS:-16}
 NGINX=${NGINX:-/usr/sbin/nginx}
 WRK=${WRK:-wrk}
 KEEP=${BENCH_KEEP:-0}
+NGINX_WORKERS=${BENCH_NGINX_WORKERS:-auto}
 
 BENCH_NAME=through-nginx
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -39,7 +41,8 @@ ADMIN=$(hex 16)
 machine_info
 say "== Keywarden through nginx ($(date -u '+%Y-%m-%d %H:%M UTC'), commit $COMMIT, load $(cut -d' ' -f1-3 /proc/loadavg))"
 
-write_config "$WORK/kw/kw.properties" 0 "$WORK/kw/kw.db" "gateway.port = 0" "gateway.cacheSeconds = 5"
+write_config "$WORK/kw/kw.properties" 0 "$WORK/kw/kw.db" "gateway.port = 0" "gateway.cacheSeconds = 5" \
+  "gateway.loops = ${BENCH_GW_LOOPS:-0}"
 migrate_db "$WORK/kw/kw.properties" "$WORK/kw/migrate.log"
 NOW=$(now_ms)
 sqlite3 "$WORK/kw/kw.db" "$(sql_bench_client "$NOW")"
@@ -85,7 +88,7 @@ USER_LINE=""
 if [[ $(id -u) == 0 ]]; then USER_LINE="user root;"; fi
 cat >"$N/nginx.conf" <<CONF
 $USER_LINE
-worker_processes auto;
+worker_processes $NGINX_WORKERS;
 pid $N/nginx.pid;
 error_log $N/logs/error.log warn;
 events { worker_connections 4096; }

@@ -195,6 +195,13 @@ std::vector<engine::Key> SqlKeyRepository::expire(const std::vector<std::string>
   return out;
 }
 
+size_t SqlKeyRepository::countAll() {
+  Poco::Int64 n = 0;
+  Statement st(_s);
+  st << "SELECT COUNT(*) FROM api_keys", into(n), now;
+  return n > 0 ? static_cast<size_t>(n) : 0;
+}
+
 void SqlKeyRepository::loadForCache(size_t chunk,
                                     const std::function<void(std::vector<engine::Key>&)>& fn) {
   // The whole table at start-up: straight through the database's own API (a third of the time).

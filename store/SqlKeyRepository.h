@@ -17,6 +17,7 @@ class SqlKeyRepository : public engine::KeyRepository {
   void adjustRemaining(const std::string& id, int64_t delta) override;
   std::optional<engine::Key> find(const std::string& id) override;
   std::vector<engine::Key> list(const engine::KeyFilter& f) override;
+  size_t countAll() override;
   void loadForCache(size_t chunk,
                     const std::function<void(std::vector<engine::Key>&)>& fn) override;
   std::vector<engine::Key> findForCache(const std::vector<std::string>& ids) override;

@@ -115,6 +115,12 @@ void KeyCache::markExpired(const std::vector<Key>& expired) {
   }
 }
 
+void KeyCache::reserve(size_t keys) {
+  std::unique_lock<std::shared_mutex> lock(_mu);
+  _byDigest.reserve(keys, [this](uint32_t s) { return KeyDigestHash()(_entries[s].digest); });
+  _byId.reserve(keys, [this](uint32_t s) { return idHash(_entries[s].id.view()); });
+}
+
 void KeyCache::loadKeys(const std::vector<Key>& keys, bool fresh) {
   // The bulk path: one exclusive lock for the whole batch and a memo of interned values. Keys
   // with a quota account, and keys already cached, go through upsertKey afterwards (accounts

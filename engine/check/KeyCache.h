@@ -60,6 +60,10 @@ class KeyCache {
   // are distinct and none is cached yet (a start-up load: the store's primary key), which
   // spares a probe of the id index per key.
   void loadKeys(const std::vector<Key>& keys, bool fresh = false);
+  // Sizes the digest and id indexes for `keys` cached keys in all, so that loading that many
+  // never rebuilds them (each rebuild re-places every slot: half of a million-key load when
+  // they grew chunk by chunk). Takes `_mu` exclusively; never shrinks.
+  void reserve(size_t keys);
 
   // A read view: holds the shared lock while it lives. Slots and pointers it returns are valid
   // while it lives (interned pointers for good).

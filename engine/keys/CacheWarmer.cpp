@@ -1,5 +1,6 @@
 #include "engine/keys/CacheWarmer.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -64,6 +65,11 @@ size_t CacheWarmer::warm(Store& store, KeyCache& cache, size_t chunk) {
   };
   try {
     store.read([&](Transaction& tx) {
+      // Sized once for what is there (plus what may commit during the load): the indexes never
+      // rebuild under the inserting thread. Keys committed meanwhile only cost a late rebuild.
+      const size_t expected = tx.keys().countAll();
+      // (A reload finds most of them cached already.)
+      cache.reserve(std::max(cache.size(), expected) + expected / 64);
       tx.keys().loadForCache(chunk, [&](std::vector<Key>& keys) {
         std::unique_lock<std::mutex> lock(h.mu);
         h.cv.wait(lock, [&] { return !h.empty.empty() || h.insertError; });

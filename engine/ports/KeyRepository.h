@@ -74,6 +74,9 @@ class KeyRepository {
   // name, start, usage totals, revoke reason, rotation or application links): start-up streams
   // a million keys without holding them all as full objects.
   virtual void loadForCache(size_t chunk, const std::function<void(std::vector<Key>&)>& fn) = 0;
+  // How many keys the store holds, in every state (what loadForCache would hand over): the
+  // start-up load sizes the cache's indexes with it so that they never grow during the load.
+  virtual size_t countAll() = 0;
   // The same fields for these keys (those that exist), in a few set-based queries.
   virtual std::vector<Key> findForCache(const std::vector<std::string>& ids) = 0;
   // The key whose digest is `digestHex` (64 hex characters), in the cache's form; empty if none.

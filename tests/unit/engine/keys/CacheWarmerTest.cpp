@@ -20,6 +20,7 @@ using namespace keywarden::engine;
 class CacheWarmerTest : public CppUnit::TestFixture {
   CPPUNIT_TEST_SUITE(CacheWarmerTest);
   CPPUNIT_TEST(everyStoredKeyIsCachedAsStoredThroughManyChunks);
+  CPPUNIT_TEST(aSecondLoadKeepsEachKeyOnce);
   CPPUNIT_TEST(aDamagedRowStopsTheLoadWithItsError);
   CPPUNIT_TEST_SUITE_END();
 
@@ -55,6 +56,9 @@ class CacheWarmerTest : public CppUnit::TestFixture {
     store->write([&](Transaction& tx) {
       for (int i = 0; i < n; ++i) tx.keys().insert(keyNumber(i));
     });
+    size_t counted = 0;
+    store->read([&](Transaction& tx) { counted = tx.keys().countAll(); });
+    CPPUNIT_ASSERT_EQUAL(size_t(n), counted);  // revoked keys too: the load takes every row
     KeyCache cache;
     CPPUNIT_ASSERT_EQUAL(size_t(n), CacheWarmer::warm(*store, cache, 7));  // 429 hand-offs
     CPPUNIT_ASSERT_EQUAL(size_t(n), cache.size());
@@ -79,6 +83,23 @@ class CacheWarmerTest : public CppUnit::TestFixture {
     }
     // Keys that share grants share one copy.
     CPPUNIT_ASSERT(v.entry(v.findId("key_4")).grants == v.entry(v.findId("key_8")).grants);
+  }
+
+  void aSecondLoadKeepsEachKeyOnce() {
+    // The change follower's reloadAll warms a cache that holds every key already (the indexes
+    // are sized from the larger of the two counts, not their sum).
+    test::TempDir dir;
+    auto store = test::migratedStore(dir, "OFF");
+    store->write([&](Transaction& tx) {
+      for (int i = 0; i < 500; ++i) tx.keys().insert(keyNumber(i));
+    });
+    KeyCache cache;
+    CacheWarmer::warm(*store, cache, 64);
+    store->write([&](Transaction& tx) { tx.keys().insert(keyNumber(500)); });
+    CPPUNIT_ASSERT_EQUAL(size_t(501), CacheWarmer::warm(*store, cache, 64));
+    CPPUNIT_ASSERT_EQUAL(size_t(501), cache.size());
+    KeyCache::View v(cache);
+    CPPUNIT_ASSERT(v.findDigest(keyNumber(500).digest) != KeyCache::kNone);
   }
 
   void aDamagedRowStopsTheLoadWithItsError() {
