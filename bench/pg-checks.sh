@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# The check path on PostgreSQL beside the same check on SQLite, in one run on one machine
+# (issue 14: "a PostgreSQL run (checks/s …)"). Two Keywarden servers, each with BENCH_KEYS active
+# keys in its store — one on a SQLite file, one on a throw-away PostgreSQL 15 (bench/pg.sh) —
+# each driven by wrk on gateway.port: GET /v1/gateway/auth at BENCH_CONNS and BENCH_HIGH_CONNS
+# connections, then POST /v1/keys/verify. The check itself reads only memory on both; what the
+# store changes is the usage flusher (every checked key's counters, written back each second)
+# and the change follower's poll. Prints a markdown table with the ratio PostgreSQL ÷ SQLite.
+# Usage: bench/pg-checks.sh   (BENCH_SECONDS, BENCH_WARMUP, BENCH_CONNS, BENCH_HIGH_CONNS,
+#        BENCH_KEYS, BENCH_REAL_KEYS, BENCH_THREADS, BENCH_KEEP as in run.sh)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+BUILD=${BUILD:-build}
+SECS=${BENCH_SECONDS:-10}
+WARMUP=${BENCH_WARMUP:-2}
+CONNS=${BENCH_CONNS:-32}
+HIGH=${BENCH_HIGH_CONNS:-256}
+THREADS=${BENCH_THREADS:-2}
+NKEYS=${BENCH_KEYS:-100000}
+NREAL=${BENCH_REAL_KEYS:-16}
+WRK=${WRK:-wrk}
+KEEP=${BENCH_KEEP:-0}
+
+BENCH_NAME=pg-checks
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$ROOT/bench/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=pg.sh
+source "$ROOT/bench/pg.sh"
+check_whole SECS WARMUP CONNS HIGH THREADS NKEYS NREAL
+require_tools "apt-get install wrk sqlite3 curl postgresql" "$WRK" sqlite3 curl psql
+bench_workdir keywarden-pg-checks
+mkdir -p "$WORK/bin" "$WORK/sqlite" "$WORK/postgresql"
+take_binary "$BUILD/keywarden" "$WORK/bin/keywarden"
+KW_BIN=$WORK/bin/keywarden
+SECRET=$(hex 24)
+ADMIN=$(hex 16)
+machine_info
+say "== checks on PostgreSQL and SQLite ($(date -u '+%Y-%m-%d %H:%M UTC'), commit $COMMIT, load $(cut -d' ' -f1-3 /proc/loadavg))"
+
+pg_bulk_keys() { # CONNINFO COUNT NOW: COUNT ACTIVE keys without limits, as sql_bulk_keys
+  psql -q -v ON_ERROR_STOP=1 "$1" >/dev/null <<SQL
+INSERT INTO api_keys (id, tenant, client_id, name, digest, start, state, scopes, api_ids, group_ids,
+  effective_at, expires_at, quota, remaining, quota_key_id, refill_amount, refill_interval,
+  refilled_at, rate_limit, rate_window_ms, meta, created_at, updated_at, last_used_at, usage_valid,
+  usage_rejected, revoke_at, revoke_reason, rotated_to, application_id, version)
+SELECT 'key_bulk' || lpad(x::text, 8, '0'), 'default', 'bench', 'bulk-' || x,
+  encode(sha256(('$SECRET' || x)::bytea), 'hex'), 'kw_bulk', 'ACTIVE', '[]', '[]', '[]', 0, 0,
+  -1, -1, '', 0, '', 0, 0, 0, '{}', $3, $3, 0, 0, 0, 0, '', '', '', 1
+FROM generate_series(1, $2) AS x;
+ANALYZE api_keys;
+SQL
+}
+
+declare -A GW RPS P99
+NOW=$(now_ms)
+# SQLite
+write_config "$WORK/sqlite/kw.properties" 0 "$WORK/sqlite/kw.db" "gateway.port = 0"
+migrate_db "$WORK/sqlite/kw.properties" "$WORK/sqlite/migrate.log"
+sqlite3 "$WORK/sqlite/kw.db" "$(sql_bench_client "$NOW")"
+sqlite3 "$WORK/sqlite/kw.db" "BEGIN; $(sql_bulk_keys "$NKEYS" 0 "$NOW") COMMIT;"
+start_keywarden_on "$WORK/sqlite/kw.properties" "$WORK/sqlite/server.log" KW_PORT
+GW[sqlite]=$GW_PORT
+KW=http://127.0.0.1:$KW_PORT
+create_keys "$WORK/sqlite/keys.txt" "$NREAL"
+# PostgreSQL
+pg_start
+CONN=$(pg_createdb kw_checks)
+write_config "$WORK/postgresql/kw.properties" 0 "$CONN" "db.connector = postgresql" "gateway.port = 0"
+migrate_db "$WORK/postgresql/kw.properties" "$WORK/postgresql/migrate.log"
+psql -q -v ON_ERROR_STOP=1 "$CONN" -c "$(sql_bench_client "$NOW")" >/dev/null
+pg_bulk_keys "$CONN" "$NKEYS" "$NOW"
+start_keywarden_on "$WORK/postgresql/kw.properties" "$WORK/postgresql/server.log" KW_PORT
+GW[postgresql]=$GW_PORT
+KW=http://127.0.0.1:$KW_PORT
+create_keys "$WORK/postgresql/keys.txt" "$NREAL"
+
+run() { # run STORE SCRIPT CONNS LABEL
+  local out=$WORK/$1-$2-$3.txt id=$1-$2-$3
+  if ((WARMUP > 0)); then
+    "$WRK" -t"$THREADS" -c"$3" -d"${WARMUP}s" --timeout 2s -s "$ROOT/bench/$2.lua" \
+      "http://127.0.0.1:${GW[$1]}" -- "$WORK/$1/keys.txt" >/dev/null 2>&1 || true
+  fi
+  "$WRK" -t"$THREADS" -c"$3" -d"${SECS}s" --timeout 2s --latency -s "$ROOT/bench/$2.lua" \
+    "http://127.0.0.1:${GW[$1]}" -- "$WORK/$1/keys.txt" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed"; }
+  parse_wrk "$out" "$id"
+  RPS[$id]=$W_RPS
+  P99[$id]=$W_P99
+  say "| $4 | $1 | $3 | $W_RPS | $W_P50 | $W_P99 | $W_ERRS | $(cut -d' ' -f1 /proc/loadavg) |"
+}
+say ""
+say "| target | store | conns | requests/s | p50 ms | p99 ms | errors | load |"
+say "|---|---|---:|---:|---:|---:|---:|---:|"
+CASES=("gateway $CONNS GET /v1/gateway/auth")
+((HIGH > 0)) && CASES+=("gateway $HIGH GET /v1/gateway/auth")
+CASES+=("verify $CONNS POST /v1/keys/verify")
+for c in "${CASES[@]}"; do
+  read -r script conns label <<<"$c"
+  for store in sqlite postgresql; do run "$store" "$script" "$conns" "$label"; done
+done
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
+say ""
+say "| PostgreSQL ÷ SQLite, same run | requests/s | p99 |"
+say "|---|---:|---:|"
+for c in "${CASES[@]}"; do
+  read -r script conns label <<<"$c"
+  say "| $label, $conns conns | $(ratio "${RPS[postgresql-$script-$conns]}" "${RPS[sqlite-$script-$conns]}") | $(ratio "${P99[postgresql-$script-$conns]}" "${P99[sqlite-$script-$conns]}") |"
+done
+flushed=$(psql -qAt "$CONN" -c "SELECT COALESCE(SUM(usage_valid), 0) FROM api_keys")
+say ""
+say "usage counted into PostgreSQL by the flusher during the run: $flushed valid checks"
