@@ -165,10 +165,15 @@ void Wiring::buildMail(const Settings& s) {
   }
   sender =
       std::make_unique<mail::OutboxSender>(*store, *templates, *transport, *sealer, clock, send);
-  // Each mail in its recipient's saved language, else mail.defaultLanguage.
-  sender->setLanguageOf([this, fallback = s.defaultLanguage](const std::string& email) {
-    std::string saved = templates->language(portal->languageOf(email));
-    return saved.empty() ? templates->language(fallback) : saved;
+  // Each mail in its recipient's saved language, else mail.defaultLanguage: one store read
+  // per claimed batch.
+  sender->setLanguagesOf([this, fallback = s.defaultLanguage](const std::vector<std::string>& to) {
+    auto languages = portal->languagesOf(to);
+    for (auto& [email, tag] : languages) {
+      std::string saved = templates->language(tag);
+      tag = saved.empty() ? templates->language(fallback) : saved;
+    }
+    return languages;
   });
   notices->onEnqueue([this] { sender->wake(); });
   mailLog->onResend([this] { sender->wake(); });

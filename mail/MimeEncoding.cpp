@@ -50,11 +50,6 @@ size_t base64Length(size_t bytes) {
   return (bytes + 2) / 3 * 4;
 }
 
-std::string hexEscape(unsigned char c) {
-  static const char* hex = "0123456789ABCDEF";
-  return std::string{'=', hex[c >> 4], hex[c & 15]};
-}
-
 // Sanitized UTF-8, control characters (CR and LF included) turned into spaces, trimmed.
 std::string headerText(const std::string& text) {
   std::string v = MimeEncoding::sanitizeUtf8(text);
@@ -139,38 +134,50 @@ bool isAddressLiteral(const std::string& d) {
 }
 }  // namespace
 
+namespace {
+// The length of the well-formed UTF-8 character (RFC 3629: no overlong form, no surrogate,
+// nothing above U+10FFFF) that starts at s[i], a byte >= 0x80; 0 when none does.
+size_t validLength(const std::string& s, size_t i) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  size_t len = 0;
+  uint32_t cp = 0;
+  if (c >= 0xC2 && c <= 0xDF) {
+    len = 2;
+    cp = c & 0x1F;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    len = 3;
+    cp = c & 0x0F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    len = 4;
+    cp = c & 0x07;
+  }
+  if (len == 0 || i + len > s.size()) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    unsigned char cc = static_cast<unsigned char>(s[i + k]);
+    if ((cc & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (cc & 0x3F);
+  }
+  if (len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) return 0;
+  if (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) return 0;
+  return len;
+}
+
+bool isLineBreak(char c) {
+  return c == '\r' || c == '\n';
+}
+}  // namespace
+
 std::string MimeEncoding::sanitizeUtf8(const std::string& s) {
   std::string out;
   out.reserve(s.size());
   size_t i = 0;
   while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      out += static_cast<char>(c);
-      ++i;
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      out += s[i++];
       continue;
     }
-    size_t len = 0;
-    uint32_t cp = 0;
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      cp = c & 0x07;
-    }
-    bool ok = len != 0 && i + len <= s.size();
-    for (size_t k = 1; ok && k < len; ++k) {
-      unsigned char cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) ok = false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if (ok && len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ok = false;
-    if (ok && len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ok = false;
-    if (!ok) {
+    size_t len = validLength(s, i);
+    if (len == 0) {
       out += kReplacement;
       ++i;
       continue;
@@ -181,39 +188,53 @@ std::string MimeEncoding::sanitizeUtf8(const std::string& s) {
   return out;
 }
 
-std::string MimeEncoding::quotedPrintable(const std::string& input) {
-  std::string text = sanitizeUtf8(input);
-  std::vector<std::string> lines(1);
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\r' || text[i] == '\n') {
-      if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
-      lines.emplace_back();
-    } else {
-      lines.back() += text[i];
-    }
-  }
+std::string MimeEncoding::quotedPrintable(const std::string& text) {
+  // One pass over the input: each byte is checked as UTF-8 (a byte that starts no well-formed
+  // character is written as U+FFFD), line breaks become CRLF, and the encoded line is broken
+  // softly before it would pass 76 characters.
+  static const char* hex = "0123456789ABCDEF";
   std::string out;
   out.reserve(text.size() * 11 / 10 + 16);
-  for (size_t n = 0; n < lines.size(); ++n) {
-    const std::string& line = lines[n];
-    if (n > 0) out += "\r\n";
-    size_t lineLength = 0;
-    for (size_t j = 0; j < line.size(); ++j) {
-      unsigned char c = static_cast<unsigned char>(line[j]);
-      bool last = j + 1 == line.size();
-      bool literal = (c >= 33 && c <= 126 && c != '=') || ((c == ' ' || c == '\t') && !last);
-      std::string token = literal ? std::string(1, static_cast<char>(c)) : hexEscape(c);
-      // Room for the `=` of a soft break unless this token ends the line.
-      if (lineLength + token.size() > (last ? kMaxQpLine : kMaxQpLine - 1)) {
-        out += "=\r\n";
-        lineLength = 0;
-      }
-      if (lineLength == 0 && literal &&
-          (c == '.' || (c == 'F' && line.compare(j, 5, "From ") == 0)))
-        token = hexEscape(c);
-      out += token;
-      lineLength += token.size();
+  size_t lineLength = 0;
+  // Writes byte `c`; `last` when it ends its line; `at` is its place in `text` when it is ASCII.
+  auto put = [&](unsigned char c, bool last, size_t at) {
+    bool literal = (c >= 33 && c <= 126 && c != '=') || ((c == ' ' || c == '\t') && !last);
+    size_t size = literal ? 1 : 3;
+    // Room for the `=` of a soft break unless this byte ends the line.
+    if (lineLength + size > (last ? kMaxQpLine : kMaxQpLine - 1)) {
+      out += "=\r\n";
+      lineLength = 0;
     }
+    if (lineLength == 0 && literal &&
+        (c == '.' || (c == 'F' && text.compare(at, 5, "From ") == 0))) {
+      literal = false;
+      size = 3;
+    }
+    if (literal) {
+      out += static_cast<char>(c);
+    } else {
+      out += '=';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+    lineLength += size;
+  };
+  const size_t n = text.size();
+  for (size_t i = 0; i < n;) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (isLineBreak(text[i])) {
+      i += c == '\r' && i + 1 < n && text[i + 1] == '\n' ? 2 : 1;
+      out += "\r\n";
+      lineLength = 0;
+      continue;
+    }
+    size_t len = c < 0x80 ? 1 : validLength(text, i);
+    const char* bytes = len == 0 ? kReplacement : text.data() + i;
+    size_t count = len == 0 ? 3 : len;
+    i += len == 0 ? 1 : len;
+    bool endsLine = i == n || isLineBreak(text[i]);
+    for (size_t k = 0; k < count; ++k)
+      put(static_cast<unsigned char>(bytes[k]), endsLine && k + 1 == count, i - count + k);
   }
   return out;
 }

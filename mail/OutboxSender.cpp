@@ -146,6 +146,13 @@ OutboxSender::Batch OutboxSender::prepare(const std::vector<engine::OutboxMail>&
   Batch b;
   b.rows.reserve(due.size());
   b.out.reserve(due.size());
+  std::map<std::string, std::string> languages;  // one look-up for the batch
+  if (_languagesOf) {
+    std::vector<std::string> recipients;
+    recipients.reserve(due.size());
+    for (const auto& m : due) recipients.push_back(m.recipient);
+    languages = _languagesOf(recipients);
+  }
   for (const auto& m : due) {
     std::string secret;
     if (!m.sealedSecret.empty()) {
@@ -160,8 +167,9 @@ OutboxSender::Batch OutboxSender::prepare(const std::vector<engine::OutboxMail>&
     }
     try {
       OutgoingMail o;
+      auto language = languages.find(m.recipient);
       o.mail = _templates.renderMail(m.event, m.context, secret,
-                                     _languageOf ? _languageOf(m.recipient) : std::string());
+                                     language == languages.end() ? "" : language->second);
       o.to = m.recipient;
       o.messageId = m.messageId.empty() ? "<" + m.id + "@keywarden>" : m.messageId;
       b.out.push_back(std::move(o));

@@ -3,6 +3,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -58,11 +59,13 @@ class OutboxSender {
   OutboxSender(const OutboxSender&) = delete;
   OutboxSender& operator=(const OutboxSender&) = delete;
 
-  // Which language a recipient's mails are in (a tag the templates have, "" for English).
-  // Called while rendering, from the sender threads; set before start().
-  void setLanguageOf(std::function<std::string(const std::string& email)> languageOf) {
-    _languageOf = std::move(languageOf);
-  }
+  // Which language each recipient's mails are in: email -> a tag the templates have ("" or a
+  // missing email: English). Called once per claimed batch with the batch's recipients (one
+  // store read for the batch, not one per mail), from the sender threads, before rendering; if
+  // it throws, the batch goes back to the queue untried. Set before start().
+  using LanguagesOf =
+      std::function<std::map<std::string, std::string>(const std::vector<std::string>& emails)>;
+  void setLanguagesOf(LanguagesOf languagesOf) { _languagesOf = std::move(languagesOf); }
 
   void start();
   void stop();
@@ -113,7 +116,7 @@ class OutboxSender {
   const engine::SecretBox& _sealer;
   const engine::Clock& _clock;
   const SenderSettings _settings;
-  std::function<std::string(const std::string&)> _languageOf;
+  LanguagesOf _languagesOf;
   std::mutex _m;
   std::condition_variable _cv;
   bool _stopping = false;

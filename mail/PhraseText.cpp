@@ -72,17 +72,47 @@ std::string separator(const Object::Ptr& p, const PhraseText::Lookup& t) {
 }
 }  // namespace
 
+namespace {
+// What makes an object a phrase, in the order say() looks for them.
+enum Marks : unsigned {
+  kId = 1,
+  kDuration = 2,
+  kShort = 4,
+  kRelative = 8,
+  kCalls = 16,
+  kList = 32,
+  kAnd = 64
+};
+
+// The phrase marks `p` holds, in one pass over its keys: they all begin with '@', and the keys
+// of a Poco JSON object come in byte order, so the walk stops at the first key past them.
+unsigned marksOf(const Object& p) {
+  static const std::pair<const char*, Marks> kMarks[] = {
+      {"@", kId},         {"@duration", kDuration}, {"@short", kShort}, {"@relative", kRelative},
+      {"@calls", kCalls}, {"@list", kList},         {"@and", kAnd}};
+  unsigned marks = 0;
+  for (const auto& kv : p) {
+    const std::string& key = kv.first;
+    if (key.empty() || key[0] < '@') continue;
+    if (key[0] > '@') break;
+    for (const auto& [name, mark] : kMarks)
+      if (key == name) marks |= mark;
+  }
+  return marks;
+}
+}  // namespace
+
 bool PhraseText::isPhrase(const Poco::Dynamic::Var& v) {
   auto p = objectOf(v);
-  return p && (p->has("@") || p->has("@duration") || p->has("@short") || p->has("@relative") ||
-               p->has("@calls") || p->has("@list") || p->has("@and"));
+  return p && marksOf(*p) != 0;
 }
 
 std::string PhraseText::say(const Poco::Dynamic::Var& v, const Lookup& t) {
   if (v.isEmpty()) return "";
   auto p = objectOf(v);
-  if (!p || !isPhrase(v)) return v.convert<std::string>();
-  if (p->has("@")) {
+  unsigned marks = p ? marksOf(*p) : 0;
+  if (marks == 0) return v.convert<std::string>();
+  if (marks & kId) {
     std::string id = p->getValue<std::string>("@");
     std::map<std::string, std::string> values;
     for (const auto& [name, value] : *p)
@@ -91,20 +121,20 @@ std::string PhraseText::say(const Poco::Dynamic::Var& v, const Lookup& t) {
     if (out == id && p->has("@else")) return say(p->get("@else"), t);
     return out;
   }
-  if (p->has("@duration")) return duration(p->getValue<int64_t>("@duration"), t);
-  if (p->has("@short")) return shortDuration(p->getValue<int64_t>("@short"), t);
-  if (p->has("@relative")) {
+  if (marks & kDuration) return duration(p->getValue<int64_t>("@duration"), t);
+  if (marks & kShort) return shortDuration(p->getValue<int64_t>("@short"), t);
+  if (marks & kRelative) {
     int64_t d = p->getValue<int64_t>("@relative") - p->optValue<int64_t>("now", 0);
     if (d > -60000 && d < 60000) return t("time.justNow", {});
     return t(d > 0 ? "time.in" : "time.ago", {{"duration", duration(d, t)}});
   }
-  if (p->has("@calls")) {
+  if (marks & kCalls) {
     int64_t n = p->getValue<int64_t>("@calls");
     if (n < 0) return t("amount.unlimited", {});
     return counted(t, "amount.calls", n,
                    p->optValue<bool>("grouped", true) ? grouped(n) : number(n));
   }
-  bool sentence = p->has("@and");
+  bool sentence = (marks & kAnd) != 0;
   Array::Ptr items = p->getArray(sentence ? "@and" : "@list");
   std::vector<std::string> said;
   if (items)
@@ -119,8 +149,9 @@ std::string PhraseText::say(const Poco::Dynamic::Var& v, const Lookup& t) {
 }
 
 Poco::Dynamic::Var PhraseText::resolve(const Poco::Dynamic::Var& v, const Lookup& t) {
-  if (isPhrase(v)) return say(v, t);
-  if (auto o = objectOf(v)) {
+  auto o = objectOf(v);
+  if (o && marksOf(*o) != 0) return say(v, t);
+  if (o) {
     Object::Ptr copy = new Object;
     for (const auto& [name, value] : *o) copy->set(name, resolve(value, t));
     return copy;

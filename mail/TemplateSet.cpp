@@ -120,10 +120,35 @@ std::map<std::string, std::string> readStrings(const std::string& file) {
 bool sameTag(const std::string& a, const std::string& b) {
   return Poco::icompare(a, b) == 0;
 }
+
+// HTML parts and pages escape {{x}} for HTML; subjects, text parts and strings do not.
+CompiledTemplate::Escape escapeOf(const std::string& name) {
+  bool html = name.rfind("pages/", 0) == 0 ||
+              (name.size() > 5 && name.compare(name.size() - 5, 5, ".html") == 0);
+  return html ? CompiledTemplate::Escape::Html : CompiledTemplate::Escape::None;
+}
 }  // namespace
 
+struct TemplateSet::Snapshot {
+  Sources sources;
+  // language -> name -> parsed template (every file of `sources` but the stylesheet)
+  std::map<std::string, std::map<std::string, CompiledTemplate>> templates;
+  // language -> id -> parsed string
+  std::map<std::string, std::map<std::string, CompiledTemplate>> strings;
+
+  explicit Snapshot(Sources from) : sources(std::move(from)) {
+    for (const auto& [language, files] : sources.files)
+      for (const auto& [name, text] : files)
+        if (name != "pages/portal/keywarden.css")
+          templates[language].emplace(name, CompiledTemplate(text, escapeOf(name)));
+    for (const auto& [language, ids] : sources.strings)
+      for (const auto& [id, text] : ids)
+        strings[language].emplace(id, CompiledTemplate(text, CompiledTemplate::Escape::None));
+  }
+};
+
 TemplateSet::TemplateSet(const std::string& dir) {
-  auto s = std::make_shared<Sources>();
+  auto s = std::make_unique<Sources>();
   std::vector<std::pair<std::string, std::string>> wanted;  // name, file (relative to a root)
   for (const auto& e : mailEvents())
     for (const char* part : {"subject", "txt", "html"})
@@ -173,49 +198,53 @@ TemplateSet::TemplateSet(const std::string& dir) {
       }
     }
   }
-  _sources = std::move(s);
+  _snapshot = std::make_shared<const Snapshot>(std::move(*s));
 }
 
-TemplateSet::TemplateSet(const TemplateSet& other) : _sources(other.sources()) {}
+TemplateSet::TemplateSet(const TemplateSet& other) : _snapshot(other.snapshot()) {}
+
+std::shared_ptr<const TemplateSet::Snapshot> TemplateSet::snapshot() const {
+  return std::atomic_load(&_snapshot);
+}
 
 std::shared_ptr<const TemplateSet::Sources> TemplateSet::sources() const {
-  return std::atomic_load(&_sources);
+  auto s = snapshot();
+  return std::shared_ptr<const Sources>(s, &s->sources);  // keeps the snapshot alive
 }
 
 void TemplateSet::replace(const TemplateSet& fresh) {
-  std::atomic_store(&_sources, fresh.sources());
+  std::atomic_store(&_snapshot, fresh.snapshot());
 }
 
 std::vector<std::string> TemplateSet::languages() const {
   std::vector<std::string> out;
-  for (const auto& kv : sources()->files) out.push_back(kv.first);
+  for (const auto& kv : snapshot()->sources.files) out.push_back(kv.first);
   return out;
 }
 
 std::string TemplateSet::language(const std::string& tag) const {
-  for (const auto& kv : sources()->files)
+  for (const auto& kv : snapshot()->sources.files)
     if (sameTag(kv.first, tag)) return kv.first;
   return "";
 }
 
-const std::string& TemplateSet::pick(const Sources& s, const std::string& name,
-                                     const std::string& language) {
+const CompiledTemplate& TemplateSet::pick(const Snapshot& s, const std::string& name,
+                                          const std::string& language) {
   if (!language.empty() && language != kEnglish) {
-    auto l = s.files.find(language);
-    if (l != s.files.end()) {
+    auto l = s.templates.find(language);
+    if (l != s.templates.end()) {
       auto f = l->second.find(name);
       if (f != l->second.end()) return f->second;
     }
   }
-  const auto& en = s.files.at(kEnglish);
+  const auto& en = s.templates.at(kEnglish);
   auto f = en.find(name);
   if (f == en.end()) throw TemplateError(name + ": no such template");
   return f->second;
 }
 
-std::string TemplateSet::render(const Sources& s, const std::string& name,
-                                const std::string& contextJson, const std::string& secret,
-                                bool html, const std::string& language) {
+Data TemplateSet::values(const Snapshot& s, const std::string& name, const std::string& contextJson,
+                         const std::string& secret, const std::string& language) {
   // The values come from the engine and the pages as JSON text. A context Poco's parser refuses
   // (not JSON, or a string that is not well-formed UTF-8: RFC 8259 §8.1) is the caller's fault, but
   // it is answered as a TemplateError naming the template, never as a parser's exception escaping
@@ -236,49 +265,54 @@ std::string TemplateSet::render(const Sources& s, const std::string& name,
   // The engine's phrases (engine/text/Phrase) are said in the reader's language first.
   Data data = toData(PhraseText::resolve(context, lookup(s, language)));
   if (!secret.empty()) data.set("key", secret);
-  kainjow::mustache::mustache t(pick(s, name, language));
-  if (!html) t.set_custom_escape([](const std::string& x) { return x; });
-  return t.render(data);
+  return data;
 }
 
 RenderedMail TemplateSet::renderMail(const std::string& event, const std::string& contextJson,
                                      const std::string& secret, const std::string& language) const {
-  auto s = sources();  // one set for the three parts
+  auto s = snapshot();  // one set for the three parts
+  const std::string base = "mail/" + event;
+  // One parse of the values for the three parts (a bad context names the subject template).
+  const Data data = values(*s, base + ".subject", contextJson, secret, language);
   RenderedMail m;
-  m.subject = render(*s, "mail/" + event + ".subject", contextJson, secret, false, language);
+  m.subject = pick(*s, base + ".subject", language).render(data);
   for (char& c : m.subject)
     if (c == '\r' || c == '\n') c = ' ';
   while (!m.subject.empty() && m.subject.back() == ' ') m.subject.pop_back();
-  m.text = render(*s, "mail/" + event + ".txt", contextJson, secret, false, language);
-  m.html = render(*s, "mail/" + event + ".html", contextJson, secret, true, language);
+  m.text = pick(*s, base + ".txt", language).render(data);
+  m.html = pick(*s, base + ".html", language).render(data);
   return m;
 }
 
 std::string TemplateSet::renderPage(const std::string& page, const std::string& contextJson,
                                     const std::string& language) const {
-  return render(*sources(), "pages/" + page, contextJson, "", true, language);
+  auto s = snapshot();
+  const std::string name = "pages/" + page;
+  const Data data = values(*s, name, contextJson, "", language);  // a bad context first
+  return pick(*s, name, language).render(data);
 }
 
-std::string TemplateSet::textIn(const Sources& s, const std::string& id,
+std::string TemplateSet::textIn(const Snapshot& s, const std::string& id,
                                 const std::string& language,
                                 const std::map<std::string, std::string>& values) {
-  const std::string* source = nullptr;
+  const CompiledTemplate* t = nullptr;
   auto l = s.strings.find(language);
-  if (l != s.strings.end() && l->second.count(id)) source = &l->second.at(id);
-  if (!source) {
+  if (l != s.strings.end()) {
+    auto it = l->second.find(id);
+    if (it != l->second.end()) t = &it->second;
+  }
+  if (!t) {
     const auto& en = s.strings.at(kEnglish);
     auto it = en.find(id);
     if (it == en.end()) return id;
-    source = &it->second;
+    t = &it->second;
   }
-  kainjow::mustache::mustache t(*source);
-  t.set_custom_escape([](const std::string& x) { return x; });
   Data data;
   for (const auto& [k, v] : values) data.set(k, v.empty() ? Data(false) : Data(v));
-  return t.render(data);
+  return t->render(data);
 }
 
-PhraseText::Lookup TemplateSet::lookup(const Sources& s, const std::string& language) {
+PhraseText::Lookup TemplateSet::lookup(const Snapshot& s, const std::string& language) {
   return [&s, language](const std::string& id, const std::map<std::string, std::string>& values) {
     return textIn(s, id, language, values);
   };
@@ -286,18 +320,18 @@ PhraseText::Lookup TemplateSet::lookup(const Sources& s, const std::string& lang
 
 std::string TemplateSet::text(const std::string& id, const std::string& language,
                               const std::map<std::string, std::string>& values) const {
-  auto s = sources();
+  auto s = snapshot();
   return textIn(*s, id, language, values);
 }
 
 std::string TemplateSet::phrase(const Poco::Dynamic::Var& phrase,
                                 const std::string& language) const {
-  auto s = sources();
+  auto s = snapshot();
   return PhraseText::say(phrase, lookup(*s, language));
 }
 
 std::string TemplateSet::asset(const std::string& name) const {
-  return sources()->files.at(kEnglish).at(name);
+  return snapshot()->sources.files.at(kEnglish).at(name);
 }
 
 }  // namespace keywarden::mail

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "mail/CompiledTemplate.h"
 #include "mail/PhraseText.h"
 
 namespace keywarden::mail {
@@ -26,8 +27,9 @@ struct RenderedMail {
 // link pages (templates/pages/<page>.mustache), the portal's (templates/pages/portal/, with its
 // stylesheet keywarden.css) and the strings the server puts into pages itself (titles,
 // messages, states: templates/strings.json, an object of id -> mustache text). All are read and
-// parsed when the set is built, so a missing file or a syntax error stops start-up (or a reload)
-// naming the file; wording changes need no rebuild. Values are HTML-escaped in HTML parts and
+// parsed when the set is built — once: renders reuse the parsed form (CompiledTemplate) — so a
+// missing file or a syntax error stops start-up (or a reload) naming the file; wording changes
+// need no rebuild. Values are HTML-escaped in HTML parts and
 // pages, and left as they are in subjects, text and strings. An empty string counts as false in
 // a section ({{#comment}}…{{/comment}}).
 //
@@ -38,9 +40,10 @@ struct RenderedMail {
 // not have, is an error (a typo would otherwise be silently English). An unknown or empty
 // language renders English.
 //
-// Reloadable (SIGHUP / `keywarden reload`): the whole set is one immutable snapshot behind a
-// shared_ptr. replace() swaps it in one atomic store; every render takes a snapshot first, so
-// it uses one set from start to end. Thread-safe: any method from any thread.
+// Reloadable (SIGHUP / `keywarden reload`): the whole set (sources and parsed templates) is one
+// immutable snapshot behind a shared_ptr. replace() swaps it in one atomic store; every render
+// takes a snapshot first, so it uses one set from start to end, and renders take no lock.
+// Thread-safe: any method from any thread.
 class TemplateSet {
  public:
   static constexpr const char* kEnglish = "en";
@@ -61,10 +64,10 @@ class TemplateSet {
   // "zh-tw" -> "zh-TW"), else "".
   std::string language(const std::string& tag) const;
 
-  // `contextJson` is a JSON object (RFC 8259, every string well-formed UTF-8); `secret`, when
-  // not empty, is available as {{key}}. A context Poco's parser refuses, or one that is not an
-  // object, throws TemplateError naming the template (no Poco exception escapes); so does an
-  // event or page the set has no template for.
+  // `contextJson` is a JSON object (RFC 8259, every string well-formed UTF-8), parsed once for
+  // the three parts of a mail; `secret`, when not empty, is available as {{key}}. A context Poco's
+  // parser refuses, or one that is not an object, throws TemplateError naming the template (no Poco
+  // exception escapes); so does an event or page the set has no template for.
   RenderedMail renderMail(const std::string& event, const std::string& contextJson,
                           const std::string& secret = "", const std::string& language = "") const;
   std::string renderPage(const std::string& page, const std::string& contextJson,
@@ -89,16 +92,21 @@ class TemplateSet {
   std::shared_ptr<const Sources> sources() const;
 
  private:
-  static const std::string& pick(const Sources& s, const std::string& name,
-                                 const std::string& language);
-  static std::string render(const Sources& s, const std::string& name,
-                            const std::string& contextJson, const std::string& secret, bool html,
-                            const std::string& language);
-  static std::string textIn(const Sources& s, const std::string& id, const std::string& language,
+  // Sources plus every template and string parsed (CompiledTemplate), per language; immutable.
+  struct Snapshot;
+  static const CompiledTemplate& pick(const Snapshot& s, const std::string& name,
+                                      const std::string& language);
+  // `contextJson` parsed, its phrases said in `language`, `secret` as {{key}}: the values for
+  // the template `name` (named in the TemplateError a bad context throws).
+  static kainjow::mustache::data values(const Snapshot& s, const std::string& name,
+                                        const std::string& contextJson, const std::string& secret,
+                                        const std::string& language);
+  static std::string textIn(const Snapshot& s, const std::string& id, const std::string& language,
                             const std::map<std::string, std::string>& values);
   // textIn on `s` (which must outlive the lookup) in `language`.
-  static PhraseText::Lookup lookup(const Sources& s, const std::string& language);
-  std::shared_ptr<const Sources> _sources;  // std::atomic_load / std::atomic_store only
+  static PhraseText::Lookup lookup(const Snapshot& s, const std::string& language);
+  std::shared_ptr<const Snapshot> snapshot() const;
+  std::shared_ptr<const Snapshot> _snapshot;  // std::atomic_load / std::atomic_store only
 };
 
 }  // namespace keywarden::mail

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +36,15 @@ class PortalRepository {
   virtual std::vector<std::string> keysHeldBy(const std::string& email, int limit) = 0;
   // The language `email` chose for mails and pages (a BCP 47 tag such as zh-TW), "" for none.
   virtual std::string languageOf(const std::string& email) = 0;
+  // The language of each of `emails` (a duplicate counts once): email -> tag, "" for none. Every
+  // email asked for is a key. This default asks languageOf once per distinct email, all in the
+  // caller's one transaction; a store may answer it in one statement instead.
+  virtual std::map<std::string, std::string> languagesOf(const std::vector<std::string>& emails) {
+    std::map<std::string, std::string> out;
+    for (const auto& e : emails)
+      if (!out.count(e)) out[e] = languageOf(e);
+    return out;
+  }
   // Saves `email`'s language (replacing any earlier choice).
   virtual void setLanguage(const std::string& email, const std::string& language, int64_t at) = 0;
 };

@@ -169,6 +169,18 @@ std::string PortalService::languageOf(const std::string& email) const {
   return out;
 }
 
+std::map<std::string, std::string> PortalService::languagesOf(
+    const std::vector<std::string>& emails) const {
+  std::map<std::string, std::string> out;
+  try {
+    _store.read([&](Transaction& tx) { out = tx.portal().languagesOf(emails); });
+  } catch (const std::exception&) {
+    out.clear();
+  }
+  for (const auto& e : emails) out.emplace(e, "");  // emplace keeps what the store said
+  return out;
+}
+
 std::optional<Error> PortalService::setLanguage(const Session& s, const std::string& language) {
   bool wellFormed = !language.empty() && language.size() <= 35 &&
                     std::isalpha(static_cast<unsigned char>(language[0])) &&

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -76,6 +77,9 @@ class PortalService {
   // The language `email` saved for mails and pages (a tag such as zh-TW), "" for none. A store
   // failure reads as "" (the default language), never as an error page.
   std::string languageOf(const std::string& email) const;
+  // languageOf for several people in one read transaction (the outbox asks once per batch):
+  // email -> tag, "" for none; a store failure reads as "" for everyone.
+  std::map<std::string, std::string> languagesOf(const std::vector<std::string>& emails) const;
   // Saves the signed-in person's language, audited, in one transaction. BadInput (field
   // "language") when `language` is not a well-formed tag; which tags are offered is the
   // caller's (the templates') business.
