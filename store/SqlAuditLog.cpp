@@ -7,6 +7,7 @@
 #include <Poco/Data/Statement.h>
 
 #include "store/Sql.h"
+#include "store/SqlQuery.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -31,10 +32,18 @@ void SqlAuditLog::flush() {
   // The head: held until COMMIT, so the next transaction chains to this one's last row.
   Poco::Int64 headSeq = -1;
   std::string headHash;
-  Poco::Data::Statement head(_s);
-  head << "SELECT seq, hash FROM audit_chain WHERE name = 'audit'" + _d.forUpdate(), into(headSeq),
-      into(headHash);
-  if (head.execute() == 0 || headSeq < 0)
+  const std::string headSql =
+      "SELECT seq, hash FROM audit_chain WHERE name = 'audit'" + _d.forUpdate();
+  size_t found = 0;
+  if (_q) {
+    SqlQuery q(*_q, headSql);
+    if (q.step()) headSeq = q.i64(0), headHash = q.str(1), found = 1;
+  } else {
+    Poco::Data::Statement head(_s);
+    head << headSql, into(headSeq), into(headHash);
+    found = head.execute();
+  }
+  if (found == 0 || headSeq < 0)
     throw std::runtime_error("audit_chain: the audit chain head is missing; run keywarden migrate");
 
   std::vector<engine::ChainedAuditRow> rows(entries.size());
@@ -57,6 +66,19 @@ void SqlAuditLog::flush() {
         "INSERT INTO audit_log (id, at, actor, action, object_type, object_id, tenant, detail,"
         " seq, prev_hash, hash) VALUES ";
     for (size_t r = 0; r < n; ++r) sql += (r ? ", (" : "(") + _d.params(r * 11 + 1, 11) + ")";
+    if (_q) {
+      SqlQuery q(*_q, sql);  // `?` placeholders: bound by position
+      for (size_t i = from; i < from + n; ++i) {
+        auto& r = rows[i];
+        auto& e = r.entry;
+        const int k = static_cast<int>((i - from) * 11);
+        q.bind(k + 1, r.id).bind(k + 2, e.at).bind(k + 3, e.actor).bind(k + 4, e.action);
+        q.bind(k + 5, e.objectType).bind(k + 6, e.objectId).bind(k + 7, e.tenant);
+        q.bind(k + 8, e.detail).bind(k + 9, r.seq).bind(k + 10, r.prevHash).bind(k + 11, r.hash);
+      }
+      q.execute();
+      continue;
+    }
     Poco::Data::Statement st(_s);
     st << sql;
     for (size_t i = from; i < from + n; ++i) {
@@ -68,8 +90,11 @@ void SqlAuditLog::flush() {
     }
     st.execute();
   }
-  _s << "UPDATE audit_chain SET seq = $1, hash = $2 WHERE name = 'audit'", use(headSeq),
-      use(headHash), now;
+  const char* moveHead = "UPDATE audit_chain SET seq = $1, hash = $2 WHERE name = 'audit'";
+  if (_q)
+    SqlQuery(*_q, moveHead).bindAll(headSeq, headHash).execute();
+  else
+    _s << moveHead, use(headSeq), use(headHash), now;
 }
 
 std::vector<engine::AuditRecord> SqlAuditLog::find(const engine::AuditQuery& q) {

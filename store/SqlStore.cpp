@@ -2,6 +2,7 @@
 
 #include <Poco/Data/PostgreSQL/Connector.h>
 #include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/SQLite/Utility.h>
 #include <Poco/Exception.h>
 #include <Poco/File.h>
 #include <Poco/Logger.h>
@@ -66,6 +67,14 @@ SqlStore::SqlStore(const DbSettings& settings)
   try {
     _writer = openSession();
     for (int i = 0; i < std::max(1, settings.poolSize); ++i) _idle.push_back(openSession());
+    if (_dialect.kind() == DialectKind::SQLite) {
+      auto cache = [this](const Poco::Data::Session& s) {
+        _statements.emplace(
+            &s, std::make_unique<SqliteStatements>(Poco::Data::SQLite::Utility::dbHandle(s)));
+      };
+      cache(*_writer);
+      for (const auto& s : _idle) cache(*s);
+    }
   } catch (const Poco::Exception& e) {
     // One line naming the setting. Never the connection string itself: it may hold a password.
     std::string why = e.displayText();
@@ -77,6 +86,11 @@ SqlStore::SqlStore(const DbSettings& settings)
 
 SqlStore::~SqlStore() {
   if (_lockFd >= 0) ::close(_lockFd);
+}
+
+SqliteStatements* SqlStore::statementsOf(const Poco::Data::Session& s) const {
+  auto it = _statements.find(&s);
+  return it == _statements.end() ? nullptr : it->second.get();
 }
 
 std::unique_ptr<Poco::Data::Session> SqlStore::openSession() {
@@ -249,7 +263,7 @@ void SqlStore::write(const std::function<void(engine::Transaction&)>& fn) {
     }
   }
   std::shared_ptr<WriteGroup> group = _group;
-  SqlTransaction tx(*_writer, _dialect);
+  SqlTransaction tx(*_writer, _dialect, statementsOf(*_writer));
   const bool wasLost = group->lost;  // always false: a lost group ends at once
   std::exception_ptr failure = runUnit(tx, fn, *group);
   const bool lostHere = group->lost && !wasLost;
@@ -312,7 +326,7 @@ void SqlStore::claimName(const std::string& name) {
 void SqlStore::read(const std::function<void(engine::Transaction&)>& fn) {
   engine::NoBlockingStore::check();
   Lease lease(*this);
-  SqlTransaction tx(lease.session(), _dialect);
+  SqlTransaction tx(lease.session(), _dialect, statementsOf(lease.session()));
   try {
     run(lease.session(), tx, _dialect.beginRead(), fn);
   } catch (const Poco::Exception& e) {
