@@ -19,6 +19,7 @@
 #include "engine/ports/NoBlockingStore.h"
 #include "engine/ports/StoreBusy.h"
 #include "store/Migrations.h"
+#include "store/SqlQuery.h"
 #include "store/SqlTransaction.h"
 
 using namespace Poco::Data::Keywords;
@@ -88,6 +89,14 @@ SqlStore::~SqlStore() {
   if (_lockFd >= 0) ::close(_lockFd);
 }
 
+void SqlStore::exec(Poco::Data::Session& s, const std::string& sql) const {
+  // SQLite: the transaction statements run on every write and read; prepared once each.
+  if (SqliteStatements* q = statementsOf(s))
+    SqlQuery(*q, sql).execute();
+  else
+    s << sql, now;
+}
+
 SqliteStatements* SqlStore::statementsOf(const Poco::Data::Session& s) const {
   auto it = _statements.find(&s);
   return it == _statements.end() ? nullptr : it->second.get();
@@ -125,14 +134,14 @@ int SqlStore::schemaVersion() {
 
 void SqlStore::run(Poco::Data::Session& s, SqlTransaction& tx, const std::string& begin,
                    const std::function<void(engine::Transaction&)>& fn) {
-  s << begin, now;
+  exec(s, begin);
   try {
     fn(tx);
     tx.beforeCommit();
-    s << "COMMIT", now;
+    exec(s, "COMMIT");
   } catch (...) {
     try {
-      s << "ROLLBACK", now;
+      exec(s, "ROLLBACK");
     } catch (...) {
       // The original failure is the one worth reporting.
     }
@@ -161,7 +170,7 @@ bool SqlStore::reopenIfLost(std::unique_ptr<Poco::Data::Session>& s) {
 
 void SqlStore::openGroup() {
   try {
-    *_writer << _dialect.beginWrite(), now;
+    exec(*_writer, _dialect.beginWrite());
   } catch (const Poco::Exception& e) {
     if (reopenIfLost(_writer)) throw engine::StoreBusy("STORE_UNAVAILABLE", e.displayText());
     if (_dialect.retryable(e.displayText())) throw engine::StoreBusy("STORE_BUSY", e.displayText());
@@ -176,10 +185,10 @@ std::exception_ptr SqlStore::runUnit(SqlTransaction& tx,
   std::exception_ptr failure;
   std::string dbError;
   try {
-    *_writer << "SAVEPOINT kw_unit", now;
+    exec(*_writer, "SAVEPOINT kw_unit");
     fn(tx);
     tx.beforeCommit();
-    *_writer << "RELEASE SAVEPOINT kw_unit", now;
+    exec(*_writer, "RELEASE SAVEPOINT kw_unit");
     return nullptr;
   } catch (const Poco::Exception& e) {
     failure = std::current_exception();
@@ -190,8 +199,8 @@ std::exception_ptr SqlStore::runUnit(SqlTransaction& tx,
   // Undo this unit alone. If the database cannot (SQLite drops the whole transaction on a full
   // disk or an I/O error; a PostgreSQL connection may be gone), the group is lost.
   try {
-    *_writer << "ROLLBACK TO SAVEPOINT kw_unit", now;
-    *_writer << "RELEASE SAVEPOINT kw_unit", now;
+    exec(*_writer, "ROLLBACK TO SAVEPOINT kw_unit");
+    exec(*_writer, "RELEASE SAVEPOINT kw_unit");
   } catch (...) {
     g.lost = true;
   }
@@ -212,7 +221,7 @@ std::exception_ptr SqlStore::runUnit(SqlTransaction& tx,
 void SqlStore::endGroup(WriteGroup& g) {
   if (g.lost) {
     try {
-      *_writer << "ROLLBACK", now;
+      exec(*_writer, "ROLLBACK");
     } catch (...) {
       // Nothing left to roll back.
     }
@@ -222,14 +231,14 @@ void SqlStore::endGroup(WriteGroup& g) {
         "rolled back: a write sharing its transaction failed and took the transaction with it";
   } else {
     try {
-      *_writer << "COMMIT", now;
+      exec(*_writer, "COMMIT");
       ++_commits;
     } catch (const std::exception& e) {
       g.failed = true;
       g.error = e.what();
       if (auto* pe = dynamic_cast<const Poco::Exception*>(&e)) g.error = pe->displayText();
       try {
-        *_writer << "ROLLBACK", now;
+        exec(*_writer, "ROLLBACK");
       } catch (...) {
       }
       if (reopenIfLost(_writer))

@@ -94,6 +94,8 @@ class SqlStore : public engine::Store {
   // — its statements finalized — before they close. Empty on PostgreSQL.
   std::unordered_map<const Poco::Data::Session*, std::unique_ptr<SqliteStatements>> _statements;
   SqliteStatements* statementsOf(const Poco::Data::Session& s) const;
+  // Runs `sql` (no parameters, no rows) on `s`: through its statement cache on SQLite.
+  void exec(Poco::Data::Session& s, const std::string& sql) const;
 };
 
 }  // namespace keywarden::store
