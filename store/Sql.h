@@ -9,6 +9,20 @@
 
 namespace keywarden::store {
 
+// A Poco RecordSet's current row read by column position, as SqlQuery reads one: lets one
+// row mapping serve both the cached SQLite statements and Poco::Data (PostgreSQL).
+struct PocoRow {
+  Poco::Data::RecordSet& rs;
+  std::string str(int col) const {
+    const auto& v = rs[static_cast<size_t>(col)];
+    return v.isEmpty() ? std::string() : v.convert<std::string>();
+  }
+  int64_t i64(int col) const {
+    const auto& v = rs[static_cast<size_t>(col)];
+    return v.isEmpty() ? 0 : v.convert<Poco::Int64>();
+  }
+};
+
 // Reading typed values out of a Poco RecordSet row, and the JSON-array text columns.
 class Sql {
  public:

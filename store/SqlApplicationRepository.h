@@ -3,13 +3,16 @@
 #include <Poco/Data/Session.h>
 
 #include "engine/ports/ApplicationRepository.h"
+#include "store/SqliteStatements.h"
 
 namespace keywarden::store {
 
-// ApplicationRepository over one open session (the transaction's).
+// ApplicationRepository over one open session (the transaction's). With `q` (SQLite: the
+// session's statement cache) the statements of the approvals path run through it.
 class SqlApplicationRepository : public engine::ApplicationRepository {
  public:
-  explicit SqlApplicationRepository(Poco::Data::Session& s) : _s(s) {}
+  explicit SqlApplicationRepository(Poco::Data::Session& s, SqliteStatements* q = nullptr)
+      : _s(s), _q(q) {}
 
   void insert(const engine::Application& a) override;
   bool update(const engine::Application& a, int64_t expectedVersion) override;
@@ -20,7 +23,9 @@ class SqlApplicationRepository : public engine::ApplicationRepository {
   int purge(int64_t before) override;
 
  private:
+  std::vector<engine::Decision> history(const std::string& id);
   Poco::Data::Session& _s;
+  SqliteStatements* _q;
 };
 
 }  // namespace keywarden::store

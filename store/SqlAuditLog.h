@@ -7,6 +7,7 @@
 #include "engine/ports/AuditLog.h"
 #include "engine/ports/AuditQuery.h"
 #include "store/Dialect.h"
+#include "store/SqliteStatements.h"
 
 namespace keywarden::store {
 
@@ -21,7 +22,9 @@ namespace keywarden::store {
 // closed). Bound to one session for one transaction; not thread-safe.
 class SqlAuditLog : public engine::AuditLog {
  public:
-  SqlAuditLog(Poco::Data::Session& s, const Dialect& d) : _s(s), _d(d) {}
+  // `q`: the session's statement cache (SQLite), which flush() then writes through.
+  SqlAuditLog(Poco::Data::Session& s, const Dialect& d, SqliteStatements* q = nullptr)
+      : _s(s), _d(d), _q(q) {}
   void append(const engine::AuditEntry& e) override;
   void appendMany(const std::vector<engine::AuditEntry>& entries) override;
   // Parameterized; only the filters that are set reach the WHERE clause, so the (object_type,
@@ -34,6 +37,7 @@ class SqlAuditLog : public engine::AuditLog {
  private:
   Poco::Data::Session& _s;
   const Dialect& _d;
+  SqliteStatements* _q;
   std::vector<engine::AuditEntry> _pending;
 };
 

@@ -4,6 +4,7 @@
 #include <Poco/Data/Statement.h>
 
 #include "store/Sql.h"
+#include "store/SqlQuery.h"
 
 using namespace Poco::Data::Keywords;
 using Poco::Data::RecordSet;
@@ -12,18 +13,24 @@ using Poco::Data::Statement;
 namespace keywarden::store {
 
 namespace {
-// Runs a SELECT filtered by one bound value (or none when `arg` is empty and `optional`),
-// and maps each row with `fn`.
+// Runs a SELECT filtered by one bound value (or none when `arg` is empty), and maps each row
+// with `fn` (by column position); through the statement cache `q` when there is one (SQLite).
 template <typename T, typename Fn>
-std::vector<T> select(Poco::Data::Session& s, const std::string& base, const std::string& filterCol,
-                      std::string arg, Fn fn) {
-  Statement st(s);
-  if (arg.empty()) {
-    st << base + " ORDER BY id";
-  } else {
-    st << base + " WHERE " + filterCol + " = $1 ORDER BY id", use(arg);
+std::vector<T> select(Poco::Data::Session& s, SqliteStatements* q, const std::string& base,
+                      const std::string& filterCol, std::string arg, Fn fn) {
+  std::string sql =
+      arg.empty() ? base + " ORDER BY id" : base + " WHERE " + filterCol + " = $1 ORDER BY id";
+  if (q) {
+    std::vector<T> out;
+    SqlQuery query(*q, sql);
+    if (!arg.empty()) query.bind(1, arg);
+    while (query.step()) out.push_back(fn(query));
+    return out;
   }
-  return Sql::rows<T>(st, fn);
+  Statement st(s);
+  st << sql;
+  if (!arg.empty()) st, use(arg);
+  return Sql::rows<T>(st, [&](RecordSet& rs) { return fn(PocoRow{rs}); });
 }
 
 template <typename T>
@@ -43,42 +50,43 @@ const char* kApiCols =
     "SELECT id, tenant, name, method, path, scopes, created_at, updated_at FROM apis";
 const char* kGroupCols = "SELECT id, tenant, name, api_ids, created_at, updated_at FROM api_groups";
 
-engine::Client clientOf(RecordSet& rs) {
+// Rows of kClientCols, kApiCols, kGroupCols read by position (SqlQuery or PocoRow).
+const auto clientOf = [](const auto& r) {
   engine::Client c;
-  c.id = Sql::str(rs, "id");
-  c.tenant = Sql::str(rs, "tenant");
-  c.name = Sql::str(rs, "name");
-  c.clientType = Sql::str(rs, "client_type");
-  c.contactEmail = Sql::str(rs, "contact_email");
-  c.active = Sql::i64(rs, "active") != 0;
-  c.createdAt = Sql::i64(rs, "created_at");
-  c.updatedAt = Sql::i64(rs, "updated_at");
+  c.id = r.str(0);
+  c.tenant = r.str(1);
+  c.name = r.str(2);
+  c.clientType = r.str(3);
+  c.contactEmail = r.str(4);
+  c.active = r.i64(5) != 0;
+  c.createdAt = r.i64(6);
+  c.updatedAt = r.i64(7);
   return c;
-}
+};
 
-engine::ApiDef apiOf(RecordSet& rs) {
+const auto apiOf = [](const auto& r) {
   engine::ApiDef a;
-  a.id = Sql::str(rs, "id");
-  a.tenant = Sql::str(rs, "tenant");
-  a.name = Sql::str(rs, "name");
-  a.method = Sql::str(rs, "method");
-  a.path = Sql::str(rs, "path");
-  a.scopes = Sql::list(rs, "scopes");
-  a.createdAt = Sql::i64(rs, "created_at");
-  a.updatedAt = Sql::i64(rs, "updated_at");
+  a.id = r.str(0);
+  a.tenant = r.str(1);
+  a.name = r.str(2);
+  a.method = r.str(3);
+  a.path = r.str(4);
+  a.scopes = Sql::parseList(r.str(5));
+  a.createdAt = r.i64(6);
+  a.updatedAt = r.i64(7);
   return a;
-}
+};
 
-engine::Group groupOf(RecordSet& rs) {
+const auto groupOf = [](const auto& r) {
   engine::Group g;
-  g.id = Sql::str(rs, "id");
-  g.tenant = Sql::str(rs, "tenant");
-  g.name = Sql::str(rs, "name");
-  g.apis = Sql::list(rs, "api_ids");
-  g.createdAt = Sql::i64(rs, "created_at");
-  g.updatedAt = Sql::i64(rs, "updated_at");
+  g.id = r.str(0);
+  g.tenant = r.str(1);
+  g.name = r.str(2);
+  g.apis = Sql::parseList(r.str(3));
+  g.createdAt = r.i64(4);
+  g.updatedAt = r.i64(5);
   return g;
-}
+};
 }  // namespace
 
 void SqlCatalogRepository::insertClient(const engine::Client& c0) {
@@ -104,11 +112,12 @@ void SqlCatalogRepository::deleteClient(const std::string& id) {
 }
 
 std::optional<engine::Client> SqlCatalogRepository::findClient(const std::string& id) {
-  return first(select<engine::Client>(_s, kClientCols, "id", id.empty() ? "\x01" : id, clientOf));
+  return first(
+      select<engine::Client>(_s, _q, kClientCols, "id", id.empty() ? "\x01" : id, clientOf));
 }
 
 std::vector<engine::Client> SqlCatalogRepository::listClients(const std::string& tenant) {
-  return select<engine::Client>(_s, kClientCols, "tenant", tenant, clientOf);
+  return select<engine::Client>(_s, _q, kClientCols, "tenant", tenant, clientOf);
 }
 
 void SqlCatalogRepository::insertApi(const engine::ApiDef& a0) {
@@ -135,11 +144,11 @@ void SqlCatalogRepository::deleteApi(const std::string& id) {
 }
 
 std::optional<engine::ApiDef> SqlCatalogRepository::findApi(const std::string& id) {
-  return first(select<engine::ApiDef>(_s, kApiCols, "id", id.empty() ? "\x01" : id, apiOf));
+  return first(select<engine::ApiDef>(_s, _q, kApiCols, "id", id.empty() ? "\x01" : id, apiOf));
 }
 
 std::vector<engine::ApiDef> SqlCatalogRepository::listApis(const std::string& tenant) {
-  return select<engine::ApiDef>(_s, kApiCols, "tenant", tenant, apiOf);
+  return select<engine::ApiDef>(_s, _q, kApiCols, "tenant", tenant, apiOf);
 }
 
 void SqlCatalogRepository::insertGroup(const engine::Group& g0) {
@@ -164,11 +173,11 @@ void SqlCatalogRepository::deleteGroup(const std::string& id) {
 }
 
 std::optional<engine::Group> SqlCatalogRepository::findGroup(const std::string& id) {
-  return first(select<engine::Group>(_s, kGroupCols, "id", id.empty() ? "\x01" : id, groupOf));
+  return first(select<engine::Group>(_s, _q, kGroupCols, "id", id.empty() ? "\x01" : id, groupOf));
 }
 
 std::vector<engine::Group> SqlCatalogRepository::listGroups(const std::string& tenant) {
-  return select<engine::Group>(_s, kGroupCols, "tenant", tenant, groupOf);
+  return select<engine::Group>(_s, _q, kGroupCols, "tenant", tenant, groupOf);
 }
 
 }  // namespace keywarden::store

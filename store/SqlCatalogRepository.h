@@ -3,13 +3,15 @@
 #include <Poco/Data/Session.h>
 
 #include "engine/ports/CatalogRepository.h"
+#include "store/SqliteStatements.h"
 
 namespace keywarden::store {
 
 // CatalogRepository over one open session (the transaction's).
 class SqlCatalogRepository : public engine::CatalogRepository {
  public:
-  explicit SqlCatalogRepository(Poco::Data::Session& s) : _s(s) {}
+  explicit SqlCatalogRepository(Poco::Data::Session& s, SqliteStatements* q = nullptr)
+      : _s(s), _q(q) {}
 
   void insertClient(const engine::Client& c) override;
   void updateClient(const engine::Client& c) override;
@@ -31,6 +33,7 @@ class SqlCatalogRepository : public engine::CatalogRepository {
 
  private:
   Poco::Data::Session& _s;
+  SqliteStatements* _q;  // SQLite: the session's statement cache (hot statements); else null
 };
 
 }  // namespace keywarden::store

@@ -2,6 +2,8 @@
 
 #include <Poco/Data/Statement.h>
 
+#include "store/SqlQuery.h"
+
 using namespace Poco::Data::Keywords;
 using Poco::Data::Statement;
 
@@ -13,16 +15,26 @@ void SqlChangeRepository::record(const std::string& kind0, const std::string& re
   drawSequence();
   std::string kind = kind0, ref = ref0, origin = origin0;
   Poco::Int64 seq = _seq, at = at0;
-  _s << "INSERT INTO changes (seq, kind, ref_id, origin, at) VALUES ($1, $2, $3, $4, $5)", use(seq),
-      use(kind), use(ref), use(origin), use(at), now;
+  const char* sql =
+      "INSERT INTO changes (seq, kind, ref_id, origin, at) VALUES ($1, $2, $3, $4, $5)";
+  if (_q) {
+    SqlQuery(*_q, sql).bindAll(seq, kind, ref, origin, at).execute();
+    return;
+  }
+  _s << sql, use(seq), use(kind), use(ref), use(origin), use(at), now;
 }
 
 void SqlChangeRepository::drawSequence() {
   if (_seq != 0) return;
   Poco::Int64 value = 0;
   // Locks the counter row until this transaction ends: the next writer draws after we commit.
-  _s << "UPDATE sequences SET value = value + 1 WHERE name = 'changes' RETURNING value",
-      into(value), now;
+  const char* sql = "UPDATE sequences SET value = value + 1 WHERE name = 'changes' RETURNING value";
+  if (_q) {
+    SqlQuery q(*_q, sql);
+    if (q.step()) value = q.i64(0);
+  } else {
+    _s << sql, into(value), now;
+  }
   _seq = value;
 }
 

@@ -7,13 +7,15 @@
 
 #include "engine/ports/ChangeRepository.h"
 #include "store/Dialect.h"
+#include "store/SqliteStatements.h"
 
 namespace keywarden::store {
 
 // One per transaction (it remembers the sequence number it drew).
 class SqlChangeRepository : public engine::ChangeRepository {
  public:
-  SqlChangeRepository(Poco::Data::Session& s, const Dialect& d) : _s(s), _d(d) {}
+  SqlChangeRepository(Poco::Data::Session& s, const Dialect& d, SqliteStatements* q = nullptr)
+      : _s(s), _q(q), _d(d) {}
   using engine::ChangeRepository::record;  // the ChangeKind forms
   using engine::ChangeRepository::recordMany;
   void record(const std::string& kind, const std::string& refId, const std::string& origin,
@@ -28,6 +30,7 @@ class SqlChangeRepository : public engine::ChangeRepository {
   void drawSequence();
 
   Poco::Data::Session& _s;
+  SqliteStatements* _q;  // SQLite: the session's statement cache (hot statements); else null
   const Dialect& _d;
   int64_t _seq = 0;  // drawn at the first record of this transaction
   std::set<std::pair<std::string, std::string>> _recorded;

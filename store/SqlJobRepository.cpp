@@ -4,6 +4,7 @@
 #include <Poco/Data/Statement.h>
 
 #include "store/Sql.h"
+#include "store/SqlQuery.h"
 
 #include <algorithm>
 
@@ -43,32 +44,61 @@ std::vector<engine::Job> jobsOf(Statement& st) {
 void SqlJobRepository::insert(const engine::Job& j0) {
   engine::Job j = j0;
   Poco::Int64 due = j.dueAt, attempts = j.attempts, created = j.createdAt, done = j.doneAt;
-  _s << "INSERT INTO jobs (id, kind, ref_id, due_at, payload, status, attempts, last_error, "
-        "created_at, done_at)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-      use(j.id), use(j.kind), use(j.refId), use(due), use(j.payload), use(j.status), use(attempts),
-      use(j.lastError), use(created), use(done), now;
+  const char* sql =
+      "INSERT INTO jobs (id, kind, ref_id, due_at, payload, status, attempts, last_error,"
+      " created_at, done_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+  if (_q) {
+    SqlQuery(*_q, sql)
+        .bindAll(j.id, j.kind, j.refId, due, j.payload, j.status, attempts, j.lastError, created,
+                 done)
+        .execute();
+    return;
+  }
+  _s << sql, use(j.id), use(j.kind), use(j.refId), use(due), use(j.payload), use(j.status),
+      use(attempts), use(j.lastError), use(created), use(done), now;
 }
 
 void SqlJobRepository::cancel(const std::string& kind0, const std::string& ref0, int64_t at0) {
   std::string kind = kind0, ref = ref0;
   Poco::Int64 at = at0;
-  _s << "UPDATE jobs SET status = 'CANCELLED', done_at = $1 WHERE " + _d.noIndex("status") +
-            " = 'PENDING' AND ref_id = $2 AND ($3 = '' OR kind = $3)",
-      use(at), use(ref), use(kind), now;
+  const std::string sql = "UPDATE jobs SET status = 'CANCELLED', done_at = $1 WHERE " +
+                          _d.noIndex("status") +
+                          " = 'PENDING' AND ref_id = $2 AND ($3 = '' OR kind = $3)";
+  if (_q) {
+    SqlQuery(*_q, sql).bindAll(at, ref, kind).execute();
+    return;
+  }
+  _s << sql, use(at), use(ref), use(kind), now;
 }
 
 std::vector<engine::Job> SqlJobRepository::claimDue(int64_t now0, int limit0) {
   Poco::Int64 at = now0, limit = limit0;  // not `now`: that is Poco's keyword
+  const std::string sql =
+      "SELECT id, kind, ref_id, due_at, payload, attempts, created_at FROM jobs WHERE status ="
+      " 'PENDING' AND due_at <= $1 ORDER BY due_at, id LIMIT $2" +
+      _d.skipLocked();
+  if (_q) {
+    std::vector<engine::Job> out;
+    SqlQuery q(*_q, sql);
+    q.bindAll(at, limit);
+    while (q.step()) {
+      engine::Job j;
+      j.id = q.str(0);
+      j.kind = q.str(1);
+      j.refId = q.str(2);
+      j.dueAt = q.i64(3);
+      j.payload = q.str(4);
+      j.attempts = static_cast<int>(q.i64(5));
+      j.createdAt = q.i64(6);
+      out.push_back(std::move(j));
+    }
+    return out;
+  }
   // Typed column vectors, not a RecordSet: claiming is on the path of large sweeps.
   std::vector<std::string> id, kind, ref, payload;
   std::vector<Poco::Int64> due, attempts, created;
   Statement st(_s);
-  st << "SELECT id, kind, ref_id, due_at, payload, attempts, created_at FROM jobs WHERE status = "
-        "'PENDING'"
-        " AND due_at <= $1 ORDER BY due_at, id LIMIT $2" +
-            _d.skipLocked(),
-      use(at), use(limit), into(id), into(kind), into(ref), into(due), into(payload),
+  st << sql, use(at), use(limit), into(id), into(kind), into(ref), into(due), into(payload),
       into(attempts), into(created);
   st.execute();
   std::vector<engine::Job> out(id.size());
@@ -87,8 +117,13 @@ std::vector<engine::Job> SqlJobRepository::claimDue(int64_t now0, int limit0) {
 void SqlJobRepository::markDone(const std::string& id0, int64_t at0) {
   std::string id = id0;
   Poco::Int64 at = at0;
-  _s << "UPDATE jobs SET status = 'DONE', done_at = $1, attempts = attempts + 1 WHERE id = $2",
-      use(at), use(id), now;
+  const char* sql =
+      "UPDATE jobs SET status = 'DONE', done_at = $1, attempts = attempts + 1 WHERE id = $2";
+  if (_q) {
+    SqlQuery(*_q, sql).bindAll(at, id).execute();
+    return;
+  }
+  _s << sql, use(at), use(id), now;
 }
 
 namespace {

@@ -4,13 +4,15 @@
 
 #include "engine/ports/JobRepository.h"
 #include "store/Dialect.h"
+#include "store/SqliteStatements.h"
 
 namespace keywarden::store {
 
 // JobRepository over one open session (the transaction's).
 class SqlJobRepository : public engine::JobRepository {
  public:
-  SqlJobRepository(Poco::Data::Session& s, const Dialect& d) : _s(s), _d(d) {}
+  SqlJobRepository(Poco::Data::Session& s, const Dialect& d, SqliteStatements* q = nullptr)
+      : _s(s), _q(q), _d(d) {}
   void insert(const engine::Job& j) override;
   void cancel(const std::string& kind, const std::string& refId, int64_t at) override;
   std::vector<engine::Job> claimDue(int64_t now, int limit) override;
@@ -30,6 +32,7 @@ class SqlJobRepository : public engine::JobRepository {
 
  private:
   Poco::Data::Session& _s;
+  SqliteStatements* _q;  // SQLite: the session's statement cache (hot statements); else null
   const Dialect& _d;
 };
 

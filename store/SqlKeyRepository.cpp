@@ -9,6 +9,7 @@
 #include "store/CacheRowDecoder.h"
 #include "store/PgCacheScan.h"
 #include "store/Sql.h"
+#include "store/SqlQuery.h"
 #include "store/SqliteCacheScan.h"
 
 using namespace Poco::Data::Keywords;
@@ -94,16 +95,25 @@ void SqlKeyRepository::insert(const engine::Key& k0) {
               window = k.rateWindowMs, created = k.createdAt, updated = k.updatedAt,
               used = k.lastUsedAt, valid = k.usageValid, rejected = k.usageRejected,
               revokeAt = k.revokeAt, version = k.version;
+  const char* sql =
+      "INSERT INTO api_keys (id, tenant, client_id, name, digest, start, state, scopes, api_ids,"
+      " group_ids, effective_at, expires_at, quota, remaining, quota_key_id, refill_amount,"
+      " refill_interval, refilled_at, rate_limit, rate_window_ms, meta, created_at, updated_at,"
+      " last_used_at, usage_valid, usage_rejected, revoke_at, revoke_reason, rotated_to,"
+      " application_id, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
+      " $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)";
+  if (_q) {
+    SqlQuery(*_q, sql)
+        .bindAll(k.id, k.tenant, k.clientId, k.name, digest, k.start, state, scopes, apis, groups,
+                 eff, exp, quota, rem, k.quotaKeyId, refill, interval, refilled, rate, window,
+                 k.meta, created, updated, used, valid, rejected, revokeAt, k.revokeReason,
+                 k.rotatedTo, k.applicationId, version)
+        .execute();
+    return;
+  }
   Statement st(_s);
-  st << "INSERT INTO api_keys (id, tenant, client_id, name, digest, start, state, scopes, api_ids,"
-        " group_ids, effective_at, expires_at, quota, remaining, quota_key_id, refill_amount,"
-        " refill_interval, refilled_at, rate_limit, rate_window_ms, meta, created_at, updated_at,"
-        " last_used_at, usage_valid, usage_rejected, revoke_at, revoke_reason, rotated_to,"
-        " application_id, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
-        " $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, "
-        "$31)",
-      use(k.id), use(k.tenant), use(k.clientId), use(k.name), use(digest), use(k.start), use(state),
-      use(scopes), use(apis), use(groups), use(eff), use(exp), use(quota), use(rem),
+  st << sql, use(k.id), use(k.tenant), use(k.clientId), use(k.name), use(digest), use(k.start),
+      use(state), use(scopes), use(apis), use(groups), use(eff), use(exp), use(quota), use(rem),
       use(k.quotaKeyId), use(refill), use(interval), use(refilled), use(rate), use(window),
       use(k.meta), use(created), use(updated), use(used), use(valid), use(rejected), use(revokeAt),
       use(k.revokeReason), use(k.rotatedTo), use(k.applicationId), use(version);

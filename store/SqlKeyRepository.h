@@ -4,13 +4,15 @@
 
 #include "engine/ports/KeyRepository.h"
 #include "store/Dialect.h"
+#include "store/SqliteStatements.h"
 
 namespace keywarden::store {
 
 // KeyRepository over one open session (the transaction's).
 class SqlKeyRepository : public engine::KeyRepository {
  public:
-  SqlKeyRepository(Poco::Data::Session& s, const Dialect& d) : _s(s), _d(d) {}
+  SqlKeyRepository(Poco::Data::Session& s, const Dialect& d, SqliteStatements* q = nullptr)
+      : _s(s), _q(q), _d(d) {}
 
   void insert(const engine::Key& k) override;
   void updateDefinition(const engine::Key& k) override;
@@ -46,6 +48,7 @@ class SqlKeyRepository : public engine::KeyRepository {
   void cacheRows(const std::string& where, const std::vector<std::string>& ids, size_t chunk,
                  const std::function<void(std::vector<engine::Key>&)>& fn);
   Poco::Data::Session& _s;
+  SqliteStatements* _q;  // SQLite: the session's statement cache (hot statements); else null
   const Dialect& _d;
 };
 

@@ -4,6 +4,7 @@
 #include <Poco/Data/Statement.h>
 
 #include "store/Sql.h"
+#include "store/SqlQuery.h"
 
 using namespace Poco::Data::Keywords;
 using Poco::Data::RecordSet;
@@ -18,46 +19,60 @@ const char* kCols =
     " last_error, message_id, subject, application_id, key_id, created_at, sent_at, give_up_at "
     "FROM outbox";
 
-engine::OutboxMail mailOf(RecordSet& rs) {
+// One row of kCols, read by position (SqlQuery or PocoRow).
+template <typename R>
+engine::OutboxMail mailOf(const R& r) {
   engine::OutboxMail m;
-  m.id = Sql::str(rs, "id");
-  m.event = Sql::str(rs, "event");
-  m.recipient = Sql::str(rs, "recipient");
-  m.context = Sql::str(rs, "context");
-  m.sealedSecret = Sql::str(rs, "sealed_secret");
-  m.status = Sql::str(rs, "status");
-  m.attempts = static_cast<int>(Sql::i64(rs, "attempts"));
-  m.nextAttemptAt = Sql::i64(rs, "next_attempt_at");
-  m.leaseUntil = Sql::i64(rs, "lease_until");
-  m.lastError = Sql::str(rs, "last_error");
-  m.messageId = Sql::str(rs, "message_id");
-  m.subject = Sql::str(rs, "subject");
-  m.applicationId = Sql::str(rs, "application_id");
-  m.keyId = Sql::str(rs, "key_id");
-  m.createdAt = Sql::i64(rs, "created_at");
-  m.sentAt = Sql::i64(rs, "sent_at");
-  m.giveUpAt = Sql::i64(rs, "give_up_at");
+  m.id = r.str(0);
+  m.event = r.str(1);
+  m.recipient = r.str(2);
+  m.context = r.str(3);
+  m.sealedSecret = r.str(4);
+  m.status = r.str(5);
+  m.attempts = static_cast<int>(r.i64(6));
+  m.nextAttemptAt = r.i64(7);
+  m.leaseUntil = r.i64(8);
+  m.lastError = r.str(9);
+  m.messageId = r.str(10);
+  m.subject = r.str(11);
+  m.applicationId = r.str(12);
+  m.keyId = r.str(13);
+  m.createdAt = r.i64(14);
+  m.sentAt = r.i64(15);
+  m.giveUpAt = r.i64(16);
   return m;
 }
 
 std::vector<engine::OutboxMail> mailsOf(Statement& st) {
-  return Sql::rows<engine::OutboxMail>(st, mailOf);
+  return Sql::rows<engine::OutboxMail>(st, [](RecordSet& rs) { return mailOf(PocoRow{rs}); });
 }
+
+const char* kEnqueue =
+    "INSERT INTO outbox (id, event, recipient, context, sealed_secret, status, attempts,"
+    " next_attempt_at, lease_until, last_error, message_id, subject, application_id, key_id,"
+    " created_at, sent_at, give_up_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
+    " $12, $13, $14, $15, $16, $17)";
+const char* kLease =
+    "UPDATE outbox SET status = 'SENDING', lease_until = $1, attempts = $2, lease_owner = $3"
+    " WHERE id = $4";
 }  // namespace
 
 void SqlOutboxRepository::enqueue(const engine::OutboxMail& m0) {
   engine::OutboxMail m = m0;
   Poco::Int64 attempts = m.attempts, next = m.nextAttemptAt, lease = m.leaseUntil,
               created = m.createdAt, sent = m.sentAt, giveUp = m.giveUpAt;
+  if (_q) {
+    SqlQuery(*_q, kEnqueue)
+        .bindAll(m.id, m.event, m.recipient, m.context, m.sealedSecret, m.status, attempts, next,
+                 lease, m.lastError, m.messageId, m.subject, m.applicationId, m.keyId, created,
+                 sent, giveUp)
+        .execute();
+    return;
+  }
   Statement st(_s);
-  st << "INSERT INTO outbox (id, event, recipient, context, sealed_secret, status, attempts, "
-        "next_attempt_at,"
-        " lease_until, last_error, message_id, subject, application_id, key_id, created_at, "
-        "sent_at, give_up_at)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
-      use(m.id), use(m.event), use(m.recipient), use(m.context), use(m.sealedSecret), use(m.status),
-      use(attempts), use(next), use(lease), use(m.lastError), use(m.messageId), use(m.subject),
-      use(m.applicationId), use(m.keyId), use(created), use(sent), use(giveUp);
+  st << kEnqueue, use(m.id), use(m.event), use(m.recipient), use(m.context), use(m.sealedSecret),
+      use(m.status), use(attempts), use(next), use(lease), use(m.lastError), use(m.messageId),
+      use(m.subject), use(m.applicationId), use(m.keyId), use(created), use(sent), use(giveUp);
   st.execute();
 }
 
@@ -66,23 +81,31 @@ std::vector<engine::OutboxMail> SqlOutboxRepository::claim(int64_t now0, int64_t
   std::string owner = owner0;
   // (Not named `now`: that would hide Poco's `now` keyword and leave statements unexecuted.)
   Poco::Int64 at = now0, lease = leaseUntil0, limit = limit0;
-  Statement st(_s);
-  st << std::string(kCols) +
-            " WHERE (status = 'PENDING' AND next_attempt_at <= $1) OR (status = 'SENDING' AND "
-            "lease_until <= $1)"
-            " ORDER BY next_attempt_at, id LIMIT $2" +
-            _d.skipLocked(),
-      use(at), use(limit);
-  auto due = mailsOf(st);
+  const std::string sql =
+      std::string(kCols) +
+      " WHERE (status = 'PENDING' AND next_attempt_at <= $1) OR (status ="
+      " 'SENDING' AND lease_until <= $1) ORDER BY next_attempt_at, id LIMIT $2" +
+      _d.skipLocked();
+  std::vector<engine::OutboxMail> due;
+  if (_q) {
+    SqlQuery q(*_q, sql);
+    q.bindAll(at, limit);
+    while (q.step()) due.push_back(mailOf(q));
+  } else {
+    Statement st(_s);
+    st << sql, use(at), use(limit);
+    due = mailsOf(st);
+  }
   for (auto& m : due) {
     m.status = "SENDING";
     m.leaseUntil = lease;
     ++m.attempts;
     std::string id = m.id;
     Poco::Int64 attempts = m.attempts;
-    _s << "UPDATE outbox SET status = 'SENDING', lease_until = $1, attempts = $2, lease_owner = $3"
-          " WHERE id = $4",
-        use(lease), use(attempts), use(owner), use(id), now;
+    if (_q)
+      SqlQuery(*_q, kLease).bindAll(lease, attempts, owner, id).execute();
+    else
+      _s << kLease, use(lease), use(attempts), use(owner), use(id), now;
   }
   return due;
 }
@@ -119,15 +142,25 @@ bool SqlOutboxRepository::release(const std::string& id0, const std::string& own
 
 void SqlOutboxRepository::setSubject(const std::string& id0, const std::string& subject0) {
   std::string id = id0, subject = subject0;
-  _s << "UPDATE outbox SET subject = $1 WHERE id = $2", use(subject), use(id), now;
+  const char* sql = "UPDATE outbox SET subject = $1 WHERE id = $2";
+  if (_q) {
+    SqlQuery(*_q, sql).bindAll(subject, id).execute();
+    return;
+  }
+  _s << sql, use(subject), use(id), now;
 }
 
 void SqlOutboxRepository::markSent(const std::string& id0, int64_t at0) {
   std::string id = id0;
   Poco::Int64 at = at0;
-  _s << "UPDATE outbox SET status = 'SENT', sent_at = $1, sealed_secret = '', last_error = ''"
-        " WHERE id = $2 AND status <> 'SENT'",
-      use(at), use(id), now;
+  const char* sql =
+      "UPDATE outbox SET status = 'SENT', sent_at = $1, sealed_secret = '', last_error = ''"
+      " WHERE id = $2 AND status <> 'SENT'";
+  if (_q) {
+    SqlQuery(*_q, sql).bindAll(at, id).execute();
+    return;
+  }
+  _s << sql, use(at), use(id), now;
 }
 
 void SqlOutboxRepository::markRetry(const std::string& id0, const std::string& error0,
@@ -177,10 +210,15 @@ void SqlOutboxRepository::insertLink(const std::string& id0, const std::string& 
                                      int64_t created0) {
   std::string id = id0, app = app0, approver = approver0;
   Poco::Int64 level = level0, expires = expires0, created = created0, used = 0;
-  _s << "INSERT INTO approval_links (id, application_id, approver, level, expires_at, used_at, "
-        "created_at)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7)",
-      use(id), use(app), use(approver), use(level), use(expires), use(used), use(created), now;
+  const char* sql =
+      "INSERT INTO approval_links (id, application_id, approver, level, expires_at, used_at,"
+      " created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+  if (_q) {
+    SqlQuery(*_q, sql).bindAll(id, app, approver, level, expires, used, created).execute();
+    return;
+  }
+  _s << sql, use(id), use(app), use(approver), use(level), use(expires), use(used), use(created),
+      now;
 }
 
 bool SqlOutboxRepository::findLink(const std::string& id0, int64_t& usedAt) {
@@ -195,15 +233,22 @@ bool SqlOutboxRepository::findLink(const std::string& id0, int64_t& usedAt) {
 
 void SqlOutboxRepository::voidLinks(const std::string& applicationId) {
   std::string app = applicationId;
-  _s << "UPDATE approval_links SET used_at = -1 WHERE application_id = $1 AND used_at = 0",
-      use(app), now;
+  const char* sql =
+      "UPDATE approval_links SET used_at = -1 WHERE application_id = $1 AND used_at = 0";
+  if (_q) {
+    SqlQuery(*_q, sql).bindAll(app).execute();
+    return;
+  }
+  _s << sql, use(app), now;
 }
 
 bool SqlOutboxRepository::consumeLink(const std::string& id0, int64_t at0) {
   std::string id = id0;
   Poco::Int64 at = at0;
+  const char* sql = "UPDATE approval_links SET used_at = $1 WHERE id = $2 AND used_at = 0";
+  if (_q) return SqlQuery(*_q, sql).bindAll(at, id).execute() == 1;
   Statement st(_s);
-  st << "UPDATE approval_links SET used_at = $1 WHERE id = $2 AND used_at = 0", use(at), use(id);
+  st << sql, use(at), use(id);
   return st.execute() == 1;
 }
 
@@ -258,9 +303,15 @@ engine::OutboxRepository::Figures SqlOutboxRepository::figures() {
 int64_t SqlOutboxRepository::lastLinkIssuedAt(const std::string& app0, int level0) {
   std::string app = app0;
   Poco::Int64 level = level0, last = 0;
-  _s << "SELECT COALESCE(MAX(created_at), 0) FROM approval_links WHERE application_id = $1 AND "
-        "level = $2",
-      use(app), use(level), into(last), now;
+  const char* sql =
+      "SELECT COALESCE(MAX(created_at), 0) FROM approval_links WHERE application_id = $1 AND"
+      " level = $2";
+  if (_q) {
+    SqlQuery q(*_q, sql);
+    q.bindAll(app, level);
+    return q.step() ? q.i64(0) : 0;
+  }
+  _s << sql, use(app), use(level), into(last), now;
   return last;
 }
 

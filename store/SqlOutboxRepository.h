@@ -4,13 +4,15 @@
 
 #include "engine/ports/OutboxRepository.h"
 #include "store/Dialect.h"
+#include "store/SqliteStatements.h"
 
 namespace keywarden::store {
 
 // OutboxRepository over one open session (the transaction's).
 class SqlOutboxRepository : public engine::OutboxRepository {
  public:
-  SqlOutboxRepository(Poco::Data::Session& s, const Dialect& d) : _s(s), _d(d) {}
+  SqlOutboxRepository(Poco::Data::Session& s, const Dialect& d, SqliteStatements* q = nullptr)
+      : _s(s), _q(q), _d(d) {}
 
   void enqueue(const engine::OutboxMail& m) override;
   std::vector<engine::OutboxMail> claim(int64_t now, int64_t leaseUntil, int limit,
@@ -40,6 +42,7 @@ class SqlOutboxRepository : public engine::OutboxRepository {
 
  private:
   Poco::Data::Session& _s;
+  SqliteStatements* _q;  // SQLite: the session's statement cache (hot statements); else null
   const Dialect& _d;
 };
 

@@ -4,6 +4,7 @@
 #include <Poco/Data/Statement.h>
 
 #include "store/Sql.h"
+#include "store/SqlQuery.h"
 
 using namespace Poco::Data::Keywords;
 
@@ -141,8 +142,14 @@ std::vector<std::string> SqlPortalRepository::keysHeldBy(const std::string& e0, 
 
 std::string SqlPortalRepository::languageOf(const std::string& email0) {
   std::string email = email0;
+  const char* sql = "SELECT language FROM person_languages WHERE email = $1";
+  if (_q) {
+    SqlQuery q(*_q, sql);
+    q.bind(1, email);
+    return q.step() ? q.str(0) : std::string();
+  }
   Poco::Data::Statement st(_s);
-  st << "SELECT language FROM person_languages WHERE email = $1", use(email);
+  st << sql, use(email);
   st.execute();
   Poco::Data::RecordSet rs(st);
   if (!rs.moveFirst()) return "";

@@ -3,6 +3,7 @@
 #include <Poco/Data/Session.h>
 
 #include "engine/portal/PortalRepository.h"
+#include "store/SqliteStatements.h"
 
 namespace keywarden::store {
 
@@ -10,7 +11,8 @@ namespace keywarden::store {
 // and its two look-ups over decisions and keys.
 class SqlPortalRepository : public engine::portal::PortalRepository {
  public:
-  explicit SqlPortalRepository(Poco::Data::Session& s) : _s(s) {}
+  explicit SqlPortalRepository(Poco::Data::Session& s, SqliteStatements* q = nullptr)
+      : _s(s), _q(q) {}
   void insertSignin(const engine::portal::SigninLink& l) override;
   std::optional<engine::portal::SigninLink> findSignin(const std::string& digestHex) override;
   bool consumeSignin(const std::string& id, int64_t at) override;
@@ -28,6 +30,7 @@ class SqlPortalRepository : public engine::portal::PortalRepository {
 
  private:
   Poco::Data::Session& _s;
+  SqliteStatements* _q;  // SQLite: the session's statement cache (hot statements); else null
 };
 
 }  // namespace keywarden::store

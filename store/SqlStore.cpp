@@ -2,6 +2,7 @@
 
 #include <Poco/Data/PostgreSQL/Connector.h>
 #include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/SQLite/Utility.h>
 #include <Poco/Exception.h>
 #include <Poco/File.h>
 #include <Poco/Logger.h>
@@ -18,6 +19,7 @@
 #include "engine/ports/NoBlockingStore.h"
 #include "engine/ports/StoreBusy.h"
 #include "store/Migrations.h"
+#include "store/SqlQuery.h"
 #include "store/SqlTransaction.h"
 
 using namespace Poco::Data::Keywords;
@@ -66,6 +68,14 @@ SqlStore::SqlStore(const DbSettings& settings)
   try {
     _writer = openSession();
     for (int i = 0; i < std::max(1, settings.poolSize); ++i) _idle.push_back(openSession());
+    if (_dialect.kind() == DialectKind::SQLite) {
+      auto cache = [this](const Poco::Data::Session& s) {
+        _statements.emplace(
+            &s, std::make_unique<SqliteStatements>(Poco::Data::SQLite::Utility::dbHandle(s)));
+      };
+      cache(*_writer);
+      for (const auto& s : _idle) cache(*s);
+    }
   } catch (const Poco::Exception& e) {
     // One line naming the setting. Never the connection string itself: it may hold a password.
     std::string why = e.displayText();
@@ -77,6 +87,19 @@ SqlStore::SqlStore(const DbSettings& settings)
 
 SqlStore::~SqlStore() {
   if (_lockFd >= 0) ::close(_lockFd);
+}
+
+void SqlStore::exec(Poco::Data::Session& s, const std::string& sql) const {
+  // SQLite: the transaction statements run on every write and read; prepared once each.
+  if (SqliteStatements* q = statementsOf(s))
+    SqlQuery(*q, sql).execute();
+  else
+    s << sql, now;
+}
+
+SqliteStatements* SqlStore::statementsOf(const Poco::Data::Session& s) const {
+  auto it = _statements.find(&s);
+  return it == _statements.end() ? nullptr : it->second.get();
 }
 
 std::unique_ptr<Poco::Data::Session> SqlStore::openSession() {
@@ -111,14 +134,14 @@ int SqlStore::schemaVersion() {
 
 void SqlStore::run(Poco::Data::Session& s, SqlTransaction& tx, const std::string& begin,
                    const std::function<void(engine::Transaction&)>& fn) {
-  s << begin, now;
+  exec(s, begin);
   try {
     fn(tx);
     tx.beforeCommit();
-    s << "COMMIT", now;
+    exec(s, "COMMIT");
   } catch (...) {
     try {
-      s << "ROLLBACK", now;
+      exec(s, "ROLLBACK");
     } catch (...) {
       // The original failure is the one worth reporting.
     }
@@ -147,7 +170,7 @@ bool SqlStore::reopenIfLost(std::unique_ptr<Poco::Data::Session>& s) {
 
 void SqlStore::openGroup() {
   try {
-    *_writer << _dialect.beginWrite(), now;
+    exec(*_writer, _dialect.beginWrite());
   } catch (const Poco::Exception& e) {
     if (reopenIfLost(_writer)) throw engine::StoreBusy("STORE_UNAVAILABLE", e.displayText());
     if (_dialect.retryable(e.displayText())) throw engine::StoreBusy("STORE_BUSY", e.displayText());
@@ -162,10 +185,10 @@ std::exception_ptr SqlStore::runUnit(SqlTransaction& tx,
   std::exception_ptr failure;
   std::string dbError;
   try {
-    *_writer << "SAVEPOINT kw_unit", now;
+    exec(*_writer, "SAVEPOINT kw_unit");
     fn(tx);
     tx.beforeCommit();
-    *_writer << "RELEASE SAVEPOINT kw_unit", now;
+    exec(*_writer, "RELEASE SAVEPOINT kw_unit");
     return nullptr;
   } catch (const Poco::Exception& e) {
     failure = std::current_exception();
@@ -176,8 +199,8 @@ std::exception_ptr SqlStore::runUnit(SqlTransaction& tx,
   // Undo this unit alone. If the database cannot (SQLite drops the whole transaction on a full
   // disk or an I/O error; a PostgreSQL connection may be gone), the group is lost.
   try {
-    *_writer << "ROLLBACK TO SAVEPOINT kw_unit", now;
-    *_writer << "RELEASE SAVEPOINT kw_unit", now;
+    exec(*_writer, "ROLLBACK TO SAVEPOINT kw_unit");
+    exec(*_writer, "RELEASE SAVEPOINT kw_unit");
   } catch (...) {
     g.lost = true;
   }
@@ -198,7 +221,7 @@ std::exception_ptr SqlStore::runUnit(SqlTransaction& tx,
 void SqlStore::endGroup(WriteGroup& g) {
   if (g.lost) {
     try {
-      *_writer << "ROLLBACK", now;
+      exec(*_writer, "ROLLBACK");
     } catch (...) {
       // Nothing left to roll back.
     }
@@ -208,14 +231,14 @@ void SqlStore::endGroup(WriteGroup& g) {
         "rolled back: a write sharing its transaction failed and took the transaction with it";
   } else {
     try {
-      *_writer << "COMMIT", now;
+      exec(*_writer, "COMMIT");
       ++_commits;
     } catch (const std::exception& e) {
       g.failed = true;
       g.error = e.what();
       if (auto* pe = dynamic_cast<const Poco::Exception*>(&e)) g.error = pe->displayText();
       try {
-        *_writer << "ROLLBACK", now;
+        exec(*_writer, "ROLLBACK");
       } catch (...) {
       }
       if (reopenIfLost(_writer))
@@ -249,7 +272,7 @@ void SqlStore::write(const std::function<void(engine::Transaction&)>& fn) {
     }
   }
   std::shared_ptr<WriteGroup> group = _group;
-  SqlTransaction tx(*_writer, _dialect);
+  SqlTransaction tx(*_writer, _dialect, statementsOf(*_writer));
   const bool wasLost = group->lost;  // always false: a lost group ends at once
   std::exception_ptr failure = runUnit(tx, fn, *group);
   const bool lostHere = group->lost && !wasLost;
@@ -312,7 +335,7 @@ void SqlStore::claimName(const std::string& name) {
 void SqlStore::read(const std::function<void(engine::Transaction&)>& fn) {
   engine::NoBlockingStore::check();
   Lease lease(*this);
-  SqlTransaction tx(lease.session(), _dialect);
+  SqlTransaction tx(lease.session(), _dialect, statementsOf(lease.session()));
   try {
     run(lease.session(), tx, _dialect.beginRead(), fn);
   } catch (const Poco::Exception& e) {

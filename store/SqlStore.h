@@ -8,10 +8,12 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/ports/Store.h"
 #include "store/Dialect.h"
+#include "store/SqliteStatements.h"
 #include "store/WriteGroup.h"
 
 namespace keywarden::store {
@@ -87,6 +89,13 @@ class SqlStore : public engine::Store {
   std::mutex _poolMutex;
   std::condition_variable _poolCv;
   std::vector<std::unique_ptr<Poco::Data::Session>> _idle;  // guarded by _poolMutex
+  // SQLite: each session's prepared-statement cache, filled in the constructor and never
+  // changed after (so read without a lock); declared after the sessions so that it is destroyed
+  // — its statements finalized — before they close. Empty on PostgreSQL.
+  std::unordered_map<const Poco::Data::Session*, std::unique_ptr<SqliteStatements>> _statements;
+  SqliteStatements* statementsOf(const Poco::Data::Session& s) const;
+  // Runs `sql` (no parameters, no rows) on `s`: through its statement cache on SQLite.
+  void exec(Poco::Data::Session& s, const std::string& sql) const;
 };
 
 }  // namespace keywarden::store

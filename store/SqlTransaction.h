@@ -16,22 +16,24 @@
 #include "store/SqlPortalRepository.h"
 #include "store/SqlTokenRepository.h"
 #include "store/SqlUsageRepository.h"
+#include "store/SqliteStatements.h"
 
 namespace keywarden::store {
 
-// The repositories bound to one session for the length of one transaction.
+// The repositories bound to one session for the length of one transaction. `q`: the session's
+// prepared-statement cache on SQLite (the hot statements run through it), null on PostgreSQL.
 class SqlTransaction : public engine::Transaction {
  public:
-  SqlTransaction(Poco::Data::Session& s, const Dialect& d)
-      : _catalog(s),
-        _keys(s, d),
+  SqlTransaction(Poco::Data::Session& s, const Dialect& d, SqliteStatements* q = nullptr)
+      : _catalog(s, q),
+        _keys(s, d, q),
         _tokens(s),
-        _audit(s, d),
-        _applications(s),
-        _outbox(s, d),
-        _jobs(s, d),
-        _changes(s, d),
-        _portal(s),
+        _audit(s, d, q),
+        _applications(s, q),
+        _outbox(s, d, q),
+        _jobs(s, d, q),
+        _changes(s, d, q),
+        _portal(s, q),
         _usage(s, d),
         _s(s),
         _d(d) {}

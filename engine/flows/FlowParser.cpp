@@ -1,5 +1,7 @@
 #include "engine/flows/FlowParser.h"
 
+#include "engine/flows/FlowSnapshotCache.h"
+
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/String.h>
@@ -173,6 +175,10 @@ void writeStrings(std::string& out, const char* name, const std::vector<std::str
   out += std::string("\"") + name + "\":" + JsonText::array(v);
 }
 }  // namespace
+
+Flow FlowParser::snapshot(const std::string& json, const std::string& owner) {
+  return FlowSnapshotCache::shared().get(json, owner);
+}
 
 Flow FlowParser::parse(const std::string& json, const std::string& source) {
   // Strictly: a duplicate member, a number beyond int64 or text that is not UTF-8 is an

@@ -22,10 +22,9 @@ class FlowParser {
   static std::string toJson(const Flow& f);
   // The flow an application keeps (written by toJson when it was routed; decisions, mails and
   // pages follow it, not the file). The one way every part reads a snapshot. Throws FlowError
-  // naming `owner` (an application number) if the stored text is damaged.
-  static Flow snapshot(const std::string& json, const std::string& owner) {
-    return parse(json, "flow snapshot of " + owner);
-  }
+  // naming `owner` (an application number) if the stored text is damaged. Each distinct text
+  // is parsed once while FlowSnapshotCache::shared() keeps it.
+  static Flow snapshot(const std::string& json, const std::string& owner);
 };
 
 }  // namespace keywarden::engine
