@@ -7,6 +7,9 @@
 #   plain recipe      auth_request → proxy_pass http://127.0.0.1:<http.port> (HTTP/1.0, a new
 #                     connection per check: the recipe before issue 14);
 #   keep-alive recipe auth_request → upstream block with keepalive → gateway.port;
+#   null auth         the keep-alive recipe's nginx side against an auth server that does no
+#                     work (nginx `return 200`): the ceiling of any auth_request recipe on this
+#                     machine, so keep-alive ÷ null auth is Keywarden's own share;
 #   cache recipe      docs/nginx-cache-example.conf: the keep-alive recipe plus proxy_cache on
 #                     the auth location, keyed by method, URI and every key header (Keywarden
 #                     answers max-age=gateway.cacheSeconds).
@@ -61,6 +64,8 @@ free_port P_PROXY
 free_port P_PLAIN
 free_port P_KEEP
 free_port P_CACHE
+free_port P_NULL
+free_port NULL_PORT
 N=$WORK/nginx
 auth_common='proxy_pass_request_body off;
     proxy_set_header Content-Length "";
@@ -103,6 +108,8 @@ http {
   proxy_cache_path $N/cache keys_zone=keywarden:1m max_size=10m;
   upstream keywarden { server 127.0.0.1:$GW_PORT; keepalive 32; keepalive_timeout 5s; }
   upstream api { server 127.0.0.1:$UP_PORT; keepalive 32; }
+  upstream nullauth { server 127.0.0.1:$NULL_PORT; keepalive 32; keepalive_timeout 5s; }
+  server { listen 127.0.0.1:$NULL_PORT; location / { return 200; } }
   server { listen 127.0.0.1:$UP_PORT; location / { return 200 "upstream\n"; } }
   server {
     listen 127.0.0.1:$P_PROXY;
@@ -111,6 +118,10 @@ http {
 $(front "$P_PLAIN" "proxy_pass http://127.0.0.1:$KW_PORT/v1/gateway/auth;
       $auth_common")
 $(front "$P_KEEP" "proxy_pass http://keywarden/v1/gateway/auth;
+      proxy_http_version 1.1;
+      proxy_set_header Connection \"\";
+      $auth_common")
+$(front "$P_NULL" "proxy_pass http://nullauth/v1/gateway/auth;
       proxy_http_version 1.1;
       proxy_set_header Connection \"\";
       $auth_common")
@@ -126,11 +137,20 @@ $(front "$P_CACHE" "proxy_pass http://keywarden/v1/gateway/auth;
 }
 CONF
 "$NGINX" -p "$N" -c "$N/nginx.conf" -e "$N/logs/error.log" -g 'daemon off;' >"$N/stdout.log" 2>&1 &
-PIDS+=("$!")
-sleep 1
+NGINX_PID=$!
+PIDS+=("$NGINX_PID")
 FIRST=$(head -n1 "$KEYS_FILE")
-for p in $P_PROXY $P_PLAIN $P_KEEP $P_CACHE; do
-  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H "X-API-Key: $FIRST" "http://127.0.0.1:$p/v1/gateway/auth")
+# Each front answers 200 within 10 s, or the run stops with nginx's error log (a port taken
+# between free_port and nginx's bind shows there as "Address already in use").
+for p in $P_PROXY $P_PLAIN $P_KEEP $P_NULL $P_CACHE; do
+  code=000
+  for ((i = 0; i < 100; i++)); do
+    kill -0 "$NGINX_PID" 2>/dev/null || break
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H "X-API-Key: $FIRST" \
+      "http://127.0.0.1:$p/v1/gateway/auth" || true)
+    [[ $code == 200 ]] && break
+    sleep 0.1
+  done
   [[ $code == 200 ]] || { cat "$N/logs/error.log" >&2; die "port $p answered $code"; }
 done
 
@@ -150,6 +170,7 @@ say "|---|---:|---:|---:|---:|---:|---:|"
 run proxy "nginx proxy, no check" "$P_PROXY"
 run plain "plain recipe (HTTP/1.0 to http.port)" "$P_PLAIN"
 run keep "keep-alive recipe (gateway.port)" "$P_KEEP"
+run null "null auth (keep-alive recipe against nginx return 200)" "$P_NULL"
 run cache "cache recipe (keep-alive + proxy_cache, gateway.cacheSeconds=5)" "$P_CACHE"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
 say ""
@@ -158,3 +179,6 @@ say "|---|---:|---|"
 say "| plain recipe | $(ratio "${RPS[plain]}" "${RPS[proxy]}") | |"
 say "| keep-alive recipe | $(ratio "${RPS[keep]}" "${RPS[proxy]}") | ≥ 0.6 |"
 say "| cache recipe | $(ratio "${RPS[cache]}" "${RPS[proxy]}") | ≥ 0.9 |"
+say "| null auth (no check at all: the recipes' ceiling) | $(ratio "${RPS[null]}" "${RPS[proxy]}") | |"
+say ""
+say "keep-alive recipe ÷ null auth (Keywarden's own share of the keep-alive recipe's cost): $(ratio "${RPS[keep]}" "${RPS[null]}")"

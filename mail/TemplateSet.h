@@ -42,7 +42,9 @@ struct RenderedMail {
 //
 // Reloadable (SIGHUP / `keywarden reload`): the whole set (sources and parsed templates) is one
 // immutable snapshot behind a shared_ptr. replace() swaps it in one atomic store; every render
-// takes a snapshot first, so it uses one set from start to end, and renders take no lock.
+// takes a snapshot first, so it uses one set from start to end; renders share no lock of
+// their own (std::atomic_load of the shared_ptr holds one of libstdc++'s pooled mutexes for
+// an instant).
 // Thread-safe: any method from any thread.
 class TemplateSet {
  public:

@@ -2,6 +2,9 @@
 
 #include <Poco/Data/SQLite/Utility.h>
 
+#include <stdexcept>
+#include <string>
+
 namespace keywarden::store {
 
 SqlQuery::SqlQuery(SqliteStatements& cache, const std::string& sql)
@@ -26,7 +29,14 @@ int SqlQuery::index(int k) const {
   while (d > 0) name[n++] = digits[--d];
   name[n] = '\0';
   int i = sqlite3_bind_parameter_index(_lent.st, name);
-  return i > 0 ? i : k;  // `?` placeholders: by position
+  if (i > 0) return i;
+  // `?` placeholders bind by position; a statement with named ones that lacks `$k` would
+  // otherwise take the value at some other parameter's position without a word.
+  if (sqlite3_bind_parameter_count(_lent.st) > 0 &&
+      sqlite3_bind_parameter_name(_lent.st, 1) != nullptr)
+    throw std::logic_error(std::string("SqlQuery: no parameter ") + name +
+                           " in: " + sqlite3_sql(_lent.st));
+  return k;
 }
 
 SqlQuery& SqlQuery::bind(int k, const std::string& v) {

@@ -27,7 +27,8 @@ class SqlQuery {
   SqlQuery(const SqlQuery&) = delete;
   SqlQuery& operator=(const SqlQuery&) = delete;
 
-  // Placeholder `$k` (k from 1); a statement written with `?` takes its k-th `?`.
+  // Placeholder `$k` (k from 1); a statement written with `?` takes its k-th `?`. Throws
+  // std::logic_error when a statement with named placeholders has no `$k` (a programming error).
   SqlQuery& bind(int k, const std::string& v);
   SqlQuery& bind(int k, const char* v) { return bind(k, std::string(v)); }
   SqlQuery& bind(int k, int64_t v);

@@ -38,7 +38,15 @@ Connection ownConnection(sqlite3* session) {
   int rc = sqlite3_open_v2(file, &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
   Connection db(raw, sqlite3_close);
   if (rc != SQLITE_OK) return none;
-  sqlite3_busy_timeout(raw, 10000);  // a writer's checkpoint or a rollback-journal commit
+  // The session's busy timeout (db.busyTimeout): a writer's checkpoint or a rollback-journal
+  // commit may hold the file for a moment.
+  sqlite3_stmt* st = nullptr;
+  int timeoutMs = 10000;
+  if (sqlite3_prepare_v2(session, "PRAGMA busy_timeout", -1, &st, nullptr) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW)
+    timeoutMs = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  sqlite3_busy_timeout(raw, timeoutMs);
   return db;
 }
 
@@ -46,12 +54,21 @@ Connection ownConnection(sqlite3* session) {
 
 void SqliteCacheScan::run(Poco::Data::Session& s, size_t chunk,
                           const std::function<void(std::vector<engine::Key>&)>& fn) {
-  Connection own = ownConnection(Poco::Data::SQLite::Utility::dbHandle(s));
-  sqlite3* db = own ? own.get() : Poco::Data::SQLite::Utility::dbHandle(s);
+  sqlite3* session = Poco::Data::SQLite::Utility::dbHandle(s);
+  Connection own = ownConnection(session);
+  sqlite3* db = own ? own.get() : session;
   const std::string sql =
       std::string("SELECT ") + CacheRowDecoder::kCacheColumns + " FROM api_keys";
   sqlite3_stmt* raw = nullptr;
   int rc = sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &raw, nullptr);
+  if (rc != SQLITE_OK && db != session) {
+    // Whatever the own connection could not do (a lock, a file it may not read), the
+    // session's connection reads as it did before.
+    sqlite3_finalize(raw);
+    raw = nullptr;
+    db = session;
+    rc = sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &raw, nullptr);
+  }
   if (rc != SQLITE_OK) Poco::Data::SQLite::Utility::throwException(db, rc, sql);
   std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> st(raw, sqlite3_finalize);
   std::vector<engine::Key> keys(chunk);

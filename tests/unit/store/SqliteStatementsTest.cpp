@@ -64,6 +64,7 @@ class SqliteStatementsTest : public CppUnit::TestFixture {
   CPPUNIT_TEST(aNestedUseOfTheSameTextGetsAStatementOfItsOwn);
   CPPUNIT_TEST(sqlThatDoesNotPrepareThrowsAndCachesNothing);
   CPPUNIT_TEST(questionMarkPlaceholdersBindByPosition);
+  CPPUNIT_TEST(aMissingNamedPlaceholderThrowsInsteadOfBindingAnother);
   CPPUNIT_TEST(destroyingTheCacheFinalizesItsStatements);
   CPPUNIT_TEST_SUITE_END();
 
@@ -202,6 +203,16 @@ class SqliteStatementsTest : public CppUnit::TestFixture {
   void questionMarkPlaceholdersBindByPosition() {
     SqlQuery q(*cache, "SELECT COUNT(*) FROM t WHERE name IN (?, ?)");
     q.bind(1, "a").bind(2, "c");
+    CPPUNIT_ASSERT(q.step());
+    CPPUNIT_ASSERT_EQUAL(int64_t(2), q.i64(0));
+  }
+
+  void aMissingNamedPlaceholderThrowsInsteadOfBindingAnother() {
+    // `$2` is missing: its value must not land on `$3`'s position (the second parameter).
+    SqlQuery q(*cache, "SELECT COUNT(*) FROM t WHERE name = $1 OR name = $3");
+    q.bind(1, "a");
+    CPPUNIT_ASSERT_THROW(q.bind(2, "x"), std::logic_error);
+    q.bind(3, "c");
     CPPUNIT_ASSERT(q.step());
     CPPUNIT_ASSERT_EQUAL(int64_t(2), q.i64(0));
   }
