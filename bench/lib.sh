@@ -74,11 +74,16 @@ hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 USED_PORTS=" "
 # free_port VAR: sets VAR to a loopback port that is free and not handed out before in this run
-# (a variable, not $(…): the record of handed-out ports must survive in this shell).
+# (a variable, not $(…): the record of handed-out ports must survive in this shell). Ports come
+# from below the kernel's ephemeral range (ip_local_port_range): a port inside it can be taken
+# at any moment by an outgoing connection — wrk's, nginx's to its upstreams — and a listener
+# then fails to bind it ("Address already in use").
+EPHEMERAL_LOW=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+((EPHEMERAL_LOW > 12000)) || EPHEMERAL_LOW=32768
 free_port() {
   local p i
   for ((i = 0; i < 200; i++)); do
-    p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+    p=$((10000 + (RANDOM * 32768 + RANDOM) % (EPHEMERAL_LOW - 10000)))
     [[ $USED_PORTS == *" $p "* ]] && continue
     port_busy "$p" && continue
     USED_PORTS+="$p "
