@@ -23,6 +23,31 @@ std::vector<std::string> lines(const std::string& joined) {
 bool has(const std::vector<std::string>& v, const std::string& x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
+// The client filter's choices (none when the list could not be read), `selected` the one in use.
+template <typename Clients>
+void clientChoices(api::JsonWriter& w, const Clients& clients, const std::string& selected) {
+  w.beginArray("clients");
+  if (clients)
+    for (const auto& c : clients.value())
+      w.beginObject()
+          .field("id", c.id)
+          .field("name", c.name)
+          .field("selected", c.id == selected)
+          .endObject();
+  w.endArray();
+}
+// The state filter's choices, each in the reader's language, `selected` the one in use.
+template <typename Text>
+void stateChoices(api::JsonWriter& w, const std::string& selected, const Text& text) {
+  w.beginArray("states");
+  for (const char* s : {"SCHEDULED", "ACTIVE", "DISABLED", "EXPIRED", "REVOKED"})
+    w.beginObject()
+        .field("name", s)
+        .field("text", text(s))
+        .field("selected", selected == s)
+        .endObject();
+  w.endArray();
+}
 }  // namespace
 
 void Console::keyList(api::Exchange& ex) {
@@ -35,26 +60,11 @@ void Console::keyList(api::Exchange& ex) {
   f.clientId = client;
   api::JsonWriter w;
   w.beginObject().field("client", client).field("q", q).field("state", state);
-  w.beginArray("states");
   auto stateText = [&](std::string_view s) {
     return _s.templates.text("keyState." + std::string(s), a.visit.language);
   };
-  for (const char* s : {"SCHEDULED", "ACTIVE", "DISABLED", "EXPIRED", "REVOKED"})
-    w.beginObject()
-        .field("name", s)
-        .field("text", stateText(s))
-        .field("selected", state == s)
-        .endObject();
-  w.endArray();
-  w.beginArray("clients");
-  if (auto clients = _s.catalog.listClients(a.principal, a.tenant))
-    for (const auto& c : clients.value())
-      w.beginObject()
-          .field("id", c.id)
-          .field("name", c.name)
-          .field("selected", c.id == client)
-          .endObject();
-  w.endArray();
+  stateChoices(w, state, stateText);
+  clientChoices(w, _s.catalog.listClients(a.principal, a.tenant), client);
   auto keys = _s.keys.list(a.principal, f);
   if (!keys) return fail(ex, a, keys.error(), "/admin/keys");
   auto rows = keys.value();

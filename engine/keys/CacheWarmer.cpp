@@ -23,6 +23,33 @@ struct Handoff {
   std::exception_ptr insertError;
 };
 
+// The inserting thread: takes filled chunks until the reader is done, inserts each, and hands
+// the emptied vector back for refilling; an insert's exception stops it and is kept for warm().
+void insertChunks(Handoff& h, KeyCache& cache, bool fresh, size_t& loaded) {
+  for (;;) {
+    std::vector<Key> keys;
+    {
+      std::unique_lock<std::mutex> lock(h.mu);
+      h.cv.wait(lock, [&] { return !h.full.empty() || h.done; });
+      if (h.full.empty()) return;
+      keys.swap(h.full.front());
+      h.full.pop_front();
+    }
+    try {
+      cache.loadKeys(keys, fresh);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(h.mu);
+      h.insertError = std::current_exception();
+      h.cv.notify_all();
+      return;
+    }
+    std::lock_guard<std::mutex> lock(h.mu);
+    loaded += keys.size();
+    h.empty.push_back(std::move(keys));
+    h.cv.notify_all();
+  }
+}
+
 }  // namespace
 
 size_t CacheWarmer::warm(Store& store, KeyCache& cache, size_t chunk) {
@@ -31,30 +58,7 @@ size_t CacheWarmer::warm(Store& store, KeyCache& cache, size_t chunk) {
   size_t loaded = 0;
   // Into an empty cache, the store's primary key vouches that every id is new.
   const bool fresh = cache.size() == 0;
-  std::thread inserter([&] {
-    for (;;) {
-      std::vector<Key> keys;
-      {
-        std::unique_lock<std::mutex> lock(h.mu);
-        h.cv.wait(lock, [&] { return !h.full.empty() || h.done; });
-        if (h.full.empty()) return;
-        keys.swap(h.full.front());
-        h.full.pop_front();
-      }
-      try {
-        cache.loadKeys(keys, fresh);
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(h.mu);
-        h.insertError = std::current_exception();
-        h.cv.notify_all();
-        return;
-      }
-      std::lock_guard<std::mutex> lock(h.mu);
-      loaded += keys.size();
-      h.empty.push_back(std::move(keys));
-      h.cv.notify_all();
-    }
-  });
+  std::thread inserter([&] { insertChunks(h, cache, fresh, loaded); });
   auto finish = [&] {
     {
       std::lock_guard<std::mutex> lock(h.mu);
@@ -67,8 +71,8 @@ size_t CacheWarmer::warm(Store& store, KeyCache& cache, size_t chunk) {
     store.read([&](Transaction& tx) {
       // Sized once for what is there (plus what may commit during the load): the indexes never
       // rebuild under the inserting thread. Keys committed meanwhile only cost a late rebuild.
+      // (A reload finds most of them cached already: the larger count, not the sum.)
       const size_t expected = tx.keys().countAll();
-      // (A reload finds most of them cached already.)
       cache.reserve(std::max(cache.size(), expected) + expected / 64);
       tx.keys().loadForCache(chunk, [&](std::vector<Key>& keys) {
         std::unique_lock<std::mutex> lock(h.mu);
