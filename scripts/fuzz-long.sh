@@ -6,7 +6,8 @@
 # target is BUILD/fuzz-long-<target>.log and a crash is left as BUILD/fuzz-crash-<target>-*.
 # Prints one Markdown table row per target: executions, seconds, exec/s, cov, ft, result.
 #   scripts/fuzz-long.sh [BUILD [RUNS [SECONDS [PARALLEL [target...]]]]]
-# Exit 1 when any target found a crash, a leak or a broken invariant.
+# Exit 1 when any target found a crash, a leak or a broken invariant. (grep -a: a target may
+# print the bytes of an input into its log.)
 set -uo pipefail
 BUILD=${1:-build-asan}
 RUNS=${2:-10000000}
@@ -35,11 +36,11 @@ one() {
   rc=$?
   t1=$(date +%s)
   local runs cov ft secs rate result
-  runs=$(grep -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}')
-  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | awk '{print $2}')
-  ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | awk '{print $2}')
+  runs=$(grep -a -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}')
+  cov=$(grep -a -o 'cov: [0-9]*' "$log" | tail -1 | awk '{print $2}')
+  ft=$(grep -a -o 'ft: [0-9]*' "$log" | tail -1 | awk '{print $2}')
   secs=$((t1 - t0))
-  rate=$(grep -m1 'stat::average_exec_per_sec' "$log" | awk '{print $2}')
+  rate=$(grep -a -m1 'stat::average_exec_per_sec' "$log" | awk '{print $2}')
   if [ $rc -eq 0 ]; then result="no crash"; else result="FAILED (exit $rc): $BUILD/$log"; fi
   echo "| $name | ${runs:-?} | $secs | ${rate:-?} | ${cov:-?} | ${ft:-?} | $result |"
 }
