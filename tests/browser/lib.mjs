@@ -25,14 +25,34 @@ try {
 const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-export function freePort() {
+// A loopback port that was free a moment ago: below the kernel's ephemeral range (an outgoing
+// connection may take a port inside it at any moment) and never the same twice in this process
+// (listen(0) may hand one out twice in a row).
+const givenPorts = new Set();
+function ephemeralLow() {
+  try {
+    const low = parseInt(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8'), 10);
+    return low > 12000 ? low : 32768;
+  } catch (e) {
+    return 32768;
+  }
+}
+function bindable(port) {
   return new Promise((resolve) => {
     const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
   });
+}
+export async function freePort() {
+  const low = ephemeralLow();
+  for (let i = 0; i < 1000; i++) {
+    const port = 10000 + Math.floor(Math.random() * (low - 10000));
+    if (givenPorts.has(port) || !(await bindable(port))) continue;
+    givenPorts.add(port);
+    return port;
+  }
+  throw new Error(`no free port below ${low}`);
 }
 
 // Starts the SMTP receiver and keywarden (with `env` added) and chromium; returns the helpers.

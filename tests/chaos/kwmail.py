@@ -5,6 +5,7 @@ import glob
 import http.client
 import json
 import os
+import random
 import secrets
 import signal
 import socket
@@ -16,10 +17,31 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
+_GIVEN_PORTS = set()
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
+    """A loopback port that was free a moment ago: below the kernel's ephemeral range (an
+    outgoing connection may take a port inside it at any moment) and never the same twice in
+    this process (bind(0) may hand one out twice in a row)."""
+    try:
+        with open('/proc/sys/net/ipv4/ip_local_port_range') as f:
+            low = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    low = low if low > 12000 else 32768
+    for _ in range(1000):
+        port = random.randint(10000, low - 1)
+        if port in _GIVEN_PORTS:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(('127.0.0.1', port))
+            except OSError:
+                continue
+        _GIVEN_PORTS.add(port)
+        return port
+    raise RuntimeError(f'no free port below {low}')
 
 
 class Receiver:

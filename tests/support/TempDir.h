@@ -21,7 +21,8 @@ class TempDir {
 // Writes `content` to `path`.
 void writeFile(const std::string& path, const std::string& content);
 std::string readFile(const std::string& path);
-// A TCP port on 127.0.0.1 that was free a moment ago.
+// A TCP port on 127.0.0.1 that was free a moment ago: below the kernel's ephemeral range, and
+// never the same twice in one process. Thread-safe.
 int freePort();
 
 }  // namespace keywarden::test
