@@ -14,6 +14,7 @@ class IdsTest : public CppUnit::TestFixture {
   CPPUNIT_TEST(generatedIdsHaveKindTimeAndRandomPart);
   CPPUNIT_TEST(idsMadeLaterSortAfter);
   CPPUNIT_TEST(idsInOneMillisecondAreDistinct);
+  CPPUNIT_TEST(idsMadeInTheSameMillisecondSortInCreationOrder);
   CPPUNIT_TEST(callerChosenIdsAreChecked);
   CPPUNIT_TEST_SUITE_END();
 
@@ -44,6 +45,18 @@ class IdsTest : public CppUnit::TestFixture {
     std::set<std::string> seen;
     for (int i = 0; i < 20000; ++i) seen.insert(Ids::make("aud"));
     CPPUNIT_ASSERT_EQUAL(size_t(20000), seen.size());
+  }
+
+  void idsMadeInTheSameMillisecondSortInCreationOrder() {
+    // PortalServiceTest listed two sign-in mails made in one millisecond (same created_at, so
+    // ordered by id) in either order; so would every list ordered by (created_at, id).
+    std::string prev = Ids::make("mail");
+    for (int i = 0; i < 20000; ++i) {
+      std::string next = Ids::make("mail");
+      CPPUNIT_ASSERT_MESSAGE(prev + " < " + next, prev < next);
+      CPPUNIT_ASSERT_EQUAL(prev.size(), next.size());
+      prev = next;
+    }
   }
 
   void callerChosenIdsAreChecked() {
