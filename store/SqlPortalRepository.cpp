@@ -123,7 +123,7 @@ std::vector<std::string> SqlPortalRepository::decidedBy(const std::string& a0, i
   std::vector<Poco::Int64> last;
   _s << "SELECT application_id, MAX(at) AS last FROM application_decisions"
         " WHERE approver = $1 AND event IN ('approve', 'reject', 'return')"
-        " GROUP BY application_id ORDER BY last DESC, application_id LIMIT $2",
+        " GROUP BY application_id ORDER BY last DESC, application_id DESC LIMIT $2",
       use(approver), use(limit), into(ids), into(last), now;
   return ids;
 }
@@ -135,7 +135,7 @@ std::vector<std::string> SqlPortalRepository::keysHeldBy(const std::string& e0, 
   _s << "SELECT k.id FROM api_keys k LEFT JOIN applications a ON a.id = k.application_id"
         " LEFT JOIN clients c ON c.id = k.client_id"
         " WHERE a.requester_email = $1 OR LOWER(c.contact_email) = $2"
-        " ORDER BY k.created_at DESC, k.id LIMIT $3",
+        " ORDER BY k.created_at DESC, k.id DESC LIMIT $3",
       use(e1), use(e2), use(limit), into(ids), now;
   return ids;
 }
