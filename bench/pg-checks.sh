@@ -41,20 +41,6 @@ ADMIN=$(hex 16)
 machine_info
 say "== checks on PostgreSQL and SQLite ($(date -u '+%Y-%m-%d %H:%M UTC'), commit $COMMIT, load $(cut -d' ' -f1-3 /proc/loadavg))"
 
-pg_bulk_keys() { # CONNINFO COUNT NOW: COUNT ACTIVE keys without limits, as sql_bulk_keys
-  psql -q -v ON_ERROR_STOP=1 "$1" >/dev/null <<SQL
-INSERT INTO api_keys (id, tenant, client_id, name, digest, start, state, scopes, api_ids, group_ids,
-  effective_at, expires_at, quota, remaining, quota_key_id, refill_amount, refill_interval,
-  refilled_at, rate_limit, rate_window_ms, meta, created_at, updated_at, last_used_at, usage_valid,
-  usage_rejected, revoke_at, revoke_reason, rotated_to, application_id, version)
-SELECT 'key_bulk' || lpad(x::text, 8, '0'), 'default', 'bench', 'bulk-' || x,
-  encode(sha256(('$SECRET' || x)::bytea), 'hex'), 'kw_bulk', 'ACTIVE', '[]', '[]', '[]', 0, 0,
-  -1, -1, '', 0, '', 0, 0, 0, '{}', $3, $3, 0, 0, 0, 0, '', '', '', 1
-FROM generate_series(1, $2) AS x;
-ANALYZE api_keys;
-SQL
-}
-
 declare -A GW RPS P99 KWPID CPU
 # ticks PID...: user + system CPU clock ticks of these processes (gone ones count 0).
 ticks() {

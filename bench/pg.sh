@@ -48,3 +48,27 @@ pg_createdb() {
     die "CREATE DATABASE $1 failed"
   printf '%s dbname=%s' "$PG_BASE" "$1"
 }
+
+# pg_bulk_keys CONNINFO COUNT NOW [MIX]: COUNT ACTIVE keys key_bulk00000001... owned by the client
+# "bench" (digests from $SECRET). MIX=1: a mix like a real store's (a quarter with two scopes,
+# 1 % with a quota, 2 % with a rate limit; bench/startup.sh); 0 (default): no scopes, no limits.
+pg_bulk_keys() {
+  local scopes="'[]'" quota="-1" rate="0" window="0"
+  if [[ ${4:-0} == 1 ]]; then
+    scopes="CASE WHEN x % 4 = 0 THEN '[\"read\",\"write\"]' ELSE '[]' END"
+    quota="CASE WHEN x % 100 = 0 THEN 1000 ELSE -1 END"
+    rate="CASE WHEN x % 50 = 0 THEN 10 ELSE 0 END"
+    window="CASE WHEN x % 50 = 0 THEN 1000 ELSE 0 END"
+  fi
+  psql -q -v ON_ERROR_STOP=1 "$1" >/dev/null <<SQL
+INSERT INTO api_keys (id, tenant, client_id, name, digest, start, state, scopes, api_ids, group_ids,
+  effective_at, expires_at, quota, remaining, quota_key_id, refill_amount, refill_interval,
+  refilled_at, rate_limit, rate_window_ms, meta, created_at, updated_at, last_used_at, usage_valid,
+  usage_rejected, revoke_at, revoke_reason, rotated_to, application_id, version)
+SELECT 'key_bulk' || lpad(x::text, 8, '0'), 'default', 'bench', 'bulk-' || x,
+  encode(sha256(('$SECRET' || x)::bytea), 'hex'), 'kw_bulk', 'ACTIVE', $scopes, '[]', '[]', 0, 0,
+  $quota, $quota, '', 0, '', 0, $rate, $window, '{}', $3, $3, 0, 0, 0, 0, '', '', '', 1
+FROM generate_series(1, $2) AS x;
+ANALYZE api_keys;
+SQL
+}

@@ -80,23 +80,6 @@ COMMIT;
 EOF
 }
 
-pg_keys() { # CONNINFO COUNT NOW
-  psql -q -v ON_ERROR_STOP=1 "$1" >/dev/null <<EOF
-INSERT INTO api_keys (id, tenant, client_id, name, digest, start, state, scopes, api_ids, group_ids,
-  effective_at, expires_at, quota, remaining, quota_key_id, refill_amount, refill_interval,
-  refilled_at, rate_limit, rate_window_ms, meta, created_at, updated_at, last_used_at, usage_valid,
-  usage_rejected, revoke_at, revoke_reason, rotated_to, application_id, version)
-SELECT 'key_bulk' || lpad(x::text, 8, '0'), 'default', 'bench', 'bulk-' || x,
-  encode(sha256(('$SECRET' || x)::bytea), 'hex'), 'kw_bulk', 'ACTIVE',
-  CASE WHEN x % 4 = 0 THEN '["read","write"]' ELSE '[]' END, '[]', '[]', 0, 0,
-  CASE WHEN x % 100 = 0 THEN 1000 ELSE -1 END, CASE WHEN x % 100 = 0 THEN 1000 ELSE -1 END, '', 0,
-  '', 0, CASE WHEN x % 50 = 0 THEN 10 ELSE 0 END, CASE WHEN x % 50 = 0 THEN 1000 ELSE 0 END, '{}',
-  $3, $3, 0, 0, 0, 0, '', '', '', 1
-FROM generate_series(1, $2) AS x;
-ANALYZE api_keys;
-EOF
-}
-
 ROWS=()
 # run_store KIND: every size on one store kind.
 run_store() {
@@ -120,7 +103,7 @@ run_store() {
       ((n == 0)) || sqlite_keys "$d/kw-$n.db" "$n" "$NOW"
     else
       psql -q -v ON_ERROR_STOP=1 "$conn" -c "$(sql_bench_client "$NOW")" >/dev/null
-      ((n == 0)) || pg_keys "$conn" "$n" "$NOW"
+      ((n == 0)) || pg_bulk_keys "$conn" "$n" "$NOW" 1
     fi
     say "   $kind: $n keys inserted in $(($(now_ms) - t0)) ms"
     best=0 times="" rss_list="" per_list=""

@@ -72,7 +72,8 @@ N=$WORK/nginx
 CACHE_DIR=$N/cache
 if [[ -d /dev/shm ]]; then
   CACHE_DIR=$(mktemp -d /dev/shm/keywarden-nginx-cache.XXXXXX)
-  trap 'rm -rf "$CACHE_DIR"; cleanup' EXIT
+  # (exit $rc) hands cleanup the status the run ended with, not rm's.
+  trap 'rc=$?; rm -rf "$CACHE_DIR"; (exit $rc); cleanup' EXIT
 fi
 auth_common='proxy_pass_request_body off;
     proxy_set_header Content-Length "";
