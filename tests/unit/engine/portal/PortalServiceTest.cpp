@@ -26,6 +26,7 @@ class PortalServiceTest : public CppUnit::TestFixture {
   CPPUNIT_TEST(signinLinkStartsOneSessionOnlyOnce);
   CPPUNIT_TEST(signinLinkExpiresAfterSigninLifetime);
   CPPUNIT_TEST(addressThatMayNotSignInGetsTheSameAnswerAndNoMail);
+  CPPUNIT_TEST(addressThatMayNotSignInCostsTheSameStoreCommit);
   CPPUNIT_TEST(signinIsThrottledPerAddressAndPerClientWhateverTheAddress);
   CPPUNIT_TEST(sessionEndsWhenIdleAtItsMaximumAndOnSignOut);
   CPPUNIT_TEST(csrfTokenIsBoundToItsHolderAndComparedWhole);
@@ -157,6 +158,19 @@ class PortalServiceTest : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(std::string("accepted"), ask("stranger@elsewhere.example"));
     CPPUNIT_ASSERT(outbox().empty());
     CPPUNIT_ASSERT_EQUAL(std::string("bad"), ask("no-at-sign"));
+  }
+
+  // The answer's time must not tell who may sign in: a live ask commits a link, so an ask for
+  // anyone else commits a dead one (no address, already used, never mailed). Before, it
+  // committed nothing: 0.4-1.2 ms against 1.2-8.9 ms for a requester's address on one
+  // development machine, told apart from a single ask.
+  void addressThatMayNotSignInCostsTheSameStoreCommit() {
+    CPPUNIT_ASSERT_EQUAL(std::string("accepted"), ask("stranger@elsewhere.example"));
+    CPPUNIT_ASSERT(outbox().empty());
+    int purged = 0;
+    clock->advance(kMinute);
+    store->write([&](Transaction& tx) { purged = tx.portal().purge(clock->nowMs()); });
+    CPPUNIT_ASSERT_EQUAL(1, purged);  // one row was written, over at once
   }
 
   void signinIsThrottledPerAddressAndPerClientWhateverTheAddress() {
