@@ -277,6 +277,16 @@ class MailFlowTest : public Fixture {
       CPPUNIT_ASSERT_EQUAL_MESSAGE(what, before, historySize(id));
       CPPUNIT_ASSERT_EQUAL_MESSAGE(what, 1, appLevel(id));
     }
+    // A fault elsewhere in the form gives back the comment as it was typed.
+    for (const char* body : {"decision=approve&decision=reject&comment=typed+%3Cb%3E%0D%0Aline",
+                             "decision=approve&comment=typed+%3Cb%3E%0D%0Aline&approver=x",
+                             "dec%ZZ=1&decision=approve&comment=typed+%3Cb%3E%0D%0Aline"}) {
+      HttpResponse r = server->client().request("POST", link, body, {}, form);
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(body, 400, r.status);
+      CPPUNIT_ASSERT_MESSAGE(std::string(body) + " -> " + r.body,
+                             r.body.find("typed &lt;b&gt;\nline</textarea>") != std::string::npos);
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(body, before, historySize(id));
+    }
     // None of that used the link up.
     HttpResponse ok = post(link, "decision=approve&comment=now+right");
     CPPUNIT_ASSERT_EQUAL_MESSAGE(ok.body, 200, ok.status);
