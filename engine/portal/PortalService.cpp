@@ -131,7 +131,8 @@ std::optional<PortalService::Started> PortalService::completeSignin(const std::s
       return Outcome{LinkState::Unknown, {}};
     if (now >= l->expiresAt) return Outcome{LinkState::Expired, {}};
     if (!tx.portal().consumeSignin(l->id, now)) return Outcome{LinkState::Used, {}};
-    if (!_policy.rolesOf(l->email).any())  // removed from every role since the link was sent
+    tx.portal().voidSigninsOf(l->email, now);  // the other links mailed to it sign in no more
+    if (!_policy.rolesOf(l->email).any())      // removed from every role since the link was sent
       return Outcome{LinkState::Unknown, {}};
     return Outcome{LinkState::Valid, start(tx, l->email, "link", now)};
   });

@@ -24,6 +24,7 @@ class PortalServiceTest : public CppUnit::TestFixture {
   CPPUNIT_TEST(rolesComeFromRequesterDomainsFlowsAndAdmins);
   CPPUNIT_TEST(signinLinkIsMailedSealedAndStoredOnlyAsDigest);
   CPPUNIT_TEST(signinLinkStartsOneSessionOnlyOnce);
+  CPPUNIT_TEST(signingInEndsTheOtherLinksMailedToTheAddress);
   CPPUNIT_TEST(signinLinkExpiresAfterSigninLifetime);
   CPPUNIT_TEST(addressThatMayNotSignInGetsTheSameAnswerAndNoMail);
   CPPUNIT_TEST(addressThatMayNotSignInCostsTheSameStoreCommit);
@@ -140,6 +141,24 @@ class PortalServiceTest : public CppUnit::TestFixture {
     off[0] = off[0] == 'a' ? 'b' : 'a';
     CPPUNIT_ASSERT(portal->viewSignin(off) == PortalService::LinkState::Unknown);
     CPPUNIT_ASSERT(portal->viewSignin("x") == PortalService::LinkState::Unknown);
+  }
+
+  // Someone who asked twice signs in with one mail; the other mail's link, still within its
+  // lifetime, no longer signs anyone in (as an approver's old links die with their round).
+  void signingInEndsTheOtherLinksMailedToTheAddress() {
+    ask("dev@dev.example");
+    std::string older = mailedToken();
+    ask("dev@dev.example");
+    std::string newer = mailedToken();
+    ask("ops@dev.example");
+    std::string someoneElse = mailedToken();
+    CPPUNIT_ASSERT(older != newer);
+    PortalService::LinkState why;
+    CPPUNIT_ASSERT(portal->completeSignin(newer, why));
+    CPPUNIT_ASSERT(portal->viewSignin(older) == PortalService::LinkState::Used);
+    CPPUNIT_ASSERT(!portal->completeSignin(older, why));
+    CPPUNIT_ASSERT(why == PortalService::LinkState::Used);
+    CPPUNIT_ASSERT(portal->viewSignin(someoneElse) == PortalService::LinkState::Valid);
   }
 
   void signinLinkExpiresAfterSigninLifetime() {
