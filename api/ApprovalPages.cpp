@@ -42,6 +42,15 @@ std::string sentence(const LinkOutcome& o) {
   return json.str();
 }
 
+// Browsers send a textarea's line breaks as CRLF (HTML §4.10.21.8); the comment keeps LF, as
+// it was typed, and is counted so — a comment the textarea accepted is never "too long".
+std::string typedComment(const std::string& sent) {
+  std::string comment;
+  for (char c : sent)
+    if (c != '\r') comment.push_back(c);
+  return comment;
+}
+
 }  // namespace
 
 void ApprovalPages::install(Router& r) {
@@ -164,13 +173,11 @@ void ApprovalPages::decide(Exchange& ex) {
     o.kind = LinkOutcome::Invalid;
     o.field = problem->field;
     o.message = problem->message;
-    return page(ex, o, token, problem->status);
+    // The comment typed comes back unless it is what is wrong.
+    return page(ex, o, token, problem->status,
+                problem->field == "comment" ? "" : typedComment(form["comment"]));
   }
-  // Browsers send a textarea's line breaks as CRLF (HTML §4.10.21.8); the comment keeps LF, as
-  // it was typed, and is counted so — a comment the textarea accepted is never "too long".
-  std::string comment;
-  for (char c : form["comment"])
-    if (c != '\r') comment.push_back(c);
+  std::string comment = typedComment(form["comment"]);
   LinkOutcome o = _apps.decideByLink(token, form["decision"], comment);
   countForged(src, o);
   page(ex, o, token, 0, comment);

@@ -25,6 +25,12 @@ std::optional<FormBody::Problem> FormBody::parse(std::string_view body,
                                                  const std::vector<std::string>& allowed,
                                                  std::map<std::string, std::string>& out) {
   out.clear();
+  // The first problem is the answer; the fields after it are read all the same, so the page
+  // that names the problem can give back what was typed in the others.
+  std::optional<Problem> first;
+  auto problem = [&](Problem p) {
+    if (!first) first = std::move(p);
+  };
   size_t i = 0;
   while (i <= body.size()) {
     size_t amp = body.find('&', i);
@@ -34,31 +40,37 @@ std::optional<FormBody::Problem> FormBody::parse(std::string_view body,
     if (pair.empty()) continue;
     size_t eq = pair.find('=');
     std::string name, value;
-    if (!HttpSyntax::formDecode(pair.substr(0, eq), name))
-      return Problem{400, "",
-                     "The form could not be read: a field name holds a '%' that is not "
-                     "followed by two hexadecimal digits."};
+    if (!HttpSyntax::formDecode(pair.substr(0, eq), name)) {
+      problem({400, "",
+               "The form could not be read: a field name holds a '%' that is not "
+               "followed by two hexadecimal digits."});
+      continue;
+    }
     // "name*" in `allowed`: the field may repeat (checkboxes); its values are joined by '\n'.
     bool repeats = std::find(allowed.begin(), allowed.end(), name + "*") != allowed.end();
-    if (!repeats && std::find(allowed.begin(), allowed.end(), name) == allowed.end())
-      return Problem{400, "",
-                     "The form holds a field " + quotable(name) +
-                         " that this page does not send. Use the form on this page."};
+    if (!repeats && std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+      problem({400, "",
+               "The form holds a field " + quotable(name) +
+                   " that this page does not send. Use the form on this page."});
+      continue;
+    }
     if (!HttpSyntax::formDecode(
-            eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), value))
-      return Problem{400, name,
-                     "The " + name +
-                         " could not be read: it holds a '%' that is not "
-                         "followed by two hexadecimal digits."};
+            eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), value)) {
+      problem({400, name,
+               "The " + name +
+                   " could not be read: it holds a '%' that is not "
+                   "followed by two hexadecimal digits."});
+      continue;
+    }
     if (repeats) {
       auto [at, fresh] = out.emplace(name, value);
       if (!fresh) at->second += "\n" + value;
       continue;
     }
     if (!out.emplace(name, value).second)
-      return Problem{400, name, "The form holds the " + name + " twice; send it once."};
+      problem({400, name, "The form holds the " + name + " twice; send it once."});
   }
-  return std::nullopt;
+  return first;
 }
 
 std::optional<FormBody::Problem> FormBody::read(Poco::Net::HTTPServerRequest& req, size_t maxBytes,

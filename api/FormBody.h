@@ -26,7 +26,8 @@ class FormBody {
   // Reads the body of `req` (at most `maxBytes`; a larger body is drained up to a bound and
   // answered 413) and parses it into `out`. Only the names in `allowed` may appear, once each;
   // a name listed as "name*" may appear any number of times (checkboxes), its values joined by
-  // '\n' in out["name"].
+  // '\n' in out["name"]. With a Problem, `out` still holds every field that could be read
+  // (the first value of a field given twice), so a page can give back what was typed.
   static std::optional<Problem> read(Poco::Net::HTTPServerRequest& req, size_t maxBytes,
                                      const std::vector<std::string>& allowed,
                                      std::map<std::string, std::string>& out);

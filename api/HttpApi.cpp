@@ -2,6 +2,7 @@
 
 #include "api/LogRedactor.h"
 #include "api/OriginalRequest.h"
+#include "api/PageSecurity.h"
 #include "api/ProtocolError.h"
 #include "api/RequestId.h"
 #include "engine/ports/NoBlockingStore.h"
@@ -40,6 +41,7 @@ void sendUnlessSent(Exchange& ex, const engine::Error& error, bool retry) {
   if (ex.status() != 0) return;
   try {
     if (retry) ex.response().set("Retry-After", "1");
+    PageSecurity::set(ex.response());  // a page that failed half-way is still a page
     ex.sendError(error);
   } catch (...) {
   }
@@ -198,9 +200,12 @@ void HttpApi::dispatch(Exchange& ex, size_t& route) {
         r->handler(ex);
         break;
       case Router::Match::NoMethod:
+        // No handler set the pages' headers; the answer may be shown in a browser all the same.
+        PageSecurity::set(ex.response());
         ex.sendError(ProtocolError::methodNotAllowed(ex.method(), ex.path()));
         break;
       case Router::Match::NoPath:
+        PageSecurity::set(ex.response());
         ex.sendError(
             {engine::ErrorKind::NotFound, "NOT_FOUND", "no such endpoint: " + ex.path(), ""});
         break;

@@ -49,6 +49,15 @@ bool SqlPortalRepository::consumeSignin(const std::string& id0, int64_t at0) {
   return st.execute() == 1;
 }
 
+int SqlPortalRepository::voidSigninsOf(const std::string& email0, int64_t at0) {
+  std::string email = email0;
+  Poco::Int64 at = at0;
+  Poco::Data::Statement st(_s);
+  st << "UPDATE portal_signins SET used_at = $1 WHERE email = $2 AND used_at = 0", use(at),
+      use(email);
+  return static_cast<int>(st.execute());
+}
+
 void SqlPortalRepository::insertSession(const Session& s0) {
   Session s = s0;
   Poco::Int64 created = s.createdAt, seen = s.lastSeenAt, expires = s.expiresAt, ended = s.endedAt;

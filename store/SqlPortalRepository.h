@@ -16,6 +16,7 @@ class SqlPortalRepository : public engine::portal::PortalRepository {
   void insertSignin(const engine::portal::SigninLink& l) override;
   std::optional<engine::portal::SigninLink> findSignin(const std::string& digestHex) override;
   bool consumeSignin(const std::string& id, int64_t at) override;
+  int voidSigninsOf(const std::string& email, int64_t at) override;
   void insertSession(const engine::portal::Session& s) override;
   std::optional<engine::portal::Session> findSession(const std::string& digestHex) override;
   void touchSession(const std::string& id, int64_t at) override;

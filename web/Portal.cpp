@@ -153,12 +153,17 @@ bool Portal::requireSession(api::Exchange& ex, const Visit& v) {
 }
 
 bool Portal::readForm(api::Exchange& ex, const Visit& v, std::vector<std::string> fields,
-                      std::map<std::string, std::string>& out) {
+                      std::map<std::string, std::string>& out,
+                      std::optional<engine::Error>* unreadable) {
   fields.push_back("csrf");
   if (auto problem = api::FormBody::read(ex.request(), kMaxFormBytes, fields, out)) {
-    if (problem->status == 413) ex.response().setKeepAlive(false);
-    message(ex, v, problem->status, tx(v)("message.formUnreadable"), problem->message);
-    return false;
+    if (unreadable && problem->status == 400) {
+      *unreadable = engine::Error::badInput(problem->field, problem->message);
+    } else {
+      if (problem->status == 413) ex.response().setKeepAlive(false);
+      message(ex, v, problem->status, tx(v)("message.formUnreadable"), problem->message);
+      return false;
+    }
   }
   if (!_s.portal.csrfValid(v.binding, out["csrf"])) {
     message(ex, v, 403, tx(v)("message.formExpired"), tx(v)("message.formExpiredText"));

@@ -77,9 +77,13 @@ class Portal {
   Visit visit(api::Exchange& ex);
   // Signed in, else a redirect to the sign-in page (returns false: answered).
   bool requireSession(api::Exchange& ex, const Visit& v);
-  // Reads a POSTed form; checks its CSRF token. false: answered (400/403/413/415).
+  // Reads a POSTed form; checks its CSRF token. false: answered (400/403/413/415). With
+  // `unreadable`, a form refused as a whole or in one field (400: a field twice, a field the
+  // page does not send, a broken escape) is not answered: the refusal goes into `unreadable`,
+  // `out` holds what could be read, and the caller shows its form again with it.
   bool readForm(api::Exchange& ex, const Visit& v, std::vector<std::string> fields,
-                std::map<std::string, std::string>& out);
+                std::map<std::string, std::string>& out,
+                std::optional<engine::Error>* unreadable = nullptr);
   // Renders `page` with the JSON object `w` (begun by the caller, not ended) inside the layout.
   void render(api::Exchange& ex, const Visit& v, const std::string& page, const std::string& title,
               api::JsonWriter& w, int status = 200);

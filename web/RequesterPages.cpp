@@ -297,7 +297,8 @@ void Portal::applySubmit(api::Exchange& ex) {
   Visit v = visit(ex);
   if (!requireSession(ex, v)) return;
   std::map<std::string, std::string> form;
-  if (!readForm(ex, v, kFormFields, form)) return;
+  std::optional<engine::Error> unreadable;  // shown on the form, with what could be read
+  if (!readForm(ex, v, kFormFields, form, &unreadable)) return;
   if (!v.roles.requester)
     return message(ex, v, 403, tx(v)("message.notRequester"), tx(v)("message.notRequesterText"));
   const auto& s = *v.session;
@@ -306,7 +307,8 @@ void Portal::applySubmit(api::Exchange& ex) {
     if (c != '\r') description.push_back(c);
   form["description"] = description;
   engine::ApplicationInput in;
-  std::optional<engine::Error> problem = readDatesAndQuota(form, tx(v), in);
+  std::optional<engine::Error> problem =
+      unreadable ? unreadable : readDatesAndQuota(form, tx(v), in);
   in.keyName = Poco::trim(form["keyName"]);
   in.description = description;
   in.apis = lines(form["apis"]);

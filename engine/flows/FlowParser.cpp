@@ -48,6 +48,13 @@ class Reader {
     if (!v.isString()) fail(f, "must be a string");
     return v.extract<std::string>();
   }
+  // A string that is shown to people (in mails and pages): UTF-8 text of at most `maxChars`
+  // characters, without control characters (line breaks only where `multiline`).
+  std::string text(const std::string& f, size_t maxChars, bool multiline) const {
+    std::string v = str(f, false);
+    if (auto e = Validation::text(f, v, maxChars, multiline)) fail(f, e->message);
+    return v;
+  }
   std::optional<int64_t> integer(const std::string& f) const {
     if (!has(f)) return std::nullopt;
     auto v = _obj->get(f);
@@ -122,6 +129,7 @@ FlowLevel parseLevel(const Reader& r) {
   FlowLevel l;
   l.name = r.str("name", true);
   if (l.name.empty()) r.fail("name", "must not be empty");
+  l.name = r.text("name", 200, false);
   l.approvers = r.emails("approvers");
   if (l.approvers.empty()) r.fail("approvers", "must list at least one approver");
   if (!r.has("policy")) r.fail("policy", "is required: \"any\", \"all\" or {\"quorum\": N}");
@@ -200,8 +208,8 @@ Flow FlowParser::parse(const std::string& json, const std::string& source) {
   f.id = r.str("id", true);
   if (!Ids::valid(f.id))
     r.fail("id", "must be 1-64 characters of letters, digits, '.', '_', ':' or '-'");
-  f.name = r.str("name", false);
-  r.str("description", false);
+  f.name = r.text("name", 200, false);
+  r.text("description", 2000, true);
   f.priority = r.integer("priority").value_or(0);
   if (auto m = r.object("match")) f.match = parseMatch(Reader(m, "match", source));
   if (!r.has("levels")) r.fail("levels", "is required (an empty list approves at once)");

@@ -19,6 +19,9 @@ class PortalRepository {
   // Marks the link used at `at` if it is unused and unexpired at `at`; false otherwise (the
   // single use: UPDATE … WHERE used_at = 0, inside the transaction that makes the session).
   virtual bool consumeSignin(const std::string& id, int64_t at) = 0;
+  // Marks every unused sign-in link of `email` used at `at` (signing in ends the other links
+  // mailed to the address); returns how many.
+  virtual int voidSigninsOf(const std::string& email, int64_t at) = 0;
   virtual void insertSession(const Session& s) = 0;
   virtual std::optional<Session> findSession(const std::string& digestHex) = 0;
   virtual void touchSession(const std::string& id, int64_t at) = 0;

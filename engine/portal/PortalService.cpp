@@ -57,7 +57,6 @@ PortalService::Ask PortalService::requestSignin(const std::string& email0,
         std::max(_perClient.retryAfterMs(clientAddress, now), _perAddress.retryAfterMs(email, now));
     return Ask::Throttled;
   }
-  if (!_policy.rolesOf(email).any()) return Ask::Accepted;  // nothing mailed, same answer
   std::string token = Crypto::randomBase62(kTokenChars);
   SigninLink l;
   l.id = Ids::make("sig");
@@ -65,6 +64,18 @@ PortalService::Ask PortalService::requestSignin(const std::string& email0,
   l.email = email;
   l.createdAt = now;
   l.expiresAt = now + _settings.signinLifetimeMs;
+  if (!_policy.rolesOf(email).any()) {
+    // Nothing mailed, the same answer — and the same cost: a dead link (no address, used and
+    // over at once; the retention job drops it) takes the store commit a live one takes, so
+    // the answer's time does not tell who may sign in.
+    l.email.clear();
+    l.usedAt = l.expiresAt = now;
+    _store.write([&](Transaction& tx) -> Status {
+      tx.portal().insertSignin(l);
+      return okStatus();
+    });
+    return Ask::Accepted;
+  }
   _store.write([&](Transaction& tx) -> Status {
     tx.portal().insertSignin(l);
     tx.audit().append({now, "portal", "portal.signin-link", "signin", l.id, "", "{}"});
@@ -120,7 +131,8 @@ std::optional<PortalService::Started> PortalService::completeSignin(const std::s
       return Outcome{LinkState::Unknown, {}};
     if (now >= l->expiresAt) return Outcome{LinkState::Expired, {}};
     if (!tx.portal().consumeSignin(l->id, now)) return Outcome{LinkState::Used, {}};
-    if (!_policy.rolesOf(l->email).any())  // removed from every role since the link was sent
+    tx.portal().voidSigninsOf(l->email, now);  // the other links mailed to it sign in no more
+    if (!_policy.rolesOf(l->email).any())      // removed from every role since the link was sent
       return Outcome{LinkState::Unknown, {}};
     return Outcome{LinkState::Valid, start(tx, l->email, "link", now)};
   });

@@ -37,7 +37,9 @@ class PortalService {
 
   enum class Ask { Accepted, BadAddress, Throttled };
   // A sign-in link for `email`, asked from `clientAddress`. Accepted whether or not the address
-  // may sign in (a link is mailed only when it may). BadAddress: not an e-mail address
+  // may sign in (a link is mailed only when it may; otherwise a dead link row, without the
+  // address, is committed so that both answers cost one store commit). BadAddress: not an e-mail
+  // address
   // (`why` says what is wrong). Throttled: too many asks for this address or from this client
   // (`retryAfterMs` says how long to wait).
   Ask requestSignin(const std::string& email, const std::string& clientAddress, std::string& why,

@@ -53,6 +53,12 @@ bool Utf8::hasControl(std::string_view s, bool allowLineBreaks) {
       auto d = static_cast<unsigned char>(s[i + 1]);
       if (d >= 0x80 && d <= 0x9F) return true;
     }
+    // U+2028 LINE SEPARATOR and U+2029 PARAGRAPH SEPARATOR (E2 80 A8/A9) break lines too.
+    if (!allowLineBreaks && c == 0xE2 && i + 2 < s.size() &&
+        static_cast<unsigned char>(s[i + 1]) == 0x80 &&
+        (static_cast<unsigned char>(s[i + 2]) == 0xA8 ||
+         static_cast<unsigned char>(s[i + 2]) == 0xA9))
+      return true;
   }
   return false;
 }

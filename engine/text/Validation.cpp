@@ -20,6 +20,10 @@ std::optional<Error> Validation::text(const std::string& f, const std::string& v
         snprintf(code, sizeof code, " U+%04X", static_cast<unsigned>(c));
       else if (c == 0xC2 && next >= 0x80 && next <= 0x9F)
         snprintf(code, sizeof code, " U+%04X", static_cast<unsigned>(next));
+      else if (!multiline && c == 0xE2 && next == 0x80 && i + 2 < v.size() &&
+               (static_cast<unsigned char>(v[i + 2]) & 0xFE) == 0xA8)
+        snprintf(code, sizeof code, " U+%04X",
+                 0x2000u + (static_cast<unsigned char>(v[i + 2]) - 0x80));
     }
     return Error::badInput(f, f + " holds the control character" + code +
                                   (multiline ? "; only tab and line breaks may appear" : ""));

@@ -13,6 +13,7 @@ class AdminConsoleTest : public ConsoleFixture {
   CPPUNIT_TEST(noSessionIsSentToSignIn);
   CPPUNIT_TEST(someoneWhoIsNotAnAdminGets403AndChangesNothing);
   CPPUNIT_TEST(anAdminEntersAndNavigates);
+  CPPUNIT_TEST(answersWithoutARouteCarryThePageHeadersToo);
   CPPUNIT_TEST(aTenantAdminSeesAndChangesOnlyItsTenant);
   CPPUNIT_TEST(aFormWithoutThisBrowsersCsrfTokenIsRefusedAndChangesNothing);
   CPPUNIT_TEST(catalogRefusalsNameTheFieldAndKeepWhatWasTyped);
@@ -65,6 +66,29 @@ class AdminConsoleTest : public ConsoleFixture {
     HttpResponse bad = root.get("/admin/flows?test=yes&kind=new&quota=lots");
     CPPUNIT_ASSERT_EQUAL(400, bad.status);
     CPPUNIT_ASSERT(has(bad.body, "id=\"quota-error\""));
+  }
+
+  // A mistyped console or portal address (404) or method (405) is answered by the server, not a
+  // page handler: it carries the pages' headers all the same (CSP, no framing, no sniffing).
+  void answersWithoutARouteCarryThePageHeadersToo() {
+    Browser root = browser("root@ops.example");
+    struct Case {
+      const char* method;
+      const char* path;
+      int status;
+    };
+    for (const Case& c : {Case{"GET", "/admin/nope", 404}, Case{"GET", "/nope", 404},
+                          Case{"GET", "/static/nope.css", 404}, Case{"DELETE", "/", 405},
+                          Case{"PUT", "/admin/keys", 405}, Case{"GET", "/v1/nope", 404}}) {
+      HttpResponse r = server->client().request(c.method, c.path, "", root.headers(), "");
+      std::string what = std::string(c.method) + " " + c.path;
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(what, c.status, r.status);
+      CPPUNIT_ASSERT_MESSAGE(what,
+                             has(r.header("content-security-policy"), "frame-ancestors 'none'"));
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(what, std::string("nosniff"),
+                                   r.header("x-content-type-options"));
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(what, std::string("DENY"), r.header("x-frame-options"));
+    }
   }
 
   void aTenantAdminSeesAndChangesOnlyItsTenant() {

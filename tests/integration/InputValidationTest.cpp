@@ -162,6 +162,9 @@ class InputValidationTest : public Fixture {
         R"({"clientId":"c1","name":"ops\u0000x"})",
         R"({"clientId":"c1","name":"a\nb"})",
         R"({"clientId":"c1","name":"a\u001bb"})",
+        R"({"clientId":"c1","name":"a\u0085b"})",
+        R"({"clientId":"c1","name":"a\u2028b"})",  // line and paragraph separators
+        R"({"clientId":"c1","name":"a\u2029b"})",
         "{\"clientId\":\"c1\",\"name\":\"a\xff\"}",
         "{\"clientId\":\"c1\",\"name\":\"\xed\xa0\x80\"}",
         R"({"clientId":"c1","name":"\ud800"})",

@@ -263,6 +263,10 @@ class MailFlowTest : public Fixture {
         {"decision=approve%00", form, 400, "id=\"decision-error\""},
         {"decision=approve&decision=reject", form, 400, "id=\"decision-error\""},
         {"decision=approve&approver=boss%40example.com", form, 400, "that this page does not send"},
+        // A fault elsewhere in the form gives back the comment as it was typed.
+        {"decision=approve&decision=reject&comment=a%3Cb", form, 400, "a&lt;b</textarea>"},
+        {"x=1&decision=approve&comment=a%3Cb", form, 400, "a&lt;b</textarea>"},
+        {"d%Z=1&decision=approve&comment=a%3Cb", form, 400, "a&lt;b</textarea>"},
         {"decision=approve", "text/plain", 415, "application/x-www-form-urlencoded"},
         {"decision=approve", form + "; charset=latin1", 415, "application/x-www-form-urlencoded"},
         {"decision=approve&comment=" + std::string(70000, 'x'), form, 413, "larger than"},

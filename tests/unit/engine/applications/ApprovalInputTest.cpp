@@ -104,6 +104,13 @@ class ApprovalInputTest : public CppUnit::TestFixture {
     CPPUNIT_ASSERT(unknown);
     CPPUNIT_ASSERT_EQUAL(std::string(""), unknown->field);
     CPPUNIT_ASSERT(unknown->message.find("'approver'") != std::string::npos);
+    // Beside the problem, what could be read is there to give back.
+    auto keep = FormBody::parse("decision=approve&decision=reject&x=1&comment=keep+me", allowed, f);
+    CPPUNIT_ASSERT(keep);
+    CPPUNIT_ASSERT_EQUAL(std::string("decision"), keep->field);  // the first problem
+    CPPUNIT_ASSERT_EQUAL(std::string("keep me"), f["comment"]);
+    CPPUNIT_ASSERT_EQUAL(std::string("approve"), f["decision"]);
+    CPPUNIT_ASSERT(f.find("x") == f.end());
     auto badName = FormBody::parse("dec%ZZ=approve", allowed, f);
     CPPUNIT_ASSERT(badName);
     CPPUNIT_ASSERT_EQUAL(std::string(""), badName->field);

@@ -107,6 +107,20 @@ class FlowTest : public CppUnit::TestFixture {
         {R"({"id":"a","levels":[{"approvers":["a@x.io"],"policy":"any"}]})",
          "levels[0].name: is required"},
         {R"({"id":"a","levels":[5]})", "levels[0]: must be an object"},
+        // Names reach mail subjects and bodies: one line of text, as a client's or an API's.
+        {R"({"id":"a","name":"A\r\nBcc: x@evil.example","levels":[]})",
+         "name: name holds the control character U+000D"},
+        {R"({"id":"a","description":"one\u0000two","levels":[]})",
+         "description: description holds"},
+        {R"({"id":"a","levels":[{"name":"L\r\n.\r\nQUIT","approvers":["a@x.io"],"policy":"any"}]})",
+         "levels[0].name: name holds the control character"},
+        {R"({"id":"a","levels":[{"name":"L\u0085M","approvers":["a@x.io"],"policy":"any"}]})",
+         "levels[0].name: name holds the control character"},
+        {R"({"id":"a","levels":[{"name":"L\u2028M","approvers":["a@x.io"],"policy":"any"}]})",
+         "levels[0].name: name holds the control character"},
+        {"{\"id\":\"a\",\"levels\":[{\"name\":\"L\xff\",\"approvers\":[\"a@x.io\"],"
+         "\"policy\":\"any\"}]}",
+         "levels[0].name"},
     };
     for (const auto& [json, want] : cases) {
       std::string err = errorOf(json);
