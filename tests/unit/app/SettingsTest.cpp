@@ -234,7 +234,23 @@ class SettingsTest : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(4, s.gatewayLoops);
     CPPUNIT_ASSERT_EQUAL(5, s.gateway.cacheSeconds);
     eachIsRefusedNaming(dir, {{"gateway.port = 8080", "gateway.port"},
-                              {"gateway.port = 8080", "must differ from http.port"}});
+                              {"gateway.port = 8080", "must differ from http.port"},
+                              // Once refused only when the listener opened: exit 1, no setting
+                              // named ("Host not found: 999.1.1.1"), or a misleading "already in
+                              // use (is another keywarden running on it?)".
+                              {"http.address = 999.1.1.1", "http.address"},
+                              {"http.address = ", "http.address"},
+                              {"http.address = -bad-.example", "http.address"},
+                              {"http.address = a b", "http.address"},
+                              {"https.port = 8080", "setting https.port"},
+                              {"gateway.port = 8081\ngateway.address = nope", "gateway.address"},
+                              {"gateway.port = 8081\nhttp.address = localhost",
+                               "gateway.address defaults to http.address"}});
+    for (const char* good : {"http.address = localhost", "http.address = ::1",
+                             "http.address = 0.0.0.0", "http.address = host-1.example"}) {
+      keywarden::test::writeFile(dir.file("k.properties"), std::string(good) + "\n");
+      Settings::load(dir.file("k.properties"));
+    }
   }
 
   void smtpConnectionsOutsideOneToSixteenStopsWithOneLineNamingIt() {
