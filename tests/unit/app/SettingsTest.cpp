@@ -97,9 +97,20 @@ class SettingsTest : public CppUnit::TestFixture {
         {"smtp..port = 25", "after 'smtp'"},
         {"smtp.port. = 25", "empty part"},
         {". = 1", "empty part"},
-        {"log..level = debug", "after 'log'"}};
+        {"log..level = debug", "after 'log'"},
+        // A setting given twice: Poco kept the last one silently.
+        {"gateway.requireToken = true\ngateway.requireToken = false",
+         "'gateway.requireToken' is given twice (lines 1 and 2)"},
+        {"# a comment\n\nhttp.port: 9000\n  http.port = 9001", "given twice (lines 3 and 4)"},
+        {"smtp.fromName = a \\\n  b\nsmtp.fromName=c", "given twice (lines 1 and 3)"}};
     eachIsRefusedNaming(dir, bad);
     CPPUNIT_ASSERT_THROW(Settings::load(dir.file("missing.properties")), SettingsError);
+    // Comments and continued values are not settings of their own.
+    keywarden::test::writeFile(dir.file("k.properties"),
+                               "# http.port = 1\n! http.port = 2\nhttp.port = 9000\n"
+                               "smtp.fromName = a \\\nhttp.port = x\n");
+    Settings s = Settings::load(dir.file("k.properties"));
+    CPPUNIT_ASSERT_EQUAL(9000, s.httpPort);
   }
 
   // public.baseUrl is in every mail's links (the templates' JSON context): bytes that are not
