@@ -303,6 +303,10 @@ Settings Settings::load(const std::string& file) {
   s.str("keys.prefix", st.keysPrefix);
   if (!engine::KeyCodec::isValidPrefix(st.keysPrefix))
     s.fail("keys.prefix", "'" + st.keysPrefix + "' must be 1-16 characters of a-z and 0-9");
+  // Access tokens start with kwt_: keys of that prefix could not be told from them (the gateway
+  // token may come as Authorization: Bearer beside the key).
+  if (st.keysPrefix == "kwt")
+    s.fail("keys.prefix", "'kwt' is the prefix of access tokens: choose another");
   readGateway(s, st);
   s.duration("keys.expiryReminder", st.expiryReminderMs);
   s.duration("approvals.linkLifetime", st.linkLifetimeMs);

@@ -70,6 +70,7 @@ class SettingsTest : public CppUnit::TestFixture {
         {"db.connector = mysql", "db.connector"},
         {"secret = short", "secret"},
         {"keys.prefix = Bad_", "keys.prefix"},
+        {"keys.prefix = kwt", "'kwt' is the prefix of access tokens"},
         {"gateway.rateLimitStatus = 500", "gateway.rateLimitStatus"},
         {"gateway.port = 8080", "gateway.port"},
         {"gateway.port = 70000", "gateway.port"},
