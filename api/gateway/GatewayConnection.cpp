@@ -68,6 +68,9 @@ const char* pocoLimit(const char* p, const char* end) {
       const char* v = colon + 1;
       while (v < eol && (*v == ' ' || *v == '\t')) ++v;
       if (static_cast<size_t>(eol - v) > kMaxValue) return "Field value too long";
+      // Poco ends a value at a CR and then wants LF: a bare CR inside a value is its error.
+      if (std::memchr(v, '\r', static_cast<size_t>(eol - v)))
+        return "Field value too long/no CRLF found";
     }
     if (++fields > RawHeaderCheck::kMaxFields) return "Too many header fields";
   }
@@ -235,12 +238,8 @@ bool GatewayConnection::headAccepted(const char* data, size_t block, std::string
     refuse(*r, "", date, out);
     return false;
   }
-  if (head.version.substr(0, 5) != "HTTP/") {  // Poco: "Invalid HTTP version string"
-    refuse(
-        RequestFraming::fromParseError(Poco::Net::MessageException("Invalid HTTP version"), false),
-        "", date, out);
-    return false;
-  }
+  // Any other version (http/1.1, XTTP/1.1, HTTP) is Poco's to accept and RequestFraming's to
+  // answer 505, as on http.port.
   if (auto r = RequestFraming::check(head.version, head.view())) {
     refuse(*r, head.version, date, out);
     return false;
