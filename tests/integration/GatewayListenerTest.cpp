@@ -126,6 +126,10 @@ class GatewayListenerTest : public Fixture {
         auth(k + "X-Original-Method: GET\r\nX-Original-URI: /orders/1\r\nX_Original_URL: /a\r\n"),
         auth(k + "X-Original-Method: GET\r\nX-Original-URI: /orders/1?+_method=DELETE\r\n"),
         auth(k + "apikey: kw_nosuchkey000000000000000000000\r\n"),
+        // A 0xFF byte, which Poco drops on http.port (once VALID there).
+        auth(k + "X-Original-Method: GET\r\nX-Original-URI: /orders/1\xff\r\n"),
+        "GET /v1/gateway/auth/orders/1\xff HTTP/1.1\r\nHost: gw\r\n" + k + "\r\n",
+        "GET /v1/gateway/auth \xffHTTP/1.1\r\nHost: gw\r\n" + k + "\r\n",
         verifyWith("Content-Type: application/json\r\nContent-Length: 3\r\n", okVerify),
         verifyWith("Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n", okVerify),
         "POST /v1/keys/verify HTTP/1.1\r\nHost: gw\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
