@@ -197,6 +197,12 @@ void HttpApi::dispatch(Exchange& ex, size_t& route) {
     switch (_router.find(ex, r)) {
       case Router::Match::Found:
         route = r->index;
+        // No /v1 change takes a query parameter: `POST /v1/clients?tenant=acme` once created
+        // the client in the default tenant, `DELETE …?force=true` ignored `force`. Refused
+        // before the handler runs, so nothing changes. (Reads check their own: lists name
+        // theirs.)
+        if (ex.method() != "GET" && ex.method() != "HEAD" && ex.path().rfind("/v1/", 0) == 0)
+          if (auto e = ex.queryOnly({})) return ex.sendError(*e);
         r->handler(ex);
         break;
       case Router::Match::NoMethod:

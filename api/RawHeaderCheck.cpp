@@ -51,6 +51,10 @@ std::optional<FramingRefusal> RawHeaderCheck::check(const char* data, size_t siz
     return request(
         "the request line ends with a bare LF or holds a bare CR: only CRLF ends a line "
         "(RFC 9112 §2.2)");
+  if (std::memchr(p, 0xFF, static_cast<size_t>(lf - p)))
+    return request(
+        "the request line holds a 0xFF byte, which the server's HTTP parser drops (it reads it "
+        "as the end of the stream) while an upstream would not");
   {
     int spaces = 0;
     bool ok = lf - 1 > p;
@@ -131,6 +135,11 @@ std::optional<FramingRefusal> RawHeaderCheck::check(const char* data, size_t siz
     const char* ve = eol;
     while (v < ve && pocoSpace(*v)) ++v;
     while (ve > v && pocoSpace(ve[-1])) --ve;
+    if (std::memchr(v, 0xFF, static_cast<size_t>(ve - v)))
+      return header(
+          "the header holds a 0xFF byte, which the server's HTTP parser drops (it reads it as "
+          "the end of the stream) while an upstream would not",
+          name, nameLength);
     for (const char* q = v; q + 1 < ve; ++q)
       if (q[0] == '=' && q[1] == '?')
         return header(

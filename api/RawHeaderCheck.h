@@ -20,6 +20,9 @@ namespace keywarden::api {
 //   rewrites every value that holds `=?` — it decodes `=?charset?Q|B?text?=` and drops a `=?`
 //   that starts no encoded word (`q=?x` becomes `qx`) — so refusing any `=?` refuses exactly
 //   the values Poco would alter; field = the header's name;
+// - a 0xFF byte in the request line or a value: Poco 1.11 drops it (it reads the byte as EOF),
+//   so `/files/a\xFF` was judged as `/files/a`; field = the header's name, or "" on the request
+//   line;
 // - a header line without a colon (Poco drops it silently; another parser may not); field "";
 // - obsolete line folding, a line starting with SP or HTAB (RFC 9112 §5.2: Poco unfolds it,
 //   nginx refuses it); field = the folded header's name;

@@ -1,8 +1,10 @@
 #include "api/VerifyHandlers.h"
 
+#include <Poco/Ascii.h>
 #include <Poco/Logger.h>
 #include <Poco/Net/MessageHeader.h>
 #include <Poco/Net/NameValueCollection.h>
+#include <Poco/String.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -337,6 +339,43 @@ std::string_view VerifyHandlers::presentedKey(const GatewayCall& call, std::stri
   return {};
 }
 
+bool VerifyHandlers::anotherKey(const GatewayCall& call, std::string_view key) const {
+  const size_t cut = key.find('_');
+  if (cut == std::string_view::npos) return false;  // not a key: answered MALFORMED anyway
+  const std::string_view prefix = key.substr(0, cut + 1);
+  auto other = [&](std::string_view v) {
+    while (!v.empty() && Poco::Ascii::isSpace(static_cast<unsigned char>(v.back())))
+      v.remove_suffix(1);
+    return v != key && v.substr(0, prefix.size()) == prefix;
+  };
+  for (const HeaderField& f : call.fields) {
+    if (f.value.find(prefix) == std::string_view::npos) continue;  // the usual case: cheap
+    for (const auto& s : _settings.keySources) {
+      std::string_view v = f.value;
+      if (s.kind == GatewaySettings::KeySource::Header && HeaderFields::nameIs(f.name, s.name) &&
+          other(v))
+        return true;
+      if (s.kind == GatewaySettings::KeySource::Bearer &&
+          HeaderFields::nameIs(f.name, "Authorization") && v.size() > 7 &&
+          HeaderFields::nameIs(v.substr(0, 7), "Bearer ")) {
+        v.remove_prefix(7);
+        while (!v.empty() && Poco::Ascii::isSpace(static_cast<unsigned char>(v.front())))
+          v.remove_prefix(1);
+        if (other(v)) return true;
+      }
+      if (s.kind == GatewaySettings::KeySource::Cookie && HeaderFields::nameIs(f.name, "Cookie")) {
+        // Split as presentedKey reads cookies (Poco's MessageHeader::splitParameters).
+        Poco::Net::NameValueCollection cookies;
+        std::string value(f.value);
+        Poco::Net::MessageHeader::splitParameters(value.begin(), value.end(), cookies);
+        for (const auto& [name, v2] : cookies)
+          if (Poco::icompare(name, s.name) == 0 && other(v2)) return true;
+      }
+    }
+  }
+  return false;
+}
+
 void VerifyHandlers::forwardAuth(Exchange& ex) {
   std::vector<HeaderField> fields;
   GatewayCall call = callOf(ex, fields);
@@ -367,6 +406,9 @@ void VerifyHandlers::forwardAuth(const GatewayCall& call, GatewayAnswer& res) {
   }
   engine::RequestTarget target;
   OriginalRequest::read(call.method, call.uri, call.fields, target);
+  if (!key.empty() && anotherKey(call, key))
+    target.refuse(engine::RequestTarget::Refusal::ConflictingHeaders,
+                  "two different keys presented (another key header, Authorization or cookie)");
   if (key.empty()) {
     r.code = VerifyCode::Malformed;  // nothing presented: answered like a malformed key
     _verifier.countOutcome(r.code);

@@ -56,7 +56,13 @@ Poco::Net::HTTPServerParams::Ptr httpParams(const Settings& s) {
 // shared the connections. SO_REUSEADDR alone only allows rebinding over TIME_WAIT.
 void listenOn(Poco::Net::ServerSocket& socket, const std::string& address, int port,
               const char* setting) {
-  Poco::Net::SocketAddress at(address, static_cast<Poco::UInt16>(port));
+  Poco::Net::SocketAddress at;
+  try {  // a host name is looked up here: say which setting holds it when it cannot be
+    at = Poco::Net::SocketAddress(address, static_cast<Poco::UInt16>(port));
+  } catch (const Poco::Exception& e) {
+    throw std::runtime_error("http.address: '" + address + "' cannot be resolved: " +
+                             e.displayText().substr(0, e.displayText().find('\n')));
+  }
   try {
     socket.bind(at, true, false);
     socket.listen(1024);

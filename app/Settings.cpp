@@ -14,6 +14,7 @@
 #include <fstream>
 #include <functional>
 #include <iterator>
+#include <map>
 #include <vector>
 
 #include "api/HttpSyntax.h"
@@ -114,6 +115,45 @@ const std::vector<std::string> kKeys = {"http.address",
                                         "abuse.blockFor",
                                         "abuse.tableSize"};
 
+// Throws when one setting is given twice in the properties file `path`: Poco keeps the last one
+// silently, so `gateway.requireToken = true` near the top could be undone by a line further
+// down. Reads the file as Poco 1.11's PropertyFileConfiguration does: '#' and '!' comment lines,
+// a key up to '=' or ':', trimmed, and a value in which a backslash escapes the next character
+// (a line break too, which continues the value on the next line).
+void refuseRepeatedKeys(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::map<std::string, size_t> seen;  // key -> line it was first given on
+  size_t i = 0, line = 1;
+  while (i < text.size()) {
+    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i])))
+      line += text[i++] == '\n';
+    if (i >= text.size()) break;
+    const size_t keyLine = line;
+    const bool comment = text[i] == '#' || text[i] == '!';
+    size_t k = i;
+    while (i < text.size() && text[i] != '=' && text[i] != ':' && text[i] != '\r' &&
+           text[i] != '\n')
+      ++i;
+    std::string key = Poco::trim(text.substr(k, i - k));
+    if (!comment && i < text.size() && (text[i] == '=' || text[i] == ':'))
+      for (++i; i < text.size() && text[i] != '\r' && text[i] != '\n'; ++i)
+        if (text[i] == '\\' && i + 1 < text.size()) {
+          if (text[i + 1] == '\r' && i + 2 < text.size() && text[i + 2] == '\n') ++i;
+          line += text[++i] == '\n';
+        }
+    if (comment) {
+      while (i < text.size() && text[i] != '\r' && text[i] != '\n') ++i;
+      continue;
+    }
+    auto [at, fresh] = seen.emplace(key, keyLine);
+    if (!fresh)
+      throw SettingsError(path + ": setting '" + key + "' is given twice (lines " +
+                          std::to_string(at->second) + " and " + std::to_string(keyLine) +
+                          "): keep one");
+  }
+}
+
 Source gather(const std::string& file) {
   Source s;
   std::string path = file.empty() ? kDefaultFile : file;
@@ -124,6 +164,7 @@ Source gather(const std::string& file) {
     } catch (const Poco::Exception& e) {
       throw SettingsError(path + ": cannot be read: " + e.displayText());
     }
+    refuseRepeatedKeys(path);
     std::function<void(const std::string&)> walk = [&](const std::string& prefix) {
       Poco::Util::AbstractConfiguration::Keys keys;
       cfg->keys(prefix, keys);
@@ -262,6 +303,10 @@ Settings Settings::load(const std::string& file) {
   s.str("keys.prefix", st.keysPrefix);
   if (!engine::KeyCodec::isValidPrefix(st.keysPrefix))
     s.fail("keys.prefix", "'" + st.keysPrefix + "' must be 1-16 characters of a-z and 0-9");
+  // Access tokens start with kwt_: keys of that prefix could not be told from them (the gateway
+  // token may come as Authorization: Bearer beside the key).
+  if (st.keysPrefix == "kwt")
+    s.fail("keys.prefix", "'kwt' is the prefix of access tokens: choose another");
   readGateway(s, st);
   s.duration("keys.expiryReminder", st.expiryReminderMs);
   s.duration("approvals.linkLifetime", st.linkLifetimeMs);

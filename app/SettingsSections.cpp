@@ -37,6 +37,28 @@ bool linkOrigin(const std::string& url) {
   return (hostEnd == std::string::npos ? url.size() : hostEnd) > from;
 }
 
+// A listening address: an IP address, or a host name (RFC 1123 labels, not all digits, so that
+// 999.1.1.1 is refused here rather than looked up in DNS at start).
+bool listenAddress(const std::string& v) {
+  Poco::Net::IPAddress ip;
+  if (Poco::Net::IPAddress::tryParse(v, ip)) return true;
+  if (v.empty() || v.size() > 253) return false;
+  bool letter = false;
+  size_t label = 0;
+  for (size_t i = 0; i < v.size(); ++i) {
+    char c = v[i];
+    if (c == '.') {
+      if (label == 0 || v[i - 1] == '-') return false;
+      label = 0;
+      continue;
+    }
+    if (c == '-' ? label == 0 : !std::isalnum(static_cast<unsigned char>(c))) return false;
+    if (++label > 63) return false;
+    letter = letter || std::isalpha(static_cast<unsigned char>(c));
+  }
+  return letter && label > 0 && v.back() != '-';
+}
+
 std::vector<std::string> commaList(const std::string& text) {
   std::vector<std::string> out;
   for (const auto& part : Poco::StringTokenizer(
@@ -142,6 +164,9 @@ void readAbuse(const Source& s, Settings& st) {
 // http.*, https.*, public.baseUrl.
 void readHttp(const Source& s, Settings& st) {
   s.str("http.address", st.httpAddress);
+  if (!listenAddress(st.httpAddress))
+    s.fail("http.address",
+           "'" + printable(st.httpAddress) + "' is not an IP address or a host name");
   s.integer("http.port", st.httpPort, 0, 65535);
   s.integer("http.threads", st.httpThreads, 2, 4096);
   s.integer("http.maxQueued", st.httpMaxQueued, 1, 1000000);
@@ -158,6 +183,8 @@ void readHttp(const Source& s, Settings& st) {
   s.integer("http.maxBodyBytes", maxBody, 1024, 64LL << 20);
   st.httpMaxBodyBytes = static_cast<size_t>(maxBody);
   s.integer("https.port", st.httpsPort, 0, 65535);
+  if (st.httpsPort != 0 && st.httpsPort == st.httpPort)
+    s.fail("https.port", "must differ from http.port");
   s.str("https.certificate", st.httpsCertificate);
   s.str("https.privateKey", st.httpsPrivateKey);
   if (st.httpsPort != 0) {
@@ -252,8 +279,14 @@ void readGateway(const Source& s, Settings& st) {
   s.integer("gateway.port", st.gatewayPort, 0, 65535);
   if (st.gatewayPort != 0 && (st.gatewayPort == st.httpPort || st.gatewayPort == st.httpsPort))
     s.fail("gateway.port", "must differ from http.port and https.port");
-  s.str("gateway.address", st.gatewayAddress);
-  if (st.gatewayAddress.empty()) st.gatewayAddress = st.httpAddress;
+  std::string given;
+  s.str("gateway.address", given);
+  st.gatewayAddress = given.empty() ? st.httpAddress : given;
+  Poco::Net::IPAddress ip;  // the listener binds an address, never a name
+  if (st.gatewayPort != 0 && !Poco::Net::IPAddress::tryParse(st.gatewayAddress, ip))
+    s.fail("gateway.address",
+           "'" + printable(st.gatewayAddress) + "' is not an IP address" +
+               (given.empty() ? " (gateway.address defaults to http.address)" : ""));
   s.integer("gateway.loops", st.gatewayLoops, 0, 64);
   s.integer("gateway.cacheSeconds", st.gateway.cacheSeconds, 0, 3600);
   s.integer("gateway.storeLookupsPerSecond", st.gateway.storeLookupsPerSecond, 0, 100000);

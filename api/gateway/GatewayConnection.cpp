@@ -4,6 +4,7 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/NetException.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "api/Exchange.h"
@@ -40,6 +41,12 @@ const char* blockEnd(const char* p, const char* end) {
 // the message of the MessageException Poco throws, or nullptr. Poco applies them while it reads,
 // before any other rule: a request line part too long, a field name over 256 or a value over
 // 8192 bytes, more than 100 fields.
+// The length of [p, q) as Poco 1.11 counts it: it drops 0xFF bytes (it reads one as EOF).
+size_t pocoLength(const char* p, const char* q) {
+  return static_cast<size_t>(q - p) -
+         static_cast<size_t>(std::count(p, q, static_cast<char>(0xFF)));
+}
+
 const char* pocoLimit(const char* p, const char* end) {
   while (p < end && (*p == '\r' || *p == '\n')) ++p;
   const char* lf = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
@@ -51,7 +58,7 @@ const char* pocoLimit(const char* p, const char* end) {
       while (q < lineEnd && (*q == ' ' || *q == '\t')) ++q;
       const char* start = q;
       while (q < lineEnd && *q != ' ' && *q != '\t' && *q != '\r') ++q;
-      if (static_cast<size_t>(q - start) > limits[part]) return "HTTP request line too long";
+      if (pocoLength(start, q) > limits[part]) return "HTTP request line too long";
     }
   }
   size_t fields = 0;
@@ -63,11 +70,14 @@ const char* pocoLimit(const char* p, const char* end) {
     if (lf && eol > p && eol[-1] == '\r') --eol;
     if (eol == p) break;  // the empty line
     const char* colon = static_cast<const char*>(std::memchr(p, ':', static_cast<size_t>(eol - p)));
-    if (static_cast<size_t>((colon ? colon : eol) - p) > kMaxName) return "Field name too long";
+    if (pocoLength(p, colon ? colon : eol) > kMaxName) return "Field name too long";
     if (colon) {
       const char* v = colon + 1;
       while (v < eol && (*v == ' ' || *v == '\t')) ++v;
-      if (static_cast<size_t>(eol - v) > kMaxValue) return "Field value too long";
+      if (pocoLength(v, eol) > kMaxValue) return "Field value too long";
+      // Poco ends a value at a CR and then wants LF: a bare CR inside a value is its error.
+      if (std::memchr(v, '\r', static_cast<size_t>(eol - v)))
+        return "Field value too long/no CRLF found";
     }
     if (++fields > RawHeaderCheck::kMaxFields) return "Too many header fields";
   }
@@ -235,12 +245,8 @@ bool GatewayConnection::headAccepted(const char* data, size_t block, std::string
     refuse(*r, "", date, out);
     return false;
   }
-  if (head.version.substr(0, 5) != "HTTP/") {  // Poco: "Invalid HTTP version string"
-    refuse(
-        RequestFraming::fromParseError(Poco::Net::MessageException("Invalid HTTP version"), false),
-        "", date, out);
-    return false;
-  }
+  // Any other version (http/1.1, XTTP/1.1, HTTP) is Poco's to accept and RequestFraming's to
+  // answer 505, as on http.port.
   if (auto r = RequestFraming::check(head.version, head.view())) {
     refuse(*r, head.version, date, out);
     return false;

@@ -109,8 +109,18 @@ FlowMatch parseMatch(const Reader& r) {
     if (!Validation::isScope(m.scopes[i]))
       r.fail("scopes[" + std::to_string(i) + "]",
              "is not a scope pattern: 1-128 characters of letters, digits and : . _ - * /");
+  // Matched in any case against what clients and tenants may hold: a value neither could hold
+  // would never match, and the applications meant for this flow would go to another.
   m.clientTypes = r.strings("clientTypes");
+  for (size_t i = 0; i < m.clientTypes.size(); ++i)
+    if (Validation::token("clientType", m.clientTypes[i]))
+      r.fail("clientTypes[" + std::to_string(i) + "]",
+             "is not a client type: 1-128 characters without spaces, quotes or controls");
   m.tenants = r.strings("tenants");
+  for (size_t i = 0; i < m.tenants.size(); ++i)
+    if (!Ids::validTenant(Poco::toLower(m.tenants[i])))
+      r.fail("tenants[" + std::to_string(i) + "]",
+             "is not a tenant: 1-64 characters of a-z, 0-9, '_' or '-'");
   m.kinds = r.strings("kinds");
   for (size_t i = 0; i < m.kinds.size(); ++i)
     if (m.kinds[i] != "new" && m.kinds[i] != "modify" && m.kinds[i] != "revoke")

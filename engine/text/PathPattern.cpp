@@ -94,8 +94,12 @@ bool PathPattern::validate(std::string_view p, std::string& why) {
       why = "must not hold an empty segment ('//')";
       return ok = false;
     }
-    if (s == "." || s == "..") {
-      why = "must not hold '.' or '..' segments";
+    // RequestTarget refuses a request segment made only of '.' and '+' ('...', '+', '.+'):
+    // no request could ever match such a pattern segment.
+    if (!s.empty() && s.find_first_not_of(".+") == std::string_view::npos) {
+      why =
+          "must not hold a segment made only of '.' and '+' ('.', '..', '...', '+'): "
+          "requests naming one are refused as ambiguous";
       return ok = false;
     }
     if (s.find_first_of("{}") == std::string_view::npos) return true;

@@ -122,19 +122,29 @@ const char* scan(std::string_view path, bool& escapes) {
   return nullptr;
 }
 
-// True when `name`, percent-decoded, is `_method` in any case.
+// True when a server may read the query parameter `name` as `_method`: percent-decoded, '+' read
+// as a space, in any case, after leading spaces (PHP drops them) and up to anything that cannot
+// continue a name (PHP cuts a name at NUL, reads `_method[x]` as `_method`).
 bool isMethodParameter(std::string_view name) {
   static constexpr std::string_view kName = "_method";
   size_t k = 0;
-  for (size_t i = 0; i < name.size(); ++i, ++k) {
+  bool leading = true;
+  for (size_t i = 0; i < name.size(); ++i) {
     int c = static_cast<unsigned char>(name[i]);
     if (c == '%' && i + 2 < name.size() && hexValue(name[i + 1]) >= 0 &&
         hexValue(name[i + 2]) >= 0) {
       c = hexValue(name[i + 1]) * 16 + hexValue(name[i + 2]);
       i += 2;
+    } else if (c == '+') {
+      c = ' ';
     }
+    if (leading && c == ' ') continue;
+    leading = false;
     if (c >= 'A' && c <= 'Z') c += 'a' - 'A';
-    if (k >= kName.size() || c != kName[k]) return false;
+    if (k == kName.size()) {  // `_method` read: does the name go on?
+      return !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-');
+    }
+    if (c != kName[k++]) return false;
   }
   return k == kName.size();
 }

@@ -13,6 +13,7 @@ class CatalogApiTest : public Fixture {
   CPPUNIT_TEST(tokensAreCheckedForPresenceAndRole);
   CPPUNIT_TEST(tenantTokenStaysInItsTenant);
   CPPUNIT_TEST(unknownRouteAndWrongMethod);
+  CPPUNIT_TEST(aChangeWithAQueryStringIsRefusedAndChangesNothing);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -176,6 +177,25 @@ class CatalogApiTest : public Fixture {
     CPPUNIT_ASSERT_EQUAL(size_t(1), list->size());
     CPPUNIT_ASSERT_EQUAL(size_t(2),
                          admin("GET", "/v1/clients").json()->getArray("clients")->size());
+  }
+
+  // `POST /v1/clients?tenant=acme` created the client in the default tenant; `DELETE
+  // /v1/clients/a?force=true` deleted it ignoring `force`. No change takes a query parameter.
+  void aChangeWithAQueryStringIsRefusedAndChangesNothing() {
+    HttpResponse c = admin("POST", "/v1/clients?tenant=acme", R"({"id":"q","name":"Q"})");
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(c.body, 400, c.status);
+    CPPUNIT_ASSERT_EQUAL(std::string("UNKNOWN_FIELD"), c.errorCode());
+    CPPUNIT_ASSERT_EQUAL(std::string("tenant"),
+                         c.json()->getObject("error")->getValue<std::string>("field"));
+    CPPUNIT_ASSERT_EQUAL(404, admin("GET", "/v1/clients/q").status);
+    CPPUNIT_ASSERT_EQUAL(201, admin("POST", "/v1/clients", R"({"id":"q","name":"Q"})").status);
+    CPPUNIT_ASSERT_EQUAL(400, admin("PATCH", "/v1/clients/q?x=1", R"({"name":"R"})").status);
+    CPPUNIT_ASSERT_EQUAL(400, admin("DELETE", "/v1/clients/q?force=true").status);
+    CPPUNIT_ASSERT_EQUAL(400, admin("DELETE", "/v1/clients/q?%zz").status);
+    HttpResponse g = admin("GET", "/v1/clients/q");
+    CPPUNIT_ASSERT_EQUAL(200, g.status);
+    CPPUNIT_ASSERT_EQUAL(std::string("Q"), g.json()->getValue<std::string>("name"));
+    CPPUNIT_ASSERT_EQUAL(204, admin("DELETE", "/v1/clients/q?").status);  // an empty query
   }
 
   void unknownRouteAndWrongMethod() {

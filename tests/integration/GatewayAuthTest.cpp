@@ -451,9 +451,10 @@ class GatewayAuthTest : public Fixture {
       CPPUNIT_ASSERT_EQUAL(403, r.status);
       return r.header("X-Keywarden-Reason");
     };
-    for (const char* h : {"X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override"})
+    for (const char* h :
+         {"X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override", "X_HTTP_Method_Override"})
       CPPUNIT_ASSERT_EQUAL_MESSAGE(h, std::string("AMBIGUOUS_METHOD"), withHeader(h));
-    for (const char* h : {"X-Original-URL", "X-Rewrite-URL"})
+    for (const char* h : {"X-Original-URL", "X-Rewrite-URL", "X_Original_URL"})
       CPPUNIT_ASSERT_EQUAL_MESSAGE(h, std::string("AMBIGUOUS_PATH"), withHeader(h));
   }
 

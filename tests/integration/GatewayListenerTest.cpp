@@ -112,6 +112,24 @@ class GatewayListenerTest : public Fixture {
         "GET /v1/gateway/auth HTTP/1.1\r\n" + k + "\r\n",
         "GET /v1/gateway/auth HTTP/1.1\r\nHost: a\r\nHost: b\r\n" + k + "\r\n",
         "GET /v1/gateway/auth HTTP/1.2\r\nHost: gw\r\n" + k + "\r\n",
+        // Siblings once answered differently: 400 on gateway.port, 505 on http.port.
+        "GET /v1/gateway/auth http/1.1\r\nHost: gw\r\n" + k + "\r\n",
+        "GET /v1/gateway/auth XTTP/1.1\r\nHost: gw\r\n" + k + "\r\n",
+        "GET /v1/gateway/auth HTTP\r\nHost: gw\r\n" + k + "\r\n",
+        "GET /v1/gateway/auth HTTP/1.1x\r\nHost: gw\r\n" + k + "\r\n",
+        // A bare CR inside a value: Poco's parse error on http.port (once BAD_HEADER here).
+        auth(k + "X-A: b\rc\r\n"),
+        auth(k + "X-Original-Method: GET\r\nX-Original-URI: /orders/1\rX-Original-URI: /a\r\n"),
+        // Siblings of the override headers and of two keys (OriginalRequest, VerifyHandlers).
+        auth(k + "X-Original-Method: GET\r\nX-Original-URI: /orders/1\r\n"
+                 "X_HTTP_Method_Override: DELETE\r\n"),
+        auth(k + "X-Original-Method: GET\r\nX-Original-URI: /orders/1\r\nX_Original_URL: /a\r\n"),
+        auth(k + "X-Original-Method: GET\r\nX-Original-URI: /orders/1?+_method=DELETE\r\n"),
+        auth(k + "apikey: kw_nosuchkey000000000000000000000\r\n"),
+        // A 0xFF byte, which Poco drops on http.port (once VALID there).
+        auth(k + "X-Original-Method: GET\r\nX-Original-URI: /orders/1\xff\r\n"),
+        "GET /v1/gateway/auth/orders/1\xff HTTP/1.1\r\nHost: gw\r\n" + k + "\r\n",
+        "GET /v1/gateway/auth \xffHTTP/1.1\r\nHost: gw\r\n" + k + "\r\n",
         verifyWith("Content-Type: application/json\r\nContent-Length: 3\r\n", okVerify),
         verifyWith("Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n", okVerify),
         "POST /v1/keys/verify HTTP/1.1\r\nHost: gw\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",

@@ -70,6 +70,7 @@ class SettingsTest : public CppUnit::TestFixture {
         {"db.connector = mysql", "db.connector"},
         {"secret = short", "secret"},
         {"keys.prefix = Bad_", "keys.prefix"},
+        {"keys.prefix = kwt", "'kwt' is the prefix of access tokens"},
         {"gateway.rateLimitStatus = 500", "gateway.rateLimitStatus"},
         {"gateway.port = 8080", "gateway.port"},
         {"gateway.port = 70000", "gateway.port"},
@@ -97,9 +98,20 @@ class SettingsTest : public CppUnit::TestFixture {
         {"smtp..port = 25", "after 'smtp'"},
         {"smtp.port. = 25", "empty part"},
         {". = 1", "empty part"},
-        {"log..level = debug", "after 'log'"}};
+        {"log..level = debug", "after 'log'"},
+        // A setting given twice: Poco kept the last one silently.
+        {"gateway.requireToken = true\ngateway.requireToken = false",
+         "'gateway.requireToken' is given twice (lines 1 and 2)"},
+        {"# a comment\n\nhttp.port: 9000\n  http.port = 9001", "given twice (lines 3 and 4)"},
+        {"smtp.fromName = a \\\n  b\nsmtp.fromName=c", "given twice (lines 1 and 3)"}};
     eachIsRefusedNaming(dir, bad);
     CPPUNIT_ASSERT_THROW(Settings::load(dir.file("missing.properties")), SettingsError);
+    // Comments and continued values are not settings of their own.
+    keywarden::test::writeFile(dir.file("k.properties"),
+                               "# http.port = 1\n! http.port = 2\nhttp.port = 9000\n"
+                               "smtp.fromName = a \\\nhttp.port = x\n");
+    Settings s = Settings::load(dir.file("k.properties"));
+    CPPUNIT_ASSERT_EQUAL(9000, s.httpPort);
   }
 
   // public.baseUrl is in every mail's links (the templates' JSON context): bytes that are not
@@ -234,7 +246,23 @@ class SettingsTest : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(4, s.gatewayLoops);
     CPPUNIT_ASSERT_EQUAL(5, s.gateway.cacheSeconds);
     eachIsRefusedNaming(dir, {{"gateway.port = 8080", "gateway.port"},
-                              {"gateway.port = 8080", "must differ from http.port"}});
+                              {"gateway.port = 8080", "must differ from http.port"},
+                              // Once refused only when the listener opened: exit 1, no setting
+                              // named ("Host not found: 999.1.1.1"), or a misleading "already in
+                              // use (is another keywarden running on it?)".
+                              {"http.address = 999.1.1.1", "http.address"},
+                              {"http.address = ", "http.address"},
+                              {"http.address = -bad-.example", "http.address"},
+                              {"http.address = a b", "http.address"},
+                              {"https.port = 8080", "setting https.port"},
+                              {"gateway.port = 8081\ngateway.address = nope", "gateway.address"},
+                              {"gateway.port = 8081\nhttp.address = localhost",
+                               "gateway.address defaults to http.address"}});
+    for (const char* good : {"http.address = localhost", "http.address = ::1",
+                             "http.address = 0.0.0.0", "http.address = host-1.example"}) {
+      keywarden::test::writeFile(dir.file("k.properties"), std::string(good) + "\n");
+      Settings::load(dir.file("k.properties"));
+    }
   }
 
   void smtpConnectionsOutsideOneToSixteenStopsWithOneLineNamingIt() {

@@ -80,6 +80,11 @@ class FlowTest : public CppUnit::TestFixture {
         {R"({"id":"a","match":{"scope":["x"]},"levels":[]})", "match.scope: unknown field"},
         {R"({"id":"a","match":{"kinds":["renew"]},"levels":[]})", "match.kinds[0]"},
         {R"({"id":"a","match":{"minQuota":-5},"levels":[]})", "match.minQuota"},
+        // Values no client or tenant could hold: the flow would never match.
+        {R"({"id":"a","match":{"tenants":["acme corp"]},"levels":[]})", "match.tenants[0]"},
+        {R"({"id":"a","match":{"tenants":["acme",""]},"levels":[]})", "match.tenants[1]"},
+        {R"({"id":"a","match":{"clientTypes":["partner "]},"levels":[]})", "match.clientTypes[0]"},
+        {R"({"id":"a","match":{"clientTypes":[""]},"levels":[]})", "match.clientTypes[0]"},
         {R"({"id":"a","levels":[{"name":"L","approvers":[],"policy":"any"}]})",
          "levels[0].approvers: must list"},
         {R"({"id":"a","levels":[{"name":"L","approvers":["x"],"policy":"any"}]})",

@@ -201,6 +201,21 @@ class RequestTargetTest : public CppUnit::TestFixture {
                                    judged("GET", "/v1/gateway/auth/orders/7", {{h, "/admin"}}));
     CPPUNIT_ASSERT_EQUAL(std::string("AMBIGUOUS_METHOD"),
                          judged("POST", "/v1/gateway/auth/orders/7?_method=DELETE", {}));
+    // CGI-style servers (PHP, WSGI, Rack) read '_' in a header name as '-'.
+    for (const char* h : {"X_HTTP_Method_Override", "X-HTTP_Method", "x_method_override"})
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(
+          h, std::string("AMBIGUOUS_METHOD"),
+          judged("GET", "/v1/gateway/auth",
+                 {{"X-Original-URI", "/orders/7"}, {"X-Original-Method", "POST"}, {h, "DELETE"}}));
+    for (const char* h : {"X_Original_URL", "x-rewrite_url"})
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(h, std::string("AMBIGUOUS_PATH"),
+                                   judged("GET", "/v1/gateway/auth/orders/7", {{h, "/admin"}}));
+    CPPUNIT_ASSERT_EQUAL(std::string("CONFLICTING_HEADERS"),
+                         judged("GET", "/v1/gateway/auth",
+                                {{"X-Forwarded-Uri", "/orders/7"},
+                                 {"X-Forwarded-Method", "GET"},
+                                 {"X_Original_URI", "/admin/users"},
+                                 {"X_Original_Method", "GET"}}));
   }
 };
 
