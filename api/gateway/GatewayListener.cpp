@@ -45,6 +45,7 @@ struct GatewayListener::Loop {
   event_base* base = nullptr;
   event* accept = nullptr;
   event* resume = nullptr;      // re-adds `accept` after a pause (out of descriptors)
+  bool paused = false;          // `accept` is not watched: see pauseAccepting
   Connection* first = nullptr;  // every open connection, to close them at stop()
   event* wake = nullptr;        // activated by a worker that answered a parked connection
   std::mutex doneMu;
@@ -112,6 +113,11 @@ void closeConnection(Connection* c) {
   close(c->fd);
   l->owner->countClosed();
   delete c;
+  if (l->paused) {  // a descriptor is free: accept again now rather than at the pause's end
+    l->paused = false;
+    evtimer_del(l->resume);
+    event_add(l->accept, nullptr);
+  }
 }
 
 // Sets the connection's timer for `deadline` — unless it is set for an earlier time: then it
@@ -267,14 +273,16 @@ void onTimer(evutil_socket_t, short, void* arg) {
 
 void onResume(evutil_socket_t, short, void* arg) {
   auto* l = static_cast<GatewayListener::Loop*>(arg);
+  l->paused = false;
   event_add(l->accept, nullptr);
 }
 
 // accept() failed for want of a descriptor or of memory: the pending connection stays in the
 // backlog and the listening socket stays readable, so watching it would wake the loop again at
 // once, for ever (1.6 CPU-s per 3 s, checks delayed). Stop watching it for a moment, as nginx
-// and libuv do; a connection closing meanwhile frees a descriptor for the next try.
+// and libuv do, or until one of this loop's connections closes (closeConnection).
 void pauseAccepting(GatewayListener::Loop* l, int err) {
+  l->paused = true;
   event_del(l->accept);
   timeval tv{0, static_cast<suseconds_t>(GatewayListener::kAcceptPauseMs * 1000)};
   evtimer_add(l->resume, &tv);

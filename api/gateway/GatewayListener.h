@@ -52,7 +52,8 @@ class GatewayListener {
   }
   void countClosed() { _open.fetch_sub(1, std::memory_order_relaxed); }
   // accept() failed for want of a descriptor or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM): the
-  // loop stops watching the listening socket for kAcceptPauseMs instead of spinning on it. Counts
+  // loop stops watching the listening socket for kAcceptPauseMs (or until one of its connections
+  // closes) instead of spinning on it. Counts
   // the pause and logs one line (the errno's text) at most every kPauseLogEveryMs. Thread-safe.
   void countAcceptPause(int err);
   uint64_t acceptPauses() const { return _acceptPauses.load(std::memory_order_relaxed); }
