@@ -4,6 +4,7 @@
 #include <Poco/JSON/Stringifier.h>
 
 #include <sstream>
+#include <unordered_map>
 
 #include "engine/base/Rfc3339.h"
 #include "engine/text/StrictJson.h"
@@ -98,6 +99,7 @@ BodyReader& BodyReader::strList(const std::string& f, std::vector<std::string>& 
   auto arr = _obj->getArray(f);
   if (!arr) return fail(f, name(f) + " must be an array of strings"), *this;
   std::vector<std::string> items;
+  std::unordered_map<std::string, size_t> seen;
   for (size_t i = 0; i < arr->size(); ++i) {
     auto v = arr->get(static_cast<unsigned>(i));
     std::string at = name(f) + "[" + std::to_string(i) + "]";
@@ -105,6 +107,12 @@ BodyReader& BodyReader::strList(const std::string& f, std::vector<std::string>& 
     std::string s = v.extract<std::string>();
     if (engine::Utf8::hasControl(s, false))
       return fail(f, at + " holds a control character"), *this;
+    // A list is a set: a value given twice is refused, not stored twice (nor silently merged).
+    auto first = seen.emplace(s, i);
+    if (!first.second)
+      return fail(f, at + " repeats " + name(f) + "[" + std::to_string(first.first->second) +
+                         "]: give each value once"),
+             *this;
     items.push_back(std::move(s));
   }
   out = std::move(items);

@@ -37,6 +37,7 @@ class BodyReader {
   BodyReader& str(const std::string& f, std::string& out, bool required = false);
   // Multi-line text (a description, a comment): tab, LF and CR allowed, other controls not.
   BodyReader& text(const std::string& f, std::string& out);
+  // A list of one-line strings, each at most once (a repeated value is refused naming `f`).
   BodyReader& strList(const std::string& f, std::vector<std::string>& out);
   // A list of scopes, each checked by engine::Validation::scope.
   BodyReader& scopeList(const std::string& f, std::vector<std::string>& out);

@@ -151,7 +151,8 @@ std::optional<engine::Error> Exchange::readBody(std::string& out) {
     _res.setKeepAlive(false);
     return shortBodyError(out.size(), len);
   }
-  return mediaTypeError(out.size(), _req.getContentType());
+  std::vector<HeaderField> fields = HeaderFields::of(_req);
+  return mediaTypeError(out.size(), HeaderFields(fields.data(), fields.size()));
 }
 
 engine::Error Exchange::shortBodyError(size_t got, int64_t length) {
@@ -163,13 +164,52 @@ engine::Error Exchange::shortBodyError(size_t got, int64_t length) {
                        "Content-Length"};
 }
 
-std::optional<engine::Error> Exchange::mediaTypeError(size_t size, const std::string& type) {
+namespace {
+std::string_view trimmed(std::string_view v) {
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+  return v;
+}
+
+// True when every parameter of a Content-Type value (after its first ';') is well formed and
+// a charset, if named, is utf-8 (any case, quoted or not) and named once.
+bool utf8Parameters(std::string_view params) {
+  int charsets = 0;
+  while (!params.empty()) {
+    size_t semi = params.find(';');
+    std::string_view p = trimmed(params.substr(0, semi));
+    params = semi == std::string_view::npos ? std::string_view() : params.substr(semi + 1);
+    if (p.empty()) continue;
+    size_t eq = p.find('=');
+    if (eq == std::string_view::npos) return false;
+    if (!HeaderFields::nameIs(trimmed(p.substr(0, eq)), "charset")) continue;
+    std::string_view v = trimmed(p.substr(eq + 1));
+    if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+    if (++charsets > 1 || !HeaderFields::nameIs(v, "utf-8")) return false;
+  }
+  return true;
+}
+}  // namespace
+
+std::optional<engine::Error> Exchange::mediaTypeError(size_t size, HeaderFields fields) {
+  const std::string_view* type = nullptr;
+  for (const HeaderField& f : fields) {
+    if (!HeaderFields::nameIs(f.name, "Content-Type")) continue;
+    if (type)
+      return engine::Error{engine::ErrorKind::BadInput, "BAD_HEADER",
+                           "Content-Type is given twice: send it once", "Content-Type"};
+    type = &f.value;
+  }
   if (size == 0) return std::nullopt;
-  std::string base = type.substr(0, type.find(';'));
-  while (!base.empty() && base.back() == ' ') base.pop_back();
-  if (Poco::icompare(base, "application/json") != 0)
+  std::string_view value = type ? *type : std::string_view();
+  size_t semi = value.find(';');
+  if (!HeaderFields::nameIs(trimmed(value.substr(0, semi)), "application/json"))
     return ProtocolError::unsupportedMedia(
         "the body must be sent as Content-Type: application/json");
+  if (semi != std::string_view::npos && !utf8Parameters(value.substr(semi + 1)))
+    return ProtocolError::unsupportedMedia(
+        "the body must be sent in UTF-8: Content-Type: application/json, with no charset or "
+        "charset=utf-8");
   return std::nullopt;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "api/BodyReader.h"
+#include "api/HeaderFields.h"
 #include "engine/base/Error.h"
 #include "engine/model/AccessToken.h"
 
@@ -34,12 +35,14 @@ class Exchange {
   // The lenient read of query(): parameter `name` of the raw query string `query` (after the
   // '?'), decoded as Poco::URI decodes it; "" when absent or unreadable.
   static std::string lenientQuery(const std::string& query, const std::string& name);
-  // The refusal of a JSON body of `size` bytes sent with `contentType` (415 unless
-  // application/json, with any parameters), or nullopt. An empty body needs no type.
   // The refusal of a body that ended (or stopped arriving within http.bodyTimeout) after `got`
   // of the `length` bytes its Content-Length announced.
   static engine::Error shortBodyError(size_t got, int64_t length);
-  static std::optional<engine::Error> mediaTypeError(size_t size, const std::string& contentType);
+  // The refusal of a JSON body of `size` bytes sent with the request's `fields`, or nullopt:
+  // 400 BAD_HEADER naming Content-Type when it is given twice (even with an empty body); 415
+  // UNSUPPORTED_MEDIA_TYPE naming Content-Type unless it is application/json whose
+  // parameters name no charset or charset=utf-8 (any case, once). An empty body needs no type.
+  static std::optional<engine::Error> mediaTypeError(size_t size, HeaderFields fields);
   // Parses the query string strictly and keeps it for query(). Refused (400, naming the
   // parameter): a name not in `allowed` (UNKNOWN_FIELD), a parameter given twice, without a
   // value or with an empty one, a '%' not followed by two hex digits, a value that decodes to

@@ -80,12 +80,18 @@ std::optional<FormBody::Problem> FormBody::read(Poco::Net::HTTPServerRequest& re
                                " KB. Shorten the comment and send it again.";
   std::string type = req.get("Content-Type", "");
   bool form = false;
-  try {
-    Poco::Net::MediaType media(type);
-    form = media.matches("application", "x-www-form-urlencoded") &&
-           (!media.hasParameter("charset") ||
-            Poco::icompare(media.getParameter("charset"), "utf-8") == 0);
-  } catch (const Poco::Exception&) {
+  int types = 0;  // a second Content-Type: the form's encoding cannot be known
+  for (auto it = req.find("Content-Type");
+       it != req.end() && Poco::icompare(it->first, "Content-Type") == 0; ++it)
+    ++types;
+  if (types == 1) {
+    try {
+      Poco::Net::MediaType media(type);
+      form = media.matches("application", "x-www-form-urlencoded") &&
+             (!media.hasParameter("charset") ||
+              Poco::icompare(media.getParameter("charset"), "utf-8") == 0);
+    } catch (const Poco::Exception&) {
+    }
   }
   std::string body;
   // Neither a length nor chunks: the message has no body (RFC 9112 §6.3).

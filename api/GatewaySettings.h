@@ -23,7 +23,11 @@ struct GatewaySettings {
   int storeLookupsPerSecond = 50;
 
   // Parses `gateway.keyHeaders` ("X-API-Key,cookie:mia_client_key,bearer,query:k").
-  // Returns false and sets `why` on a bad entry.
+  // Returns false and sets `why` on a bad entry: an empty item, a header name that is not a
+  // token, a header the gate reads for the request itself (Host, Content-*, Authorization —
+  // use bearer —, Cookie — use cookie:NAME —, X-Original-*, X-Forwarded-*, Forwarded,
+  // X-Real-IP, the method-override and rewrite headers, X-Request-Id, X-Gateway-Token,
+  // X-Keywarden-*; '_' read as '-'), or a place listed twice.
   static bool parseSources(const std::string& text, std::vector<KeySource>& out, std::string& why);
 };
 

@@ -184,6 +184,18 @@ void HttpApi::handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerRes
   _metrics->record(route, ex.status(), micros);
 }
 
+namespace {
+bool isRead(const std::string& method) {
+  return method == "GET" || method == "HEAD";
+}
+// A pattern whose last segment is a `{name}` parameter names one object.
+bool readsOne(const std::string& pattern) {
+  size_t slash = pattern.rfind('/');
+  return pattern.size() > slash + 2 && pattern[slash + 1] == '{' && pattern[slash + 2] != '*' &&
+         pattern.back() == '}';
+}
+}  // namespace
+
 void HttpApi::dispatch(Exchange& ex, size_t& route) {
   // The gateway paths skip the router: they are most of the traffic.
   if (OriginalRequest::isForwardAuth(ex.path())) {
@@ -199,9 +211,10 @@ void HttpApi::dispatch(Exchange& ex, size_t& route) {
         route = r->index;
         // No /v1 change takes a query parameter: `POST /v1/clients?tenant=acme` once created
         // the client in the default tenant, `DELETE …?force=true` ignored `force`. Refused
-        // before the handler runs, so nothing changes. (Reads check their own: lists name
-        // theirs.)
-        if (ex.method() != "GET" && ex.method() != "HEAD" && ex.path().rfind("/v1/", 0) == 0)
+        // before the handler runs, so nothing changes. Nor does a read of one object (a
+        // pattern ending in `{name}`): `GET /v1/keys/k1?tenant=other` answered k1 as if the
+        // parameter meant something. Lists name theirs (queryOnly in their handlers).
+        if (ex.path().rfind("/v1/", 0) == 0 && (!isRead(ex.method()) || readsOne(r->pattern)))
           if (auto e = ex.queryOnly({})) return ex.sendError(*e);
         r->handler(ex);
         break;

@@ -23,7 +23,7 @@ struct ProtocolError {
             "the body is larger than " + std::to_string(maxBytes) + " bytes", ""};
   }
   static engine::Error unsupportedMedia(const std::string& message) {
-    return {engine::ErrorKind::Protocol, kUnsupportedMedia, message, ""};
+    return {engine::ErrorKind::Protocol, kUnsupportedMedia, message, "Content-Type"};
   }
 };
 

@@ -243,8 +243,7 @@ void VerifyHandlers::verify(Exchange& ex) {
 void VerifyHandlers::verify(const GatewayCall& call, GatewayAnswer& answer) {
   std::string tenant;
   if (!gatewayCaller(call, tenant, true, answer)) return;
-  if (auto e = Exchange::mediaTypeError(call.body.size(), std::string(call.contentType)))
-    return answer.error(*e);
+  if (auto e = Exchange::mediaTypeError(call.body.size(), call.fields)) return answer.error(*e);
   BodyReader b{std::string(call.body), false};
   if (b.error()) return answer.error(*b.error());
   verifyBody(call, tenant, b, answer);

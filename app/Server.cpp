@@ -20,6 +20,7 @@
 #include "api/HttpApi.h"
 #include "api/HttpConnectionFactory.h"
 #include "api/gateway/GatewayListener.h"
+#include "app/AcceptPauses.h"
 #include "app/ControlFiles.h"
 #include "app/Reloader.h"
 #include "app/Wiring.h"
@@ -37,6 +38,12 @@ Server::Server(Settings settings)
 Server::~Server() = default;
 
 namespace {
+// Poco's error handler (set before the listeners start): backs off http.port's accept thread.
+AcceptPauses& acceptPauses() {
+  static AcceptPauses pauses;
+  return pauses;
+}
+
 Poco::Net::HTTPServerParams::Ptr httpParams(const Settings& s) {
   Poco::Net::HTTPServerParams::Ptr p = new Poco::Net::HTTPServerParams;
   p->setMaxThreads(s.httpThreads);
@@ -81,7 +88,13 @@ std::string gaugesText(Wiring& w, const api::gateway::GatewayListener* gateway) 
   std::ostringstream o;
   o << "# HELP keywarden_keys_loaded Keys held in memory for the check path.\n"
     << "# TYPE keywarden_keys_loaded gauge\nkeywarden_keys_loaded " << w.cache.size() << "\n"
-    << w.queueGauges() << api::AbuseHandlers::metrics(*w.abuse);
+    << w.queueGauges() << api::AbuseHandlers::metrics(*w.abuse)
+    << "# HELP keywarden_accept_pauses_total Times a listener stopped accepting for a moment "
+       "because the process was out of file descriptors or memory (EMFILE, ENFILE, ENOBUFS, "
+       "ENOMEM).\n# TYPE keywarden_accept_pauses_total counter\n"
+    << "keywarden_accept_pauses_total{port=\"http\"} " << acceptPauses().pauses() << "\n";
+  if (gateway)
+    o << "keywarden_accept_pauses_total{port=\"gateway\"} " << gateway->acceptPauses() << "\n";
   if (w.flusher)
     o << "# HELP keywarden_usage_flushes_total Usage flushes that wrote (one transaction each).\n"
       << "# TYPE keywarden_usage_flushes_total counter\nkeywarden_usage_flushes_total "
@@ -287,6 +300,7 @@ int Server::run() {
   if (listeners.gatewayFd >= 0)
     gateway = std::make_unique<api::gateway::GatewayListener>(*api, gatewayLimits(s),
                                                               listeners.gatewayFd, s.gatewayLoops);
+  Poco::ErrorHandler::set(&acceptPauses());
   w.startBackground();
   http.start();
   if (https) https->start();

@@ -17,6 +17,7 @@
 #include <map>
 #include <vector>
 
+#include "api/HeaderFields.h"
 #include "api/HttpSyntax.h"
 #include "app/SettingsSource.h"
 #include "engine/base/Duration.h"
@@ -323,6 +324,13 @@ Settings Settings::load(const std::string& file) {
   s.integer("approvals.digestHour", st.digestHourUtc, 0, 23);
   readPortal(s, st);
   readAbuse(s, st);
+  // The client-address header tells the gate who calls: a key read from it would do both.
+  for (const auto& k : st.gateway.keySources)
+    if (k.kind == api::GatewaySettings::KeySource::Header &&
+        api::HeaderFields::nameIs(k.name, st.abuseClientAddressHeader))
+      s.fail("gateway.keyHeaders", "'" + k.name +
+                                       "' is abuse.clientAddressHeader, the header the gate "
+                                       "reads for the caller's address");
   s.str("log.level", st.logLevel);
   static const std::vector<std::string> levels = {"fatal",  "critical",    "error", "warning",
                                                   "notice", "information", "debug", "trace"};

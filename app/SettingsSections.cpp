@@ -59,20 +59,29 @@ bool listenAddress(const std::string& v) {
   return letter && label > 0 && v.back() != '-';
 }
 
-std::vector<std::string> commaList(const std::string& text) {
-  std::vector<std::string> out;
-  for (const auto& part : Poco::StringTokenizer(
-           text, ",", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY))
-    out.push_back(Poco::toLower(part));
-  return out;
-}
 }  // namespace
+
+std::vector<std::string> commaList(const Source& s, const std::string& k, const std::string& text) {
+  std::vector<std::string> out;
+  if (Poco::trim(text).empty()) return out;
+  size_t from = 0;
+  for (;;) {
+    size_t comma = text.find(',', from);
+    std::string item = Poco::trim(text.substr(from, comma - from));
+    if (item.empty())
+      s.fail(k, "holds an empty item (two commas in a row, or one at an end): '" + printable(text) +
+                    "'");
+    out.push_back(Poco::toLower(item));
+    if (comma == std::string::npos) return out;
+    from = comma + 1;
+  }
+}
 
 // portal.* (contract §7).
 void readPortal(const Source& s, Settings& st) {
   std::string text;
   s.str("portal.requesterDomains", text);
-  st.portal.requesterDomains = commaList(text);
+  st.portal.requesterDomains = commaList(s, "portal.requesterDomains", text);
   for (const auto& d : st.portal.requesterDomains)
     if (d.front() == '.' || d.back() == '.' || d.find("..") != std::string::npos ||
         !std::all_of(d.begin(), d.end(), [](char c) {
@@ -82,7 +91,7 @@ void readPortal(const Source& s, Settings& st) {
   text.clear();
   s.str("portal.admins", text);
   st.portal.admins.clear();
-  for (const auto& entry : commaList(text)) {
+  for (const auto& entry : commaList(s, "portal.admins", text)) {
     // `address` (admin of every tenant) or `address:tenant` (admin of that tenant only).
     std::string a = entry, tenant;
     if (auto colon = entry.rfind(':'); colon != std::string::npos) {
@@ -114,7 +123,7 @@ void readPortal(const Source& s, Settings& st) {
       s.fail("portal.trustedHeader", "'" + st.portalTrustedHeader + "' is not a header name");
   text.clear();
   s.str("portal.trustedProxies", text);
-  for (const auto& a : commaList(text)) {
+  for (const auto& a : commaList(s, "portal.trustedProxies", text)) {
     Poco::Net::IPAddress ip;
     if (!Poco::Net::IPAddress::tryParse(a, ip))
       s.fail("portal.trustedProxies", "'" + a + "' is not an IP address");
@@ -130,10 +139,16 @@ void readAbuse(const Source& s, Settings& st) {
   std::string text = "127.0.0.0/8,::1";
   s.str("abuse.trustedProxies", text);
   st.abuseTrustedProxies.clear();
-  for (const auto& a : commaList(text)) {
+  for (const auto& a : commaList(s, "abuse.trustedProxies", text)) {
     api::IpNetwork n;
     std::string why;
     if (!api::IpNetwork::parse(a, n, why)) s.fail("abuse.trustedProxies", why);
+    // Trusting every address lets any client name the source its failures count against.
+    if (n.bits == 0)
+      s.fail("abuse.trustedProxies", "'" + printable(a) +
+                                         "' trusts every address, so any client could choose "
+                                         "the address its failed attempts count against; list "
+                                         "the proxies' own addresses or networks");
     st.abuseTrustedProxies.push_back(n);
   }
   s.str("abuse.clientAddressHeader", st.abuseClientAddressHeader);
@@ -262,6 +277,16 @@ void readSmtp(const Source& s, Settings& st) {
                                 "as [192.0.2.1]");
   s.duration("smtp.retryMax", st.smtpRetryMaxMs);
   s.duration("smtp.giveUpAfter", st.smtpGiveUpMs);
+  // Retries start after about a second and double up to smtp.retryMax (mail/OutboxSender).
+  if (st.smtpRetryMaxMs < 1000)
+    s.fail("smtp.retryMax",
+           "must be at least 1s: retries start after about a second, and a "
+           "shorter wait would retry the mail server that often");
+  if (st.smtpGiveUpMs < st.smtpRetryMaxMs)
+    s.fail("smtp.giveUpAfter", "must not be shorter than smtp.retryMax (" +
+                                   engine::Duration::format(st.smtpRetryMaxMs) +
+                                   "): a mail would be given up before one wait of "
+                                   "smtp.retryMax could pass");
   s.integer("smtp.connections", st.smtpConnections, 1, 16);
 }
 

@@ -2,6 +2,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include <Poco/NumberParser.h>
 #include <Poco/String.h>
@@ -32,8 +33,17 @@ struct Source {
   void integer(const std::string& k, int64_t& out, int64_t min, int64_t max) const {
     if (!has(k)) return;
     Poco::Int64 v;
-    if (!Poco::NumberParser::tryParse64(Poco::trim(values.at(k)), v))
+    std::string t = Poco::trim(values.at(k));
+    if (!Poco::NumberParser::tryParse64(t, v))
       fail(k, "'" + values.at(k) + "' is not a whole number");
+    // Written as it is printed: no '+', no leading zero (`+23490`, `023490` once read as 23490,
+    // `010` as 10 where a reader of the file may take it for octal 8).
+    size_t digit = t[0] == '-' ? 1 : 0;
+    if (t[0] == '+' || (t.size() > digit + 1 && t[digit] == '0'))
+      fail(k, "'" + values.at(k) +
+                  "' is not written as a plain whole number (no '+', no "
+                  "leading zero): write " +
+                  std::to_string(v));
     if (v < min || v > max)
       fail(k,
            std::to_string(v) + " is outside " + std::to_string(min) + ".." + std::to_string(max));
@@ -56,11 +66,17 @@ struct Source {
   }
   void duration(const std::string& k, int64_t& out) const {
     if (!has(k)) return;
-    auto ms = engine::Duration::parseMs(Poco::trim(values.at(k)));
-    if (!ms) fail(k, "'" + values.at(k) + "' is not a duration such as 90s, 15m, 48h or 7d");
+    std::string t = Poco::trim(values.at(k));
+    auto ms = engine::Duration::parseMs(t);
+    if (!ms || t[0] == '0')  // `05m`: a leading zero, as in integers, is refused
+      fail(k, "'" + values.at(k) + "' is not a duration such as 90s, 15m, 48h or 7d");
     out = *ms;
   }
 };
+
+// The items of a comma-separated setting `k` (`text`), trimmed and lower-cased; an empty
+// text is an empty list. An empty item (`a,,b`, a comma at an end) fails naming `k`.
+std::vector<std::string> commaList(const Source& s, const std::string& k, const std::string& text);
 
 // Each reads its group from `s` into `st`; throws SettingsError naming the first bad setting.
 void readHttp(const Source& s, Settings& st);

@@ -44,6 +44,8 @@ struct GatewayListener::Loop {
   GatewayListener* owner = nullptr;
   event_base* base = nullptr;
   event* accept = nullptr;
+  event* resume = nullptr;      // re-adds `accept` after a pause (out of descriptors)
+  bool paused = false;          // `accept` is not watched: see pauseAccepting
   Connection* first = nullptr;  // every open connection, to close them at stop()
   event* wake = nullptr;        // activated by a worker that answered a parked connection
   std::mutex doneMu;
@@ -111,6 +113,11 @@ void closeConnection(Connection* c) {
   close(c->fd);
   l->owner->countClosed();
   delete c;
+  if (l->paused) {  // a descriptor is free: accept again now rather than at the pause's end
+    l->paused = false;
+    evtimer_del(l->resume);
+    event_add(l->accept, nullptr);
+  }
 }
 
 // Sets the connection's timer for `deadline` — unless it is set for an earlier time: then it
@@ -264,6 +271,24 @@ void onTimer(evutil_socket_t, short, void* arg) {
   flush(c);
 }
 
+void onResume(evutil_socket_t, short, void* arg) {
+  auto* l = static_cast<GatewayListener::Loop*>(arg);
+  l->paused = false;
+  event_add(l->accept, nullptr);
+}
+
+// accept() failed for want of a descriptor or of memory: the pending connection stays in the
+// backlog and the listening socket stays readable, so watching it would wake the loop again at
+// once, for ever (1.6 CPU-s per 3 s, checks delayed). Stop watching it for a moment, as nginx
+// and libuv do, or until one of this loop's connections closes (closeConnection).
+void pauseAccepting(GatewayListener::Loop* l, int err) {
+  l->paused = true;
+  event_del(l->accept);
+  timeval tv{0, static_cast<suseconds_t>(GatewayListener::kAcceptPauseMs * 1000)};
+  evtimer_add(l->resume, &tv);
+  l->owner->countAcceptPause(err);
+}
+
 void onAccept(evutil_socket_t listenFd, short, void* arg) {
   auto* l = static_cast<GatewayListener::Loop*>(arg);
   // Several loops watch the socket: the ones that lose the race get EAGAIN.
@@ -272,7 +297,12 @@ void onAccept(evutil_socket_t listenFd, short, void* arg) {
     socklen_t peerLength = sizeof peer;
     int fd = accept4(listenFd, reinterpret_cast<sockaddr*>(&peer), &peerLength,
                      SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0) return;
+    if (fd < 0) {
+      int err = errno;
+      if (err == EINTR || err == ECONNABORTED) continue;
+      if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) pauseAccepting(l, err);
+      return;
+    }
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     auto* c = new Connection(l, fd, l->owner->endpoints(), l->owner->limits());
@@ -288,6 +318,19 @@ void onAccept(evutil_socket_t listenFd, short, void* arg) {
   }
 }
 }  // namespace
+
+void GatewayListener::countAcceptPause(int err) {
+  uint64_t n = _acceptPauses.fetch_add(1, std::memory_order_relaxed) + 1;
+  int64_t now = steadyMs();
+  int64_t last = _pauseLoggedMs.load(std::memory_order_relaxed);
+  if (last != 0 && now - last < kPauseLogEveryMs) return;
+  if (!_pauseLoggedMs.compare_exchange_strong(last, now, std::memory_order_relaxed)) return;
+  Poco::Logger::get("keywarden")
+      .warning(
+          "gateway.port: cannot accept a connection (%s): not accepting for %d ms at a "
+          "time; %s such pauses so far (keywarden_accept_pauses_total)",
+          std::string(std::strerror(err)), static_cast<int>(kAcceptPauseMs), std::to_string(n));
+}
 
 int GatewayListener::listenOn(const std::string& address, int port) {
   sockaddr_storage ss{};
@@ -342,6 +385,7 @@ GatewayListener::GatewayListener(GatewayEndpoints& endpoints, GatewayLimits limi
     if (!l->base) throw std::runtime_error("gateway.port: cannot create an event loop");
     l->accept = event_new(l->base, _fd, EV_READ | EV_PERSIST, onAccept, l.get());
     event_add(l->accept, nullptr);
+    l->resume = evtimer_new(l->base, onResume, l.get());
     l->wake = event_new(l->base, -1, 0, onWake, l.get());
     _loops.push_back(std::move(l));
   }
@@ -352,6 +396,7 @@ GatewayListener::~GatewayListener() {
   for (auto& l : _loops) {
     while (l->first) closeConnection(l->first);
     if (l->accept) event_free(l->accept);
+    if (l->resume) event_free(l->resume);
     if (l->wake) event_free(l->wake);
     if (l->base) event_base_free(l->base);
   }

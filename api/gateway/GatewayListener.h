@@ -51,6 +51,14 @@ class GatewayListener {
     _open.fetch_add(1, std::memory_order_relaxed);
   }
   void countClosed() { _open.fetch_sub(1, std::memory_order_relaxed); }
+  // accept() failed for want of a descriptor or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM): the
+  // loop stops watching the listening socket for kAcceptPauseMs (or until one of its connections
+  // closes) instead of spinning on it. Counts
+  // the pause and logs one line (the errno's text) at most every kPauseLogEveryMs. Thread-safe.
+  void countAcceptPause(int err);
+  uint64_t acceptPauses() const { return _acceptPauses.load(std::memory_order_relaxed); }
+  static constexpr int64_t kAcceptPauseMs = 100;
+  static constexpr int64_t kPauseLogEveryMs = 60000;
   GatewayEndpoints& endpoints() { return _endpoints; }
   GatewayWorkers& workers() { return *_workers; }
   static constexpr int kWorkers = 4;  // requests waiting for the database at once
@@ -69,6 +77,8 @@ class GatewayListener {
   bool _started = false;
   std::atomic<uint64_t> _accepted{0};
   std::atomic<int64_t> _open{0};
+  std::atomic<uint64_t> _acceptPauses{0};
+  std::atomic<int64_t> _pauseLoggedMs{0};
 };
 
 }  // namespace keywarden::api::gateway

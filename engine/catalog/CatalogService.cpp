@@ -186,9 +186,15 @@ Status CatalogService::deleteClient(const Principal& p, const std::string& id) {
 std::optional<Error> CatalogService::checkApi(const ApiDef& a) const {
   if (auto e = Validation::id("id", a.id)) return e;
   if (auto e = Validation::name("name", a.name, true)) return e;
-  if (std::find(std::begin(kMethods), std::end(kMethods), a.method) == std::end(kMethods))
-    return Error::badInput("method",
-                           "method must be one of *, GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS");
+  if (std::find(std::begin(kMethods), std::end(kMethods), a.method) == std::end(kMethods)) {
+    // Methods are case-sensitive (RFC 9110 §9.1): `get` is not `GET` to every upstream, and a
+    // value is checked, never altered.
+    bool lower =
+        std::any_of(a.method.begin(), a.method.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+    return Error::badInput("method", std::string(lower ? "methods are case-sensitive: " : "") +
+                                         "method must be one of *, GET, POST, PUT, PATCH, "
+                                         "DELETE, HEAD, OPTIONS");
+  }
   std::string why;
   if (a.path.empty()) return Error::badInput("path", "path is required", "MISSING_FIELD");
   if (!PathPattern::validate(a.path, why)) return Error::badInput("path", "path " + why);
@@ -201,7 +207,6 @@ Result<ApiDef> CatalogService::createApi(const Principal& p, ApiDef a) {
   if (!tenant) return tenant.error();
   a.tenant = tenant.value();
   if (a.id.empty()) a.id = Ids::make("api");
-  for (auto& ch : a.method) ch = static_cast<char>(toupper(ch));
   if (auto e = checkApi(a)) return *e;
   a.createdAt = a.updatedAt = _clock.nowMs();
   return _store.write([&](Transaction& tx) -> Result<ApiDef> {
@@ -237,7 +242,6 @@ Result<ApiDef> CatalogService::updateApi(const Principal& p, const std::string& 
     if (!cur) return cur.error();
     a = cur.value();
     if (auto e = patch(a)) return *e;
-    for (auto& ch : a.method) ch = static_cast<char>(toupper(ch));
     if (auto e = checkApi(a)) return *e;
     a.id = cur.value().id;
     a.tenant = cur.value().tenant;

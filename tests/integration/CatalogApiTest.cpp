@@ -60,10 +60,24 @@ class CatalogApiTest : public Fixture {
   }
 
   void apisValidatePathAndMethod() {
+    // Methods are case-sensitive (RFC 9110 §9.1): `get` is refused, not stored as GET.
+    for (const char* m : {"get", "Get", "gET", " GET", "GET "}) {
+      HttpResponse lower =
+          admin("POST", "/v1/apis",
+                std::string(R"({"id":"o2","name":"O","method":")") + m + R"(","path":"/o"})");
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(lower.body, 400, lower.status);
+      CPPUNIT_ASSERT_EQUAL(std::string("INVALID_FIELD"), lower.errorCode());
+      CPPUNIT_ASSERT_EQUAL(std::string("method"),
+                           lower.json()->getObject("error")->getValue<std::string>("field"));
+    }
     HttpResponse a = admin(
         "POST", "/v1/apis",
-        R"({"id":"orders","name":"Orders","method":"get","path":"/orders/{id}/*","scopes":["orders:read"]})");
+        R"({"id":"orders","name":"Orders","method":"GET","path":"/orders/{id}/*","scopes":["orders:read"]})");
     CPPUNIT_ASSERT_EQUAL_MESSAGE(a.body, 201, a.status);
+    HttpResponse lowerPatch = admin("PATCH", "/v1/apis/orders", R"({"method":"post"})");
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(lowerPatch.body, 400, lowerPatch.status);
+    CPPUNIT_ASSERT_EQUAL(std::string("method"),
+                         lowerPatch.json()->getObject("error")->getValue<std::string>("field"));
     CPPUNIT_ASSERT_EQUAL(std::string("GET"), a.json()->getValue<std::string>("method"));
     HttpResponse badPath =
         admin("POST", "/v1/apis", R"({"name":"x","method":"GET","path":"/a/*/b"})");

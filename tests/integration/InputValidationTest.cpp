@@ -307,7 +307,7 @@ class InputValidationTest : public Fixture {
     auto wrongType = server->client().request("POST", "/v1/keys", R"({"clientId":"c1","name":"k"})",
                                               {{"Authorization", "Bearer " + server->adminToken()}},
                                               "text/plain");
-    refused(wrongType, 415, "UNSUPPORTED_MEDIA_TYPE", "", "text/plain body");
+    refused(wrongType, 415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type", "text/plain body");
     CPPUNIT_ASSERT_EQUAL(before, keys());
   }
 

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <Poco/ErrorHandler.h>
+
+#include <atomic>
+#include <cstdint>
+
+namespace keywarden::app {
+
+// Poco's error handler for the whole process, installed by Server: it backs off http.port's
+// and https.port's accept threads when the process is out of descriptors or memory.
+//
+// Poco 1.11's TCPServer::run polls the listening socket and, when acceptConnection() throws,
+// hands the exception to Poco::ErrorHandler and polls again at once: with EMFILE the pending
+// connection stays in the backlog, the socket stays readable and the thread spins (as
+// gateway.port's loops did). This handler, called on that thread, sleeps kPauseMs when the
+// exception's code is EMFILE, ENFILE, ENOBUFS or ENOMEM, counts the pause (for /metrics) and
+// logs one line at most every kLogEveryMs. Any other exception is ignored, as Poco's default
+// handler does in a release build. A request thread that meets one of these errors (and hands
+// it to the handler) is slowed the same way, which is what the process needs then too.
+//
+// Thread-safety: every member may be called from any thread.
+class AcceptPauses : public Poco::ErrorHandler {
+ public:
+  static constexpr int kPauseMs = 100;
+  static constexpr int64_t kLogEveryMs = 60000;
+
+  void exception(const Poco::Exception& e) override;
+  void exception(const std::exception&) override {}
+  void exception() override {}
+
+  // Pauses taken since the start.
+  uint64_t pauses() const { return _pauses.load(std::memory_order_relaxed); }
+  // True for the error codes above.
+  static bool outOfResources(int code);
+
+ private:
+  std::atomic<uint64_t> _pauses{0};
+  std::atomic<int64_t> _loggedMs{0};
+};
+
+}  // namespace keywarden::app
