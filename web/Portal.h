@@ -97,14 +97,17 @@ class Portal {
   void setCookie(api::Exchange& ex, const std::string& name, const std::string& value,
                  int64_t maxAgeSeconds);
   bool secure(api::Exchange& ex) const;
-  // The browser's address for the sign-in throttle: the connection's peer, or — when the peer is
-  // one of portal.trustedProxies — the last address its X-Forwarded-For names.
-  std::string clientAddress(api::Exchange& ex) const;
+  // Who the browser is, for the brute-force defence and the sign-in throttle: the one rule of
+  // api/ClientSource (abuse.trustedProxies, abuse.clientAddressHeader). False: unknown (a trusted
+  // proxy forwarded no usable address).
+  bool clientOf(api::Exchange& ex, engine::AttemptKey& key) const;
   static int statusOf(const engine::Error& e);
 
   // SigninPages.cpp
   void home(api::Exchange& ex);
   void signinForm(api::Exchange& ex);
+  // The sign-in page for visit `v` (no session).
+  void signinPage(api::Exchange& ex, const Visit& v);
   void signinAsk(api::Exchange& ex);
   void signinLink(api::Exchange& ex);
   void signinComplete(api::Exchange& ex);
