@@ -115,11 +115,12 @@ void Console::tokenList(api::Exchange& ex) {
 void Console::tokenCreate(api::Exchange& ex) {
   Admin a;
   std::map<std::string, std::string> form;
-  if (!enterForm(ex, a, {"role", "email", "tenant", "name"}, form)) return;
+  std::optional<engine::Error> unreadable;  // shown on the form, with what could be read
+  if (!enterForm(ex, a, {"role", "email", "tenant", "name"}, form, &unreadable)) return;
   std::string tenant = Poco::trim(form["tenant"]), email = Poco::toLower(Poco::trim(form["email"]));
-  std::optional<engine::Error> error;
+  std::optional<engine::Error> error = unreadable;
   auto role = engine::parseRole(form["role"]);
-  if (!role)
+  if (!error && !role)
     error = engine::Error::badInput("role", "role must be admin, gateway, requester or approver");
   // A tenant admin mints tokens of its own tenant only (so never an admin of another).
   if (!error && !a.tenant.empty()) {

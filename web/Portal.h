@@ -128,6 +128,9 @@ class Portal {
   void keyList(api::Exchange& ex);
   void keyPage(api::Exchange& ex);
   void keyRevoke(api::Exchange& ex);
+  // The key page for `k`; the revoke form holds `reasonDraft` and says `reasonError` by it.
+  void keyView(api::Exchange& ex, const Visit& v, const engine::Key& k, bool holder,
+               const std::string& reasonDraft, const std::string& reasonError, int status);
 
   // The application as the viewer may see it: through the role that lets them (requester for
   // their own, approver for one in their flows, admin), or nullopt (404).

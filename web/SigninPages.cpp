@@ -103,8 +103,17 @@ void Portal::signinAsk(api::Exchange& ex) {
   if (linkBlocked(ex, src)) return;
   Visit v = visit(ex);
   std::map<std::string, std::string> form;
-  if (!readForm(ex, v, {"email"}, form)) return;
+  std::optional<engine::Error> unreadable;  // shown on the form, with what could be read
+  if (!readForm(ex, v, {"email"}, form, &unreadable)) return;
   std::string email = Poco::trim(form["email"]), why;
+  if (unreadable) {
+    api::JsonWriter w;
+    w.beginObject().field("email", email);
+    w.field(
+        unreadable->field == "email" ? "emailError" : "formError",
+        tx(v).say(engine::Phrase::error(unreadable->code, unreadable->field, unreadable->message)));
+    return render(ex, v, "signin", tx(v)("title.signin"), w, 400);
+  }
   int64_t retryMs = 0;
   // The throttle counts per client (ClientSource); clients a trusted proxy does not name share
   // the proxy's budget.
