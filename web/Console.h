@@ -141,6 +141,14 @@ class Console {
                        int status);
   // ConsoleMail.cpp: the mail log and access tokens
   void mailList(api::Exchange& ex);
+  // A resend form's address as typed, for the row of mail `id`.
+  struct MailDraft {
+    std::string id, to;
+  };
+  // The mail log (the query's filters); with `error`, the row of `draft.id` shows its resend
+  // form again with `draft.to` and the error by it.
+  void mailListPage(api::Exchange& ex, const Admin& a, const MailDraft& draft,
+                    const engine::Error* error, int httpStatus);
   void mailResend(api::Exchange& ex);
   void tokenList(api::Exchange& ex);
   void tokenCreate(api::Exchange& ex);

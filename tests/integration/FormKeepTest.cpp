@@ -12,6 +12,7 @@ class FormKeepTest : public ConsoleFixture {
   CPPUNIT_TEST_SUITE(FormKeepTest);
   CPPUNIT_TEST(everyFormKeepsWhatWasTypedWhenItCannotBeRead);
   CPPUNIT_TEST(theSigninFormKeepsTheAddress);
+  CPPUNIT_TEST(theResendFormKeepsTheAddressOnItsRow);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -104,6 +105,36 @@ class FormKeepTest : public ConsoleFixture {
       CPPUNIT_ASSERT_MESSAGE(fault, has(r.body, "action=\"/signin\""));
     }
     CPPUNIT_ASSERT_EQUAL(size_t(0), admin("GET", "/v1/mail").json()->getArray("mail")->size());
+  }
+
+  void theResendFormKeepsTheAddressOnItsRow() {
+    admin("POST", "/v1/clients", R"({"id":"web","name":"Web","clientType":"web"})");
+    admin("POST", "/v1/applications",
+          R"({"kind":"new","clientId":"web","keyName":"orders","description":"d",)"
+          R"("requesterEmail":"dev@dev.example","quota":10})");
+    std::string id;
+    CPPUNIT_ASSERT(eventually([&] {
+      auto mails = admin("GET", "/v1/mail?status=PENDING").json()->getArray("mail");
+      if (mails->size() == 0) return false;
+      id = mails->getObject(0)->getValue<std::string>("id");
+      storeSql(*server,
+               "UPDATE outbox SET status = 'FAILED', last_error = 'smtp down' WHERE id = '" + id +
+                   "' AND status = 'PENDING'");
+      return admin("GET", "/v1/mail?status=FAILED").json()->getArray("mail")->size() == 1;
+    }));
+    Browser root = browser("root@ops.example");
+    CPPUNIT_ASSERT_EQUAL(200, root.get("/admin/mail?status=FAILED").status);
+    for (const std::string fault : {"colour=red", "x%ZZ=1", "to=b%40example.com"}) {
+      HttpResponse r =
+          root.post("/admin/mail/" + id + "/resend", "to=typed%40example.com&" + fault);
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(fault + " -> " + r.body, 400, r.status);
+      CPPUNIT_ASSERT_MESSAGE(
+          fault + " -> " + r.body,
+          has(r.body, "id=\"to-" + id + "\" name=\"to\" value=\"typed@example.com\""));
+      CPPUNIT_ASSERT_MESSAGE(fault + " -> " + r.body, has(r.body, "id=\"to-" + id + "-error\""));
+    }
+    CPPUNIT_ASSERT_EQUAL(size_t(1),
+                         admin("GET", "/v1/mail?status=FAILED").json()->getArray("mail")->size());
   }
 };
 
