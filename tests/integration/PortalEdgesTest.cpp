@@ -40,6 +40,7 @@ class PortalThrottleTest : public Fixture {
   CPPUNIT_TEST_SUITE(PortalThrottleTest);
   CPPUNIT_TEST(theSigninThrottleCountsTheForwardedClientNotTheProxy);
   CPPUNIT_TEST(aPageWithoutSessionSetsEachCookieOnce);
+  CPPUNIT_TEST(requestsRefusedBeforeAnyHandlerCarryThePageHeaders);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -79,6 +80,21 @@ class PortalThrottleTest : public Fixture {
       CPPUNIT_ASSERT_MESSAGE(a.substr(0, 600), a.rfind("HTTP/1.1 200", 0) == 0);
       CPPUNIT_ASSERT_EQUAL_MESSAGE(path + a.substr(0, 600), 1, setCookies(a, "kw_pre"));
       CPPUNIT_ASSERT_EQUAL_MESSAGE(path + a.substr(0, 600), 1, setCookies(a, "kw_session"));
+    }
+  }
+
+  void requestsRefusedBeforeAnyHandlerCarryThePageHeaders() {
+    // Refused by Poco's parser (a header line without a colon, a bad request line) and by the
+    // framing checks (chunked), before the portal's handlers: still no sniffing, no framing.
+    for (const std::string bytes :
+         {"GET / HTTP/1.1\r\nHost: kw\r\nno colon here\r\n\r\n", "GET  / HTTP/1.1\r\n\r\n",
+          "GET / HTTP/1.1\r\nHost: kw\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"}) {
+      HttpResponse r = RawHttp::exchange(server->port(), bytes, 10000);
+      CPPUNIT_ASSERT_MESSAGE(bytes, r.status >= 400 && r.status < 500);
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(bytes, std::string("nosniff"),
+                                   r.header("X-Content-Type-Options"));
+      CPPUNIT_ASSERT_MESSAGE(bytes,
+                             has(r.header("Content-Security-Policy"), "frame-ancestors 'none'"));
     }
   }
 };
