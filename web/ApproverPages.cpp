@@ -69,14 +69,13 @@ void Portal::decide(api::Exchange& ex) {
     if (c != '\r') comment.push_back(c);  // a textarea sends CRLF (HTML §4.10.21.8)
   std::string decisionError, commentError;
   if (unreadable)  // next to the decision, else next to the comment (the form's typed text)
-    (unreadable->field == "decision" ? decisionError : commentError) =
-        tx(v).say(engine::Phrase::error(unreadable->code, unreadable->field, unreadable->message));
+    (unreadable->field == "decision" ? decisionError : commentError) = say(v, *unreadable);
   else if (decision != "approve" && decision != "reject" && decision != "return")
     decisionError = tx(v)("error.chooseDecision");
   else if (decision != "approve" && comment.find_first_not_of(" \t\n") == std::string::npos)
     commentError = tx(v)(decision == "reject" ? "error.sayWhyReject" : "error.sayWhyReturn");
   else if (auto e = engine::ApplicationService::checkComment(comment))
-    commentError = tx(v).say(engine::Phrase::error(e->code, e->field, e->message));
+    commentError = say(v, *e);
   if (!decisionError.empty() || !commentError.empty()) {
     api::JsonWriter w;
     w.beginObject();

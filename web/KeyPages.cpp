@@ -80,14 +80,11 @@ void Portal::keyRevoke(api::Exchange& ex) {
   in.keyId = id;
   in.requesterEmail = v.session->email;
   in.description = reason;
-  auto say = [&](const engine::Error& e) {
-    return tx(v).say(engine::Phrase::error(e.code, e.field, e.message));
-  };
-  if (unreadable) return keyView(ex, v, k.value(), true, reason, say(*unreadable), 400);
+  if (unreadable) return keyView(ex, v, k.value(), true, reason, say(v, *unreadable), 400);
   auto r = _s.applications.submit(PortalService::requester(*v.session), in);
   // A reason the engine refuses comes back on the form as typed; anything else as a page.
   if (!r && r.error().kind == engine::ErrorKind::BadInput)
-    return keyView(ex, v, k.value(), true, reason, say(r.error()), 400);
+    return keyView(ex, v, k.value(), true, reason, say(v, r.error()), 400);
   if (!r) return failed(ex, v, "message.notAsked", r.error());
   redirect(ex, "/applications/" + r.value().id);
 }

@@ -227,8 +227,7 @@ void Portal::stylesheet(api::Exchange& ex) {
 void Portal::failed(api::Exchange& ex, const Visit& v, const std::string& titleId,
                     const engine::Error& e) {
   message(ex, v, statusOf(e), tx(v)(titleId),
-          tx(v)("message.engineError",
-                {{"message", tx(v).say(engine::Phrase::error(e.code, e.field, e.message))}}));
+          tx(v)("message.engineError", {{"message", say(v, e)}}));
 }
 
 int Portal::statusOf(const engine::Error& e) {

@@ -12,6 +12,7 @@
 #include "engine/flows/FlowCatalog.h"
 #include "engine/keys/KeyService.h"
 #include "engine/portal/PortalService.h"
+#include "engine/text/Phrase.h"
 #include "mail/TemplateSet.h"
 #include "web/Texts.h"
 #include "web/WebSettings.h"
@@ -71,6 +72,10 @@ class Portal {
     int64_t blockedMs = 0;  // > 0: the client address is blocked (bad session cookies) this long
   };
   Texts tx(const Visit& v) const { return Texts(_s.templates, v.language); }
+  // An engine error as words in the visit's language (what a form says by a field).
+  std::string say(const Visit& v, const engine::Error& e) const {
+    return tx(v).say(engine::Phrase::error(e.code, e.field, e.message));
+  }
   // An engine error as a page: `titleId`'s title, the error's message.
   void failed(api::Exchange& ex, const Visit& v, const std::string& titleId,
               const engine::Error& e);

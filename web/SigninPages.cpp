@@ -109,9 +109,7 @@ void Portal::signinAsk(api::Exchange& ex) {
   if (unreadable) {
     api::JsonWriter w;
     w.beginObject().field("email", email);
-    w.field(
-        unreadable->field == "email" ? "emailError" : "formError",
-        tx(v).say(engine::Phrase::error(unreadable->code, unreadable->field, unreadable->message)));
+    w.field(unreadable->field == "email" ? "emailError" : "formError", say(v, *unreadable));
     return render(ex, v, "signin", tx(v)("title.signin"), w, 400);
   }
   int64_t retryMs = 0;
