@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 
+#include "api/PageSecurity.h"
 #include "api/RawHeaderCheck.h"
 #include "api/RecordingSocketImpl.h"
 #include "api/RequestId.h"
@@ -72,6 +73,7 @@ void HttpConnection::refuse(HTTPServerSession& session, ConnectionWatchdog::Slot
     res.setContentType("application/json");
     res.set("X-Keywarden-Code", r.code);
     res.set("X-Request-Id", RequestId::choose(""));  // a refused head's own id is not trusted
+    PageSecurity::set(res);  // a browser may show it: the same headers as every page
     const std::string body = r.json();
     res.setContentLength(static_cast<std::streamsize>(body.size()));
     std::ostream& out = res.send();

@@ -2,14 +2,20 @@
 
 namespace keywarden::api {
 
+const PageSecurity::Field* PageSecurity::fields() {
+  static const Field kFields[kCount] = {
+      {"Cache-Control", "no-store"},
+      {"Referrer-Policy", "no-referrer"},
+      {"X-Frame-Options", "DENY"},
+      {"X-Content-Type-Options", "nosniff"},
+      {"Content-Security-Policy",
+       "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+       "frame-ancestors 'none'; base-uri 'none'"}};
+  return kFields;
+}
+
 void PageSecurity::set(Poco::Net::HTTPServerResponse& res) {
-  res.set("Cache-Control", "no-store");
-  res.set("Referrer-Policy", "no-referrer");
-  res.set("X-Frame-Options", "DENY");
-  res.set("X-Content-Type-Options", "nosniff");
-  res.set("Content-Security-Policy",
-          "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-          "frame-ancestors 'none'; base-uri 'none'");
+  for (size_t i = 0; i < kCount; ++i) res.set(fields()[i].name, fields()[i].value);
 }
 
 }  // namespace keywarden::api

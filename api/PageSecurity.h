@@ -10,6 +10,14 @@ namespace keywarden::api {
 // /static/keywarden.css. Stateless; thread-safe.
 class PageSecurity {
  public:
+  struct Field {
+    const char* name;
+    const char* value;
+  };
+  // The headers, name and value (static strings); answers written without Poco (the gateway
+  // listener's refusals) send the same.
+  static constexpr size_t kCount = 5;
+  static const Field* fields();
   static void set(Poco::Net::HTTPServerResponse& res);
 };
 

@@ -55,7 +55,8 @@ void Portal::decide(api::Exchange& ex) {
   Visit v = visit(ex);
   if (!requireSession(ex, v)) return;
   std::map<std::string, std::string> form;
-  if (!readForm(ex, v, {"decision", "comment", "confirm"}, form)) return;
+  std::optional<engine::Error> unreadable;  // shown on the form, with what could be read
+  if (!readForm(ex, v, {"decision", "comment", "confirm"}, form, &unreadable)) return;
   const auto& s = *v.session;
   const std::string& id = ex.param("id");
   auto a = _s.applications.get(PortalService::approver(s), id);
@@ -67,12 +68,14 @@ void Portal::decide(api::Exchange& ex) {
   for (char c : form["comment"])
     if (c != '\r') comment.push_back(c);  // a textarea sends CRLF (HTML §4.10.21.8)
   std::string decisionError, commentError;
-  if (decision != "approve" && decision != "reject" && decision != "return")
+  if (unreadable)  // next to the decision, else next to the comment (the form's typed text)
+    (unreadable->field == "decision" ? decisionError : commentError) = say(v, *unreadable);
+  else if (decision != "approve" && decision != "reject" && decision != "return")
     decisionError = tx(v)("error.chooseDecision");
   else if (decision != "approve" && comment.find_first_not_of(" \t\n") == std::string::npos)
     commentError = tx(v)(decision == "reject" ? "error.sayWhyReject" : "error.sayWhyReturn");
   else if (auto e = engine::ApplicationService::checkComment(comment))
-    commentError = tx(v).say(engine::Phrase::error(e->code, e->field, e->message));
+    commentError = say(v, *e);
   if (!decisionError.empty() || !commentError.empty()) {
     api::JsonWriter w;
     w.beginObject();

@@ -73,9 +73,10 @@ bool Console::enter(api::Exchange& ex, Admin& a) {
 }
 
 bool Console::enterForm(api::Exchange& ex, Admin& a, std::vector<std::string> fields,
-                        std::map<std::string, std::string>& form) {
+                        std::map<std::string, std::string>& form,
+                        std::optional<engine::Error>* unreadable) {
   if (!enter(ex, a)) return false;
-  return _s.portal.readForm(ex, a.visit, std::move(fields), form);
+  return _s.portal.readForm(ex, a.visit, std::move(fields), form, unreadable);
 }
 
 void Console::render(api::Exchange& ex, const Admin& a, const std::string& section,

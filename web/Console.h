@@ -64,8 +64,12 @@ class Console {
   // Signed in as an admin, else answered (redirect to /signin, or the 403 page): false.
   bool enter(api::Exchange& ex, Admin& a);
   // enter() and a POSTed form with a valid CSRF token.
+  // With `unreadable`, a form the server cannot read as sent (a field twice, a field the page
+  // does not send, a broken escape) is not answered: the refusal goes there, `form` holds what
+  // could be read, and the caller shows its form again with it (Portal::readForm).
   bool enterForm(api::Exchange& ex, Admin& a, std::vector<std::string> fields,
-                 std::map<std::string, std::string>& form);
+                 std::map<std::string, std::string>& form,
+                 std::optional<engine::Error>* unreadable = nullptr);
   // Renders templates/pages/portal/admin/<page>.mustache with `w` (begun, not ended) inside the
   // console's frame (its navigation, `section` marked current) and the portal's layout.
   void render(api::Exchange& ex, const Admin& a, const std::string& section,
@@ -137,6 +141,14 @@ class Console {
                        int status);
   // ConsoleMail.cpp: the mail log and access tokens
   void mailList(api::Exchange& ex);
+  // A resend form's address as typed, for the row of mail `id`.
+  struct MailDraft {
+    std::string id, to;
+  };
+  // The mail log (the query's filters); with `error`, the row of `draft.id` shows its resend
+  // form again with `draft.to` and the error by it.
+  void mailListPage(api::Exchange& ex, const Admin& a, const MailDraft& draft,
+                    const engine::Error* error, int httpStatus);
   void mailResend(api::Exchange& ex);
   void tokenList(api::Exchange& ex);
   void tokenCreate(api::Exchange& ex);

@@ -88,7 +88,8 @@ void Console::applicationPage(api::Exchange& ex) {
 void Console::applicationDecide(api::Exchange& ex) {
   Admin a;
   std::map<std::string, std::string> form;
-  if (!enterForm(ex, a, {"approver", "decision", "comment", "confirm"}, form)) return;
+  std::optional<engine::Error> unreadable;  // shown on the form, with what could be read
+  if (!enterForm(ex, a, {"approver", "decision", "comment", "confirm"}, form, &unreadable)) return;
   const std::string& id = ex.param("id");
   auto app = _s.applications.get(a.principal, id);
   if (!app) return problem(ex, a, 404, "notFound", "application", "/admin/applications");
@@ -96,7 +97,7 @@ void Console::applicationDecide(api::Exchange& ex) {
   engine::DecisionInput d;
   d.approver = Poco::trim(form["approver"]);
   d.comment = form["comment"];
-  std::optional<engine::Error> error;
+  std::optional<engine::Error> error = unreadable;
   const std::string& decision = form["decision"];
   if (decision == "approve")
     d.event = engine::AppEvent::Approve;
@@ -104,7 +105,7 @@ void Console::applicationDecide(api::Exchange& ex) {
     d.event = engine::AppEvent::Reject;
   else if (decision == "return")
     d.event = engine::AppEvent::Return;
-  else
+  else if (!error)
     error = engine::Error::badInput("decision", "decision must be approve, reject or return");
   if (!error) error = engine::ApplicationService::checkComment(d.comment);
   // As on the approvers' pages: a rejection or a return tells the requester why.

@@ -161,8 +161,10 @@ void Console::catalogCreate(api::Exchange& ex, const std::string& kind) {
   std::map<std::string, std::string> form;
   std::vector<std::string> fields = kFormFields;
   std::replace(fields.begin(), fields.end(), std::string("apis"), std::string("apis*"));
-  if (!enterForm(ex, a, fields, form)) return;
+  std::optional<engine::Error> unreadable;  // shown on the form, with what could be read
+  if (!enterForm(ex, a, fields, form, &unreadable)) return;
   form.erase("toggle");
+  if (unreadable) return catalogListPage(ex, a, kind, form, &*unreadable, 400);
   api::BodyReader b(bodyOf(kind, form, true), false);
   std::optional<engine::Error> error;
   std::string id;
@@ -246,8 +248,10 @@ void Console::catalogUpdate(api::Exchange& ex, const std::string& kind) {
   std::map<std::string, std::string> form;
   std::vector<std::string> fields = kFormFields;
   std::replace(fields.begin(), fields.end(), std::string("apis"), std::string("apis*"));
-  if (!enterForm(ex, a, fields, form)) return;
+  std::optional<engine::Error> unreadable;
+  if (!enterForm(ex, a, fields, form, &unreadable)) return;
   const std::string& id = ex.param("id");
+  if (unreadable) return catalogPage(ex, a, kind, id, form, &*unreadable, 400);
   bool toggle = !form["toggle"].empty();
   std::string body = bodyOf(kind, form, false);
   std::optional<engine::Error> error;

@@ -156,8 +156,9 @@ void Console::keyNewForm(api::Exchange& ex) {
 void Console::keyIssue(api::Exchange& ex) {
   Admin a;
   std::map<std::string, std::string> form;
+  std::optional<engine::Error> unreadable;  // shown on the form, with what could be read
   if (!enterForm(ex, a, {"clientId", "name", "apis*", "groups*", "scopes", "expiresAt", "quota"},
-                 form))
+                 form, &unreadable))
     return;
   // The form as the JSON body of POST /v1/keys, read by the API's own reader.
   api::JsonWriter j;
@@ -176,7 +177,7 @@ void Console::keyIssue(api::Exchange& ex) {
       .strList("groups", s.groups)
       .time("expiresAt", s.expiresAt)
       .integer("quota", s.quota, -1, engine::Validation::kMaxQuota);
-  std::optional<engine::Error> error = b.error();
+  std::optional<engine::Error> error = unreadable ? unreadable : b.error();
   if (!error) {
     auto issued = _s.keys.issue(a.principal, s);
     if (issued) {
@@ -319,7 +320,8 @@ void Console::keyConfirm(api::Exchange& ex, const Admin& a, const std::string& a
 void Console::keyAction(api::Exchange& ex, const std::string& action) {
   Admin a;
   std::map<std::string, std::string> form;
-  if (!enterForm(ex, a, {"reason", "at", "graceSeconds", "confirm"}, form)) return;
+  std::optional<engine::Error> unreadable;
+  if (!enterForm(ex, a, {"reason", "at", "graceSeconds", "confirm"}, form, &unreadable)) return;
   const std::string& id = ex.param("id");
   std::string back = "/admin/keys/" + id;
   auto k = _s.keys.get(a.principal, id);
@@ -335,7 +337,7 @@ void Console::keyAction(api::Exchange& ex, const std::string& action) {
   std::string reason;
   int64_t at = 0, grace = 0;
   b.text("reason", reason).time("at", at).integer("graceSeconds", grace, 0, 366LL * 86400);
-  std::optional<engine::Error> error = b.error();
+  std::optional<engine::Error> error = unreadable ? unreadable : b.error();
   if (!error) error = engine::Validation::text("reason", reason, 500, true);
   if (error || form["confirm"] != "yes")
     return keyConfirm(ex, a, action, k.value(), form, at, error);

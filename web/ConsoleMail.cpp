@@ -12,6 +12,11 @@ namespace keywarden::web {
 void Console::mailList(api::Exchange& ex) {
   Admin a;
   if (!enter(ex, a)) return;
+  mailListPage(ex, a, {}, nullptr, 200);
+}
+
+void Console::mailListPage(api::Exchange& ex, const Admin& a, const MailDraft& draft,
+                           const engine::Error* error, int httpStatus) {
   int64_t now = Views::now();
   std::string status = ex.query("status"), to = Poco::trim(ex.query("to"));
   api::JsonWriter w;
@@ -44,6 +49,11 @@ void Console::mailList(api::Exchange& ex) {
           .field("lastError", m.lastError)
           .field("applicationId", m.applicationId)
           .field("keyId", m.keyId);
+      if (error && m.id == draft.id) {
+        std::string text = error->message;
+        if (!text.empty() && text.back() != '.') text += ".";
+        w.field("resendTo", draft.to).field("resendError", text);
+      }
       when(w, "created", m.createdAt, now);
       when(w, "sent", m.sentAt, now);
       when(w, "next", m.status == "PENDING" ? m.nextAttemptAt : 0, now);
@@ -51,16 +61,21 @@ void Console::mailList(api::Exchange& ex) {
     }
     w.endArray().field("none", rows.empty()).field("cut", rows.size() > kMaxRows);
   }
-  render(ex, a, "mail", "mail", w, mails ? 200 : Portal::statusOf(mails.error()));
+  render(ex, a, "mail", "mail", w, mails ? httpStatus : Portal::statusOf(mails.error()));
 }
 
 void Console::mailResend(api::Exchange& ex) {
   Admin a;
   std::map<std::string, std::string> form;
-  if (!enterForm(ex, a, {"to"}, form)) return;
+  std::optional<engine::Error> unreadable;  // shown by the row's form, with what was typed
+  if (!enterForm(ex, a, {"to"}, form, &unreadable)) return;
   std::string to = Poco::trim(form["to"]);
+  MailDraft draft{ex.param("id"), to};
+  if (unreadable) return mailListPage(ex, a, draft, &*unreadable, 400);
   auto r = _s.mail.resend(a.principal, ex.param("id"),
                           to.empty() ? std::nullopt : std::optional<std::string>(to));
+  if (!r && r.error().kind == engine::ErrorKind::BadInput)
+    return mailListPage(ex, a, draft, &r.error(), 400);
   if (!r) return fail(ex, a, r.error(), "/admin/mail?status=FAILED");
   _s.portal.redirect(ex, "/admin/mail?done=resent");
 }
@@ -115,11 +130,12 @@ void Console::tokenList(api::Exchange& ex) {
 void Console::tokenCreate(api::Exchange& ex) {
   Admin a;
   std::map<std::string, std::string> form;
-  if (!enterForm(ex, a, {"role", "email", "tenant", "name"}, form)) return;
+  std::optional<engine::Error> unreadable;  // shown on the form, with what could be read
+  if (!enterForm(ex, a, {"role", "email", "tenant", "name"}, form, &unreadable)) return;
   std::string tenant = Poco::trim(form["tenant"]), email = Poco::toLower(Poco::trim(form["email"]));
-  std::optional<engine::Error> error;
+  std::optional<engine::Error> error = unreadable;
   auto role = engine::parseRole(form["role"]);
-  if (!role)
+  if (!error && !role)
     error = engine::Error::badInput("role", "role must be admin, gateway, requester or approver");
   // A tenant admin mints tokens of its own tenant only (so never an admin of another).
   if (!error && !a.tenant.empty()) {

@@ -1,6 +1,7 @@
 // Portal: the keys a person holds (contract §7 /keys), and asking to revoke one.
 #include <algorithm>
 
+#include "engine/text/Phrase.h"
 #include "web/Portal.h"
 #include "web/Views.h"
 
@@ -46,18 +47,24 @@ void Portal::keyPage(api::Exchange& ex) {
                ? _s.keys.get(Views::reader(), id)
                : engine::Result<engine::Key>(engine::Error::notFound("key", id));
   if (!k) return message(ex, v, 404, tx(v)("message.notFound"), tx(v)("message.noSuchKey"));
+  keyView(ex, v, k.value(), holder, "", "", 200);
+}
+
+void Portal::keyView(api::Exchange& ex, const Visit& v, const engine::Key& k, bool holder,
+                     const std::string& reasonDraft, const std::string& reasonError, int status) {
   api::JsonWriter w;
   w.beginObject();
-  Views::key(w, k.value(), _s.catalog, Views::now(), tx(v));
-  w.field("holder", holder);
-  render(ex, v, "key", tx(v)("title.named", {{"name", k.value().name}}), w);
+  Views::key(w, k, _s.catalog, Views::now(), tx(v));
+  w.field("holder", holder).field("reasonDraft", reasonDraft).field("reasonError", reasonError);
+  render(ex, v, "key", tx(v)("title.named", {{"name", k.name}}), w, status);
 }
 
 void Portal::keyRevoke(api::Exchange& ex) {
   Visit v = visit(ex);
   if (!requireSession(ex, v)) return;
   std::map<std::string, std::string> form;
-  if (!readForm(ex, v, {"reason"}, form)) return;
+  std::optional<engine::Error> unreadable;  // shown on the form, with what could be read
+  if (!readForm(ex, v, {"reason"}, form, &unreadable)) return;
   const std::string& id = ex.param("id");
   auto held = _s.portal.keysHeldBy(v.session->email, kMaxKeys);
   if (std::find(held.begin(), held.end(), id) == held.end())
@@ -73,7 +80,11 @@ void Portal::keyRevoke(api::Exchange& ex) {
   in.keyId = id;
   in.requesterEmail = v.session->email;
   in.description = reason;
+  if (unreadable) return keyView(ex, v, k.value(), true, reason, say(v, *unreadable), 400);
   auto r = _s.applications.submit(PortalService::requester(*v.session), in);
+  // A reason the engine refuses comes back on the form as typed; anything else as a page.
+  if (!r && r.error().kind == engine::ErrorKind::BadInput)
+    return keyView(ex, v, k.value(), true, reason, say(v, r.error()), 400);
   if (!r) return failed(ex, v, "message.notAsked", r.error());
   redirect(ex, "/applications/" + r.value().id);
 }

@@ -70,20 +70,16 @@ void Portal::setCookie(api::Exchange& ex, const std::string& name, const std::st
   std::string c = name + "=" + value + "; Path=/; HttpOnly; SameSite=Lax";
   if (maxAgeSeconds >= 0) c += "; Max-Age=" + std::to_string(maxAgeSeconds);
   if (secure(ex)) c += "; Secure";
-  ex.response().add("Set-Cookie", c);
-}
-
-std::string Portal::clientAddress(api::Exchange& ex) const {
-  auto& req = ex.request();
-  std::string peer = req.clientAddress().host().toString();
-  const auto& proxies = _settings.trustedProxies;
-  if (std::find(proxies.begin(), proxies.end(), peer) == proxies.end() ||
-      !req.has("X-Forwarded-For"))
-    return peer;
-  std::string chain = req.get("X-Forwarded-For");
-  std::string last =
-      Poco::trim(chain.substr(chain.rfind(',') == std::string::npos ? 0 : chain.rfind(',') + 1));
-  return last.empty() ? peer : last.substr(0, 64);
+  // One Set-Cookie per cookie in an answer: a later call for the same name replaces the earlier
+  // (a page that forgets an ended session and then starts a new one says only the new one).
+  auto& res = ex.response();
+  std::vector<std::string> kept;
+  for (auto it = res.find("Set-Cookie");
+       it != res.end() && Poco::icompare(it->first, "Set-Cookie") == 0; ++it)
+    if (it->second.compare(0, name.size() + 1, name + "=") != 0) kept.push_back(it->second);
+  res.erase("Set-Cookie");
+  for (const auto& k : kept) res.add("Set-Cookie", k);
+  res.add("Set-Cookie", c);
 }
 
 Portal::Visit Portal::visit(api::Exchange& ex) {
@@ -231,8 +227,7 @@ void Portal::stylesheet(api::Exchange& ex) {
 void Portal::failed(api::Exchange& ex, const Visit& v, const std::string& titleId,
                     const engine::Error& e) {
   message(ex, v, statusOf(e), tx(v)(titleId),
-          tx(v)("message.engineError",
-                {{"message", tx(v).say(engine::Phrase::error(e.code, e.field, e.message))}}));
+          tx(v)("message.engineError", {{"message", say(v, e)}}));
 }
 
 int Portal::statusOf(const engine::Error& e) {

@@ -12,6 +12,7 @@
 #include "engine/flows/FlowCatalog.h"
 #include "engine/keys/KeyService.h"
 #include "engine/portal/PortalService.h"
+#include "engine/text/Phrase.h"
 #include "mail/TemplateSet.h"
 #include "web/Texts.h"
 #include "web/WebSettings.h"
@@ -71,6 +72,10 @@ class Portal {
     int64_t blockedMs = 0;  // > 0: the client address is blocked (bad session cookies) this long
   };
   Texts tx(const Visit& v) const { return Texts(_s.templates, v.language); }
+  // An engine error as words in the visit's language (what a form says by a field).
+  std::string say(const Visit& v, const engine::Error& e) const {
+    return tx(v).say(engine::Phrase::error(e.code, e.field, e.message));
+  }
   // An engine error as a page: `titleId`'s title, the error's message.
   void failed(api::Exchange& ex, const Visit& v, const std::string& titleId,
               const engine::Error& e);
@@ -97,14 +102,17 @@ class Portal {
   void setCookie(api::Exchange& ex, const std::string& name, const std::string& value,
                  int64_t maxAgeSeconds);
   bool secure(api::Exchange& ex) const;
-  // The browser's address for the sign-in throttle: the connection's peer, or — when the peer is
-  // one of portal.trustedProxies — the last address its X-Forwarded-For names.
-  std::string clientAddress(api::Exchange& ex) const;
+  // Who the browser is, for the brute-force defence and the sign-in throttle: the one rule of
+  // api/ClientSource (abuse.trustedProxies, abuse.clientAddressHeader). False: unknown (a trusted
+  // proxy forwarded no usable address).
+  bool clientOf(api::Exchange& ex, engine::AttemptKey& key) const;
   static int statusOf(const engine::Error& e);
 
   // SigninPages.cpp
   void home(api::Exchange& ex);
   void signinForm(api::Exchange& ex);
+  // The sign-in page for visit `v` (no session).
+  void signinPage(api::Exchange& ex, const Visit& v);
   void signinAsk(api::Exchange& ex);
   void signinLink(api::Exchange& ex);
   void signinComplete(api::Exchange& ex);
@@ -125,6 +133,9 @@ class Portal {
   void keyList(api::Exchange& ex);
   void keyPage(api::Exchange& ex);
   void keyRevoke(api::Exchange& ex);
+  // The key page for `k`; the revoke form holds `reasonDraft` and says `reasonError` by it.
+  void keyView(api::Exchange& ex, const Visit& v, const engine::Key& k, bool holder,
+               const std::string& reasonDraft, const std::string& reasonError, int status);
 
   // The application as the viewer may see it: through the role that lets them (requester for
   // their own, approver for one in their flows, admin), or nullopt (404).

@@ -13,7 +13,7 @@ using engine::portal::PortalService;
 
 void Portal::home(api::Exchange& ex) {
   Visit v = visit(ex);
-  if (!v.session) return signinForm(ex);
+  if (!v.session) return signinPage(ex, v);
   const auto& s = *v.session;
   api::JsonWriter w;
   w.beginObject();
@@ -59,18 +59,24 @@ void Portal::home(api::Exchange& ex) {
 
 void Portal::signinForm(api::Exchange& ex) {
   Visit v = visit(ex);
-  if (v.session && ex.path() == "/signin") return redirect(ex, "/");
+  if (v.session) return redirect(ex, "/");
+  signinPage(ex, v);
+}
+
+void Portal::signinPage(api::Exchange& ex, const Visit& v) {
   api::JsonWriter w;
   w.beginObject();
   render(ex, v, "signin", tx(v)("title.signin"), w);
 }
 
-const engine::AttemptKey* Portal::attemptSource(api::Exchange& ex, engine::AttemptKey& key) const {
-  if (!_guard) return nullptr;
+bool Portal::clientOf(api::Exchange& ex, engine::AttemptKey& key) const {
   auto fields = api::HeaderFields::of(ex.request());
-  bool known = _source.of(api::IpAddress::of(ex.request().clientAddress().addr()),
-                          api::HeaderFields(fields.data(), fields.size()), key);
-  return known ? &key : nullptr;
+  return _source.of(api::IpAddress::of(ex.request().clientAddress().addr()),
+                    api::HeaderFields(fields.data(), fields.size()), key);
+}
+
+const engine::AttemptKey* Portal::attemptSource(api::Exchange& ex, engine::AttemptKey& key) const {
+  return _guard && clientOf(ex, key) ? &key : nullptr;
 }
 
 bool Portal::linkBlocked(api::Exchange& ex, const engine::AttemptKey* src) {
@@ -97,11 +103,22 @@ void Portal::signinAsk(api::Exchange& ex) {
   if (linkBlocked(ex, src)) return;
   Visit v = visit(ex);
   std::map<std::string, std::string> form;
-  if (!readForm(ex, v, {"email"}, form)) return;
+  std::optional<engine::Error> unreadable;  // shown on the form, with what could be read
+  if (!readForm(ex, v, {"email"}, form, &unreadable)) return;
   std::string email = Poco::trim(form["email"]), why;
+  if (unreadable) {
+    api::JsonWriter w;
+    w.beginObject().field("email", email);
+    w.field(unreadable->field == "email" ? "emailError" : "formError", say(v, *unreadable));
+    return render(ex, v, "signin", tx(v)("title.signin"), w, 400);
+  }
   int64_t retryMs = 0;
-  std::string client = clientAddress(ex);
-  auto asked = _s.portal.requestSignin(email, client, why, retryMs);
+  // The throttle counts per client (ClientSource); clients a trusted proxy does not name share
+  // the proxy's budget.
+  engine::AttemptKey client;
+  if (!clientOf(ex, client))
+    api::IpAddress::of(ex.request().clientAddress().addr()).attemptKey(client);
+  auto asked = _s.portal.requestSignin(email, std::string(client.view()), why, retryMs);
   api::JsonWriter w;
   w.beginObject();
   if (asked == PortalService::Ask::BadAddress) {
@@ -170,9 +187,18 @@ void Portal::signinComplete(api::Exchange& ex) {
 
 void Portal::signout(api::Exchange& ex) {
   Visit v = visit(ex);
+  // A live session ends only with this browser's CSRF token (a cross-site POST must not end
+  // it). With no live session there is nothing to protect: the ended cookie is forgotten and
+  // the browser goes to the sign-in page, whatever the form says (its token, bound to the
+  // session that ended, can no longer match).
+  if (!v.session) {
+    if (v.blockedMs > 0) return api::ApprovalPages::sendBlocked(ex, v.blockedMs);
+    setCookie(ex, "kw_session", "", 0);
+    return redirect(ex, "/signin");
+  }
   std::map<std::string, std::string> form;
   if (!readForm(ex, v, {}, form)) return;
-  if (v.session) _s.portal.signOut(*v.session);
+  _s.portal.signOut(*v.session);
   setCookie(ex, "kw_session", "", 0);
   redirect(ex, "/signin");
 }

@@ -11,8 +11,10 @@ struct WebSettings {
   std::string publicBaseUrl = "http://127.0.0.1:8080";  // https: cookies are Secure
   std::string templatesDir = "templates";               // pages/portal/*.mustache, keywarden.css
   std::string trustedHeader;  // portal.trustedHeader: holds the signed-in e-mail; "" = off
-  std::vector<std::string> trustedProxies;  // portal.trustedProxies: exact IP addresses
-  std::string defaultLanguage = "en";       // mail.defaultLanguage: pages with no better choice
+  // portal.trustedProxies: exact IP addresses whose trustedHeader is believed (nothing else:
+  // who a client is comes from api/ClientSource, abuse.trustedProxies)
+  std::vector<std::string> trustedProxies;
+  std::string defaultLanguage = "en";  // mail.defaultLanguage: pages with no better choice
 };
 
 }  // namespace keywarden::web

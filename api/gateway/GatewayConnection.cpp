@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "api/Exchange.h"
+#include "api/PageSecurity.h"
 #include "api/RequestId.h"
 #include "engine/ports/NoBlockingStore.h"
 
@@ -144,6 +145,9 @@ void GatewayConnection::refuse(const FramingRefusal& r, std::string_view version
   GatewayAnswer& answer = scratch().answer;
   answer.clear();
   answer.set("X-Keywarden-Code", r.code);
+  // As http.port's refusals (HttpConnection::refuse): a browser may show it.
+  for (size_t i = 0; i < PageSecurity::kCount; ++i)
+    answer.set(PageSecurity::fields()[i].name, PageSecurity::fields()[i].value);
   answer.json(r.status, r.json());
   // A refusal names its request too (a made id: the header was not read as sound).
   write(answer, version.empty() ? "HTTP/1.1" : version, false, date, out,
