@@ -251,6 +251,19 @@ bool isServiceLink(const std::string& name) {
   }
   return false;
 }
+
+// log.level and log.format.
+void readLog(const Source& s, Settings& st) {
+  s.str("log.level", st.logLevel);
+  static const std::vector<std::string> levels = {"fatal",  "critical",    "error", "warning",
+                                                  "notice", "information", "debug", "trace"};
+  if (std::find(levels.begin(), levels.end(), st.logLevel) == levels.end())
+    s.fail("log.level",
+           "'" + st.logLevel + "' is not one of error, warning, notice, information, debug");
+  s.str("log.format", st.logFormat);
+  if (st.logFormat != "text" && st.logFormat != "json")
+    s.fail("log.format", "'" + st.logFormat + "' is not text or json");
+}
 }  // namespace
 
 std::string Settings::unknownVariable(const std::vector<std::string>& environmentNames) {
@@ -331,15 +344,7 @@ Settings Settings::load(const std::string& file) {
       s.fail("gateway.keyHeaders", "'" + k.name +
                                        "' is abuse.clientAddressHeader, the header the gate "
                                        "reads for the caller's address");
-  s.str("log.level", st.logLevel);
-  static const std::vector<std::string> levels = {"fatal",  "critical",    "error", "warning",
-                                                  "notice", "information", "debug", "trace"};
-  if (std::find(levels.begin(), levels.end(), st.logLevel) == levels.end())
-    s.fail("log.level",
-           "'" + st.logLevel + "' is not one of error, warning, notice, information, debug");
-  s.str("log.format", st.logFormat);
-  if (st.logFormat != "text" && st.logFormat != "json")
-    s.fail("log.format", "'" + st.logFormat + "' is not text or json");
+  readLog(s, st);
   return st;
 }
 

@@ -51,6 +51,24 @@ void Portal::inbox(api::Exchange& ex) {
   render(ex, v, "inbox", tx(v)("title.inbox"), w);
 }
 
+namespace {
+// The confirm page's values: what the approver is about to record on application `a`.
+void writeConfirm(api::JsonWriter& w, const engine::Application& a, const std::string& decision,
+                  const std::string& comment, const std::string& approveWill) {
+  w.beginObject()
+      .field("id", a.id)
+      .field("number", a.number)
+      .field("keyName", a.keyName)
+      .field("decision", decision)
+      .field("comment", comment)
+      .field("approve", decision == "approve")
+      .field("reject", decision == "reject")
+      .field("return", decision == "return")
+      .field("requester", a.requesterEmail)
+      .field("approveWill", approveWill);
+}
+}  // namespace
+
 void Portal::decide(api::Exchange& ex) {
   Visit v = visit(ex);
   if (!requireSession(ex, v)) return;
@@ -91,17 +109,8 @@ void Portal::decide(api::Exchange& ex) {
   }
   if (form["confirm"] != "yes") {
     api::JsonWriter w;
-    w.beginObject()
-        .field("id", id)
-        .field("number", a.value().number)
-        .field("keyName", a.value().keyName)
-        .field("decision", decision)
-        .field("comment", comment)
-        .field("approve", decision == "approve")
-        .field("reject", decision == "reject")
-        .field("return", decision == "return")
-        .field("requester", a.value().requesterEmail)
-        .field("approveWill", tx(v).say(engine::portal::Review::approveWill(a.value(), s.email)));
+    writeConfirm(w, a.value(), decision, comment,
+                 tx(v).say(engine::portal::Review::approveWill(a.value(), s.email)));
     return render(ex, v, "confirm", tx(v)("title.confirm"), w);
   }
   engine::DecisionInput d;

@@ -49,6 +49,13 @@ class Fixture : public CppUnit::TestFixture {
     auto j = r.json();
     return {j->getValue<std::string>("id"), j->getValue<std::string>("key")};
   }
+  // Defines API "one" (GET /orders/1) and returns the plaintext of a key granted only it.
+  std::string keyForOneApi() {
+    HttpResponse api =
+        admin("POST", "/v1/apis", R"({"id":"one","name":"One","method":"GET","path":"/orders/1"})");
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(api.body, 201, api.status);
+    return newKey(R"({"clientId":"c1","name":"k","apis":["one"]})").second;
+  }
   // POST /v1/keys/verify; returns the code.
   std::string verify(const std::string& key, const std::string& extra = "") {
     HttpResponse r = server->client().request("POST", "/v1/keys/verify",

@@ -39,10 +39,7 @@ class GatewayListenerTest : public Fixture {
 
   void setUp() override {
     Fixture::setUp();
-    HttpResponse api =
-        admin("POST", "/v1/apis", R"({"id":"one","name":"One","method":"GET","path":"/orders/1"})");
-    CPPUNIT_ASSERT_EQUAL_MESSAGE(api.body, 201, api.status);
-    key = newKey(R"({"clientId":"c1","name":"k","apis":["one"]})").second;
+    key = keyForOneApi();
   }
 
   // What must match between the listeners: status, the Keywarden fields, the body and whether
