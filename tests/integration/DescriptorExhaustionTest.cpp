@@ -3,8 +3,13 @@
 // spins on accept and delays every check. Both listeners stop accepting for a moment instead
 // (as nginx and libuv do), count it in keywarden_accept_pauses_total, and answer again once
 // descriptors are free. The server's CPU time is read from /proc (a resource count).
+// Not run on a sanitizer build (ASan or TSan, `make test-asan`/`test-tsan`): out of descriptors,
+// the sanitizer runtime cannot make the pipe it probes memory with (IsAccessibleMemoryRange), so
+// UBSan's vptr check reports a false "invalid vptr" on the first Poco::Data row read and halts the
+// server.
 #include <sys/resource.h>
 #include <unistd.h>
+#include <cstdio>
 
 #include <dirent.h>
 #include <chrono>
@@ -19,6 +24,18 @@
 
 using namespace keywarden::test;
 
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kSanitizedBuild = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+constexpr bool kSanitizedBuild = true;
+#else
+constexpr bool kSanitizedBuild = false;
+#endif
+#else
+constexpr bool kSanitizedBuild = false;
+#endif
+
 class DescriptorExhaustionTest : public Fixture {
   CPPUNIT_TEST_SUITE(DescriptorExhaustionTest);
   CPPUNIT_TEST(gatewayPortOutOfDescriptorsDoesNotSpinAndAnswersAfter);
@@ -26,6 +43,7 @@ class DescriptorExhaustionTest : public Fixture {
   CPPUNIT_TEST_SUITE_END();
 
  public:
+  static constexpr bool sanitized = kSanitizedBuild;
   int gwPort = 0;
   std::string key;
   rlimit original{};  // the server's RLIMIT_NOFILE before the test tightened it
@@ -68,6 +86,7 @@ class DescriptorExhaustionTest : public Fixture {
   // Leaves the server a few descriptors, opens more idle connections to `port` than that, and
   // returns the server's CPU ticks over the next 2 s; `idle` keeps the connections.
   long ticksWhileOutOfDescriptors(int port, std::vector<std::unique_ptr<RawHttp>>& idle) {
+    if (sanitized) return 0;
     CPPUNIT_ASSERT_EQUAL(0, prlimit(server->pid(), RLIMIT_NOFILE, nullptr, &original));
     tightLimit = static_cast<rlim_t>(openDescriptors() + 8);
     rlimit tight{tightLimit, original.rlim_max};
@@ -80,6 +99,11 @@ class DescriptorExhaustionTest : public Fixture {
   }
 
   void assertPausedAndAnswering(long ticks, int port, const std::string& label) {
+    if (sanitized) {
+      std::fprintf(stderr, "(%s.port case skipped on a sanitizer build: see the file's head) ",
+                   label.c_str());
+      return;
+    }
     long hz = sysconf(_SC_CLK_TCK);
     // Spinning on accept took about one CPU-second per loop in these 2 s; paused, a few ticks.
     CPPUNIT_ASSERT_MESSAGE(std::to_string(ticks) + " ticks of " + std::to_string(hz) + "/s",
