@@ -37,6 +37,9 @@ class HeaderFields {
 
   // ASCII case-insensitive equality (header names, RFC 9110 §5.1).
   static bool nameIs(std::string_view a, std::string_view b);
+  // The same, with '_' read as '-' in both: how CGI-style servers see a name (PHP, WSGI, Rack
+  // and Go's CGI store X_Original_URL and X-Original-URL both as HTTP_X_ORIGINAL_URL).
+  static bool cgiNameIs(std::string_view a, std::string_view b);
 
  private:
   const HeaderField* _data = nullptr;

@@ -23,23 +23,8 @@ struct Headers {
   bool methodOverride = false, pathOverride = false;
 };
 
-// True when the header name `a` is `b` to a CGI-style server: case aside, and with '_' read as
-// '-' (PHP, WSGI, Rack and Go's CGI all store both as HTTP_X_ORIGINAL_URL; Traefik passes a
-// client's X_Original_URL on).
-bool sameName(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    unsigned char x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
-    if (x == '_') x = '-';
-    if (x >= 'A' && x <= 'Z') x = static_cast<unsigned char>(x + 32);
-    if (y >= 'A' && y <= 'Z') y = static_cast<unsigned char>(y + 32);
-    if (x != y) return false;
-  }
-  return true;
-}
-
 Headers scan(const HeaderFields& fields) {
-  auto is = sameName;
+  auto is = HeaderFields::cgiNameIs;  // as CGI-style servers see names ('_' read as '-')
   Headers h;
   for (const HeaderField& f : fields) {
     const std::string_view& name = f.name;

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "api/HttpSyntax.h"
 #include "api/JsonWriter.h"
 #include "api/LogContext.h"
 #include "api/OriginalRequest.h"
@@ -338,6 +339,19 @@ std::string_view VerifyHandlers::presentedKey(const GatewayCall& call, std::stri
   return {};
 }
 
+namespace {
+// How PHP names a query parameter: leading spaces dropped, '.' and a space read as '_'.
+bool phpNameIs(std::string_view decoded, std::string_view name) {
+  while (!decoded.empty() && decoded.front() == ' ') decoded.remove_prefix(1);
+  if (decoded.size() != name.size()) return false;
+  for (size_t i = 0; i < decoded.size(); ++i) {
+    char c = decoded[i] == '.' || decoded[i] == ' ' ? '_' : decoded[i];
+    if (c != name[i]) return false;
+  }
+  return true;
+}
+}  // namespace
+
 bool VerifyHandlers::anotherKey(const GatewayCall& call, std::string_view key) const {
   const size_t cut = key.find('_');
   if (cut == std::string_view::npos) return false;  // not a key: answered MALFORMED anyway
@@ -347,11 +361,35 @@ bool VerifyHandlers::anotherKey(const GatewayCall& call, std::string_view key) c
       v.remove_suffix(1);
     return v != key && v.substr(0, prefix.size()) == prefix;
   };
+  // A cookie or query value as servers read it: raw, and percent-decoded (PHP, Express).
+  std::string decoded;
+  auto otherDecoded = [&](std::string_view v) {
+    return other(v) || (v.find('%') != std::string_view::npos &&
+                        HttpSyntax::formDecode(v, decoded) && other(decoded));
+  };
+  for (const auto& s : _settings.keySources) {
+    if (s.kind != GatewaySettings::KeySource::Query) continue;
+    std::string_view uri = call.uri;
+    size_t q = uri.find('?');
+    for (size_t at = q; at != std::string_view::npos && at < uri.size();) {
+      size_t end = uri.find('&', at + 1);
+      std::string_view pair =
+          uri.substr(at + 1, end == std::string_view::npos ? end : end - at - 1);
+      size_t eq = pair.find('=');
+      std::string name;
+      if (eq != std::string_view::npos && HttpSyntax::formDecode(pair.substr(0, eq), name) &&
+          phpNameIs(name, s.name) && otherDecoded(pair.substr(eq + 1)))
+        return true;
+      at = end;
+    }
+  }
   for (const HeaderField& f : call.fields) {
-    if (f.value.find(prefix) == std::string_view::npos) continue;  // the usual case: cheap
+    if (f.value.find(prefix) == std::string_view::npos &&
+        f.value.find('%') == std::string_view::npos)
+      continue;  // the usual case: cheap
     for (const auto& s : _settings.keySources) {
       std::string_view v = f.value;
-      if (s.kind == GatewaySettings::KeySource::Header && HeaderFields::nameIs(f.name, s.name) &&
+      if (s.kind == GatewaySettings::KeySource::Header && HeaderFields::cgiNameIs(f.name, s.name) &&
           other(v))
         return true;
       if (s.kind == GatewaySettings::KeySource::Bearer &&
@@ -368,7 +406,7 @@ bool VerifyHandlers::anotherKey(const GatewayCall& call, std::string_view key) c
         std::string value(f.value);
         Poco::Net::MessageHeader::splitParameters(value.begin(), value.end(), cookies);
         for (const auto& [name, v2] : cookies)
-          if (Poco::icompare(name, s.name) == 0 && other(v2)) return true;
+          if (Poco::icompare(name, s.name) == 0 && otherDecoded(v2)) return true;
       }
     }
   }

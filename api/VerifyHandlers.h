@@ -60,9 +60,11 @@ class VerifyHandlers {
   // The presented key ("" when none) from the configured places; `scratch` holds it when it
   // must be decoded (cookie, query), else the result views the call's bytes.
   std::string_view presentedKey(const GatewayCall& call, std::string& scratch) const;
-  // True when a configured place (any occurrence of a key header or cookie, any Authorization
-  // field) holds a key of `key`'s prefix other than `key`: the gate would judge one key while an
-  // upstream that reads another place (or the last of repeated headers) acts for another.
+  // True when a configured place (any occurrence of a key header — its name also with '_' for
+  // '-' —, cookie or query parameter — its value also percent-decoded, its name also as PHP reads
+  // it —, any Authorization field) holds a key of `key`'s prefix other than `key`: the gate would
+  // judge one key while an upstream that reads another place (or the last of repeated headers
+  // or parameters) acts for another.
   bool anotherKey(const GatewayCall& call, std::string_view key) const;
   // When gateway.requireToken is set: the caller's tenant scope, or false after answering 401.
   bool gatewayCaller(const GatewayCall& call, std::string& tenant, bool json,

@@ -2,6 +2,7 @@
 
 #include <Poco/Exception.h>
 #include <Poco/Logger.h>
+#include <Poco/Thread.h>
 
 #include <cerrno>
 #include <chrono>
@@ -10,12 +11,17 @@
 
 namespace keywarden::app {
 
+bool AcceptPauses::onAcceptThread() {
+  const Poco::Thread* t = Poco::Thread::current();  // null on the main thread
+  return t && t->getName().rfind("TCPServer: ", 0) == 0;
+}
+
 bool AcceptPauses::outOfResources(int code) {
   return code == EMFILE || code == ENFILE || code == ENOBUFS || code == ENOMEM;
 }
 
 void AcceptPauses::exception(const Poco::Exception& e) {
-  if (!outOfResources(e.code())) return;
+  if (!outOfResources(e.code()) || !onAcceptThread()) return;
   uint64_t n = _pauses.fetch_add(1, std::memory_order_relaxed) + 1;
   int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
                     std::chrono::steady_clock::now().time_since_epoch())

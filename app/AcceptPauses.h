@@ -15,9 +15,11 @@ namespace keywarden::app {
 // connection stays in the backlog, the socket stays readable and the thread spins (as
 // gateway.port's loops did). This handler, called on that thread, sleeps kPauseMs when the
 // exception's code is EMFILE, ENFILE, ENOBUFS or ENOMEM, counts the pause (for /metrics) and
-// logs one line at most every kLogEveryMs. Any other exception is ignored, as Poco's default
-// handler does in a release build. A request thread that meets one of these errors (and hands
-// it to the handler) is slowed the same way, which is what the process needs then too.
+// logs one line at most every kLogEveryMs. Only TCPServer's accept threads (Poco names them
+// "TCPServer: <address>") pause: Poco calls the handler under one process-wide lock, so a
+// request thread sleeping there would hold its connection's descriptor and queue every other
+// thread behind it. Any other exception, or one on another thread, is ignored, as Poco's
+// default handler does in a release build.
 //
 // Thread-safety: every member may be called from any thread.
 class AcceptPauses : public Poco::ErrorHandler {
@@ -33,6 +35,8 @@ class AcceptPauses : public Poco::ErrorHandler {
   uint64_t pauses() const { return _pauses.load(std::memory_order_relaxed); }
   // True for the error codes above.
   static bool outOfResources(int code);
+  // True on one of Poco TCPServer's accept threads.
+  static bool onAcceptThread();
 
  private:
   std::atomic<uint64_t> _pauses{0};

@@ -38,16 +38,17 @@ const char* blockEnd(const char* p, const char* end) {
   }
 }
 
+// True when [p, q) is longer than `limit` as Poco 1.11 counts it: it drops 0xFF bytes (it
+// reads one as EOF). Dropping only shortens, so the bytes are counted only past the limit.
+bool overPocoLimit(const char* p, const char* q, size_t limit) {
+  size_t n = static_cast<size_t>(q - p);
+  return n > limit && n - static_cast<size_t>(std::count(p, q, static_cast<char>(0xFF))) > limit;
+}
+
 // The first of Poco 1.11's parse limits that the bytes [p, end) break (as far as they go), as
 // the message of the MessageException Poco throws, or nullptr. Poco applies them while it reads,
 // before any other rule: a request line part too long, a field name over 256 or a value over
 // 8192 bytes, more than 100 fields.
-// The length of [p, q) as Poco 1.11 counts it: it drops 0xFF bytes (it reads one as EOF).
-size_t pocoLength(const char* p, const char* q) {
-  return static_cast<size_t>(q - p) -
-         static_cast<size_t>(std::count(p, q, static_cast<char>(0xFF)));
-}
-
 const char* pocoLimit(const char* p, const char* end) {
   while (p < end && (*p == '\r' || *p == '\n')) ++p;
   const char* lf = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
@@ -59,7 +60,7 @@ const char* pocoLimit(const char* p, const char* end) {
       while (q < lineEnd && (*q == ' ' || *q == '\t')) ++q;
       const char* start = q;
       while (q < lineEnd && *q != ' ' && *q != '\t' && *q != '\r') ++q;
-      if (pocoLength(start, q) > limits[part]) return "HTTP request line too long";
+      if (overPocoLimit(start, q, limits[part])) return "HTTP request line too long";
     }
   }
   size_t fields = 0;
@@ -71,11 +72,11 @@ const char* pocoLimit(const char* p, const char* end) {
     if (lf && eol > p && eol[-1] == '\r') --eol;
     if (eol == p) break;  // the empty line
     const char* colon = static_cast<const char*>(std::memchr(p, ':', static_cast<size_t>(eol - p)));
-    if (pocoLength(p, colon ? colon : eol) > kMaxName) return "Field name too long";
+    if (overPocoLimit(p, colon ? colon : eol, kMaxName)) return "Field name too long";
     if (colon) {
       const char* v = colon + 1;
       while (v < eol && (*v == ' ' || *v == '\t')) ++v;
-      if (pocoLength(v, eol) > kMaxValue) return "Field value too long";
+      if (overPocoLimit(v, eol, kMaxValue)) return "Field value too long";
       // Poco ends a value at a CR and then wants LF: a bare CR inside a value is its error.
       if (std::memchr(v, '\r', static_cast<size_t>(eol - v)))
         return "Field value too long/no CRLF found";

@@ -123,7 +123,8 @@ const char* scan(std::string_view path, bool& escapes) {
 }
 
 // True when a server may read the query parameter `name` as `_method`: percent-decoded, '+' read
-// as a space, in any case, after leading spaces (PHP drops them) and up to anything that cannot
+// as a space, in any case, after leading spaces (PHP drops them), '.' or a space read as '_' (PHP
+// renames them), and up to anything that cannot
 // continue a name (PHP cuts a name at NUL, reads `_method[x]` as `_method`).
 bool isMethodParameter(std::string_view name) {
   static constexpr std::string_view kName = "_method";
@@ -144,6 +145,7 @@ bool isMethodParameter(std::string_view name) {
     if (k == kName.size()) {  // `_method` read: does the name go on?
       return !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-');
     }
+    if (c == '.' || c == ' ') c = '_';  // PHP reads '.' and a space in a name as '_'
     if (c != kName[k++]) return false;
   }
   return k == kName.size();
