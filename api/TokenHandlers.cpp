@@ -30,9 +30,8 @@ void TokenHandlers::install(Router& r) {
     respondList(ex, engine::Result<std::vector<engine::AccessToken>>(_tokens.list(*ex.principal)),
                 "tokens", writeToken);
   });
-  r.add("DELETE", "/v1/tokens/{id}", [this](Exchange& ex) {
+  r.add("DELETE", "/v1/tokens/{id}", [this](Exchange& ex) {  // HttpApi refuses a query here
     if (!_auth.require(ex, {engine::Role::Admin})) return;
-    if (auto e = ex.queryOnly({})) return ex.sendError(*e);
     const std::string& id = ex.param("id");
     auto s = _tokens.revoke(*ex.principal, id);
     if (!s) return ex.sendError(s.error());

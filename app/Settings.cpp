@@ -340,7 +340,7 @@ Settings Settings::load(const std::string& file) {
   // The client-address header tells the gate who calls: a key read from it would do both.
   for (const auto& k : st.gateway.keySources)
     if (k.kind == api::GatewaySettings::KeySource::Header &&
-        api::HeaderFields::nameIs(k.name, st.abuseClientAddressHeader))
+        api::HeaderFields::cgiNameIs(k.name, st.abuseClientAddressHeader))
       s.fail("gateway.keyHeaders", "'" + k.name +
                                        "' is abuse.clientAddressHeader, the header the gate "
                                        "reads for the caller's address");

@@ -126,6 +126,8 @@ class SettingsStrictValuesTest : public CppUnit::TestFixture {
     bad.push_back({"gateway.keyHeaders = header:X A", "not a header name"});
     bad.push_back({"abuse.clientAddressHeader = X-Client-Ip\ngateway.keyHeaders = X-Client-IP",
                    "gateway.keyHeaders"});
+    bad.push_back({"abuse.clientAddressHeader = X-Client-Ip\ngateway.keyHeaders = X_Client_IP",
+                   "gateway.keyHeaders"});  // '_' for '-': the same header to PHP, WSGI, Rack
     eachIsRefusedNaming(bad);
     // Different places of one name are different places; cookie names are case-sensitive.
     CPPUNIT_ASSERT_EQUAL(size_t(4),
