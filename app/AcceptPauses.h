@@ -2,7 +2,8 @@
 
 #include <Poco/ErrorHandler.h>
 
-#include <atomic>
+#include "api/AcceptPauseCounter.h"
+
 #include <cstdint>
 
 namespace keywarden::app {
@@ -15,9 +16,9 @@ namespace keywarden::app {
 // connection stays in the backlog, the socket stays readable and the thread spins (as
 // gateway.port's loops did). This handler, called on that thread, sleeps kPauseMs when the
 // exception's code is EMFILE, ENFILE, ENOBUFS or ENOMEM, counts the pause (for /metrics) and
-// logs one line at most every kLogEveryMs. Only TCPServer's accept threads (Poco names them
-// "TCPServer: <address>") pause: Poco calls the handler under one process-wide lock, so a
-// request thread sleeping there would hold its connection's descriptor and queue every other
+// logs one line at most a minute (api/AcceptPauseCounter). Only TCPServer's accept threads (Poco
+// names them "TCPServer: <address>") pause: Poco calls the handler under one process-wide lock, so
+// a request thread sleeping there would hold its connection's descriptor and queue every other
 // thread behind it. Any other exception, or one on another thread, is ignored, as Poco's
 // default handler does in a release build.
 //
@@ -25,22 +26,20 @@ namespace keywarden::app {
 class AcceptPauses : public Poco::ErrorHandler {
  public:
   static constexpr int kPauseMs = 100;
-  static constexpr int64_t kLogEveryMs = 60000;
 
   void exception(const Poco::Exception& e) override;
   void exception(const std::exception&) override {}
   void exception() override {}
 
   // Pauses taken since the start.
-  uint64_t pauses() const { return _pauses.load(std::memory_order_relaxed); }
+  uint64_t pauses() const { return _counter.total(); }
   // True for the error codes above.
   static bool outOfResources(int code);
   // True on one of Poco TCPServer's accept threads.
   static bool onAcceptThread();
 
  private:
-  std::atomic<uint64_t> _pauses{0};
-  std::atomic<int64_t> _loggedMs{0};
+  api::AcceptPauseCounter _counter{"http.port"};
 };
 
 }  // namespace keywarden::app

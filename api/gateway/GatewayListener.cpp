@@ -320,16 +320,7 @@ void onAccept(evutil_socket_t listenFd, short, void* arg) {
 }  // namespace
 
 void GatewayListener::countAcceptPause(int err) {
-  uint64_t n = _acceptPauses.fetch_add(1, std::memory_order_relaxed) + 1;
-  int64_t now = steadyMs();
-  int64_t last = _pauseLoggedMs.load(std::memory_order_relaxed);
-  if (last != 0 && now - last < kPauseLogEveryMs) return;
-  if (!_pauseLoggedMs.compare_exchange_strong(last, now, std::memory_order_relaxed)) return;
-  Poco::Logger::get("keywarden")
-      .warning(
-          "gateway.port: cannot accept a connection (%s): not accepting for %d ms at a "
-          "time; %s such pauses so far (keywarden_accept_pauses_total)",
-          std::string(std::strerror(err)), static_cast<int>(kAcceptPauseMs), std::to_string(n));
+  _acceptPauses.count(std::strerror(err), static_cast<int>(kAcceptPauseMs));
 }
 
 int GatewayListener::listenOn(const std::string& address, int port) {

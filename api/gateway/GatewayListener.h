@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "api/AcceptPauseCounter.h"
 #include "api/gateway/GatewayConnection.h"
 #include "api/gateway/GatewayEndpoints.h"
 #include "api/gateway/GatewayWorkers.h"
@@ -54,11 +55,11 @@ class GatewayListener {
   // accept() failed for want of a descriptor or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM): the
   // loop stops watching the listening socket for kAcceptPauseMs (or until one of its connections
   // closes) instead of spinning on it. Counts
-  // the pause and logs one line (the errno's text) at most every kPauseLogEveryMs. Thread-safe.
+  // the pause and logs one line (the errno's text) at most a minute (api/AcceptPauseCounter).
+  // Thread-safe.
   void countAcceptPause(int err);
-  uint64_t acceptPauses() const { return _acceptPauses.load(std::memory_order_relaxed); }
+  uint64_t acceptPauses() const { return _acceptPauses.total(); }
   static constexpr int64_t kAcceptPauseMs = 100;
-  static constexpr int64_t kPauseLogEveryMs = 60000;
   GatewayEndpoints& endpoints() { return _endpoints; }
   GatewayWorkers& workers() { return *_workers; }
   static constexpr int kWorkers = 4;  // requests waiting for the database at once
@@ -77,8 +78,7 @@ class GatewayListener {
   bool _started = false;
   std::atomic<uint64_t> _accepted{0};
   std::atomic<int64_t> _open{0};
-  std::atomic<uint64_t> _acceptPauses{0};
-  std::atomic<int64_t> _pauseLoggedMs{0};
+  AcceptPauseCounter _acceptPauses{"gateway.port"};
 };
 
 }  // namespace keywarden::api::gateway

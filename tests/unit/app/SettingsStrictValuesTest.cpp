@@ -10,6 +10,7 @@
 #include "app/Settings.h"
 #include "engine/text/Utf8.h"
 #include "tests/support/TempDir.h"
+#include "tests/unit/app/SettingsCases.h"
 
 using keywarden::app::Settings;
 using keywarden::app::SettingsError;
@@ -24,23 +25,11 @@ class SettingsStrictValuesTest : public CppUnit::TestFixture {
   CPPUNIT_TEST_SUITE_END();
 
  public:
-  using Cases = std::vector<std::pair<std::string, std::string>>;
+  using Cases = keywarden::test::SettingsCases;
 
   static void eachIsRefusedNaming(const Cases& cases) {
     keywarden::test::TempDir dir;
-    for (const auto& [content, named] : cases) {
-      keywarden::test::writeFile(dir.file("k.properties"), content + "\n");
-      try {
-        Settings::load(dir.file("k.properties"));
-        CPPUNIT_FAIL("accepted: " + content);
-      } catch (const SettingsError& e) {
-        std::string msg = e.what();
-        CPPUNIT_ASSERT_MESSAGE(content + " -> " + msg, msg.find(named) != std::string::npos);
-        for (char c : msg)
-          CPPUNIT_ASSERT_MESSAGE(msg, static_cast<unsigned char>(c) >= 0x20 && c != 0x7F);
-        CPPUNIT_ASSERT_MESSAGE(msg, keywarden::engine::Utf8::valid(msg));
-      }
-    }
+    keywarden::test::eachSettingIsRefusedNaming(dir, cases);
   }
 
   static Settings loaded(const std::string& content) {

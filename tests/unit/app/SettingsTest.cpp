@@ -5,6 +5,7 @@
 #include "app/Settings.h"
 #include "engine/text/Utf8.h"
 #include "tests/support/TempDir.h"
+#include "tests/unit/app/SettingsCases.h"
 
 using keywarden::app::Settings;
 using keywarden::app::SettingsError;
@@ -22,25 +23,9 @@ class SettingsTest : public CppUnit::TestFixture {
   CPPUNIT_TEST_SUITE_END();
 
  public:
-  // Settings files and what the refusal of each must name.
-  using Cases = std::vector<std::pair<std::string, std::string>>;
-
-  // Each file content (one or more lines) stops the start-up with one line (a SettingsError
-  // without a line break) that contains the text given with it.
+  using Cases = keywarden::test::SettingsCases;
   static void eachIsRefusedNaming(const keywarden::test::TempDir& dir, const Cases& cases) {
-    for (const auto& [content, named] : cases) {
-      keywarden::test::writeFile(dir.file("k.properties"), content + "\n");
-      try {
-        Settings::load(dir.file("k.properties"));
-        CPPUNIT_FAIL("accepted: " + content);
-      } catch (const SettingsError& e) {
-        std::string msg = e.what();
-        CPPUNIT_ASSERT_MESSAGE(msg, msg.find(named) != std::string::npos);
-        for (char c : msg)  // one line of text, whatever the value quoted in it holds
-          CPPUNIT_ASSERT_MESSAGE(msg, static_cast<unsigned char>(c) >= 0x20 && c != 0x7F);
-        CPPUNIT_ASSERT_MESSAGE(msg, keywarden::engine::Utf8::valid(msg));
-      }
-    }
+    keywarden::test::eachSettingIsRefusedNaming(dir, cases);
   }
 
   void tearDown() override {
