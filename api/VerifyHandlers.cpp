@@ -405,8 +405,13 @@ bool VerifyHandlers::anotherKey(const GatewayCall& call, std::string_view key) c
         Poco::Net::NameValueCollection cookies;
         std::string value(f.value);
         Poco::Net::MessageHeader::splitParameters(value.begin(), value.end(), cookies);
-        for (const auto& [name, v2] : cookies)
-          if (Poco::icompare(name, s.name) == 0 && otherDecoded(v2)) return true;
+        for (const auto& [name, v2] : cookies) {
+          std::string plain;  // PHP decodes a cookie's name as it decodes its value
+          bool named = Poco::icompare(name, s.name) == 0 ||
+                       (name.find('%') != std::string::npos &&
+                        HttpSyntax::formDecode(name, plain) && Poco::icompare(plain, s.name) == 0);
+          if (named && otherDecoded(v2)) return true;
+        }
       }
     }
   }

@@ -53,6 +53,8 @@ class GatewayKeyConflictTest : public Fixture {
     encoded.replace(encoded.find('_'), 1, "%5F");
     CPPUNIT_ASSERT_EQUAL(conflict,
                          judged({{"X-API-Key", key}, {"Cookie", "mia_client_key=" + encoded}}));
+    CPPUNIT_ASSERT_EQUAL(conflict,
+                         judged({{"X-API-Key", key}, {"Cookie", "mia%5Fclient_key=" + other}}));
     CPPUNIT_ASSERT_EQUAL(valid, judged({{"X-API-Key", key}, {"Cookie", "note=100%25"}}));
   }
 };
